@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// checkOptions are the settings of `tcpaudit check`, from flags and
+// TCPAUDIT_* variables.
+type checkOptions struct {
+	Profile      string   `mapstructure:"profile"`
+	ProfileFiles []string `mapstructure:"profile-file"`
+	ProcRoot     string   `mapstructure:"proc-root"`
+	Format       string   `mapstructure:"format"`
+	FailOn       string   `mapstructure:"fail-on"`
+	NoColor      bool     `mapstructure:"no-color"`
+}
+
+func newCheckCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "Audit this host (or a captured proc tree) and report findings",
+		Long: "check gathers sysctls, the socket census and kernel counters under the proc\n" +
+			"root, evaluates the profile's rules and prints the findings.\n\n" +
+			"Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,\n" +
+			"2 usage error, unreadable input or internal error.",
+		Args: cobra.NoArgs,
+	}
+	f := cmd.Flags()
+	f.String("profile", profiles.Default, "profiles to apply, comma-separated ("+fmt.Sprint(profiles.Names())+")")
+	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
+	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
+	f.String("format", "text", "output format: text or json")
+	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
+	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := bindFlags(cmd.Flags())
+		if err != nil {
+			return &codeError{code: exitError, err: err}
+		}
+		var o checkOptions
+		if err := v.Unmarshal(&o); err != nil {
+			return usageError("options: %w", err)
+		}
+		return runCheck(s, o)
+	}
+	return cmd
+}
+
+func runCheck(s streams, o checkOptions) error {
+	failOn, err := parseFailOn(o.FailOn)
+	if err != nil {
+		return usageError("--fail-on: %w", err)
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return usageError("--format %q: want text or json", o.Format)
+	}
+	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	if err != nil {
+		return usageError("%w", err)
+	}
+	engine := rules.NewEngine()
+	facts, err := audit.Gather(audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys()})
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	res := engine.Evaluate(facts, cfg)
+	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
+	if err := report.Write(s.out, o.Format, res, report.Options{Color: color}); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("write report: %w", err)}
+	}
+	if failOn > 0 && res.Worst() >= failOn {
+		return &codeError{code: exitFindings}
+	}
+	return nil
+}
+
+// parseFailOn returns 0 for "never".
+func parseFailOn(s string) (rules.Severity, error) {
+	if s == "never" {
+		return 0, nil
+	}
+	return rules.ParseSeverity(s)
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"github.com/spf13/viper"
+)
+
+// Exit codes: the CI contract.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitError    = 2
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// exitError carries an exit code through cobra's RunE.
+type codeError struct {
+	code int
+	err  error // nil when the code is not a failure to report
+}
+
+func (e *codeError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *codeError) Unwrap() error { return e.err }
+
+// streams are the command's output and its terminal facts.
+type streams struct {
+	out, err io.Writer
+	// tty is true when out is a terminal (colour, progress).
+	tty bool
+}
+
+// run executes the CLI and returns the exit code; main only exits with it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	s := streams{out: stdout, err: stderr, tty: isTerminal(stdout)}
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ce *codeError
+	if errors.As(err, &ce) {
+		if ce.err != nil {
+			fmt.Fprintf(stderr, "tcpaudit: %v\n", ce.err)
+		}
+		return ce.code
+	}
+	// Flag parsing and unknown commands: usage errors.
+	fmt.Fprintf(stderr, "tcpaudit: %v\n", err)
+	return exitError
+}
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tcpaudit",
+		Short: "Audit a Linux host's TCP connection lifecycle and network sysctls",
+		Long: "tcpaudit reads socket states from /proc/net/tcp and tcp6, network sysctls and\n" +
+			"kernel counters, evaluates them against a profile and explains each finding\n" +
+			"with its fix: a sysctl value when a sysctl is the fix, the owning process when\n" +
+			"the application is.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &codeError{code: exitError, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
+	})
+	root.AddCommand(newCheckCmd(s), newRulesCmd(s), newVersionCmd(s))
+	return root
+}
+
+// bindFlags binds a command's flags to a fresh viper instance with
+// TCPAUDIT_* environment variables (flags win over the environment).
+func bindFlags(flags *pflag.FlagSet) (*viper.Viper, error) {
+	v := viper.New()
+	v.SetEnvPrefix("TCPAUDIT")
+	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
+	v.AutomaticEnv()
+	if err := v.BindPFlags(flags); err != nil {
+		return nil, fmt.Errorf("bind flags: %w", err)
+	}
+	return v, nil
+}
+
+func usageError(format string, args ...any) error {
+	return &codeError{code: exitError, err: fmt.Errorf(format, args...)}
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}

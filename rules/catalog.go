@@ -1,0 +1,31 @@
+package rules
+
+// Catalog returns every rule, in the order reports list them.
+func Catalog() []Rule {
+	return []Rule{
+		closeWaitAccumulation(),
+		timeWaitBucketPressure(),
+		ephemeralPortRange(),
+		listenPortInEphemeralRange(),
+		ephemeralPortExhaustion(),
+		twRecycleEnabled(),
+		twReuse(),
+		twReuseNeedsTimestamps(),
+		finTimeout(),
+		listenQueueOverflow(),
+		syncookiesDisabled(),
+		somaxconnLow(),
+		orphanPressure(),
+		tcpMemoryPressure(),
+	}
+}
+
+// Lookup returns the rule with the given ID.
+func Lookup(id string) (Rule, bool) {
+	for _, r := range Catalog() {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return Rule{}, false
+}

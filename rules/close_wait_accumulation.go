@@ -1,0 +1,77 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+const closeWaitWhy = `CLOSE_WAIT means the peer has closed its side of the connection (its FIN ` +
+	`arrived) and the kernel is waiting for the local application to call close(). ` +
+	`No kernel timer moves a socket out of CLOSE_WAIT: it stays until the application ` +
+	`closes it (or the peer resets it). A pile of CLOSE_WAIT sockets is an application ` +
+	`bug, usually a connection that is never closed on some path (an error branch, a ` +
+	`pool that keeps dead connections). No sysctl fixes it: tcp_fin_timeout and ` +
+	`tcp_tw_reuse act on other states.`
+
+func closeWaitAccumulation() Rule {
+	return Rule{
+		ID:       "close-wait-accumulation",
+		Title:    "Sockets accumulate in CLOSE_WAIT",
+		Category: Lifecycle,
+		Severity: Warning,
+		Needs:    []audit.Source{audit.SourceSockets},
+		Params: []Param{
+			{Name: "warning", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which a warning is raised"},
+			{Name: "critical", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which the finding is critical"},
+			{Name: "top", Kind: IntParam, Doc: "owning processes to name"},
+		},
+		Explanation: closeWaitWhy,
+		References: []string{
+			"RFC 9293 §3.3.2 (state diagram)",
+			"kernel-facts §2 (states)",
+		},
+		Check: checkCloseWait,
+	}
+}
+
+func checkCloseWait(f *audit.Facts, p Params) []Finding {
+	n := int64(f.Census.Count(audit.CloseWait))
+	if n < p.Int("warning") {
+		return nil
+	}
+	sev := Warning
+	if n >= p.Int("critical") {
+		sev = Critical
+	}
+	fix := Fix{Advice: "Fix the application: find the code path that does not close() the " +
+		"connection after the peer has closed it (read returned 0 / EOF), and close it there. " +
+		"Restarting the process frees the sockets but not the bug."}
+	var owners []string
+	if f.Owners != nil {
+		top := f.Owners.Owners
+		if k := int(p.Int("top")); len(top) > k {
+			top = top[:k]
+		}
+		fix.Processes = top
+		for _, o := range top {
+			owners = append(owners, fmt.Sprintf("pid %d (%s) holds %d", o.PID, o.Command, o.Sockets))
+		}
+		if f.Owners.Unattributed > 0 {
+			owners = append(owners, fmt.Sprintf("%d not attributed", f.Owners.Unattributed))
+		}
+	}
+	observed := fmt.Sprintf("%d sockets in CLOSE_WAIT", n)
+	if len(owners) > 0 {
+		observed += ": " + strings.Join(owners, "; ")
+	}
+	return []Finding{{
+		Severity:    sev,
+		Title:       fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n),
+		Observed:    observed,
+		Expected:    fmt.Sprintf("fewer than %d sockets in CLOSE_WAIT", p.Int("warning")),
+		Explanation: closeWaitWhy,
+		Fix:         fix,
+	}}
+}

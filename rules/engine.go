@@ -1,0 +1,190 @@
+package rules
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// Status is the outcome of one rule.
+type Status string
+
+// Rule outcomes.
+const (
+	Passed   Status = "passed"
+	Failed   Status = "failed"
+	Skipped  Status = "skipped"
+	Disabled Status = "disabled"
+)
+
+// Evaluation is the outcome of one rule, for reports that list every rule
+// (JUnit) and not only findings.
+type Evaluation struct {
+	Rule     string `json:"rule"`
+	Title    string `json:"title"`
+	Category string `json:"category"`
+	Status   Status `json:"status"`
+	Reason   string `json:"reason,omitempty"`
+}
+
+// SourceStatus says whether a fact source was read.
+type SourceStatus struct {
+	Source string `json:"source"`
+	OK     bool   `json:"ok"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Sockets summarises the census.
+type Sockets struct {
+	Total  int            `json:"total"`
+	States map[string]int `json:"states"`
+}
+
+// Result is the outcome of evaluating a profile against facts.
+type Result struct {
+	Profile     string
+	Kernel      string
+	Findings    []Finding
+	Evaluations []Evaluation
+	// Sockets is nil when no census could be taken.
+	Sockets *Sockets
+	Sources []SourceStatus
+	// Notes are things the reader must know to trust the result (sockets
+	// that could not be attributed, sources that were missing).
+	Notes []string
+}
+
+// Worst returns the highest severity among unwaived findings, or 0.
+func (r Result) Worst() Severity {
+	var w Severity
+	for _, f := range r.Findings {
+		if f.Waived == "" && f.Severity > w {
+			w = f.Severity
+		}
+	}
+	return w
+}
+
+// Engine evaluates rules.
+type Engine struct {
+	Rules []Rule
+}
+
+// NewEngine returns an engine over the full catalog.
+func NewEngine() Engine { return Engine{Rules: Catalog()} }
+
+// Keys returns every sysctl key the rules read, for audit.Options.
+func (e Engine) Keys() []string {
+	var keys []string
+	for _, r := range e.Rules {
+		keys = append(keys, r.Keys...)
+		keys = append(keys, r.OptionalKeys...)
+	}
+	return keys
+}
+
+// Evaluate runs every enabled rule of c against f.
+func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
+	res := Result{Profile: c.Profile, Kernel: f.Kernel.Release}
+	for _, r := range e.Rules {
+		ev := Evaluation{Rule: r.ID, Title: r.Title, Category: r.Category}
+		rc, ok := c.Rules[r.ID]
+		switch {
+		case !ok || !rc.Enabled:
+			ev.Status, ev.Reason = Disabled, "disabled in profile "+c.Profile
+		case skipReason(f, r) != "":
+			ev.Status, ev.Reason = Skipped, skipReason(f, r)
+		default:
+			found := r.Check(f, rc.Params)
+			for i := range found {
+				found[i].Rule = r.ID
+				if found[i].Severity == 0 {
+					found[i].Severity = r.Severity
+				}
+				if rc.Severity != 0 {
+					found[i].Severity = rc.Severity
+				}
+			}
+			res.Findings = append(res.Findings, found...)
+			ev.Status = Passed
+			if len(found) > 0 {
+				ev.Status = Failed
+			}
+		}
+		res.Evaluations = append(res.Evaluations, ev)
+	}
+	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity > res.Findings[j].Severity })
+	res.Sockets = summarize(f.Census)
+	res.Sources, res.Notes = sources(f)
+	return res
+}
+
+func skipReason(f *audit.Facts, r Rule) string {
+	for _, s := range r.Needs {
+		if !f.Has(s) {
+			if s == audit.SourceSockets {
+				return "no socket census: net/tcp and net/tcp6 could not be read"
+			}
+			return fmt.Sprintf("%s: %s", s, f.Missing[s])
+		}
+	}
+	for _, k := range r.Keys {
+		if err, absent := f.Absent[k]; absent {
+			return absentReason(f, k, err)
+		}
+	}
+	return ""
+}
+
+// absentReason explains a key that could not be read: a global key is not
+// visible outside the initial network namespace (kernel-facts §12), other
+// keys do not exist on this kernel.
+func absentReason(f *audit.Facts, key string, err error) string {
+	switch {
+	case !errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("%s could not be read: %v", key, err)
+	case IsGlobalKey(key):
+		return fmt.Sprintf("%s is not visible in this network namespace (a global key, present only in the initial namespace)", key)
+	case f.Kernel.Release != "":
+		return fmt.Sprintf("%s is not present on kernel %s", key, f.Kernel.Release)
+	}
+	return fmt.Sprintf("%s is not present on this kernel", key)
+}
+
+func summarize(c *audit.Census) *Sockets {
+	if c == nil {
+		return nil
+	}
+	states := c.ByState()
+	for _, s := range audit.States() {
+		states[s.String()] += 0
+	}
+	return &Sockets{Total: c.Total(), States: states}
+}
+
+func sources(f *audit.Facts) ([]SourceStatus, []string) {
+	var out []SourceStatus
+	var notes []string
+	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6,
+		audit.SourceSockstat, audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP} {
+		why, missing := f.Missing[s]
+		out = append(out, SourceStatus{Source: string(s), OK: !missing, Reason: why})
+		if missing {
+			notes = append(notes, fmt.Sprintf("%s %s: rules that need it were skipped", s, why))
+		}
+	}
+	if why, missing := f.Missing[audit.SourceProcesses]; missing {
+		notes = append(notes, "process attribution failed: "+why)
+	}
+	if a := f.Owners; a != nil && a.Unattributed > 0 {
+		if a.Unreadable > 0 {
+			notes = append(notes, fmt.Sprintf("%d CLOSE_WAIT sockets not attributed: run as root (%d processes could not be read)", a.Unattributed, a.Unreadable))
+		} else {
+			notes = append(notes, fmt.Sprintf("%d CLOSE_WAIT sockets not attributed: no process under %s holds them (another PID namespace?)", a.Unattributed, f.ProcRoot))
+		}
+	}
+	return out, notes
+}

@@ -1,0 +1,64 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+const portRangeWhy = `ip_local_port_range is the pool connect() picks local ports from when ` +
+	`the application does not bind() one (and bind() to port 0 too), for IPv4 and IPv6. ` +
+	`A port only has to be unique per (local IP, remote IP, remote port), so the range ` +
+	`limits concurrent connections to one destination, not the host's total connections. ` +
+	`When the pool toward a destination is used up, connect() fails with EADDRNOTAVAIL ` +
+	`("Cannot assign requested address"). Prefer a low and a high end of different ` +
+	`parity: connect() scans ports of one parity first, and the kernel logs a ` +
+	`warning when both ends have the same parity.`
+
+func ephemeralPortRange() Rule {
+	return Rule{
+		ID:       "ephemeral-port-range",
+		Title:    "Ephemeral port range is narrow",
+		Category: Capacity,
+		Severity: Warning,
+		Keys:     []string{keyPortRange},
+		Params: []Param{
+			{Name: "min_ports", Kind: IntParam, Doc: "smallest acceptable number of ports in ip_local_port_range"},
+			{Name: "recommended", Kind: IntsParam, Doc: "low and high end to suggest"},
+		},
+		Explanation: portRangeWhy,
+		References: []string{
+			"Documentation/networking/ip-sysctl.rst ip_local_port_range",
+			"net/ipv4/inet_hashtables.c __inet_hash_connect",
+		},
+		Check: checkPortRange,
+	}
+}
+
+func checkPortRange(f *audit.Facts, p Params) []Finding {
+	lo, hi, ok := portRange(f)
+	if !ok {
+		return []Finding{{
+			Title:       "ip_local_port_range cannot be read as two ports",
+			Observed:    fmt.Sprintf("%s = %q", keyPortRange, f.Sysctls[keyPortRange]),
+			Expected:    "two port numbers, low <= high",
+			Explanation: portRangeWhy,
+		}}
+	}
+	size := hi - lo + 1
+	if size >= p.Int("min_ports") {
+		return nil
+	}
+	rec := p.Ints("recommended")
+	fix := Fix{Advice: "Widen the range; reserve any listening port inside it with ip_local_reserved_ports."}
+	if len(rec) == 2 {
+		fix.Sysctl = map[string]string{keyPortRange: fmt.Sprintf("%d %d", rec[0], rec[1])}
+	}
+	return []Finding{{
+		Title:       fmt.Sprintf("Only %d ephemeral ports per destination", size),
+		Observed:    fmt.Sprintf("%s = %d %d (%d ports)", keyPortRange, lo, hi, size),
+		Expected:    fmt.Sprintf("at least %d ports", p.Int("min_ports")),
+		Explanation: portRangeWhy,
+		Fix:         fix,
+	}}
+}

@@ -1,0 +1,65 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+const listenInRangeWhy = `While a listener holds a port, connect() skips it (the kernel ` +
+	`never autobinds a port owned by bind()), and the port is lost to the ephemeral pool. ` +
+	`The danger is the restart: while the service is down, an outgoing connection or a ` +
+	`bind() to port 0 can take the port, and the service then fails to start with ` +
+	`EADDRINUSE. Ports listed in ip_local_reserved_ports are never chosen automatically, ` +
+	`while an explicit bind() to them still works.`
+
+func listenPortInEphemeralRange() Rule {
+	return Rule{
+		ID:           "listen-port-in-ephemeral-range",
+		Title:        "Listening port inside the ephemeral range and not reserved",
+		Category:     Lifecycle,
+		Severity:     Warning,
+		Keys:         []string{keyPortRange},
+		OptionalKeys: []string{keyReservedPorts},
+		Needs:        []audit.Source{audit.SourceSockets},
+		Explanation:  listenInRangeWhy,
+		References: []string{
+			"Documentation/networking/ip-sysctl.rst ip_local_reserved_ports",
+			"net/ipv4/inet_hashtables.c __inet_hash_connect (reserved ports, bind buckets)",
+		},
+		Check: checkListenInRange,
+	}
+}
+
+func checkListenInRange(f *audit.Facts, _ Params) []Finding {
+	lo, hi, ok := portRange(f)
+	if !ok {
+		return nil
+	}
+	reserved, err := parsePortSet(f.Sysctls[keyReservedPorts])
+	if err != nil {
+		reserved = &portSet{}
+	}
+	var ports []string
+	for _, port := range f.Census.ListeningPorts() {
+		if int64(port) >= lo && int64(port) <= hi && !reserved.has(port) {
+			ports = append(ports, strconv.Itoa(int(port)))
+			reserved.add(port)
+		}
+	}
+	if len(ports) == 0 {
+		return nil
+	}
+	return []Finding{{
+		Title:       fmt.Sprintf("%d listening ports lie in the ephemeral range %d-%d", len(ports), lo, hi),
+		Observed:    "listening on " + strings.Join(ports, ", "),
+		Expected:    "listening ports outside ip_local_port_range or listed in ip_local_reserved_ports",
+		Explanation: listenInRangeWhy,
+		Fix: Fix{
+			Sysctl: map[string]string{keyReservedPorts: reserved.String()},
+			Advice: "Reserve the ports (the value keeps the ports already reserved), or move the services below the range.",
+		},
+	}}
+}

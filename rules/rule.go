@@ -1,0 +1,105 @@
+// Package rules owns the rule catalog and the engine that evaluates audit
+// facts against a profile's configuration. Every rule is one file named after
+// its ID; the catalog lists them explicitly.
+package rules
+
+import (
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// Categories of rules.
+const (
+	Lifecycle   = "lifecycle"
+	Capacity    = "capacity"
+	Hardening   = "hardening"
+	Performance = "performance"
+)
+
+// Rule is one check. Check runs only when every source in Needs was read and
+// every key in Keys is present; otherwise the engine skips the rule and says
+// why.
+type Rule struct {
+	ID       string
+	Title    string
+	Category string
+	// Severity is the default severity of the rule's findings.
+	Severity Severity
+	// Keys are sysctls the rule requires; OptionalKeys are read if present.
+	Keys         []string
+	OptionalKeys []string
+	Needs        []audit.Source
+	// Params are the settings a profile must give the rule.
+	Params []Param
+	// Explanation says what the rule checks and why, for `explain`.
+	Explanation string
+	References  []string
+	Check       func(f *audit.Facts, p Params) []Finding
+}
+
+// Finding is one problem a rule found.
+type Finding struct {
+	Rule        string   `json:"rule"`
+	Severity    Severity `json:"severity"`
+	Title       string   `json:"title"`
+	Observed    string   `json:"observed"`
+	Expected    string   `json:"expected"`
+	Explanation string   `json:"explanation"`
+	Fix         Fix      `json:"fix"`
+	// Waived is set when a waiver covers the finding.
+	Waived string `json:"waived,omitempty"`
+}
+
+// Fix is what to change: sysctl values for the patch generator, advice when
+// the application is the fix, and the processes involved where known.
+type Fix struct {
+	Sysctl    map[string]string `json:"sysctl,omitempty"`
+	Advice    string            `json:"advice,omitempty"`
+	Processes []audit.Owner     `json:"processes,omitempty"`
+}
+
+// Param declares one profile setting of a rule.
+type Param struct {
+	Name string
+	Kind ParamKind
+	Doc  string
+}
+
+// ParamKind is the type of a profile setting.
+type ParamKind int
+
+// Parameter kinds.
+const (
+	IntParam   ParamKind = iota + 1 // int64
+	FloatParam                      // float64
+	IntsParam                       // []int64
+	StringParam
+)
+
+// Params are a rule's validated settings, typed per its Param declarations.
+type Params map[string]any
+
+// Int returns an IntParam.
+func (p Params) Int(name string) int64 { v, _ := p[name].(int64); return v }
+
+// Float returns a FloatParam.
+func (p Params) Float(name string) float64 { v, _ := p[name].(float64); return v }
+
+// Ints returns an IntsParam.
+func (p Params) Ints(name string) []int64 { v, _ := p[name].([]int64); return v }
+
+// String returns a StringParam.
+func (p Params) String(name string) string { v, _ := p[name].(string); return v }
+
+// RuleConfig is how a profile runs one rule.
+type RuleConfig struct {
+	Enabled bool
+	// Severity overrides the severity of every finding when set.
+	Severity Severity
+	Params   Params
+}
+
+// Config is a resolved profile: the rules to run and their settings.
+type Config struct {
+	Profile string
+	Rules   map[string]RuleConfig
+}
