@@ -45,8 +45,16 @@ type Finding struct {
 	Expected    string   `json:"expected"`
 	Explanation string   `json:"explanation"`
 	Fix         Fix      `json:"fix"`
+	// Location is set for findings about a file (lint, config drift).
+	Location *Location `json:"location,omitempty"`
 	// Waived is set when a waiver covers the finding.
 	Waived string `json:"waived,omitempty"`
+}
+
+// Location is a position in a configuration file.
+type Location struct {
+	File string `json:"file"`
+	Line int    `json:"line,omitempty"`
 }
 
 // Fix is what to change: sysctl values for the patch generator, advice when
