@@ -136,6 +136,9 @@ func Gather(o Options) (*Facts, error) {
 	if err := f.readStats(); err != nil {
 		return nil, err
 	}
+	if len(f.Sysctls) == 0 && f.Census == nil && len(f.Sockstat) == 0 && len(f.Counters) == 0 {
+		return nil, fmt.Errorf("proc root %s: no sysctls and none of net/tcp, net/tcp6, net/sockstat, net/netstat, net/snmp: not a proc tree", o.ProcRoot)
+	}
 	if f.Census != nil && len(f.Census.CloseWait) > 0 {
 		a, err := Attribute(o.ProcRoot, f.Census.CloseWait)
 		if err != nil {
