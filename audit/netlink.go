@@ -1,0 +1,202 @@
+package audit
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+
+	"golang.org/x/sys/unix"
+)
+
+// StateSet is a set of TCP states as the kernel's inet_diag idiag_states
+// bitmask: bit n stands for state n.
+type StateSet uint32
+
+// AllStates holds every state /proc/net/tcp lists (ESTABLISHED through
+// CLOSING). The kernel adds NEW_SYN_RECV itself when SYN_RECV is asked for,
+// so request socks are dumped as SYN_RECV, as /proc prints them.
+const AllStates StateSet = 1<<(Closing+1) - 1<<Established
+
+// StatesOf returns the set holding the given states.
+func StatesOf(states ...State) StateSet {
+	var s StateSet
+	for _, st := range states {
+		s |= 1 << st
+	}
+	return s
+}
+
+// Has reports whether the set holds state st.
+func (s StateSet) Has(st State) bool { return st <= 31 && s&(1<<st) != 0 }
+
+// Netlink dumps TCP sockets over NETLINK_SOCK_DIAG (inet_diag). It sees the
+// sockets of the calling process's network namespace, as /proc/net/tcp
+// does. One receive buffer and one Socket are reused for every message, so a
+// dump allocates nothing per socket. A Netlink is not safe for concurrent
+// use.
+type Netlink struct {
+	fd  int
+	seq uint32
+	buf []byte
+	req [nlmsgHdrLen + diagReqLen]byte
+	s   Socket
+}
+
+// Sizes of the kernel structures (include/uapi/linux/netlink.h and
+// inet_diag.h).
+const (
+	nlmsgHdrLen = 16 // struct nlmsghdr
+	diagReqLen  = 56 // struct inet_diag_req_v2
+	diagMsgLen  = 72 // struct inet_diag_msg
+	recvBufLen  = 64 * 1024
+)
+
+// ErrNetlink marks a failure of the netlink source itself (the kernel
+// refused the socket or the dump), as opposed to a malformed message.
+var ErrNetlink = errors.New("netlink sock_diag")
+
+// OpenNetlink opens a NETLINK_SOCK_DIAG socket.
+func OpenNetlink() (*Netlink, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		return nil, fmt.Errorf("%w: socket: %w", ErrNetlink, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%w: bind: %w", ErrNetlink, err)
+	}
+	return &Netlink{fd: fd, buf: make([]byte, recvBufLen)}, nil
+}
+
+// Close closes the socket.
+func (n *Netlink) Close() error { return unix.Close(n.fd) }
+
+// Census adds the TCP sockets (IPv4 and IPv6) in the given states to c.
+// Listeners of both families are dumped before any other socket, as
+// Census.Add requires; each state filter is applied by the kernel.
+func (n *Netlink) Census(c *Census, states StateSet) error {
+	listen := states & StatesOf(Listen)
+	rest := states &^ listen
+	for _, pass := range []StateSet{listen, rest} {
+		if pass == 0 {
+			continue
+		}
+		for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+			if err := n.dump(family, pass, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// dump sends one inet_diag_req_v2 and aggregates the replies into c.
+func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
+	n.seq++
+	r := n.req[:]
+	clear(r)
+	ne := binary.NativeEndian
+	ne.PutUint32(r[0:], uint32(len(r)))
+	ne.PutUint16(r[4:], unix.SOCK_DIAG_BY_FAMILY)
+	ne.PutUint16(r[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	ne.PutUint32(r[8:], n.seq)
+	r[16] = family
+	r[17] = unix.IPPROTO_TCP
+	ne.PutUint32(r[20:], uint32(states))
+	if err := unix.Sendto(n.fd, r, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)
+	}
+	for {
+		m, err := unix.Read(n.fd, n.buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: receive: %w", ErrNetlink, err)
+		}
+		done, err := n.messages(n.buf[:m], c)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// messages walks the netlink messages of one datagram. It returns true at
+// the end of the dump.
+func (n *Netlink) messages(b []byte, c *Census) (bool, error) {
+	ne := binary.NativeEndian
+	for len(b) >= nlmsgHdrLen {
+		l := int(ne.Uint32(b[0:]))
+		if l < nlmsgHdrLen || l > len(b) {
+			return false, fmt.Errorf("%w: netlink message length %d in a %d-byte datagram", ErrMalformed, l, len(b))
+		}
+		typ, seq := ne.Uint16(b[4:]), ne.Uint32(b[8:])
+		body := b[nlmsgHdrLen:l]
+		b = b[min(nlmsgAlign(l), len(b)):]
+		if seq != n.seq {
+			continue // a reply to an earlier, abandoned request
+		}
+		switch typ {
+		case unix.NLMSG_DONE:
+			return true, nil
+		case unix.NLMSG_ERROR:
+			return true, netlinkError(body)
+		case unix.SOCK_DIAG_BY_FAMILY:
+			if err := DecodeDiag(body, &n.s); err != nil {
+				return false, err
+			}
+			c.Add(&n.s)
+		}
+	}
+	return false, nil
+}
+
+func nlmsgAlign(l int) int { return (l + 3) &^ 3 }
+
+// netlinkError decodes the errno of an NLMSG_ERROR message.
+func netlinkError(body []byte) error {
+	if len(body) < 4 {
+		return fmt.Errorf("%w: short error message", ErrNetlink)
+	}
+	errno := -int32(binary.NativeEndian.Uint32(body))
+	if errno == 0 {
+		return nil
+	}
+	return fmt.Errorf("%w: dump refused: %w", ErrNetlink, unix.Errno(errno))
+}
+
+// DecodeDiag fills s from the body of one inet_diag_msg. Addresses and ports
+// are in network byte order, the other fields in host order. On a LISTEN
+// socket idiag_rqueue is the accept-queue length and idiag_wqueue the
+// backlog (sk_max_ack_backlog).
+func DecodeDiag(b []byte, s *Socket) error {
+	if len(b) < diagMsgLen {
+		return fmt.Errorf("%w: inet_diag_msg of %d bytes, want %d", ErrMalformed, len(b), diagMsgLen)
+	}
+	family := b[0]
+	s.State = State(b[1])
+	s.LocalPort = binary.BigEndian.Uint16(b[4:])
+	s.RemotePort = binary.BigEndian.Uint16(b[6:])
+	switch family {
+	case unix.AF_INET:
+		s.Local = addr4(b[8:12])
+		s.Remote = addr4(b[24:28])
+	case unix.AF_INET6:
+		s.Local = addr16(b[8:24])
+		s.Remote = addr16(b[24:40])
+	default:
+		return fmt.Errorf("%w: inet_diag_msg of address family %d", ErrMalformed, family)
+	}
+	ne := binary.NativeEndian
+	s.RxQueue = ne.Uint32(b[56:])
+	s.Backlog = 0
+	if s.State == Listen {
+		s.Backlog = ne.Uint32(b[60:])
+	}
+	s.Inode = uint64(ne.Uint32(b[68:]))
+	return nil
+}
+
+func addr4(b []byte) netip.Addr  { return netip.AddrFrom4([4]byte(b)) }
+func addr16(b []byte) netip.Addr { return netip.AddrFrom16([16]byte(b)) }
