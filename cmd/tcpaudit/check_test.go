@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// update rewrites the golden files of every test in this package that has
+// them: go test ./cmd/tcpaudit -update
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+// hostsDir holds the fixture proc trees (testdata/hosts/gen writes them).
+const hostsDir = "../../testdata/hosts"
+
+// hostCase is what `check` must say about one fixture host with the
+// baseline profile.
+type hostCase struct {
+	host    string
+	exit    int
+	failing []string
+	skipped []string
+}
+
+var hostCases = []hostCase{
+	{host: "healthy", exit: 0},
+	{host: "close-wait-leak", exit: 1, failing: []string{"close-wait-accumulation"}},
+	{host: "port-exhaustion", exit: 1, failing: []string{"ephemeral-port-exhaustion"}},
+	{host: "old-kernel-tw-recycle", exit: 1, failing: []string{"tw-recycle-enabled", "tw-reuse"}},
+	{host: "listen-overflow", exit: 1, failing: []string{"listen-queue-overflow"}},
+	{host: "tw-overflow", exit: 1, failing: []string{"time-wait-bucket-pressure"}},
+	{host: "ipv6-only", exit: 0},
+	{host: "container", exit: 0, skipped: []string{"orphan-pressure", "tcp-memory-pressure"}},
+	{host: "misconfigured", exit: 1, failing: []string{"ephemeral-port-range", "fin-timeout",
+		"listen-port-in-ephemeral-range", "somaxconn-low", "syncookies-disabled", "tw-reuse-needs-timestamps"}},
+	{host: "memory-pressure", exit: 1, failing: []string{"orphan-pressure", "tcp-memory-pressure"}},
+}
+
+// runCLI runs the command in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// jsonReport is the part of the JSON report the tests look at.
+type jsonReport struct {
+	SchemaVersion int `json:"schema_version"`
+	Findings      []struct {
+		Rule     string `json:"rule"`
+		Severity string `json:"severity"`
+	} `json:"findings"`
+	Rules []struct {
+		Rule   string `json:"rule"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"rules"`
+	Sockets *struct {
+		Total  int            `json:"total"`
+		States map[string]int `json:"states"`
+	} `json:"sockets"`
+	Sources []struct {
+		Source string `json:"source"`
+		OK     bool   `json:"ok"`
+	} `json:"sources"`
+	Notes []string `json:"notes"`
+}
+
+func checkJSON(t *testing.T, args ...string) (int, jsonReport) {
+	t.Helper()
+	code, out, stderr := runCLI(t, append([]string{"check", "--format", "json"}, args...)...)
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("check %v: output is not JSON: %v\nstderr: %s", args, err, stderr)
+	}
+	return code, r
+}
+
+// withStatus returns the sorted IDs of rules with the given status.
+func (r jsonReport) withStatus(status string) []string {
+	var ids []string
+	for _, e := range r.Rules {
+		if e.Status == status {
+			ids = append(ids, e.Rule)
+		}
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestCheckHosts(t *testing.T) {
+	for _, tc := range hostCases {
+		t.Run(tc.host, func(t *testing.T) {
+			code, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, tc.host))
+			if code != tc.exit {
+				t.Errorf("exit code %d, want %d", code, tc.exit)
+			}
+			if diff := cmp.Diff(sorted(tc.failing), r.withStatus("failed")); diff != "" {
+				t.Errorf("failing rules (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(sorted(tc.skipped), r.withStatus("skipped")); diff != "" {
+				t.Errorf("skipped rules (-want +got):\n%s", diff)
+			}
+			if r.SchemaVersion != 1 {
+				t.Errorf("schema_version %d, want 1", r.SchemaVersion)
+			}
+		})
+	}
+}
+
+// TestCheckCensus compares the census with the socket counts each fixture
+// was generated with (testdata/hosts/gen).
+func TestCheckCensus(t *testing.T) {
+	tests := []struct {
+		host   string
+		total  int
+		states map[string]int
+	}{
+		{"healthy", 271, map[string]int{"ESTABLISHED": 181, "SYN_RECV": 2, "FIN_WAIT1": 1,
+			"FIN_WAIT2": 2, "TIME_WAIT": 75, "CLOSE_WAIT": 3, "LAST_ACK": 1, "LISTEN": 6}},
+		{"ipv6-only", 62, map[string]int{"ESTABLISHED": 50, "SYN_RECV": 1, "TIME_WAIT": 8, "LISTEN": 3}},
+		{"port-exhaustion", 51475, map[string]int{"ESTABLISHED": 28109, "TIME_WAIT": 23360, "LISTEN": 6}},
+		{"close-wait-leak", 415, map[string]int{"ESTABLISHED": 137, "TIME_WAIT": 40, "CLOSE_WAIT": 231, "LISTEN": 7}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.host, func(t *testing.T) {
+			_, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, tc.host))
+			if r.Sockets == nil {
+				t.Fatal("no sockets in the report")
+			}
+			if r.Sockets.Total != tc.total {
+				t.Errorf("total %d, want %d", r.Sockets.Total, tc.total)
+			}
+			got := map[string]int{}
+			for k, v := range r.Sockets.States {
+				if v != 0 {
+					got[k] = v
+				}
+			}
+			if diff := cmp.Diff(tc.states, got); diff != "" {
+				t.Errorf("states (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestCheckIPv6Only: a missing net/tcp is a note and a source marked not
+// read, never an error.
+func TestCheckIPv6Only(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "check", "--no-color", "--proc-root", filepath.Join(hostsDir, "ipv6-only"))
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	if !strings.Contains(stdout, "net/tcp not present") {
+		t.Errorf("text report does not note the missing net/tcp:\n%s", stdout)
+	}
+	_, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, "ipv6-only"))
+	read := map[string]bool{}
+	for _, s := range r.Sources {
+		read[s.Source] = s.OK
+	}
+	if read["net/tcp"] || !read["net/tcp6"] {
+		t.Errorf("sources: net/tcp read %v, net/tcp6 read %v; want false, true", read["net/tcp"], read["net/tcp6"])
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	if out == nil {
+		return nil
+	}
+	return out
+}
+
+func TestCheckGolden(t *testing.T) {
+	for _, tc := range hostCases {
+		root := filepath.Join(hostsDir, tc.host)
+		t.Run(tc.host+"/text", func(t *testing.T) {
+			_, out, _ := runCLI(t, "check", "--no-color", "--proc-root", root)
+			golden(t, tc.host+".txt", out, func(want, got []byte) string { return cmp.Diff(string(want), string(got)) })
+		})
+		t.Run(tc.host+"/json", func(t *testing.T) {
+			_, out, _ := runCLI(t, "check", "--format", "json", "--proc-root", root)
+			golden(t, tc.host+".json", out, diffJSON)
+		})
+	}
+}
+
+// golden compares got with testdata/golden/name, or rewrites it with
+// -update.
+func golden(t *testing.T, name, got string, diff func(want, got []byte) string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := writeFileAtomic(path, []byte(got)); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd/tcpaudit -update to create it)", err)
+	}
+	if d := diff(want, []byte(got)); d != "" {
+		t.Errorf("%s differs (-want +got):\n%s", path, d)
+	}
+}
+
+// diffJSON compares two JSON documents by meaning.
+func diffJSON(want, got []byte) string {
+	var w, g any
+	if err := json.Unmarshal(want, &w); err != nil {
+		return "golden file is not JSON: " + err.Error()
+	}
+	if err := json.Unmarshal(got, &g); err != nil {
+		return "output is not JSON: " + err.Error()
+	}
+	return cmp.Diff(w, g)
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".golden-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
