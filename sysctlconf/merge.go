@@ -1,0 +1,124 @@
+package sysctlconf
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// merger is systemd-sysctl's ordered map keyed by normalized path: a new key
+// is appended; the same value again only ORs the ignore-failure flag and
+// keeps the position; a different value (an exclusion included) replaces
+// the entry and moves it to the end.
+type merger struct {
+	order []*Entry
+	index map[string]*Entry
+}
+
+func newMerger() *merger { return &merger{index: map[string]*Entry{}} }
+
+func (m *merger) add(e Entry) {
+	if old, ok := m.index[e.Path]; ok {
+		if old.Exclude == e.Exclude && old.Value == e.Value {
+			old.IgnoreFailure = old.IgnoreFailure || e.IgnoreFailure
+			return
+		}
+		for i, p := range m.order {
+			if p == old {
+				m.order = append(m.order[:i], m.order[i+1:]...)
+				break
+			}
+		}
+	}
+	ne := e
+	m.index[e.Path] = &ne
+	m.order = append(m.order, &ne)
+}
+
+func (c *Config) finish(m *merger) {
+	for _, e := range m.order {
+		if e.Exclude {
+			c.Excluded = append(c.Excluded, *e)
+		} else {
+			c.Entries = append(c.Entries, *e)
+		}
+	}
+}
+
+// Lookup returns the entry that sets a concrete key at boot: its own entry
+// (none when excluded), else the last glob in application order that
+// matches it, since an explicit entry always beats a glob.
+func (c *Config) Lookup(key string) (Entry, bool) {
+	p := Normalize(key)
+	for _, e := range c.Excluded {
+		if e.Path == p {
+			return Entry{}, false
+		}
+	}
+	var found Entry
+	ok := false
+	for _, e := range c.Entries {
+		switch {
+		case e.Path == p && !e.Glob():
+			return e, true
+		case e.Glob() && Match(e.Path, p):
+			found, ok = e, true
+		}
+	}
+	return found, ok
+}
+
+// checkLegacy warns when /etc/sysctl.conf exists with settings that
+// systemd-sysctl never reads because no sysctl.d file links to it.
+func (c *Config) checkLegacy() {
+	for _, s := range c.Files {
+		if s.Target == LegacyFile {
+			return
+		}
+	}
+	host, _, err := resolveIn(c.Root, LegacyFile)
+	if err != nil {
+		return
+	}
+	fh, err := os.Open(host)
+	if err != nil {
+		return
+	}
+	defer fh.Close()
+	f, err := Parse(fh, LegacyFile)
+	if err != nil || len(f.Entries) == 0 {
+		return
+	}
+	c.Diagnostics = append(c.Diagnostics, Diagnostic{File: LegacyFile, Line: f.Entries[0].Line, Severity: SeverityWarning, Code: CodeDifference,
+		Message: fmt.Sprintf("systemd-sysctl does not read %s (no sysctl.d link such as 99-sysctl.conf points to it); procps sysctl --system reads it last, so its %d settings apply only where procps applies them", LegacyFile, len(f.Entries))})
+}
+
+// ResolveFiles reads the given host files in order, as `systemd-sysctl
+// FILE...` does, and merges them. A file that cannot be read is an error.
+func ResolveFiles(paths []string) (*Config, error) {
+	c := &Config{}
+	m := newMerger()
+	for _, p := range paths {
+		fh, err := os.Open(p)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("sysctl config %s: %w", p, err)
+			}
+			return nil, fmt.Errorf("sysctl config: %w", err)
+		}
+		f, err := Parse(fh, p)
+		fh.Close()
+		if err != nil {
+			return nil, err
+		}
+		c.Files = append(c.Files, Source{Path: p, Masked: len(f.Entries) == 0})
+		c.Diagnostics = append(c.Diagnostics, f.Diagnostics...)
+		for _, e := range f.Entries {
+			c.Lines = append(c.Lines, e)
+			m.add(e)
+		}
+	}
+	c.finish(m)
+	return c, nil
+}
