@@ -1,7 +1,9 @@
 package rules_test
 
 import (
+	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -236,4 +238,66 @@ func TestNoMyths(t *testing.T) {
 	if findings < len(rules.Catalog()) {
 		t.Errorf("only %d findings checked: the fixture hosts should make every rule fail", findings)
 	}
+}
+
+// TestFixturesMatchGenerator regenerates the fixture trees and compares
+// them with the committed ones, so fixtures change only through
+// testdata/hosts/gen.
+func TestFixturesMatchGenerator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the fixture generator; skipped with -short")
+	}
+	out := t.TempDir()
+	cmd := exec.Command("go", "run", "./testdata/hosts/gen", "-root", out)
+	cmd.Dir = ".."
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go run ./testdata/hosts/gen: %v\n%s", err, b)
+	}
+	for _, dir := range []string{"hosts", "malformed"} {
+		want := snapshotTree(t, filepath.Join(out, dir))
+		got := snapshotTree(t, filepath.Join("../testdata", dir))
+		delete(got, "gen")
+		for name := range got {
+			if strings.HasPrefix(name, "gen/") {
+				delete(got, name)
+			}
+		}
+		for name, w := range want {
+			if g, ok := got[name]; !ok {
+				t.Errorf("testdata/%s/%s is missing: run go run ./testdata/hosts/gen", dir, name)
+			} else if g != w {
+				t.Errorf("testdata/%s/%s differs from the generator's output: run go run ./testdata/hosts/gen", dir, name)
+			}
+		}
+		for name := range got {
+			if _, ok := want[name]; !ok {
+				t.Errorf("testdata/%s/%s is not generated: add it to testdata/hosts/gen or delete it", dir, name)
+			}
+		}
+	}
+}
+
+// snapshotTree maps each file under root to its content, and each symlink
+// to its target.
+func snapshotTree(t *testing.T, root string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		if d.Type()&fs.ModeSymlink != 0 {
+			target, err := os.Readlink(p)
+			m[filepath.ToSlash(rel)] = "symlink:" + target
+			return err
+		}
+		b, err := os.ReadFile(p)
+		m[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
