@@ -24,7 +24,6 @@ func brief(e Entry) string {
 	return s
 }
 
-
 func briefs(es []Entry) []string {
 	var out []string
 	for _, e := range es {
@@ -72,7 +71,7 @@ func TestResolve(t *testing.T) {
 				"net.ipv4.tcp_keepalive_probes=4 @/usr/lib/sysctl.d/40-v.conf:1"}},
 		{tree: "merge", // §5, §7, §8: flag merge keeps position, later exclusion cancels, explicit beats glob
 			files: []string{"/usr/lib/sysctl.d/10-vendor.conf", "/etc/sysctl.d/20-local.conf", "/etc/sysctl.d/30-more.conf"},
-			entries: []string{"-net.ipv4.tcp_keepalive_probes=7 @/usr/lib/sysctl.d/10-vendor.conf:4", "net.ipv4.conf.lo.rp_filter=0 @/etc/sysctl.d/20-local.conf:1",
+			entries: []string{"-net.ipv4.tcp_keepalive_probes=7 @/usr/lib/sysctl.d/10-vendor.conf:4", "net.ipv4.conf.lo.rp_filter=2 @/etc/sysctl.d/20-local.conf:1",
 				"net.ipv4.tcp_fin_timeout=25 @/etc/sysctl.d/30-more.conf:2", "net.ipv4.conf.*.rp_filter=1 @/etc/sysctl.d/30-more.conf:4"},
 			excluded: []string{"-net.ipv4.tcp_syn_retries @/etc/sysctl.d/20-local.conf:2", "-net.ipv4.conf.default*.rp_filter @/etc/sysctl.d/20-local.conf:3",
 				"-net.ipv4.conf.all.rp_filter @/etc/sysctl.d/20-local.conf:4"}},
@@ -104,7 +103,7 @@ func TestLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	for key, want := range map[string]string{
-		"net.ipv4.conf.lo.rp_filter":      "0",
+		"net.ipv4.conf.lo.rp_filter":      "2",
 		"net.ipv4.conf.eth0.rp_filter":    "1",
 		"net.ipv4.conf.default.rp_filter": "1",
 		"net.ipv4.conf.all.rp_filter":     "",

@@ -1,0 +1,141 @@
+package sysctlconf
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// newNetns creates a network namespace for the test and deletes it at the
+// end; it skips without root or ip(8).
+func newNetns(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs ip(8) from iproute2 to create a network namespace")
+	}
+	ns := fmt.Sprintf("tcpaudit-conf-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Skipf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", ns).Run() })
+	return ns
+}
+
+// nsSysctl reads keys inside the namespace with the real sysctl(8).
+func nsSysctl(t *testing.T, ns string, keys []string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, k := range keys {
+		b, err := exec.Command("ip", "netns", "exec", ns, "sysctl", "-n", k).Output()
+		if err != nil {
+			t.Fatalf("sysctl -n %s: %v", k, err)
+		}
+		out[k] = strings.Join(strings.Fields(string(b)), " ")
+	}
+	return out
+}
+
+func systemdSysctl(t *testing.T) string {
+	for _, p := range []string{"/usr/lib/systemd/systemd-sysctl", "/lib/systemd/systemd-sysctl"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	t.Skip("systemd-sysctl not installed: no oracle for the merge semantics")
+	return ""
+}
+
+// applyScript runs systemd-sysctl in a private mount namespace inside ns
+// where the four sysctl.d directories and /etc/sysctl.conf are the tree's
+// (or empty), so the host configuration is neither read nor touched. The
+// trees set only per-namespace net.ipv4 keys.
+func applyScript(t *testing.T, root, bin string) string {
+	empty := t.TempDir()
+	emptyFile := filepath.Join(empty, "sysctl.conf")
+	if err := os.WriteFile(emptyFile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("set -e\nmount -t tmpfs none /run\nmount -t tmpfs none /usr/local/lib\n")
+	b.WriteString("mkdir -p /run/sysctl.d /usr/local/lib/sysctl.d\n")
+	for _, d := range Dirs {
+		src := filepath.Join(root, d)
+		if _, err := os.Stat(src); err != nil {
+			src = empty
+		}
+		fmt.Fprintf(&b, "mount --bind %q %q\n", src, d)
+	}
+	legacy := filepath.Join(root, LegacyFile)
+	if _, err := os.Stat(legacy); err != nil {
+		legacy = emptyFile
+	}
+	fmt.Fprintf(&b, "mount --bind %q %q\n%s || true\n", legacy, LegacyFile, bin)
+	return b.String()
+}
+
+// TestSystemdOracle applies each tree with the real systemd-sysctl inside a
+// fresh network namespace and checks that every key ends with the value
+// Resolve says wins, or keeps its value when nothing sets it. The trees set
+// values that differ from a fresh namespace's: systemd-sysctl skips a write
+// of the current value, and the kernel then copies a later write to
+// conf/default into every interface never written (merge sets lo to 2, not
+// 0, for that reason).
+func TestSystemdOracle(t *testing.T) {
+	bin := systemdSysctl(t)
+	for _, name := range []string{"dirs", "masks", "order", "legacy", "nolink", "merge"} {
+		t.Run(name, func(t *testing.T) {
+			ns := newNetns(t)
+			root, _ := filepath.Abs(tree(name))
+			c, err := Resolve(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			keys := oracleKeys(c)
+			before := nsSysctl(t, ns, keys)
+			script := applyScript(t, root, bin)
+			if out, err := exec.Command("ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", script).CombinedOutput(); err != nil {
+				t.Fatalf("systemd-sysctl: %v\n%s", err, out)
+			}
+			after := nsSysctl(t, ns, keys)
+			for _, k := range keys {
+				want := before[k]
+				if e, ok := c.Lookup(k); ok {
+					want = strings.Join(strings.Fields(e.Value), " ")
+				}
+				if after[k] != want {
+					t.Errorf("%s = %q after systemd-sysctl, Resolve says %q (before %q)", k, after[k], want, before[k])
+				}
+			}
+		})
+	}
+}
+
+// oracleKeys are the concrete keys a tree touches, globs expanded over the
+// interfaces of a fresh namespace.
+func oracleKeys(c *Config) []string {
+	seen := map[string]bool{}
+	var keys []string
+	add := func(k string) {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	for _, e := range c.Lines {
+		if !e.Glob() {
+			add(e.Key)
+		} else if strings.HasPrefix(e.Key, "net.ipv4.conf.") {
+			for _, dev := range []string{"all", "default", "lo"} {
+				add("net.ipv4.conf." + dev + ".rp_filter")
+			}
+		}
+	}
+	return keys
+}
