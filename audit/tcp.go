@@ -178,20 +178,23 @@ func hexUint(b []byte, n int) (uint64, bool) {
 	return v, true
 }
 
+// decUint decodes a decimal number that fits in a uint64; a wrap past 2^64
+// is rejected before it happens (checking n < v misses most of them).
 func decUint(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 20 {
+	if len(b) == 0 {
 		return 0, false
 	}
+	const maxUint = 1<<64 - 1
 	var v uint64
 	for _, c := range b {
 		if c < '0' || c > '9' {
 			return 0, false
 		}
-		n := v*10 + uint64(c-'0')
-		if n < v {
+		d := uint64(c - '0')
+		if v > (maxUint-d)/10 {
 			return 0, false
 		}
-		v = n
+		v = v*10 + d
 	}
 	return v, true
 }
