@@ -89,7 +89,7 @@ func TestParseTCPBothFamilies(t *testing.T) {
 	v4 := tcpFile(tcp4Header, fullLine(0, hex10_1+":80E8", hex10_2+":01BB", "01", "00000000", 1))
 	v6 := tcpFile(tcp6Header,
 		fullLine(0, hexV6Any+":9C41", hexV6Any+":0000", "0A", "00000002", 2),
-		fullLine(1, hexV6Lo+":9C41", hexV6Lo+":E000", "01", "00000000", 3),  // accepted on 40001
+		fullLine(1, hexV6Lo+":9C41", hexV6Lo+":E000", "01", "00000000", 3),   // accepted on 40001
 		fullLine(2, hexDoc2+":80F2", hexDoc1+":01BB", "01", "00000000", 4),   // ephemeral
 		twLine(3, hexDoc2+":80F3", hexDoc1+":01BB"),                          // ephemeral, TIME_WAIT
 		fullLine(4, hexDoc2+":80F4", hexDoc1+":01BB", "08", "00000000", 444), // CLOSE_WAIT
