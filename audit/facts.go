@@ -54,6 +54,9 @@ type Facts struct {
 	Owners *Attribution
 	// Missing maps each source that could not be read to the reason.
 	Missing map[Source]string
+	// Configured maps canonical keys to what the sysctl configuration sets
+	// at boot; nil when no configuration tree was read (Missing says why).
+	Configured map[string]Setting
 	// CensusTime is how long the socket census took.
 	CensusTime time.Duration
 }
@@ -65,6 +68,8 @@ func (f *Facts) Has(s Source) bool {
 		return f.Census != nil
 	case SourceProcesses:
 		return f.Owners != nil
+	case SourceConfig:
+		return f.Configured != nil
 	}
 	_, missing := f.Missing[s]
 	return !missing

@@ -17,6 +17,7 @@ func Catalog() []Rule {
 		somaxconnLow(),
 		orphanPressure(),
 		tcpMemoryPressure(),
+		runtimeConfigDrift(),
 	}
 }
 

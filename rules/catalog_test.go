@@ -35,6 +35,7 @@ var failingHost = map[string]string{
 	"somaxconn-low":                  "misconfigured",
 	"orphan-pressure":                "memory-pressure",
 	"tcp-memory-pressure":            "memory-pressure",
+	"runtime-config-drift":           "misconfigured",
 }
 
 var kebab = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
@@ -89,6 +90,7 @@ func gather(t *testing.T, host string) *audit.Facts {
 	if err != nil {
 		t.Fatalf("gather %s: %v", host, err)
 	}
+	attachConfig(t, host, f)
 	facts.m[host] = f
 	return f
 }

@@ -122,3 +122,20 @@ func ResolveFiles(paths []string) (*Config, error) {
 	c.finish(m)
 	return c, nil
 }
+
+// Effective returns, by canonical key, the entry that sets each concrete key
+// at boot: every explicit assignment, plus each of keys that a glob sets.
+func (c *Config) Effective(keys []string) map[string]Entry {
+	out := map[string]Entry{}
+	for _, e := range c.Entries {
+		if !e.Glob() {
+			out[e.Key] = e
+		}
+	}
+	for _, k := range keys {
+		if e, ok := c.Lookup(k); ok {
+			out[Canonical(k)] = e
+		}
+	}
+	return out
+}

@@ -1,0 +1,87 @@
+package rules_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// configDir holds, per fixture host, the sysctl.d tree its runtime values
+// are compared with (runtime-config-drift).
+const configDir = "testdata/runtime-config-drift"
+
+// attachConfig resolves the host's configuration tree, when it has one, into
+// f.Configured for the keys f read, as `tcpaudit check` does.
+func attachConfig(t *testing.T, host string, f *audit.Facts) {
+	t.Helper()
+	root := filepath.Join(configDir, host)
+	if _, err := os.Stat(root); err != nil {
+		return
+	}
+	c, err := sysctlconf.Resolve(root)
+	if err != nil {
+		t.Fatalf("resolve %s: %v", root, err)
+	}
+	keys := make([]string, 0, len(f.Sysctls))
+	for k := range f.Sysctls {
+		keys = append(keys, k)
+	}
+	f.Configured = map[string]audit.Setting{}
+	for k, e := range c.Effective(keys) {
+		f.Configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
+	}
+}
+
+func TestRuntimeConfigDrift(t *testing.T) {
+	tests := []struct {
+		name       string
+		runtime    map[string]string
+		configured map[string]audit.Setting
+		want       []rules.Location
+	}{
+		{"same", map[string]string{"net.ipv4.tcp_fin_timeout": "60"},
+			map[string]audit.Setting{"net.ipv4.tcp_fin_timeout": {Value: "60", File: "/etc/sysctl.d/a.conf", Line: 2}}, nil},
+		{"differs", map[string]string{"net.ipv4.tcp_fin_timeout": "120"},
+			map[string]audit.Setting{"net.ipv4.tcp_fin_timeout": {Value: "60", File: "/etc/sysctl.d/a.conf", Line: 2}},
+			[]rules.Location{{File: "/etc/sysctl.d/a.conf", Line: 2}}},
+		{"whitespace and tabs", map[string]string{"net.ipv4.tcp_rmem": "4096 131072 6291456"},
+			map[string]audit.Setting{"net.ipv4.tcp_rmem": {Value: "4096\t131072   6291456", File: "/x.conf", Line: 1}}, nil},
+		{"integers by value", map[string]string{"net.core.somaxconn": "4096"},
+			map[string]audit.Setting{"net.core.somaxconn": {Value: "04096", File: "/x.conf", Line: 1}}, nil},
+		{"reserved ports as a set", map[string]string{"net.ipv4.ip_local_reserved_ports": "8080-8082,9000"},
+			map[string]audit.Setting{"net.ipv4.ip_local_reserved_ports": {Value: "9000, 8080,8081-8082", File: "/x.conf", Line: 1}}, nil},
+		{"key not on this kernel", map[string]string{},
+			map[string]audit.Setting{"net.ipv4.tcp_tw_recycle": {Value: "1", File: "/x.conf", Line: 1}}, nil},
+	}
+	r, _ := rules.Lookup("runtime-config-drift")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &audit.Facts{Sysctls: tt.runtime, Configured: tt.configured}
+			var got []rules.Location
+			for _, fd := range r.Check(f, nil) {
+				got = append(got, *fd.Location)
+			}
+			if d := cmp.Diff(tt.want, got); d != "" {
+				t.Errorf("locations (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+// TestRuntimeConfigDriftSkipped: without a configuration tree the rule is
+// skipped with a reason, never passed.
+func TestRuntimeConfigDriftSkipped(t *testing.T) {
+	f := gather(t, "tw-overflow")
+	res := rules.NewEngine().Evaluate(f, rules.Config{Profile: "p", Rules: map[string]rules.RuleConfig{"runtime-config-drift": {Enabled: true}}})
+	for _, e := range res.Evaluations {
+		if e.Rule == "runtime-config-drift" && (e.Status != rules.Skipped || e.Reason == "") {
+			t.Errorf("without a sysctl.d tree: %s %q, want skipped with a reason", e.Status, e.Reason)
+		}
+	}
+}
