@@ -62,6 +62,19 @@ type Census struct {
 
 	PortLow, PortHigh uint16
 	listening         [65536 / 64]uint64
+
+	// Optional aggregates, filled only when set before the census (their
+	// memory is bounded: 256 KiB, K entries, one entry per full socket).
+	// Ports counts non-listening sockets by local port.
+	Ports *[65536]uint32
+	// Remotes keeps the heaviest remote endpoints (see Endpoint).
+	Remotes *TopK
+	// Inodes maps the inode of every socket with one to its state, for
+	// attribution of all states to processes.
+	Inodes map[uint64]State
+	// Only, when not 0, limits the census to these states (the /proc
+	// equivalent of a netlink state filter).
+	Only StateSet
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -83,6 +96,9 @@ func (c *Census) Add(s *Socket) {
 		c.Unknown++
 		return
 	}
+	if c.Only != 0 && !c.Only.Has(s.State) {
+		return
+	}
 	c.States[s.State]++
 	switch s.State {
 	case Listen:
@@ -96,6 +112,9 @@ func (c *Census) Add(s *Socket) {
 		if s.Inode != 0 {
 			c.CloseWait[s.Inode] = struct{}{}
 		}
+	}
+	if c.Ports != nil || c.Remotes != nil || c.Inodes != nil {
+		c.addOptional(s)
 	}
 	if s.LocalPort >= c.PortLow && s.LocalPort <= c.PortHigh && !c.IsListening(s.LocalPort) {
 		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}

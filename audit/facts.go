@@ -59,6 +59,12 @@ type Facts struct {
 	Configured map[string]Setting
 	// CensusTime is how long the socket census took.
 	CensusTime time.Duration
+	// CensusSource is the source the census came from (netlink or proc).
+	CensusSource CensusSource
+	// CensusNote says why the census fell back to /proc, when it did.
+	CensusNote string
+	// Sampling holds what repeated samples showed; nil for one sample.
+	Sampling *Sampling
 }
 
 // Has reports whether a source was read.
@@ -107,6 +113,8 @@ type Options struct {
 	ProcRoot string
 	// Keys are the sysctls to read, dotted ("net.ipv4.tcp_fin_timeout").
 	Keys []string
+	// Census selects the census source; "" means auto.
+	Census CensusSource
 }
 
 // PortRangeKey is read by every census: it sets the ephemeral aggregate.
@@ -135,7 +143,7 @@ func Gather(o Options) (*Facts, error) {
 	if err := f.readSysctls(append([]string{PortRangeKey}, o.Keys...)); err != nil {
 		return nil, err
 	}
-	if err := f.readCensus(); err != nil {
+	if err := f.readCensus(o); err != nil {
 		return nil, err
 	}
 	if err := f.readStats(); err != nil {
@@ -194,7 +202,8 @@ func (f *Facts) portRange() (uint16, uint16) {
 	return uint16(r[0]), uint16(r[1])
 }
 
-func (f *Facts) readCensus() error {
+// readProcCensus takes the census from net/tcp and net/tcp6.
+func (f *Facts) readProcCensus() error {
 	start := time.Now()
 	c := NewCensus(f.portRange())
 	read := 0

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -65,6 +66,10 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	observed := fmt.Sprintf("%d sockets in CLOSE_WAIT", n)
 	if len(owners) > 0 {
 		observed += ": " + strings.Join(owners, "; ")
+	}
+	if s := f.Sampling; s != nil {
+		observed += fmt.Sprintf("; %d of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
+			len(s.StuckCloseWait), s.Samples, s.Elapsed.Round(time.Millisecond))
 	}
 	return []Finding{{
 		Severity:    sev,

@@ -176,6 +176,9 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 			notes = append(notes, fmt.Sprintf("%s %s: rules that need it were skipped", s, why))
 		}
 	}
+	if f.CensusNote != "" {
+		notes = append(notes, f.CensusNote)
+	}
 	if why, missing := f.Missing[audit.SourceProcesses]; missing {
 		notes = append(notes, "process attribution failed: "+why)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -61,6 +62,9 @@ func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 		obs = append(obs, "full accept queue on "+strings.Join(full, ", "))
 	}
 	obs = append(obs, fmt.Sprintf("TcpExt ListenOverflows %d, ListenDrops %d since boot", overflows, drops))
+	if r, ok := f.Sampling.Rate("TcpExt", "ListenOverflows"); ok {
+		obs = append(obs, fmt.Sprintf("ListenOverflows +%d over %s (%.1f/s)", r.Delta, f.Sampling.Elapsed.Round(time.Millisecond), r.PerSecond))
+	}
 	return []Finding{{
 		Severity:    sev,
 		Title:       "Connections are dropped at the listen queue",

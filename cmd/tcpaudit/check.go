@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -15,12 +16,13 @@ import (
 // checkOptions are the settings of `tcpaudit check`, from flags and
 // TCPAUDIT_* variables.
 type checkOptions struct {
-	Profile      string   `mapstructure:"profile"`
-	ProfileFiles []string `mapstructure:"profile-file"`
-	ProcRoot     string   `mapstructure:"proc-root"`
-	Format       string   `mapstructure:"format"`
-	FailOn       string   `mapstructure:"fail-on"`
-	NoColor      bool     `mapstructure:"no-color"`
+	Profile      string        `mapstructure:"profile"`
+	ProfileFiles []string      `mapstructure:"profile-file"`
+	ProcRoot     string        `mapstructure:"proc-root"`
+	Format       string        `mapstructure:"format"`
+	FailOn       string        `mapstructure:"fail-on"`
+	NoColor      bool          `mapstructure:"no-color"`
+	Sampling     sampleOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -40,6 +42,7 @@ func newCheckCmd(s streams) *cobra.Command {
 	f.String("format", "text", "output format: text or json")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+	addSampleFlags(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindFlags(cmd.Flags())
 		if err != nil {
@@ -49,12 +52,12 @@ func newCheckCmd(s streams) *cobra.Command {
 		if err := v.Unmarshal(&o); err != nil {
 			return usageError("options: %w", err)
 		}
-		return runCheck(s, o)
+		return runCheck(cmd.Context(), s, o)
 	}
 	return cmd
 }
 
-func runCheck(s streams, o checkOptions) error {
+func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	failOn, err := parseFailOn(o.FailOn)
 	if err != nil {
 		return usageError("--fail-on: %w", err)
@@ -67,9 +70,9 @@ func runCheck(s streams, o checkOptions) error {
 		return usageError("%w", err)
 	}
 	engine := rules.NewEngine()
-	facts, err := audit.Gather(audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys()})
+	facts, err := gatherFacts(ctx, s, audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys()}, o.Sampling)
 	if err != nil {
-		return &codeError{code: exitError, err: err}
+		return err
 	}
 	res := engine.Evaluate(facts, cfg)
 	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""

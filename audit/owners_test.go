@@ -1,0 +1,158 @@
+package audit_test
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+func inodes(ns ...uint64) map[uint64]struct{} {
+	m := make(map[uint64]struct{}, len(ns))
+	for _, n := range ns {
+		m[n] = struct{}{}
+	}
+	return m
+}
+
+// TestAttribute joins wanted inodes with the fd symlinks of
+// testdata/attribute: pid 100 and 200 share socket 1001 after a fork, pid
+// 300 has no comm file, pid 0 and non-numeric entries ("self", "sys") are
+// not processes, and malformed link targets are ignored.
+func TestAttribute(t *testing.T) {
+	got, err := audit.Attribute("testdata/attribute", inodes(1001, 1002, 1003, 1004, 1005, 1006))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audit.Attribution{
+		Owners: []audit.Owner{
+			{PID: 100, Command: "nginx", Sockets: 2},
+			{PID: 200, Command: "python3", Sockets: 2},
+			{PID: 300, Command: "?", Sockets: 1},
+		},
+		Unattributed: 2, // 1005 is held only by "pid" 0; 1006 by nobody
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// TestAttributeNothingWanted returns at once, even for a missing root.
+func TestAttributeNothingWanted(t *testing.T) {
+	got, err := audit.Attribute("testdata/does-not-exist", nil)
+	if err != nil || len(got.Owners) != 0 || got.Unattributed != 0 {
+		t.Errorf("Attribute(nothing) = %+v, %v", got, err)
+	}
+	if _, err := audit.Attribute("testdata/does-not-exist", inodes(1)); err == nil {
+		t.Error("Attribute on a missing root: want an error")
+	}
+}
+
+// asNobodyEnv marks the test binary re-run without root privileges.
+const asNobodyEnv = "TCPAUDIT_TEST_AS_NOBODY"
+
+// TestAttributeUnreadable checks that a process whose fd directory cannot
+// be read is counted, not fatal. Root reads every directory, so as root the
+// test re-runs itself as nobody (setpriv or runuser).
+func TestAttributeUnreadable(t *testing.T) {
+	if os.Geteuid() == 0 {
+		if os.Getenv(asNobodyEnv) != "" {
+			t.Fatal("still root after dropping privileges")
+		}
+		runAsNobody(t, "TestAttributeUnreadable")
+		return
+	}
+	root := t.TempDir()
+	writeProcess(t, root, "10", "app", "socket:[1]")
+	writeProcess(t, root, "11", "secret", "socket:[2]")
+	fd := filepath.Join(root, "11", "fd")
+	if err := os.Chmod(fd, 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.Chmod(fd, 0o755) })
+	got, err := audit.Attribute(root, inodes(1, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := audit.Attribution{Owners: []audit.Owner{{PID: 10, Command: "app", Sockets: 1}}, Unattributed: 1, Unreadable: 1}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// writeProcess creates <root>/<pid>/comm and fd/3 -> target.
+func writeProcess(t *testing.T, root, pid, comm, target string) {
+	t.Helper()
+	dir := filepath.Join(root, pid)
+	if err := os.MkdirAll(filepath.Join(dir, "fd"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "comm"), []byte(comm+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(dir, "fd", "3")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// runAsNobody re-runs one test of this binary as user nobody. The binary is
+// copied to a directory nobody can read, with a temp dir nobody can write.
+func runAsNobody(t *testing.T, test string) {
+	t.Helper()
+	var drop []string
+	if p, err := exec.LookPath("setpriv"); err == nil {
+		drop = []string{p, "--reuid=65534", "--regid=65534", "--clear-groups", "--"}
+	} else if p, err := exec.LookPath("runuser"); err == nil {
+		drop = []string{p, "-u", "nobody", "--"}
+	} else {
+		t.Skip("running as root and neither setpriv nor runuser (util-linux) is installed to drop privileges")
+	}
+	dir, err := os.MkdirTemp("", "tcpaudit-nobody-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(tmp, 0o777); err != nil || os.Chmod(tmp, 0o1777) != nil {
+		t.Fatalf("make temp dir for nobody: %v", err)
+	}
+	bin := filepath.Join(dir, "audit.test")
+	copyExecutable(t, os.Args[0], bin)
+	cmd := exec.Command(drop[0], append(drop[1:], bin, "-test.run", "^"+test+"$", "-test.v", "-test.count=1")...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), asNobodyEnv+"=1", "TMPDIR="+tmp)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+test) {
+		t.Fatalf("%s as nobody: %v\n%s", test, err, out)
+	}
+	t.Logf("as nobody:\n%s", out)
+}
+
+func copyExecutable(t *testing.T, from, to string) {
+	t.Helper()
+	src, err := os.Open(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o755)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		t.Fatal(err)
+	}
+	if err := dst.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,172 @@
+package audit
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Sampling is what repeated samples of one host showed.
+type Sampling struct {
+	Samples  int
+	Interval time.Duration
+	// Elapsed is the time from the first sample to the last.
+	Elapsed time.Duration
+	// StuckCloseWait holds the inodes of CLOSE_WAIT sockets present in every
+	// sample: sockets the application has not closed for at least Elapsed.
+	StuckCloseWait map[uint64]struct{}
+	// Rates are the deltas of the sampled counters between the first and
+	// the last sample.
+	Rates []Rate
+}
+
+// Rate is the change of one kernel counter over the sampling.
+type Rate struct {
+	Section   string  `json:"section"`
+	Name      string  `json:"name"`
+	Delta     int64   `json:"delta"`
+	PerSecond float64 `json:"per_second"`
+}
+
+// sampledCounters are the counters whose deltas sampling reports.
+func sampledCounters() [][2]string {
+	return [][2]string{
+		{"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
+		{"TcpExt", "TCPTimeWaitOverflow"}, {"Tcp", "ActiveOpens"},
+	}
+}
+
+// Rate returns the rate of one counter and whether it was sampled.
+func (s *Sampling) Rate(section, name string) (Rate, bool) {
+	if s != nil {
+		for _, r := range s.Rates {
+			if r.Section == section && r.Name == name {
+				return r, true
+			}
+		}
+	}
+	return Rate{}, false
+}
+
+// Sample gathers the facts once, then takes samples-1 more readings of the
+// CLOSE_WAIT sockets and counters, interval apart. The Facts are those of
+// the first sample with the counters of the last one and Sampling set.
+// progress, when not nil, is called after each sample.
+func Sample(ctx context.Context, o Options, samples int, interval time.Duration, progress func(done, total int)) (*Facts, error) {
+	f, err := Gather(o)
+	if err != nil || samples <= 1 {
+		return f, err
+	}
+	s := &Sampling{Samples: samples, Interval: interval}
+	if f.Census != nil {
+		s.StuckCloseWait = make(map[uint64]struct{}, len(f.Census.CloseWait))
+		for ino := range f.Census.CloseWait {
+			s.StuckCloseWait[ino] = struct{}{}
+		}
+	}
+	first, start := f.Counters, time.Now()
+	report(progress, 1, samples)
+	for i := 2; i <= samples; i++ {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(interval):
+		}
+		if err := f.resample(s); err != nil {
+			return nil, fmt.Errorf("sample %d: %w", i, err)
+		}
+		report(progress, i, samples)
+	}
+	s.Elapsed = time.Since(start)
+	s.Rates = Rates(first, f.Counters, s.Elapsed)
+	f.Sampling = s
+	return f, nil
+}
+
+func report(progress func(int, int), done, total int) {
+	if progress != nil {
+		progress(done, total)
+	}
+}
+
+// resample reads the CLOSE_WAIT sockets and counters again, keeping in s
+// the inodes still in CLOSE_WAIT and in f the latest counters.
+func (f *Facts) resample(s *Sampling) error {
+	if f.Census != nil {
+		if err := StillCloseWait(f.ProcRoot, f.CensusSource, s.StuckCloseWait); err != nil {
+			return err
+		}
+	}
+	c, err := ReadCounters(f.ProcRoot)
+	if err != nil {
+		return err
+	}
+	f.Counters = c
+	return nil
+}
+
+// ReadCounters reads net/netstat and net/snmp under a proc root; missing
+// files leave their counters out.
+func ReadCounters(procRoot string) (Counters, error) {
+	f := &Facts{ProcRoot: procRoot, Sockstat: make(Sockstat), Counters: make(Counters), Missing: make(map[Source]string)}
+	if err := f.readStats(); err != nil {
+		return nil, err
+	}
+	return f.Counters, nil
+}
+
+// StillCloseWait removes from inodes those no longer in CLOSE_WAIT, reading
+// with the given source (netlink filters in the kernel).
+func StillCloseWait(procRoot string, src CensusSource, inodes map[uint64]struct{}) error {
+	f := &Facts{ProcRoot: procRoot, CensusSource: src}
+	c := NewCensus(1, 0)
+	if err := f.closeWaitCensus(c); err != nil {
+		return err
+	}
+	for ino := range inodes {
+		if _, ok := c.CloseWait[ino]; !ok {
+			delete(inodes, ino)
+		}
+	}
+	return nil
+}
+
+// closeWaitCensus counts CLOSE_WAIT sockets with the source the first
+// census used: netlink filters them in the kernel, /proc is read whole.
+func (f *Facts) closeWaitCensus(c *Census) error {
+	if f.CensusSource == CensusNetlink {
+		return NetlinkCensus(c, StatesOf(CloseWait))
+	}
+	tmp := &Facts{ProcRoot: f.ProcRoot, Missing: make(map[Source]string)}
+	return tmp.procFiles(c)
+}
+
+// procFiles adds net/tcp and net/tcp6 to c, recording missing files.
+func (f *Facts) procFiles(c *Census) error {
+	for _, src := range []Source{SourceTCP, SourceTCP6} {
+		if _, err := f.parseFile(src, func(fh *os.File) error { return ParseTCP(fh, src == SourceTCP6, c) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Rates returns the change of the sampled counters (ListenOverflows,
+// ListenDrops, TCPTimeWaitOverflow, ActiveOpens) between two readings.
+func Rates(first, last Counters, elapsed time.Duration) []Rate {
+	var out []Rate
+	for _, sc := range sampledCounters() {
+		a, ok1 := first.Get(sc[0], sc[1])
+		b, ok2 := last.Get(sc[0], sc[1])
+		if !ok1 || !ok2 {
+			continue
+		}
+		r := Rate{Section: sc[0], Name: sc[1], Delta: b - a}
+		if elapsed > 0 {
+			r.PerSecond = float64(r.Delta) / elapsed.Seconds()
+		}
+		out = append(out, r)
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// CensusSource selects where the socket census comes from.
+type CensusSource string
+
+// Census sources. Auto takes the census over netlink on a live host (proc
+// root /proc) and from the /proc files otherwise or when netlink is
+// refused.
+const (
+	CensusAuto    CensusSource = "auto"
+	CensusNetlink CensusSource = "netlink"
+	CensusProc    CensusSource = "proc"
+)
+
+// ErrUsage marks options that cannot work together.
+var ErrUsage = errors.New("invalid options")
+
+// ParseCensusSource accepts auto, netlink or proc; "" means auto.
+func ParseCensusSource(s string) (CensusSource, error) {
+	switch CensusSource(s) {
+	case "", CensusAuto:
+		return CensusAuto, nil
+	case CensusNetlink, CensusProc:
+		return CensusSource(s), nil
+	}
+	return "", fmt.Errorf("%w: census source %q: want auto, netlink or proc", ErrUsage, s)
+}
+
+// IsLive reports whether a proc root is this host's /proc, the only root
+// netlink can stand for (it sees the caller's network namespace, as
+// /proc/net/tcp does).
+func IsLive(procRoot string) bool { return filepath.Clean(procRoot) == "/proc" }
+
+// resolve picks the source to try first for a proc root.
+func (s CensusSource) resolve(procRoot string) (CensusSource, error) {
+	switch {
+	case s == CensusNetlink && !IsLive(procRoot):
+		return "", fmt.Errorf("%w: the netlink census reads the live host; with proc root %s use the proc source", ErrUsage, procRoot)
+	case s == CensusAuto || s == "":
+		if IsLive(procRoot) {
+			return CensusNetlink, nil
+		}
+		return CensusProc, nil
+	}
+	return s, nil
+}
+
+// readCensus takes the census with the source o.Census selects, recording
+// in Facts which source was used and, when auto fell back from netlink to
+// /proc, why.
+func (f *Facts) readCensus(o Options) error {
+	src, err := o.Census.resolve(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	if src == CensusNetlink {
+		start := time.Now()
+		c := NewCensus(f.portRange())
+		err := NetlinkCensus(c, AllStates)
+		if err == nil {
+			f.Census, f.CensusSource, f.CensusTime = c, CensusNetlink, time.Since(start)
+			return nil
+		}
+		if o.Census == CensusNetlink || !errors.Is(err, ErrNetlink) {
+			return fmt.Errorf("socket census: %w", err)
+		}
+		f.CensusNote = fmt.Sprintf("socket census read from /proc/net/tcp and tcp6 because netlink was refused: %v", err)
+	}
+	f.CensusSource = CensusProc
+	return f.readProcCensus()
+}
+
+// NetlinkCensus opens a sock_diag socket, adds the sockets in states to c
+// and closes it.
+func NetlinkCensus(c *Census, states StateSet) error {
+	n, err := OpenNetlink()
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	return n.Census(c, states)
+}
+
+// CensusOptions say how TakeCensus reads the sockets.
+type CensusOptions struct {
+	ProcRoot string
+	Source   CensusSource
+	// States limits a netlink census to these states (kernel-side
+	// filter); 0 means all. The /proc source always reads every socket.
+	States StateSet
+}
+
+// TakeCensus adds the sockets under o.ProcRoot to c, which the caller made
+// with NewCensus and any optional aggregates. It returns the source used
+// and, when auto fell back from netlink to /proc, why.
+func TakeCensus(o CensusOptions, c *Census) (CensusSource, string, error) {
+	src, err := o.Source.resolve(o.ProcRoot)
+	if err != nil {
+		return "", "", err
+	}
+	note := ""
+	if src == CensusNetlink {
+		states := o.States
+		if states == 0 {
+			states = AllStates
+		}
+		err := NetlinkCensus(c, states)
+		if err == nil || o.Source == CensusNetlink || !errors.Is(err, ErrNetlink) {
+			return CensusNetlink, "", err
+		}
+		note = fmt.Sprintf("socket census read from /proc/net/tcp and tcp6 because netlink was refused: %v", err)
+	}
+	f := &Facts{ProcRoot: o.ProcRoot, Missing: make(map[Source]string)}
+	if err := f.procFiles(c); err != nil {
+		return "", "", err
+	}
+	if len(f.Missing) == 2 {
+		return "", "", fmt.Errorf("proc root %s: neither net/tcp nor net/tcp6 exists", o.ProcRoot)
+	}
+	return CensusProc, note, nil
+}
+
+// ReadPortRange reads net.ipv4.ip_local_port_range under a proc root.
+func ReadPortRange(procRoot string) (uint16, uint16, error) {
+	p := filepath.Join(procRoot, "sys/net/ipv4/ip_local_port_range")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return 0, 0, fmt.Errorf("read %s: %w", p, err)
+	}
+	var lo, hi uint16
+	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil || lo == 0 || lo > hi {
+		return 0, 0, &ParseError{File: p, Line: 1, Err: malformed("want two ports, low then high, got %q", strings.TrimSpace(string(b)))}
+	}
+	return lo, hi, nil
+}
