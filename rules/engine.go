@@ -55,6 +55,9 @@ type Result struct {
 	// Notes are things the reader must know to trust the result (sockets
 	// that could not be attributed, sources that were missing).
 	Notes []string
+	// Ephemeral lists the destinations with the largest share of the usable
+	// ephemeral range in use, at most EphemeralTop, largest first.
+	Ephemeral []EphemeralUse
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.
@@ -118,6 +121,7 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	}
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity > res.Findings[j].Severity })
 	res.Sockets = summarize(f.Census)
+	res.Ephemeral = ephemeralUse(f, EphemeralTop)
 	res.Sources, res.Notes = sources(f)
 	return res
 }
