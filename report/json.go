@@ -20,6 +20,7 @@ type jsonReport struct {
 	Sockets       *rules.Sockets       `json:"sockets"`
 	Sources       []rules.SourceStatus `json:"sources"`
 	Notes         []string             `json:"notes"`
+	Ephemeral     []rules.EphemeralUse `json:"ephemeral"`
 }
 
 // Write renders res as one indented JSON document.
@@ -34,12 +35,22 @@ func (JSON) Write(w io.Writer, res rules.Result) error {
 		Sockets:       res.Sockets,
 		Sources:       res.Sources,
 		Notes:         res.Notes,
+		Ephemeral:     res.Ephemeral,
 	}
 	if r.Findings == nil {
 		r.Findings = []rules.Finding{}
 	}
 	if r.Notes == nil {
 		r.Notes = []string{}
+	}
+	if r.Ephemeral == nil {
+		r.Ephemeral = []rules.EphemeralUse{}
+	}
+	if r.Rules == nil {
+		r.Rules = []rules.Evaluation{}
+	}
+	if r.Sources == nil {
+		r.Sources = []rules.SourceStatus{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -3,9 +3,12 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -14,12 +17,46 @@ import (
 const SchemaVersion = 1
 
 // Formats lists the output formats of `check`.
-var Formats = []string{"text", "json"}
+var Formats = []string{"text", "json", "junit", "sarif", "prometheus", "markdown"}
+
+// ErrUnknownFormat is returned for a format not in Formats.
+var ErrUnknownFormat = errors.New("unknown format")
 
 // Options are what every format may use.
 type Options struct {
 	// Color enables ANSI colour in the text format.
 	Color bool
+	// Now is the time of the run (JUnit timestamp); the zero value means
+	// time.Now().
+	Now time.Time
+	// Hostname names the audited host (JUnit, SARIF logical locations);
+	// empty means "localhost".
+	Hostname string
+	// Version is tcpaudit's version (SARIF tool, Prometheus info).
+	Version string
+}
+
+func (o Options) now() time.Time {
+	if o.Now.IsZero() {
+		return time.Now()
+	}
+	return o.Now
+}
+
+func (o Options) hostname() string {
+	if o.Hostname == "" {
+		return "localhost"
+	}
+	return o.Hostname
+}
+
+// CheckFormat returns ErrUnknownFormat, wrapped with the list of formats,
+// unless format is one of Formats.
+func CheckFormat(format string) error {
+	if slices.Contains(Formats, format) {
+		return nil
+	}
+	return fmt.Errorf("%w %q (want %s)", ErrUnknownFormat, format, strings.Join(Formats, ", "))
 }
 
 // Write renders res in the named format.
@@ -29,8 +66,16 @@ func Write(w io.Writer, format string, res rules.Result, o Options) error {
 		return Text{Color: o.Color}.Write(w, res)
 	case "json":
 		return JSON{}.Write(w, res)
+	case "junit":
+		return JUnit{Now: o.now(), Hostname: o.hostname()}.Write(w, res)
+	case "sarif":
+		return SARIF{Version: o.Version, Hostname: o.hostname()}.Write(w, res)
+	case "prometheus":
+		return Prometheus{Version: o.Version}.Write(w, res)
+	case "markdown":
+		return Markdown{}.Write(w, res)
 	}
-	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+	return CheckFormat(format)
 }
 
 // Summary counts findings by severity and rules by status.

@@ -1,0 +1,141 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// Markdown writes GitHub-flavoured Markdown for pull-request comments and CI
+// job summaries: a status line, a table of findings, the details of each,
+// skipped rules, notes and the socket census.
+type Markdown struct{}
+
+// Write renders res.
+func (Markdown) Write(w io.Writer, res rules.Result) error {
+	ew := &errWriter{w: w}
+	title := "tcpaudit check: profile `" + res.Profile + "`"
+	if res.Kernel != "" {
+		title += ", kernel " + res.Kernel
+	}
+	ew.printf("## %s\n\n", title)
+	s := Summarize(res)
+	status := "**OK**"
+	if worst := res.Worst(); worst > 0 {
+		status = "**" + strings.ToUpper(worst.String()) + "**"
+	}
+	ew.printf("%s: %d critical, %d warning, %d info", status, s.Critical, s.Warning, s.Info)
+	if s.Waived > 0 {
+		ew.printf(", %d waived", s.Waived)
+	}
+	ew.printf("; rules: %d passed, %d failed, %d skipped, %d disabled.\n", s.Passed, s.Failed, s.Skipped, s.Disabled)
+	if len(res.Findings) > 0 {
+		ew.printf("\n| severity | rule | finding | observed | fix |\n|---|---|---|---|---|\n")
+		for _, f := range res.Findings {
+			sev := f.Severity.String()
+			if f.Waived != "" {
+				sev += " (waived)"
+			}
+			ew.printf("| %s | `%s` | %s | %s | %s |\n", sev, f.Rule, cell(f.Title), cell(f.Observed), cell(fixSummary(f)))
+		}
+		for _, f := range res.Findings {
+			markdownDetails(ew, f)
+		}
+	}
+	markdownTail(ew, res)
+	return ew.err
+}
+
+func markdownDetails(ew *errWriter, f rules.Finding) {
+	ew.printf("\n<details><summary><code>%s</code>: %s</summary>\n\n", f.Rule, htmlEscape(f.Title))
+	if f.Location != nil {
+		ew.printf("- **location:** `%s`\n", locationString(f.Location))
+	}
+	if f.Waived != "" {
+		ew.printf("- **waived:** %s\n", inline(f.Waived))
+	}
+	ew.printf("- **observed:** %s\n- **expected:** %s\n- **why:** %s\n", inline(f.Observed), inline(f.Expected), inline(f.Explanation))
+	if f.Fix.Advice != "" {
+		ew.printf("- **fix:** %s\n", inline(f.Fix.Advice))
+	}
+	for _, o := range f.Fix.Processes {
+		ew.printf("- **process:** pid %d (`%s`) holds %d sockets\n", o.PID, o.Command, o.Sockets)
+	}
+	if len(f.Fix.Sysctl) > 0 {
+		ew.printf("\n```ini\n")
+		for _, k := range sortedKeys(f.Fix.Sysctl) {
+			ew.printf("%s = %s\n", k, f.Fix.Sysctl[k])
+		}
+		ew.printf("```\n")
+	}
+	ew.printf("\n</details>\n")
+}
+
+func markdownTail(ew *errWriter, res rules.Result) {
+	var skipped []rules.Evaluation
+	for _, e := range res.Evaluations {
+		if e.Status == rules.Skipped {
+			skipped = append(skipped, e)
+		}
+	}
+	if len(skipped) > 0 {
+		ew.printf("\n### Skipped rules\n\n")
+		for _, e := range skipped {
+			ew.printf("- `%s`: %s\n", e.Rule, inline(e.Reason))
+		}
+	}
+	if len(res.Notes) > 0 {
+		ew.printf("\n### Notes\n\n")
+		for _, n := range res.Notes {
+			ew.printf("- %s\n", inline(n))
+		}
+	}
+	if res.Sockets != nil {
+		ew.printf("\n### Sockets: %d\n\n| state | sockets |\n|---|---:|\n", res.Sockets.Total)
+		for _, st := range audit.States() {
+			if n := res.Sockets.States[st.String()]; n > 0 {
+				ew.printf("| %s | %d |\n", st, n)
+			}
+		}
+	}
+}
+
+// fixSummary is the fix in one table cell: the sysctl values, else the
+// advice.
+func fixSummary(f rules.Finding) string {
+	var parts []string
+	for _, k := range sortedKeys(f.Fix.Sysctl) {
+		parts = append(parts, fmt.Sprintf("`%s = %s`", k, f.Fix.Sysctl[k]))
+	}
+	if len(parts) > 0 {
+		return strings.Join(parts, "<br>")
+	}
+	if f.Fix.Advice != "" {
+		return htmlEscape(firstSentence(f.Fix.Advice))
+	}
+	return ""
+}
+
+// cell makes text safe inside a table cell.
+func cell(s string) string {
+	return strings.ReplaceAll(inline(s), "|", `\|`)
+}
+
+// inline makes text safe in a line of Markdown: no line breaks, no HTML.
+func inline(s string) string {
+	return htmlEscape(strings.Join(strings.Fields(s), " "))
+}
+
+func htmlEscape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+func firstSentence(s string) string {
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}

@@ -1,0 +1,146 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/common/expfmt"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// Prometheus writes the result in the Prometheus text exposition format, for
+// node_exporter's textfile collector. It registers a Collector in a fresh
+// registry on every call.
+type Prometheus struct {
+	// Version is tcpaudit's version, a label of tcpaudit_info.
+	Version string
+}
+
+// Write renders res.
+func (p Prometheus) Write(w io.Writer, res rules.Result) error {
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(NewCollector(res, p.Version)); err != nil {
+		return fmt.Errorf("prometheus: %w", err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		return fmt.Errorf("prometheus: %w", err)
+	}
+	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, mf := range families {
+		if err := enc.Encode(mf); err != nil {
+			return fmt.Errorf("prometheus: %w", err)
+		}
+	}
+	return nil
+}
+
+// Collector exposes one result as metrics. The exporter registers a new one
+// for each result in a fresh registry.
+type Collector struct {
+	res     rules.Result
+	version string
+
+	info, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+}
+
+// NewCollector returns a Collector for res.
+func NewCollector(res rules.Result, version string) *Collector {
+	return &Collector{
+		res:     res,
+		version: version,
+		info: prometheus.NewDesc("tcpaudit_info",
+			"Constant 1, labelled with the profile, the kernel release and the tcpaudit version.",
+			[]string{"profile", "kernel", "version"}, nil),
+		findings: prometheus.NewDesc("tcpaudit_findings",
+			"Unwaived findings of each evaluated rule, by severity.",
+			[]string{"rule", "severity"}, nil),
+		status: prometheus.NewDesc("tcpaudit_rule_status",
+			"1 for the rule's outcome (passed, failed, skipped, disabled), 0 for the others.",
+			[]string{"rule", "category", "status"}, nil),
+		sockets: prometheus.NewDesc("tcpaudit_sockets",
+			"TCP sockets (IPv4 and IPv6) by state, from the socket census.",
+			[]string{"state"}, nil),
+		ephemeral: prometheus.NewDesc("tcpaudit_ephemeral_ports_used_ratio",
+			"Share of the usable ephemeral port range in use toward one destination (local IP, remote IP, remote port); connect() fails with EADDRNOTAVAIL at 1.",
+			[]string{"local", "remote", "remote_port"}, nil),
+		ephemeralSockets: prometheus.NewDesc("tcpaudit_ephemeral_ports_used",
+			"Sockets holding a local port of the ephemeral range toward one destination (local IP, remote IP, remote port).",
+			[]string{"local", "remote", "remote_port"}, nil),
+		usable: prometheus.NewDesc("tcpaudit_ephemeral_ports_usable",
+			"Usable ephemeral ports per destination: ip_local_port_range minus reserved and listening ports.",
+			nil, nil),
+		up: prometheus.NewDesc("tcpaudit_source_up",
+			"1 if the fact source under the proc root was read, 0 if not.",
+			[]string{"source"}, nil),
+	}
+}
+
+// Describe sends every metric description.
+func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.info, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
+		ch <- d
+	}
+}
+
+// Collect sends the metrics of the result.
+func (c *Collector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	gauge(c.info, 1, c.res.Profile, c.res.Kernel, c.version)
+	c.collectRules(gauge)
+	if s := c.res.Sockets; s != nil {
+		for _, st := range audit.States() {
+			gauge(c.sockets, float64(s.States[st.String()]), st.String())
+		}
+	}
+	for i, e := range c.res.Ephemeral {
+		port := strconv.Itoa(int(e.RemotePort))
+		gauge(c.ephemeral, e.Share, e.Local, e.Remote, port)
+		gauge(c.ephemeralSockets, float64(e.Sockets), e.Local, e.Remote, port)
+		if i == 0 {
+			gauge(c.usable, float64(e.Usable))
+		}
+	}
+	for _, s := range c.res.Sources {
+		gauge(c.up, boolValue(s.OK), s.Source)
+	}
+}
+
+type gaugeFunc func(d *prometheus.Desc, v float64, labels ...string)
+
+func (c *Collector) collectRules(gauge gaugeFunc) {
+	counts := make(map[string]map[rules.Severity]int)
+	for _, f := range c.res.Findings {
+		if f.Waived != "" {
+			continue
+		}
+		if counts[f.Rule] == nil {
+			counts[f.Rule] = make(map[rules.Severity]int)
+		}
+		counts[f.Rule][f.Severity]++
+	}
+	for _, e := range c.res.Evaluations {
+		for _, st := range []rules.Status{rules.Passed, rules.Failed, rules.Skipped, rules.Disabled} {
+			gauge(c.status, boolValue(e.Status == st), e.Rule, e.Category, string(st))
+		}
+		if e.Status != rules.Passed && e.Status != rules.Failed {
+			continue
+		}
+		for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
+			gauge(c.findings, float64(counts[e.Rule][sev]), e.Rule, sev.String())
+		}
+	}
+}
+
+func boolValue(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,277 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// SARIF writes a SARIF 2.1.0 log with one run. Findings about a file (lint)
+// carry a physical location (file and line); findings about the live host
+// carry a logical location: the sysctl keys of the fix, or the rule on the
+// host when no sysctl is the fix.
+type SARIF struct {
+	// Version is tcpaudit's version, the driver's version.
+	Version string
+	// Hostname qualifies logical locations ("web-1/net.ipv4.tcp_syncookies").
+	Hostname string
+}
+
+const (
+	sarifSchema  = "https://json.schemastore.org/sarif-2.1.0.json"
+	sarifVersion = "2.1.0"
+	toolURI      = "https://github.com/tcpaudit/tcpaudit"
+)
+
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations"`
+	Results     []sarifResult     `json:"results"`
+	Properties  map[string]any    `json:"properties,omitempty"`
+}
+
+type sarifTool struct {
+	Driver sarifDriver `json:"driver"`
+}
+
+type sarifDriver struct {
+	Name           string      `json:"name"`
+	Version        string      `json:"version,omitempty"`
+	InformationURI string      `json:"informationUri"`
+	Rules          []sarifRule `json:"rules"`
+}
+
+type sarifRule struct {
+	ID                   string         `json:"id"`
+	Name                 string         `json:"name,omitempty"`
+	ShortDescription     sarifText      `json:"shortDescription"`
+	FullDescription      *sarifText     `json:"fullDescription,omitempty"`
+	DefaultConfiguration *sarifConfig   `json:"defaultConfiguration,omitempty"`
+	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+type sarifText struct {
+	Text string `json:"text"`
+}
+
+type sarifConfig struct {
+	Level string `json:"level"`
+}
+
+type sarifInvocation struct {
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Level   string    `json:"level"`
+	Message sarifText `json:"message"`
+}
+
+type sarifResult struct {
+	RuleID              string             `json:"ruleId"`
+	RuleIndex           int                `json:"ruleIndex"`
+	Level               string             `json:"level"`
+	Message             sarifText          `json:"message"`
+	Locations           []sarifLocation    `json:"locations"`
+	PartialFingerprints map[string]string  `json:"partialFingerprints"`
+	Suppressions        []sarifSuppression `json:"suppressions,omitempty"`
+	Properties          map[string]any     `json:"properties,omitempty"`
+}
+
+type sarifLocation struct {
+	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
+	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+}
+
+type sarifPhysical struct {
+	ArtifactLocation sarifArtifact `json:"artifactLocation"`
+	Region           *sarifRegion  `json:"region,omitempty"`
+}
+
+type sarifArtifact struct {
+	URI string `json:"uri"`
+}
+
+type sarifRegion struct {
+	StartLine int `json:"startLine"`
+}
+
+type sarifLogical struct {
+	Name               string `json:"name"`
+	FullyQualifiedName string `json:"fullyQualifiedName"`
+	Kind               string `json:"kind"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Justification string `json:"justification"`
+}
+
+// Write renders res.
+func (s SARIF) Write(w io.Writer, res rules.Result) error {
+	ruleList, index := sarifRules(res)
+	run := sarifRun{
+		Tool:        sarifTool{Driver: sarifDriver{Name: "tcpaudit", Version: s.Version, InformationURI: toolURI, Rules: ruleList}},
+		Invocations: []sarifInvocation{{ExecutionSuccessful: true}},
+		Results:     []sarifResult{},
+		Properties:  map[string]any{"profile": res.Profile},
+	}
+	if res.Kernel != "" {
+		run.Properties["kernel"] = res.Kernel
+	}
+	for _, n := range res.Notes {
+		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
+			sarifNotification{Level: "warning", Message: sarifText{Text: n}})
+	}
+	for _, f := range res.Findings {
+		run.Results = append(run.Results, s.result(f, index[f.Rule]))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
+}
+
+func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
+	msg := f.Title + ": " + f.Observed
+	if f.Expected != "" {
+		msg += " (expected " + f.Expected + ")"
+	}
+	if f.Fix.Advice != "" {
+		msg += ". " + f.Fix.Advice
+	}
+	r := sarifResult{
+		RuleID:    f.Rule,
+		RuleIndex: ruleIndex,
+		Level:     sarifLevel(f.Severity),
+		Message:   sarifText{Text: msg},
+		Locations: []sarifLocation{s.location(f)},
+		PartialFingerprints: map[string]string{
+			"tcpaudit/v1": fingerprint(f),
+		},
+		Properties: map[string]any{"severity": f.Severity.String()},
+	}
+	if len(f.Fix.Sysctl) > 0 {
+		r.Properties["sysctl"] = f.Fix.Sysctl
+	}
+	if f.Waived != "" {
+		r.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.Waived}}
+	}
+	return r
+}
+
+// location is the file and line of a file-based finding, else the sysctl
+// keys of the fix, else the rule, on the host.
+func (s SARIF) location(f rules.Finding) sarifLocation {
+	if f.Location != nil {
+		p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(f.Location.File)}}
+		if f.Location.Line > 0 {
+			p.Region = &sarifRegion{StartLine: f.Location.Line}
+		}
+		return sarifLocation{PhysicalLocation: p}
+	}
+	var l sarifLocation
+	for _, k := range sortedKeys(f.Fix.Sysctl) {
+		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: k, FullyQualifiedName: s.Hostname + "/" + k, Kind: "variable"})
+	}
+	if len(l.LogicalLocations) == 0 {
+		l.LogicalLocations = []sarifLogical{{Name: f.Rule, FullyQualifiedName: s.Hostname + "/" + f.Rule, Kind: "resource"}}
+	}
+	return l
+}
+
+// sarifRules lists every rule that was evaluated or has findings, with the
+// index of each ID.
+func sarifRules(res rules.Result) ([]sarifRule, map[string]int) {
+	catalog := make(map[string]rules.Rule)
+	for _, r := range rules.Catalog() {
+		catalog[r.ID] = r
+	}
+	index := make(map[string]int)
+	var out []sarifRule
+	add := func(id, title, category string) {
+		if _, ok := index[id]; ok {
+			return
+		}
+		r := sarifRule{ID: id, Name: camel(id), ShortDescription: sarifText{Text: title}}
+		if c, ok := catalog[id]; ok {
+			r.FullDescription = &sarifText{Text: c.Explanation}
+			r.DefaultConfiguration = &sarifConfig{Level: sarifLevel(c.Severity)}
+			category = c.Category
+		}
+		if category != "" {
+			r.Properties = map[string]any{"category": category, "tags": []string{category}}
+		}
+		index[id] = len(out)
+		out = append(out, r)
+	}
+	for _, e := range res.Evaluations {
+		add(e.Rule, e.Title, e.Category)
+	}
+	for _, f := range res.Findings {
+		add(f.Rule, f.Title, "")
+	}
+	if out == nil {
+		out = []sarifRule{}
+	}
+	return out, index
+}
+
+func sarifLevel(s rules.Severity) string {
+	switch s {
+	case rules.Critical:
+		return "error"
+	case rules.Warning:
+		return "warning"
+	}
+	return "note"
+}
+
+// fileURI makes an absolute path a file URI and leaves a relative path
+// relative, with forward slashes.
+func fileURI(p string) string {
+	p = filepath.ToSlash(p)
+	if strings.HasPrefix(p, "/") {
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	}
+	return (&url.URL{Path: p}).String()
+}
+
+// fingerprint identifies a finding across runs: its rule, title and location,
+// not its observed values.
+func fingerprint(f rules.Finding) string {
+	parts := []string{f.Rule, f.Title}
+	if f.Location != nil {
+		parts = append(parts, f.Location.File)
+	}
+	keys := make([]string, 0, len(f.Fix.Sysctl))
+	for k := range f.Fix.Sysctl {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts = append(parts, keys...)
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:16])
+}
+
+// camel turns a rule ID into the PascalCase name SARIF viewers show.
+func camel(id string) string {
+	var b strings.Builder
+	for _, part := range strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
+		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+	}
+	return b.String()
+}
