@@ -1,11 +1,13 @@
 package main
 
+import "strings"
+
 // baseSysctls are a current kernel's defaults on a machine with about 8 GiB
 // of RAM (RAM-dependent values: tcp_mem, tcp_max_orphans,
 // tcp_max_tw_buckets, tcp_max_syn_backlog, udp_mem). Vectors are
 // tab-separated as the kernel prints them.
 func baseSysctls() map[string]string {
-	return map[string]string{
+	m := map[string]string{
 		"net.ipv4.ip_local_port_range":               "32768\t60999",
 		"net.ipv4.ip_local_reserved_ports":           "",
 		"net.ipv4.ip_unprivileged_port_start":        "1024",
@@ -38,22 +40,6 @@ func baseSysctls() map[string]string {
 		"net.ipv4.tcp_window_scaling":                "1",
 		"net.ipv4.icmp_echo_ignore_broadcasts":       "1",
 		"net.ipv4.icmp_ignore_bogus_error_responses": "1",
-		"net.ipv4.conf.all.rp_filter":                "0",
-		"net.ipv4.conf.default.rp_filter":            "0",
-		"net.ipv4.conf.all.accept_redirects":         "1",
-		"net.ipv4.conf.default.accept_redirects":     "1",
-		"net.ipv4.conf.all.secure_redirects":         "1",
-		"net.ipv4.conf.default.secure_redirects":     "1",
-		"net.ipv4.conf.all.send_redirects":           "1",
-		"net.ipv4.conf.default.send_redirects":       "1",
-		"net.ipv4.conf.all.accept_source_route":      "0",
-		"net.ipv4.conf.default.accept_source_route":  "1",
-		"net.ipv4.conf.all.log_martians":             "0",
-		"net.ipv4.conf.default.log_martians":         "0",
-		"net.ipv6.conf.all.accept_ra":                "1",
-		"net.ipv6.conf.default.accept_ra":            "1",
-		"net.ipv6.conf.all.accept_redirects":         "1",
-		"net.ipv6.conf.default.accept_redirects":     "1",
 		"net.core.somaxconn":                         "4096",
 		"net.core.netdev_max_backlog":                "1000",
 		"net.core.rmem_max":                          "212992",
@@ -62,7 +48,17 @@ func baseSysctls() map[string]string {
 		"net.core.wmem_default":                      "212992",
 		"net.core.optmem_max":                        "131072",
 		"net.core.default_qdisc":                     "fq_codel",
+		"net.core.bpf_jit_enable":                    "1",
+		"net.core.bpf_jit_harden":                    "0",
+		"net.ipv4.tcp_available_congestion_control":  "reno cubic",
+		"net.ipv4.tcp_allowed_congestion_control":    "reno cubic",
 	}
+	for _, conf := range confDefaults() {
+		for k, v := range conf {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // globalSysctls exist only in the initial network namespace
@@ -71,5 +67,38 @@ var globalSysctls = []string{
 	"net.ipv4.tcp_max_orphans", "net.ipv4.tcp_mem", "net.ipv4.udp_mem",
 	"net.core.netdev_max_backlog", "net.core.rmem_max", "net.core.wmem_max",
 	"net.core.rmem_default", "net.core.wmem_default", "net.core.optmem_max",
-	"net.core.default_qdisc",
+	"net.core.default_qdisc", "net.core.bpf_jit_enable", "net.core.bpf_jit_harden",
+}
+
+// devices are the interfaces of every fixture: conf/all and conf/default are
+// pseudo-devices; lo and eth0 copied conf/default when they were created.
+var devices = []string{"all", "default", "lo", "eth0"}
+
+// confDefaults are the compiled defaults of the per-interface settings
+// (kernel-facts §13; devinet.c and addrconf.c), keyed by device.
+func confDefaults() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, dev := range devices {
+		sourceRoute := "1" // conf/default, and interfaces copied from it
+		if dev == "all" {
+			sourceRoute = "0"
+		}
+		out[dev] = map[string]string{}
+		for k, v := range map[string]string{
+			"ipv4.rp_filter": "0", "ipv4.accept_redirects": "1", "ipv4.secure_redirects": "1",
+			"ipv4.send_redirects": "1", "ipv4.accept_source_route": sourceRoute,
+			"ipv4.log_martians": "0", "ipv4.forwarding": "0",
+			"ipv6.accept_ra": "1", "ipv6.accept_redirects": "1", "ipv6.accept_source_route": "0",
+			"ipv6.forwarding": "0",
+		} {
+			fam, setting, _ := strings.Cut(k, ".")
+			out[dev][confName(fam, dev, setting)] = v
+		}
+	}
+	return out
+}
+
+// confName is the dotted key of one device's setting.
+func confName(family, dev, setting string) string {
+	return "net." + family + ".conf." + dev + "." + setting
 }
