@@ -28,6 +28,7 @@ var (
 	ip10_1 = netip.MustParseAddr("10.0.0.1")
 	ip10_2 = netip.MustParseAddr("10.0.0.2")
 	ip10_9 = netip.MustParseAddr("10.0.0.9")
+	ipAny4 = netip.IPv4Unspecified()
 )
 
 // censusLines4 exercise the ephemeral aggregate with the default range
