@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// openPTY returns both ends of a new pseudo-terminal.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal (%v): the colour test needs /dev/ptmx", err)
+	}
+	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
+	if err == nil {
+		err = unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0)
+	}
+	if err != nil {
+		m.Close()
+		t.Skipf("pseudo-terminal setup: %v", err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		t.Skipf("open pseudo-terminal: %v", err)
+	}
+	t.Cleanup(func() { m.Close(); s.Close() })
+	return m, s
+}
+
+// runOnTTY runs the command with stdout on a terminal and returns what the
+// terminal received.
+func runOnTTY(t *testing.T, args ...string) string {
+	t.Helper()
+	master, slave := openPTY(t)
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(master) // ends with EIO once the slave is closed
+		done <- b
+	}()
+	var stderr bytes.Buffer
+	run(context.Background(), args, slave, &stderr)
+	slave.Close()
+	return string(<-done)
+}
+
+// TestCheckColour runs check with stdout on a real pseudo-terminal: colour
+// is on by default there, and --no-color and NO_COLOR turn it off.
+func TestCheckColour(t *testing.T) {
+	root := filepath.Join(hostsDir, "misconfigured")
+	const esc = "\x1b["
+	if out := runOnTTY(t, "check", "--proc-root", root); !strings.Contains(out, esc) {
+		t.Fatalf("no ANSI colour on a terminal:\n%q", out)
+	}
+	if out := runOnTTY(t, "check", "--proc-root", root, "--no-color"); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
+		t.Errorf("--no-color: want a report without escapes, got:\n%q", out)
+	}
+	t.Setenv("NO_COLOR", "1")
+	if out := runOnTTY(t, "check", "--proc-root", root); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
+		t.Errorf("NO_COLOR=1: want a report without escapes, got:\n%q", out)
+	}
+}
