@@ -22,6 +22,7 @@ type checkOptions struct {
 	Format       string        `mapstructure:"format"`
 	FailOn       string        `mapstructure:"fail-on"`
 	NoColor      bool          `mapstructure:"no-color"`
+	SysctlRoot   string        `mapstructure:"sysctl-root"`
 	Sampling     sampleOptions `mapstructure:",squash"`
 }
 
@@ -42,6 +43,7 @@ func newCheckCmd(s streams) *cobra.Command {
 	f.String("format", "text", "output format: text or json")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 	addSampleFlags(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindFlags(cmd.Flags())
@@ -69,11 +71,16 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
+	drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot)
+	if err != nil {
+		return usageError("%w", err)
+	}
 	engine := rules.NewEngine()
-	facts, err := gatherFacts(ctx, s, audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys()}, o.Sampling)
+	facts, err := gatherFacts(ctx, s, audit.Options{ProcRoot: o.ProcRoot, Keys: drift.keys(engine.Keys())}, o.Sampling)
 	if err != nil {
 		return err
 	}
+	drift.attach(facts)
 	res := engine.Evaluate(facts, cfg)
 	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
 	if err := report.Write(s.out, o.Format, res, report.Options{Color: color}); err != nil {

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// confOptions are the settings of `tcpaudit conf show`.
+type confOptions struct {
+	Root   string `mapstructure:"root"`
+	Format string `mapstructure:"format"`
+}
+
+func newConfCmd(s streams) *cobra.Command {
+	conf := &cobra.Command{
+		Use:   "conf",
+		Short: "Inspect the sysctl.d configuration",
+		Args:  cobra.NoArgs,
+	}
+	show := &cobra.Command{
+		Use:   "show",
+		Short: "Print the effective sysctl configuration: key, value, file:line",
+		Long: "show resolves /etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d and\n" +
+			"/usr/lib/sysctl.d under the root as systemd-sysctl does (same-name files\n" +
+			"shadow, byte-wise order by file name, last assignment wins, explicit keys\n" +
+			"beat globs, /etc/sysctl.conf only through a link such as 99-sysctl.conf)\n" +
+			"and prints what is applied at boot and where it is set.",
+		Args: cobra.NoArgs,
+	}
+	f := show.Flags()
+	f.String("root", "/", "root directory of the configuration tree")
+	f.String("format", "text", "output format: text or json")
+	show.RunE = func(cmd *cobra.Command, _ []string) error {
+		v, err := bindFlags(cmd.Flags())
+		if err != nil {
+			return &codeError{code: exitError, err: err}
+		}
+		var o confOptions
+		if err := v.Unmarshal(&o); err != nil {
+			return usageError("options: %w", err)
+		}
+		return runConfShow(s, o)
+	}
+	conf.AddCommand(show)
+	return conf
+}
+
+func runConfShow(s streams, o confOptions) error {
+	if o.Format != "text" && o.Format != "json" {
+		return usageError("--format %q: want text or json", o.Format)
+	}
+	c, err := sysctlconf.Resolve(o.Root)
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	if o.Format == "json" {
+		err = writeConfJSON(s.out, c)
+	} else {
+		err = writeConfText(s.out, c)
+	}
+	if err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("write output: %w", err)}
+	}
+	return nil
+}
+
+type confEntryJSON struct {
+	Key           string `json:"key"`
+	Value         string `json:"value"`
+	File          string `json:"file"`
+	Line          int    `json:"line"`
+	IgnoreFailure bool   `json:"ignore_failure"`
+}
+
+type confExcludedJSON struct {
+	Key  string `json:"key"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+type confDiagnosticJSON struct {
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+type confJSON struct {
+	Entries     []confEntryJSON      `json:"entries"`
+	Excluded    []confExcludedJSON   `json:"excluded"`
+	Diagnostics []confDiagnosticJSON `json:"diagnostics"`
+}
+
+func writeConfJSON(w io.Writer, c *sysctlconf.Config) error {
+	out := confJSON{Entries: []confEntryJSON{}, Excluded: []confExcludedJSON{}, Diagnostics: []confDiagnosticJSON{}}
+	for _, e := range c.Entries {
+		out.Entries = append(out.Entries, confEntryJSON{Key: e.Key, Value: e.Value, File: e.File, Line: e.Line, IgnoreFailure: e.IgnoreFailure})
+	}
+	for _, e := range c.Excluded {
+		out.Excluded = append(out.Excluded, confExcludedJSON{Key: e.Key, File: e.File, Line: e.Line})
+	}
+	for _, d := range c.Diagnostics {
+		out.Diagnostics = append(out.Diagnostics, confDiagnosticJSON{File: d.File, Line: d.Line, Severity: string(d.Severity), Message: d.Message})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeConfText(w io.Writer, c *sysctlconf.Config) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KEY\tVALUE\tSET AT")
+	for _, e := range c.Entries {
+		at := fmt.Sprintf("%s:%d", e.File, e.Line)
+		if e.IgnoreFailure {
+			at += " (failure ignored)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", e.Key, e.Value, at)
+	}
+	for _, e := range c.Excluded {
+		fmt.Fprintf(tw, "%s\t(excluded)\t%s:%d\n", e.Key, e.File, e.Line)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(c.Diagnostics) > 0 {
+		fmt.Fprintln(w, "\nDiagnostics")
+	}
+	for _, d := range c.Diagnostics {
+		if _, err := fmt.Fprintf(w, "  %s: %s\n", d.Severity, d.Error()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// driftConfig is the sysctl configuration `check` compares the runtime
+// values with (runtime-config-drift), or why there is none.
+type driftConfig struct {
+	conf   *sysctlconf.Config
+	reason string
+}
+
+// loadDriftConfig resolves the sysctl.d tree: under sysctlRoot when given,
+// else under / when the proc root is the live /proc; a snapshot's proc root
+// without --sysctl-root has no tree to compare with.
+func loadDriftConfig(procRoot, sysctlRoot string) (driftConfig, error) {
+	if sysctlRoot == "" {
+		if filepath.Clean(procRoot) != "/proc" {
+			return driftConfig{reason: "no configuration tree: --proc-root is not /proc and no --sysctl-root was given"}, nil
+		}
+		sysctlRoot = "/"
+	}
+	c, err := sysctlconf.Resolve(sysctlRoot)
+	if err != nil {
+		return driftConfig{}, fmt.Errorf("--sysctl-root: %w", err)
+	}
+	if !hasConfigTree(sysctlRoot) {
+		return driftConfig{reason: fmt.Sprintf("no sysctl.d directory or %s under %s", sysctlconf.LegacyFile, sysctlRoot)}, nil
+	}
+	return driftConfig{conf: c}, nil
+}
+
+func hasConfigTree(root string) bool {
+	for _, d := range append([]string{sysctlconf.LegacyFile}, sysctlconf.Dirs...) {
+		if _, err := os.Stat(filepath.Join(root, d)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// keys adds the configured keys to the keys Gather reads.
+func (d driftConfig) keys(keys []string) []string {
+	if d.conf == nil {
+		return keys
+	}
+	for _, e := range d.conf.Entries {
+		if !e.Glob() {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys
+}
+
+// attach records the configured values of the keys f read, or the reason
+// there are none.
+func (d driftConfig) attach(f *audit.Facts) {
+	if d.conf == nil {
+		f.Missing[audit.SourceConfig] = d.reason
+		return
+	}
+	keys := make([]string, 0, len(f.Sysctls))
+	for k := range f.Sysctls {
+		keys = append(keys, k)
+	}
+	f.Configured = map[string]audit.Setting{}
+	for k, e := range d.conf.Effective(keys) {
+		f.Configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
+	}
+}
