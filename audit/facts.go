@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/prometheus/procfs"
 )
 
 // Source names a fact source, as a path under the proc root where it is a
@@ -175,15 +173,11 @@ func (f *Facts) readRelease() {
 }
 
 func (f *Facts) readSysctls(keys []string) error {
-	pfs, err := procfs.NewFS(f.ProcRoot)
-	if err != nil {
-		return fmt.Errorf("proc root %s: %w", f.ProcRoot, err)
-	}
 	for _, k := range keys {
 		if _, done := f.Sysctls[k]; done {
 			continue
 		}
-		v, err := pfs.SysctlStrings(k)
+		v, err := readSysctl(f.ProcRoot, k)
 		if err != nil {
 			f.Absent[k] = err
 			continue
