@@ -57,6 +57,9 @@ type Facts struct {
 	Configured map[string]Setting
 	// CensusTime is how long the socket census took.
 	CensusTime time.Duration
+	// Conf holds the per-interface conf/all, conf/default and conf/<if>
+	// values of the net.<family>.conf.all.* keys asked for.
+	Conf NetConf
 	// CensusSource is the source the census came from (netlink or proc).
 	CensusSource CensusSource
 	// CensusNote says why the census fell back to /proc, when it did.
@@ -139,6 +142,9 @@ func Gather(o Options) (*Facts, error) {
 	}
 	f.readRelease()
 	if err := f.readSysctls(append([]string{PortRangeKey}, o.Keys...)); err != nil {
+		return nil, err
+	}
+	if err := f.readConf(o.Keys); err != nil {
 		return nil, err
 	}
 	if err := f.readCensus(o); err != nil {

@@ -33,6 +33,7 @@ var globalKeys = map[string]bool{
 	"net.core.optmem_max":          true,
 	"net.core.netdev_budget":       true,
 	"net.core.netdev_budget_usecs": true,
+	"net.core.bpf_jit_harden":      true,
 }
 
 // IsGlobalKey reports whether a key exists only in the initial network

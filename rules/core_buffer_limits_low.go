@@ -1,0 +1,52 @@
+package rules
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+const coreBuffersWhy = `net.core.rmem_max and wmem_max bound the buffer sizes applications ` +
+	`request explicitly with SO_RCVBUF and SO_SNDBUF; they do not limit TCP autotuning, ` +
+	`which tcp_rmem and tcp_wmem bound. Applications that size their own buffers (many ` +
+	`proxies, UDP and QUIC servers) are capped here. These keys are global: inside a ` +
+	`container's network namespace they are not visible, and that is not a finding.`
+
+func coreBufferLimitsLow() Rule {
+	return Rule{
+		ID:       "core-buffer-limits-low",
+		Title:    "Socket buffer maxima for explicit SO_RCVBUF / SO_SNDBUF are below the profile's",
+		Category: Performance,
+		Severity: Info,
+		Keys:     []string{"net.core.rmem_max", "net.core.wmem_max"},
+		Params: []Param{
+			{Name: "min", Kind: IntParam, Doc: "lowest rmem_max and wmem_max (bytes) that pass"},
+		},
+		Explanation: coreBuffersWhy,
+		References: []string{
+			"Documentation/admin-guide/sysctl/net.rst rmem_max, wmem_max",
+			"Documentation/networking/ip-sysctl.rst tcp_rmem (SO_RCVBUF disables autotuning)",
+		},
+		Check: checkCoreBuffers,
+	}
+}
+
+func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
+	var out []Finding
+	want := p.Int("min")
+	for _, key := range []string{"net.core.rmem_max", "net.core.wmem_max"} {
+		v, ok := sysctlInt(f, key)
+		if !ok || v >= want {
+			continue
+		}
+		out = append(out, Finding{
+			Title:       fmt.Sprintf("%s is %d bytes, below %d", key, v, want),
+			Observed:    fmt.Sprintf("%s = %d", key, v),
+			Expected:    fmt.Sprintf("%s >= %d", key, want),
+			Explanation: coreBuffersWhy,
+			Fix:         Fix{Sysctl: map[string]string{key: strconv.FormatInt(want, 10)}},
+		})
+	}
+	return out
+}

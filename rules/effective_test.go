@@ -1,0 +1,49 @@
+package rules
+
+import (
+	"testing"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// TestEffectiveOne follows include/linux/inetdevice.h and the IPv6 readers
+// (kernel-facts §13) case by case.
+func TestEffectiveOne(t *testing.T) {
+	for _, c := range []struct {
+		name     string
+		how      combine
+		all, own int64
+		fwd      int64
+		want     int64
+	}{
+		{"max takes the interface when higher", combineMax, 0, 2, 0, 2},
+		{"max takes all when higher", combineMax, 1, 0, 0, 1},
+		{"or: all=0 does not turn it off", combineOr, 0, 1, 0, 1},
+		{"or: all=1 turns it on", combineOr, 1, 0, 0, 1},
+		{"and: all=0 wins", combineAnd, 0, 1, 0, 0},
+		{"and: both needed", combineAnd, 1, 1, 0, 1},
+		{"redirects on a host: or", combineRedirects, 0, 1, 0, 1},
+		{"redirects on a forwarding interface: and", combineRedirects, 0, 1, 1, 0},
+		{"min: all=-1 rejects", combineMin, -1, 0, 0, -1},
+		{"own: all is ignored", combineOwn, 0, 1, 0, 1},
+		{"ra 1 without forwarding accepts", combineRA, 0, 1, 0, 1},
+		{"ra 1 with forwarding ignores", combineRA, 0, 1, 1, 0},
+		{"ra 2 with forwarding accepts", combineRA, 0, 2, 1, 1},
+	} {
+		dev := audit.DeviceConf{"x": itoa(c.own), "forwarding": itoa(c.fwd)}
+		got, ok := effectiveOne(dev, c.all, true, "eth0", "x", c.how)
+		if !ok || got.Value != c.want {
+			t.Errorf("%s: got %d (%v, %q), want %d", c.name, got.Value, ok, got.How, c.want)
+		}
+	}
+}
+
+func itoa(n int64) string {
+	return map[int64]string{-1: "-1", 0: "0", 1: "1", 2: "2"}[n]
+}
+
+func TestConfKey(t *testing.T) {
+	if got := confKey("ipv4", "eth0.100", "rp_filter"); got != "net.ipv4.conf.eth0/100.rp_filter" {
+		t.Errorf("confKey = %q", got)
+	}
+}

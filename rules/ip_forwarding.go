@@ -1,0 +1,70 @@
+package rules
+
+import (
+	"fmt"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+const ipForwardWhy = `net.ipv4.ip_forward = 1 makes the host route IPv4 packets between its ` +
+	`interfaces. A host that is not meant to be a router should not forward. Docker, ` +
+	`Kubernetes nodes and most container runtimes need forwarding on: turning it off ` +
+	`cuts their containers off the network, so those roles use a profile that requires ` +
+	`it (kubernetes-node). Writing ip_forward also resets every interface's forwarding ` +
+	`flag and sets conf/all/accept_redirects to the opposite value.`
+
+func ipForwarding() Rule {
+	s := forwardRule{scalarRule{
+		key: "net.ipv4.ip_forward", accepted: acceptedParam, recommended: recommendedParam,
+		problem: "IPv4 forwarding differs from the profile",
+		why:     ipForwardWhy,
+		advice:  "If this host runs Docker or is a Kubernetes node, forwarding is required: use the kubernetes-node profile.",
+	}}
+	return Rule{
+		ID:          "ip-forwarding",
+		Title:       "IPv4 forwarding differs from the host's role",
+		Category:    Hardening,
+		Severity:    Warning,
+		Keys:        []string{s.key},
+		Params:      forwardParams("ip_forward"),
+		Explanation: ipForwardWhy,
+		References: []string{
+			"CIS Distribution Independent Linux v2.0.0 3.1.1 (IP forwarding disabled)",
+			"dev-sec linux-baseline sysctl-01",
+			"Documentation/networking/ip-sysctl.rst ip_forward",
+			"Kubernetes container runtime prerequisites (net.ipv4.ip_forward = 1)",
+		},
+		Check: s.check,
+	}
+}
+
+// forwardRule is a scalar rule whose passing value can be what the host's
+// role needs; then it says so with an informational note instead of
+// staying silent, so a reader sees why a hardening guide's advice was not
+// applied.
+type forwardRule struct{ scalarRule }
+
+func forwardParams(what string) []Param {
+	return append(acceptParams(what), Param{Name: "note", Kind: StringParam,
+		Doc: "why the role needs the accepted value; reported as info when non-empty"})
+}
+
+func (r forwardRule) check(f *audit.Facts, p Params) []Finding {
+	if found := r.scalarRule.check(f, p); len(found) > 0 {
+		if p.String("note") != "" {
+			found[0].Explanation += " " + p.String("note")
+		}
+		return found
+	}
+	v, ok := sysctlInt(f, r.key)
+	if !ok || p.String("note") == "" {
+		return nil
+	}
+	return []Finding{{
+		Severity:    Info,
+		Title:       fmt.Sprintf("%s = %d, as the profile's role requires", r.key, v),
+		Observed:    fmt.Sprintf("%s = %d", r.key, v),
+		Expected:    fmt.Sprintf("%s = %s", r.key, joinInts(r.accepted(p))),
+		Explanation: p.String("note"),
+	}}
+}
