@@ -162,6 +162,22 @@ func TestCheckCensus(t *testing.T) {
 	}
 }
 
+// TestCheckContainer: global sysctls are absent in a network namespace; the
+// rules that need them are skipped with that reason, not failed.
+func TestCheckContainer(t *testing.T) {
+	code, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, "container"))
+	if code != 0 {
+		t.Errorf("exit %d, want 0", code)
+	}
+	for _, e := range r.Rules {
+		if e.Rule == "orphan-pressure" || e.Rule == "tcp-memory-pressure" {
+			if e.Status != "skipped" || !strings.Contains(e.Reason, "not visible in this network namespace") {
+				t.Errorf("%s: %s %q, want skipped as not visible in this network namespace", e.Rule, e.Status, e.Reason)
+			}
+		}
+	}
+}
+
 // TestCheckIPv6Only: a missing net/tcp is a note and a source marked not
 // read, never an error.
 func TestCheckIPv6Only(t *testing.T) {
