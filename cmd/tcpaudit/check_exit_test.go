@@ -212,3 +212,22 @@ func TestBinaryExitCodes(t *testing.T) {
 		t.Errorf("malformed: %v, output %q; want exit 2 naming net/tcp:5:", err, out)
 	}
 }
+
+// TestCheckSysctlRoot: with a sysctl.d tree beside the proc tree, the
+// configuration rules run: a runtime value that differs from the resolved
+// configuration fails, a matching one passes.
+func TestCheckSysctlRoot(t *testing.T) {
+	const trees = "../../rules/testdata/runtime-config-drift"
+	for host, want := range map[string]rules.Status{"healthy": rules.Passed, "misconfigured": rules.Failed} {
+		_, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, host), "--sysctl-root", filepath.Join(trees, host))
+		got := rules.Status("missing")
+		for _, e := range r.Rules {
+			if e.Rule == "runtime-config-drift" {
+				got = rules.Status(e.Status)
+			}
+		}
+		if got != want {
+			t.Errorf("%s: runtime-config-drift %s, want %s", host, got, want)
+		}
+	}
+}
