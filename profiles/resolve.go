@@ -12,7 +12,8 @@ import (
 // Load resolves a comma-separated list of profile names ("web-server,hardened")
 // into one rules.Config. Names are looked up among the given user profile
 // files first, then the built-in profiles; later profiles override earlier
-// ones, and each profile's extends: chain is applied before it.
+// ones, and each profile's extends: chain is applied before it. A profile
+// reached twice (a base shared by two combined profiles) is applied once.
 func Load(spec string, files ...string) (rules.Config, error) {
 	user := map[string]*Profile{}
 	for _, f := range files {
@@ -55,6 +56,10 @@ type resolver struct {
 	merged map[string]RuleSettings
 	// origin remembers which profile last set each rule, for errors.
 	origin map[string]string
+	// applied holds the profiles already merged: a base shared by two
+	// combined profiles is applied once, so it cannot reset the first
+	// profile's overrides when the second one's chain is applied.
+	applied map[string]bool
 }
 
 func (r *resolver) lookup(name string) (*Profile, error) {
@@ -70,6 +75,9 @@ func (r *resolver) apply(name string, stack []string) error {
 		if s == name {
 			return fmt.Errorf("profile %s: extends cycle %s -> %s", name, strings.Join(stack, " -> "), name)
 		}
+	}
+	if r.applied[name] {
+		return nil
 	}
 	p, err := r.lookup(name)
 	if err != nil {
@@ -102,6 +110,10 @@ func (r *resolver) apply(name string, stack []string) error {
 		r.merged[id] = m
 		r.origin[id] = p.Source
 	}
+	if r.applied == nil {
+		r.applied = map[string]bool{}
+	}
+	r.applied[name] = true
 	return nil
 }
 
