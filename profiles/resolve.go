@@ -80,7 +80,9 @@ func (r *resolver) apply(name string, stack []string) error {
 		return nil
 	}
 	p, err := r.lookup(name)
-	if err != nil {
+	if err != nil && len(stack) > 0 {
+		return fmt.Errorf("profile %s: extends: %w", stack[len(stack)-1], err)
+	} else if err != nil {
 		return err
 	}
 	for _, parent := range p.Extends {
