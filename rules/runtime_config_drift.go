@@ -41,7 +41,7 @@ func checkRuntimeConfigDrift(f *audit.Facts, _ Params) []Finding {
 	for _, k := range keys {
 		set := f.Configured[k]
 		runtime, ok := f.Sysctls[k]
-		if !ok || sameSysctlValue(k, runtime, set.Value) {
+		if !ok || SameSysctlValue(k, runtime, set.Value) {
 			continue
 		}
 		where := fmt.Sprintf("%s:%d", set.File, set.Line)
@@ -58,10 +58,10 @@ func checkRuntimeConfigDrift(f *audit.Facts, _ Params) []Finding {
 	return out
 }
 
-// sameSysctlValue compares a runtime and a configured value the way the
-// kernel reads them: whitespace-separated fields, integers by value, and
-// ip_local_reserved_ports as a set of ports.
-func sameSysctlValue(key, runtime, configured string) bool {
+// SameSysctlValue reports whether a runtime and a configured value are
+// equal as the kernel reads them: whitespace-separated fields, integers by
+// value, and ip_local_reserved_ports as a set of ports.
+func SameSysctlValue(key, runtime, configured string) bool {
 	a, b := strings.Fields(runtime), strings.Fields(configured)
 	if strings.Join(a, " ") == strings.Join(b, " ") {
 		return true

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// lintOptions are the settings of `tcpaudit lint`.
+type lintOptions struct {
+	Profile      string   `mapstructure:"profile"`
+	ProfileFiles []string `mapstructure:"profile-file"`
+	ProcRoot     string   `mapstructure:"proc-root"`
+	Format       string   `mapstructure:"format"`
+	FailOn       string   `mapstructure:"fail-on"`
+	NoColor      bool     `mapstructure:"no-color"`
+}
+
+func newLintCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "lint [flags] PATH...",
+		Short: "Check sysctl.conf and sysctl.d files without touching the kernel",
+		Long: "lint reads sysctl configuration files, or a whole tree when PATH is a root\n" +
+			"directory (one holding etc/ or usr/), the way systemd-sysctl does and reports\n" +
+			"lines it ignores or misreads, keys this kernel does not have or removed,\n" +
+			"values outside the kernel's bounds, keys set in several files (naming the\n" +
+			"winner), settings that contradict the profile, and lines procps and\n" +
+			"systemd-sysctl treat differently.\n\n" +
+			"Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,\n" +
+			"2 usage error or unreadable input.",
+		Args: cobra.MinimumNArgs(1),
+	}
+	f := cmd.Flags()
+	f.String("profile", profiles.Default, "profiles whose expected values the files are checked against, comma-separated")
+	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
+	f.String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
+	f.String("format", "text", "output format: text, json or sarif")
+	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
+	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := bindFlags(cmd.Flags())
+		if err != nil {
+			return &codeError{code: exitError, err: err}
+		}
+		var o lintOptions
+		if err := v.Unmarshal(&o); err != nil {
+			return usageError("options: %w", err)
+		}
+		return runLint(s, o, args)
+	}
+	return cmd
+}
+
+func runLint(s streams, o lintOptions, args []string) error {
+	failOn, err := parseFailOn(o.FailOn)
+	if err != nil {
+		return usageError("--fail-on: %w", err)
+	}
+	if o.Format != "text" && o.Format != "json" && o.Format != "sarif" {
+		return usageError("--format %q: want text, json or sarif", o.Format)
+	}
+	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	if err != nil {
+		return usageError("%w", err)
+	}
+	conf, err := loadLintTree(args)
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	res := lint(conf, cfg, o.ProcRoot)
+	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
+	if err := report.Write(s.out, o.Format, res, report.Options{Color: color, Version: version}); err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("write report: %w", err)}
+	}
+	if failOn > 0 && res.Worst() >= failOn {
+		return &codeError{code: exitFindings}
+	}
+	return nil
+}
+
+// lintTree is what lint reads: a resolved tree and how its paths map to
+// the host.
+type lintTree struct {
+	conf *sysctlconf.Config
+	// root is set when a whole tree was resolved; file names are then
+	// relative to it.
+	root string
+}
+
+// host returns the path of a config file as the user can open it.
+func (t lintTree) host(file string) string {
+	if t.root == "" || t.root == "/" {
+		return file
+	}
+	return filepath.Join(t.root, file)
+}
+
+// loadLintTree resolves a single root directory as a tree, and otherwise
+// reads the files in argument order (a directory gives its *.conf files in
+// name order), as `systemd-sysctl FILE...` does.
+func loadLintTree(args []string) (lintTree, error) {
+	if len(args) == 1 && isRootDir(args[0]) {
+		c, err := sysctlconf.Resolve(args[0])
+		return lintTree{conf: c, root: args[0]}, err
+	}
+	var files []string
+	for _, a := range args {
+		st, err := os.Stat(a)
+		if err != nil {
+			return lintTree{}, fmt.Errorf("lint: %w", err)
+		}
+		if !st.IsDir() {
+			files = append(files, a)
+			continue
+		}
+		matches, err := filepath.Glob(filepath.Join(a, "*.conf"))
+		if err != nil {
+			return lintTree{}, fmt.Errorf("lint %s: %w", a, err)
+		}
+		sort.Strings(matches)
+		for _, m := range matches {
+			if !strings.HasPrefix(filepath.Base(m), ".") {
+				files = append(files, m)
+			}
+		}
+	}
+	c, err := sysctlconf.ResolveFiles(files)
+	return lintTree{conf: c}, err
+}
+
+// isRootDir reports whether dir is a root of a configuration tree rather
+// than a directory of configuration files.
+func isRootDir(dir string) bool {
+	for _, sub := range []string{"etc", "usr", "run"} {
+		if st, err := os.Stat(filepath.Join(dir, sub)); err == nil && st.IsDir() {
+			return true
+		}
+	}
+	return false
+}

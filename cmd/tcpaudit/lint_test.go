@@ -1,0 +1,153 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeProcSys writes a proc root whose sys/ holds only the given keys.
+func fakeProcSys(t *testing.T, keys ...string) string {
+	t.Helper()
+	root := t.TempDir()
+	for _, k := range keys {
+		p := filepath.Join(root, "sys", strings.ReplaceAll(k, ".", "/"))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte("0\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+type lintJSON struct {
+	Findings []struct {
+		Rule     string `json:"rule"`
+		Severity string `json:"severity"`
+		Location *struct {
+			File string `json:"file"`
+			Line int    `json:"line"`
+		} `json:"location"`
+	} `json:"findings"`
+}
+
+func TestLintFindings(t *testing.T) {
+	proc := fakeProcSys(t, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_time",
+		"net.ipv4.tcp_keepalive_probes", "vm.swappiness")
+	root := filepath.Join("testdata", "lint", "bad")
+	code, out, stderr := runCLI(t, "lint", "--format", "json", "--proc-root", proc, root)
+	if code != exitFindings {
+		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
+	}
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, fmt.Sprintf("%s %s:%d", f.Rule, strings.TrimPrefix(f.Location.File, root), f.Location.Line))
+	}
+	sort.Strings(got)
+	bad := "/etc/sysctl.d/50-bad.conf"
+	want := []string{
+		"lint-out-of-bounds " + bad + ":3",
+		"lint-procps-systemd-difference " + bad + ":8",
+		"lint-procps-systemd-difference /etc/sysctl.conf:1",
+		"lint-profile-conflict " + bad + ":4",
+		"lint-removed-key " + bad + ":2",
+		"lint-shadowed /usr/lib/sysctl.d/10-vendor.conf:1",
+		"lint-syntax " + bad + ":6",
+		"lint-syntax " + bad + ":7",
+		"lint-unknown-key " + bad + ":5",
+	}
+	sort.Strings(want)
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("findings (-want +got):\n%s", d)
+	}
+}
+
+func TestLintClean(t *testing.T) {
+	proc := fakeProcSys(t, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_fin_timeout")
+	code, out, stderr := runCLI(t, "lint", "--proc-root", proc, filepath.Join("testdata", "lint", "good"))
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\n%s%s", code, out, stderr)
+	}
+}
+
+// TestLintFiles: files and directories are read in argument order.
+func TestLintFiles(t *testing.T) {
+	dir := filepath.Join("testdata", "lint", "bad", "etc", "sysctl.d")
+	vendor := filepath.Join("testdata", "lint", "bad", "usr", "lib", "sysctl.d", "10-vendor.conf")
+	code, out, _ := runCLI(t, "lint", "--format", "json", "--fail-on", "never", "--proc-root", t.TempDir(), dir, vendor)
+	if code != exitOK {
+		t.Fatalf("exit %d with --fail-on never", code)
+	}
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range r.Findings {
+		if f.Rule == "lint-shadowed" && f.Location.File != filepath.Join(dir, "50-bad.conf") {
+			t.Errorf("shadowed line in %s: the vendor file comes last here and wins", f.Location.File)
+		}
+	}
+}
+
+func TestLintUsage(t *testing.T) {
+	for _, args := range [][]string{{"lint"}, {"lint", "testdata/lint/none"}, {"lint", "--format", "xml", "testdata/lint/good"}} {
+		if code, _, _ := runCLI(t, args...); code != exitError {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+// TestLintSARIF: code scanning needs each result's file and line.
+func TestLintSARIF(t *testing.T) {
+	root := filepath.Join("testdata", "lint", "bad")
+	_, out, _ := runCLI(t, "lint", "--format", "sarif", "--proc-root", t.TempDir(), root)
+	var log struct {
+		Version string `json:"version"`
+		Runs    []struct {
+			Results []struct {
+				RuleID    string `json:"ruleId"`
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct {
+							URI string `json:"uri"`
+						} `json:"artifactLocation"`
+						Region struct {
+							StartLine int `json:"startLine"`
+						} `json:"region"`
+					} `json:"physicalLocation"`
+				} `json:"locations"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal([]byte(out), &log); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
+		t.Fatalf("version %q, %d runs", log.Version, len(log.Runs))
+	}
+	found := false
+	for _, r := range log.Runs[0].Results {
+		pl := r.Locations[0].PhysicalLocation
+		if r.RuleID == "lint-removed-key" {
+			found = pl.ArtifactLocation.URI == "testdata/lint/bad/etc/sysctl.d/50-bad.conf" && pl.Region.StartLine == 2
+		}
+		if pl.ArtifactLocation.URI == "" {
+			t.Errorf("%s: no artifact location", r.RuleID)
+		}
+	}
+	if !found {
+		t.Errorf("no lint-removed-key result at testdata/lint/bad/etc/sysctl.d/50-bad.conf:2\n%s", out)
+	}
+}
