@@ -177,7 +177,7 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		why, missing := f.Missing[s]
 		out = append(out, SourceStatus{Source: string(s), OK: !missing, Reason: why})
 		if missing {
-			notes = append(notes, fmt.Sprintf("%s %s: rules that need it were skipped", s, why))
+			notes = append(notes, missingNote(f, s, why))
 		}
 	}
 	if f.CensusNote != "" {
@@ -194,4 +194,15 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		}
 	}
 	return out, notes
+}
+
+// missingNote says what a missing source means: without one of net/tcp and
+// net/tcp6 the census counts the other file only; any other missing source
+// skips the rules that need it.
+func missingNote(f *audit.Facts, s audit.Source, why string) string {
+	other := map[audit.Source]audit.Source{audit.SourceTCP: audit.SourceTCP6, audit.SourceTCP6: audit.SourceTCP}[s]
+	if other != "" && f.Census != nil {
+		return fmt.Sprintf("%s %s: the socket census counts %s only", s, why, other)
+	}
+	return fmt.Sprintf("%s %s: rules that need it were skipped", s, why)
 }
