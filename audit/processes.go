@@ -5,8 +5,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
+	"sync/atomic"
 )
 
 // ProcessSockets is one process and the sockets it holds, by state.
@@ -29,29 +32,32 @@ type ProcessCensus struct {
 
 // AttributeStates scans <root>/<pid>/fd once, like Attribute, and counts
 // for each process the sockets of inodes by their state. A socket shared
-// by several processes counts for each of them.
+// by several processes counts for each of them. The processes are split
+// between up to GOMAXPROCS workers (at most 4): the cost is the kernel's
+// readlink of every descriptor, which parallelises.
 func AttributeStates(root string, inodes map[uint64]State) (ProcessCensus, error) {
 	var pc ProcessCensus
 	if len(inodes) == 0 {
 		return pc, nil
 	}
-	entries, err := os.ReadDir(root)
+	pids, err := listPIDs(root)
 	if err != nil {
 		return pc, err
 	}
+	workers := make([]attributeWorker, min(runtime.GOMAXPROCS(0), 4))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for i := range workers {
+		w := &workers[i]
+		wg.Go(func() { w.run(root, pids, &next, inodes) })
+	}
+	wg.Wait()
 	found := make(map[uint64]struct{}, len(inodes))
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid <= 0 {
-			continue
-		}
-		dir := filepath.Join(root, e.Name())
-		states, n, err := scanStates(dir, inodes, found)
-		switch {
-		case errors.Is(err, fs.ErrPermission):
-			pc.Unreadable++
-		case err == nil && n > 0:
-			pc.Processes = append(pc.Processes, ProcessSockets{PID: pid, Command: readComm(filepath.Join(dir, "comm")), Total: n, States: states})
+	for _, w := range workers {
+		pc.Processes = append(pc.Processes, w.processes...)
+		pc.Unreadable += w.unreadable
+		for ino := range w.found {
+			found[ino] = struct{}{}
 		}
 	}
 	pc.Unattributed = len(inodes) - len(found)
@@ -65,32 +71,56 @@ func AttributeStates(root string, inodes map[uint64]State) (ProcessCensus, error
 	return pc, nil
 }
 
-// scanStates counts one process's descriptors that are wanted sockets.
-func scanStates(dir string, inodes map[uint64]State, found map[uint64]struct{}) (map[State]int, int, error) {
-	fdDir := filepath.Join(dir, "fd")
-	fds, err := os.ReadDir(fdDir)
+func listPIDs(root string) ([]string, error) {
+	entries, err := os.ReadDir(root)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	var states map[State]int
-	n := 0
-	for _, fd := range fds {
-		target, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
-		if err != nil {
-			continue
+	var pids []string
+	for _, e := range entries {
+		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
+			pids = append(pids, e.Name())
 		}
-		ino, ok := socketInode(target)
-		if !ok {
-			continue
+	}
+	return pids, nil
+}
+
+// attributeWorker scans the processes it takes from a shared index.
+type attributeWorker struct {
+	processes  []ProcessSockets
+	unreadable int
+	found      map[uint64]struct{}
+}
+
+func (w *attributeWorker) run(root string, pids []string, next *atomic.Int64, inodes map[uint64]State) {
+	sc := newFDScanner()
+	w.found = make(map[uint64]struct{})
+	for {
+		i := int(next.Add(1)) - 1
+		if i >= len(pids) {
+			return
 		}
-		if st, ok := inodes[ino]; ok {
-			if states == nil {
-				states = make(map[State]int)
+		dir := filepath.Join(root, pids[i])
+		pid, _ := strconv.Atoi(pids[i])
+		p := ProcessSockets{PID: pid}
+		err := sc.sockets(filepath.Join(dir, "fd"), func(ino uint64) {
+			st, ok := inodes[ino]
+			if !ok {
+				return
 			}
-			states[st]++
-			found[ino] = struct{}{}
-			n++
+			if p.States == nil {
+				p.States = make(map[State]int)
+			}
+			p.States[st]++
+			p.Total++
+			w.found[ino] = struct{}{}
+		})
+		switch {
+		case errors.Is(err, fs.ErrPermission):
+			w.unreadable++
+		case err == nil && p.Total > 0:
+			p.Command = readComm(filepath.Join(dir, "comm"))
+			w.processes = append(w.processes, p)
 		}
 	}
-	return states, n, nil
 }

@@ -1,0 +1,65 @@
+package audit_test
+
+import (
+	"os"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// TestAttributeStatesMatchesSS attributes every socket of a fresh namespace
+// to its process, by state, and compares with `ss -tanp`.
+func TestAttributeStatesMatchesSS(t *testing.T) {
+	if !inNetns(t) {
+		return
+	}
+	makeSockets(t)
+	c := audit.NewCensus(portRange(t))
+	c.Inodes = make(map[uint64]audit.State)
+	nl, err := audit.OpenNetlink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	if err := nl.Census(c, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := audit.AttributeStates("/proc", c.Inodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, p := range pc.Processes {
+		for st, n := range p.States {
+			got[strconv.Itoa(p.PID)+" "+st.String()] += n
+		}
+	}
+	out, err := exec.Command("ss", "-tanpH").Output()
+	if err != nil {
+		t.Skipf("ss -tanp: %v", err)
+	}
+	want := map[string]int{}
+	line := regexp.MustCompile(`(?m)^(\S+)\s.*users:\(\("[^"]*",pid=(\d+),`)
+	for _, m := range line.FindAllStringSubmatch(string(out), -1) {
+		if m[1] == "LISTEN" {
+			continue // listeners are not attributed by AttributeStates
+		}
+		want[m[2]+" "+ssName(m[1])]++
+	}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("sockets by process and state (-ss +tcpaudit):\n%s", d)
+	}
+	if got[strconv.Itoa(os.Getpid())+" CLOSE_WAIT"] != plan.CloseWait {
+		t.Errorf("this process holds %d CLOSE_WAIT sockets, want %d", got[strconv.Itoa(os.Getpid())+" CLOSE_WAIT"], plan.CloseWait)
+	}
+}
+
+func ssName(s string) string {
+	return map[string]string{"ESTAB": "ESTABLISHED", "FIN-WAIT-2": "FIN_WAIT2", "CLOSE-WAIT": "CLOSE_WAIT",
+		"FIN-WAIT-1": "FIN_WAIT1", "SYN-RECV": "SYN_RECV", "TIME-WAIT": "TIME_WAIT"}[s]
+}
