@@ -1,0 +1,93 @@
+package sysctlconf
+
+import (
+	"path"
+	"sort"
+	"strings"
+)
+
+// Change is one key a patch sets, with the comment written above it.
+type Change struct {
+	Key, Value string
+	// Comment is one line of text (rule ID and why), without '#'.
+	Comment string
+}
+
+// DefaultDropIn is the name a drop-in gets when no file forces a later one.
+const DefaultDropIn = "90-tcpaudit.conf"
+
+// Setters returns the lines that assign or exclude key explicitly (globs
+// never beat an explicit key, so they do not matter for precedence).
+func (c *Config) Setters(key string) []Entry {
+	p := Normalize(key)
+	var out []Entry
+	for _, e := range c.Lines {
+		if e.Path == p && !e.Glob() {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// DropInName returns a name for a new file in /etc/sysctl.d that sorts
+// after every file that sets any of keys, so its values win, and that
+// shadows no existing file of another directory.
+func (c *Config) DropInName(keys []string) string {
+	last := ""
+	for _, k := range keys {
+		for _, e := range c.Setters(k) {
+			if e.File == Dirs[0]+"/"+DefaultDropIn {
+				continue // a drop-in of ours: the new one replaces it
+			}
+			if n := path.Base(e.File); n > last {
+				last = n
+			}
+		}
+	}
+	name := DefaultDropIn
+	if last >= name {
+		// '_' sorts after '.', so "99-zz_tcpaudit.conf" > "99-zz.conf".
+		name = strings.TrimSuffix(last, ".conf") + "_tcpaudit.conf"
+	}
+	for c.nameTaken(name) {
+		name = strings.TrimSuffix(name, ".conf") + "_.conf"
+	}
+	return name
+}
+
+// nameTaken reports a file of that name outside /etc/sysctl.d, which a new
+// /etc/sysctl.d file would shadow entirely.
+func (c *Config) nameTaken(name string) bool {
+	for _, s := range c.Files {
+		if path.Base(s.Path) != name {
+			continue
+		}
+		if path.Dir(s.Path) != Dirs[0] || len(s.Shadows) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// RenderDropIn writes a drop-in: header comment lines, then each change
+// with its comment.
+func RenderDropIn(header []string, changes []Change) string {
+	var b strings.Builder
+	for _, h := range header {
+		b.WriteString(strings.TrimRight("# "+h, " ") + "\n")
+	}
+	sorted := append([]Change(nil), changes...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key })
+	for _, ch := range sorted {
+		b.WriteString("\n")
+		if ch.Comment != "" {
+			b.WriteString("# " + oneLine(ch.Comment) + "\n")
+		}
+		b.WriteString(Render([]Entry{{Key: ch.Key, Path: Normalize(ch.Key), Value: ch.Value}}))
+	}
+	return b.String()
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
