@@ -49,7 +49,7 @@ func checkExhaustion(f *audit.Facts, p Params) []Finding {
 		use  audit.FlowUse
 	}
 	var hots []hot
-	for fl, u := range f.Census.Ephemeral {
+	for fl, u := range ephemeralFlows(f.Census) {
 		if atLeast(int64(u.Sockets), usable, p.Float("warning_share")) {
 			hots = append(hots, hot{fl, u})
 		}
@@ -87,6 +87,22 @@ func checkExhaustion(f *audit.Facts, p Params) []Finding {
 			Explanation: exhaustionWhy,
 			Fix:         fix,
 		})
+	}
+	return out
+}
+
+// ephemeralFlows merges the census's flows whose addresses differ only by
+// the v4-mapped form: an AF_INET6 socket connected to an IPv4 peer
+// (::ffff:a.b.c.d) draws its port from the same pool as AF_INET sockets
+// toward that peer (tcp_v6_connect hands it to tcp_v4_connect).
+func ephemeralFlows(c *audit.Census) map[audit.Flow]audit.FlowUse {
+	out := make(map[audit.Flow]audit.FlowUse, len(c.Ephemeral))
+	for fl, u := range c.Ephemeral {
+		k := audit.Flow{Local: fl.Local.Unmap(), Remote: fl.Remote.Unmap(), RemotePort: fl.RemotePort}
+		m := out[k]
+		m.Sockets += u.Sockets
+		m.TimeWait += u.TimeWait
+		out[k] = m
 	}
 	return out
 }

@@ -38,8 +38,9 @@ func ephemeralUse(f *audit.Facts, top int) []EphemeralUse {
 	if !ok || usable <= 0 {
 		return nil
 	}
-	out := make([]EphemeralUse, 0, len(f.Census.Ephemeral))
-	for fl, u := range f.Census.Ephemeral {
+	flows := ephemeralFlows(f.Census)
+	out := make([]EphemeralUse, 0, len(flows))
+	for fl, u := range flows {
 		out = append(out, EphemeralUse{
 			Local:      addrString(fl.Local),
 			Remote:     addrString(fl.Remote),
