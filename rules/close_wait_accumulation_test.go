@@ -1,0 +1,63 @@
+package rules_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// closeWaitFacts has n CLOSE_WAIT sockets, attributed to owners.
+func closeWaitFacts(n int, owners []audit.Owner) *audit.Facts {
+	c := audit.NewCensus(1, 0)
+	for i := 0; i < n; i++ {
+		c.Add(&audit.Socket{State: audit.CloseWait, Inode: uint64(1000 + i)})
+	}
+	f := &audit.Facts{Census: c}
+	if owners != nil {
+		f.Owners = &audit.Attribution{Owners: owners}
+	}
+	return f
+}
+
+func TestCloseWaitThresholds(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want []string
+	}{{0, nil}, {99, nil}, {100, []string{"warning"}}, {999, []string{"warning"}}, {1000, []string{"critical"}}} {
+		got := check(t, "baseline", "close-wait-accumulation", closeWaitFacts(tc.n, nil))
+		if diff := cmp.Diff(tc.want, severities(got)); diff != "" {
+			t.Errorf("%d sockets (-want +got):\n%s", tc.n, diff)
+		}
+	}
+	// web-server catches leaks earlier.
+	if got := severities(check(t, "web-server", "close-wait-accumulation", closeWaitFacts(50, nil))); len(got) != 1 {
+		t.Errorf("web-server, 50 sockets: %v, want one finding", got)
+	}
+}
+
+// TestCloseWaitOwners: the finding names at most `top` (5) owners, most
+// sockets first, and its fix is advice, never a sysctl.
+func TestCloseWaitOwners(t *testing.T) {
+	var owners []audit.Owner
+	for i := 0; i < 7; i++ {
+		owners = append(owners, audit.Owner{PID: 100 + i, Command: fmt.Sprintf("app%d", i), Sockets: 70 - 10*i})
+	}
+	got := check(t, "baseline", "close-wait-accumulation", closeWaitFacts(280, owners))
+	if len(got) != 1 {
+		t.Fatalf("%d findings, want 1", len(got))
+	}
+	f := got[0]
+	if len(f.Fix.Processes) != 5 || f.Fix.Processes[0].PID != 100 {
+		t.Errorf("processes %+v: want the first 5 owners", f.Fix.Processes)
+	}
+	if !strings.Contains(f.Observed, "pid 100 (app0) holds 70") || strings.Contains(f.Observed, "app5") {
+		t.Errorf("observed %q: want the top owners only", f.Observed)
+	}
+	if len(f.Fix.Sysctl) != 0 || f.Fix.Advice == "" {
+		t.Errorf("fix %+v: a CLOSE_WAIT leak is fixed in the application, not by a sysctl", f.Fix)
+	}
+}

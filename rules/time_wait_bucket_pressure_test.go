@@ -1,0 +1,47 @@
+package rules_test
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// TestTimeWaitBucketPressure: baseline warns at 80% of tcp_max_tw_buckets,
+// is critical at 95%, and any TCPTimeWaitOverflow is critical on its own.
+func TestTimeWaitBucketPressure(t *testing.T) {
+	tests := []struct {
+		name     string
+		tw       int64
+		overflow int64
+		want     []string
+	}{
+		{"quiet", 100, 0, nil},
+		{"below warning", 799, 0, nil},
+		{"at warning", 800, 0, []string{"warning"}},
+		{"below critical", 949, 0, []string{"warning"}},
+		{"at critical", 950, 0, []string{"critical"}},
+		{"overflow with few entries", 10, 3, []string{"critical"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &audit.Facts{
+				Sysctls:  map[string]string{"net.ipv4.tcp_max_tw_buckets": "1000"},
+				Sockstat: audit.Sockstat{"TCP": {"tw": tc.tw}},
+				Counters: audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": tc.overflow}},
+			}
+			got := check(t, "baseline", "time-wait-bucket-pressure", f)
+			if diff := cmp.Diff(tc.want, severities(got)); diff != "" {
+				t.Errorf("severities (-want +got):\n%s", diff)
+			}
+			// The fix never lowers the limit (kernel-facts §15, myth 10).
+			for _, fd := range got {
+				if v, err := strconv.Atoi(fd.Fix.Sysctl["net.ipv4.tcp_max_tw_buckets"]); err != nil || v <= 1000 {
+					t.Errorf("fix %v: want tcp_max_tw_buckets above 1000", fd.Fix.Sysctl)
+				}
+			}
+		})
+	}
+}
