@@ -1,0 +1,140 @@
+package audit_test
+
+import (
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// loopback holds real sockets on loopback in the states the kernel test
+// compares with ss. Every connection goes to one of its listeners, so the
+// listeners' ports identify the test's own sockets.
+type loopback struct {
+	service, queue net.Listener // queue is never accepted from
+	v6             net.Listener // nil when IPv6 loopback is unavailable
+	held           []net.Conn
+}
+
+// The sockets the kernel test makes.
+const (
+	lbEstablished = 3 // accepted connections to service: 2 sockets each
+	lbTimeWait    = 2 // client closes first, then the server: client in TIME_WAIT
+	lbCloseWait   = 2 // client half-closes, server keeps its end: CLOSE_WAIT + FIN_WAIT2
+	lbQueued      = 3 // connections left in queue's accept queue
+)
+
+// expected returns the per-state counts of the test's sockets.
+func (l *loopback) expected() map[string]int {
+	want := map[string]int{
+		"LISTEN":      2,
+		"ESTABLISHED": 2*lbEstablished + 2*lbQueued,
+		"TIME_WAIT":   lbTimeWait,
+		"CLOSE_WAIT":  lbCloseWait,
+		"FIN_WAIT2":   lbCloseWait,
+	}
+	if l.v6 != nil {
+		want["LISTEN"]++
+		want["ESTABLISHED"] += 2
+	}
+	return want
+}
+
+// ports returns the listeners' ports.
+func (l *loopback) ports() map[uint16]bool {
+	m := map[uint16]bool{}
+	for _, ln := range []net.Listener{l.service, l.queue, l.v6} {
+		if ln != nil {
+			m[listenPort(ln)] = true
+		}
+	}
+	return m
+}
+
+func listenPort(ln net.Listener) uint16 { return uint16(ln.Addr().(*net.TCPAddr).Port) }
+
+// openLoopback creates the sockets; t.Cleanup closes every one of them.
+func openLoopback(t *testing.T) *loopback {
+	t.Helper()
+	l := &loopback{}
+	var err error
+	if l.service, err = net.Listen("tcp4", "127.0.0.1:0"); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	if l.queue, err = net.Listen("tcp4", "127.0.0.1:0"); err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	if l.v6, err = net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Logf("no IPv6 loopback (%v): tcp6 is not exercised", err)
+		l.v6 = nil
+	}
+	t.Cleanup(l.close)
+	for range lbEstablished {
+		l.pair(t, l.service)
+	}
+	for range lbTimeWait {
+		c, s := l.pair(t, l.service)
+		closeClientFirst(t, c, s)
+	}
+	for range lbCloseWait {
+		c, _ := l.pair(t, l.service)
+		if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatalf("half-close: %v", err)
+		}
+	}
+	for range lbQueued {
+		c, err := net.DialTimeout("tcp4", l.queue.Addr().String(), 2*time.Second)
+		if err != nil {
+			t.Fatalf("dial: %v", err)
+		}
+		l.held = append(l.held, c)
+	}
+	if l.v6 != nil {
+		l.pair(t, l.v6)
+	}
+	return l
+}
+
+// pair connects to ln and accepts; both ends are held open.
+func (l *loopback) pair(t *testing.T, ln net.Listener) (client, server net.Conn) {
+	t.Helper()
+	client, err := net.DialTimeout(ln.Addr().Network(), ln.Addr().String(), 2*time.Second)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	l.held = append(l.held, client)
+	ln.(*net.TCPListener).SetDeadline(time.Now().Add(2 * time.Second))
+	if server, err = ln.Accept(); err != nil {
+		t.Fatalf("accept: %v", err)
+	}
+	l.held = append(l.held, server)
+	return client, server
+}
+
+// closeClientFirst closes the client, waits for its FIN at the server, then
+// closes the server: the client end goes to TIME_WAIT.
+func closeClientFirst(t *testing.T, client, server net.Conn) {
+	t.Helper()
+	if err := client.Close(); err != nil {
+		t.Fatal(err)
+	}
+	server.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := server.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
+		t.Fatalf("server read after client close: %v, want EOF", err)
+	}
+	if err := server.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (l *loopback) close() {
+	for _, c := range l.held {
+		c.Close()
+	}
+	for _, ln := range []net.Listener{l.service, l.queue, l.v6} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+}
