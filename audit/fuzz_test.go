@@ -171,7 +171,10 @@ func FuzzParseRelease(f *testing.F) {
 		if m := releaseRE.FindStringSubmatch(want.Release); m != nil {
 			major, err1 := strconv.Atoi(m[1])
 			minor, err2 := strconv.Atoi(m[2])
-			patch, _ := strconv.Atoi(m[3])
+			patch, err := strconv.Atoi(m[3])
+			if err != nil {
+				patch = 0 // absent or beyond int: the patch level is unknown
+			}
 			if err1 == nil && err2 == nil {
 				want.Major, want.Minor, want.Patch, want.Known = major, minor, patch, true
 			}
