@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -305,4 +306,106 @@ func snapshotTree(t *testing.T, root string) map[string]string {
 		t.Fatal(err)
 	}
 	return m
+}
+
+// TestFixtureFormat holds every fixture's net/tcp and net/tcp6 to the
+// kernel's format (kernel-facts §1-§3, §11): the header, IPv4 lines padded
+// to 149 characters, sl counting from 0, listeners first, timewait
+// minisocks with tr 3 and inode 0, request socks printed as 03 with inode
+// 0, never 0C; and sockstat's tw and inuse agree with the lines.
+func TestFixtureFormat(t *testing.T) {
+	hosts, err := os.ReadDir(hostsDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hosts {
+		if !h.IsDir() || h.Name() == "gen" {
+			continue
+		}
+		t.Run(h.Name(), func(t *testing.T) {
+			tw, inuse := 0, map[string]int{}
+			for _, file := range []string{"tcp", "tcp6"} {
+				b, err := os.ReadFile(filepath.Join(hostsDir, h.Name(), "net", file))
+				if err != nil {
+					continue
+				}
+				n, full := checkTCPFormat(t, file, string(b))
+				tw += n
+				inuse[file] = full
+			}
+			ss := map[string]int{}
+			for _, name := range []string{"sockstat", "sockstat6"} {
+				b, err := os.ReadFile(filepath.Join(hostsDir, h.Name(), "net", name))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, line := range strings.Split(string(b), "\n") {
+					f := strings.Fields(line)
+					for i := 1; i+1 < len(f); i += 2 {
+						var v int
+						fmt.Sscan(f[i+1], &v)
+						ss[f[0]+f[i]] = v
+					}
+				}
+			}
+			if ss["TCP:tw"] != tw || ss["TCP:inuse"] != inuse["tcp"] || ss["TCP6:inuse"] != inuse["tcp6"] {
+				t.Errorf("sockstat tw %d, inuse %d, TCP6 inuse %d; the socket lines say %d, %d, %d",
+					ss["TCP:tw"], ss["TCP:inuse"], ss["TCP6:inuse"], tw, inuse["tcp"], inuse["tcp6"])
+			}
+		})
+	}
+}
+
+const (
+	tcpHeader  = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+	tcp6Header = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
+)
+
+// checkTCPFormat checks one file and returns its timewait minisocks and its
+// full sockets (what sockstat counts as tw and inuse).
+func checkTCPFormat(t *testing.T, file, content string) (tw, full int) {
+	t.Helper()
+	lines := strings.Split(strings.TrimSuffix(content, "\n"), "\n")
+	header := tcp6Header
+	if file == "tcp" {
+		header = tcpHeader + strings.Repeat(" ", 149-len(tcpHeader))
+	}
+	if lines[0] != header {
+		t.Errorf("%s: header %q", file, lines[0])
+	}
+	listening := true
+	for i, line := range lines[1:] {
+		f := strings.Fields(line)
+		at := fmt.Sprintf("%s:%d", file, i+2)
+		if (file == "tcp" && len(line) != 149) || (file == "tcp6" && strings.HasSuffix(line, " ")) {
+			t.Errorf("%s: width %d", at, len(line))
+		}
+		if f[0] != fmt.Sprintf("%d:", i) {
+			t.Errorf("%s: sl %s, want %d:", at, f[0], i)
+		}
+		st, tr, inode := f[3], f[5][:2], f[9]
+		if st != "0A" {
+			listening = false
+		} else if !listening {
+			t.Errorf("%s: a listener after other sockets", at)
+		}
+		switch {
+		case st == "0C":
+			t.Errorf("%s: st 0C is never printed", at)
+		case tr == "03":
+			tw++
+			if (st != "06" && st != "05") || inode != "0" {
+				t.Errorf("%s: a timewait minisock must be 06 or 05 with inode 0", at)
+			}
+		case st == "06":
+			t.Errorf("%s: TIME_WAIT with tr %s, want 03", at, tr)
+		case st == "03" && inode == "0":
+			if tr != "01" || f[10] != "0" {
+				t.Errorf("%s: a request sock has tr 01 and refcount 0", at)
+			}
+		default:
+			full++
+		}
+	}
+	return tw, full
 }
