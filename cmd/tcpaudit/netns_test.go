@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// netnsBad are per-namespace sysctls set to values the baseline profile
+// flags, with the rule that must flag each.
+var netnsBad = []struct{ key, value, rule string }{
+	{"net.ipv4.ip_local_port_range", "40000 40100", "ephemeral-port-range"}, // 101 ports < min_ports 16384
+	{"net.ipv4.tcp_fin_timeout", "120", "fin-timeout"},                     // > max 60
+	{"net.ipv4.tcp_syncookies", "0", "syncookies-disabled"},
+	{"net.core.somaxconn", "64", "somaxconn-low"}, // < min 128
+}
+
+// netnsReport is the part of the JSON report the namespace test reads.
+type netnsReport struct {
+	Findings []struct {
+		Rule string `json:"rule"`
+		Fix  struct {
+			Sysctl map[string]string `json:"sysctl"`
+		} `json:"fix"`
+	} `json:"findings"`
+	Rules []struct {
+		Rule   string `json:"rule"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"rules"`
+}
+
+// TestCheckInNetns builds tcpaudit, sets bad sysctls in a fresh network
+// namespace, and runs `check` there: the four rules must fail (exit 1), the
+// rules that need global keys must be skipped as invisible in a namespace.
+// Then it applies the reported fixes with the real `sysctl -p` and checks
+// that the four rules pass.
+func TestCheckInNetns(t *testing.T) {
+	ip := netnsPrereqs(t)
+	bin := buildTCPAudit(t)
+	ns := newNetns(t, ip)
+	for _, b := range netnsBad {
+		nsRun(t, ip, ns, "sysctl", "-w", b.key+"="+b.value)
+	}
+	rep, code := nsCheck(t, ip, ns, bin)
+	if code != exitFindings {
+		t.Errorf("exit code %d, want %d", code, exitFindings)
+	}
+	status, found := rep.statuses(), map[string]bool{}
+	for _, f := range rep.Findings {
+		found[f.Rule] = true
+	}
+	for _, b := range netnsBad {
+		if status[b.rule].Status != "failed" || !found[b.rule] {
+			t.Errorf("%s = %s: status %q, finding %v; want a failed rule with a finding", b.key, b.value, status[b.rule].Status, found[b.rule])
+		}
+	}
+	for _, id := range []string{"orphan-pressure", "tcp-memory-pressure"} {
+		if s := status[id]; s.Status != "skipped" || !strings.Contains(s.Reason, "not visible in this network namespace") {
+			t.Errorf("%s: status %q, reason %q; want skipped as not visible in this network namespace", id, s.Status, s.Reason)
+		}
+	}
+	applyFixes(t, ip, ns, rep)
+	rep, _ = nsCheck(t, ip, ns, bin)
+	status = rep.statuses()
+	for _, b := range netnsBad {
+		if status[b.rule].Status != "passed" {
+			t.Errorf("after sysctl -p of the fix: %s = %s", b.rule, status[b.rule].Status)
+		}
+	}
+}
+
+type ruleStatus struct{ Status, Reason string }
+
+func (r netnsReport) statuses() map[string]ruleStatus {
+	m := map[string]ruleStatus{}
+	for _, e := range r.Rules {
+		m[e.Rule] = ruleStatus{e.Status, e.Reason}
+	}
+	return m
+}
+
+// applyFixes writes the sysctl fixes of the four rules (per-namespace keys
+// only, so the host is never touched) to a file and loads it with
+// `sysctl -p` inside the namespace.
+func applyFixes(t *testing.T, ip, ns string, rep netnsReport) {
+	t.Helper()
+	wanted := map[string]bool{}
+	for _, b := range netnsBad {
+		wanted[b.rule] = true
+	}
+	var lines []string
+	for _, f := range rep.Findings {
+		for k, v := range f.Fix.Sysctl {
+			if wanted[f.Rule] {
+				lines = append(lines, fmt.Sprintf("%s = %s", k, v))
+			}
+		}
+	}
+	sort.Strings(lines)
+	if len(lines) != len(netnsBad) {
+		t.Fatalf("fixes %q: want one sysctl per rule", lines)
+	}
+	conf := filepath.Join(t.TempDir(), "99-tcpaudit.conf")
+	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nsRun(t, ip, ns, "sysctl", "-p", conf)
+}
+
+// netnsPrereqs skips unless the test can create namespaces and set sysctls.
+func netnsPrereqs(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace (ip netns add)")
+	}
+	ip, err := exec.LookPath("ip")
+	if err != nil {
+		t.Skip("needs ip(8) from iproute2 to create a network namespace")
+	}
+	if _, err := exec.LookPath("sysctl"); err != nil {
+		t.Skip("needs sysctl(8) from procps to set sysctls in the namespace")
+	}
+	return ip
+}
+
+// buildTCPAudit builds this command into a temp dir.
+func buildTCPAudit(t *testing.T) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(t.TempDir(), "tcpaudit")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// newNetns adds a uniquely named namespace, deleted when the test ends.
+func newNetns(t *testing.T, ip string) string {
+	t.Helper()
+	ns := fmt.Sprintf("tcpaudit-check-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
+	if out, err := exec.Command(ip, "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Skipf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := exec.Command(ip, "netns", "delete", ns).CombinedOutput(); err != nil {
+			t.Errorf("ip netns delete %s: %v: %s", ns, err, out)
+		}
+	})
+	return ns
+}
+
+func nsRun(t *testing.T, ip, ns string, args ...string) {
+	t.Helper()
+	if out, err := exec.Command(ip, append([]string{"netns", "exec", ns}, args...)...).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns exec %s %s: %v\n%s", ns, strings.Join(args, " "), err, out)
+	}
+}
+
+// nsCheck runs `tcpaudit check --format json` in the namespace.
+func nsCheck(t *testing.T, ip, ns, bin string) (netnsReport, int) {
+	t.Helper()
+	cmd := exec.Command(ip, "netns", "exec", ns, bin, "check", "--format", "json", "--no-color")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("check in %s: %v", ns, err)
+	}
+	var rep netnsReport
+	if err := json.Unmarshal(out, &rep); err != nil {
+		t.Fatalf("check in %s (exit %d): %v\nstdout: %s\nstderr: %s", ns, code, err, out, stderr.String())
+	}
+	return rep, code
+}
