@@ -18,7 +18,7 @@ import (
 // flags, with the rule that must flag each.
 var netnsBad = []struct{ key, value, rule string }{
 	{"net.ipv4.ip_local_port_range", "40000 40100", "ephemeral-port-range"}, // 101 ports < min_ports 16384
-	{"net.ipv4.tcp_fin_timeout", "120", "fin-timeout"},                     // > max 60
+	{"net.ipv4.tcp_fin_timeout", "120", "fin-timeout"},                      // > max 60
 	{"net.ipv4.tcp_syncookies", "0", "syncookies-disabled"},
 	{"net.core.somaxconn", "64", "somaxconn-low"}, // < min 128
 }
