@@ -85,7 +85,7 @@ func newRootCmd(s streams) *cobra.Command {
 		return &codeError{code: exitError, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
 	root.AddCommand(newCheckCmd(s), newRulesCmd(s), newVersionCmd(s))
-	root.AddCommand(newConfCmd(s), newLintCmd(s))
+	root.AddCommand(newConfCmd(s), newLintCmd(s), newFixCmd(s))
 	root.AddCommand(newSocketsCmd(s))
 	return root
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// fixNetnsEnv marks the test binary re-run inside the namespace.
+const fixNetnsEnv = "TCPAUDIT_TEST_FIX_NETNS"
+
+// fixHost is a fixture host with sysctl findings.
+var fixHost = filepath.Join(hostsDir, "misconfigured")
+
+// emptyRoot is a configuration tree with only an empty /etc/sysctl.d.
+func emptyRoot(t *testing.T) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc", "sysctl.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// failedRules returns the rules that failed in a `check --format json` run.
+func failedRules(t *testing.T, args ...string) map[string]bool {
+	t.Helper()
+	_, r := checkJSON(t, args...)
+	out := map[string]bool{}
+	for _, id := range r.withStatus("failed") {
+		out[id] = true
+	}
+	return out
+}
+
+// TestFixFixes proves on the real kernel that the drop-in fixes what check
+// finds: in a network namespace made for the test, narrow the port range
+// and raise tcp_fin_timeout, check, write the fix, apply it with the real
+// sysctl -p, check again.
+func TestFixFixes(t *testing.T) {
+	if os.Getenv(fixNetnsEnv) != "" {
+		fixInsideNetns(t)
+		return
+	}
+	ns := newTestNetns(t)
+	if out, err := exec.Command("ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+		"net.ipv4.ip_local_port_range=50000 51000", "net.ipv4.tcp_fin_timeout=120").CombinedOutput(); err != nil {
+		t.Fatalf("set bad sysctls: %v: %s", err, out)
+	}
+	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run", "^TestFixFixes$", "-test.v", "-test.count=1", "-test.timeout=60s")
+	cmd.Env = append(os.Environ(), fixNetnsEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestFixFixes") {
+		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
+	}
+	t.Logf("inside namespace:\n%s", out)
+}
+
+func fixInsideNetns(t *testing.T) {
+	root := emptyRoot(t)
+	before := failedRules(t, "--proc-root", "/proc", "--sysctl-root", root)
+	for _, id := range []string{"ephemeral-port-range", "fin-timeout"} {
+		if !before[id] {
+			t.Fatalf("check in the namespace does not report %s: %v", id, before)
+		}
+	}
+	file := filepath.Join(root, "etc", "sysctl.d", sysctlconf.DefaultDropIn)
+	if code, out, stderr := runCLI(t, "fix", "--proc-root", "/proc", "--root", root, "--write", file); code != exitOK {
+		t.Fatalf("fix: exit %d\n%s%s", code, out, stderr)
+	}
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := sysctlconf.ResolveFiles([]string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range conf.Entries {
+		if !strings.HasPrefix(e.Key, "net.") {
+			t.Fatalf("the drop-in sets %s, not a network key: not applied\n%s", e.Key, text)
+		}
+	}
+	t.Logf("failing before: %v\ndrop-in:\n%s", sortedIDs(before), text)
+	if out, err := exec.Command("sysctl", "-p", file).CombinedOutput(); err != nil {
+		t.Fatalf("sysctl -p %s: %v\n%s\n%s", file, err, out, text)
+	}
+	after := failedRules(t, "--proc-root", "/proc", "--sysctl-root", root)
+	for id := range before {
+		if after[id] && strings.Contains(string(text), "# "+id+":") {
+			t.Errorf("%s still fails after applying its fix:\n%s", id, text)
+		}
+	}
+	t.Logf("failing after sysctl -p: %v", sortedIDs(after))
+	for _, id := range []string{"ephemeral-port-range", "fin-timeout", "runtime-config-drift"} {
+		if after[id] {
+			t.Errorf("%s fails after the fix was applied", id)
+		}
+	}
+}
+
+// newTestNetns creates a network namespace for the test; it skips without
+// root or ip(8).
+func newTestNetns(t *testing.T) string {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs ip(8) from iproute2 to create a network namespace")
+	}
+	if _, err := exec.LookPath("sysctl"); err != nil {
+		t.Skip("needs sysctl(8) from procps to apply the fix")
+	}
+	ns := fmt.Sprintf("tcpaudit-fix-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Skipf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", ns).Run() })
+	return ns
+}
+
+// TestFixDiffApplies: the diff of a tree applies with patch -p1 -d ROOT and
+// then every fixed key wins in the resolved tree.
+func TestFixDiffApplies(t *testing.T) {
+	if _, err := exec.LookPath("patch"); err != nil {
+		t.Skip("patch(1) not installed")
+	}
+	root := t.TempDir()
+	if out, err := exec.Command("cp", "-a", "../../sysctlconf/testdata/trees/legacy/.", root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v: %s", err, out)
+	}
+	conf := filepath.Join(root, "etc", "sysctl.conf")
+	if err := os.WriteFile(conf, []byte("net.ipv4.tcp_fin_timeout = 120\nnet.core.somaxconn = 64\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, diff, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--diff")
+	if code != exitOK || !strings.Contains(diff, "--- a/etc/sysctl.conf") {
+		t.Fatalf("fix --diff: exit %d, want an edit of etc/sysctl.conf\n%s%s", code, diff, stderr)
+	}
+	_, drop, _ := runCLI(t, "fix", "--proc-root", fixHost, "--root", root)
+	f, err := sysctlconf.Parse(strings.NewReader(drop), "drop-in")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("patch", "-p1", "-d", root, "--batch", "--forward")
+	cmd.Stdin = strings.NewReader(diff)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("patch: %v\n%s\n%s", err, out, diff)
+	}
+	after, err := sysctlconf.Resolve(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range f.Entries {
+		got, ok := after.Lookup(e.Key)
+		if !ok || got.Value != e.Value {
+			t.Errorf("%s = %q after patch, want %q\n%s", e.Key, got.Value, e.Value, diff)
+		}
+	}
+	if len(f.Entries) < 2 {
+		t.Errorf("drop-in has %d entries, want the fixture's findings\n%s", len(f.Entries), drop)
+	}
+}
+
+// TestFixWrite: nothing is written without --write; --write replaces a
+// file atomically and keeps the previous version.
+func TestFixWrite(t *testing.T) {
+	root := emptyRoot(t)
+	_, drop, _ := runCLI(t, "fix", "--proc-root", fixHost, "--root", root)
+	if entries, _ := os.ReadDir(filepath.Join(root, "etc", "sysctl.d")); len(entries) != 0 {
+		t.Fatalf("fix without --write wrote %v", entries)
+	}
+	file := filepath.Join(root, "etc", "sysctl.d", "90-tcpaudit.conf")
+	if err := os.WriteFile(file, []byte("# old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--write", file); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	got, _ := os.ReadFile(file)
+	old, _ := os.ReadFile(file + ".bak")
+	if string(got) != drop || string(old) != "# old\n" {
+		t.Errorf("written %q (want the printed drop-in), backup %q", got, old)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(file))
+	if len(entries) != 2 {
+		t.Errorf("left behind: %v", entries)
+	}
+	if code, _, _ := runCLI(t, "fix", "--diff", "--write", file); code != exitError {
+		t.Errorf("--diff with --write: exit %d, want 2", code)
+	}
+}
+
+// TestFixLeavesOutAbsentKeys: a key the proc root does not have is left out
+// with a note naming why, never written.
+func TestFixLeavesOutAbsentKeys(t *testing.T) {
+	res := rules.Result{Findings: []rules.Finding{
+		{Rule: "a", Severity: rules.Warning, Title: "t", Fix: rules.Fix{Sysctl: map[string]string{
+			"net.core.rmem_max": "16777216", "net.ipv4.tcp_no_such": "1", "net.ipv4.tcp_fin_timeout": "60"}}},
+		{Rule: "b", Severity: rules.Info, Fix: rules.Fix{Sysctl: map[string]string{"net.ipv4.tcp_fin_timeout": "30"}}},
+	}}
+	f := &audit.Facts{ProcRoot: t.TempDir(), Sysctls: map[string]string{"net.ipv4.tcp_fin_timeout": "120"}}
+	changes, notes := planFix(res, f)
+	if len(changes) != 1 || changes[0].Key != "net.ipv4.tcp_fin_timeout" || changes[0].Value != "60" {
+		t.Errorf("changes %+v, want only tcp_fin_timeout = 60", changes)
+	}
+	want := []string{"tcp_fin_timeout: b also wants 30", "left out net.core.rmem_max", "not visible in this network namespace",
+		"left out net.ipv4.tcp_no_such", "not present on this kernel"}
+	all := strings.Join(notes, "\n")
+	for _, w := range want {
+		if !strings.Contains(all, w) {
+			t.Errorf("notes lack %q:\n%s", w, all)
+		}
+	}
+}
+
+func sortedIDs(m map[string]bool) []string {
+	var ids []string
+	for id := range m {
+		ids = append(ids, id)
+	}
+	return sorted(ids)
+}
