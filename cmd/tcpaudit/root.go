@@ -87,6 +87,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newCheckCmd(s), newRulesCmd(s), newVersionCmd(s))
 	root.AddCommand(newConfCmd(s), newLintCmd(s), newFixCmd(s))
 	root.AddCommand(newSocketsCmd(s))
+	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	return root
 }
 
