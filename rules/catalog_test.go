@@ -409,3 +409,25 @@ func checkTCPFormat(t *testing.T, file, content string) (tw, full int) {
 	}
 	return tw, full
 }
+
+// TestFixtureKeys: the healthy host has every sysctl the rules read (but
+// tcp_tw_recycle, gone since 4.12), so no rule is skipped for want of a
+// fixture file; the container host lacks exactly the global keys.
+func TestFixtureKeys(t *testing.T) {
+	const removed = "net.ipv4.tcp_tw_recycle"
+	healthy, container := gather(t, "healthy"), gather(t, "container")
+	for _, k := range rules.NewEngine().Keys() {
+		if k == removed {
+			continue
+		}
+		if _, ok := healthy.Sysctls[k]; !ok {
+			t.Errorf("testdata/hosts/healthy lacks %s: add it to testdata/hosts/gen/sysctl.go", k)
+		}
+		if _, ok := container.Sysctls[k]; ok == rules.IsGlobalKey(k) {
+			t.Errorf("container: %s present %v, but global %v (kernel-facts §12)", k, ok, rules.IsGlobalKey(k))
+		}
+	}
+	if _, ok := gather(t, "old-kernel-tw-recycle").Sysctls[removed]; !ok {
+		t.Errorf("old-kernel-tw-recycle lacks %s", removed)
+	}
+}
