@@ -4,24 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
-	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
-
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/rules"
 )
-
-// update rewrites the golden files of every test in this package that has
-// them: go test ./cmd/tcpaudit -update
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
 
 // hostsDir holds the fixture proc trees (testdata/hosts/gen writes them).
 const hostsDir = "../../testdata/hosts"
@@ -205,97 +194,4 @@ func sorted(s []string) []string {
 		return nil
 	}
 	return out
-}
-
-func TestCheckGolden(t *testing.T) {
-	for _, tc := range hostCases {
-		root := filepath.Join(hostsDir, tc.host)
-		t.Run(tc.host+"/text", func(t *testing.T) {
-			_, out, _ := runCLI(t, "check", "--no-color", "--proc-root", root)
-			golden(t, tc.host+".txt", out, func(want, got []byte) string { return cmp.Diff(string(want), string(got)) })
-		})
-		t.Run(tc.host+"/json", func(t *testing.T) {
-			_, out, _ := runCLI(t, "check", "--format", "json", "--proc-root", root)
-			golden(t, tc.host+".json", out, diffJSON)
-		})
-	}
-}
-
-// golden compares got with testdata/golden/name, or rewrites it with
-// -update.
-func golden(t *testing.T, name, got string, diff func(want, got []byte) string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := writeFileAtomic(path, []byte(got)); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./cmd/tcpaudit -update to create it)", err)
-	}
-	if d := diff(want, []byte(got)); d != "" {
-		t.Errorf("%s differs (-want +got):\n%s", path, d)
-	}
-}
-
-// diffJSON compares two JSON documents by meaning.
-func diffJSON(want, got []byte) string {
-	var w, g any
-	if err := json.Unmarshal(want, &w); err != nil {
-		return "golden file is not JSON: " + err.Error()
-	}
-	if err := json.Unmarshal(got, &g); err != nil {
-		return "output is not JSON: " + err.Error()
-	}
-	return cmp.Diff(w, g)
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".golden-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// BenchmarkCensusPortExhaustion gathers the largest fixture (51,475
-// sockets, 7.8 MB of net/tcp) and reports the census alone as census-ms.
-func BenchmarkCensusPortExhaustion(b *testing.B) {
-	opts := audit.Options{ProcRoot: filepath.Join(hostsDir, "port-exhaustion"), Keys: rules.NewEngine().Keys()}
-	var census time.Duration
-	for b.Loop() {
-		f, err := audit.Gather(opts)
-		if err != nil {
-			b.Fatal(err)
-		}
-		census += f.CensusTime
-	}
-	b.ReportMetric(float64(census.Microseconds())/1000/float64(b.N), "census-ms")
-}
-
-// BenchmarkCheckPortExhaustion runs check end to end on the largest fixture.
-func BenchmarkCheckPortExhaustion(b *testing.B) {
-	args := []string{"check", "--format", "json", "--proc-root", filepath.Join(hostsDir, "port-exhaustion")}
-	for b.Loop() {
-		if code := run(context.Background(), args, io.Discard, io.Discard); code != 1 {
-			b.Fatalf("exit %d, want 1", code)
-		}
-	}
 }
