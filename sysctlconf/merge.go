@@ -18,11 +18,19 @@ type merger struct {
 
 func newMerger() *merger { return &merger{index: map[string]*Entry{}} }
 
-func (m *merger) add(e Entry) {
+// add merges one line. It returns a diagnostic when procps would end differently: it writes
+// every assignment line, so a later exclusion does not cancel an earlier
+// assignment there.
+func (m *merger) add(e Entry) *Diagnostic {
+	var d *Diagnostic
 	if old, ok := m.index[e.Path]; ok {
 		if old.Exclude == e.Exclude && old.Value == e.Value {
 			old.IgnoreFailure = old.IgnoreFailure || e.IgnoreFailure
-			return
+			return nil
+		}
+		if e.Exclude && !old.Exclude {
+			d = &Diagnostic{File: e.File, Line: e.Line, Severity: SeverityWarning, Code: CodeDifference,
+				Message: fmt.Sprintf("exclusion of %s cancels %s = %s at %s:%d under systemd-sysctl; procps still writes that value", e.Key, old.Key, old.Value, old.File, old.Line)}
 		}
 		for i, p := range m.order {
 			if p == old {
@@ -34,6 +42,7 @@ func (m *merger) add(e Entry) {
 	ne := e
 	m.index[e.Path] = &ne
 	m.order = append(m.order, &ne)
+	return d
 }
 
 func (c *Config) finish(m *merger) {
@@ -74,6 +83,7 @@ func (c *Config) Lookup(key string) (Entry, bool) {
 func (c *Config) checkLegacy() {
 	for _, s := range c.Files {
 		if s.Target == LegacyFile {
+			c.checkLegacyLast(s.Path)
 			return
 		}
 	}
@@ -92,6 +102,26 @@ func (c *Config) checkLegacy() {
 	}
 	c.Diagnostics = append(c.Diagnostics, Diagnostic{File: LegacyFile, Line: f.Entries[0].Line, Severity: SeverityWarning, Code: CodeDifference,
 		Message: fmt.Sprintf("systemd-sysctl does not read %s (no sysctl.d link such as 99-sysctl.conf points to it); procps sysctl --system reads it last, so its %d settings apply only where procps applies them", LegacyFile, len(f.Entries))})
+}
+
+// checkLegacyLast reports keys whose winner differs under procps, which
+// reads /etc/sysctl.conf once more after every sysctl.d file.
+func (c *Config) checkLegacyLast(link string) {
+	last := map[string]Entry{}
+	for _, e := range c.Lines {
+		if e.File == link && !e.Exclude && !e.Glob() {
+			last[e.Path] = e
+		}
+	}
+	for _, e := range c.Entries {
+		l, ok := last[e.Path]
+		if !ok || e.File == link || e.Glob() || e.Value == l.Value {
+			continue
+		}
+		c.Diagnostics = append(c.Diagnostics, Diagnostic{File: e.File, Line: e.Line, Severity: SeverityWarning, Code: CodeDifference,
+			Message: fmt.Sprintf("%s = %s wins under systemd-sysctl, but procps sysctl --system reads %s again last, so there %s = %s from it wins",
+				e.Key, e.Value, LegacyFile, e.Key, l.Value)})
+	}
 }
 
 // ResolveFiles reads the given host files in order, as `systemd-sysctl
@@ -116,7 +146,7 @@ func ResolveFiles(paths []string) (*Config, error) {
 		c.Diagnostics = append(c.Diagnostics, f.Diagnostics...)
 		for _, e := range f.Entries {
 			c.Lines = append(c.Lines, e)
-			m.add(e)
+			c.addDiag(m.add(e))
 		}
 	}
 	c.finish(m)

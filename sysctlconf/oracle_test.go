@@ -91,30 +91,77 @@ func TestSystemdOracle(t *testing.T) {
 	bin := systemdSysctl(t)
 	for _, name := range []string{"dirs", "masks", "order", "legacy", "nolink", "merge"} {
 		t.Run(name, func(t *testing.T) {
-			ns := newNetns(t)
-			root, _ := filepath.Abs(tree(name))
-			c, err := Resolve(root)
-			if err != nil {
-				t.Fatal(err)
-			}
-			keys := oracleKeys(c)
-			before := nsSysctl(t, ns, keys)
-			script := applyScript(t, root, bin)
-			if out, err := exec.Command("ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", script).CombinedOutput(); err != nil {
-				t.Fatalf("systemd-sysctl: %v\n%s", err, out)
-			}
-			after := nsSysctl(t, ns, keys)
-			for _, k := range keys {
-				want := before[k]
-				if e, ok := c.Lookup(k); ok {
-					want = strings.Join(strings.Fields(e.Value), " ")
-				}
-				if after[k] != want {
-					t.Errorf("%s = %q after systemd-sysctl, Resolve says %q (before %q)", k, after[k], want, before[k])
+			compareApplied(t, name, bin, nil)
+		})
+	}
+}
+
+// TestProcpsOracle applies the trees with the real `sysctl --system` and
+// checks that procps ends where Resolve ends except exactly where a
+// procps/systemd diagnostic says it differs.
+func TestProcpsOracle(t *testing.T) {
+	if _, err := exec.LookPath("sysctl"); err != nil {
+		t.Skip("sysctl(8) not installed")
+	}
+	differs := map[string]map[string]string{
+		// /etc/sysctl.conf is read again last by procps (§1.2.3).
+		"legacy": {"net.ipv4.tcp_syn_retries": "2"},
+		// /etc/sysctl.conf without the link: only procps reads it (§1.1.6).
+		"nolink": {"net.ipv4.tcp_fin_timeout": "25"},
+		// A later exclusion cancels only under systemd (§8).
+		"merge": {"net.ipv4.tcp_syn_retries": "3"},
+	}
+	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge"} {
+		t.Run(name, func(t *testing.T) {
+			c := compareApplied(t, name, "sysctl --system >/dev/null", differs[name])
+			for key := range differs[name] {
+				if !diagnosed(c, key) {
+					t.Errorf("no procps-systemd-difference diagnostic names %s", key)
 				}
 			}
 		})
 	}
+}
+
+// diagnosed reports a procps/systemd diagnostic that names key.
+func diagnosed(c *Config, key string) bool {
+	for _, d := range c.Diagnostics {
+		if d.Code == CodeDifference && (strings.Contains(d.Message, key) || d.File == LegacyFile) {
+			return true
+		}
+	}
+	return false
+}
+
+// compareApplied applies the tree with command inside a fresh namespace and
+// compares every touched key with Resolve, or with want where given.
+func compareApplied(t *testing.T, name, command string, want map[string]string) *Config {
+	ns := newNetns(t)
+	root, _ := filepath.Abs(tree(name))
+	c, err := Resolve(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := oracleKeys(c)
+	before := nsSysctl(t, ns, keys)
+	script := applyScript(t, root, command)
+	if out, err := exec.Command("ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", script).CombinedOutput(); err != nil {
+		t.Fatalf("%s: %v\n%s", command, err, out)
+	}
+	after := nsSysctl(t, ns, keys)
+	for _, k := range keys {
+		expect := before[k]
+		if e, ok := c.Lookup(k); ok {
+			expect = strings.Join(strings.Fields(e.Value), " ")
+		}
+		if v, ok := want[k]; ok {
+			expect = v
+		}
+		if after[k] != expect {
+			t.Errorf("%s = %q after %s, want %q (before %q)", k, after[k], command, expect, before[k])
+		}
+	}
+	return c
 }
 
 // oracleKeys are the concrete keys a tree touches, globs expanded over the

@@ -123,6 +123,9 @@ func (f *File) checkEntry(e Entry, written string) {
 		f.diag(n, SeverityError, CodeSyntax, "empty key: the line is accepted but fails when applied")
 		return
 	}
+	if strings.HasPrefix(e.Path, "../") || strings.Contains(e.Path+"/", "/../") {
+		f.diag(n, SeverityError, CodeSyntax, fmt.Sprintf("key %q has a '..' component: systemd-sysctl refuses it (EINVAL) and procps refuses paths outside /proc/sys", written))
+	}
 	if e.Glob() && e.Exclude {
 		f.diag(n, SeverityWarning, CodeDifference, fmt.Sprintf("glob exclusion %q: systemd-sysctl excludes nothing with it, procps 4.0.5 and later honour it", written))
 	}

@@ -54,6 +54,7 @@ func TestParse(t *testing.T) {
 		{"repeated separators §6", "a...b...c = 1\n/a///b///c = 2\nvm.dirty_ratio. = 3\n",
 			[]string{"a.b.c=1 @t.conf:1", "a.b.c=2 @t.conf:2", "vm.dirty_ratio=3 @t.conf:3"},
 			[]string{"1:warning:procps-systemd-difference", "2:warning:procps-systemd-difference", "3:warning:procps-systemd-difference"}},
+		{"dot-dot component §6", "net/../kernel/x = 1\n", []string{"net.//.kernel.x=1 @t.conf:1"}, []string{"1:error:syntax"}},
 		{"glob §7", "net.ipv4.conf.*.rp_filter = 2\n", []string{"net.ipv4.conf.*.rp_filter=2 @t.conf:1"}, nil},
 		{"glob exclusion §7", "-fs.protected_regul*\n", []string{"-fs.protected_regul* @t.conf:1"}, []string{"1:warning:procps-systemd-difference"}},
 		{"no continuation", "a.b = 1 \\\n2\n", []string{"a.b=1 \\ @t.conf:1"}, []string{"2:error:syntax"}},

@@ -62,8 +62,8 @@ func Resolve(root string) (*Config, error) {
 	for i := range c.Files {
 		c.read(&c.Files[i], m)
 	}
-	c.checkLegacy()
 	c.finish(m)
+	c.checkLegacy()
 	return c, nil
 }
 
@@ -123,7 +123,7 @@ func (c *Config) read(s *Source, m *merger) {
 	s.Masked = len(f.Entries) == 0
 	for _, e := range f.Entries {
 		c.Lines = append(c.Lines, e)
-		m.add(e)
+		c.addDiag(m.add(e))
 	}
 }
 
@@ -162,4 +162,10 @@ func (c *Config) diag(file string, s Severity, msg string) {
 		code = CodeDifference
 	}
 	c.Diagnostics = append(c.Diagnostics, Diagnostic{File: file, Severity: s, Code: code, Message: msg})
+}
+
+func (c *Config) addDiag(d *Diagnostic) {
+	if d != nil {
+		c.Diagnostics = append(c.Diagnostics, *d)
+	}
 }

@@ -120,7 +120,8 @@ func TestLookup(t *testing.T) {
 
 // TestResolveDiagnostics: the legacy file and hidden files are reported.
 func TestResolveDiagnostics(t *testing.T) {
-	for name, want := range map[string]string{"nolink": "/etc/sysctl.conf", "dirs": "/etc/sysctl.d/.hidden.conf", "masks": "/etc/sysctl.d/40-dangling.conf"} {
+	for name, want := range map[string]string{"nolink": "/etc/sysctl.conf", "dirs": "/etc/sysctl.d/.hidden.conf",
+		"masks": "/etc/sysctl.d/40-dangling.conf", "merge": "/etc/sysctl.d/20-local.conf", "legacy": "/usr/lib/sysctl.d/99-zz.conf"} {
 		c, err := Resolve(tree(name))
 		if err != nil {
 			t.Fatal(err)
