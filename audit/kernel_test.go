@@ -21,7 +21,7 @@ import (
 
 // TestCensusMatchesSS opens real sockets on loopback in the host's own
 // namespace (any user), reads /proc/net/tcp and tcp6 with ParseTCP keeping
-// only the lines of the test's ports, and compares that census with
+// only the lines of the test's sockets, and compares that census with
 // `ss -tan` taken around it: counts per state, listeners with their accept
 // queues, and the per-destination ephemeral aggregate (which depends on
 // decoding addresses and ports right). It then checks that Gather on /proc
@@ -33,10 +33,9 @@ func TestCensusMatchesSS(t *testing.T) {
 		t.Skip("needs ss(8) from iproute2 as the oracle of the socket census")
 	}
 	lb := openLoopback(t)
-	ports := lb.ports()
 	low, high := hostPortRange(t)
 	want := lb.expected()
-	rows, c := settledSnapshot(t, ss, ports, low, high, want)
+	rows, c := settledSnapshot(t, ss, lb.ends, low, high, want)
 	if d := cmp.Diff(want, c.ByState()); d != "" {
 		t.Errorf("census of the test's sockets vs the sockets made (-made +census):\n%s", d)
 	}
@@ -58,19 +57,19 @@ func TestCensusMatchesSS(t *testing.T) {
 // settledSnapshot waits (at most 3 s, 60 tries) until ss shows the sockets
 // made, then takes ss, the census and ss again, retrying (at most 5 times)
 // until both ss runs agree, so that the census was read at the same moment.
-func settledSnapshot(t *testing.T, ss string, ports map[uint16]bool, low, high uint16, want map[string]int) ([]ssRow, *audit.Census) {
+func settledSnapshot(t *testing.T, ss string, ends map[portPair]bool, low, high uint16, want map[string]int) ([]ssRow, *audit.Census) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Second)
 	for i := 0; i < 60 && time.Now().Before(deadline); i++ {
-		if cmp.Equal(ssRowStates(runSS(t, ss, ports)), want) {
+		if cmp.Equal(ssRowStates(runSS(t, ss, ends)), want) {
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	for range 5 {
-		before := runSS(t, ss, ports)
-		c := portCensus(t, ports, low, high)
-		after := runSS(t, ss, ports)
+		before := runSS(t, ss, ends)
+		c := portCensus(t, ends, low, high)
+		after := runSS(t, ss, ends)
 		if cmp.Equal(ssRowStates(before), ssRowStates(after)) {
 			return before, c
 		}
@@ -80,8 +79,8 @@ func settledSnapshot(t *testing.T, ss string, ports map[uint16]bool, low, high u
 }
 
 // portCensus parses /proc/net/tcp and tcp6 with ParseTCP, keeping the
-// header and the lines whose local or remote port is one of ports.
-func portCensus(t *testing.T, ports map[uint16]bool, low, high uint16) *audit.Census {
+// header and the lines whose (local port, remote port) is one of ends.
+func portCensus(t *testing.T, ends map[portPair]bool, low, high uint16) *audit.Census {
 	t.Helper()
 	c := audit.NewCensus(low, high)
 	for _, file := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
@@ -95,7 +94,7 @@ func portCensus(t *testing.T, ports map[uint16]bool, low, high uint16) *audit.Ce
 		var kept bytes.Buffer
 		sc := bufio.NewScanner(bytes.NewReader(data))
 		for n := 0; sc.Scan(); n++ {
-			if f := strings.Fields(sc.Text()); n == 0 || len(f) > 2 && (ports[hexPort(f[1])] || ports[hexPort(f[2])]) {
+			if f := strings.Fields(sc.Text()); n == 0 || len(f) > 2 && ends[portPair{hexPort(f[1]), hexPort(f[2])}] {
 				kept.WriteString(sc.Text() + "\n")
 			}
 		}

@@ -10,12 +10,19 @@ import (
 
 // loopback holds real sockets on loopback in the states the kernel test
 // compares with ss. Every connection goes to one of its listeners, so the
-// listeners' ports identify the test's own sockets.
+// ports of both ends identify the test's own sockets.
 type loopback struct {
 	service, queue net.Listener // queue is never accepted from
 	v6             net.Listener // nil when IPv6 loopback is unavailable
 	held           []net.Conn
+	// ends holds the (local port, remote port) of every socket made, both
+	// ends of each connection and (port, 0) for listeners: a stale socket
+	// of an earlier run that reuses one port does not match both.
+	ends map[portPair]bool
 }
+
+// portPair is a socket's local and remote port.
+type portPair struct{ local, remote uint16 }
 
 // The sockets the kernel test makes.
 const (
@@ -41,23 +48,19 @@ func (l *loopback) expected() map[string]int {
 	return want
 }
 
-// ports returns the listeners' ports.
-func (l *loopback) ports() map[uint16]bool {
-	m := map[uint16]bool{}
-	for _, ln := range []net.Listener{l.service, l.queue, l.v6} {
-		if ln != nil {
-			m[listenPort(ln)] = true
-		}
-	}
-	return m
-}
-
 func listenPort(ln net.Listener) uint16 { return uint16(ln.Addr().(*net.TCPAddr).Port) }
+
+// record adds both ends of a client connection to l.ends.
+func (l *loopback) record(client net.Conn) {
+	a, b := client.LocalAddr().(*net.TCPAddr), client.RemoteAddr().(*net.TCPAddr)
+	l.ends[portPair{uint16(a.Port), uint16(b.Port)}] = true
+	l.ends[portPair{uint16(b.Port), uint16(a.Port)}] = true
+}
 
 // openLoopback creates the sockets; t.Cleanup closes every one of them.
 func openLoopback(t *testing.T) *loopback {
 	t.Helper()
-	l := &loopback{}
+	l := &loopback{ends: map[portPair]bool{}}
 	var err error
 	if l.service, err = net.Listen("tcp4", "127.0.0.1:0"); err != nil {
 		t.Fatalf("listen: %v", err)
@@ -70,6 +73,11 @@ func openLoopback(t *testing.T) *loopback {
 		l.v6 = nil
 	}
 	t.Cleanup(l.close)
+	for _, ln := range []net.Listener{l.service, l.queue, l.v6} {
+		if ln != nil {
+			l.ends[portPair{listenPort(ln), 0}] = true
+		}
+	}
 	for range lbEstablished {
 		l.pair(t, l.service)
 	}
@@ -89,6 +97,7 @@ func openLoopback(t *testing.T) *loopback {
 			t.Fatalf("dial: %v", err)
 		}
 		l.held = append(l.held, c)
+		l.record(c)
 	}
 	if l.v6 != nil {
 		l.pair(t, l.v6)
@@ -104,6 +113,7 @@ func (l *loopback) pair(t *testing.T, ln net.Listener) (client, server net.Conn)
 		t.Fatalf("dial: %v", err)
 	}
 	l.held = append(l.held, client)
+	l.record(client)
 	ln.(*net.TCPListener).SetDeadline(time.Now().Add(2 * time.Second))
 	if server, err = ln.Accept(); err != nil {
 		t.Fatalf("accept: %v", err)

@@ -25,8 +25,8 @@ var ssStateNames = map[string]string{
 	"LISTEN": "LISTEN", "CLOSING": "CLOSING",
 }
 
-// runSS runs `ss -tanH` and returns the rows touching the given ports.
-func runSS(t *testing.T, ss string, ports map[uint16]bool) []ssRow {
+// runSS runs `ss -tanH` and returns the rows of the given sockets.
+func runSS(t *testing.T, ss string, ends map[portPair]bool) []ssRow {
 	t.Helper()
 	out, err := exec.Command(ss, "-tanH").Output()
 	if err != nil {
@@ -45,7 +45,7 @@ func runSS(t *testing.T, ss string, ports map[uint16]bool) []ssRow {
 		if r.recvQ, err = strconv.Atoi(f[1]); err != nil {
 			t.Fatalf("ss Recv-Q in %q: %v", line, err)
 		}
-		if ports[r.local.Port()] || ports[r.peer.Port()] {
+		if ends[portPair{r.local.Port(), r.peer.Port()}] {
 			rows = append(rows, r)
 		}
 	}
