@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -38,18 +38,29 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 }
 
 // runOnTTY runs the command with stdout on a terminal and returns what the
-// terminal received.
+// terminal received, up to the report's last line (the summary, ending in
+// "disabled"). Reading is bounded by a deadline.
 func runOnTTY(t *testing.T, args ...string) string {
 	t.Helper()
 	master, slave := openPTY(t)
-	done := make(chan []byte)
+	done := make(chan []byte, 1)
 	go func() {
-		b, _ := io.ReadAll(master) // ends with EIO once the slave is closed
-		done <- b
+		var got []byte
+		buf := make([]byte, 4096)
+		_ = master.SetReadDeadline(time.Now().Add(10 * time.Second))
+		for !bytes.Contains(got, []byte("disabled\r\n")) && !bytes.Contains(got, []byte("disabled\n")) {
+			n, err := master.Read(buf)
+			got = append(got, buf[:n]...)
+			if err != nil {
+				break
+			}
+		}
+		done <- got
 	}()
 	var stderr bytes.Buffer
-	run(context.Background(), args, slave, &stderr)
-	slave.Close()
+	if code := run(context.Background(), args, slave, &stderr); code == exitError {
+		t.Fatalf("check %v: exit 2: %s", args, stderr.String())
+	}
 	return string(<-done)
 }
 
