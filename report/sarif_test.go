@@ -43,7 +43,6 @@ type sarifDoc struct {
 	} `json:"runs"`
 }
 
-
 func TestSARIFFileLocations(t *testing.T) {
 	var b bytes.Buffer
 	if err := (SARIF{Hostname: "h"}).Write(&b, fileResult()); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,8 @@ type checkOptions struct {
 	Format       string        `mapstructure:"format"`
 	FailOn       string        `mapstructure:"fail-on"`
 	NoColor      bool          `mapstructure:"no-color"`
+	Output       string        `mapstructure:"output"`
+	Snapshot     string        `mapstructure:"snapshot"`
 	SysctlRoot   string        `mapstructure:"sysctl-root"`
 	Sampling     sampleOptions `mapstructure:",squash"`
 }
@@ -40,7 +43,9 @@ func newCheckCmd(s streams) *cobra.Command {
 	f.String("profile", profiles.Default, "profiles to apply, comma-separated ("+fmt.Sprint(profiles.Names())+")")
 	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
-	f.String("format", "text", "output format: text or json")
+	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
+	f.String("snapshot", "", "audit a snapshot tarball written by `tcpaudit snapshot FILE.tar.gz` instead of --proc-root")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
@@ -64,8 +69,16 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	if err != nil {
 		return usageError("--fail-on: %w", err)
 	}
-	if o.Format != "text" && o.Format != "json" {
-		return usageError("--format %q: want text or json", o.Format)
+	if err := report.CheckFormat(o.Format); err != nil {
+		return usageError("--format: %w", err)
+	}
+	if o.Snapshot != "" {
+		root, cleanup, err := openSnapshot(o.Snapshot)
+		if err != nil {
+			return usageError("%w", err)
+		}
+		defer cleanup()
+		o.ProcRoot = root
 	}
 	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
 	if err != nil {
@@ -82,9 +95,10 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	}
 	drift.attach(facts)
 	res := engine.Evaluate(facts, cfg)
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
-	if err := report.Write(s.out, o.Format, res, report.Options{Color: color}); err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("write report: %w", err)}
+	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
+	ro := report.Options{Color: color, Hostname: hostname(o.ProcRoot), Version: version}
+	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
+		return &codeError{code: exitError, err: err}
 	}
 	if failOn > 0 && res.Worst() >= failOn {
 		return &codeError{code: exitFindings}

@@ -88,6 +88,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newConfCmd(s), newLintCmd(s), newFixCmd(s))
 	root.AddCommand(newSocketsCmd(s))
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
+	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
 	return root
 }
 

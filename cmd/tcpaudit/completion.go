@@ -1,0 +1,36 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newCompletionCmd(s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "completion bash|zsh|fish",
+		Short: "Print a shell completion script",
+		Long: "completion prints the completion script of a shell. Load it with\n" +
+			"  bash: source <(tcpaudit completion bash)   or save it as /etc/bash_completion.d/tcpaudit\n" +
+			"  zsh:  tcpaudit completion zsh > \"${fpath[1]}/_tcpaudit\"\n" +
+			"  fish: tcpaudit completion fish > ~/.config/fish/completions/tcpaudit.fish",
+		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
+		ValidArgs: []string{"bash", "zsh", "fish"},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			root := cmd.Root()
+			var err error
+			switch args[0] {
+			case "bash":
+				err = root.GenBashCompletionV2(s.out, true)
+			case "zsh":
+				err = root.GenZshCompletion(s.out)
+			case "fish":
+				err = root.GenFishCompletion(s.out, true)
+			}
+			if err != nil {
+				return &codeError{code: exitError, err: fmt.Errorf("completion %s: %w", args[0], err)}
+			}
+			return nil
+		},
+	}
+}

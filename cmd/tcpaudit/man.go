@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/cobra/doc"
+)
+
+func newManCmd(s streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "man DIR",
+		Short: "Write man pages (section 1) for every command into DIR",
+		Long: "man generates troff man pages from the command tree: tcpaudit.1 and one page\n" +
+			"per command (tcpaudit-check.1, ...). Install them with\n" +
+			"  tcpaudit man /usr/local/share/man/man1",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := args[0]
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return &codeError{code: exitError, err: fmt.Errorf("man: %w", err)}
+			}
+			root := cmd.Root()
+			root.DisableAutoGenTag = true
+			header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + version, Manual: "tcpaudit manual"}
+			n, err := genManPages(root, header, dir)
+			if err != nil {
+				return &codeError{code: exitError, err: fmt.Errorf("man %s: %w", dir, err)}
+			}
+			fmt.Fprintf(s.err, "man: %d pages written to %s\n", n, dir)
+			return nil
+		},
+	}
+}
+
+// genManPages writes the pages into a temporary directory inside dir and
+// renames each into place, so no page is ever seen half written.
+func genManPages(root *cobra.Command, header *doc.GenManHeader, dir string) (int, error) {
+	tmp, err := os.MkdirTemp(dir, ".man-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(tmp)
+	if err := doc.GenManTree(root, header, tmp); err != nil {
+		return 0, err
+	}
+	pages, err := filepath.Glob(filepath.Join(tmp, "*.1"))
+	if err != nil {
+		return 0, err
+	}
+	for _, p := range pages {
+		if err := os.Chmod(p, 0o644); err != nil {
+			return 0, err
+		}
+		if err := os.Rename(p, filepath.Join(dir, filepath.Base(p))); err != nil {
+			return 0, err
+		}
+	}
+	return len(pages), nil
+}

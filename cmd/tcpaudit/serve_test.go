@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// startServe runs `tcpaudit serve` in-process on a loopback port and
+// returns its base URL and a function that stops it and returns the exit
+// code.
+func startServe(t *testing.T, args ...string) (string, func() int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	pr, pw := io.Pipe()
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...), io.Discard, pw)
+		pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	go io.Copy(io.Discard, pr) //nolint:errcheck // drain later messages
+	_, url, ok := strings.Cut(strings.TrimSpace(line), "listening on ")
+	if err != nil || !ok {
+		cancel()
+		t.Fatalf("serve did not start: %q %v (exit %d)", line, err, <-code)
+	}
+	stop := func() int {
+		cancel()
+		select {
+		case c := <-code:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatal("serve did not shut down within 10s")
+			return -1
+		}
+	}
+	t.Cleanup(func() { cancel() })
+	return strings.TrimSuffix(url, "/metrics"), stop
+}
+
+func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
+	t.Helper()
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET /metrics: %s", resp.Status)
+	}
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	mfs, err := p.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("parse /metrics: %v", err)
+	}
+	problems, err := promlint.New(bytes.NewReader(body)).Lint()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pr := range problems {
+		t.Errorf("promlint: %s: %s", pr.Metric, pr.Text)
+	}
+	return mfs
+}
+
+func gauge(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	t.Helper()
+	for _, m := range mfs[name].GetMetric() {
+		n := 0
+		for _, l := range m.GetLabel() {
+			if labels[l.GetName()] == l.GetValue() {
+				n++
+			}
+		}
+		if n == len(labels) {
+			return m.GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no series %s%v", name, labels)
+	return 0
+}
+
+func TestServeScrapesAndShutsDown(t *testing.T) {
+	for _, interval := range []string{"0s", "50ms"} {
+		t.Run("interval="+interval, func(t *testing.T) {
+			url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "close-wait-leak"), "--interval", interval)
+			first := scrape(t, url)
+			second := scrape(t, url)
+			for _, mfs := range []map[string]*dto.MetricFamily{first, second} {
+				if v := gauge(t, mfs, "tcpaudit_up", nil); v != 1 {
+					t.Errorf("tcpaudit_up = %v", v)
+				}
+				if v := gauge(t, mfs, "tcpaudit_findings", map[string]string{"rule": "close-wait-accumulation", "severity": "warning"}); v != 1 {
+					t.Errorf("close-wait-accumulation warnings = %v, want 1", v)
+				}
+				if v := gauge(t, mfs, "tcpaudit_sockets", map[string]string{"state": "CLOSE_WAIT"}); v != 231 {
+					t.Errorf("CLOSE_WAIT sockets = %v, want 231", v)
+				}
+			}
+			resp, err := http.Get(url + "/healthz")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("/healthz: %s", resp.Status)
+			}
+			if code := stop(); code != exitOK {
+				t.Errorf("exit code after shutdown = %d, want 0", code)
+			}
+			if _, err := http.Get(url + "/healthz"); err == nil {
+				t.Error("server still answers after shutdown")
+			}
+		})
+	}
+}
+
+func TestServeBadOptions(t *testing.T) {
+	for _, args := range [][]string{
+		{"serve", "--profile", "no-such-profile", "--listen", "127.0.0.1:0"},
+		{"serve", "--interval", "-1s", "--listen", "127.0.0.1:0"},
+		{"serve", "--listen", "not-an-address", "--proc-root", hostsDir + "/healthy"},
+		{"serve", "--proc-root", "/nonexistent", "--listen", "127.0.0.1:0"},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != exitError || stderr == "" {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and a message", args, code, stderr)
+		}
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/snapshot"
+)
+
+// snapshotOptions are the settings of `tcpaudit snapshot`.
+type snapshotOptions struct {
+	ProcRoot string `mapstructure:"proc-root"`
+}
+
+func newSnapshotCmd(s streams) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "snapshot DIR|FILE.tar.gz",
+		Short: "Copy the /proc files tcpaudit reads, for an audit elsewhere",
+		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
+			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
+			"release and hostname, and the socket descriptors (as symlinks) and comm of\n" +
+			"every process holding a socket. Audit the copy with\n" +
+			"  tcpaudit check --proc-root DIR\n" +
+			"  tcpaudit check --snapshot FILE.tar.gz\n" +
+			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/),\n" +
+			"anything else a directory, which must not exist yet.",
+		Args: cobra.ExactArgs(1),
+	}
+	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		v, err := bindFlags(cmd.Flags())
+		if err != nil {
+			return &codeError{code: exitError, err: err}
+		}
+		var o snapshotOptions
+		if err := v.Unmarshal(&o); err != nil {
+			return usageError("options: %w", err)
+		}
+		return runSnapshot(s, o, args[0])
+	}
+	return cmd
+}
+
+func runSnapshot(s streams, o snapshotOptions, dst string) error {
+	keys := append([]string{audit.PortRangeKey}, rules.NewEngine().Keys()...)
+	entries, err := snapshot.List(o.ProcRoot, keys)
+	if err != nil {
+		return &codeError{code: exitError, err: fmt.Errorf("snapshot: proc root: %w", err)}
+	}
+	if isTarball(dst) {
+		err = writeAtomic(dst, func(w io.Writer) error {
+			return snapshot.WriteTar(o.ProcRoot, w, entries, time.Now())
+		})
+	} else {
+		err = snapshot.WriteDir(o.ProcRoot, dst, entries)
+	}
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	fmt.Fprintf(s.err, "snapshot: %d files of %s written to %s\n", len(entries), o.ProcRoot, dst)
+	return nil
+}
+
+func isTarball(name string) bool {
+	return strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz")
+}
+
+// openSnapshot extracts a snapshot tarball into a temporary directory and
+// returns the proc root in it and a function that removes it.
+func openSnapshot(file string) (string, func(), error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return "", nil, fmt.Errorf("--snapshot: %w", err)
+	}
+	defer f.Close()
+	dir, err := os.MkdirTemp("", "tcpaudit-snapshot-")
+	if err != nil {
+		return "", nil, fmt.Errorf("--snapshot: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	root, err := snapshot.Extract(f, dir, snapshot.DefaultLimits)
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("--snapshot %s: %w", file, err)
+	}
+	return root, cleanup, nil
+}
+
+// hostname names the audited host: the proc root's sys/kernel/hostname (a
+// snapshot keeps it), else this host's name.
+func hostname(procRoot string) string {
+	if b, err := os.ReadFile(filepath.Join(procRoot, "sys", "kernel", "hostname")); err == nil {
+		if h := strings.TrimSpace(string(b)); h != "" {
+			return h
+		}
+	}
+	h, _ := os.Hostname()
+	return h
+}

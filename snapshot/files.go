@@ -1,0 +1,148 @@
+// Package snapshot copies the files under a proc root that tcpaudit reads,
+// to a directory or a gzipped tarball, and extracts such a tarball safely,
+// so that a host can be audited elsewhere with --proc-root or --snapshot.
+package snapshot
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// sourceFiles are the files read under every proc root besides the sysctls.
+var sourceFiles = []string{
+	"sys/kernel/osrelease", "sys/kernel/hostname",
+	"net/tcp", "net/tcp6", "net/sockstat", "net/sockstat6", "net/netstat", "net/snmp",
+}
+
+// Entry is one file of a snapshot: a regular file to copy, or a symlink
+// (a process's socket descriptor) with its target.
+type Entry struct {
+	// Path is relative to the proc root, with forward slashes.
+	Path string
+	// Link is the symlink target; empty for a regular file.
+	Link string
+}
+
+// List returns what a snapshot of procRoot holds for the sysctl keys given:
+// the sources, the sysctl files, each interface's conf files for
+// net.<family>.conf.all.<setting> keys, and for every process holding a
+// socket its comm and socket descriptors. Files that do not exist are left
+// out; processes that vanish are skipped.
+func List(procRoot string, keys []string) ([]Entry, error) {
+	if _, err := os.Stat(procRoot); err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool)
+	var out []Entry
+	add := func(rel string) {
+		if seen[rel] {
+			return
+		}
+		seen[rel] = true
+		if st, err := os.Stat(filepath.Join(procRoot, rel)); err == nil && st.Mode().IsRegular() {
+			out = append(out, Entry{Path: rel})
+		}
+	}
+	for _, s := range sourceFiles {
+		add(s)
+	}
+	for _, k := range keys {
+		for _, rel := range sysctlFiles(procRoot, k) {
+			add(rel)
+		}
+	}
+	procs, err := processes(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return append(out, procs...), nil
+}
+
+// sysctlFiles maps a dotted key to its file, and a conf.all key to the
+// same setting of every device.
+func sysctlFiles(procRoot, key string) []string {
+	rel := "sys/" + strings.ReplaceAll(key, ".", "/")
+	files := []string{rel}
+	for _, fam := range []string{"ipv4", "ipv6"} {
+		setting, ok := strings.CutPrefix(key, "net."+fam+".conf.all.")
+		if !ok {
+			continue
+		}
+		dir := "sys/net/" + fam + "/conf"
+		entries, _ := os.ReadDir(filepath.Join(procRoot, dir))
+		for _, e := range entries {
+			files = append(files, dir+"/"+e.Name()+"/"+setting)
+		}
+	}
+	return files
+}
+
+// processes lists comm and the socket descriptors of every process that
+// holds a socket, by PID.
+func processes(procRoot string) ([]Entry, error) {
+	dirs, err := os.ReadDir(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, d := range dirs {
+		if pid, err := strconv.Atoi(d.Name()); err == nil && pid > 0 {
+			pids = append(pids, pid)
+		}
+	}
+	sort.Ints(pids)
+	var out []Entry
+	for _, pid := range pids {
+		links, err := socketLinks(procRoot, strconv.Itoa(pid))
+		if err != nil || len(links) == 0 {
+			continue // vanished, or another user's process
+		}
+		comm := strconv.Itoa(pid) + "/comm"
+		if _, err := os.Stat(filepath.Join(procRoot, comm)); err == nil {
+			out = append(out, Entry{Path: comm})
+		}
+		out = append(out, links...)
+	}
+	return out, nil
+}
+
+func socketLinks(procRoot, pid string) ([]Entry, error) {
+	fdDir := pid + "/fd"
+	fds, err := os.ReadDir(filepath.Join(procRoot, fdDir))
+	if err != nil {
+		return nil, err
+	}
+	var out []Entry
+	for _, fd := range fds {
+		target, err := os.Readlink(filepath.Join(procRoot, fdDir, fd.Name()))
+		if errors.Is(err, fs.ErrNotExist) || err != nil {
+			continue
+		}
+		if IsSocketLink(target) {
+			out = append(out, Entry{Path: fdDir + "/" + fd.Name(), Link: target})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return fdNum(out[i].Path) < fdNum(out[j].Path) })
+	return out, nil
+}
+
+func fdNum(p string) int {
+	n, _ := strconv.Atoi(p[strings.LastIndexByte(p, '/')+1:])
+	return n
+}
+
+// IsSocketLink reports whether a descriptor's target is "socket:[inode]".
+func IsSocketLink(target string) bool {
+	inode, ok := strings.CutPrefix(target, "socket:[")
+	if !ok || !strings.HasSuffix(inode, "]") {
+		return false
+	}
+	_, err := strconv.ParseUint(strings.TrimSuffix(inode, "]"), 10, 64)
+	return err == nil
+}

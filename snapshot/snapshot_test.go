@@ -1,0 +1,121 @@
+package snapshot
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+const hostsDir = "../testdata/hosts"
+
+func keys() []string { return append([]string{audit.PortRangeKey}, rules.NewEngine().Keys()...) }
+
+// evaluate runs the baseline profile on a proc root.
+func evaluate(t *testing.T, root string) rules.Result {
+	t.Helper()
+	cfg, err := profiles.Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := rules.NewEngine()
+	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: e.Keys(), Census: audit.CensusProc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.Evaluate(f, cfg)
+}
+
+func TestListFixtureHost(t *testing.T) {
+	root := filepath.Join(hostsDir, "close-wait-leak")
+	entries, err := List(root, keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	links := 0
+	for _, e := range entries {
+		paths = append(paths, e.Path)
+		if e.Link != "" {
+			links++
+			if !IsSocketLink(e.Link) {
+				t.Errorf("%s -> %s is not a socket descriptor", e.Path, e.Link)
+			}
+		}
+	}
+	for _, want := range []string{"net/tcp", "net/tcp6", "net/netstat", "sys/kernel/osrelease", "sys/net/ipv4/tcp_fin_timeout", "2214/comm"} {
+		if !slices.Contains(paths, want) {
+			t.Errorf("snapshot lacks %s", want)
+		}
+	}
+	if links == 0 {
+		t.Error("no socket descriptors listed")
+	}
+}
+
+// TestTarRoundTrip snapshots fixture hosts into a tarball, extracts it and
+// checks that the audit of the copy equals the audit of the original.
+func TestTarRoundTrip(t *testing.T) {
+	for _, host := range []string{"close-wait-leak", "port-exhaustion", "misconfigured", "ipv6-only"} {
+		t.Run(host, func(t *testing.T) {
+			root := filepath.Join(hostsDir, host)
+			entries, err := List(root, keys())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var b bytes.Buffer
+			if err := WriteTar(root, &b, entries, time.Unix(0, 0)); err != nil {
+				t.Fatal(err)
+			}
+			copyRoot, err := Extract(&b, t.TempDir(), DefaultLimits)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, got := evaluate(t, root), evaluate(t, copyRoot)
+			opts := cmp.FilterPath(func(p cmp.Path) bool { return p.String() == "Notes" }, cmp.Ignore())
+			if d := cmp.Diff(want, got, opts); d != "" {
+				t.Errorf("audit of the snapshot differs (-original +snapshot):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestWriteDir(t *testing.T) {
+	root := filepath.Join(hostsDir, "close-wait-leak")
+	entries, err := List(root, keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(t.TempDir(), "snap")
+	if err := WriteDir(root, dst, entries); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(evaluate(t, root).Findings, evaluate(t, dst).Findings); d != "" {
+		t.Errorf("findings differ (-original +snapshot):\n%s", d)
+	}
+	if err := WriteDir(root, dst, entries); err == nil {
+		t.Error("WriteDir over an existing directory succeeded")
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(dst), ".snap.tmp-*"))
+	if len(left) > 0 {
+		t.Errorf("temporary directories left: %v", left)
+	}
+}
+
+func TestIsSocketLink(t *testing.T) {
+	for target, want := range map[string]bool{
+		"socket:[123]": true, "socket:[]": false, "socket:[1x]": false,
+		"/dev/null": false, "pipe:[5]": false, "../../etc": false,
+	} {
+		if got := IsSocketLink(target); got != want {
+			t.Errorf("IsSocketLink(%q) = %v", target, got)
+		}
+	}
+}

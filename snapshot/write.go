@@ -1,0 +1,148 @@
+package snapshot
+
+import (
+	"archive/tar"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// TopDir is the directory a snapshot tarball holds the proc tree under, so
+// that `tar xzf` makes ./proc.
+const TopDir = "proc"
+
+// WriteDir copies the entries from procRoot into dst, which must not exist.
+// It fills a temporary sibling directory and renames it to dst at the end,
+// so dst appears complete or not at all.
+func WriteDir(procRoot, dst string, entries []Entry) error {
+	if _, err := os.Lstat(dst); err == nil {
+		return fmt.Errorf("snapshot %s: already exists", dst)
+	}
+	tmp, err := os.MkdirTemp(filepath.Dir(filepath.Clean(dst)), "."+filepath.Base(dst)+".tmp-")
+	if err != nil {
+		return fmt.Errorf("snapshot %s: %w", dst, err)
+	}
+	if err := copyEntries(procRoot, tmp, entries); err != nil {
+		os.RemoveAll(tmp)
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("snapshot %s: %w", dst, err)
+	}
+	if err := os.Rename(tmp, dst); err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("snapshot %s: %w", dst, err)
+	}
+	return nil
+}
+
+func copyEntries(procRoot, dst string, entries []Entry) error {
+	for _, e := range entries {
+		to := filepath.Join(dst, filepath.FromSlash(e.Path))
+		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		if e.Link != "" {
+			if err := os.Symlink(e.Link, to); err != nil {
+				return fmt.Errorf("snapshot: %w", err)
+			}
+			continue
+		}
+		if err := copyFile(filepath.Join(procRoot, filepath.FromSlash(e.Path)), to); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyFile copies a /proc file, whose stat size is 0, by reading to EOF.
+func copyFile(from, to string) error {
+	in, err := os.Open(from)
+	if err != nil {
+		return fmt.Errorf("snapshot: read %s: %w", from, err)
+	}
+	defer in.Close()
+	out, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return fmt.Errorf("snapshot: copy %s: %w", from, err)
+	}
+	return out.Close()
+}
+
+// WriteTar writes the entries of procRoot as a gzipped tarball under
+// TopDir, with socket descriptors as symlink entries. The files are first
+// copied to a temporary directory so that each header carries the size of
+// what follows it.
+func WriteTar(procRoot string, w io.Writer, entries []Entry, now time.Time) error {
+	tmp, err := os.MkdirTemp("", "tcpaudit-snapshot-")
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	if err := copyEntries(procRoot, tmp, entries); err != nil {
+		return err
+	}
+	gz := gzip.NewWriter(w)
+	tw := tar.NewWriter(gz)
+	dirs := make(map[string]bool)
+	for _, e := range entries {
+		if err := writeDirs(tw, dirs, e.Path, now); err != nil {
+			return err
+		}
+		if err := writeEntry(tw, tmp, e, now); err != nil {
+			return err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	return gz.Close()
+}
+
+// writeDirs writes a directory entry for each parent of rel not yet written.
+func writeDirs(tw *tar.Writer, done map[string]bool, rel string, now time.Time) error {
+	parts := strings.Split(TopDir+"/"+rel, "/")
+	for i := 1; i < len(parts); i++ {
+		dir := strings.Join(parts[:i], "/") + "/"
+		if done[dir] {
+			continue
+		}
+		done[dir] = true
+		if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: dir, Mode: 0o755, ModTime: now}); err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+	}
+	return nil
+}
+
+func writeEntry(tw *tar.Writer, tmp string, e Entry, now time.Time) error {
+	name := TopDir + "/" + e.Path
+	if e.Link != "" {
+		return tw.WriteHeader(&tar.Header{Typeflag: tar.TypeSymlink, Name: name, Linkname: e.Link, Mode: 0o777, ModTime: now})
+	}
+	f, err := os.Open(filepath.Join(tmp, filepath.FromSlash(e.Path)))
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeReg, Name: name, Size: st.Size(), Mode: 0o644, ModTime: now}); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	if _, err := io.Copy(tw, f); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	return nil
+}
