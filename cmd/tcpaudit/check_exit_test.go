@@ -186,11 +186,7 @@ func TestBinaryExitCodes(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "tcpaudit")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t, t.TempDir())
 	for host, want := range map[string]int{"healthy": 0, "old-kernel-tw-recycle": 1} {
 		cmd := exec.Command(bin, "check", "--proc-root", filepath.Join(hostsDir, host))
 		err := cmd.Run()
@@ -230,4 +226,15 @@ func TestCheckSysctlRoot(t *testing.T) {
 			t.Errorf("%s: runtime-config-drift %s, want %s", host, got, want)
 		}
 	}
+}
+
+// buildBinary builds tcpaudit into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	bin := filepath.Join(dir, "tcpaudit")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }
