@@ -1,0 +1,49 @@
+package audit_test
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// netnsEnv marks a test binary re-executed inside a network namespace.
+const netnsEnv = "TCPAUDIT_TEST_IN_NETNS"
+
+// inNetns reports whether the test runs inside the namespace made for it.
+// Otherwise it creates a fresh network namespace (root and ip(8) needed,
+// or the test is skipped), re-runs this one test inside it with
+// `ip netns exec`, and fails with the child's output if the child fails.
+// A fresh namespace keeps other processes' sockets out of the census and
+// of ss, so both can be compared exactly.
+func inNetns(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(netnsEnv) == t.Name() {
+		return true
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace")
+	}
+	ip, err := exec.LookPath("ip")
+	if err != nil {
+		t.Skip("needs ip(8) from iproute2 to create a network namespace")
+	}
+	ns := fmt.Sprintf("tcpaudit-test-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
+	if out, err := exec.Command(ip, "netns", "add", ns).CombinedOutput(); err != nil {
+		t.Skipf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command(ip, "netns", "delete", ns).Run() })
+	if out, err := exec.Command(ip, "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
+		t.Fatalf("ip link set lo up: %v: %s", err, out)
+	}
+	cmd := exec.Command(ip, "netns", "exec", ns, os.Args[0],
+		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
+	cmd.Env = append(os.Environ(), netnsEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
+	}
+	return false
+}
