@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -70,7 +71,13 @@ type jsonReport struct {
 		Source string `json:"source"`
 		OK     bool   `json:"ok"`
 	} `json:"sources"`
-	Notes []string `json:"notes"`
+	Notes     []string `json:"notes"`
+	Ephemeral []struct {
+		Local      string `json:"local"`
+		Remote     string `json:"remote"`
+		RemotePort int    `json:"remote_port"`
+		Sockets    int    `json:"sockets"`
+	} `json:"ephemeral"`
 }
 
 func checkJSON(t *testing.T, args ...string) (int, jsonReport) {
@@ -184,6 +191,15 @@ func TestCheckIPv6Only(t *testing.T) {
 	}
 	if read["net/tcp"] || !read["net/tcp6"] {
 		t.Errorf("sources: net/tcp read %v, net/tcp6 read %v; want false, true", read["net/tcp"], read["net/tcp6"])
+	}
+	// The outgoing flows decode from tcp6's word-swapped addresses.
+	flows := map[string]int{}
+	for _, e := range r.Ephemeral {
+		flows[fmt.Sprintf("%s -> [%s]:%d", e.Local, e.Remote, e.RemotePort)] = e.Sockets
+	}
+	want := map[string]int{"2001:db8::10 -> [2001:db8:2::53]:443": 3, "::1 -> [::1]:5432": 5}
+	if diff := cmp.Diff(want, flows); diff != "" {
+		t.Errorf("ephemeral flows (-want +got):\n%s", diff)
 	}
 }
 
