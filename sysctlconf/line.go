@@ -16,10 +16,12 @@ type lineReader struct {
 	line   int
 	loneCR bool
 	crLine int
+	buf    []byte
 }
 
 func (l *lineReader) next() (string, error) {
-	var buf []byte
+	buf := l.buf[:0]
+	defer func() { l.buf = buf[:0] }()
 	for {
 		c, err := l.r.ReadByte()
 		if errors.Is(err, io.EOF) {
@@ -45,24 +47,34 @@ func (l *lineReader) next() (string, error) {
 
 // endLine consumes the rest of a line end that started with c.
 func (l *lineReader) endLine(c byte) error {
-	seen := map[byte]bool{c: true}
+	seen := eolBit(c)
 	for {
 		b, err := l.r.Peek(1)
-		if errors.Is(err, io.EOF) || (err == nil && (!isEOL(b[0]) || seen[b[0]])) {
+		if errors.Is(err, io.EOF) || (err == nil && (!isEOL(b[0]) || seen&eolBit(b[0]) != 0)) {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		seen[b[0]] = true
+		seen |= eolBit(b[0])
 		if _, err := l.r.ReadByte(); err != nil {
 			return err
 		}
 	}
-	if seen['\r'] && !seen['\n'] && !l.loneCR {
+	if seen&eolBit('\r') != 0 && seen&eolBit('\n') == 0 && !l.loneCR {
 		l.loneCR, l.crLine = true, l.line
 	}
 	return nil
+}
+
+func eolBit(c byte) uint8 {
+	switch c {
+	case '\n':
+		return 1
+	case '\r':
+		return 2
+	}
+	return 4
 }
 
 func isEOL(c byte) bool { return c == '\n' || c == '\r' || c == 0 }
