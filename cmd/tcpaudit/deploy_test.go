@@ -1,0 +1,95 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// parseCommandLine resolves a tcpaudit command line (without the program
+// name) to its command and parses its flags, as running it would.
+func parseCommandLine(t *testing.T, where string, args []string) {
+	t.Helper()
+	root := newRootCmd(streams{out: os.Stdout, err: os.Stderr})
+	cmd, rest, err := root.Find(args)
+	if err != nil || cmd == root {
+		t.Errorf("%s: %v does not name a command: %v", where, args, err)
+		return
+	}
+	if err := cmd.ParseFlags(rest); err != nil {
+		t.Errorf("%s: %v: %v", where, args, err)
+	}
+	if err := cmd.ValidateArgs(cmd.Flags().Args()); err != nil {
+		t.Errorf("%s: %v: %v", where, args, err)
+	}
+}
+
+// TestDeployCommandLines checks that the command lines in deploy/ use
+// commands and flags tcpaudit has.
+func TestDeployCommandLines(t *testing.T) {
+	units, _ := filepath.Glob("../../deploy/*/*.service")
+	crons, _ := filepath.Glob("../../deploy/*/cron.example")
+	if len(units) < 2 || len(crons) < 1 {
+		t.Fatalf("deploy/ lacks the systemd units or the cron example: %v %v", units, crons)
+	}
+	for _, file := range append(units, crons...) {
+		for _, line := range execLines(t, file) {
+			fields := strings.Fields(line)
+			for i, f := range fields {
+				if strings.HasSuffix(f, "/tcpaudit") {
+					parseCommandLine(t, file, fields[i+1:])
+				}
+			}
+		}
+	}
+	var ds struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					HostNetwork bool `yaml:"hostNetwork"`
+					Containers  []struct {
+						Args []string `yaml:"args"`
+					} `yaml:"containers"`
+				} `yaml:"spec"`
+			} `yaml:"template"`
+		} `yaml:"spec"`
+	}
+	b, err := os.ReadFile("../../deploy/kubernetes/daemonset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := yaml.Unmarshal(b, &ds); err != nil {
+		t.Fatalf("daemonset.yaml: %v", err)
+	}
+	pod := ds.Spec.Template.Spec
+	if !pod.HostNetwork || len(pod.Containers) != 1 {
+		t.Fatalf("daemonset.yaml: hostNetwork %v, %d containers", pod.HostNetwork, len(pod.Containers))
+	}
+	parseCommandLine(t, "daemonset.yaml", pod.Containers[0].Args)
+}
+
+// execLines returns the lines of a unit or crontab that run tcpaudit.
+func execLines(t *testing.T, file string) []string {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "#") && strings.Contains(line, "/tcpaudit ") {
+			out = append(out, line)
+		}
+	}
+	if len(out) == 0 {
+		t.Errorf("%s runs no tcpaudit command", file)
+	}
+	return out
+}
