@@ -57,7 +57,8 @@ type Census struct {
 	// Ephemeral counts sockets per destination whose local port lies in
 	// [PortLow, PortHigh] and is not a listening port.
 	Ephemeral map[Flow]FlowUse
-	// CloseWait is the set of inodes of CLOSE_WAIT sockets, for attribution.
+	// CloseWait is the set of inodes of CLOSE_WAIT sockets, for attribution;
+	// a caller that will not attribute them may set it to nil.
 	CloseWait map[uint64]struct{}
 
 	PortLow, PortHigh uint16
@@ -109,7 +110,7 @@ func (c *Census) Add(s *Socket) {
 		})
 		return
 	case CloseWait:
-		if s.Inode != 0 {
+		if s.Inode != 0 && c.CloseWait != nil {
 			c.CloseWait[s.Inode] = struct{}{}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
 
@@ -118,7 +119,7 @@ func ssStates(t *testing.T) map[string]int {
 // fresh namespace and checks that the netlink and /proc sources produce the
 // same aggregates, and that both agree with ss.
 func TestNetlinkMatchesProcAndSS(t *testing.T) {
-	if !inNetns(t) {
+	if !nstest.Enter(t) {
 		return
 	}
 	makeSockets(t)
@@ -175,7 +176,7 @@ func checkBacklogs(t *testing.T, c *audit.Census) {
 // TestNetlinkStateFilter asks the kernel for CLOSE_WAIT sockets only and
 // checks that nothing else is counted.
 func TestNetlinkStateFilter(t *testing.T) {
-	if !inNetns(t) {
+	if !nstest.Enter(t) {
 		return
 	}
 	makeSockets(t)
@@ -191,7 +192,7 @@ func TestNetlinkStateFilter(t *testing.T) {
 // TestCloseWaitOwnersMatchSS attributes the CLOSE_WAIT sockets found by
 // netlink and compares the owner with `ss -tanp state close-wait`.
 func TestCloseWaitOwnersMatchSS(t *testing.T) {
-	if !inNetns(t) {
+	if !nstest.Enter(t) {
 		return
 	}
 	makeSockets(t)

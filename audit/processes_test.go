@@ -10,12 +10,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
 // TestAttributeStatesMatchesSS attributes every socket of a fresh namespace
 // to its process, by state, and compares with `ss -tanp`.
 func TestAttributeStatesMatchesSS(t *testing.T) {
-	if !inNetns(t) {
+	if !nstest.Enter(t) {
 		return
 	}
 	makeSockets(t)

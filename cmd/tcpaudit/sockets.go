@@ -138,6 +138,9 @@ func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) 
 	case "process":
 		c.Inodes = make(map[uint64]audit.State)
 	}
+	if (o.By != "state" || o.NoOwners) && o.Sampling.Samples == 1 {
+		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
+	}
 	v := &socketView{Census: c}
 	co := audit.CensusOptions{ProcRoot: o.ProcRoot, Source: src}
 	if o.State != "" {
@@ -158,11 +161,12 @@ func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) 
 }
 
 // attribute finds the processes holding the sockets: those of every
-// state for --by process, else the CLOSE_WAIT sockets when there are any.
+// state for --by process; for --by state the CLOSE_WAIT sockets, when
+// there are any and --no-owners is not given.
 func attribute(o socketsOptions, v *socketView) error {
 	inodes := v.Census.Inodes
 	if o.By != "process" {
-		if o.NoOwners || len(v.Census.CloseWait) == 0 {
+		if o.By != "state" || o.NoOwners || len(v.Census.CloseWait) == 0 {
 			return nil
 		}
 		inodes = make(map[uint64]audit.State, len(v.Census.CloseWait))

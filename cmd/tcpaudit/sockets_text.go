@@ -113,7 +113,7 @@ func writeDestinations(w io.Writer, c *audit.Census, n int) {
 
 func writeProcesses(w io.Writer, v *socketView, n int) {
 	if v.Processes == nil {
-		if k := len(v.Census.CloseWait); k > 0 {
+		if k := v.Census.Count(audit.CloseWait); k > 0 {
 			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not looked up (--no-owners)\n", k)
 		}
 		return

@@ -1,4 +1,6 @@
-package audit_test
+// Package nstest runs a test inside a fresh network namespace, so that
+// the sockets it creates are the only ones a census or ss can see.
+package nstest
 
 import (
 	"fmt"
@@ -9,18 +11,23 @@ import (
 	"time"
 )
 
-// netnsEnv marks a test binary re-executed inside a network namespace.
-const netnsEnv = "TCPAUDIT_TEST_IN_NETNS"
+// envName marks a test binary re-executed inside a network namespace.
+const envName = "TCPAUDIT_TEST_IN_NETNS"
 
-// inNetns reports whether the test runs inside the namespace made for it.
+// Enter reports whether the test runs inside the namespace made for it.
 // Otherwise it creates a fresh network namespace (root and ip(8) needed,
 // or the test is skipped), re-runs this one test inside it with
 // `ip netns exec`, and fails with the child's output if the child fails.
 // A fresh namespace keeps other processes' sockets out of the census and
-// of ss, so both can be compared exactly.
-func inNetns(t *testing.T) bool {
+// of ss, so both can be compared exactly. Only top-level tests can use it.
+// Typical use:
+//
+//	if !nstest.Enter(t) {
+//		return // the test ran in the namespace
+//	}
+func Enter(t *testing.T) bool {
 	t.Helper()
-	if os.Getenv(netnsEnv) == t.Name() {
+	if os.Getenv(envName) == t.Name() {
 		return true
 	}
 	if os.Geteuid() != 0 {
@@ -40,7 +47,7 @@ func inNetns(t *testing.T) bool {
 	}
 	cmd := exec.Command(ip, "netns", "exec", ns, os.Args[0],
 		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(), netnsEnv+"="+t.Name())
+	cmd.Env = append(os.Environ(), envName+"="+t.Name())
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
 		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
