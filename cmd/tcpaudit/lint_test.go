@@ -10,6 +10,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // fakeProcSys writes a proc root whose sys/ holds only the given keys.
@@ -149,5 +152,37 @@ func TestLintSARIF(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("no lint-removed-key result at testdata/lint/bad/etc/sysctl.d/50-bad.conf:2\n%s", out)
+	}
+}
+
+// TestBoundsAgreeWithKnowledge: the bounds lint checks come from the same
+// reference as the knowledge base of `explain`; they must agree on every key
+// both know: removed, global, and the numeric bounds the reference states.
+func TestBoundsAgreeWithKnowledge(t *testing.T) {
+	n := 0
+	for _, k := range rules.Keys() {
+		lim, ok := sysctlconf.Known(k.Key)
+		if !ok {
+			continue
+		}
+		n++
+		if removed := strings.Contains(k.Type, "REMOVED"); removed != (lim.Removed != "") {
+			t.Errorf("%s: removed %v in the knowledge base, %q in the bounds table", k.Key, removed, lim.Removed)
+		}
+		if k.Global() != lim.Global {
+			t.Errorf("%s: global %v in the knowledge base, %v in the bounds table", k.Key, k.Global(), lim.Global)
+		}
+		for _, b := range []struct {
+			text string
+			val  int64
+		}{{k.Min, lim.Min}, {k.Max, lim.Max}} {
+			var num int64
+			if _, err := fmt.Sscanf(b.text, "%d", &num); err == nil && num != b.val {
+				t.Errorf("%s: bound %q in the knowledge base, %d in the bounds table", k.Key, b.text, b.val)
+			}
+		}
+	}
+	if n < 20 {
+		t.Errorf("only %d keys in both tables", n)
 	}
 }
