@@ -26,6 +26,10 @@ func (m *merger) add(e Entry) *Diagnostic {
 	if old, ok := m.index[e.Path]; ok {
 		if old.Exclude == e.Exclude && old.Value == e.Value {
 			old.IgnoreFailure = old.IgnoreFailure || e.IgnoreFailure
+			if e.Glob() && m.order[len(m.order)-1] != old {
+				return &Diagnostic{File: e.File, Line: e.Line, Severity: SeverityInfo, Code: CodeDifference,
+					Message: fmt.Sprintf("glob %s set again to the same value keeps its place at %s:%d under systemd-sysctl; procps applies it again here, so overlapping globs can end differently", e.Key, old.File, old.Line)}
+			}
 			return nil
 		}
 		if e.Exclude && !old.Exclude {

@@ -69,6 +69,9 @@ func TestResolve(t *testing.T) {
 			files: []string{"/etc/sysctl.d/10-abs.conf", "/etc/sysctl.d/20-rel.conf", "/etc/sysctl.d/30-escape.conf", "/usr/lib/sysctl.d/40-v.conf"},
 			entries: []string{"net.ipv4.tcp_fin_timeout=33 @/etc/sysctl.d/10-abs.conf:1", "net.ipv4.tcp_syn_retries=3 @/etc/sysctl.d/20-rel.conf:1",
 				"net.ipv4.tcp_keepalive_probes=4 @/usr/lib/sysctl.d/40-v.conf:1"}},
+		{tree: "globs", // §7: overlapping globs apply in entry order; the same value again keeps the place
+			files:   []string{"/etc/sysctl.d/10-a.conf", "/etc/sysctl.d/20-b.conf"},
+			entries: []string{"net.ipv4.conf.*.rp_filter=1 @/etc/sysctl.d/10-a.conf:1", "net.ipv4.conf.l*.rp_filter=2 @/etc/sysctl.d/10-a.conf:2"}},
 		{tree: "merge", // §5, §7, §8: flag merge keeps position, later exclusion cancels, explicit beats glob
 			files: []string{"/usr/lib/sysctl.d/10-vendor.conf", "/etc/sysctl.d/20-local.conf", "/etc/sysctl.d/30-more.conf"},
 			entries: []string{"-net.ipv4.tcp_keepalive_probes=7 @/usr/lib/sysctl.d/10-vendor.conf:4", "net.ipv4.conf.lo.rp_filter=2 @/etc/sysctl.d/20-local.conf:1",
@@ -118,6 +121,19 @@ func TestLookup(t *testing.T) {
 	}
 }
 
+// TestLookupOverlappingGlobs: the later glob in application order wins.
+func TestLookupOverlappingGlobs(t *testing.T) {
+	c, err := Resolve(tree("globs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, want := range map[string]string{"net.ipv4.conf.lo.rp_filter": "2", "net.ipv4.conf.eth0.rp_filter": "1"} {
+		if e, ok := c.Lookup(key); !ok || e.Value != want {
+			t.Errorf("Lookup(%s) = %q, %v; want %q", key, e.Value, ok, want)
+		}
+	}
+}
+
 // TestResolveDiagnostics: the legacy file and hidden files are reported.
 func TestResolveDiagnostics(t *testing.T) {
 	for name, want := range map[string]string{"nolink": "/etc/sysctl.conf", "dirs": "/etc/sysctl.d/.hidden.conf",
@@ -149,7 +165,7 @@ func TestFileOrderOracle(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze not installed: no oracle for the file order")
 	}
-	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge"} {
+	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge", "globs"} {
 		root, _ := filepath.Abs(tree(name))
 		// It exits 1 when a listed file cannot be read (dirs has a
 		// directory named dir.conf) but still prints the list.
