@@ -43,12 +43,19 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, out []byte) {
 	}
 }
 
-// results are the results every validation test renders: the fixture hosts
-// and a file-based result.
+// results are the results every validation test renders: every fixture
+// host with the whole catalog, a file-based result and an empty one.
 func results(t *testing.T) map[string]rules.Result {
 	m := map[string]rules.Result{"file-based": fileResult(), "empty": {Profile: "baseline"}}
+	hosts, _ := filepath.Glob(filepath.Join("..", "testdata", "hosts", "*", "net"))
+	for _, h := range hosts {
+		name := filepath.Base(filepath.Dir(h))
+		m[name] = hostResult(t, name)
+	}
 	for _, h := range goldenHosts {
-		m[h] = hostResult(t, h)
+		if _, ok := m[h]; !ok {
+			t.Fatalf("fixture host %s not found", h)
+		}
 	}
 	return m
 }
