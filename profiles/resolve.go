@@ -15,6 +15,17 @@ import (
 // ones, and each profile's extends: chain is applied before it. A profile
 // reached twice (a base shared by two combined profiles) is applied once.
 func Load(spec string, files ...string) (rules.Config, error) {
+	return LoadWith(spec, nil, files...)
+}
+
+// overridesName is the name overrides are applied under; no file can
+// declare it.
+const overridesName = "\x00overrides"
+
+// LoadWith is Load with overrides applied after every named profile: the
+// rules: section of a configuration file. Its Source names the file in
+// errors.
+func LoadWith(spec string, overrides *Profile, files ...string) (rules.Config, error) {
 	user := map[string]*Profile{}
 	for _, f := range files {
 		p, err := ReadFile(f)
@@ -30,6 +41,14 @@ func Load(spec string, files ...string) (rules.Config, error) {
 	r := resolver{user: user, merged: map[string]RuleSettings{}}
 	for _, n := range names {
 		if err := r.apply(n, nil); err != nil {
+			return rules.Config{}, err
+		}
+	}
+	if overrides != nil {
+		o := *overrides
+		o.Name, o.Extends = overridesName, nil
+		r.user[overridesName] = &o
+		if err := r.apply(overridesName, nil); err != nil {
 			return rules.Config{}, err
 		}
 	}

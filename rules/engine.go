@@ -119,6 +119,7 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 		}
 		res.Evaluations = append(res.Evaluations, ev)
 	}
+	res.Findings = ApplyWaivers(res.Findings, c.Waivers, c.Today)
 	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity > res.Findings[j].Severity })
 	res.Sockets = summarize(f.Census)
 	res.Ephemeral = ephemeralUse(f, EphemeralTop)

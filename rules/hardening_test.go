@@ -16,6 +16,16 @@ import (
 // rules, written by testdata/hardening-hosts.sh.
 const hardeningHosts = "testdata/hosts"
 
+// gatherHost reads one of the hardening fixture hosts.
+func gatherHost(t *testing.T, host string) *audit.Facts {
+	t.Helper()
+	f, err := audit.Gather(audit.Options{ProcRoot: filepath.Join(hardeningHosts, host), Keys: rules.NewEngine().Keys()})
+	if err != nil {
+		t.Fatalf("gather %s: %v", host, err)
+	}
+	return f
+}
+
 // evaluateHost runs a profile on one of the hardening fixture hosts.
 func evaluateHost(t *testing.T, host, profile string) rules.Result {
 	t.Helper()
@@ -23,12 +33,7 @@ func evaluateHost(t *testing.T, host, profile string) rules.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := rules.NewEngine()
-	f, err := audit.Gather(audit.Options{ProcRoot: filepath.Join(hardeningHosts, host), Keys: e.Keys()})
-	if err != nil {
-		t.Fatalf("gather %s: %v", host, err)
-	}
-	res := e.Evaluate(f, cfg)
+	res := rules.NewEngine().Evaluate(gatherHost(t, host), cfg)
 	for _, f := range res.Findings {
 		for _, text := range []string{f.Title, f.Observed, f.Expected, f.Explanation, f.Fix.Advice} {
 			if m := mythIn(text); m != "" {

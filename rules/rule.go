@@ -4,6 +4,8 @@
 package rules
 
 import (
+	"time"
+
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
@@ -110,4 +112,8 @@ type RuleConfig struct {
 type Config struct {
 	Profile string
 	Rules   map[string]RuleConfig
+	// Waivers accept findings of a rule until a date; Today is the date
+	// they are judged on (the engine never reads the clock).
+	Waivers []Waiver
+	Today   time.Time
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -27,6 +28,8 @@ type checkOptions struct {
 	Snapshot     string        `mapstructure:"snapshot"`
 	SysctlRoot   string        `mapstructure:"sysctl-root"`
 	Sampling     sampleOptions `mapstructure:",squash"`
+	// Config is the configuration file in use ("" for none).
+	Config string `mapstructure:"config"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -80,7 +83,7 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 		defer cleanup()
 		o.ProcRoot = root
 	}
-	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
 	if err != nil {
 		return usageError("%w", err)
 	}

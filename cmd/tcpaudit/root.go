@@ -81,6 +81,7 @@ func newRootCmd(s streams) *cobra.Command {
 		SilenceErrors: true,
 		Version:       version,
 	}
+	root.PersistentFlags().String("config", "", "configuration file (default: the first of ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml, /etc/tcpaudit/config.yaml)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &codeError{code: exitError, err: fmt.Errorf("%w (see %s --help)", err, c.CommandPath())}
 	})
@@ -101,6 +102,10 @@ func bindFlags(flags *pflag.FlagSet) (*viper.Viper, error) {
 	v.AutomaticEnv()
 	if err := v.BindPFlags(flags); err != nil {
 		return nil, fmt.Errorf("bind flags: %w", err)
+	}
+	// The configuration file sits below the environment and the flags.
+	if err := loadConfigFile(v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
