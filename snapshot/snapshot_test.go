@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -117,5 +118,52 @@ func TestIsSocketLink(t *testing.T) {
 		if got := IsSocketLink(target); got != want {
 			t.Errorf("IsSocketLink(%q) = %v", target, got)
 		}
+	}
+}
+
+// TestProcessExitsDuringSnapshot removes a process's files between List and
+// the copy, as a process exiting does: the snapshot leaves it out.
+func TestProcessExitsDuringSnapshot(t *testing.T) {
+	root := t.TempDir()
+	for path, body := range map[string]string{"net/tcp": "header\n", "7/comm": "gone\n", "8/comm": "kept\n"} {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, pid := range []string{"7", "8"} {
+		if err := os.MkdirAll(filepath.Join(root, pid, "fd"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink("socket:[1"+pid+"]", filepath.Join(root, pid, "fd", "3")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := List(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(root, "7", "comm")); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteTar(root, &b, entries, time.Unix(0, 0)); err != nil {
+		t.Fatalf("WriteTar after a process exited: %v", err)
+	}
+	if err := WriteDir(root, filepath.Join(t.TempDir(), "snap"), entries); err != nil {
+		t.Fatalf("WriteDir after a process exited: %v", err)
+	}
+	got, err := Extract(&b, t.TempDir(), DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(got, "8", "comm")); err != nil {
+		t.Errorf("8/comm missing: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(got, "7", "comm")); err == nil {
+		t.Error("7/comm present after it vanished")
 	}
 }

@@ -3,8 +3,10 @@ package snapshot
 import (
 	"archive/tar"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +28,7 @@ func WriteDir(procRoot, dst string, entries []Entry) error {
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", dst, err)
 	}
-	if err := copyEntries(procRoot, tmp, entries); err != nil {
+	if _, err := copyEntries(procRoot, tmp, entries); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -41,23 +43,27 @@ func WriteDir(procRoot, dst string, entries []Entry) error {
 	return nil
 }
 
-func copyEntries(procRoot, dst string, entries []Entry) error {
+// copyEntries copies the entries into dst and returns those copied: a file
+// that vanished since List (a process that exited) is left out.
+func copyEntries(procRoot, dst string, entries []Entry) ([]Entry, error) {
+	copied := make([]Entry, 0, len(entries))
 	for _, e := range entries {
 		to := filepath.Join(dst, filepath.FromSlash(e.Path))
 		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return fmt.Errorf("snapshot: %w", err)
+			return nil, fmt.Errorf("snapshot: %w", err)
 		}
 		if e.Link != "" {
 			if err := os.Symlink(e.Link, to); err != nil {
-				return fmt.Errorf("snapshot: %w", err)
+				return nil, fmt.Errorf("snapshot: %w", err)
 			}
+		} else if err := copyFile(filepath.Join(procRoot, filepath.FromSlash(e.Path)), to); errors.Is(err, fs.ErrNotExist) {
 			continue
+		} else if err != nil {
+			return nil, err
 		}
-		if err := copyFile(filepath.Join(procRoot, filepath.FromSlash(e.Path)), to); err != nil {
-			return err
-		}
+		copied = append(copied, e)
 	}
-	return nil
+	return copied, nil
 }
 
 // copyFile copies a /proc file, whose stat size is 0, by reading to EOF.
@@ -88,7 +94,8 @@ func WriteTar(procRoot string, w io.Writer, entries []Entry, now time.Time) erro
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	if err := copyEntries(procRoot, tmp, entries); err != nil {
+	entries, err = copyEntries(procRoot, tmp, entries)
+	if err != nil {
 		return err
 	}
 	gz := gzip.NewWriter(w)

@@ -65,7 +65,7 @@ func runSnapshot(s streams, o snapshotOptions, dst string) error {
 	if err != nil {
 		return &codeError{code: exitError, err: err}
 	}
-	fmt.Fprintf(s.err, "snapshot: %d files of %s written to %s\n", len(entries), o.ProcRoot, dst)
+	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", o.ProcRoot, dst)
 	return nil
 }
 
