@@ -155,3 +155,16 @@ func TestParseTCPStates(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTCPMinisocks reads the short lines of timewait minisocks: st 06
+// is TIME_WAIT, st 05 an orphaned FIN_WAIT2 held as a minisock
+// (kernel-facts §1), and request socks print SYN_RECV (03), never 0C.
+func TestParseTCPMinisocks(t *testing.T) {
+	tw := twLine(0, hexLo+":9000", hexLo+":0050")
+	fw2 := strings.Replace(twLine(1, hexLo+":9001", hexLo+":0050"), " 06 ", " 05 ", 1)
+	req := reqLine(2, hexLo+":0050", hexLo+":9002")
+	c := parseTCPString(t, tcpFile(tcp4Header, tw, fw2, req), false, 1, 0)
+	if d := cmp.Diff(map[string]int{"TIME_WAIT": 1, "FIN_WAIT2": 1, "SYN_RECV": 1}, c.ByState()); d != "" {
+		t.Errorf("states (-want +got):\n%s", d)
+	}
+}
