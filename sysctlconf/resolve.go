@@ -71,28 +71,8 @@ func Resolve(root string) (*Config, error) {
 func (c *Config) list() []Source {
 	byName := map[string]*Source{}
 	for _, dir := range Dirs {
-		host, _, err := resolveIn(c.Root, dir)
-		if err != nil {
-			continue
-		}
-		des, err := os.ReadDir(host)
-		if err != nil {
-			c.diag(dir, SeverityError, fmt.Sprintf("cannot list directory: %v", err))
-			continue
-		}
-		for _, de := range des {
-			name := de.Name()
-			if !strings.HasSuffix(name, ".conf") {
-				continue
-			}
+		for _, name := range c.confNames(dir) {
 			p := dir + "/" + name
-			// Like systemd, a directory named *.conf is listed (and fails to
-			// read); hidden names are skipped.
-			if strings.HasPrefix(name, ".") {
-				c.Diagnostics = append(c.Diagnostics, Diagnostic{File: p, Severity: SeverityWarning, Code: CodeDifference,
-					Message: "hidden file: systemd-sysctl skips it, procps sysctl --system reads it"})
-				continue
-			}
 			if s, ok := byName[name]; ok {
 				s.Shadows = append(s.Shadows, p)
 				continue
@@ -108,6 +88,34 @@ func (c *Config) list() []Source {
 	out := make([]Source, 0, len(names))
 	for _, n := range names {
 		out = append(out, *byName[n])
+	}
+	return out
+}
+
+// confNames returns the *.conf names systemd-sysctl takes from one
+// directory: like systemd, a directory named *.conf is listed (and fails
+// to read); hidden names are skipped.
+func (c *Config) confNames(dir string) []string {
+	host, _, err := resolveIn(c.Root, dir)
+	if err != nil {
+		return nil
+	}
+	des, err := os.ReadDir(host)
+	if err != nil {
+		c.diag(dir, SeverityError, fmt.Sprintf("cannot list directory: %v", err))
+		return nil
+	}
+	var out []string
+	for _, de := range des {
+		name := de.Name()
+		switch {
+		case !strings.HasSuffix(name, ".conf"):
+		case strings.HasPrefix(name, "."):
+			c.Diagnostics = append(c.Diagnostics, Diagnostic{File: dir + "/" + name, Severity: SeverityWarning, Code: CodeDifference,
+				Message: "hidden file: systemd-sysctl skips it, procps sysctl --system reads it"})
+		default:
+			out = append(out, name)
+		}
 	}
 	return out
 }

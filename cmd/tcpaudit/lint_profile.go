@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+	"io/fs"
+	"sort"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// profileConflicts evaluates the profile's rules on the configured values
+// alone and reports each configured key a rule's fix would change.
+func (l *linter) profileConflicts() []rules.Finding {
+	f := configFacts(l.tree.conf)
+	res := rules.NewEngine().Evaluate(f, l.cfg)
+	var out []rules.Finding
+	for _, fd := range res.Findings {
+		for _, k := range sortedFixKeys(fd.Fix.Sysctl) {
+			e, ok := l.tree.conf.Lookup(k)
+			if !ok || rules.SameSysctlValue(k, e.Value, fd.Fix.Sysctl[k]) {
+				continue
+			}
+			if lim, known := sysctlconf.Known(k); known && lim.Removed != "" {
+				continue // lint-removed-key says more
+			}
+			out = append(out, rules.Finding{
+				Severity: fd.Severity, Title: fmt.Sprintf("%s = %s contradicts profile %s (%s)", k, e.Value, l.cfg.Profile, fd.Rule),
+				Observed: fmt.Sprintf("%s sets %s = %s", where(e), k, e.Value), Expected: fmt.Sprintf("%s = %s", k, fd.Fix.Sysctl[k]),
+				Explanation: fd.Explanation, Fix: rules.Fix{Sysctl: map[string]string{k: fd.Fix.Sysctl[k]}},
+				Location: at(e),
+			})
+		}
+	}
+	return out
+}
+
+// configFacts presents the configured values as facts: every sysctl a rule
+// reads is either what the configuration sets or absent, and no socket or
+// counter source is available, so only rules on configured keys run.
+func configFacts(c *sysctlconf.Config) *audit.Facts {
+	f := &audit.Facts{Sysctls: map[string]string{}, Absent: map[string]error{}, Missing: map[audit.Source]string{}}
+	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6, audit.SourceSockstat,
+		audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP, audit.SourceProcesses, audit.SourceConfig} {
+		f.Missing[s] = "not read by lint"
+	}
+	for _, k := range rules.NewEngine().Keys() {
+		if e, ok := c.Lookup(k); ok {
+			f.Sysctls[k] = e.Value
+		} else {
+			f.Absent[k] = fs.ErrNotExist
+		}
+	}
+	return f
+}
+
+func sortedFixKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
