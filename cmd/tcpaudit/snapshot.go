@@ -17,7 +17,8 @@ import (
 
 // snapshotOptions are the settings of `tcpaudit snapshot`.
 type snapshotOptions struct {
-	ProcRoot string `mapstructure:"proc-root"`
+	ProcRoot   string `mapstructure:"proc-root"`
+	SysctlRoot string `mapstructure:"sysctl-root"`
 }
 
 func newSnapshotCmd(s streams) *cobra.Command {
@@ -27,7 +28,8 @@ func newSnapshotCmd(s streams) *cobra.Command {
 		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
 			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
 			"release and hostname, and the socket descriptors (as symlinks) and comm of\n" +
-			"every process holding a socket. Audit the copy with\n" +
+			"every process holding a socket, and the sysctls the sysctl.d tree sets. Audit\n" +
+			"the copy with\n" +
 			"  tcpaudit check --proc-root DIR\n" +
 			"  tcpaudit check --snapshot FILE.tar.gz\n" +
 			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/),\n" +
@@ -35,6 +37,7 @@ func newSnapshotCmd(s streams) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
+	cmd.Flags().String("sysctl-root", "", "also copy the sysctls configured in the sysctl.d tree under this root, for runtime-config-drift (default / when --proc-root is /proc)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		v, err := bindFlags(cmd.Flags())
 		if err != nil {
@@ -51,6 +54,11 @@ func newSnapshotCmd(s streams) *cobra.Command {
 
 func runSnapshot(s streams, o snapshotOptions, dst string) error {
 	keys := append([]string{audit.PortRangeKey}, rules.NewEngine().Keys()...)
+	if drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot); err == nil {
+		keys = drift.keys(keys)
+	} else {
+		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %v\n", err)
+	}
 	entries, err := snapshot.List(o.ProcRoot, keys)
 	if err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("snapshot: proc root: %w", err)}

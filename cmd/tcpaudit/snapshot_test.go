@@ -17,8 +17,19 @@ import (
 // does not hold; on a snapshot they are skipped.
 var liveOnlyRules = []string{"runtime-config-drift"}
 
-// ruleStatuses runs check and returns each rule's status.
+// ruleStatuses runs check and returns each rule's status, leaving out
+// liveOnlyRules.
 func ruleStatuses(t *testing.T, args ...string) map[string]string {
+	t.Helper()
+	m := allRuleStatuses(t, args...)
+	for _, id := range liveOnlyRules {
+		delete(m, id)
+	}
+	return m
+}
+
+// allRuleStatuses runs check and returns each rule's status.
+func allRuleStatuses(t *testing.T, args ...string) map[string]string {
 	t.Helper()
 	code, out, stderr := runCLI(t, append([]string{"check", "--format", "json", "--fail-on", "never"}, args...)...)
 	if code != exitOK {
@@ -31,9 +42,6 @@ func ruleStatuses(t *testing.T, args ...string) map[string]string {
 	m := make(map[string]string)
 	for _, e := range r.Rules {
 		m[e.Rule] = e.Status
-	}
-	for _, id := range liveOnlyRules {
-		delete(m, id)
 	}
 	return m
 }
@@ -75,10 +83,13 @@ func snapshotMatchesLive(t *testing.T) (string, string) {
 			t.Fatalf("snapshot %s: exit %d: %s", dst, code, stderr)
 		}
 	}
-	live := ruleStatuses(t)
+	live := allRuleStatuses(t)
 	var d string
-	if x := cmp.Diff(live, ruleStatuses(t, "--proc-root", dir)); x != "" {
-		d += "check --proc-root (-live +snapshot):\n" + x
+	if x := cmp.Diff(live, allRuleStatuses(t, "--proc-root", dir, "--sysctl-root", "/")); x != "" {
+		d += "check --proc-root --sysctl-root / (-live +snapshot):\n" + x
+	}
+	for _, id := range liveOnlyRules {
+		delete(live, id)
 	}
 	if x := cmp.Diff(live, ruleStatuses(t, "--snapshot", tarball)); x != "" {
 		d += "check --snapshot (-live +snapshot):\n" + x
