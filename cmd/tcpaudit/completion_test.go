@@ -67,3 +67,17 @@ func TestManPages(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatCompletion asks cobra's completion entry point, as the shell
+// scripts do, for the values of check --format.
+func TestFormatCompletion(t *testing.T) {
+	code, out, _ := runCLI(t, "__complete", "check", "--format", "")
+	if code != exitOK {
+		t.Fatalf("__complete: exit %d", code)
+	}
+	for _, f := range []string{"text", "json", "junit", "sarif", "prometheus", "markdown"} {
+		if !strings.Contains(out, f+"\n") {
+			t.Errorf("--format completion lacks %s:\n%s", f, out)
+		}
+	}
+}
