@@ -29,21 +29,26 @@ func (c *Config) Setters(key string) []Entry {
 	return out
 }
 
-// DropInName returns a name for a new file in /etc/sysctl.d that sorts
-// after every file that sets any of keys, so its values win, and that
-// shadows no existing file of another directory.
-func (c *Config) DropInName(keys []string) string {
+// LastSetter returns the name of the last file, in reading order, that
+// sets any of keys explicitly, ignoring files named except (a file that a
+// drop-in of that name replaces); "" when none does.
+func (c *Config) LastSetter(keys []string, except string) string {
 	last := ""
 	for _, k := range keys {
 		for _, e := range c.Setters(k) {
-			if e.File == Dirs[0]+"/"+DefaultDropIn {
-				continue // a drop-in of ours: the new one replaces it
-			}
-			if n := path.Base(e.File); n > last {
+			if n := path.Base(e.File); n != except && n > last {
 				last = n
 			}
 		}
 	}
+	return last
+}
+
+// DropInName returns a name for a new file in /etc/sysctl.d that sorts
+// after every file that sets any of keys, so its values win, and that
+// shadows no existing file of another directory.
+func (c *Config) DropInName(keys []string) string {
+	last := c.LastSetter(keys, DefaultDropIn)
 	name := DefaultDropIn
 	if last >= name {
 		// '_' sorts after '.', so "99-zz_tcpaudit.conf" > "99-zz.conf".

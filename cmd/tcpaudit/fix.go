@@ -103,6 +103,10 @@ func emitFix(s streams, o fixOptions, conf *sysctlconf.Config, profile string, c
 		_, err = fmt.Fprint(s.out, diff)
 		return err
 	case o.Write != "":
+		base := filepath.Base(o.Write)
+		if last := conf.LastSetter(changeKeys(changes), base); last != "" && base <= last {
+			fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, name)
+		}
 		return writeDropIn(s, o.Write, sysctlconf.RenderDropIn(header, changes))
 	}
 	_, err := fmt.Fprint(s.out, sysctlconf.RenderDropIn(header, changes))

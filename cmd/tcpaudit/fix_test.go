@@ -230,3 +230,18 @@ func sortedIDs(m map[string]bool) []string {
 	}
 	return sorted(ids)
 }
+
+// TestFixWriteWarnsOnLosingName: a --write name that sorts before a file
+// setting the same keys would lose at boot; fix says so and names one that
+// wins.
+func TestFixWriteWarnsOnLosingName(t *testing.T) {
+	root := t.TempDir()
+	if out, err := exec.Command("cp", "-a", "../../sysctlconf/testdata/trees/legacy/.", root).CombinedOutput(); err != nil {
+		t.Fatalf("cp: %v: %s", err, out)
+	}
+	file := filepath.Join(root, "etc", "sysctl.d", "50-mine.conf")
+	code, _, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--write", file)
+	if code != exitOK || !strings.Contains(stderr, "50-mine.conf sorts before 99-sysctl.conf") || !strings.Contains(stderr, "name it 99-sysctl_tcpaudit.conf") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+}
