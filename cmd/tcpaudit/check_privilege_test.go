@@ -23,10 +23,15 @@ func TestCheckUnreadableProcesses(t *testing.T) {
 		t.Skip("builds the binary; skipped with -short")
 	}
 	dir := t.TempDir()
-	// TempDir's parents are private; the other user must reach the tree.
+	// TempDir and its parent are private; the other user must reach the tree.
 	for _, d := range []string{filepath.Dir(dir), dir} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
+		}
+	}
+	for p := filepath.Dir(filepath.Dir(dir)); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o001 == 0 {
+			t.Skipf("%s is not searchable by other users (TMPDIR?)", p)
 		}
 	}
 	bin := buildBinary(t, dir)
