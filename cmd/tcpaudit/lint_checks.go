@@ -155,9 +155,11 @@ func (l *linter) removedKeys() []rules.Finding {
 
 func removedWhy(key string) string {
 	if sysctlconf.Canonical(key) == "net.ipv4.tcp_tw_recycle" {
-		return "tcp_tw_recycle was removed in Linux 4.12: it dropped connections from clients behind NAT once " +
-			"timestamps were randomized per connection. On a current kernel the file does not exist, so sysctl -p " +
-			"fails on this line; on an older kernel it breaks clients behind NAT. It never belongs in a configuration."
+		return "tcp_tw_recycle was removed in Linux 4.12: it remembered the last timestamp per remote host and " +
+			"dropped SYNs from clients behind NAT (their timestamp clocks are unrelated), and once timestamps were " +
+			"randomized per connection it was broken for every connection. On a current kernel the file does not " +
+			"exist, so sysctl -p fails on this line; on an older kernel a value of 1 silently drops clients behind NAT. " +
+			"The line is stale and never belongs in a configuration."
 	}
 	return "The key no longer exists on current kernels: sysctl -p fails on the line and systemd-sysctl skips it."
 }
