@@ -137,3 +137,6 @@ func confInt(d audit.DeviceConf, setting string) (int64, bool) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n, err == nil
 }
+
+// isIPv6Conf reports whether a key is an IPv6 per-interface setting.
+func isIPv6Conf(key string) bool { return strings.HasPrefix(key, "net.ipv6.conf.") }

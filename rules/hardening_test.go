@@ -173,3 +173,17 @@ func TestGlobalKeysInContainer(t *testing.T) {
 		}
 	}
 }
+
+// TestNoIPv6: on a host without IPv6 the IPv6 rules are skipped with that
+// reason, not reported as keys missing from the kernel.
+func TestNoIPv6(t *testing.T) {
+	res := evaluateHost(t, "hardening-noipv6", "hardened")
+	for _, e := range res.Evaluations {
+		if strings.HasPrefix(e.Rule, "ipv6-") && (e.Status != rules.Skipped || !strings.Contains(e.Reason, "no IPv6")) {
+			t.Errorf("%s: %s (%s), want skipped for no IPv6", e.Rule, e.Status, e.Reason)
+		}
+	}
+	if len(res.Findings) != 0 {
+		t.Errorf("findings on a hardened host without IPv6: %+v", res.Findings)
+	}
+}

@@ -121,3 +121,9 @@ rm -rf "$out/$h"
 cp -r "$out/hardening-pass" "$out/$h"
 rm "$out/$h/sys/net/core/rmem_max" "$out/$h/sys/net/core/wmem_max" "$out/$h/sys/net/core/default_qdisc" \
 	"$out/$h/sys/net/core/bpf_jit_harden" "$out/$h/sys/net/ipv4/tcp_mem" "$out/$h/sys/net/ipv4/tcp_max_orphans"
+
+# hardening-noipv6: IPv6 disabled (ipv6.disable=1): no sys/net/ipv6 at all.
+h=hardening-noipv6
+rm -rf "$out/$h"
+cp -r "$out/hardening-pass" "$out/$h"
+rm -r "$out/$h/sys/net/ipv6"
