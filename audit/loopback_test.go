@@ -41,12 +41,18 @@ func (l *loopback) expected() map[string]int {
 		"CLOSE_WAIT":  lbCloseWait,
 		"FIN_WAIT2":   lbCloseWait,
 	}
-	if l.v6 != nil {
+	if l.v6 != nil { // one connection in each state over IPv6
 		want["LISTEN"]++
 		want["ESTABLISHED"] += 2
+		want["TIME_WAIT"]++
+		want["CLOSE_WAIT"]++
+		want["FIN_WAIT2"]++
 	}
 	return want
 }
+
+// closeWaits returns the number of CLOSE_WAIT sockets made.
+func (l *loopback) closeWaits() int { return l.expected()["CLOSE_WAIT"] }
 
 func listenPort(ln net.Listener) uint16 { return uint16(ln.Addr().(*net.TCPAddr).Port) }
 
@@ -82,14 +88,10 @@ func openLoopback(t *testing.T) *loopback {
 		l.pair(t, l.service)
 	}
 	for range lbTimeWait {
-		c, s := l.pair(t, l.service)
-		closeClientFirst(t, c, s)
+		l.timeWait(t, l.service)
 	}
 	for range lbCloseWait {
-		c, _ := l.pair(t, l.service)
-		if err := c.(*net.TCPConn).CloseWrite(); err != nil {
-			t.Fatalf("half-close: %v", err)
-		}
+		l.closeWait(t, l.service)
 	}
 	for range lbQueued {
 		c, err := net.DialTimeout("tcp4", l.queue.Addr().String(), 2*time.Second)
@@ -101,8 +103,27 @@ func openLoopback(t *testing.T) *loopback {
 	}
 	if l.v6 != nil {
 		l.pair(t, l.v6)
+		l.timeWait(t, l.v6)
+		l.closeWait(t, l.v6)
 	}
 	return l
+}
+
+// timeWait makes a connection to ln whose client ends in TIME_WAIT.
+func (l *loopback) timeWait(t *testing.T, ln net.Listener) {
+	t.Helper()
+	c, s := l.pair(t, ln)
+	closeClientFirst(t, c, s)
+}
+
+// closeWait makes a connection to ln whose client half-closes: the server
+// end stays in CLOSE_WAIT (held open), the client in FIN_WAIT2.
+func (l *loopback) closeWait(t *testing.T, ln net.Listener) {
+	t.Helper()
+	c, _ := l.pair(t, ln)
+	if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatalf("half-close: %v", err)
+	}
 }
 
 // pair connects to ln and accepts; both ends are held open.
