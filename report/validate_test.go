@@ -39,7 +39,7 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, out []byte) {
 		t.Fatalf("output is not JSON: %v", err)
 	}
 	if err := s.Validate(v); err != nil {
-		t.Errorf("output does not match the schema: %v\n%s", err, out)
+		t.Errorf("output does not match the schema (a field added to the output belongs in report/schema/report.v1.schema.json and docs/json-output.md too): %v\n%s", err, out)
 	}
 }
 

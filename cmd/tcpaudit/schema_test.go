@@ -63,7 +63,7 @@ func TestCLIOutputsMatchSchemas(t *testing.T) {
 			continue
 		}
 		if err := schemas[args[2]].Validate(v); err != nil {
-			t.Errorf("%v: output does not match the %s schema: %v", args, args[2], err)
+			t.Errorf("%v: output does not match the %s schema (a field added to the JSON output belongs in report/schema/report.v1.schema.json and docs/json-output.md too): %v", args, args[2], err)
 		}
 	}
 }
