@@ -47,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&o.netns, "netns", "", "name of the network namespace to create (required)")
 	fs.StringVar(&o.ready, "ready", "", "file written when every socket exists")
 	fs.IntVar(&o.children, "children", 2, "least number of child processes")
-	fs.IntVar(&o.dsts, "dsts", 64, "destination addresses per child")
+	fs.IntVar(&o.dsts, "dsts", 192, "destination addresses in all, shared out between the children (so the census sees the same number of destinations at any size)")
 	fs.IntVar(&o.established, "established", 0, "ESTABLISHED sockets (connected pairs)")
 	fs.IntVar(&o.timeWait, "time-wait", 0, "TIME_WAIT sockets (they last 60 s)")
 	fs.IntVar(&o.closeWait, "close-wait", 0, "CLOSE_WAIT sockets, each with a FIN_WAIT2 peer")

@@ -68,7 +68,7 @@ func runInside(ctx context.Context, o options, stdout io.Writer) error {
 	}()
 	var ready []*bufio.Reader
 	for i, p := range parts {
-		c := exec.Command(self, "-child", strconv.Itoa(i), "-dsts", strconv.Itoa(o.dsts),
+		c := exec.Command(self, "-child", strconv.Itoa(i), "-dsts", strconv.Itoa(max(1, o.dsts/len(parts))),
 			"-established", strconv.Itoa(p.Established), "-time-wait", strconv.Itoa(p.TimeWait),
 			"-close-wait", strconv.Itoa(p.CloseWait))
 		c.Stderr = os.Stderr
