@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
@@ -137,6 +139,7 @@ func TestLintSARIF(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &log); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
+	validateSARIF(t, out)
 	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
 		t.Fatalf("version %q, %d runs", log.Version, len(log.Runs))
 	}
@@ -184,5 +187,35 @@ func TestBoundsAgreeWithKnowledge(t *testing.T) {
 	}
 	if n < 20 {
 		t.Errorf("only %d keys in both tables", n)
+	}
+}
+
+// validateSARIF checks a document against the SARIF 2.1.0 schema the report
+// package keeps.
+func validateSARIF(t *testing.T, out string) {
+	t.Helper()
+	const file = "../../report/testdata/schemas/sarif-schema-2.1.0.json"
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		t.Skipf("no SARIF schema: %v", err)
+	}
+	schema, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	if err := c.AddResource("sarif.json", schema); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("sarif.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(v); err != nil {
+		t.Errorf("lint SARIF does not match the SARIF 2.1.0 schema: %v", err)
 	}
 }
