@@ -96,12 +96,20 @@ func gauge(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels m
 	return 0
 }
 
+// TestServeScrapesAndShutsDown scrapes the exporter twice: without an
+// interval each scrape evaluates anew (a later evaluation timestamp), with
+// one both scrapes serve the cached result.
 func TestServeScrapesAndShutsDown(t *testing.T) {
-	for _, interval := range []string{"0s", "50ms"} {
+	for _, interval := range []string{"0s", "1h"} {
 		t.Run("interval="+interval, func(t *testing.T) {
 			url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "close-wait-leak"), "--interval", interval)
 			first := scrape(t, url)
 			second := scrape(t, url)
+			t1 := gauge(t, first, "tcpaudit_last_evaluation_timestamp_seconds", nil)
+			t2 := gauge(t, second, "tcpaudit_last_evaluation_timestamp_seconds", nil)
+			if cached := interval != "0s"; cached != (t1 == t2) || t2 < t1 {
+				t.Errorf("evaluation timestamps %v then %v; cached result expected: %v", t1, t2, cached)
+			}
 			for _, mfs := range []map[string]*dto.MetricFamily{first, second} {
 				if v := gauge(t, mfs, "tcpaudit_up", nil); v != 1 {
 					t.Errorf("tcpaudit_up = %v", v)
