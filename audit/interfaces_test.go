@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,5 +46,47 @@ func TestReadConf(t *testing.T) {
 	}
 	if got := f.Conf.IPv4.Names(); !cmp.Equal(got, []string{"eth0", "eth0.100"}) {
 		t.Errorf("Names() = %v", got)
+	}
+}
+
+// BenchmarkReadConf reads the hardening settings of 500 interfaces (a
+// busy Kubernetes node's veths) from a fixture tree.
+func BenchmarkReadConf(b *testing.B) {
+	root := b.TempDir()
+	v4 := []string{"rp_filter", "accept_redirects", "secure_redirects", "send_redirects", "accept_source_route", "log_martians", "forwarding"}
+	v6 := []string{"accept_ra", "accept_redirects", "accept_source_route", "forwarding"}
+	var keys []string
+	for fam, settings := range map[string][]string{IPv4: v4, IPv6: v6} {
+		for _, s := range settings {
+			keys = append(keys, "net."+fam+".conf.all."+s)
+		}
+		for i := -2; i < 500; i++ {
+			dev := fmt.Sprintf("veth%d", i)
+			switch i {
+			case -2:
+				dev = ConfAll
+			case -1:
+				dev = ConfDefault
+			}
+			dir := filepath.Join(root, "sys", "net", fam, "conf", dev)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				b.Fatal(err)
+			}
+			for _, s := range settings {
+				if err := os.WriteFile(filepath.Join(dir, s), []byte("1\n"), 0o644); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f := &Facts{ProcRoot: root}
+		if err := f.readConf(keys); err != nil {
+			b.Fatal(err)
+		}
+		if len(f.Conf.IPv4.Devices) != 500 {
+			b.Fatalf("%d interfaces", len(f.Conf.IPv4.Devices))
+		}
 	}
 }
