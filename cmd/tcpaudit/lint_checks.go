@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
@@ -118,6 +119,9 @@ func (l *linter) unknownKeys() ([]rules.Finding, string) {
 			continue
 		}
 		sev, what := rules.Warning, "does not exist on this kernel"
+		if dev, ok := missingInterface(sys, e.Path); ok {
+			sev, what = rules.Info, fmt.Sprintf("is for interface %s, which is not present here", dev)
+		}
 		if rules.IsGlobalKey(e.Key) {
 			sev, what = rules.Info, "is not visible in this network namespace (a global key, present only in the initial namespace)"
 		}
@@ -133,6 +137,23 @@ func (l *linter) unknownKeys() ([]rules.Finding, string) {
 		})
 	}
 	return out, ""
+}
+
+// missingInterface reports a per-interface key (net/ipv4/conf/DEV/x) whose
+// setting exists for "all" while DEV is absent.
+func missingInterface(sys, path string) (string, bool) {
+	p := strings.Split(path, "/")
+	if len(p) != 5 || p[0] != "net" || (p[2] != "conf" && p[2] != "neigh") {
+		return "", false
+	}
+	all := "all"
+	if p[2] == "neigh" {
+		all = "default"
+	}
+	if _, err := os.Stat(filepath.Join(sys, p[0], p[1], p[2], all, p[4])); err != nil {
+		return "", false
+	}
+	return p[3], true
 }
 
 func (l *linter) removedKeys() []rules.Finding {

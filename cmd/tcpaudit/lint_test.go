@@ -114,6 +114,28 @@ func TestLintUsage(t *testing.T) {
 	}
 }
 
+// TestLintMissingInterface: a key for an interface this host lacks is
+// information, not an unknown key.
+func TestLintMissingInterface(t *testing.T) {
+	proc := fakeProcSys(t, "net.ipv4.conf.all.rp_filter")
+	file := filepath.Join(t.TempDir(), "a.conf")
+	if err := os.WriteFile(file, []byte("net.ipv4.conf.eth7.rp_filter = 1\nnet.ipv4.conf.all.rp_filer = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, out, _ := runCLI(t, "lint", "--format", "json", "--proc-root", proc, file)
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, fmt.Sprintf("%s %s %d", f.Rule, f.Severity, f.Location.Line))
+	}
+	if d := cmp.Diff([]string{"lint-unknown-key warning 2", "lint-unknown-key info 1"}, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
 // TestLintSARIF: code scanning needs each result's file and line.
 func TestLintSARIF(t *testing.T) {
 	root := filepath.Join("testdata", "lint", "bad")
