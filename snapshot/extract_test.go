@@ -17,7 +17,7 @@ type entry struct {
 	typ              byte
 }
 
-func tarball(t *testing.T, entries ...entry) *bytes.Buffer {
+func tarball(t testing.TB, entries ...entry) *bytes.Buffer {
 	t.Helper()
 	var b bytes.Buffer
 	gz := gzip.NewWriter(&b)
