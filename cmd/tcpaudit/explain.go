@@ -81,12 +81,10 @@ func writeKey(ew *explainWriter, k rules.KeyInfo) {
 	ew.section("Type", k.Type)
 	ew.section("Default", k.Default)
 	ew.section("Bounds", fmt.Sprintf("minimum %s; maximum %s", k.Min, k.Max))
-	scope := "per network namespace (" + k.PerNetns + ")"
-	if k.Global() {
-		scope = "global (" + k.PerNetns + "): absent inside a container's network namespace, which does not mean unset"
+	ew.section("Scope", keyScope(k))
+	if k.History != "-" {
+		ew.section("Kernel history", k.History)
 	}
-	ew.section("Scope", scope)
-	ew.section("Kernel history", k.History)
 	if len(k.Corrections) > 0 {
 		ew.line("\nCorrections")
 		for _, c := range k.Corrections {
@@ -97,6 +95,24 @@ func writeKey(ew *explainWriter, k rules.KeyInfo) {
 		ew.line("\nRules: %s", strings.Join(readers, ", "))
 	}
 	ew.section("Sources", k.Source)
+}
+
+// keyScope says whether each network namespace has the key.
+func keyScope(k rules.KeyInfo) string {
+	note := strings.TrimSpace(k.PerNetns)
+	for _, p := range []string{"yes", "no"} {
+		note = strings.TrimSpace(strings.TrimPrefix(note, p))
+	}
+	note = strings.TrimSuffix(strings.TrimPrefix(note, "("), ")")
+	switch {
+	case k.Global():
+		return "global: only the initial network namespace has it; inside a container's namespace it is absent, which does not mean unset (" + note + ")"
+	case strings.HasPrefix(k.PerNetns, "yes") && note != "":
+		return "per network namespace (" + note + ")"
+	case strings.HasPrefix(k.PerNetns, "yes"):
+		return "per network namespace"
+	}
+	return k.PerNetns
 }
 
 // rulesReading lists the rules that read a key, conf/default counting as
