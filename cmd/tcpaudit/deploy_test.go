@@ -2,7 +2,9 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,4 +94,39 @@ func execLines(t *testing.T, file string) []string {
 		t.Errorf("%s runs no tcpaudit command", file)
 	}
 	return out
+}
+
+// TestSystemdUnitsVerify runs systemd-analyze verify, systemd's own unit
+// checker, on the units in deploy/, with ExecStart pointing at an existing
+// executable; any warning fails the test.
+func TestSystemdUnitsVerify(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed (Debian package systemd): cannot verify the units")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	units, _ := filepath.Glob("../../deploy/*/*.service")
+	timers, _ := filepath.Glob("../../deploy/*/*.timer")
+	dir := t.TempDir()
+	var files []string
+	for _, u := range append(units, timers...) {
+		b, err := os.ReadFile(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := filepath.Join(dir, filepath.Base(u))
+		if err := os.WriteFile(dst, []byte(strings.ReplaceAll(string(b), "/usr/local/bin/tcpaudit", self)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, dst)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(analyze, append([]string{"verify"}, files...)...)
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Errorf("systemd-analyze verify: %v\n%s", err, stderr.String())
+	}
 }
