@@ -18,7 +18,9 @@ func ipForwarding() Rule {
 		key: "net.ipv4.ip_forward", accepted: acceptedParam, recommended: recommendedParam,
 		problem: "IPv4 forwarding differs from the profile",
 		why:     ipForwardWhy,
-		advice:  "If this host runs Docker or is a Kubernetes node, forwarding is required: use the kubernetes-node profile.",
+		advice: "If this host runs Docker or is a Kubernetes node, forwarding is required: use the kubernetes-node profile. " +
+			"Changing ip_forward resets conf/all/accept_redirects and every interface's forwarding: " +
+			"apply it before the redirect settings (sysctl -p applies in file order; run it again after a change).",
 	}}
 	return Rule{
 		ID:          "ip-forwarding",

@@ -4,8 +4,9 @@ const ipv4RedirectsWhy = `An accepted ICMP redirect rewrites the host's route to
 	`so anyone on the link can divert traffic through a machine of their choice. The ` +
 	`kernel combines conf/all and conf/<interface> with AND on an interface that ` +
 	`forwards and with OR on one that does not, so on an ordinary host conf/all = 0 alone ` +
-	`leaves redirects accepted wherever the interface value is 1. Writing ip_forward = 1 ` +
-	`sets conf/all/accept_redirects to 0 as a side effect.`
+	`leaves redirects accepted wherever the interface value is 1. A change of ip_forward ` +
+	`sets conf/all/accept_redirects to the opposite value (0 when forwarding turns on, 1 ` +
+	`when it turns off), so set ip_forward before the redirect settings.`
 
 func ipv4RedirectsAccepted() Rule {
 	c := confRule{
