@@ -1,6 +1,7 @@
 package sysctlconf
 
 import (
+	"os"
 	"path"
 	"sort"
 	"strings"
@@ -60,8 +61,13 @@ func (c *Config) DropInName(keys []string) string {
 	return name
 }
 
-// nameTaken reports a file of that name outside /etc/sysctl.d, which a new
-// /etc/sysctl.d file would shadow entirely.
+// GeneratedMark starts the first line of a drop-in tcpaudit generated; such
+// a file may be replaced by a new one of the same name.
+const GeneratedMark = "# tcpaudit fix"
+
+// nameTaken reports a file of that name that a new /etc/sysctl.d file must
+// not replace: one in another directory (it would be shadowed entirely) or
+// one in /etc/sysctl.d that tcpaudit did not generate.
 func (c *Config) nameTaken(name string) bool {
 	for _, s := range c.Files {
 		if path.Base(s.Path) != name {
@@ -70,8 +76,22 @@ func (c *Config) nameTaken(name string) bool {
 		if path.Dir(s.Path) != Dirs[0] || len(s.Shadows) > 0 {
 			return true
 		}
+		return !strings.HasPrefix(c.readFile(s.Path), GeneratedMark)
 	}
 	return false
+}
+
+// readFile returns a file's content under the root, "" when unreadable.
+func (c *Config) readFile(p string) string {
+	host, _, err := resolveIn(c.Root, p)
+	if err != nil {
+		return ""
+	}
+	b, err := os.ReadFile(host)
+	if err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // RenderDropIn writes a drop-in: header comment lines, then each change

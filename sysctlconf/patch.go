@@ -37,7 +37,8 @@ func (c *Config) Patch(changes []Change, dropIn string, header []string) (string
 		b.WriteString(d)
 	}
 	if len(rest) > 0 {
-		b.WriteString(newFileDiff(path.Join(Dirs[0], dropIn), RenderDropIn(header, rest)))
+		file := path.Join(Dirs[0], dropIn)
+		b.WriteString(replaceFileDiff(file, c.readFile(file), RenderDropIn(header, rest)))
 	}
 	return b.String(), nil
 }
@@ -86,10 +87,7 @@ func (c *Config) diffFile(file string, edits []lineEdit) (string, error) {
 		return "", fmt.Errorf("patch %s: line ends other than LF or CRLF, edit it by hand", file)
 	}
 	noEOL := text != "" && !strings.HasSuffix(text, "\n")
-	lines := strings.SplitAfter(text, "\n")
-	if lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
+	lines := splitLines(text)
 	sort.Slice(edits, func(i, j int) bool { return edits[i].line < edits[j].line })
 	rel := strings.TrimPrefix(file, "/")
 	var b strings.Builder
@@ -158,16 +156,30 @@ func eol(l string) string {
 	return ""
 }
 
-// newFileDiff adds a file.
-func newFileDiff(file, text string) string {
+// replaceFileDiff adds a file, or replaces the whole content of an
+// existing one (a drop-in generated earlier).
+func replaceFileDiff(file, old, text string) string {
+	rel := strings.TrimPrefix(file, "/")
+	oldLines, newLines := splitLines(old), splitLines(text)
+	var b strings.Builder
+	if old == "" {
+		fmt.Fprintf(&b, "--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n", rel, len(newLines))
+	} else {
+		fmt.Fprintf(&b, "--- a/%s\n+++ b/%s\n@@ -1,%d +1,%d @@\n", rel, rel, len(oldLines), len(newLines))
+	}
+	for i, l := range oldLines {
+		writeLine(&b, "-", l, i == len(oldLines)-1 && !strings.HasSuffix(old, "\n"))
+	}
+	for _, l := range newLines {
+		b.WriteString("+" + l)
+	}
+	return b.String()
+}
+
+func splitLines(text string) []string {
 	lines := strings.SplitAfter(text, "\n")
 	if lines[len(lines)-1] == "" {
 		lines = lines[:len(lines)-1]
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "--- /dev/null\n+++ b/%s\n@@ -0,0 +1,%d @@\n", strings.TrimPrefix(file, "/"), len(lines))
-	for _, l := range lines {
-		b.WriteString("+" + l)
-	}
-	return b.String()
+	return lines
 }

@@ -102,3 +102,44 @@ func TestRenderDropIn(t *testing.T) {
 		t.Errorf("entries %q\n%s", got, text)
 	}
 }
+
+// TestPatchReplacesGeneratedDropIn: a drop-in tcpaudit wrote before is
+// replaced under its name; a user's file of that name is never replaced.
+func TestPatchReplacesGeneratedDropIn(t *testing.T) {
+	if _, err := exec.LookPath("patch"); err != nil {
+		t.Skip("patch(1) not installed")
+	}
+	for _, tt := range []struct {
+		old, name string
+	}{
+		{GeneratedMark + ", profile old\nnet.ipv4.tcp_max_syn_backlog = 1", DefaultDropIn},
+		{"# mine\nnet.ipv4.tcp_max_syn_backlog = 1\n", "90-tcpaudit_.conf"},
+	} {
+		root := copyTree(t, "patch")
+		if err := os.WriteFile(filepath.Join(root, "etc", "sysctl.d", DefaultDropIn), []byte(tt.old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := Resolve(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		changes := []Change{{Key: "net.ipv4.tcp_max_syn_backlog", Value: "4096", Comment: "x"}}
+		name := c.DropInName([]string{"net.ipv4.tcp_max_syn_backlog"})
+		if name != tt.name {
+			t.Errorf("name %q, want %q", name, tt.name)
+		}
+		diff, err := c.Patch(changes, name, []string{"tcpaudit fix, profile new"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command("patch", "-p1", "-d", root, "--batch", "--forward")
+		cmd.Stdin = strings.NewReader(diff)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("patch: %v\n%s\n%s", err, out, diff)
+		}
+		after, _ := Resolve(root)
+		if e, ok := after.Lookup("net.ipv4.tcp_max_syn_backlog"); !ok || e.Value != "4096" {
+			t.Errorf("%q after patch:\n%s", e.Value, diff)
+		}
+	}
+}
