@@ -180,16 +180,17 @@ func TestFixWrite(t *testing.T) {
 		t.Fatalf("fix without --write wrote %v", entries)
 	}
 	file := filepath.Join(root, "etc", "sysctl.d", "90-tcpaudit.conf")
-	if err := os.WriteFile(file, []byte("# old\n"), 0o644); err != nil {
+	old := sysctlconf.GeneratedMark + ", profile old\n"
+	if err := os.WriteFile(file, []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if code, _, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--write", file); code != exitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	got, _ := os.ReadFile(file)
-	old, _ := os.ReadFile(file + ".bak")
-	if string(got) != drop || string(old) != "# old\n" {
-		t.Errorf("written %q (want the printed drop-in), backup %q", got, old)
+	backup, _ := os.ReadFile(file + ".bak")
+	if string(got) != drop || string(backup) != old {
+		t.Errorf("written %q (want the printed drop-in), backup %q", got, backup)
 	}
 	entries, _ := os.ReadDir(filepath.Dir(file))
 	if len(entries) != 2 {
