@@ -85,7 +85,7 @@ func fileResult() rules.Result {
 		Profile: "baseline",
 		Findings: []rules.Finding{{
 			Rule: "tw-recycle-enabled", Severity: rules.Critical, Title: "tcp_tw_recycle is set <removed>",
-			Observed: "net.ipv4.tcp_tw_recycle = 1", Expected: "no such line | removed in 4.12",
+			Observed: "net.ipv4.tcp_tw_recycle = 1 | also in 99-x.conf", Expected: "no such line | removed in 4.12",
 			Explanation: "The key was removed in Linux 4.12.",
 			Fix:         rules.Fix{Advice: "Delete the line."},
 			Location:    &rules.Location{File: "/etc/sysctl.d/90-tuning.conf", Line: 7},
