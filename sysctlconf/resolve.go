@@ -148,20 +148,30 @@ func (c *Config) open(s *Source) (*File, error) {
 		c.diag(s.Path, SeverityInfo, fmt.Sprintf("dangling symlink to %s: it masks same-named files; procps prints \"cannot open\" and exits 1", logical))
 		return nil, nil
 	case err != nil:
-		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", err))
+		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", cause(err)))
 		return nil, err
 	}
 	fh, err := os.Open(host)
 	if err != nil {
-		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", err))
+		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", cause(err)))
 		return nil, err
 	}
 	defer fh.Close()
 	f, err := Parse(fh, s.Path)
 	if err != nil {
-		c.diag(s.Path, SeverityError, err.Error())
+		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot read: %v", cause(err)))
 	}
 	return f, err
+}
+
+// cause drops the host path from a file error: diagnostics name the file
+// as seen from the root.
+func cause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 func (c *Config) diag(file string, s Severity, msg string) {

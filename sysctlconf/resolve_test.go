@@ -150,6 +150,12 @@ func TestResolveDiagnostics(t *testing.T) {
 			t.Errorf("%s: no diagnostic for %s in %v", name, want, c.Diagnostics)
 		}
 	}
+	masks, _ := Resolve(tree("masks"))
+	for _, d := range masks.Diagnostics {
+		if d.File == "/etc/sysctl.d/10-null.conf" {
+			t.Errorf("masks: %v: a link to /dev/null is a mask, not a dangling link", d)
+		}
+	}
 	c, _ := Resolve(tree("legacy"))
 	for _, d := range c.Diagnostics {
 		if d.File == LegacyFile {

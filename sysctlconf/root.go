@@ -35,7 +35,7 @@ func resolveIn(root, p string) (host, logical string, err error) {
 			continue
 		}
 		next := append(append([]string(nil), stack...), c)
-		if len(pending) == 0 && strings.Join(next, "/") == "dev/null" {
+		if strings.Join(append(next, pending...), "/") == "dev/null" {
 			return "", "/dev/null", errDevNull
 		}
 		h := filepath.Join(append([]string{root}, next...)...)
