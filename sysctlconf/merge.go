@@ -1,9 +1,7 @@
 package sysctlconf
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 )
 
@@ -136,9 +134,6 @@ func ResolveFiles(paths []string) (*Config, error) {
 	for _, p := range paths {
 		fh, err := os.Open(p)
 		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, fmt.Errorf("sysctl config %s: %w", p, err)
-			}
 			return nil, fmt.Errorf("sysctl config: %w", err)
 		}
 		f, err := Parse(fh, p)
