@@ -151,3 +151,23 @@ func TestServeBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLiveHost runs the exporter on this host's /proc: the census taken
+// during a scrape must see the exporter's own listening socket and both
+// ends of the scrape's loopback connection.
+func TestServeLiveHost(t *testing.T) {
+	url, stop := startServe(t)
+	mfs := scrape(t, url)
+	if v := gauge(t, mfs, "tcpaudit_sockets", map[string]string{"state": "LISTEN"}); v < 1 {
+		t.Errorf("LISTEN sockets = %v, want at least the exporter's own", v)
+	}
+	if v := gauge(t, mfs, "tcpaudit_sockets", map[string]string{"state": "ESTABLISHED"}); v < 2 {
+		t.Errorf("ESTABLISHED sockets = %v, want at least both ends of the scrape", v)
+	}
+	if v := gauge(t, mfs, "tcpaudit_source_up", map[string]string{"source": "sys/kernel/osrelease"}); v != 1 {
+		t.Errorf("osrelease not read on the live host")
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code after shutdown = %d, want 0", code)
+	}
+}
