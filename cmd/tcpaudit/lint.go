@@ -132,8 +132,27 @@ func loadLintTree(args []string) (lintTree, error) {
 			}
 		}
 	}
-	c, err := sysctlconf.ResolveFiles(files)
+	c, err := sysctlconf.ResolveFiles(dedupe(files))
 	return lintTree{conf: c}, err
+}
+
+// dedupe drops a file that is a link to one read before
+// (/etc/sysctl.d/99-sysctl.conf and /etc/sysctl.conf), so it is not
+// reported as setting every key twice.
+func dedupe(files []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		real, err := filepath.EvalSymlinks(f)
+		if err != nil {
+			real = f
+		}
+		if !seen[real] {
+			seen[real] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // isRootDir reports whether dir is a root of a configuration tree rather

@@ -106,6 +106,27 @@ func TestLintFiles(t *testing.T) {
 	}
 }
 
+// TestLintLinkedFileOnce: /etc/sysctl.d/99-sysctl.conf and the
+// /etc/sysctl.conf it links to are one file, not two that set every key.
+func TestLintLinkedFileOnce(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "sysctl.conf")
+	if err := os.WriteFile(conf, []byte("net.ipv4.tcp_fin_timeout = 30\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sysctl.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../sysctl.conf", filepath.Join(dir, "sysctl.d", "99-sysctl.conf")); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCLI(t, "lint", "--format", "json", "--fail-on", "info", "--proc-root", fakeProcSys(t, "net.ipv4.tcp_fin_timeout"),
+		filepath.Join(dir, "sysctl.d"), conf)
+	if code != exitOK {
+		t.Errorf("exit %d, want 0 (no finding)\n%s", code, out)
+	}
+}
+
 func TestLintUsage(t *testing.T) {
 	for _, args := range [][]string{{"lint"}, {"lint", "testdata/lint/none"}, {"lint", "--format", "xml", "testdata/lint/good"}} {
 		if code, _, _ := runCLI(t, args...); code != exitError {
