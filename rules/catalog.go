@@ -38,6 +38,7 @@ func Catalog() []Rule {
 		congestionControl(),
 		defaultQdisc(),
 		slowStartAfterIdle(),
+		tcpTimestampsDisabled(),
 	}
 }
 

@@ -72,6 +72,7 @@ var profileRules = map[string]struct {
 	"congestion-control":             {"high-throughput", []string{`"cubic"`, "not loaded"}, nil},
 	"default-qdisc":                  {"high-throughput", []string{`"pfifo_fast"`}, nil},
 	"slow-start-after-idle":          {"high-throughput", []string{"= 1"}, nil},
+	"tcp-timestamps-disabled":        {"hardened", []string{"tcp_timestamps = 0", "PAWS"}, nil},
 }
 
 // findingText joins what a reader sees of a rule's findings.

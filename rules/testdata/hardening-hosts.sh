@@ -77,6 +77,7 @@ put $h net/ipv4/icmp_echo_ignore_broadcasts 0
 put $h net/ipv4/icmp_ignore_bogus_error_responses 0
 put $h net/ipv4/ip_forward 1
 put $h net/ipv4/tcp_rfc1337 0
+put $h net/ipv4/tcp_timestamps 0
 put $h net/ipv4/tcp_syncookies 0
 put $h net/core/bpf_jit_harden 0
 put $h net/ipv4/tcp_rmem "4096	131072	6291456"
