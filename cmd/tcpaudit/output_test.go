@@ -83,3 +83,23 @@ func TestWriteAtomicKeepsOldFileOnError(t *testing.T) {
 		t.Errorf("%d entries left, want 1", len(entries))
 	}
 }
+
+func TestHostname(t *testing.T) {
+	snap := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(snap, "sys", "kernel"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(snap, "sys", "kernel", "hostname"), []byte("web-1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	live, _ := os.Hostname()
+	for root, want := range map[string]string{
+		snap:                               "web-1",
+		filepath.Join(hostsDir, "healthy"): "healthy",
+		"/proc":                            live,
+	} {
+		if got := hostname(root); got != want {
+			t.Errorf("hostname(%s) = %q, want %q", root, got, want)
+		}
+	}
+}

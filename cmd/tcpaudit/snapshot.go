@@ -103,13 +103,21 @@ func openSnapshot(file string) (string, func(), error) {
 }
 
 // hostname names the audited host: the proc root's sys/kernel/hostname (a
-// snapshot keeps it), else this host's name.
+// snapshot keeps it); else this host's name for the live /proc, or the proc
+// root's directory name for a copy without the file.
 func hostname(procRoot string) string {
 	if b, err := os.ReadFile(filepath.Join(procRoot, "sys", "kernel", "hostname")); err == nil {
 		if h := strings.TrimSpace(string(b)); h != "" {
 			return h
 		}
 	}
-	h, _ := os.Hostname()
-	return h
+	if audit.IsLive(procRoot) {
+		h, _ := os.Hostname()
+		return h
+	}
+	abs, err := filepath.Abs(procRoot)
+	if err != nil {
+		return ""
+	}
+	return filepath.Base(abs)
 }
