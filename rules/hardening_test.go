@@ -188,3 +188,23 @@ func TestNoIPv6(t *testing.T) {
 		t.Errorf("findings on a hardened host without IPv6: %+v", res.Findings)
 	}
 }
+
+// TestPassingHostIsQuiet: a host configured as hardened and tuned for
+// throughput gets no finding from those profiles, alone or composed.
+func TestPassingHostIsQuiet(t *testing.T) {
+	for _, p := range []string{"baseline", "hardened", "high-throughput", "hardened,high-throughput"} {
+		res := evaluateHost(t, "hardening-pass", p)
+		if len(res.Findings) != 0 {
+			t.Errorf("%s on hardening-pass: %d findings, want none: %+v", p, len(res.Findings), res.Findings)
+		}
+		failed := 0
+		for _, e := range res.Evaluations {
+			if e.Status == rules.Failed {
+				failed++
+			}
+		}
+		if failed != 0 {
+			t.Errorf("%s: %d rules failed", p, failed)
+		}
+	}
+}
