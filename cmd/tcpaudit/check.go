@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -77,6 +78,9 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 		return usageError("--format: %w", err)
 	}
 	if o.Snapshot != "" {
+		if filepath.Clean(o.ProcRoot) != "/proc" {
+			return usageError("--snapshot and --proc-root both name what to audit: give one")
+		}
 		root, cleanup, err := openSnapshot(o.Snapshot)
 		if err != nil {
 			return usageError("%w", err)

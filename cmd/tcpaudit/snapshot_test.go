@@ -133,6 +133,7 @@ func TestSnapshotErrors(t *testing.T) {
 		"no proc root":       {"snapshot", "--proc-root", "/nonexistent", filepath.Join(existing, "x")},
 		"missing tarball":    {"check", "--snapshot", "/nonexistent.tar.gz"},
 		"not a tarball":      {"check", "--snapshot", "snapshot_test.go"},
+		"two sources":        {"check", "--snapshot", "x.tar.gz", "--proc-root", hostsDir + "/healthy"},
 	} {
 		code, _, stderr := runCLI(t, args...)
 		if code != exitError || !strings.Contains(stderr, "tcpaudit:") {
