@@ -50,8 +50,11 @@ func (t *TopK) Add(e netip.AddrPort) {
 	t.down(0)
 }
 
-// Top returns up to n endpoints, largest count first.
+// Top returns up to n endpoints, largest count first; nil for a nil TopK.
 func (t *TopK) Top(n int) []Heavy {
+	if t == nil {
+		return nil
+	}
 	out := append([]Heavy(nil), t.heap...)
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Count != out[j].Count {

@@ -133,7 +133,9 @@ func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) 
 	switch o.By {
 	case "port":
 		c.Ports = new([65536]uint32)
-	case "remote":
+	case "remote", "state":
+		// Bounded (Space-Saving): the census memory does not grow with
+		// the number of distinct remote endpoints.
 		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
 	case "process":
 		c.Inodes = make(map[uint64]audit.State)

@@ -32,6 +32,7 @@ func writeSocketsText(w io.Writer, v *socketView, o socketsOptions, colored bool
 		writeStates(tw, v, bar)
 		writeListeners(tw, c, o.Top)
 		writeDestinations(tw, c, o.Top)
+		writeRemotes(tw, c, o.Top)
 		writeProcesses(tw, v, o.Top)
 	case "port":
 		fmt.Fprintln(tw, "\nLOCAL PORT\tSOCKETS\t")
@@ -43,10 +44,7 @@ func writeSocketsText(w io.Writer, v *socketView, o socketsOptions, colored bool
 			fmt.Fprintf(tw, "%d\t%d\t%s\n", p.Port, p.Sockets, mark)
 		}
 	case "remote":
-		fmt.Fprintln(tw, "\nREMOTE ENDPOINT\tSOCKETS\t")
-		for _, h := range c.Remotes.Top(o.Top) {
-			fmt.Fprintf(tw, "%s\t%s\t\n", endpoint(h.Endpoint), approx(h))
-		}
+		writeRemotes(tw, c, o.Top)
 	case "process":
 		writeProcesses(tw, v, o.Top)
 	}
@@ -127,6 +125,17 @@ func writeProcesses(w io.Writer, v *socketView, n int) {
 			}
 		}
 		fmt.Fprintf(w, "%d\t%s\t%d\t%s\n", p.PID, p.Command, p.Total, strings.Join(parts, ", "))
+	}
+}
+
+func writeRemotes(w io.Writer, c *audit.Census, n int) {
+	top := c.Remotes.Top(n)
+	if len(top) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nREMOTE ENDPOINT\tSOCKETS\t")
+	for _, h := range top {
+		fmt.Fprintf(w, "%s\t%s\t\n", endpoint(h.Endpoint), approx(h))
 	}
 }
 
