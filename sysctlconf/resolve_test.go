@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func tree(name string) string { return filepath.Join("testdata", "trees", name) }
@@ -189,7 +190,11 @@ func TestFileOrderOracle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d := cmp.Diff(want, paths(c)); d != "" {
+		// systemd 252 lists a directory named dir.conf (and fails to read
+		// it); whether later versions still list it is not known, so the
+		// order is compared without it.
+		drop := cmpopts.IgnoreSliceElements(func(p string) bool { return p == "/etc/sysctl.d/dir.conf" })
+		if d := cmp.Diff(want, paths(c), drop); d != "" {
 			t.Errorf("%s: files (-systemd +ours):\n%s", name, d)
 		}
 	}
