@@ -20,18 +20,21 @@ type lintCheck struct {
 	run func(l *linter) ([]rules.Finding, string)
 }
 
-var lintChecks = []lintCheck{
-	{"lint-syntax", "Lines the tools ignore, reject or read other than meant", func(l *linter) ([]rules.Finding, string) {
-		return l.diagnostics(sysctlconf.CodeSyntax), ""
-	}},
-	{"lint-procps-systemd-difference", "Lines and files procps and systemd-sysctl treat differently", func(l *linter) ([]rules.Finding, string) {
-		return l.diagnostics(sysctlconf.CodeDifference), ""
-	}},
-	{"lint-unknown-key", "Keys this kernel does not have", (*linter).unknownKeys},
-	{"lint-removed-key", "Keys removed from the kernel", func(l *linter) ([]rules.Finding, string) { return l.removedKeys(), "" }},
-	{"lint-out-of-bounds", "Values the kernel rejects", func(l *linter) ([]rules.Finding, string) { return l.outOfBounds(), "" }},
-	{"lint-shadowed", "Keys set in several places: only the last assignment applies", func(l *linter) ([]rules.Finding, string) { return l.shadowed(), "" }},
-	{"lint-profile-conflict", "Settings that contradict the profile", func(l *linter) ([]rules.Finding, string) { return l.profileConflicts(), "" }},
+// lintChecks lists the checks in the order reports list them.
+func lintChecks() []lintCheck {
+	return []lintCheck{
+		{"lint-syntax", "Lines the tools ignore, reject or read other than meant", func(l *linter) ([]rules.Finding, string) {
+			return l.diagnostics(sysctlconf.CodeSyntax), ""
+		}},
+		{"lint-procps-systemd-difference", "Lines and files procps and systemd-sysctl treat differently", func(l *linter) ([]rules.Finding, string) {
+			return l.diagnostics(sysctlconf.CodeDifference), ""
+		}},
+		{"lint-unknown-key", "Keys this kernel does not have", (*linter).unknownKeys},
+		{"lint-removed-key", "Keys removed from the kernel", func(l *linter) ([]rules.Finding, string) { return l.removedKeys(), "" }},
+		{"lint-out-of-bounds", "Values the kernel rejects", func(l *linter) ([]rules.Finding, string) { return l.outOfBounds(), "" }},
+		{"lint-shadowed", "Keys set in several places: only the last assignment applies", func(l *linter) ([]rules.Finding, string) { return l.shadowed(), "" }},
+		{"lint-profile-conflict", "Settings that contradict the profile", func(l *linter) ([]rules.Finding, string) { return l.profileConflicts(), "" }},
+	}
 }
 
 // linter holds what the checks share.
@@ -45,7 +48,7 @@ type linter struct {
 func lint(t lintTree, cfg rules.Config, procRoot string) rules.Result {
 	l := &linter{tree: t, cfg: cfg, procRoot: procRoot}
 	res := rules.Result{Profile: cfg.Profile}
-	for _, c := range lintChecks {
+	for _, c := range lintChecks() {
 		ev := rules.Evaluation{Rule: c.id, Title: c.title, Category: rules.Hardening, Status: rules.Passed}
 		found, reason := c.run(l)
 		switch {
