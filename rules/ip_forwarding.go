@@ -41,9 +41,9 @@ func ipForwarding() Rule {
 }
 
 // forwardRule is a scalar rule whose passing value can be what the host's
-// role needs; then it says so with an informational note instead of
-// staying silent, so a reader sees why a hardening guide's advice was not
-// applied.
+// role needs; then it says so with an informational finding, accepted
+// (waived) by the profile so that it never fails a run, instead of staying
+// silent: a reader sees why a hardening guide's advice was not applied.
 type forwardRule struct{ scalarRule }
 
 func forwardParams(what string) []Param {
@@ -68,5 +68,6 @@ func (r forwardRule) check(f *audit.Facts, p Params) []Finding {
 		Observed:    fmt.Sprintf("%s = %d", r.key, v),
 		Expected:    fmt.Sprintf("%s = %s", r.key, joinInts(r.accepted(p))),
 		Explanation: p.String("note"),
+		Waived:      "accepted by the profile: the host's role needs this value",
 	}}
 }
