@@ -23,7 +23,7 @@ type snapshotOptions struct {
 
 func newSnapshotCmd(s streams) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "snapshot DIR|FILE.tar.gz",
+		Use:   "snapshot DIR|FILE.tar.gz|-",
 		Short: "Copy the /proc files tcpaudit reads, for an audit elsewhere",
 		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
 			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
@@ -33,6 +33,7 @@ func newSnapshotCmd(s streams) *cobra.Command {
 			"  tcpaudit check --proc-root DIR\n" +
 			"  tcpaudit check --snapshot FILE.tar.gz\n" +
 			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/),\n" +
+			"- writes the tarball to stdout (ssh host tcpaudit snapshot - > host.tar.gz),\n" +
 			"anything else a directory, which must not exist yet.",
 		Args: cobra.ExactArgs(1),
 	}
@@ -63,11 +64,14 @@ func runSnapshot(s streams, o snapshotOptions, dst string) error {
 	if err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("snapshot: proc root: %w", err)}
 	}
-	if isTarball(dst) {
+	switch {
+	case dst == "-":
+		err = snapshot.WriteTar(o.ProcRoot, s.out, entries, time.Now())
+	case isTarball(dst):
 		err = writeAtomic(dst, func(w io.Writer) error {
 			return snapshot.WriteTar(o.ProcRoot, w, entries, time.Now())
 		})
-	} else {
+	default:
 		err = snapshot.WriteDir(o.ProcRoot, dst, entries)
 	}
 	if err != nil {

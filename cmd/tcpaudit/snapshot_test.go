@@ -141,3 +141,19 @@ func TestSnapshotErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotToStdout writes the tarball to stdout and audits it.
+func TestSnapshotToStdout(t *testing.T) {
+	code, out, stderr := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "close-wait-leak"), "-")
+	if code != exitOK {
+		t.Fatalf("snapshot -: exit %d: %s", code, stderr)
+	}
+	file := filepath.Join(t.TempDir(), "host.tar.gz")
+	if err := os.WriteFile(file, []byte(out), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := ruleStatuses(t, "--proc-root", filepath.Join(hostsDir, "close-wait-leak"))
+	if d := cmp.Diff(want, ruleStatuses(t, "--snapshot", file)); d != "" {
+		t.Errorf("audit of the snapshot differs (-original +snapshot):\n%s", d)
+	}
+}
