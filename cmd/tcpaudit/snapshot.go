@@ -54,6 +54,9 @@ func newSnapshotCmd(s streams) *cobra.Command {
 }
 
 func runSnapshot(s streams, o snapshotOptions, dst string) error {
+	if dst == "-" && s.tty {
+		return usageError("snapshot -: stdout is a terminal; redirect it to a file")
+	}
 	keys := append([]string{audit.PortRangeKey}, rules.NewEngine().Keys()...)
 	if drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot); err == nil {
 		keys = drift.keys(keys)
