@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,49 @@ func TestSocketsMatchesSS(t *testing.T) {
 	doc := runSocketsJSON(t, "--state", "close-wait")
 	if doc.Total != testPlan.CloseWait || len(doc.States) != 1 {
 		t.Errorf("--state close-wait: total %d, states %v", doc.Total, doc.States)
+	}
+	checkRankings(t)
+}
+
+// checkRankings checks --by port and --by remote on testPlan's sockets:
+// port 1000 carries the accepted ESTABLISHED and CLOSE_WAIT sockets; the
+// clients' remote endpoint 127.0.0.1:1000 has those plus the TIME_WAIT
+// sockets; the accepted sockets count for their client address.
+func checkRankings(t *testing.T) {
+	t.Helper()
+	accepted := testPlan.Established/2 + testPlan.CloseWait
+	var ports struct {
+		Ports []portCount `json:"ports"`
+	}
+	decode(t, &ports, "--by", "port")
+	if i := slices.IndexFunc(ports.Ports, func(p portCount) bool { return p.Port == 1000 }); i < 0 ||
+		ports.Ports[i].Sockets != accepted || !ports.Ports[i].Listening {
+		t.Errorf("--by port: %+v, want port 1000 listening with %d sockets", ports.Ports, accepted)
+	}
+	var remotes struct {
+		Remotes []remoteJSON `json:"remotes"`
+	}
+	decode(t, &remotes, "--by", "remote")
+	want := []remoteJSON{
+		{Endpoint: "127.0.0.1:1000", Sockets: accepted + testPlan.TimeWait},
+		{Endpoint: "127.0.0.1", Inbound: true, Sockets: accepted + testPlan.FullQueue},
+	}
+	if len(remotes.Remotes) < 2 {
+		t.Fatalf("--by remote: %+v", remotes.Remotes)
+	}
+	if d := cmp.Diff(want, remotes.Remotes[:2]); d != "" {
+		t.Errorf("--by remote (-want +got):\n%s", d)
+	}
+}
+
+func decode(t *testing.T, v any, args ...string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), append([]string{"sockets", "--format", "json"}, args...), &out, &errb); code != exitOK {
+		t.Fatalf("sockets %v: exit %d: %s", args, code, errb.String())
+	}
+	if err := json.Unmarshal(out.Bytes(), v); err != nil {
+		t.Fatal(err)
 	}
 }
 
