@@ -10,10 +10,11 @@ func newCompletionCmd(s streams) *cobra.Command {
 	return &cobra.Command{
 		Use:   "completion bash|zsh|fish",
 		Short: "Print a shell completion script",
-		Long: "completion prints the completion script of a shell. Load it with\n" +
-			"  bash: source <(tcpaudit completion bash)   or save it as /etc/bash_completion.d/tcpaudit\n" +
-			"  zsh:  tcpaudit completion zsh > \"${fpath[1]}/_tcpaudit\"\n" +
-			"  fish: tcpaudit completion fish > ~/.config/fish/completions/tcpaudit.fish",
+		Long: "completion prints the completion script of a shell. Load it with\n\n" +
+			"    source <(tcpaudit completion bash)\n" +
+			"    tcpaudit completion bash > /etc/bash_completion.d/tcpaudit\n" +
+			"    tcpaudit completion zsh > \"${fpath[1]}/_tcpaudit\"\n" +
+			"    tcpaudit completion fish > ~/.config/fish/completions/tcpaudit.fish",
 		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
 		ValidArgs: []string{"bash", "zsh", "fish"},
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -61,7 +61,9 @@ func TestManPages(t *testing.T) {
 		t.Errorf("temporary directories left: %v", left)
 	}
 	if man, err := exec.LookPath("man"); err == nil {
-		out, err := exec.Command(man, "-l", filepath.Join(dir, "tcpaudit-check.1")).CombinedOutput()
+		cmd := exec.Command(man, "-l", filepath.Join(dir, "tcpaudit-check.1"))
+		cmd.Env = append(os.Environ(), "MANPAGER=cat", "PAGER=cat", "MANWIDTH=80")
+		out, err := cmd.CombinedOutput()
 		if err != nil || !strings.Contains(string(out), "check") {
 			t.Errorf("man -l tcpaudit-check.1: %v\n%s", err, out)
 		}

@@ -14,8 +14,8 @@ func newManCmd(s streams) *cobra.Command {
 		Use:   "man DIR",
 		Short: "Write man pages (section 1) for every command into DIR",
 		Long: "man generates troff man pages from the command tree: tcpaudit.1 and one page\n" +
-			"per command (tcpaudit-check.1, ...). Install them with\n" +
-			"  tcpaudit man /usr/local/share/man/man1",
+			"per command (tcpaudit-check.1, ...). Install them with\n\n" +
+			"    tcpaudit man /usr/local/share/man/man1",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]

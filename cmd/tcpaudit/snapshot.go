@@ -27,14 +27,14 @@ func newSnapshotCmd(s streams) *cobra.Command {
 		Short: "Copy the /proc files tcpaudit reads, for an audit elsewhere",
 		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
 			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
-			"release and hostname, and the socket descriptors (as symlinks) and comm of\n" +
-			"every process holding a socket, and the sysctls the sysctl.d tree sets. Audit\n" +
-			"the copy with\n" +
-			"  tcpaudit check --proc-root DIR\n" +
-			"  tcpaudit check --snapshot FILE.tar.gz\n" +
-			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/),\n" +
-			"- writes the tarball to stdout (ssh host tcpaudit snapshot - > host.tar.gz),\n" +
-			"anything else a directory, which must not exist yet.",
+			"release and hostname, the socket descriptors (as symlinks) and comm of every\n" +
+			"process holding a socket, and the sysctls the sysctl.d tree sets.\n\n" +
+			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/);\n" +
+			"- writes the tarball to stdout; anything else is a directory, which must not\n" +
+			"exist yet. Audit the copy elsewhere with\n\n" +
+			"    tcpaudit check --proc-root DIR\n" +
+			"    tcpaudit check --snapshot FILE.tar.gz\n" +
+			"    ssh host sudo tcpaudit snapshot - > host.tar.gz",
 		Args: cobra.ExactArgs(1),
 	}
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
