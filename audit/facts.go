@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // Source names a fact source, as a path under the proc root where it is a
@@ -140,7 +142,9 @@ func Gather(o Options) (*Facts, error) {
 		Counters: make(Counters),
 		Missing:  make(map[Source]string),
 	}
-	f.readRelease()
+	if err := f.readRelease(); err != nil {
+		return nil, err
+	}
 	if err := f.readSysctls(append([]string{PortRangeKey}, o.Keys...)); err != nil {
 		return nil, err
 	}
@@ -169,13 +173,17 @@ func Gather(o Options) (*Facts, error) {
 
 func (f *Facts) path(s Source) string { return filepath.Join(f.ProcRoot, string(s)) }
 
-func (f *Facts) readRelease() {
-	b, err := os.ReadFile(f.path(SourceRelease))
+func (f *Facts) readRelease() error {
+	b, err := readSmall(f.path(SourceRelease))
+	if hostile(err) {
+		return err
+	}
 	if err != nil {
 		f.Missing[SourceRelease] = reason(err)
-		return
+		return nil
 	}
 	f.Kernel = ParseRelease(string(b))
+	return nil
 }
 
 func (f *Facts) readSysctls(keys []string) error {
@@ -184,6 +192,9 @@ func (f *Facts) readSysctls(keys []string) error {
 			continue
 		}
 		v, err := readSysctl(f.ProcRoot, k)
+		if hostile(err) {
+			return fmt.Errorf("sysctl %s: %w", k, err)
+		}
 		if err != nil {
 			f.Absent[k] = err
 			continue
@@ -248,7 +259,7 @@ func (f *Facts) readStats() error {
 // and reported as not read; any other failure is an error naming the file.
 func (f *Facts) parseFile(s Source, parse func(*os.File) error) (bool, error) {
 	p := f.path(s)
-	fh, err := os.Open(p)
+	fh, err := input.Open(p)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			f.Missing[s] = reason(err)

@@ -114,7 +114,7 @@ func readDeviceConf(dir string, settings []string) (DeviceConf, error) {
 	d := DeviceConf{}
 	for _, s := range settings {
 		p := filepath.Join(dir, s)
-		b, err := os.ReadFile(p)
+		b, err := readSmall(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

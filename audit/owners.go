@@ -110,7 +110,7 @@ func socketInode(target string) (uint64, bool) {
 }
 
 func readComm(path string) string {
-	b, err := os.ReadFile(path)
+	b, err := readSmall(path)
 	if err != nil {
 		return "?"
 	}

@@ -3,7 +3,6 @@ package audit
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -132,7 +131,7 @@ func TakeCensus(o CensusOptions, c *Census) (CensusSource, string, error) {
 // ReadPortRange reads net.ipv4.ip_local_port_range under a proc root.
 func ReadPortRange(procRoot string) (uint16, uint16, error) {
 	p := filepath.Join(procRoot, "sys/net/ipv4/ip_local_port_range")
-	b, err := os.ReadFile(p)
+	b, err := readSmall(p)
 	if err != nil {
 		return 0, 0, fmt.Errorf("read %s: %w", p, err)
 	}

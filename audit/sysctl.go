@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -16,7 +15,7 @@ func readSysctl(root, key string) ([]string, error) {
 	for i, p := range parts {
 		parts[i] = strings.ReplaceAll(p, "/", ".")
 	}
-	b, err := os.ReadFile(filepath.Join(append([]string{root, "sys"}, parts...)...))
+	b, err := readSmall(filepath.Join(append([]string{root, "sys"}, parts...)...))
 	if err != nil {
 		return nil, err
 	}

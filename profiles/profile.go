@@ -11,13 +11,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tcpaudit/tcpaudit/internal/input"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -83,7 +83,7 @@ func Builtin(name string) (*Profile, error) {
 
 // ReadFile decodes a user profile file.
 func ReadFile(file string) (*Profile, error) {
-	b, err := os.ReadFile(file)
+	b, err := input.ReadFile(file, input.MaxConfig)
 	if err != nil {
 		return nil, fmt.Errorf("read profile: %w", err)
 	}

@@ -1,7 +1,6 @@
 package sysctlconf
 
 import (
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -87,7 +86,7 @@ func (c *Config) readFile(p string) string {
 	if err != nil {
 		return ""
 	}
-	b, err := os.ReadFile(host)
+	b, err := readHost(host)
 	if err != nil {
 		return ""
 	}

@@ -2,7 +2,8 @@ package sysctlconf
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // merger is systemd-sysctl's ordered map keyed by normalized path: a new key
@@ -93,12 +94,12 @@ func (c *Config) checkLegacy() {
 	if err != nil {
 		return
 	}
-	fh, err := os.Open(host)
+	fh, err := input.Open(host)
 	if err != nil {
 		return
 	}
 	defer fh.Close()
-	f, err := Parse(fh, LegacyFile)
+	f, err := Parse(input.Limit(fh, "", MaxFile), LegacyFile)
 	if err != nil || len(f.Entries) == 0 {
 		return
 	}
@@ -132,11 +133,11 @@ func ResolveFiles(paths []string) (*Config, error) {
 	c := &Config{}
 	m := newMerger()
 	for _, p := range paths {
-		fh, err := os.Open(p)
+		fh, err := input.Open(p)
 		if err != nil {
 			return nil, fmt.Errorf("sysctl config: %w", err)
 		}
-		f, err := Parse(fh, p)
+		f, err := Parse(input.Limit(fh, "", MaxFile), p)
 		fh.Close()
 		if err != nil {
 			return nil, err

@@ -2,7 +2,6 @@ package sysctlconf
 
 import (
 	"fmt"
-	"os"
 	"path"
 	"sort"
 	"strings"
@@ -78,7 +77,7 @@ func (c *Config) diffFile(file string, edits []lineEdit) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("patch %s: %w", file, err)
 	}
-	raw, err := os.ReadFile(host)
+	raw, err := readHost(host)
 	if err != nil {
 		return "", fmt.Errorf("patch: %w", err)
 	}

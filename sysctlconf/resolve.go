@@ -7,6 +7,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // Dirs are the sysctl.d directories systemd-sysctl reads, highest priority
@@ -151,13 +153,13 @@ func (c *Config) open(s *Source) (*File, error) {
 		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", cause(err)))
 		return nil, err
 	}
-	fh, err := os.Open(host)
+	fh, err := input.Open(host)
 	if err != nil {
 		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot open: %v", cause(err)))
 		return nil, err
 	}
 	defer fh.Close()
-	f, err := Parse(fh, s.Path)
+	f, err := Parse(input.Limit(fh, "", MaxFile), s.Path)
 	if err != nil {
 		c.diag(s.Path, SeverityError, fmt.Sprintf("cannot read: %v", cause(err)))
 	}

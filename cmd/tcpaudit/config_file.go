@@ -3,13 +3,13 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/tcpaudit/tcpaudit/internal/input"
 	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -23,7 +23,7 @@ func configError(path string, n *yaml.Node, format string, args ...any) error {
 // command option, rules or waivers; rule IDs, rule settings and waiver
 // fields are checked, each error naming the file and line.
 func readConfigFile(path string) (*fileConfig, error) {
-	b, err := os.ReadFile(path)
+	b, err := input.ReadFile(path, input.MaxConfig)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
