@@ -118,6 +118,7 @@ func sarifRules(res rules.Result) ([]sarifRule, map[string]int) {
 		r := sarifRule{ID: id, Name: camel(id), ShortDescription: sarifText{Text: title}}
 		if c, ok := catalog[id]; ok {
 			r.FullDescription = &sarifText{Text: c.Explanation}
+			r.Help = ruleHelp(c)
 			r.DefaultConfiguration = &sarifConfig{Level: sarifLevel(c.Severity)}
 			category = c.Category
 		}
@@ -183,4 +184,17 @@ func camel(id string) string {
 		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return b.String()
+}
+
+// ruleHelp is the explanation and the references of a catalog rule.
+func ruleHelp(r rules.Rule) *sarifHelp {
+	text, md := r.Explanation, htmlEscape(r.Explanation)
+	if len(r.References) > 0 {
+		text += "\n\nReferences:\n- " + strings.Join(r.References, "\n- ")
+		md += "\n\n**References**\n"
+		for _, ref := range r.References {
+			md += "\n- " + htmlEscape(ref)
+		}
+	}
+	return &sarifHelp{Text: text, Markdown: md}
 }

@@ -32,8 +32,16 @@ type sarifRule struct {
 	Name                 string         `json:"name,omitempty"`
 	ShortDescription     sarifText      `json:"shortDescription"`
 	FullDescription      *sarifText     `json:"fullDescription,omitempty"`
+	Help                 *sarifHelp     `json:"help,omitempty"`
 	DefaultConfiguration *sarifConfig   `json:"defaultConfiguration,omitempty"`
 	Properties           map[string]any `json:"properties,omitempty"`
+}
+
+// sarifHelp is a multiformatMessageString: the rule's help as plain text
+// and Markdown.
+type sarifHelp struct {
+	Text     string `json:"text"`
+	Markdown string `json:"markdown"`
 }
 
 type sarifText struct {
