@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -166,6 +167,38 @@ func TestServeLiveHost(t *testing.T) {
 	}
 	if v := gauge(t, mfs, "tcpaudit_source_up", map[string]string{"source": "sys/kernel/osrelease"}); v != 1 {
 		t.Errorf("osrelease not read on the live host")
+	}
+	if code := stop(); code != exitOK {
+		t.Errorf("exit code after shutdown = %d, want 0", code)
+	}
+}
+
+// TestServeEvaluationFails empties the proc root under a running exporter:
+// the next scrape still answers, with tcpaudit_up 0, and /healthz says 503.
+func TestServeEvaluationFails(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "proc")
+	if code, _, stderr := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "healthy"), root); code != exitOK {
+		t.Fatalf("snapshot: exit %d: %s", code, stderr)
+	}
+	url, stop := startServe(t, "--proc-root", root)
+	if v := gauge(t, scrape(t, url), "tcpaudit_up", nil); v != 1 {
+		t.Fatalf("tcpaudit_up = %v before the proc root was emptied", v)
+	}
+	for _, d := range []string{"net", "sys"} {
+		if err := os.RemoveAll(filepath.Join(root, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v := gauge(t, scrape(t, url), "tcpaudit_up", nil); v != 0 {
+		t.Errorf("tcpaudit_up = %v after the proc root was emptied, want 0", v)
+	}
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("/healthz: %s, want 503", resp.Status)
 	}
 	if code := stop(); code != exitOK {
 		t.Errorf("exit code after shutdown = %d, want 0", code)
