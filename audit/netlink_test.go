@@ -21,7 +21,7 @@ import (
 
 // plan is the set of sockets the namespace tests create: every state that
 // loopback reaches without packet loss.
-var plan = sockgen.Plan{Established: 6, TimeWait: 5, CloseWait: 4, FullQueue: 3}
+var plan = sockgen.Plan{Established: 6, TimeWait: 5, CloseWait: 4, FullQueue: 3, FinWait1: 2, LastAck: 2}
 
 // makeSockets creates plan's sockets plus an IPv6 pair, in the current
 // (fresh) namespace.
@@ -126,8 +126,9 @@ func TestNetlinkMatchesProcAndSS(t *testing.T) {
 	nl := netlinkCensus(t, audit.AllStates)
 	pr := procCensus(t)
 	ss := ssStates(t)
-	want := map[string]int{"LISTEN": 4, "ESTABLISHED": plan.Established + 2*plan.FullQueue + 2,
-		"TIME_WAIT": plan.TimeWait, "CLOSE_WAIT": plan.CloseWait, "FIN_WAIT2": plan.CloseWait}
+	want := map[string]int{"LISTEN": 4, "ESTABLISHED": plan.Established + 2*plan.FullQueue + 2 + plan.FinWait1,
+		"TIME_WAIT": plan.TimeWait, "CLOSE_WAIT": plan.CloseWait, "FIN_WAIT2": plan.CloseWait + plan.LastAck,
+		"FIN_WAIT1": plan.FinWait1, "LAST_ACK": plan.LastAck}
 	for name, c := range map[string]*audit.Census{"netlink": nl, "proc": pr} {
 		if d := cmp.Diff(want, c.ByState()); d != "" {
 			t.Errorf("%s census by state (-want +got):\n%s", name, d)

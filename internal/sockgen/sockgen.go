@@ -26,11 +26,18 @@ type Plan struct {
 	// FullQueue is the number of connections left in the accept queue of a
 	// listener whose backlog they fill.
 	FullQueue int
+	// FinWait1 is the number of client sockets closed while their send
+	// queue is full (the peer does not read): their FIN waits behind the
+	// data, so they stay in FIN_WAIT1 and the peer ESTABLISHED.
+	FinWait1 int
+	// LastAck is the number of CLOSE_WAIT sockets closed the same way:
+	// they stay in LAST_ACK and their peer in FIN_WAIT2.
+	LastAck int
 }
 
 // Descriptors returns how many descriptors the plan holds open.
 func (p Plan) Descriptors(listeners int) int {
-	return p.Established + p.Established%2 + 2*p.CloseWait + p.FullQueue + listeners + 2
+	return p.Established + p.Established%2 + 2*p.CloseWait + p.FullQueue + p.FinWait1 + p.LastAck + listeners + 2
 }
 
 // Generator creates sockets towards its listeners. Connections are spread
@@ -102,6 +109,12 @@ func (g *Generator) Make(p Plan) error {
 		if err := g.TimeWait(); err != nil {
 			return err
 		}
+	}
+	if err := g.stalledClose(p.FinWait1, false); err != nil {
+		return err
+	}
+	if err := g.stalledClose(p.LastAck, true); err != nil {
+		return err
 	}
 	return g.fillQueue(p.FullQueue)
 }
