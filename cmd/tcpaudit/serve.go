@@ -23,6 +23,7 @@ type serveOptions struct {
 	Profile      string        `mapstructure:"profile"`
 	ProfileFiles []string      `mapstructure:"profile-file"`
 	Source       string        `mapstructure:"source"`
+	SysctlRoot   string        `mapstructure:"sysctl-root"`
 }
 
 // shutdownGrace bounds how long in-flight scrapes may finish on shutdown.
@@ -45,6 +46,7 @@ func newServeCmd(s streams) *cobra.Command {
 	f.String("profile", profiles.Default, "profiles to apply, comma-separated ("+fmt.Sprint(profiles.Names())+")")
 	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
+	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindFlags(cmd.Flags())
 		if err != nil {
@@ -73,10 +75,17 @@ func runServe(ctx context.Context, s streams, o serveOptions) error {
 	}
 	engine := rules.NewEngine()
 	eval := func() (rules.Result, error) {
-		f, err := audit.Gather(audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys(), Census: src})
+		// The sysctl.d tree is read anew each time: it may change while
+		// the exporter runs.
+		drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot)
 		if err != nil {
 			return rules.Result{}, err
 		}
+		f, err := audit.Gather(audit.Options{ProcRoot: o.ProcRoot, Keys: drift.keys(engine.Keys()), Census: src})
+		if err != nil {
+			return rules.Result{}, err
+		}
+		drift.attach(f)
 		return engine.Evaluate(f, cfg), nil
 	}
 	x := newExporter(eval, o.Interval, version)

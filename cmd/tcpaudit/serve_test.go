@@ -168,6 +168,12 @@ func TestServeLiveHost(t *testing.T) {
 	if v := gauge(t, mfs, "tcpaudit_source_up", map[string]string{"source": "sys/kernel/osrelease"}); v != 1 {
 		t.Errorf("osrelease not read on the live host")
 	}
+	if hasConfigTree("/") {
+		drift := map[string]string{"rule": "runtime-config-drift", "status": "skipped"}
+		if v := gauge(t, mfs, "tcpaudit_rule_status", drift); v != 0 {
+			t.Errorf("runtime-config-drift skipped on a host with a sysctl.d tree")
+		}
+	}
 	if code := stop(); code != exitOK {
 		t.Errorf("exit code after shutdown = %d, want 0", code)
 	}
