@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/sys/unix"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
@@ -45,7 +46,33 @@ func makeSockets(t *testing.T) *sockgen.Generator {
 		t.Fatal(err)
 	}
 	g.Held = append(g.Held, l6, c6) // the accepted side waits in the queue
+	g.Held = append(g.Held, synSent(t)...)
 	return g
+}
+
+// synSent fills the accept queue of a listener with backlog 0 (one
+// connection) and starts one more connection: the listener drops its SYN
+// (ListenOverflows), so the socket stays in SYN_SENT, retrying. It adds a
+// listener, an ESTABLISHED pair and a SYN_SENT socket.
+func synSent(t *testing.T) []int {
+	t.Helper()
+	ap := netip.MustParseAddrPort("127.0.0.1:1003")
+	l, err := sockgen.Listen(ap, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queued, err := sockgen.Connect(ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: 1003, Addr: [4]byte{127, 0, 0, 1}}); err != unix.EINPROGRESS {
+		t.Fatalf("connect to a full listener: %v, want EINPROGRESS", err)
+	}
+	return []int{l, queued, fd}
 }
 
 func netlinkCensus(t *testing.T, states audit.StateSet) *audit.Census {
@@ -126,9 +153,9 @@ func TestNetlinkMatchesProcAndSS(t *testing.T) {
 	nl := netlinkCensus(t, audit.AllStates)
 	pr := procCensus(t)
 	ss := ssStates(t)
-	want := map[string]int{"LISTEN": 4, "ESTABLISHED": plan.Established + 2*plan.FullQueue + 2 + plan.FinWait1,
+	want := map[string]int{"LISTEN": 5, "ESTABLISHED": plan.Established + 2*plan.FullQueue + 4 + plan.FinWait1,
 		"TIME_WAIT": plan.TimeWait, "CLOSE_WAIT": plan.CloseWait, "FIN_WAIT2": plan.CloseWait + plan.LastAck,
-		"FIN_WAIT1": plan.FinWait1, "LAST_ACK": plan.LastAck}
+		"FIN_WAIT1": plan.FinWait1, "LAST_ACK": plan.LastAck, "SYN_SENT": 1}
 	for name, c := range map[string]*audit.Census{"netlink": nl, "proc": pr} {
 		if d := cmp.Diff(want, c.ByState()); d != "" {
 			t.Errorf("%s census by state (-want +got):\n%s", name, d)

@@ -62,5 +62,5 @@ func TestAttributeStatesMatchesSS(t *testing.T) {
 
 func ssName(s string) string {
 	return map[string]string{"ESTAB": "ESTABLISHED", "FIN-WAIT-2": "FIN_WAIT2", "CLOSE-WAIT": "CLOSE_WAIT",
-		"FIN-WAIT-1": "FIN_WAIT1", "SYN-RECV": "SYN_RECV", "TIME-WAIT": "TIME_WAIT"}[s]
+		"FIN-WAIT-1": "FIN_WAIT1", "SYN-RECV": "SYN_RECV", "TIME-WAIT": "TIME_WAIT", "SYN-SENT": "SYN_SENT", "LAST-ACK": "LAST_ACK"}[s]
 }
