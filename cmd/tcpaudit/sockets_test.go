@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -185,11 +187,12 @@ func TestSocketsSampling(t *testing.T) {
 	if err := unix.Shutdown(c, unix.SHUT_WR); err != nil {
 		t.Fatal(err)
 	}
+	full := fullListener(t)
 	done := make(chan error, 1)
 	go func() {
 		time.Sleep(150 * time.Millisecond)
 		unix.Close(s)
-		done <- g.TimeWait()
+		done <- errors.Join(g.TimeWait(), dropSYN(full))
 	}()
 	doc := runSocketsJSON(t, "--samples", "3", "--interval", "200ms")
 	if err := <-done; err != nil {
@@ -201,11 +204,45 @@ func TestSocketsSampling(t *testing.T) {
 	if doc.Sampling == nil || doc.Sampling.StuckCloseWait != testPlan.CloseWait {
 		t.Fatalf("sampling %+v: want %d stuck CLOSE_WAIT sockets", doc.Sampling, testPlan.CloseWait)
 	}
+	deltas := map[string]int64{}
 	for _, r := range doc.Sampling.Rates {
-		if r.Name == "ActiveOpens" && r.Delta < 1 {
-			t.Errorf("ActiveOpens delta %d, want at least 1", r.Delta)
-		}
+		deltas[r.Name] = r.Delta
 	}
+	if deltas["ActiveOpens"] < 2 || deltas["ListenOverflows"] < 1 {
+		t.Errorf("deltas %v: want ActiveOpens at least 2 and ListenOverflows at least 1", deltas)
+	}
+}
+
+// fullListener listens with backlog 0 on 127.0.0.1:1003 and fills its
+// accept queue with one connection.
+func fullListener(t *testing.T) netip.AddrPort {
+	t.Helper()
+	ap := netip.MustParseAddrPort("127.0.0.1:1003")
+	l, err := sockgen.Listen(ap, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(l) })
+	c, err := sockgen.Connect(ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(c) })
+	return ap
+}
+
+// dropSYN starts a connection that the full listener drops
+// (ListenOverflows) and closes it.
+func dropSYN(ap netip.AddrPort) error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := unix.Connect(fd, &unix.SockaddrInet4{Port: int(ap.Port()), Addr: ap.Addr().As4()}); err != unix.EINPROGRESS {
+		return fmt.Errorf("connect to a full listener: %v, want EINPROGRESS", err)
+	}
+	return nil
 }
 
 // TestSocketsFixture reads a captured proc tree: the source must be proc
