@@ -70,7 +70,9 @@ func confSettings(keys []string) map[string][]string {
 // conf directory is missing is left nil; a missing setting file is left out
 // of that device's map.
 func (f *Facts) readConf(keys []string) error {
-	for fam, settings := range confSettings(keys) {
+	want := confSettings(keys)
+	f.Conf.Read = len(want) > 0
+	for fam, settings := range want {
 		dir := filepath.Join(f.ProcRoot, "sys", "net", fam, "conf")
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
@@ -131,6 +133,9 @@ func readDeviceConf(dir string, settings []string) (DeviceConf, error) {
 type NetConf struct {
 	IPv4 *FamilyConf
 	IPv6 *FamilyConf
+	// Read is true when Gather looked for the conf trees (some key asked
+	// for them), so a nil family means its directory is absent.
+	Read bool
 }
 
 // Family returns the conf tree of "ipv4" or "ipv6".

@@ -55,6 +55,9 @@ func confKey(family, device, setting string) string {
 // value cannot be read are left out.
 func effectiveValues(f *audit.Facts, family, setting string, how combine) []confValue {
 	c := f.Conf.Family(family)
+	if c == nil && !f.Conf.Read {
+		c = confFromSysctls(f, family, setting)
+	}
 	if c == nil {
 		return nil
 	}
@@ -136,6 +139,21 @@ func confInt(d audit.DeviceConf, setting string) (int64, bool) {
 	}
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	return n, err == nil
+}
+
+// confFromSysctls builds conf/all and conf/default from plain sysctl
+// values, for facts that did not come from a conf tree (a configuration
+// file linted on its own): only new interfaces can be judged then.
+func confFromSysctls(f *audit.Facts, family, setting string) *audit.FamilyConf {
+	all, okAll := f.Sysctl(confKey(family, audit.ConfAll, setting))
+	def, okDef := f.Sysctl(confKey(family, audit.ConfDefault, setting))
+	if !okAll || !okDef {
+		return nil
+	}
+	return &audit.FamilyConf{
+		All:     audit.DeviceConf{setting: all},
+		Default: audit.DeviceConf{setting: def},
+	}
 }
 
 // isIPv6Conf reports whether a key is an IPv6 per-interface setting.

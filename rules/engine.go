@@ -151,7 +151,7 @@ func absentReason(f *audit.Facts, key string, err error) string {
 	switch {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("%s could not be read: %v", key, err)
-	case isIPv6Conf(key) && f.Conf.IPv6 == nil:
+	case isIPv6Conf(key) && f.Conf.Read && f.Conf.IPv6 == nil:
 		return fmt.Sprintf("%s is not present: this host has no IPv6 (sys/net/ipv6/conf is absent: IPv6 disabled or not built)", key)
 	case IsGlobalKey(key):
 		return fmt.Sprintf("%s is not visible in this network namespace (a global key, present only in the initial namespace)", key)
