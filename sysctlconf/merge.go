@@ -74,7 +74,7 @@ func (c *Config) Lookup(key string) (Entry, bool) {
 		switch {
 		case e.Path == p && !e.Glob():
 			return e, true
-		case e.Glob() && Match(e.Path, p):
+		case e.Glob() && Match(e.Path, p) && !c.globExcluded(p):
 			found, ok = e, true
 		}
 	}

@@ -96,49 +96,62 @@ func applyScript(t *testing.T, root, bin string) string {
 // 0, for that reason).
 func TestSystemdOracle(t *testing.T) {
 	bin := systemdSysctl(t)
-	for _, name := range []string{"dirs", "masks", "order", "legacy", "nolink", "merge", "globs"} {
+	for _, name := range oracleTrees {
 		t.Run(name, func(t *testing.T) {
-			compareApplied(t, name, bin, nil)
+			compareApplied(t, name, bin, Resolve)
 		})
 	}
 }
 
 // TestProcpsOracle applies the trees with the real `sysctl --system` and
-// checks that procps ends where Resolve ends except exactly where a
-// procps/systemd diagnostic says it differs.
+// checks every key against ResolveProcps.
 func TestProcpsOracle(t *testing.T) {
 	if _, err := exec.LookPath("sysctl"); err != nil {
 		t.Skip("sysctl(8) not installed")
 	}
-	differs := map[string]map[string]string{
-		// /etc/sysctl.conf is read again last by procps (§1.2.3).
-		"legacy": {"net.ipv4.tcp_syn_retries": "2"},
-		// /etc/sysctl.conf without the link: only procps reads it (§1.1.6).
-		"nolink": {"net.ipv4.tcp_fin_timeout": "25"},
-		// A later exclusion cancels only under systemd (§8).
-		"merge": {"net.ipv4.tcp_syn_retries": "3"},
-		// A glob set again to the same value keeps its place only under
-		// systemd (§7, case 34).
-		"globs": {"net.ipv4.conf.lo.rp_filter": "1"},
-	}
-	if procpsHonoursGlobExclusions(t) {
-		// procps 4.0.5 and later apply -net.ipv4.conf.default*.rp_filter (§7).
-		differs["merge"]["net.ipv4.conf.default.rp_filter"] = unchanged
-	}
-	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge", "globs"} {
+	p := Procps{GlobExclusions: procpsHonoursGlobExclusions(t)}
+	resolve := func(root string) (*Config, error) { return ResolveProcps(root, p) }
+	for _, name := range oracleTrees {
 		t.Run(name, func(t *testing.T) {
-			c := compareApplied(t, name, "sysctl --system >/dev/null", differs[name])
-			for key := range differs[name] {
-				if !diagnosed(c, key) {
-					t.Errorf("no procps-systemd-difference diagnostic names %s", key)
-				}
-			}
+			compareApplied(t, name, "sysctl --system >/dev/null", resolve)
 		})
 	}
 }
 
-// unchanged in a want map expects the value from before.
-const unchanged = "(unchanged)"
+// TestDifferencesDiagnosed: wherever procps ends with another value than
+// systemd-sysctl, a procps-systemd-difference diagnostic says why.
+func TestDifferencesDiagnosed(t *testing.T) {
+	differing := 0
+	for _, name := range oracleTrees {
+		sd, err := Resolve(tree(name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []bool{false, true} {
+			pp, err := ResolveProcps(tree(name), Procps{GlobExclusions: v})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range oracleKeys(pp) {
+				a, okA := sd.Lookup(k)
+				b, okB := pp.Lookup(k)
+				if okA == okB && a.Value == b.Value {
+					continue
+				}
+				differing++
+				if !diagnosed(sd, k) {
+					t.Errorf("%s: %s is %q under systemd, %q under procps, and no diagnostic says so", name, k, a.Value, b.Value)
+				}
+			}
+		}
+	}
+	if differing < 4 {
+		t.Errorf("only %d differences in the trees: the test trees should show every difference", differing)
+	}
+}
+
+// oracleTrees are the trees applied with the real programs.
+var oracleTrees = []string{"dirs", "masks", "order", "legacy", "nolink", "merge", "globs"}
 
 // procpsHonoursGlobExclusions reports procps-ng 4.0.5 or later.
 func procpsHonoursGlobExclusions(t *testing.T) bool {
@@ -165,11 +178,11 @@ func diagnosed(c *Config, key string) bool {
 }
 
 // compareApplied applies the tree with command inside a fresh namespace and
-// compares every touched key with Resolve, or with want where given.
-func compareApplied(t *testing.T, name, command string, want map[string]string) *Config {
+// compares every touched key with what resolve says wins.
+func compareApplied(t *testing.T, name, command string, resolve func(string) (*Config, error)) {
 	ns := newNetns(t)
 	root, _ := filepath.Abs(tree(name))
-	c, err := Resolve(root)
+	c, err := resolve(root)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,16 +201,10 @@ func compareApplied(t *testing.T, name, command string, want map[string]string) 
 		if e, ok := c.Lookup(k); ok {
 			expect = strings.Join(strings.Fields(e.Value), " ")
 		}
-		if v, ok := want[k]; ok && v != unchanged {
-			expect = v
-		} else if ok {
-			expect = before[k]
-		}
 		if after[k] != expect {
 			t.Errorf("%s = %q after %s, want %q (before %q)", k, after[k], command, expect, before[k])
 		}
 	}
-	return c
 }
 
 // oracleKeys are the concrete keys a tree touches, globs expanded over the

@@ -45,6 +45,10 @@ type Config struct {
 	// Lines are every assignment and exclusion read, in reading order.
 	Lines       []Entry
 	Diagnostics []Diagnostic
+	// procps is set by ResolveProcps.
+	procps *Procps
+	// globExcludes are the glob exclusions procps 4.0.5 honours.
+	globExcludes []Entry
 }
 
 // Resolve reads the sysctl.d tree under root as systemd-sysctl would: the
@@ -72,7 +76,11 @@ func Resolve(root string) (*Config, error) {
 // list returns the files to read, sorted by name.
 func (c *Config) list() []Source {
 	byName := map[string]*Source{}
-	for _, dir := range Dirs {
+	dirs := Dirs
+	if c.procps != nil {
+		dirs = ProcpsDirs
+	}
+	for _, dir := range dirs {
 		for _, name := range c.confNames(dir) {
 			p := dir + "/" + name
 			if s, ok := byName[name]; ok {
@@ -112,7 +120,7 @@ func (c *Config) confNames(dir string) []string {
 		name := de.Name()
 		switch {
 		case !strings.HasSuffix(name, ".conf"):
-		case strings.HasPrefix(name, "."):
+		case strings.HasPrefix(name, ".") && c.procps == nil:
 			c.Diagnostics = append(c.Diagnostics, Diagnostic{File: dir + "/" + name, Severity: SeverityWarning, Code: CodeDifference,
 				Message: "hidden file: systemd-sysctl skips it, procps sysctl --system reads it"})
 		default:

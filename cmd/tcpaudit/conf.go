@@ -15,6 +15,7 @@ import (
 type confOptions struct {
 	Root   string `mapstructure:"root"`
 	Format string `mapstructure:"format"`
+	Procps bool   `mapstructure:"procps"`
 }
 
 func newConfCmd(s streams) *cobra.Command {
@@ -36,6 +37,7 @@ func newConfCmd(s streams) *cobra.Command {
 	f := show.Flags()
 	f.String("root", "/", "root directory of the configuration tree")
 	f.String("format", "text", "output format: text or json")
+	f.Bool("procps", false, "show what procps-ng 4.0.5+ `sysctl --system` applies instead (it also reads hidden files and /etc/sysctl.conf last)")
 	show.RunE = func(cmd *cobra.Command, _ []string) error {
 		v, err := bindFlags(cmd.Flags())
 		if err != nil {
@@ -55,7 +57,13 @@ func runConfShow(s streams, o confOptions) error {
 	if o.Format != "text" && o.Format != "json" {
 		return usageError("--format %q: want text or json", o.Format)
 	}
-	c, err := sysctlconf.Resolve(o.Root)
+	resolve := sysctlconf.Resolve
+	if o.Procps {
+		resolve = func(root string) (*sysctlconf.Config, error) {
+			return sysctlconf.ResolveProcps(root, sysctlconf.Procps{GlobExclusions: true})
+		}
+	}
+	c, err := resolve(o.Root)
 	if err != nil {
 		return &codeError{code: exitError, err: err}
 	}

@@ -126,3 +126,12 @@ func TestCheckDrift(t *testing.T) {
 		}
 	}
 }
+
+// TestConfShowProcps: with --procps, /etc/sysctl.conf is read last and wins
+// over a later sysctl.d file, as `sysctl --system` does.
+func TestConfShowProcps(t *testing.T) {
+	_, out, _ := runCLI(t, "conf", "show", "--procps", "--root", filepath.Join(treesDir, "legacy"))
+	if !strings.Contains(out, "net.ipv4.tcp_syn_retries  2      /etc/sysctl.conf:2") {
+		t.Errorf("want tcp_syn_retries = 2 from /etc/sysctl.conf:\n%s", out)
+	}
+}
