@@ -51,15 +51,17 @@ func explain(w io.Writer, topic string) error {
 	return ew.err
 }
 
-// stateRules are the rules that watch each state.
-var stateRules = map[audit.State][]string{
-	audit.CloseWait: {"close-wait-accumulation"},
-	audit.TimeWait:  {"time-wait-bucket-pressure", "ephemeral-port-exhaustion", "tw-reuse", "rfc1337-disabled"},
-	audit.FinWait2:  {"fin-timeout", "time-wait-bucket-pressure"},
-	audit.SynRecv:   {"listen-queue-overflow", "syncookies-disabled"},
-	audit.Listen:    {"listen-queue-overflow", "somaxconn-low", "listen-port-in-ephemeral-range"},
-	audit.FinWait1:  {"orphan-pressure"},
-	audit.LastAck:   {"orphan-pressure"},
+// stateRules returns the rules that watch a state.
+func stateRules(s audit.State) []string {
+	return map[audit.State][]string{
+		audit.CloseWait: {"close-wait-accumulation"},
+		audit.TimeWait:  {"time-wait-bucket-pressure", "ephemeral-port-exhaustion", "tw-reuse", "rfc1337-disabled"},
+		audit.FinWait2:  {"fin-timeout", "time-wait-bucket-pressure"},
+		audit.SynRecv:   {"listen-queue-overflow", "syncookies-disabled"},
+		audit.Listen:    {"listen-queue-overflow", "somaxconn-low", "listen-port-in-ephemeral-range"},
+		audit.FinWait1:  {"orphan-pressure"},
+		audit.LastAck:   {"orphan-pressure"},
+	}[s]
 }
 
 func writeState(ew *explainWriter, st rules.StateInfo) {
@@ -70,7 +72,7 @@ func writeState(ew *explainWriter, st rules.StateInfo) {
 	ew.section("How long it lasts", st.Lasts)
 	ew.section("When many pile up", st.Piles)
 	ew.line("\nClose sequence\n%s", rules.CloseSequence)
-	if ids := stateRules[st.State]; len(ids) > 0 {
+	if ids := stateRules(st.State); len(ids) > 0 {
 		ew.line("\nRules: %s", strings.Join(ids, ", "))
 	}
 }
