@@ -46,10 +46,8 @@ timed() {
 measure() {
 	local bin=$1 attribution=$2
 	echo "sockets_now $(ss -tanH | wc -l)"
-	for _ in 1; do
-		timed census "$bin/tcpaudit" sockets --no-owners --format json
-		timed ss sh -c 'ss -tan | wc -l'
-	done
+	timed census "$bin/tcpaudit" sockets --no-owners --format json
+	timed ss sh -c 'ss -tan | wc -l'
 	if [ "$attribution" = yes ]; then
 		echo "close_wait_now $(ss -tanH state close-wait | wc -l)"
 		timed attribution "$bin/tcpaudit" sockets --state close-wait --by process --format json

@@ -52,36 +52,17 @@ func runOutside(ctx context.Context, o options, args []string, stdout, stderr io
 // runInside starts the children, waits until each reports its sockets
 // made, writes the ready file and holds until ctx ends.
 func runInside(ctx context.Context, o options, stdout io.Writer) error {
-	plan := sockgen.Plan{Established: o.established, TimeWait: o.timeWait, CloseWait: o.closeWait}
-	parts := sockgen.Split(plan, o.children)
-	self, err := os.Executable()
-	if err != nil {
-		return err
-	}
+	parts := sockgen.Split(sockgen.Plan{Established: o.established, TimeWait: o.timeWait, CloseWait: o.closeWait}, o.children)
 	start := time.Now()
-	var children []*exec.Cmd
+	children, ready, err := startChildren(o, parts)
 	defer func() {
 		for _, c := range children {
 			c.Process.Kill()
 			c.Wait()
 		}
 	}()
-	var ready []*bufio.Reader
-	for i, p := range parts {
-		c := exec.Command(self, "-child", strconv.Itoa(i), "-dsts", strconv.Itoa(max(1, o.dsts/len(parts))),
-			"-established", strconv.Itoa(p.Established), "-time-wait", strconv.Itoa(p.TimeWait),
-			"-close-wait", strconv.Itoa(p.CloseWait))
-		c.Stderr = os.Stderr
-		c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		out, err := c.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := c.Start(); err != nil {
-			return fmt.Errorf("start child %d: %w", i, err)
-		}
-		children = append(children, c)
-		ready = append(ready, bufio.NewReader(out))
+	if err != nil {
+		return err
 	}
 	for i, r := range ready {
 		if line, err := r.ReadString('\n'); err != nil || line != "ready\n" {
@@ -98,6 +79,35 @@ func runInside(ctx context.Context, o options, stdout io.Writer) error {
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// startChildren starts one child per part of the plan; each gets
+// destinations out of o.dsts and says "ready" on its stdout when done.
+// The children die with this process (SIGKILL on parent death).
+func startChildren(o options, parts []sockgen.Plan) ([]*exec.Cmd, []*bufio.Reader, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, nil, err
+	}
+	var children []*exec.Cmd
+	var ready []*bufio.Reader
+	for i, p := range parts {
+		c := exec.Command(self, "-child", strconv.Itoa(i), "-dsts", strconv.Itoa(max(1, o.dsts/len(parts))),
+			"-established", strconv.Itoa(p.Established), "-time-wait", strconv.Itoa(p.TimeWait),
+			"-close-wait", strconv.Itoa(p.CloseWait))
+		c.Stderr = os.Stderr
+		c.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		out, err := c.StdoutPipe()
+		if err != nil {
+			return children, nil, err
+		}
+		if err := c.Start(); err != nil {
+			return children, nil, fmt.Errorf("start child %d: %w", i, err)
+		}
+		children = append(children, c)
+		ready = append(ready, bufio.NewReader(out))
+	}
+	return children, ready, nil
 }
 
 // runChild makes its share of the sockets, says "ready" and holds them.

@@ -65,9 +65,16 @@ type samplingJSON struct {
 }
 
 func writeSocketsJSON(w io.Writer, v *socketView, n int) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(socketsDocument(v, n))
+}
+
+// socketsDocument builds the JSON document, n rows per ranking.
+func socketsDocument(v *socketView, n int) socketsJSON {
 	c := v.Census
 	doc := socketsJSON{Source: v.Source, ElapsedMS: ms(v.Elapsed.Seconds()), Total: countOf(v),
-		States: map[string]int{}, Listeners: []listenerJSON{}, Ephemeral: []ephemeralJSON{}, Processes: []processJSON{}, Notes: v.Notes}
+		States: map[string]int{}, Listeners: []listenerJSON{}, Ephemeral: []ephemeralJSON{}, Notes: v.Notes}
 	for _, s := range audit.States() {
 		if v.State == 0 || s == v.State {
 			doc.States[s.String()] = c.Count(s)
@@ -81,27 +88,30 @@ func writeSocketsJSON(w io.Writer, v *socketView, n int) error {
 			RemotePort: d.Flow.RemotePort, Sockets: d.Use.Sockets, TimeWait: d.Use.TimeWait, Share: d.Share})
 	}
 	doc.Ports = top(ports(c), n)
-	if c.Remotes != nil {
-		for _, h := range c.Remotes.Top(n) {
-			doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
-		}
+	for _, h := range c.Remotes.Top(n) {
+		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
 	}
-	if p := v.Processes; p != nil {
-		doc.Unattributed = p.Unattributed
-		for _, ps := range top(p.Processes, n) {
-			states := map[string]int{}
-			for s, k := range ps.States {
-				states[s.String()] = k
-			}
-			doc.Processes = append(doc.Processes, processJSON{PID: ps.PID, Command: ps.Command, States: states})
-		}
-	}
+	doc.Processes, doc.Unattributed = processesJSON(v.Processes, n)
 	if s := v.Stuck; s != nil {
 		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, Rates: v.Rates}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	return doc
+}
+
+// processesJSON lists the top n processes with their states by name.
+func processesJSON(p *audit.ProcessCensus, n int) ([]processJSON, int) {
+	out := []processJSON{}
+	if p == nil {
+		return out, 0
+	}
+	for _, ps := range top(p.Processes, n) {
+		states := map[string]int{}
+		for s, k := range ps.States {
+			states[s.String()] = k
+		}
+		out = append(out, processJSON{PID: ps.PID, Command: ps.Command, States: states})
+	}
+	return out, p.Unattributed
 }
 
 func ms(seconds float64) float64 { return float64(int64(seconds*1e6)) / 1e3 }
