@@ -129,20 +129,7 @@ func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) 
 	if err != nil {
 		return nil, &codeError{code: exitError, err: err}
 	}
-	c := audit.NewCensus(lo, hi)
-	switch o.By {
-	case "port":
-		c.Ports = new([65536]uint32)
-	case "remote", "state":
-		// Bounded (Space-Saving): the census memory does not grow with
-		// the number of distinct remote endpoints.
-		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
-	case "process":
-		c.Inodes = make(map[uint64]audit.State)
-	}
-	if (o.By != "state" || o.NoOwners) && o.Sampling.Samples == 1 {
-		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
-	}
+	c := newSocketsCensus(o, lo, hi)
 	v := &socketView{Census: c}
 	co := audit.CensusOptions{ProcRoot: o.ProcRoot, Source: src}
 	if o.State != "" {
@@ -160,6 +147,26 @@ func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) 
 		v.Notes = append(v.Notes, note)
 	}
 	return v, nil
+}
+
+// newSocketsCensus makes a census with the optional aggregates the view
+// needs, and without the CLOSE_WAIT inodes when nothing will use them.
+func newSocketsCensus(o socketsOptions, lo, hi uint16) *audit.Census {
+	c := audit.NewCensus(lo, hi)
+	switch o.By {
+	case "port":
+		c.Ports = new([65536]uint32)
+	case "remote", "state":
+		// Bounded (Space-Saving): the census memory does not grow with
+		// the number of distinct remote endpoints.
+		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
+	case "process":
+		c.Inodes = make(map[uint64]audit.State)
+	}
+	if (o.By != "state" || o.NoOwners) && o.Sampling.Samples == 1 {
+		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
+	}
+	return c
 }
 
 // attribute finds the processes holding the sockets: those of every
