@@ -2,6 +2,7 @@ package sysctlconf
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/tcpaudit/tcpaudit/internal/input"
 )
@@ -103,8 +104,13 @@ func (c *Config) checkLegacy() {
 	if err != nil || len(f.Entries) == 0 {
 		return
 	}
+	var keys []string
+	for _, e := range f.Entries {
+		keys = append(keys, e.Key)
+	}
 	c.Diagnostics = append(c.Diagnostics, Diagnostic{File: LegacyFile, Line: f.Entries[0].Line, Severity: SeverityWarning, Code: CodeDifference,
-		Message: fmt.Sprintf("systemd-sysctl does not read %s (no sysctl.d link such as 99-sysctl.conf points to it); procps sysctl --system reads it last, so its %d settings apply only where procps applies them", LegacyFile, len(f.Entries))})
+		Message: fmt.Sprintf("systemd-sysctl does not read %s (no sysctl.d link such as 99-sysctl.conf points to it); procps sysctl --system reads it last, so its settings apply only where procps applies them: %s",
+			LegacyFile, strings.Join(keys, ", "))})
 }
 
 // checkLegacyLast reports keys whose winner differs under procps, which

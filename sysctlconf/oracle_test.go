@@ -151,7 +151,7 @@ func TestDifferencesDiagnosed(t *testing.T) {
 }
 
 // oracleTrees are the trees applied with the real programs.
-var oracleTrees = []string{"dirs", "masks", "order", "legacy", "nolink", "merge", "globs"}
+var oracleTrees = []string{"dirs", "masks", "order", "legacy", "nolink", "merge", "globs", "hidden"}
 
 // procpsHonoursGlobExclusions reports procps-ng 4.0.5 or later.
 func procpsHonoursGlobExclusions(t *testing.T) bool {

@@ -3,6 +3,7 @@ package sysctlconf
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // Procps selects the procps-ng version ResolveProcps models.
@@ -87,6 +88,51 @@ func (c *Config) procpsFinish() {
 func (c *Config) globExcluded(path string) bool {
 	for _, e := range c.globExcludes {
 		if Match(e.Path, path) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkProcps adds a diagnostic for every explicitly set key that procps
+// `sysctl --system` (before 4.0.5) leaves with another value than
+// systemd-sysctl, unless a diagnostic already names the key.
+func (c *Config) checkProcps() {
+	pp, err := ResolveProcps(c.Root, Procps{})
+	if err != nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, e := range append(append([]Entry(nil), c.Lines...), pp.Lines...) {
+		if e.Glob() || seen[e.Path] || c.mentioned(e.Key) {
+			continue
+		}
+		seen[e.Path] = true
+		a, okA := c.Lookup(e.Key)
+		b, okB := pp.Lookup(e.Key)
+		if okA == okB && a.Value == b.Value {
+			continue
+		}
+		at := b
+		if okA {
+			at = a
+		}
+		c.Diagnostics = append(c.Diagnostics, Diagnostic{File: at.File, Line: at.Line, Severity: SeverityWarning, Code: CodeDifference,
+			Message: fmt.Sprintf("%s ends as %s under systemd-sysctl but as %s under procps sysctl --system", e.Key, outcome(a, okA), outcome(b, okB))})
+	}
+}
+
+func outcome(e Entry, ok bool) string {
+	if !ok {
+		return "unset"
+	}
+	return fmt.Sprintf("%q (%s:%d)", e.Value, e.File, e.Line)
+}
+
+// mentioned reports a diagnostic that names key.
+func (c *Config) mentioned(key string) bool {
+	for _, d := range c.Diagnostics {
+		if d.Code == CodeDifference && strings.Contains(d.Message, key) {
 			return true
 		}
 	}

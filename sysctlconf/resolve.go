@@ -70,6 +70,7 @@ func Resolve(root string) (*Config, error) {
 	}
 	c.finish(m)
 	c.checkLegacy()
+	c.checkProcps()
 	return c, nil
 }
 

@@ -138,7 +138,8 @@ func TestLookupOverlappingGlobs(t *testing.T) {
 // TestResolveDiagnostics: the legacy file and hidden files are reported.
 func TestResolveDiagnostics(t *testing.T) {
 	for name, want := range map[string]string{"nolink": "/etc/sysctl.conf", "dirs": "/etc/sysctl.d/.hidden.conf",
-		"masks": "/etc/sysctl.d/40-dangling.conf", "merge": "/etc/sysctl.d/20-local.conf", "legacy": "/usr/lib/sysctl.d/99-zz.conf"} {
+		"masks": "/etc/sysctl.d/40-dangling.conf", "merge": "/etc/sysctl.d/20-local.conf", "legacy": "/usr/lib/sysctl.d/99-zz.conf",
+		"hidden": "/etc/sysctl.d/.local.conf"} {
 		c, err := Resolve(tree(name))
 		if err != nil {
 			t.Fatal(err)
@@ -172,7 +173,7 @@ func TestFileOrderOracle(t *testing.T) {
 	if _, err := exec.LookPath("systemd-analyze"); err != nil {
 		t.Skip("systemd-analyze not installed: no oracle for the file order")
 	}
-	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge", "globs"} {
+	for _, name := range []string{"dirs", "order", "legacy", "nolink", "merge", "globs", "hidden"} {
 		root, _ := filepath.Abs(tree(name))
 		// It exits 1 when a listed file cannot be read (dirs has a
 		// directory named dir.conf) but still prints the list.
