@@ -41,12 +41,13 @@ func Attribute(root string, wanted map[uint64]struct{}) (Attribution, error) {
 		return a, err
 	}
 	found := make(map[uint64]bool, len(wanted))
+	sc := newFDScanner()
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil || pid <= 0 {
 			continue
 		}
-		n, err := scanFDs(filepath.Join(root, e.Name()), wanted, found)
+		n, err := scanFDs(sc, filepath.Join(root, e.Name()), wanted, found)
 		switch {
 		case errors.Is(err, fs.ErrPermission):
 			a.Unreadable++
@@ -71,42 +72,15 @@ func Attribute(root string, wanted map[uint64]struct{}) (Attribution, error) {
 // scanFDs counts the wanted sockets among one process's descriptors. An inode
 // shared by several processes (after fork) is counted for each of them but
 // attributed once.
-func scanFDs(dir string, wanted map[uint64]struct{}, found map[uint64]bool) (int, error) {
-	fdDir := filepath.Join(dir, "fd")
-	fds, err := os.ReadDir(fdDir)
-	if err != nil {
-		return 0, err
-	}
+func scanFDs(sc *fdScanner, dir string, wanted map[uint64]struct{}, found map[uint64]bool) (int, error) {
 	n := 0
-	for _, fd := range fds {
-		target, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
-		if err != nil {
-			continue
-		}
-		ino, ok := socketInode(target)
-		if !ok {
-			continue
-		}
+	err := sc.sockets(filepath.Join(dir, "fd"), func(ino uint64) {
 		if _, ok := wanted[ino]; ok {
 			found[ino] = true
 			n++
 		}
-	}
-	return n, nil
-}
-
-// socketInode parses a "socket:[12345]" link target.
-func socketInode(target string) (uint64, bool) {
-	s, ok := strings.CutPrefix(target, "socket:[")
-	if !ok {
-		return 0, false
-	}
-	s, ok = strings.CutSuffix(s, "]")
-	if !ok {
-		return 0, false
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	return n, err == nil
+	})
+	return n, err
 }
 
 func readComm(path string) string {
