@@ -10,8 +10,9 @@ import (
 const coreBuffersWhy = `net.core.rmem_max and wmem_max bound the buffer sizes applications ` +
 	`request explicitly with SO_RCVBUF and SO_SNDBUF; they do not limit TCP autotuning, ` +
 	`which tcp_rmem and tcp_wmem bound. Applications that size their own buffers (many ` +
-	`proxies, UDP and QUIC servers) are capped here. These keys are global: inside a ` +
-	`container's network namespace they are not visible, and that is not a finding.`
+	`proxies, UDP and QUIC servers) are capped here. In Linux 6.1 these keys are global, ` +
+	`so a container's network namespace may not have them, and that is not a finding; newer ` +
+	`kernels give each namespace its own.`
 
 func coreBufferLimitsLow() Rule {
 	return Rule{

@@ -5,8 +5,9 @@ import "strings"
 // Corrections of the misconceptions kernel-facts §15 lists, stated as what
 // is true, never by repeating the misconception.
 const (
-	globalCorrection = "It is global: only the initial network namespace has it. Inside a " +
-		"container's namespace it is not visible, which says nothing about its value."
+	globalCorrection = "It is global in Linux 6.1: only the initial network namespace has it. Where a " +
+		"container's namespace lacks it, that says nothing about its value. Newer kernels give some " +
+		"of these keys to every namespace (net.core.rmem_max and wmem_max exist in each namespace on 6.18)."
 	orCorrection = "conf/all = 0 does not turn it off everywhere: the kernel ORs conf/all with " +
 		"each interface's own value, so every interface must be 0."
 	ipv6OwnCorrection = "conf/all is not read for existing interfaces: only each interface's " +

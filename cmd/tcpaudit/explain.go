@@ -108,7 +108,7 @@ func keyScope(k rules.KeyInfo) string {
 	note = strings.TrimSuffix(strings.TrimPrefix(note, "("), ")")
 	switch {
 	case k.Global():
-		return "global: only the initial network namespace has it; inside a container's namespace it is absent, which does not mean unset (" + note + ")"
+		return "global in Linux 6.1: only the initial network namespace has it; where a container's namespace lacks it, that does not mean unset (" + note + ")"
 	case strings.HasPrefix(k.PerNetns, "yes") && note != "":
 		return "per network namespace (" + note + ")"
 	case strings.HasPrefix(k.PerNetns, "yes"):
