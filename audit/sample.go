@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -35,6 +36,18 @@ func sampledCounters() [][2]string {
 		{"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
 		{"TcpExt", "TCPTimeWaitOverflow"}, {"Tcp", "ActiveOpens"},
 	}
+}
+
+// Summary says in one line what the samples showed: the stuck CLOSE_WAIT
+// sockets and the counter rates.
+func (s *Sampling) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d samples over %s: %d CLOSE_WAIT sockets present in every sample",
+		s.Samples, s.Elapsed.Round(time.Millisecond), len(s.StuckCloseWait))
+	for _, r := range s.Rates {
+		fmt.Fprintf(&b, "; %s %s %+d (%.1f/s)", r.Section, r.Name, r.Delta, r.PerSecond)
+	}
+	return b.String()
 }
 
 // Rate returns the rate of one counter and whether it was sampled.

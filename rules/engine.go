@@ -186,6 +186,9 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	if f.CensusNote != "" {
 		notes = append(notes, f.CensusNote)
 	}
+	if f.Sampling != nil {
+		notes = append(notes, f.Sampling.Summary())
+	}
 	if why, missing := f.Missing[audit.SourceProcesses]; missing {
 		notes = append(notes, "process attribution failed: "+why)
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,9 +37,15 @@ func TestCheckSamplingStuckCloseWait(t *testing.T) {
 			Rule     string `json:"rule"`
 			Observed string `json:"observed"`
 		} `json:"findings"`
+		Notes []string `json:"notes"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
 		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(rep.Notes, func(n string) bool {
+		return strings.Contains(n, "2 CLOSE_WAIT sockets present in every sample") && strings.Contains(n, "TcpExt ListenOverflows")
+	}) {
+		t.Errorf("notes %q: want the sampling summary", rep.Notes)
 	}
 	for _, f := range rep.Findings {
 		if f.Rule == "close-wait-accumulation" {
