@@ -73,8 +73,9 @@ func newRootCmd(s streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "tcpaudit",
 		Short: "Audit a Linux host's TCP connection lifecycle and network sysctls",
-		Long: "tcpaudit reads socket states from /proc/net/tcp and tcp6, network sysctls and\n" +
-			"kernel counters, evaluates them against a profile and explains each finding\n" +
+		Long: "tcpaudit reads socket states (over netlink sock_diag on the live host, from\n" +
+			"/proc/net/tcp and tcp6 otherwise), network sysctls and kernel counters,\n" +
+			"evaluates them against a profile and explains each finding\n" +
 			"with its fix: a sysctl value when a sysctl is the fix, the owning process when\n" +
 			"the application is.",
 		SilenceUsage:  true,

@@ -30,7 +30,8 @@ func newSocketsCmd(s streams) *cobra.Command {
 		Long: "sockets takes a census of the TCP sockets of this network namespace (over netlink\n" +
 			"sock_diag on the live host, from net/tcp and net/tcp6 under --proc-root otherwise)\n" +
 			"and prints counts per state, listeners with their accept-queue fill, ephemeral-port\n" +
-			"use per destination and the processes holding CLOSE_WAIT sockets.\n" +
+			"use per destination, the top remote endpoints and the processes holding CLOSE_WAIT\n" +
+			"sockets.\n" +
 			"--by port|remote|process ranks local ports, remote endpoints or processes instead.",
 		Args: cobra.NoArgs,
 	}
