@@ -58,7 +58,7 @@ type junitMessage struct {
 // Write renders res.
 func (j JUnit) Write(w io.Writer, res rules.Result) error {
 	s := junitSuite{
-		Name:      "tcpaudit check: profile " + res.Profile,
+		Name:      "tcpaudit " + command(res) + ": profile " + res.Profile,
 		Timestamp: j.Now.UTC().Format("2006-01-02T15:04:05"),
 		Hostname:  j.Hostname,
 		Time:      "0",

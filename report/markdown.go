@@ -17,7 +17,7 @@ type Markdown struct{}
 // Write renders res.
 func (Markdown) Write(w io.Writer, res rules.Result) error {
 	ew := &errWriter{w: w}
-	title := "tcpaudit check: profile `" + res.Profile + "`"
+	title := "tcpaudit " + command(res) + ": profile `" + res.Profile + "`"
 	if res.Kernel != "" {
 		title += ", kernel " + res.Kernel
 	}

@@ -78,6 +78,14 @@ func Write(w io.Writer, format string, res rules.Result, o Options) error {
 	return CheckFormat(format)
 }
 
+// command names the command that produced res, for titles.
+func command(res rules.Result) string {
+	if res.Command == "" {
+		return "check"
+	}
+	return res.Command
+}
+
 // Summary counts findings by severity and rules by status.
 type Summary struct {
 	Critical int `json:"critical"`

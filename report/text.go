@@ -59,7 +59,7 @@ func (p palette) severity(s rules.Severity) *color.Color {
 func (t Text) Write(w io.Writer, res rules.Result) error {
 	p := t.palette()
 	ew := &errWriter{w: w}
-	header := "tcpaudit check: profile " + res.Profile
+	header := "tcpaudit " + command(res) + ": profile " + res.Profile
 	if res.Kernel != "" {
 		header += ", kernel " + res.Kernel
 	}

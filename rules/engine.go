@@ -45,6 +45,9 @@ type Sockets struct {
 
 // Result is the outcome of evaluating a profile against facts.
 type Result struct {
+	// Command is the command that produced the result ("check" when empty,
+	// "lint"); reports name it in their titles.
+	Command     string
 	Profile     string
 	Kernel      string
 	Findings    []Finding

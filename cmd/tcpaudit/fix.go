@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,7 @@ type fixOptions struct {
 	Root         string   `mapstructure:"root"`
 	Diff         bool     `mapstructure:"diff"`
 	Write        string   `mapstructure:"write"`
+	Config       string   `mapstructure:"config"`
 }
 
 func newFixCmd(s streams) *cobra.Command {
@@ -66,7 +68,7 @@ func runFix(s streams, o fixOptions) error {
 	if o.Diff && o.Write != "" {
 		return usageError("--diff and --write exclude each other")
 	}
-	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
 	if err != nil {
 		return usageError("%w", err)
 	}

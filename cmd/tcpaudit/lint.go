@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ type lintOptions struct {
 	Format       string   `mapstructure:"format"`
 	FailOn       string   `mapstructure:"fail-on"`
 	NoColor      bool     `mapstructure:"no-color"`
+	Config       string   `mapstructure:"config"`
 }
 
 func newLintCmd(s streams) *cobra.Command {
@@ -42,7 +44,7 @@ func newLintCmd(s streams) *cobra.Command {
 	f.String("profile", profiles.Default, "profiles whose expected values the files are checked against, comma-separated")
 	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
 	f.String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
-	f.String("format", "text", "output format: text, json or sarif")
+	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
@@ -64,10 +66,10 @@ func runLint(s streams, o lintOptions, args []string) error {
 	if err != nil {
 		return usageError("--fail-on: %w", err)
 	}
-	if o.Format != "text" && o.Format != "json" && o.Format != "sarif" {
-		return usageError("--format %q: want text, json or sarif", o.Format)
+	if err := report.CheckFormat(o.Format); err != nil {
+		return usageError("--format: %w", err)
 	}
-	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
 	if err != nil {
 		return usageError("%w", err)
 	}

@@ -47,7 +47,7 @@ type linter struct {
 // lint runs every check and returns a result the report package writes.
 func lint(t lintTree, cfg rules.Config, procRoot string) rules.Result {
 	l := &linter{tree: t, cfg: cfg, procRoot: procRoot}
-	res := rules.Result{Profile: cfg.Profile}
+	res := rules.Result{Command: "lint", Profile: cfg.Profile}
 	for _, c := range lintChecks() {
 		ev := rules.Evaluation{Rule: c.id, Title: c.title, Category: rules.Hardening, Status: rules.Passed}
 		found, reason := c.run(l)

@@ -24,6 +24,7 @@ type serveOptions struct {
 	ProfileFiles []string      `mapstructure:"profile-file"`
 	Source       string        `mapstructure:"source"`
 	SysctlRoot   string        `mapstructure:"sysctl-root"`
+	Config       string        `mapstructure:"config"`
 }
 
 // shutdownGrace bounds how long in-flight scrapes may finish on shutdown.
@@ -65,7 +66,7 @@ func runServe(ctx context.Context, s streams, o serveOptions) error {
 	if o.Interval < 0 {
 		return usageError("--interval %s: want 0 or a positive duration", o.Interval)
 	}
-	cfg, err := profiles.Load(o.Profile, o.ProfileFiles...)
+	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
 	if err != nil {
 		return usageError("%w", err)
 	}
@@ -86,7 +87,9 @@ func runServe(ctx context.Context, s streams, o serveOptions) error {
 			return rules.Result{}, err
 		}
 		drift.attach(f)
-		return engine.Evaluate(f, cfg), nil
+		c := cfg
+		c.Today = time.Now() // waivers expire while the exporter runs
+		return engine.Evaluate(f, c), nil
 	}
 	x := newExporter(eval, o.Interval, version)
 	if err := x.evaluate(); err != nil {
