@@ -191,7 +191,17 @@ func attribute(o socketsOptions, v *socketView) error {
 	}
 	v.Processes = &pc
 	if pc.Unattributed > 0 {
-		v.Notes = append(v.Notes, fmt.Sprintf("%d sockets not attributed to a process (%d processes unreadable; run as root)", pc.Unattributed, pc.Unreadable))
+		v.Notes = append(v.Notes, unattributedNote(pc, o.ProcRoot))
 	}
 	return nil
+}
+
+// unattributedNote says why some sockets have no owner: processes that
+// could not be read, or no process under the proc root holding them
+// (orphaned sockets, or processes of another PID namespace).
+func unattributedNote(pc audit.ProcessCensus, root string) string {
+	if pc.Unreadable > 0 {
+		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read (run as root)", pc.Unattributed, pc.Unreadable)
+	}
+	return fmt.Sprintf("%d sockets not attributed to a process: no process under %s holds them (closed by the application but not yet by the kernel, or another PID namespace)", pc.Unattributed, root)
 }
