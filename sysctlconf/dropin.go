@@ -101,7 +101,13 @@ func RenderDropIn(header []string, changes []Change) string {
 		b.WriteString(strings.TrimRight("# "+h, " ") + "\n")
 	}
 	sorted := append([]Change(nil), changes...)
-	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Key < sorted[j].Key })
+	sort.SliceStable(sorted, func(i, j int) bool {
+		ri, rj := writeRank(sorted[i].Key), writeRank(sorted[j].Key)
+		if ri != rj {
+			return ri < rj
+		}
+		return sorted[i].Key < sorted[j].Key
+	})
 	for _, ch := range sorted {
 		b.WriteString("\n")
 		if ch.Comment != "" {
@@ -110,6 +116,28 @@ func RenderDropIn(header []string, changes []Change) string {
 		b.WriteString(Render([]Entry{{Key: ch.Key, Path: Normalize(ch.Key), Value: ch.Value}}))
 	}
 	return b.String()
+}
+
+// writeRank orders a drop-in so that no line undoes an earlier one when it
+// is applied top to bottom: writing ip_forward (or conf/all/forwarding)
+// resets conf/all/accept_redirects and every interface's forwarding, and an
+// IPv4 conf/default write is copied to every interface that has not set the
+// key itself; so the switches come first, then conf/default, conf/all and
+// the interfaces, then everything else.
+func writeRank(key string) int {
+	switch key {
+	case "net.ipv4.ip_forward", "net.ipv4.conf.all.forwarding", "net.ipv6.conf.all.forwarding":
+		return 0
+	}
+	switch {
+	case strings.HasPrefix(key, "net.ipv4.conf.default.") || strings.HasPrefix(key, "net.ipv6.conf.default."):
+		return 1
+	case strings.HasPrefix(key, "net.ipv4.conf.all.") || strings.HasPrefix(key, "net.ipv6.conf.all."):
+		return 2
+	case strings.HasPrefix(key, "net.ipv4.conf.") || strings.HasPrefix(key, "net.ipv6.conf."):
+		return 3
+	}
+	return 4
 }
 
 func oneLine(s string) string {
