@@ -198,10 +198,10 @@ func attribute(o socketsOptions, v *socketView) error {
 
 // unattributedNote says why some sockets have no owner: processes that
 // could not be read, or no process under the proc root holding them
-// (orphaned sockets, or processes of another PID namespace).
+// (closed since the census, or held in another PID namespace).
 func unattributedNote(pc audit.ProcessCensus, root string) string {
 	if pc.Unreadable > 0 {
 		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read (run as root)", pc.Unattributed, pc.Unreadable)
 	}
-	return fmt.Sprintf("%d sockets not attributed to a process: no process under %s holds them (closed by the application but not yet by the kernel, or another PID namespace)", pc.Unattributed, root)
+	return fmt.Sprintf("%d sockets not attributed to a process: no process under %s holds them (closed since the census, or held in another PID namespace)", pc.Unattributed, root)
 }
