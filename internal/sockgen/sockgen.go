@@ -35,11 +35,6 @@ type Plan struct {
 	LastAck int
 }
 
-// Descriptors returns how many descriptors the plan holds open.
-func (p Plan) Descriptors(listeners int) int {
-	return p.Established + p.Established%2 + 2*p.CloseWait + p.FullQueue + p.FinWait1 + p.LastAck + listeners + 2
-}
-
 // Generator creates sockets towards its listeners. Connections are spread
 // round-robin over the destination addresses and listener ports, so that no
 // (source, destination, port) tuple runs short of ephemeral ports.
