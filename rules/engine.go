@@ -197,9 +197,9 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {
 		if a.Unreadable > 0 {
-			notes = append(notes, fmt.Sprintf("%d CLOSE_WAIT sockets not attributed: run as root (%d processes could not be read)", a.Unattributed, a.Unreadable))
+			notes = append(notes, fmt.Sprintf("%s not attributed: run as root (%s could not be read)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
 		} else {
-			notes = append(notes, fmt.Sprintf("%d CLOSE_WAIT sockets not attributed: no process under %s holds them (another PID namespace?)", a.Unattributed, f.ProcRoot))
+			notes = append(notes, fmt.Sprintf("%s not attributed: no process under %s holds them (another PID namespace?)", plural(a.Unattributed, "CLOSE_WAIT socket"), f.ProcRoot))
 		}
 	}
 	return out, notes

@@ -62,7 +62,7 @@ func TestCheckUnreadableProcesses(t *testing.T) {
 	if err := json.Unmarshal(out, &r); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(strings.Join(r.Notes, "\n"), "151 CLOSE_WAIT sockets not attributed: run as root (1 processes could not be read)") {
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "151 CLOSE_WAIT sockets not attributed: run as root (1 process could not be read)") {
 		t.Errorf("notes %q: want 151 (150 of java, 1 held by no process) not attributed, run as root", r.Notes)
 	}
 	for _, f := range r.Findings {
