@@ -3,13 +3,14 @@ package audit
 import (
 	"errors"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
 	"sync"
 	"sync/atomic"
+
+	"github.com/prometheus/procfs"
 )
 
 // ProcessSockets is one process and the sockets it holds, by state.
@@ -71,18 +72,13 @@ func AttributeStates(root string, inodes map[uint64]State) (ProcessCensus, error
 	return pc, nil
 }
 
-func listPIDs(root string) ([]string, error) {
-	entries, err := os.ReadDir(root)
+// listPIDs lists the processes under root through procfs.
+func listPIDs(root string) (procfs.Procs, error) {
+	pfs, err := procfs.NewFS(root)
 	if err != nil {
 		return nil, err
 	}
-	var pids []string
-	for _, e := range entries {
-		if pid, err := strconv.Atoi(e.Name()); err == nil && pid > 0 {
-			pids = append(pids, e.Name())
-		}
-	}
-	return pids, nil
+	return pfs.AllProcs()
 }
 
 // attributeWorker scans the processes it takes from a shared index.
@@ -92,18 +88,19 @@ type attributeWorker struct {
 	found      map[uint64]struct{}
 }
 
-func (w *attributeWorker) run(root string, pids []string, next *atomic.Int64, inodes map[uint64]State) {
+func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64, inodes map[uint64]State) {
 	sc := newFDScanner()
 	w.found = make(map[uint64]struct{})
 	for {
 		i := int(next.Add(1)) - 1
-		if i >= len(pids) {
+		if i >= len(procs) {
 			return
 		}
-		dir := filepath.Join(root, pids[i])
-		pid, _ := strconv.Atoi(pids[i])
-		p := ProcessSockets{PID: pid}
-		err := sc.sockets(filepath.Join(dir, "fd"), func(ino uint64) {
+		if procs[i].PID <= 0 {
+			continue
+		}
+		p := ProcessSockets{PID: procs[i].PID}
+		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), func(ino uint64) {
 			st, ok := inodes[ino]
 			if !ok {
 				return
@@ -119,8 +116,17 @@ func (w *attributeWorker) run(root string, pids []string, next *atomic.Int64, in
 		case errors.Is(err, fs.ErrPermission):
 			w.unreadable++
 		case err == nil && p.Total > 0:
-			p.Command = readComm(filepath.Join(dir, "comm"))
+			p.Command = comm(procs[i])
 			w.processes = append(w.processes, p)
 		}
 	}
+}
+
+// comm returns a process's command name, "?" when it has exited.
+func comm(p procfs.Proc) string {
+	c, err := p.Comm()
+	if err != nil {
+		return "?"
+	}
+	return c
 }
