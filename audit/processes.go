@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -116,17 +117,19 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 		case errors.Is(err, fs.ErrPermission):
 			w.unreadable++
 		case err == nil && p.Total > 0:
-			p.Command = comm(procs[i])
+			p.Command = readComm(filepath.Join(root, strconv.Itoa(p.PID), "comm"))
 			w.processes = append(w.processes, p)
 		}
 	}
 }
 
-// comm returns a process's command name, "?" when it has exited.
-func comm(p procfs.Proc) string {
-	c, err := p.Comm()
+// readComm returns a process's command name, "?" when it has exited or
+// the file is not a small regular file (procfs's Comm would block on a
+// FIFO planted in a captured tree).
+func readComm(path string) string {
+	b, err := readSmall(path)
 	if err != nil {
 		return "?"
 	}
-	return c
+	return strings.TrimSpace(string(b))
 }
