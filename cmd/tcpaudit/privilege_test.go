@@ -1,0 +1,145 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// nobody is the unprivileged user the commands run as.
+const nobody = 65534
+
+// TestUnprivilegedLiveHost runs every command that reads the host as
+// nobody against the live /proc while the test (root) holds a CLOSE_WAIT
+// socket: each runs (exit 0 or 1, never 2), and the reports say that the
+// sockets of processes nobody cannot read were not attributed and to run
+// as root.
+func TestUnprivilegedLiveHost(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run the commands as another user (nobody)")
+	}
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	dir := t.TempDir()
+	for _, d := range []string{filepath.Dir(dir), dir} {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for p := filepath.Dir(filepath.Dir(dir)); p != filepath.Dir(p); p = filepath.Dir(p) {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o001 == 0 {
+			t.Skipf("%s is not searchable by other users (TMPDIR?)", p)
+		}
+	}
+	bin := buildBinary(t, dir)
+	holdCloseWait(t)
+
+	for _, args := range [][]string{
+		{"check"},
+		{"check", "--source", "proc"},
+		{"sockets"},
+		{"sockets", "--source", "proc", "--by", "port"},
+		{"conf", "show"},
+		{"lint", "/"},
+		{"fix"},
+		{"rules"},
+		{"profiles"},
+		{"explain", "CLOSE_WAIT"},
+	} {
+		if code, _, stderr := runAsNobody(t, bin, args...); code != exitOK && code != exitFindings {
+			t.Errorf("tcpaudit %s as nobody: exit %d, want 0 or 1\n%s", strings.Join(args, " "), code, stderr)
+		}
+	}
+
+	code, out, stderr := runAsNobody(t, bin, "check", "--format", "json")
+	if code == exitError {
+		t.Fatalf("check as nobody: exit 2\n%s", stderr)
+	}
+	var r struct {
+		Notes []string `json:"notes"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(\d+) CLOSE_WAIT sockets? not attributed: run as root`).FindStringSubmatch(strings.Join(r.Notes, "\n"))
+	if m == nil {
+		t.Fatalf("notes %q: want \"N CLOSE_WAIT sockets not attributed: run as root\"", r.Notes)
+	}
+	t.Logf("as nobody: %s", m[0])
+	if n, _ := strconv.Atoi(m[1]); n < 1 {
+		t.Errorf("%s: want at least the test's own CLOSE_WAIT socket", m[0])
+	}
+
+	_, out, stderr = runAsNobody(t, bin, "sockets", "--by", "process")
+	if !strings.Contains(out+stderr, "processes could not be read (run as root)") {
+		t.Errorf("sockets --by process as nobody does not say what it could not attribute:\n%s\n%s", out, stderr)
+	}
+}
+
+// runAsNobody runs the binary as nobody with no supplementary groups.
+func runAsNobody(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = "/"
+	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent", "NO_COLOR=1"}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}}
+	cmd.WaitDelay = time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	done := make(chan error, 1)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { done <- cmd.Wait() }()
+	var err error
+	select {
+	case err = <-done:
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("tcpaudit %s as nobody: still running after 60s", strings.Join(args, " "))
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), stdout.String(), stderr.String()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// holdCloseWait leaves one socket of this (root) process in CLOSE_WAIT
+// until the test ends: the peer closes, this side does not.
+func holdCloseWait(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	client.Close()
+	// The FIN arrives at once on loopback; reading it proves it did.
+	server.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := server.Read(make([]byte, 1)); err == nil {
+		t.Fatal("read data where the peer's FIN was expected")
+	}
+}
