@@ -49,7 +49,7 @@ func newCheckCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
-	f.String("snapshot", "", "audit a snapshot tarball written by `tcpaudit snapshot FILE.tar.gz` instead of --proc-root")
+	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
 	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
