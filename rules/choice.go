@@ -55,7 +55,7 @@ func (c choiceRule) check(f *audit.Facts, p Params) []Finding {
 	return []Finding{{
 		Title:       fmt.Sprintf("%s: %s is %q", c.problem, c.key, v),
 		Observed:    fmt.Sprintf("%s = %s", c.key, v),
-		Expected:    fmt.Sprintf("%s = %s", c.key, joinWords(accepted)),
+		Expected:    fmt.Sprintf("%s = %s", c.key, joinOr(accepted)),
 		Explanation: c.why,
 		Fix:         Fix{Sysctl: map[string]string{c.key: rec}, Advice: advice},
 	}}

@@ -48,6 +48,11 @@ func joinInts(v []int64) string {
 	for i, n := range v {
 		s[i] = strconv.FormatInt(n, 10)
 	}
+	return joinOr(s)
+}
+
+// joinOr joins alternatives as prose: "a, b or c".
+func joinOr(s []string) string {
 	if len(s) <= 1 {
 		return strings.Join(s, "")
 	}

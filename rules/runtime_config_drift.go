@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,9 @@ func runtimeConfigDrift() Rule {
 		Category:    Hardening,
 		Severity:    Warning,
 		Needs:       []audit.Source{audit.SourceConfig},
+		Params: []Param{
+			{Name: "prefixes", Kind: StringParam, Doc: "comma-separated key prefixes compared (\"net.\" for the network keys); empty compares every configured key"},
+		},
 		Explanation: runtimeConfigDriftWhy,
 		References: []string{
 			"man 5 sysctl.d (systemd): precedence of /etc, /run, /usr/local/lib, /usr/lib",
@@ -31,10 +35,13 @@ func runtimeConfigDrift() Rule {
 	}
 }
 
-func checkRuntimeConfigDrift(f *audit.Facts, _ Params) []Finding {
+func checkRuntimeConfigDrift(f *audit.Facts, p Params) []Finding {
+	prefixes := strings.FieldsFunc(p.String("prefixes"), func(r rune) bool { return r == ',' || r == ' ' })
 	keys := make([]string, 0, len(f.Configured))
 	for k := range f.Configured {
-		keys = append(keys, k)
+		if len(prefixes) == 0 || slices.ContainsFunc(prefixes, func(pre string) bool { return strings.HasPrefix(k, pre) }) {
+			keys = append(keys, k)
+		}
 	}
 	sort.Strings(keys)
 	var out []Finding

@@ -58,19 +58,38 @@ func TestRuntimeConfigDrift(t *testing.T) {
 			map[string]audit.Setting{"net.ipv4.ip_local_reserved_ports": {Value: "9000, 8080,8081-8082", File: "/x.conf", Line: 1}}, nil},
 		{"key not on this kernel", map[string]string{},
 			map[string]audit.Setting{"net.ipv4.tcp_tw_recycle": {Value: "1", File: "/x.conf", Line: 1}}, nil},
+		{"only keys under the prefixes", map[string]string{"kernel.pid_max": "32768", "net.core.somaxconn": "128"},
+			map[string]audit.Setting{
+				"kernel.pid_max":     {Value: "4194304", File: "/usr/lib/sysctl.d/50-pid-max.conf", Line: 16},
+				"net.core.somaxconn": {Value: "4096", File: "/etc/sysctl.d/90-net.conf", Line: 3},
+			},
+			[]rules.Location{{File: "/etc/sysctl.d/90-net.conf", Line: 3}}},
 	}
 	r, _ := rules.Lookup("runtime-config-drift")
+	params := rules.Params{"prefixes": "net."}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := &audit.Facts{Sysctls: tt.runtime, Configured: tt.configured}
 			var got []rules.Location
-			for _, fd := range r.Check(f, nil) {
+			for _, fd := range r.Check(f, params) {
 				got = append(got, *fd.Location)
 			}
 			if d := cmp.Diff(tt.want, got); d != "" {
 				t.Errorf("locations (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestRuntimeConfigDriftAllKeys: an empty prefix list compares every key.
+func TestRuntimeConfigDriftAllKeys(t *testing.T) {
+	r, _ := rules.Lookup("runtime-config-drift")
+	f := &audit.Facts{
+		Sysctls:    map[string]string{"kernel.pid_max": "32768"},
+		Configured: map[string]audit.Setting{"kernel.pid_max": {Value: "4194304", File: "/a.conf", Line: 1}},
+	}
+	if got := r.Check(f, rules.Params{"prefixes": ""}); len(got) != 1 {
+		t.Errorf("findings = %d, want 1 for kernel.pid_max", len(got))
 	}
 }
 
