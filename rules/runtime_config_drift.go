@@ -18,11 +18,11 @@ const runtimeConfigDriftWhy = `The running kernel holds a value that differs fro
 
 func runtimeConfigDrift() Rule {
 	return Rule{
-		ID:          "runtime-config-drift",
-		Title:       "Runtime sysctl differs from the boot configuration",
-		Category:    Hardening,
-		Severity:    Warning,
-		Needs:       []audit.Source{audit.SourceConfig},
+		ID:       "runtime-config-drift",
+		Title:    "Runtime sysctl differs from the boot configuration",
+		Category: Hardening,
+		Severity: Warning,
+		Needs:    []audit.Source{audit.SourceConfig},
 		Params: []Param{
 			{Name: "prefixes", Kind: StringParam, Doc: "comma-separated key prefixes compared (\"net.\" for the network keys); empty compares every configured key"},
 		},
