@@ -10,8 +10,9 @@ import (
 
 const closeWaitWhy = `CLOSE_WAIT means the peer has closed its side of the connection (its FIN ` +
 	`arrived) and the kernel is waiting for the local application to call close(). ` +
-	`No kernel timer moves a socket out of CLOSE_WAIT: it stays until the application ` +
-	`closes it (or the peer resets it). A pile of CLOSE_WAIT sockets is an application ` +
+	`CLOSE_WAIT has no timeout of its own: the socket stays until the application ` +
+	`closes it, or until the peer answers later data or keepalive probes with a reset ` +
+	`once it has given up the connection. A pile of CLOSE_WAIT sockets is an application ` +
 	`bug, usually a connection that is never closed on some path (an error branch, a ` +
 	`pool that keeps dead connections). No sysctl fixes it: tcp_fin_timeout and ` +
 	`tcp_tw_reuse act on other states.`

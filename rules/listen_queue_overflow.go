@@ -13,7 +13,8 @@ const listenOverflowWhy = `A listener's accept queue holds connections that comp
 	`handshake but that the application has not accept()ed yet. Its limit is the backlog ` +
 	`passed to listen(), clamped to net.core.somaxconn; the same limit decides when the SYN ` +
 	`queue is full (tcp_max_syn_backlog does not size it). When the accept queue is full ` +
-	`the kernel drops the handshake and counts TcpExt ListenOverflows; ListenDrops counts ` +
+	`the kernel drops the SYN, or the final ACK of the handshake, and counts TcpExt ` +
+	`ListenOverflows; ListenDrops counts ` +
 	`every drop on the listen path. Clients see connect timeouts and retransmitted SYNs. ` +
 	`The counters are totals since boot: compare two readings to see if it is still happening.`
 
