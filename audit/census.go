@@ -70,8 +70,8 @@ type Census struct {
 	Ports *[65536]uint32
 	// Remotes keeps the heaviest remote endpoints (see Endpoint).
 	Remotes *TopK
-	// Inodes maps the inode of every socket with one to its state, for
-	// attribution of all states to processes.
+	// Inodes maps the inode of every socket with one (listeners included)
+	// to its state, for attribution of all states to processes.
 	Inodes map[uint64]State
 	// Only, when not 0, limits the census to these states (the /proc
 	// equivalent of a netlink state filter).
@@ -108,6 +108,9 @@ func (c *Census) Add(s *Socket) {
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
 			Backlog: s.Backlog, Inode: s.Inode,
 		})
+		if c.Inodes != nil && s.Inode != 0 {
+			c.Inodes[s.Inode] = Listen
+		}
 		return
 	case CloseWait:
 		if s.Inode != 0 && c.CloseWait != nil {
