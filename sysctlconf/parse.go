@@ -133,7 +133,7 @@ func (f *File) checkEntry(e Entry, written string) {
 		f.diag(n, SeverityWarning, CodeDifference, fmt.Sprintf("key %q has repeated, leading or trailing separators: systemd-sysctl normalizes it to %s, procps does not", written, e.Key))
 	}
 	if suspiciousInterfaceKey(written) {
-		f.diag(n, SeverityWarning, CodeSyntax, fmt.Sprintf("key %q is read as %s; an interface name with a dot is written with '/' (net.ipv4.conf.eth0/1.rp_filter)", written, e.Key))
+		f.diag(n, SeverityWarning, CodeSyntax, fmt.Sprintf("key %q is read as the path %s, a directory deeper than the interface; an interface name with a dot is written with '/' (net.ipv4.conf.eth0/1.rp_filter)", written, e.Path))
 	}
 	if strings.Contains(e.Value, "#") {
 		f.diag(n, SeverityWarning, CodeSyntax, fmt.Sprintf("value %q contains '#': there are no inline comments, the whole text is written to the kernel", e.Value))

@@ -262,3 +262,31 @@ func validateSARIF(t *testing.T, out string) {
 		t.Errorf("lint SARIF does not match the SARIF 2.1.0 schema: %v", err)
 	}
 }
+
+// TestLintUnknownKeyFromKnowledge: without a sys/ directory the keys are
+// looked up in the knowledge base; what it does not list is information.
+func TestLintUnknownKeyFromKnowledge(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a.conf")
+	text := "net.ipv4.tcp_fin_timeout = 30\nnet.ipv4.conf.eth7.rp_filter = 1\n" +
+		"net.ipv4.tcp_no_such_key = 1\nnet.ipv4.conf.eth0.1.rp_filter = 1\nnet.core.somaxconn = 4096\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "lint", "--format", "json", "--fail-on", "never", "--proc-root", t.TempDir(), file)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		if f.Rule != "lint-syntax" { // line 4 (eth0.1) is a syntax warning too
+			got = append(got, fmt.Sprintf("%s %s %d", f.Rule, f.Severity, f.Location.Line))
+		}
+	}
+	if d := cmp.Diff([]string{"lint-unknown-key info 3", "lint-unknown-key info 4"}, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
