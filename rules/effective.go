@@ -26,8 +26,10 @@ const (
 	// combineMin: min(all, if), IPv6 accept_source_route
 	// (net/ipv6/exthdrs.c ipv6_rthdr_rcv).
 	combineMin
-	// combineOwn: the interface's value alone, IPv6 accept_redirects.
-	combineOwn
+	// combineRedirects6: the interface's value alone, and only while the
+	// interface does not forward, IPv6 accept_redirects (net/ipv6/route.c
+	// rt6_do_redirect returns early on cnf.forwarding).
+	combineRedirects6
 	// combineRA: the interface alone, and accept_ra = 1 only counts while
 	// the interface does not forward (include/net/ipv6.h ipv6_accept_ra).
 	combineRA
@@ -86,8 +88,9 @@ func effectiveOne(dev audit.DeviceConf, all int64, allOK bool, name, setting str
 	fwd, _ := confInt(dev, "forwarding")
 	v := confValue{Device: name}
 	switch how {
-	case combineOwn:
-		v.Value, v.How = own, fmt.Sprintf("%s %d (conf/all is not read)", name, own)
+	case combineRedirects6:
+		v.Value = b2i(own != 0 && fwd == 0)
+		v.How = fmt.Sprintf("%s accept_redirects %d, forwarding %d: redirects %s (conf/all is not read)", name, own, fwd, map[int64]string{0: "ignored", 1: "accepted"}[v.Value])
 		return v, true
 	case combineRA:
 		v.Value = b2i(own == 2 || (own == 1 && fwd == 0))

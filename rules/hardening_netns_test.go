@@ -12,15 +12,22 @@ import (
 )
 
 // netnsRules are the per-interface rules the namespace test breaks on the
-// interface vx.100 only, through a setting that conf/all does not cover.
-var netnsRules = []string{"rp-filter-disabled", "ipv4-redirects-sent", "ipv6-ra-accepted", "ipv6-redirects-accepted"}
+// interface vx.100 only, through a setting that conf/all does not cover
+// (max, OR, the interface alone) or that conf/all lets through (AND), while
+// vy carries settings the kernel's combination neutralises.
+var netnsRules = []string{
+	"rp-filter-disabled", "ipv4-redirects-sent", "ipv4-redirects-accepted", "ipv4-source-route-accepted",
+	"ipv6-ra-accepted", "ipv6-redirects-accepted",
+}
 
 // TestHardeningInNetns runs against the real kernel in a fresh network
 // namespace: a veth pair whose one end is named with a dot (vx.100) gets
-// settings that conf/all cannot override. Gather must read what sysctl(8)
-// reads, the rules must name vx.100 and not vy, and applying the reported
-// fixes with the real sysctl -w (slash spelling for the dotted name) must
-// make them pass.
+// settings that conf/all cannot override. vy forwards, so its own
+// accept_redirects 1 is ANDed with conf/all 0 (IPv4) or ignored (IPv6);
+// its accept_source_route 0 masks conf/all 1 (AND). Gather must read what
+// sysctl(8) reads, the rules must name vx.100 and not vy, and applying the
+// reported fixes with the real sysctl -w (slash spelling for the dotted
+// name) must make them pass.
 func TestHardeningInNetns(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
@@ -36,16 +43,21 @@ func TestHardeningInNetns(t *testing.T) {
 		"net.ipv4.conf.vx/100.rp_filter=0", "net.ipv4.conf.vy.rp_filter=1",
 		"net.ipv4.conf.all.send_redirects=0", "net.ipv4.conf.default.send_redirects=0",
 		"net.ipv4.conf.vx/100.send_redirects=1", "net.ipv4.conf.vy.send_redirects=0",
+		"net.ipv4.conf.vy.forwarding=1", "net.ipv6.conf.vy.forwarding=1",
+		"net.ipv4.conf.all.accept_redirects=0", "net.ipv4.conf.default.accept_redirects=0",
+		"net.ipv4.conf.vx/100.accept_redirects=1", "net.ipv4.conf.vy.accept_redirects=1",
+		"net.ipv4.conf.all.accept_source_route=1", "net.ipv4.conf.default.accept_source_route=0",
+		"net.ipv4.conf.vx/100.accept_source_route=1", "net.ipv4.conf.vy.accept_source_route=0",
 		"net.ipv6.conf.all.accept_ra=0", "net.ipv6.conf.default.accept_ra=0",
 		"net.ipv6.conf.vx/100.accept_ra=1", "net.ipv6.conf.vy.accept_ra=0",
 		"net.ipv6.conf.all.accept_redirects=0", "net.ipv6.conf.default.accept_redirects=0",
-		"net.ipv6.conf.vx/100.accept_redirects=1", "net.ipv6.conf.vy.accept_redirects=0",
+		"net.ipv6.conf.vx/100.accept_redirects=1", "net.ipv6.conf.vy.accept_redirects=1",
 	} {
 		run(t, "sysctl", "-q", "-w", kv)
 	}
 	f := gatherLive(t)
 	for _, dev := range []string{"vx.100", "vy"} {
-		for _, s := range []string{"rp_filter", "send_redirects"} {
+		for _, s := range []string{"rp_filter", "send_redirects", "accept_redirects", "accept_source_route", "forwarding"} {
 			want := strings.TrimSpace(run(t, "sysctl", "-n", "net.ipv4.conf."+strings.ReplaceAll(dev, ".", "/")+"."+s))
 			if got := f.Conf.IPv4.Devices[dev][s]; got != want {
 				t.Errorf("%s %s: gathered %q, sysctl says %q", dev, s, got, want)

@@ -67,9 +67,11 @@ conf $h ipv6 lo accept_ra=1 accept_redirects=1 accept_source_route=0 forwarding=
 
 # hardening-fail: conf/all and conf/default look hardened, but interfaces
 # override them where the kernel lets them: eth0 keeps send_redirects,
-# secure_redirects and accept_redirects 1 (OR), eth0.100 keeps IPv6
-# accept_ra and accept_redirects 1 (interface value only). conf/all
-# accept_source_route 1 lets eth1's 1 through (AND). Every scalar fails.
+# secure_redirects and accept_redirects 1 (OR) and IPv6 accept_redirects 1
+# (interface value only), eth0.100 keeps IPv6 accept_ra 2 (accepted even
+# while it forwards) and accept_redirects 1, which its forwarding makes the
+# kernel ignore. conf/all accept_source_route 1 lets eth1's 1 through (AND).
+# Every scalar fails.
 h=hardening-fail
 rm -rf "$out/$h"
 scalars $h
@@ -98,7 +100,7 @@ conf $h ipv4 eth0.100 rp_filter=0
 conf $h ipv6 all accept_ra=0 accept_redirects=0 accept_source_route=1 forwarding=1
 conf $h ipv6 default $v6good
 conf $h ipv6 eth0 $v6good
-conf $h ipv6 eth0 accept_source_route=1
+conf $h ipv6 eth0 accept_source_route=1 accept_redirects=1
 conf $h ipv6 eth1 $v6good
 conf $h ipv6 eth0.100 accept_ra=2 accept_redirects=1 accept_source_route=0 forwarding=1
 
