@@ -178,8 +178,14 @@ func summarize(c *audit.Census) *Sockets {
 func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	var out []SourceStatus
 	var notes []string
+	if st, tried := netlinkStatus(f); tried {
+		out = append(out, st)
+	}
 	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6,
 		audit.SourceSockstat, audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP} {
+		if f.CensusSource == audit.CensusNetlink && (s == audit.SourceTCP || s == audit.SourceTCP6) {
+			continue // not read: the census came over netlink
+		}
 		why, missing := f.Missing[s]
 		out = append(out, SourceStatus{Source: string(s), OK: !missing, Reason: why})
 		if missing {
@@ -203,6 +209,20 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		}
 	}
 	return out, notes
+}
+
+// netlinkStatus is the status of the netlink census (source "netlink"):
+// read, or refused, in which case net/tcp and net/tcp6 were read instead.
+// It returns false when netlink was not tried (--source proc, or a proc
+// root that is not the live /proc).
+func netlinkStatus(f *audit.Facts) (SourceStatus, bool) {
+	switch {
+	case f.CensusSource == audit.CensusNetlink:
+		return SourceStatus{Source: string(audit.CensusNetlink), OK: true}, true
+	case f.CensusNote != "":
+		return SourceStatus{Source: string(audit.CensusNetlink), Reason: "refused; the census read net/tcp and net/tcp6"}, true
+	}
+	return SourceStatus{}, false
 }
 
 // missingNote says what a missing source means: without one of net/tcp and

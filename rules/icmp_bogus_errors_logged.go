@@ -18,7 +18,7 @@ func icmpBogusErrorsLogged() Rule {
 		Keys:        []string{s.key},
 		Explanation: icmpBogusWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.6 (bogus ICMP responses ignored)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure bogus ICMP responses are ignored"`,
 			"dev-sec linux-baseline sysctl-03",
 			"Documentation/networking/ip-sysctl.rst icmp_ignore_bogus_error_responses",
 		},

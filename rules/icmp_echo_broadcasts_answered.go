@@ -18,7 +18,7 @@ func icmpEchoBroadcastsAnswered() Rule {
 		Keys:        []string{s.key},
 		Explanation: icmpBroadcastWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.5 (broadcast ICMP requests ignored)",
+			`CIS Distribution Independent Linux v2.0.0 3.2.5 "Ensure broadcast ICMP requests are ignored"`,
 			"dev-sec linux-baseline sysctl-04",
 			"Documentation/networking/ip-sysctl.rst icmp_echo_ignore_broadcasts",
 		},

@@ -31,7 +31,7 @@ func ipForwarding() Rule {
 		Params:      forwardParams("ip_forward"),
 		Explanation: ipForwardWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.1.1 (IP forwarding disabled)",
+			`CIS Distribution Independent Linux v2.0.0 3.1.1 "Ensure IP forwarding is disabled"`,
 			"dev-sec linux-baseline sysctl-01",
 			"Documentation/networking/ip-sysctl.rst ip_forward",
 			"Kubernetes container runtime prerequisites (net.ipv4.ip_forward = 1)",

@@ -24,7 +24,7 @@ func ipv4RedirectsAccepted() Rule {
 		OptionalKeys: []string{"net.ipv4.conf.all.forwarding"},
 		Explanation:  ipv4RedirectsWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.2 (ICMP redirects not accepted)",
+			`CIS Distribution Independent Linux v2.0.0 3.2.2 "Ensure ICMP redirects are not accepted"`,
 			"dev-sec linux-baseline sysctl-14",
 			"Documentation/networking/ip-sysctl.rst accept_redirects",
 			"include/linux/inetdevice.h IN_DEV_RX_REDIRECTS (AND when forwarding, OR otherwise)",

@@ -22,7 +22,7 @@ func ipv4RedirectsSent() Rule {
 		Keys:        c.keys(),
 		Explanation: sendRedirectsWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.1.2 (packet redirect sending disabled)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure packet redirect sending is disabled"`,
 			"dev-sec linux-baseline sysctl-16",
 			"Documentation/networking/ip-sysctl.rst send_redirects",
 			"include/linux/inetdevice.h IN_DEV_TX_REDIRECTS (OR of all and interface)",

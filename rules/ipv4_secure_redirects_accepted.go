@@ -21,7 +21,7 @@ func ipv4SecureRedirectsAccepted() Rule {
 		Keys:        c.keys(),
 		Explanation: secureRedirectsWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.3 (secure ICMP redirects not accepted)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure secure ICMP redirects are not accepted"`,
 			"dev-sec linux-baseline sysctl-15",
 			"Documentation/networking/ip-sysctl.rst secure_redirects",
 			"include/linux/inetdevice.h IN_DEV_SEC_REDIRECTS (OR of all and interface)",

@@ -21,7 +21,7 @@ func ipv4SourceRouteAccepted() Rule {
 		Keys:        c.keys(),
 		Explanation: sourceRouteWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.1 (source routed packets not accepted)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure source routed packets are not accepted"`,
 			"dev-sec linux-baseline sysctl-13",
 			"Documentation/networking/ip-sysctl.rst accept_source_route",
 			"include/linux/inetdevice.h IN_DEV_SOURCE_ROUTE (AND of all and interface)",

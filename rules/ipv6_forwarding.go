@@ -21,7 +21,7 @@ func ipv6Forwarding() Rule {
 		Params:      forwardParams("net.ipv6.conf.all.forwarding"),
 		Explanation: ipv6ForwardWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.1.1 (IP forwarding disabled, IPv6 part)",
+			`CIS Distribution Independent Linux v2.0.0 3.1.1 "Ensure IP forwarding is disabled" (IPv6 part)`,
 			"dev-sec linux-baseline sysctl-19",
 			"Documentation/networking/ip-sysctl.rst conf/all/forwarding",
 		},

@@ -25,7 +25,7 @@ func ipv6RAAccepted() Rule {
 		OptionalKeys: []string{"net.ipv6.conf.all.forwarding"},
 		Explanation:  ipv6RAWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.9 (IPv6 router advertisements not accepted)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure IPv6 router advertisements are not accepted"`,
 			"dev-sec linux-baseline sysctl-25",
 			"Documentation/networking/ip-sysctl.rst accept_ra",
 			"include/net/ipv6.h ipv6_accept_ra (interface value only)",

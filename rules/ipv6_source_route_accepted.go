@@ -22,7 +22,7 @@ func ipv6SourceRouteAccepted() Rule {
 		Keys:        c.keys(),
 		Explanation: ipv6SourceRouteWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.1 (source routed packets not accepted, IPv6 part)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure source routed packets are not accepted" (IPv6 part)`,
 			"dev-sec linux-baseline sysctl-13",
 			"Documentation/networking/ip-sysctl.rst accept_source_route (IPv6)",
 			"net/ipv6/exthdrs.c ipv6_rthdr_rcv (min of all and interface)",

@@ -21,7 +21,7 @@ func martiansNotLogged() Rule {
 		Keys:        c.keys(),
 		Explanation: martiansWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.4 (suspicious packets are logged)",
+			`CIS Distribution Independent Linux v2.0.0 3.2.4 "Ensure suspicious packets are logged"`,
 			"dev-sec linux-baseline sysctl-17",
 			"Documentation/networking/ip-sysctl.rst log_martians",
 			"include/linux/inetdevice.h IN_DEV_LOG_MARTIANS (OR of all and interface)",

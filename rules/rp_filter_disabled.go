@@ -25,7 +25,7 @@ func rpFilterDisabled() Rule {
 		Params:      acceptParams("rp_filter"),
 		Explanation: rpFilterWhy,
 		References: []string{
-			"CIS Distribution Independent Linux v2.0.0 3.2.7 (reverse path filtering enabled)",
+			`CIS Distribution Independent Linux v2.0.0, "Ensure Reverse Path Filtering is enabled"`,
 			"dev-sec linux-baseline sysctl-02",
 			"Documentation/networking/ip-sysctl.rst rp_filter",
 			"include/linux/inetdevice.h IN_DEV_RPFILTER (max of all and interface)",

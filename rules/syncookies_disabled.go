@@ -22,7 +22,8 @@ func syncookiesDisabled() Rule {
 		References: []string{
 			"Documentation/networking/ip-sysctl.rst tcp_syncookies",
 			"net/ipv4/tcp_input.c tcp_syn_flood_action",
-			"CIS Distribution Independent Linux 3.2.8",
+			`CIS Distribution Independent Linux v2.0.0 3.2.8 "Ensure TCP SYN Cookies is enabled"`,
+			"dev-sec linux-baseline sysctl-11",
 		},
 		Check: checkSyncookies,
 	}
