@@ -24,3 +24,24 @@ func Endpoint(s *Socket, inbound bool) netip.AddrPort {
 	}
 	return netip.AddrPortFrom(s.Remote.Unmap(), s.RemotePort)
 }
+
+// reset empties c and keeps its configuration (port range, state filter and
+// which optional aggregates it has), so that a census that fell back from
+// netlink after part of a dump starts over instead of counting twice.
+func (c *Census) reset() {
+	n := NewCensus(c.PortLow, c.PortHigh)
+	n.Only = c.Only
+	if c.CloseWait == nil {
+		n.CloseWait = nil
+	}
+	if c.Ports != nil {
+		n.Ports = new([65536]uint32)
+	}
+	if c.Remotes != nil {
+		n.Remotes = NewTopK(c.Remotes.k)
+	}
+	if c.Inodes != nil {
+		n.Inodes = make(map[uint64]State)
+	}
+	*c = *n
+}

@@ -213,27 +213,6 @@ func (f *Facts) portRange() (uint16, uint16) {
 	return uint16(r[0]), uint16(r[1])
 }
 
-// readProcCensus takes the census from net/tcp and net/tcp6.
-func (f *Facts) readProcCensus() error {
-	start := time.Now()
-	c := NewCensus(f.portRange())
-	read := 0
-	for _, s := range []Source{SourceTCP, SourceTCP6} {
-		ok, err := f.parseFile(s, func(fh *os.File) error { return ParseTCP(fh, s == SourceTCP6, c) })
-		if err != nil {
-			return err
-		}
-		if ok {
-			read++
-		}
-	}
-	if read > 0 {
-		f.Census = c
-	}
-	f.CensusTime = time.Since(start)
-	return nil
-}
-
 func (f *Facts) readStats() error {
 	for _, s := range []Source{SourceSockstat, SourceSockstat6} {
 		if _, err := f.parseFile(s, func(fh *os.File) error { return ParseSockstat(fh, f.Sockstat) }); err != nil {

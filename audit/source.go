@@ -55,27 +55,30 @@ func (s CensusSource) resolve(procRoot string) (CensusSource, error) {
 
 // readCensus takes the census with the source o.Census selects, recording
 // in Facts which source was used and, when auto fell back from netlink to
-// /proc, why.
+// /proc, why. A proc root with neither net/tcp nor net/tcp6 leaves Census
+// nil (both recorded as missing).
 func (f *Facts) readCensus(o Options) error {
-	src, err := o.Census.resolve(o.ProcRoot)
+	start := time.Now()
+	c := NewCensus(f.portRange())
+	src, note, err := f.takeCensus(CensusOptions{ProcRoot: o.ProcRoot, Source: o.Census}, c)
+	if err != nil && src == CensusNetlink {
+		return fmt.Errorf("socket census: %w", err)
+	}
 	if err != nil {
 		return err
 	}
-	if src == CensusNetlink {
-		start := time.Now()
-		c := NewCensus(f.portRange())
-		err := NetlinkCensus(c, AllStates)
-		if err == nil {
-			f.Census, f.CensusSource, f.CensusTime = c, CensusNetlink, time.Since(start)
-			return nil
-		}
-		if o.Census == CensusNetlink || !errors.Is(err, ErrNetlink) {
-			return fmt.Errorf("socket census: %w", err)
-		}
-		f.CensusNote = fmt.Sprintf("socket census read from /proc/net/tcp and tcp6 because netlink was refused: %v", err)
+	f.CensusSource, f.CensusNote, f.CensusTime = src, note, time.Since(start)
+	if src == CensusNetlink || !f.noTCPFiles() {
+		f.Census = c
 	}
-	f.CensusSource = CensusProc
-	return f.readProcCensus()
+	return nil
+}
+
+// noTCPFiles reports whether both net/tcp and net/tcp6 were missing.
+func (f *Facts) noTCPFiles() bool {
+	_, v4 := f.Missing[SourceTCP]
+	_, v6 := f.Missing[SourceTCP6]
+	return v4 && v6
 }
 
 // NetlinkCensus opens a sock_diag socket, adds the sockets in states to c
@@ -102,6 +105,21 @@ type CensusOptions struct {
 // with NewCensus and any optional aggregates. It returns the source used
 // and, when auto fell back from netlink to /proc, why.
 func TakeCensus(o CensusOptions, c *Census) (CensusSource, string, error) {
+	f := &Facts{ProcRoot: o.ProcRoot, Missing: make(map[Source]string)}
+	src, note, err := f.takeCensus(o, c)
+	if err != nil {
+		return src, "", err
+	}
+	if src == CensusProc && f.noTCPFiles() {
+		return "", "", fmt.Errorf("proc root %s: neither net/tcp nor net/tcp6 exists", o.ProcRoot)
+	}
+	return src, note, nil
+}
+
+// takeCensus adds the sockets to c over netlink or from the /proc files
+// (recording missing ones in f.Missing), falling back from netlink to
+// /proc when auto chose netlink and the kernel refused it.
+func (f *Facts) takeCensus(o CensusOptions, c *Census) (CensusSource, string, error) {
 	src, err := o.Source.resolve(o.ProcRoot)
 	if err != nil {
 		return "", "", err
@@ -113,19 +131,16 @@ func TakeCensus(o CensusOptions, c *Census) (CensusSource, string, error) {
 			states = AllStates
 		}
 		err := NetlinkCensus(c, states)
-		if err == nil || o.Source == CensusNetlink || !errors.Is(err, ErrNetlink) {
+		if err == nil {
+			return CensusNetlink, "", nil
+		}
+		if o.Source == CensusNetlink || !errors.Is(err, ErrNetlink) {
 			return CensusNetlink, "", err
 		}
 		note = fmt.Sprintf("socket census read from /proc/net/tcp and tcp6 because netlink was refused: %v", err)
+		c.reset() // the dump may have failed half-way
 	}
-	f := &Facts{ProcRoot: o.ProcRoot, Missing: make(map[Source]string)}
-	if err := f.procFiles(c); err != nil {
-		return "", "", err
-	}
-	if len(f.Missing) == 2 {
-		return "", "", fmt.Errorf("proc root %s: neither net/tcp nor net/tcp6 exists", o.ProcRoot)
-	}
-	return CensusProc, note, nil
+	return CensusProc, note, f.procFiles(c)
 }
 
 // ReadPortRange reads net.ipv4.ip_local_port_range under a proc root.

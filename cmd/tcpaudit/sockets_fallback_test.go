@@ -96,4 +96,12 @@ func TestSocketsFallsBackWithoutNetlink(t *testing.T) {
 	if !strings.Contains(out.String(), "netlink was refused") {
 		t.Errorf("check report does not say that netlink was refused:\n%s", out.String())
 	}
+	var r jsonReport
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	read := r.readSources()
+	if ok, tried := read["netlink"]; !tried || ok || !read["net/tcp"] {
+		t.Errorf("check sources %+v: want netlink not ok and net/tcp read", r.Sources)
+	}
 }
