@@ -7,26 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-)
 
-// newNetns creates a network namespace for the test and deletes it at the
-// end; it skips without root or ip(8).
-func newNetns(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a network namespace")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs ip(8) from iproute2 to create a network namespace")
-	}
-	ns := fmt.Sprintf("tcpaudit-conf-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Skipf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", ns).Run() })
-	return ns
-}
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+)
 
 // nsSysctl reads keys inside the namespace with the real sysctl(8).
 func nsSysctl(t *testing.T, ns string, keys []string) map[string]string {
@@ -180,7 +163,7 @@ func diagnosed(c *Config, key string) bool {
 // compareApplied applies the tree with command inside a fresh namespace and
 // compares every touched key with what resolve says wins.
 func compareApplied(t *testing.T, name, command string, resolve func(string) (*Config, error)) {
-	ns := newNetns(t)
+	ns := nstest.New(t)
 	root, _ := filepath.Abs(tree(name))
 	c, err := resolve(root)
 	if err != nil {
@@ -258,7 +241,7 @@ func TestParseOracle(t *testing.T) {
 	}
 	for name, argv := range commands {
 		t.Run(name, func(t *testing.T) {
-			ns := newNetns(t)
+			ns := nstest.New(t)
 			if out, err := exec.Command("ip", append([]string{"netns", "exec", ns}, argv...)...).CombinedOutput(); err != nil {
 				t.Fatalf("%v: %v\n%s", argv, err, out)
 			}

@@ -1,21 +1,17 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
-
-// fixNetnsEnv marks the test binary re-run inside the namespace.
-const fixNetnsEnv = "TCPAUDIT_TEST_FIX_NETNS"
 
 // fixHost is a fixture host with sysctl findings.
 var fixHost = filepath.Join(hostsDir, "misconfigured")
@@ -46,22 +42,17 @@ func failedRules(t *testing.T, args ...string) map[string]bool {
 // and raise tcp_fin_timeout, check, write the fix, apply it with the real
 // sysctl -p, check again.
 func TestFixFixes(t *testing.T) {
-	if os.Getenv(fixNetnsEnv) != "" {
-		fixInsideNetns(t)
-		return
+	if _, err := exec.LookPath("sysctl"); err != nil {
+		t.Skip("needs sysctl(8) from procps to apply the fix")
 	}
-	ns := newTestNetns(t)
-	if out, err := exec.Command("ip", "netns", "exec", ns, "sysctl", "-q", "-w",
+	if !nstest.Enter(t) {
+		return // the test ran in the namespace
+	}
+	if out, err := exec.Command("sysctl", "-q", "-w",
 		"net.ipv4.ip_local_port_range=50000 51000", "net.ipv4.tcp_fin_timeout=120").CombinedOutput(); err != nil {
 		t.Fatalf("set bad sysctls: %v: %s", err, out)
 	}
-	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0], "-test.run", "^TestFixFixes$", "-test.v", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(), fixNetnsEnv+"=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: TestFixFixes") {
-		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
-	}
-	t.Logf("inside namespace:\n%s", out)
+	fixInsideNetns(t)
 }
 
 func fixInsideNetns(t *testing.T) {
@@ -105,27 +96,6 @@ func fixInsideNetns(t *testing.T) {
 			t.Errorf("%s fails after the fix was applied", id)
 		}
 	}
-}
-
-// newTestNetns creates a network namespace for the test; it skips without
-// root or ip(8).
-func newTestNetns(t *testing.T) string {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a network namespace")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs ip(8) from iproute2 to create a network namespace")
-	}
-	if _, err := exec.LookPath("sysctl"); err != nil {
-		t.Skip("needs sysctl(8) from procps to apply the fix")
-	}
-	ns := fmt.Sprintf("tcpaudit-fix-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6)
-	if out, err := exec.Command("ip", "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Skipf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() { _ = exec.Command("ip", "netns", "delete", ns).Run() })
-	return ns
 }
 
 // TestFixDiffApplies: the diff of a tree applies with patch -p1 -d ROOT and

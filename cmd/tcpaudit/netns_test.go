@@ -11,7 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
 // netnsBad are per-namespace sysctls set to values the baseline profile
@@ -46,7 +47,7 @@ type netnsReport struct {
 func TestCheckInNetns(t *testing.T) {
 	ip := netnsPrereqs(t)
 	bin := buildTCPAudit(t)
-	ns := newNetns(t, ip)
+	ns := nstest.New(t)
 	for _, b := range netnsBad {
 		nsRun(t, ip, ns, "sysctl", "-w", b.key+"="+b.value)
 	}
@@ -144,21 +145,6 @@ func buildTCPAudit(t *testing.T) string {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// newNetns adds a uniquely named namespace, deleted when the test ends.
-func newNetns(t *testing.T, ip string) string {
-	t.Helper()
-	ns := fmt.Sprintf("tcpaudit-check-%d-%d", os.Getpid(), time.Now().UnixNano()%1_000_000)
-	if out, err := exec.Command(ip, "netns", "add", ns).CombinedOutput(); err != nil {
-		t.Skipf("ip netns add: %v: %s", err, out)
-	}
-	t.Cleanup(func() {
-		if out, err := exec.Command(ip, "netns", "delete", ns).CombinedOutput(); err != nil {
-			t.Errorf("ip netns delete %s: %v: %s", ns, err, out)
-		}
-	})
-	return ns
 }
 
 func nsRun(t *testing.T, ip, ns string, args ...string) {

@@ -30,6 +30,22 @@ func Enter(t *testing.T) bool {
 	if os.Getenv(envName) == t.Name() {
 		return true
 	}
+	ns := New(t)
+	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0],
+		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
+	cmd.Env = append(os.Environ(), envName+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
+	}
+	return false
+}
+
+// New creates a fresh network namespace with lo up and returns its name
+// for `ip netns exec`; it is deleted when the test ends. Without root or
+// ip(8) the test is skipped.
+func New(t *testing.T) string {
+	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to create a network namespace")
 	}
@@ -41,16 +57,13 @@ func Enter(t *testing.T) bool {
 	if out, err := exec.Command(ip, "netns", "add", ns).CombinedOutput(); err != nil {
 		t.Skipf("ip netns add: %v: %s", err, out)
 	}
-	t.Cleanup(func() { _ = exec.Command(ip, "netns", "delete", ns).Run() })
+	t.Cleanup(func() {
+		if out, err := exec.Command(ip, "netns", "delete", ns).CombinedOutput(); err != nil {
+			t.Errorf("ip netns delete %s: %v: %s", ns, err, out)
+		}
+	})
 	if out, err := exec.Command(ip, "-n", ns, "link", "set", "lo", "up").CombinedOutput(); err != nil {
 		t.Fatalf("ip link set lo up: %v: %s", err, out)
 	}
-	cmd := exec.Command(ip, "netns", "exec", ns, os.Args[0],
-		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(), envName+"="+t.Name())
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
-		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
-	}
-	return false
+	return ns
 }
