@@ -55,17 +55,9 @@ func newCheckCmd(s streams) *cobra.Command {
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 	addSampleFlags(f)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o checkOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o checkOptions) error {
 		return runCheck(cmd.Context(), s, o)
-	}
+	})
 	return cmd
 }
 

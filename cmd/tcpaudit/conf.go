@@ -38,17 +38,9 @@ func newConfCmd(s streams) *cobra.Command {
 	f.String("root", "/", "root directory of the configuration tree")
 	f.String("format", "text", "output format: text or json")
 	f.Bool("procps", false, "show what procps-ng 4.0.5+ `sysctl --system` applies instead (it also reads hidden files and /etc/sysctl.conf last)")
-	show.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o confOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	show.RunE = withOptions(func(_ *cobra.Command, _ []string, o confOptions) error {
 		return runConfShow(s, o)
-	}
+	})
 	conf.AddCommand(show)
 	return conf
 }

@@ -50,17 +50,9 @@ func newFixCmd(s streams) *cobra.Command {
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
 	f.String("write", "", "write the drop-in to this file (atomically; an existing file is kept as FILE.bak)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o fixOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(_ *cobra.Command, _ []string, o fixOptions) error {
 		return runFix(s, o)
-	}
+	})
 	return cmd
 }
 

@@ -47,17 +47,9 @@ func newLintCmd(s streams) *cobra.Command {
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o lintOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(_ *cobra.Command, args []string, o lintOptions) error {
 		return runLint(s, o, args)
-	}
+	})
 	return cmd
 }
 

@@ -111,6 +111,23 @@ func bindFlags(flags *pflag.FlagSet) (*viper.Viper, error) {
 	return v, nil
 }
 
+// withOptions returns a RunE that binds the command's flags (with the
+// environment and the configuration file below them), decodes them into the
+// command's options struct O and calls run.
+func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		v, err := bindFlags(cmd.Flags())
+		if err != nil {
+			return &codeError{code: exitError, err: err}
+		}
+		var o O
+		if err := v.Unmarshal(&o); err != nil {
+			return usageError("options: %w", err)
+		}
+		return run(cmd, args, o)
+	}
+}
+
 func usageError(format string, args ...any) error {
 	return &codeError{code: exitError, err: fmt.Errorf(format, args...)}
 }

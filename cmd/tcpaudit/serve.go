@@ -48,17 +48,9 @@ func newServeCmd(s streams) *cobra.Command {
 	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
 	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o serveOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o serveOptions) error {
 		return runServe(cmd.Context(), s, o)
-	}
+	})
 	return cmd
 }
 

@@ -39,17 +39,9 @@ func newSnapshotCmd(s streams) *cobra.Command {
 	}
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
 	cmd.Flags().String("sysctl-root", "", "also copy the sysctls configured in the sysctl.d tree under this root, for runtime-config-drift (default / when --proc-root is /proc)")
-	cmd.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o snapshotOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(_ *cobra.Command, args []string, o snapshotOptions) error {
 		return runSnapshot(s, o, args[0])
-	}
+	})
 	return cmd
 }
 
