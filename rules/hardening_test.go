@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -239,5 +240,38 @@ func TestCISReferences(t *testing.T) {
 	}
 	if n < 10 {
 		t.Errorf("only %d CIS references in the catalog", n)
+	}
+}
+
+// TestKeyAbsentOnKernel: a per-namespace key missing from the proc tree is
+// reported as not present on the fixture's kernel release, the rule is
+// skipped with that reason, and nothing fails or reads as "unset".
+func TestKeyAbsentOnKernel(t *testing.T) {
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(filepath.Join(hardeningHosts, "hardening-fail"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(root, "sys/net/ipv4/tcp_rfc1337")); err != nil {
+		t.Fatal(err)
+	}
+	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: rules.NewEngine().Keys()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := profiles.Load("hardened")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := rules.NewEngine().Evaluate(f, cfg)
+	if got := status(res, "rfc1337-disabled"); got != rules.Skipped {
+		t.Fatalf("rfc1337-disabled: %s, want skipped", got)
+	}
+	for _, e := range res.Evaluations {
+		if e.Rule != "rfc1337-disabled" {
+			continue
+		}
+		if want := "net.ipv4.tcp_rfc1337 is not present on kernel 6.12.48+deb13-amd64"; !strings.Contains(e.Reason, want) || strings.Contains(e.Reason, "unset") {
+			t.Errorf("reason %q, want %q", e.Reason, want)
+		}
 	}
 }
