@@ -1,6 +1,7 @@
 package sysctlconf
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -198,5 +199,31 @@ func TestFileOrderOracle(t *testing.T) {
 		if d := cmp.Diff(want, paths(c), drop); d != "" {
 			t.Errorf("%s: files (-systemd +ours):\n%s", name, d)
 		}
+	}
+}
+
+// TestFlagMerge covers sysctl-d-format.md §5 (flag merging, systemd only):
+// re-assigning the same value keeps the first entry and ORs the '-' flag;
+// a different value replaces the entry with the new line's flag.
+func TestFlagMerge(t *testing.T) {
+	text := "-a.b = 1\na.b = 1\n" + // same value: stays at line 1, failure ignored
+		"c.d = 1\n-c.d = 1\n" + // same value: stays at line 3, flag ORed in
+		"-e.f = 1\ne.f = 2\n" + // other value: line 6, failure no longer ignored
+		"g.h = 1\n-g.h = 2\n" // other value: line 8, failure ignored
+	file := filepath.Join(t.TempDir(), "t.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := ResolveFiles([]string{file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range c.Entries {
+		got = append(got, strings.Replace(brief(e), file, "t.conf", 1))
+	}
+	want := []string{"-a.b=1 @t.conf:1", "-c.d=1 @t.conf:3", "e.f=2 @t.conf:6", "-g.h=2 @t.conf:8"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("entries (-want +got):\n%s", d)
 	}
 }
