@@ -100,7 +100,7 @@ func Decode(b []byte, source string) (*Profile, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("profile %s: empty file", source)
 		}
-		return nil, fmt.Errorf("profile %s: %w", source, err)
+		return nil, decodeError(source, err)
 	}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(path.Base(source), ".yaml")
@@ -108,7 +108,7 @@ func Decode(b []byte, source string) (*Profile, error) {
 	p.Source = source
 	for id := range p.Rules {
 		if _, ok := rules.Lookup(id); !ok {
-			return nil, fmt.Errorf("profile %s (%s): unknown rule %q", p.Name, source, id)
+			return nil, fmt.Errorf("profile %s (%s:%d): unknown rule %q", p.Name, source, ruleLine(b, id), id)
 		}
 	}
 	return &p, nil

@@ -59,7 +59,7 @@ func TestProfileErrors(t *testing.T) {
 		want       []string // substrings of the message
 	}{
 		{"unknown-rule", "extends: baseline\nrules:\n  close-wait-acumulation: {}\n",
-			[]string{"unknown-rule", `unknown rule "close-wait-acumulation"`}},
+			[]string{"unknown-rule", `unknown-rule.yaml:3): unknown rule "close-wait-acumulation"`}},
 		{"unknown-param", "extends: baseline\nrules:\n  fin-timeout:\n    params: {max: 30, maxx: 3}\n",
 			[]string{"unknown-param", "fin-timeout", "line 4", `unknown parameter "maxx"`}},
 		{"wrong-type", "extends: baseline\nrules:\n  fin-timeout:\n    params:\n      max: sixty\n",
@@ -67,14 +67,14 @@ func TestProfileErrors(t *testing.T) {
 		{"wrong-list-type", "extends: baseline\nrules:\n  tw-reuse:\n    params: {accepted: 1}\n",
 			[]string{"wrong-list-type", "tw-reuse", "line 4", "parameter accepted"}},
 		{"unknown-field", "name: unknown-field\nextend: baseline\n",
-			[]string{"unknown-field", "line 2", "extend"}},
+			[]string{`unknown-field.yaml:2: unknown key "extend"`}},
 		{"unknown-rule-field", "extends: baseline\nrules:\n  fin-timeout:\n    parms: {max: 30}\n",
-			[]string{"unknown-rule-field", "line 4", "parms"}},
+			[]string{`unknown-rule-field.yaml:4: unknown key "parms"`}},
 		{"bad-severity", "extends: baseline\nrules:\n  fin-timeout:\n    severity: fatal\n",
 			[]string{"bad-severity", "fin-timeout", "fatal"}},
 		{"missing-param", "rules:\n  fin-timeout: {}\n",
 			[]string{"missing-param", "fin-timeout", `missing parameter "max"`}},
-		{"not-yaml", "rules: [\n", []string{"not-yaml", "line"}},
+		{"not-yaml", "rules: [\n", []string{"not-yaml.yaml:1: "}},
 		{"empty", "", []string{"empty", "empty file"}},
 		{"unknown-parent", "extends: no-such-base\n", []string{"unknown-parent", "no-such-base"}},
 	}
