@@ -106,6 +106,7 @@ func loadLintTree(args []string) (lintTree, error) {
 		return lintTree{conf: c, root: args[0]}, err
 	}
 	var files []string
+	var skipped []sysctlconf.Diagnostic
 	for _, a := range args {
 		st, err := os.Stat(a)
 		if err != nil {
@@ -115,19 +116,59 @@ func loadLintTree(args []string) (lintTree, error) {
 			files = append(files, a)
 			continue
 		}
-		matches, err := filepath.Glob(filepath.Join(a, "*.conf"))
+		confs, notRegular, err := dirConfFiles(a)
 		if err != nil {
-			return lintTree{}, fmt.Errorf("lint %s: %w", a, err)
+			return lintTree{}, err
 		}
-		sort.Strings(matches)
-		for _, m := range matches {
-			if !strings.HasPrefix(filepath.Base(m), ".") {
-				files = append(files, m)
-			}
-		}
+		files = append(files, confs...)
+		skipped = append(skipped, notRegular...)
 	}
 	c, err := sysctlconf.ResolveFiles(dedupe(files))
+	if c != nil {
+		c.Diagnostics = append(skipped, c.Diagnostics...)
+	}
 	return lintTree{conf: c}, err
+}
+
+// dirConfFiles lists the *.conf files of a directory in name order, hidden
+// ones left out as systemd-sysctl does. An entry that is not a regular file
+// (a directory named x.conf) is not read; it gets the error diagnostic a
+// tree gives it, since systemd-sysctl lists it and fails to read it.
+func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, "*.conf"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("lint %s: %w", dir, err)
+	}
+	sort.Strings(matches)
+	var files []string
+	var diags []sysctlconf.Diagnostic
+	for _, m := range matches {
+		if strings.HasPrefix(filepath.Base(m), ".") {
+			continue
+		}
+		if st, err := os.Stat(m); err == nil && !st.Mode().IsRegular() {
+			diags = append(diags, sysctlconf.Diagnostic{File: m, Severity: sysctlconf.SeverityError, Code: sysctlconf.CodeSyntax,
+				Message: fmt.Sprintf("cannot open: not a regular file (%s): systemd-sysctl lists it and fails to read it", fileKind(st.Mode()))})
+			continue
+		}
+		files = append(files, m)
+	}
+	return files, diags, nil
+}
+
+// fileKind names a non-regular file type.
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a FIFO"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // dedupe drops a file that is a link to one read before

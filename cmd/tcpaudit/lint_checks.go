@@ -73,7 +73,15 @@ func lint(t lintTree, cfg rules.Config, procRoot string) rules.Result {
 
 func at(e sysctlconf.Entry) *rules.Location { return &rules.Location{File: e.File, Line: e.Line} }
 
-func where(e sysctlconf.Entry) string { return fmt.Sprintf("%s:%d", e.File, e.Line) }
+func where(e sysctlconf.Entry) string { return fileLine(e.File, e.Line) }
+
+// fileLine is FILE:LINE, or FILE for what concerns the whole file (line 0).
+func fileLine(file string, line int) string {
+	if line == 0 {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, line)
+}
 
 var diagSeverity = map[sysctlconf.Severity]rules.Severity{
 	sysctlconf.SeverityError: rules.Critical, sysctlconf.SeverityWarning: rules.Warning, sysctlconf.SeverityInfo: rules.Info,
@@ -87,7 +95,7 @@ func (l *linter) diagnostics(code string) []rules.Finding {
 		}
 		out = append(out, rules.Finding{
 			Severity: diagSeverity[d.Severity], Title: d.Message,
-			Observed: fmt.Sprintf("%s:%d", d.File, d.Line), Expected: "a line both systemd-sysctl and procps read as meant",
+			Observed: fileLine(d.File, d.Line), Expected: "a line both systemd-sysctl and procps read as meant",
 			Explanation: "sysctl.d lines are read by systemd-sysctl at boot and by procps sysctl --system or -p; " +
 				"neither has inline comments, continuation lines or quoting, and they differ in the details named here.",
 			Location: &rules.Location{File: d.File, Line: d.Line},

@@ -290,3 +290,32 @@ func TestLintUnknownKeyFromKnowledge(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestLintDirectoryWithSubdirectory: a directory named x.conf inside a
+// directory argument is reported (systemd-sysctl fails to read it), and the
+// other files are still linted.
+func TestLintDirectoryWithSubdirectory(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "20-dir.conf"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "10-a.conf"), []byte("net.ipv4.tcp_tw_recycle = 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "lint", "--format", "json", "--fail-on", "never", "--proc-root", fakeProcSys(t), dir)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range r.Findings {
+		got = append(got, fmt.Sprintf("%s %s %s:%d", f.Rule, f.Severity, filepath.Base(f.Location.File), f.Location.Line))
+	}
+	want := []string{"lint-syntax critical 20-dir.conf:0", "lint-removed-key warning 10-a.conf:1"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
