@@ -23,6 +23,7 @@ type lintOptions struct {
 	Format       string   `mapstructure:"format"`
 	FailOn       string   `mapstructure:"fail-on"`
 	NoColor      bool     `mapstructure:"no-color"`
+	Output       string   `mapstructure:"output"`
 	Config       string   `mapstructure:"config"`
 }
 
@@ -45,6 +46,7 @@ func newLintCmd(s streams) *cobra.Command {
 	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
 	f.String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	cmd.RunE = withOptions(func(_ *cobra.Command, args []string, o lintOptions) error {
@@ -70,9 +72,9 @@ func runLint(s streams, o lintOptions, args []string) error {
 		return &codeError{code: exitError, err: err}
 	}
 	res := lint(conf, cfg, o.ProcRoot)
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
-	if err := report.Write(s.out, o.Format, res, report.Options{Color: color, Version: version}); err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("write report: %w", err)}
+	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
+	if err := writeReport(s.out, o.Output, o.Format, res, report.Options{Color: color, Version: version}); err != nil {
+		return &codeError{code: exitError, err: err}
 	}
 	if failOn > 0 && res.Worst() >= failOn {
 		return &codeError{code: exitFindings}

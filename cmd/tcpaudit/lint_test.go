@@ -319,3 +319,27 @@ func TestLintDirectoryWithSubdirectory(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", d)
 	}
 }
+
+// TestLintOutputFile: --output writes the same report as stdout would,
+// through a temporary file, and leaves stdout empty.
+func TestLintOutputFile(t *testing.T) {
+	root := filepath.Join("testdata", "lint", "bad")
+	args := []string{"lint", "--format", "sarif", "--proc-root", t.TempDir(), root}
+	codeStdout, want, _ := runCLI(t, args...)
+	dir := t.TempDir()
+	file := filepath.Join(dir, "lint.sarif")
+	code, stdout, stderr := runCLI(t, append(args, "--output", file)...)
+	if code != codeStdout || stdout != "" {
+		t.Fatalf("exit %d (stdout run %d), stdout %q: %s", code, codeStdout, stdout, stderr)
+	}
+	got, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(want, string(got)); d != "" {
+		t.Errorf("--output differs from stdout (-stdout +file):\n%s", d)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the directory, want only the report", len(entries))
+	}
+}
