@@ -1,7 +1,6 @@
 package rules_test
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -208,70 +207,6 @@ func TestPassingHostIsQuiet(t *testing.T) {
 		}
 		if failed != 0 {
 			t.Errorf("%s: %d rules failed", p, failed)
-		}
-	}
-}
-
-// verifiedCIS are the CIS Distribution Independent Linux v2.0.0 section
-// numbers checked against published cross-references of that benchmark.
-// Any other CIS reference names the recommendation by its title only.
-var verifiedCIS = map[string]bool{"3.1.1": true, "3.2.2": true, "3.2.4": true, "3.2.5": true, "3.2.8": true}
-
-// TestCISReferences: every CIS reference quotes the recommendation's
-// title, and carries a section number only where that number was verified.
-func TestCISReferences(t *testing.T) {
-	const prefix = "CIS Distribution Independent Linux v2.0.0"
-	n := 0
-	for _, r := range rules.Catalog() {
-		for _, ref := range r.References {
-			if !strings.HasPrefix(ref, "CIS") {
-				continue
-			}
-			n++
-			rest, ok := strings.CutPrefix(ref, prefix)
-			if !ok || !strings.Contains(rest, `"Ensure `) {
-				t.Errorf("%s: %q does not name the benchmark and quote the recommendation", r.ID, ref)
-				continue
-			}
-			if num, _, _ := strings.Cut(strings.TrimSpace(rest), " "); !strings.HasPrefix(num, `"`) && num != "," && !verifiedCIS[num] {
-				t.Errorf("%s: %q cites the unverified section %q", r.ID, ref, num)
-			}
-		}
-	}
-	if n < 10 {
-		t.Errorf("only %d CIS references in the catalog", n)
-	}
-}
-
-// TestKeyAbsentOnKernel: a per-namespace key missing from the proc tree is
-// reported as not present on the fixture's kernel release, the rule is
-// skipped with that reason, and nothing fails or reads as "unset".
-func TestKeyAbsentOnKernel(t *testing.T) {
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS(filepath.Join(hardeningHosts, "hardening-fail"))); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(root, "sys/net/ipv4/tcp_rfc1337")); err != nil {
-		t.Fatal(err)
-	}
-	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: rules.NewEngine().Keys()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := profiles.Load("hardened")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := rules.NewEngine().Evaluate(f, cfg)
-	if got := status(res, "rfc1337-disabled"); got != rules.Skipped {
-		t.Fatalf("rfc1337-disabled: %s, want skipped", got)
-	}
-	for _, e := range res.Evaluations {
-		if e.Rule != "rfc1337-disabled" {
-			continue
-		}
-		if want := "net.ipv4.tcp_rfc1337 is not present on kernel 6.12.48+deb13-amd64"; !strings.Contains(e.Reason, want) || strings.Contains(e.Reason, "unset") {
-			t.Errorf("reason %q, want %q", e.Reason, want)
 		}
 	}
 }

@@ -1,13 +1,16 @@
 #!/bin/sh
 # Writes the fixture hosts of the hardening and performance rules:
-# rules/testdata/hosts/hardening-{pass,fail,k8s,container}/ (testdata/hosts holds
+# rules/testdata/hosts/hardening-{pass,fail,k8s,container,noipv6}/ and roles-pass/
+# (testdata/hosts holds
 # only what testdata/hosts/gen writes). Each is the sys/ part
 # of a proc tree (sysctls and per-interface conf), enough for the rules that
 # read sysctls; no socket files, so socket rules are skipped there.
 #
 # Run from the repository root: sh rules/testdata/hardening-hosts.sh
+# (OUT=dir writes the hosts under dir instead, as the test that compares
+# them with the committed ones does).
 set -eu
-out=rules/testdata/hosts
+out=${OUT:-rules/testdata/hosts}
 
 # put HOST KEY VALUE writes one sysctl; the key is a path under sys/ with
 # '/' separators, so interface names keep their dots.
@@ -130,3 +133,12 @@ h=hardening-noipv6
 rm -rf "$out/$h"
 cp -r "$out/hardening-pass" "$out/$h"
 rm -r "$out/$h/sys/net/ipv6"
+
+# roles-pass: hardening-pass tuned for the web-server and client-heavy
+# roles as well: tcp_fin_timeout 30, a 55296-port ephemeral range, tcp_tw_reuse 1.
+h=roles-pass
+rm -rf "$out/$h"
+cp -r "$out/hardening-pass" "$out/$h"
+put $h net/ipv4/tcp_fin_timeout 30
+put $h net/ipv4/ip_local_port_range "10240	65535"
+put $h net/ipv4/tcp_tw_reuse 1
