@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // TopDir is the directory a snapshot tarball holds the proc tree under, so
@@ -68,7 +70,7 @@ func copyEntries(procRoot, dst string, entries []Entry) ([]Entry, error) {
 
 // copyFile copies a /proc file, whose stat size is 0, by reading to EOF.
 func copyFile(from, to string) error {
-	in, err := os.Open(from)
+	in, err := input.Open(from) // a FIFO would block: refused
 	if err != nil {
 		return fmt.Errorf("snapshot: read %s: %w", from, err)
 	}

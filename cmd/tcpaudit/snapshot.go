@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/input"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
@@ -83,7 +84,7 @@ func isTarball(name string) bool {
 // openSnapshot extracts a snapshot tarball into a temporary directory and
 // returns the proc root in it and a function that removes it.
 func openSnapshot(file string) (string, func(), error) {
-	f, err := os.Open(file)
+	f, err := input.Open(file)
 	if err != nil {
 		return "", nil, fmt.Errorf("--snapshot: %w", err)
 	}
@@ -105,7 +106,7 @@ func openSnapshot(file string) (string, func(), error) {
 // snapshot keeps it); else this host's name for the live /proc, or the proc
 // root's directory name for a copy without the file.
 func hostname(procRoot string) string {
-	if b, err := os.ReadFile(filepath.Join(procRoot, "sys", "kernel", "hostname")); err == nil {
+	if b, err := input.ReadFile(filepath.Join(procRoot, "sys", "kernel", "hostname"), input.MaxSmall); err == nil {
 		if h := strings.TrimSpace(string(b)); h != "" {
 			return h
 		}
