@@ -2,19 +2,15 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"slices"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/internal/golden"
+	"github.com/tcpaudit/tcpaudit/internal/hosttest"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -67,15 +63,7 @@ func goldenResult(t testing.TB, host string) rules.Result {
 
 func evaluateHost(t testing.TB, host string, engine rules.Engine) rules.Result {
 	t.Helper()
-	cfg, err := profiles.Load("baseline")
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := audit.Gather(audit.Options{ProcRoot: filepath.Join("..", "testdata", "hosts", host), Keys: engine.Keys()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return engine.Evaluate(f, cfg)
+	return hosttest.Evaluate(t, filepath.Join("..", "testdata", "hosts", host), engine, "")
 }
 
 // fileResult is a result of a file-based audit (lint): findings with
@@ -115,11 +103,11 @@ func TestFormatsGolden(t *testing.T) {
 				if err := Write(&b, format, res, testOptions); err != nil {
 					t.Fatal(err)
 				}
-				diff := diffText
+				diff := golden.Text
 				if format == "json" || format == "sarif" {
-					diff = diffJSON
+					diff = golden.JSON
 				}
-				golden(t, filepath.Join(host, goldenName(format)), b.Bytes(), diff)
+				golden.Compare(t, filepath.Join("testdata", "golden", host, goldenName(format)), b.Bytes(), *update, diff)
 			})
 		}
 	}
@@ -140,41 +128,4 @@ func TestUnknownFormat(t *testing.T) {
 func goldenName(format string) string {
 	ext := map[string]string{"json": "json", "junit": "xml", "sarif": "sarif", "prometheus": "prom", "markdown": "md"}
 	return "report." + ext[format]
-}
-
-// golden compares got with testdata/golden/name, or rewrites it with
-// -update.
-func golden(t *testing.T, name string, got []byte, diff func(want, got []byte) string) {
-	t.Helper()
-	path := filepath.Join("testdata", "golden", name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./report -update to create it)", err)
-	}
-	if d := diff(want, got); d != "" {
-		t.Errorf("%s differs (-want +got; run go test ./report -update if the change is intended):\n%s", path, d)
-	}
-}
-
-func diffText(want, got []byte) string { return cmp.Diff(string(want), string(got)) }
-
-// diffJSON compares two JSON documents by meaning.
-func diffJSON(want, got []byte) string {
-	var w, g any
-	if err := json.Unmarshal(want, &w); err != nil {
-		return "golden file is not JSON: " + err.Error()
-	}
-	if err := json.Unmarshal(got, &g); err != nil {
-		return "output is not JSON: " + err.Error()
-	}
-	return cmp.Diff(w, g)
 }

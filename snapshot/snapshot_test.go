@@ -11,7 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/internal/hosttest"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -22,16 +22,7 @@ func keys() []string { return append([]string{audit.PortRangeKey}, rules.NewEngi
 // evaluate runs the baseline profile on a proc root.
 func evaluate(t *testing.T, root string) rules.Result {
 	t.Helper()
-	cfg, err := profiles.Load("baseline")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := rules.NewEngine()
-	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: e.Keys(), Census: audit.CensusProc})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.Evaluate(f, cfg)
+	return hosttest.Evaluate(t, root, rules.NewEngine(), audit.CensusProc)
 }
 
 func TestListFixtureHost(t *testing.T) {
