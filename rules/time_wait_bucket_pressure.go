@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -55,6 +56,9 @@ func checkTimeWaitBuckets(f *audit.Facts, p Params) []Finding {
 	observed := fmt.Sprintf("sockstat tw %d of tcp_max_tw_buckets %d (%s)", tw, limit, pct(tw, limit))
 	if overflow > 0 {
 		observed += fmt.Sprintf("; TcpExt TCPTimeWaitOverflow %d since boot", overflow)
+	}
+	if r, ok := f.Sampling.Rate("TcpExt", "TCPTimeWaitOverflow"); ok {
+		observed += fmt.Sprintf("; TCPTimeWaitOverflow %+d over %s (%.1f/s)", r.Delta, f.Sampling.Elapsed.Round(time.Millisecond), r.PerSecond)
 	}
 	raise := max(2*limit, 2*tw)
 	return []Finding{{

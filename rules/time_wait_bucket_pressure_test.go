@@ -2,7 +2,9 @@ package rules_test
 
 import (
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -43,5 +45,22 @@ func TestTimeWaitBucketPressure(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTimeWaitBucketPressureSampled: with samples, the finding shows the
+// TCPTimeWaitOverflow delta and rate, the sign that it is happening now.
+func TestTimeWaitBucketPressureSampled(t *testing.T) {
+	f := &audit.Facts{
+		Sysctls:  map[string]string{"net.ipv4.tcp_max_tw_buckets": "1000"},
+		Sockstat: audit.Sockstat{"TCP": {"tw": 1000}},
+		Counters: audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 70}},
+		Sampling: &audit.Sampling{Samples: 3, Elapsed: 2 * time.Second,
+			Rates: audit.Rates(audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 50}},
+				audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 70}}, 2*time.Second)},
+	}
+	got := check(t, "baseline", "time-wait-bucket-pressure", f)
+	if len(got) != 1 || !strings.Contains(got[0].Observed, "TCPTimeWaitOverflow +20 over 2s (10.0/s)") {
+		t.Errorf("findings %+v: want the observed overflow rate +20 over 2s (10.0/s)", got)
 	}
 }
