@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -102,7 +103,9 @@ func TestFixWriteCrash(t *testing.T) {
 	reset()
 	// Go ignores SIGXFSZ, so the write past the limit fails with EFBIG
 	// and the command must report it and leave the old file in place.
-	limited := exec.Command(prlimit, append([]string{"--fsize=100", "--", bin}, args...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	limited := exec.CommandContext(ctx, prlimit, append([]string{"--fsize=100", "--", bin}, args...)...)
 	var stderr bytes.Buffer
 	limited.Stderr = &stderr
 	err = limited.Run()
@@ -142,7 +145,9 @@ func TestFixWriteCrash(t *testing.T) {
 // writeOnce runs a complete --write and returns what it wrote.
 func writeOnce(t *testing.T, bin string, args []string, file string) []byte {
 	t.Helper()
-	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("fix --write: %v\n%s", err, out)
 	}
 	b, err := os.ReadFile(file)
