@@ -53,7 +53,7 @@ func checkListenInRange(f *audit.Facts, _ Params) []Finding {
 		return nil
 	}
 	return []Finding{{
-		Title:       fmt.Sprintf("%d listening ports lie in the ephemeral range %d-%d", len(ports), lo, hi),
+		Title:       fmt.Sprintf("%s in the ephemeral range %d-%d", lieIn(len(ports)), lo, hi),
 		Observed:    "listening on " + strings.Join(ports, ", "),
 		Expected:    "listening ports outside ip_local_port_range or listed in ip_local_reserved_ports",
 		Explanation: listenInRangeWhy,
@@ -62,4 +62,12 @@ func checkListenInRange(f *audit.Facts, _ Params) []Finding {
 			Advice: "Reserve the ports (the value keeps the ports already reserved), or move the services below the range.",
 		},
 	}}
+}
+
+// lieIn is "1 listening port lies" or "N listening ports lie".
+func lieIn(n int) string {
+	if n == 1 {
+		return "1 listening port lies"
+	}
+	return fmt.Sprintf("%d listening ports lie", n)
 }
