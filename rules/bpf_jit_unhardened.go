@@ -3,7 +3,8 @@ package rules
 const bpfJitWhy = `net.core.bpf_jit_harden blinds constants in JIT-compiled BPF programs ` +
 	`(1 for unprivileged users, 2 for everyone), which makes JIT spraying attacks much ` +
 	`harder at a small performance cost. It is a global key: inside a container's ` +
-	`network namespace it is not visible, and that is not a finding.`
+	`network namespace it is not visible, and that is not a finding. The file is readable ` +
+	`by root only (mode 0600), so without root the rule is skipped as unreadable.`
 
 func bpfJitUnhardened() Rule {
 	s := scalarRule{

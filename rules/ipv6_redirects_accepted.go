@@ -15,12 +15,13 @@ func ipv6RedirectsAccepted() Rule {
 		advice:  "Set the value on each interface as well as conf/default; conf/all alone changes nothing here.",
 	}
 	return Rule{
-		ID:          "ipv6-redirects-accepted",
-		Title:       "An interface accepts ICMPv6 redirects",
-		Category:    Hardening,
-		Severity:    Warning,
-		Keys:        c.keys(),
-		Explanation: ipv6RedirectsWhy,
+		ID:           "ipv6-redirects-accepted",
+		Title:        "An interface accepts ICMPv6 redirects",
+		Category:     Hardening,
+		Severity:     Warning,
+		Keys:         c.keys(),
+		OptionalKeys: []string{"net.ipv6.conf.all.forwarding"},
+		Explanation:  ipv6RedirectsWhy,
 		References: []string{
 			`CIS Distribution Independent Linux v2.0.0 3.2.2 "Ensure ICMP redirects are not accepted" (IPv6 part)`,
 			"dev-sec linux-baseline sysctl-20",
