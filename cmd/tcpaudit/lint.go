@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -10,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcpaudit/tcpaudit/internal/input"
 	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
@@ -148,29 +151,16 @@ func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
 		if strings.HasPrefix(filepath.Base(m), ".") {
 			continue
 		}
-		if st, err := os.Stat(m); err == nil && !st.Mode().IsRegular() {
+		if f, err := input.Open(m); err == nil {
+			f.Close()
+		} else if pe := (*fs.PathError)(nil); errors.Is(err, input.ErrNotRegular) && errors.As(err, &pe) {
 			diags = append(diags, sysctlconf.Diagnostic{File: m, Severity: sysctlconf.SeverityError, Code: sysctlconf.CodeSyntax,
-				Message: fmt.Sprintf("cannot open: not a regular file (%s): systemd-sysctl lists it and fails to read it", fileKind(st.Mode()))})
+				Message: fmt.Sprintf("cannot open: %v: systemd-sysctl lists it and fails to read it", pe.Err)})
 			continue
 		}
 		files = append(files, m)
 	}
 	return files, diags, nil
-}
-
-// fileKind names a non-regular file type.
-func fileKind(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a FIFO"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	case m&os.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // dedupe drops a file that is a link to one read before

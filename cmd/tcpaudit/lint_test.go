@@ -79,6 +79,20 @@ func TestLintFindings(t *testing.T) {
 	}
 }
 
+// lintReport runs lint --format json --fail-on never with args.
+func lintReport(t *testing.T, args ...string) lintJSON {
+	t.Helper()
+	code, out, stderr := runCLI(t, append([]string{"lint", "--format", "json", "--fail-on", "never"}, args...)...)
+	if code != exitOK {
+		t.Fatalf("lint %v: exit %d\n%s%s", args, code, out, stderr)
+	}
+	var r lintJSON
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("lint %v: not JSON: %v\n%s", args, err, out)
+	}
+	return r
+}
+
 func TestLintClean(t *testing.T) {
 	proc := fakeProcSys(t, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_fin_timeout")
 	code, out, stderr := runCLI(t, "lint", "--proc-root", proc, filepath.Join("testdata", "lint", "good"))
@@ -272,16 +286,8 @@ func TestLintUnknownKeyFromKnowledge(t *testing.T) {
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runCLI(t, "lint", "--format", "json", "--fail-on", "never", "--proc-root", t.TempDir(), file)
-	if code != exitOK {
-		t.Fatalf("exit %d\n%s%s", code, out, stderr)
-	}
-	var r lintJSON
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, f := range r.Findings {
+	for _, f := range lintReport(t, "--proc-root", t.TempDir(), file).Findings {
 		if f.Rule != "lint-syntax" { // line 4 (eth0.1) is a syntax warning too
 			got = append(got, fmt.Sprintf("%s %s %d", f.Rule, f.Severity, f.Location.Line))
 		}
@@ -302,16 +308,8 @@ func TestLintDirectoryWithSubdirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "10-a.conf"), []byte("net.ipv4.tcp_tw_recycle = 0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, stderr := runCLI(t, "lint", "--format", "json", "--fail-on", "never", "--proc-root", fakeProcSys(t), dir)
-	if code != exitOK {
-		t.Fatalf("exit %d\n%s%s", code, out, stderr)
-	}
-	var r lintJSON
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatal(err)
-	}
 	var got []string
-	for _, f := range r.Findings {
+	for _, f := range lintReport(t, "--proc-root", fakeProcSys(t), dir).Findings {
 		got = append(got, fmt.Sprintf("%s %s %s:%d", f.Rule, f.Severity, filepath.Base(f.Location.File), f.Location.Line))
 	}
 	want := []string{"lint-syntax critical 20-dir.conf:0", "lint-removed-key warning 10-a.conf:1"}
