@@ -17,8 +17,13 @@ const (
 	keyTCPMem        = "net.ipv4.tcp_mem"
 )
 
-// globalKeys are registered only in the initial network namespace
-// (kernel-facts §12; sysctl-truth.tsv per_netns = no).
+// globalKeys are registered only in the initial network namespace in
+// Linux 6.1 (kernel-facts §12; sysctl-truth.tsv per_netns = no). Newer
+// kernels give some of them to every namespace (net.core.rmem_max, wmem_max,
+// rmem_default, wmem_default and optmem_max on 6.18); the list is consulted
+// only when a key is absent, so that does no harm, and
+// TestGlobalKeysAgainstKernel checks that every key absent from a fresh
+// namespace of the running kernel is listed.
 var globalKeys = map[string]bool{
 	"net.ipv4.tcp_max_orphans":     true,
 	"net.ipv4.tcp_mem":             true,
