@@ -249,3 +249,62 @@ func TestCloseWaitOwnersMatchSS(t *testing.T) {
 		t.Errorf("owners %+v, unattributed %d: want pid %d holding %d", a.Owners, a.Unattributed, os.Getpid(), plan.CloseWait)
 	}
 }
+
+// TestSourcesAgreeOnOptionalAggregates fills the optional aggregates
+// (sockets by local port, remote endpoints, the state of every inode) from
+// netlink and from /proc over the same sockets: they must be equal.
+func TestSourcesAgreeOnOptionalAggregates(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	makeSockets(t)
+	withOptional := func() *audit.Census {
+		c := audit.NewCensus(portRange(t))
+		c.Ports = new([65536]uint32)
+		c.Remotes = audit.NewTopK(100000) // never evicts here: counts are exact
+		c.Inodes = make(map[uint64]audit.State)
+		return c
+	}
+	nl, pr := withOptional(), withOptional()
+	n, err := audit.OpenNetlink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	if err := n.Census(nl, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		path string
+		v6   bool
+	}{{"/proc/net/tcp", false}, {"/proc/net/tcp6", true}} {
+		fh, err := os.Open(f.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = audit.ParseTCP(fh, f.v6, pr)
+		fh.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", f.path, err)
+		}
+	}
+	if len(nl.Inodes) == 0 || nl.Remotes.Top(1) == nil {
+		t.Fatalf("netlink census filled no optional aggregate: %d inodes", len(nl.Inodes))
+	}
+	if *pr.Ports != *nl.Ports {
+		t.Error("sockets by local port differ between /proc and netlink")
+	}
+	if d := cmp.Diff(pr.Inodes, nl.Inodes); d != "" {
+		t.Errorf("state by inode (-proc +netlink):\n%s", d)
+	}
+	remotes := func(c *audit.Census) map[string]int {
+		m := map[string]int{}
+		for _, h := range c.Remotes.Top(100000) {
+			m[h.Endpoint.String()] = h.Count
+		}
+		return m
+	}
+	if d := cmp.Diff(remotes(pr), remotes(nl)); d != "" {
+		t.Errorf("remote endpoints (-proc +netlink):\n%s", d)
+	}
+}
