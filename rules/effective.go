@@ -30,8 +30,9 @@ const (
 	// interface does not forward, IPv6 accept_redirects (net/ipv6/route.c
 	// rt6_do_redirect returns early on cnf.forwarding).
 	combineRedirects6
-	// combineRA: the interface alone, and accept_ra = 1 only counts while
-	// the interface does not forward (include/net/ipv6.h ipv6_accept_ra).
+	// combineRA: the interface alone: any non-zero accept_ra accepts RAs
+	// while the interface does not forward, only 2 while it does
+	// (include/net/ipv6.h ipv6_accept_ra; the value is not bounded).
 	combineRA
 )
 
@@ -93,7 +94,7 @@ func effectiveOne(dev audit.DeviceConf, all int64, allOK bool, name, setting str
 		v.How = fmt.Sprintf("%s accept_redirects %d, forwarding %d: redirects %s (conf/all is not read)", name, own, fwd, map[int64]string{0: "ignored", 1: "accepted"}[v.Value])
 		return v, true
 	case combineRA:
-		v.Value = b2i(own == 2 || (own == 1 && fwd == 0))
+		v.Value = b2i(own == 2 || (own != 0 && fwd == 0))
 		v.How = fmt.Sprintf("%s accept_ra %d, forwarding %d: RAs %s", name, own, fwd, map[int64]string{0: "ignored", 1: "accepted"}[v.Value])
 		return v, true
 	}

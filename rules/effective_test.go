@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -31,6 +32,10 @@ func TestEffectiveOne(t *testing.T) {
 		{"ra 1 without forwarding accepts", combineRA, 0, 1, 0, 1},
 		{"ra 1 with forwarding ignores", combineRA, 0, 1, 1, 0},
 		{"ra 2 with forwarding accepts", combineRA, 0, 2, 1, 1},
+		{"ra 3 without forwarding accepts (any non-zero)", combineRA, 0, 3, 0, 1},
+		{"ra -1 without forwarding accepts (any non-zero)", combineRA, 0, -1, 0, 1},
+		{"ra 3 with forwarding ignores (only 2 counts)", combineRA, 0, 3, 1, 0},
+		{"ipv6 redirects -1 are accepted (any non-zero)", combineRedirects6, 0, -1, 0, 1},
 	} {
 		dev := audit.DeviceConf{"x": itoa(c.own), "forwarding": itoa(c.fwd)}
 		got, ok := effectiveOne(dev, c.all, true, "eth0", "x", c.how)
@@ -41,7 +46,7 @@ func TestEffectiveOne(t *testing.T) {
 }
 
 func itoa(n int64) string {
-	return map[int64]string{-1: "-1", 0: "0", 1: "1", 2: "2"}[n]
+	return strconv.FormatInt(n, 10)
 }
 
 func TestConfKey(t *testing.T) {
