@@ -148,7 +148,7 @@ func ReadPortRange(procRoot string) (uint16, uint16, error) {
 	p := filepath.Join(procRoot, "sys/net/ipv4/ip_local_port_range")
 	b, err := readSmall(p)
 	if err != nil {
-		return 0, 0, fmt.Errorf("read %s: %w", p, err)
+		return 0, 0, fmt.Errorf("sysctl %s: %w", PortRangeKey, err)
 	}
 	var lo, hi uint16
 	if _, err := fmt.Sscan(string(b), &lo, &hi); err != nil || lo == 0 || lo > hi {

@@ -289,5 +289,8 @@ func TestSocketsUsageErrors(t *testing.T) {
 		if !strings.HasPrefix(errb.String(), "tcpaudit: ") {
 			t.Errorf("sockets %v: stderr %q, want a tcpaudit: error", args, errb.String())
 		}
+		if strings.Count(errb.String(), root) > 1 {
+			t.Errorf("sockets %v: stderr %q names the path more than once", args, errb.String())
+		}
 	}
 }
