@@ -69,11 +69,18 @@ type scalarRule struct {
 	problem     string
 	why         string
 	advice      string
+	// boolean: the kernel only tests the value for non-zero, so any
+	// non-zero value is judged as 1.
+	boolean bool
 }
 
 func (s scalarRule) check(f *audit.Facts, p Params) []Finding {
 	v, ok := sysctlInt(f, s.key)
-	if !ok || oneOf(v, s.accepted(p)) {
+	judged := v
+	if s.boolean {
+		judged = b2i(v != 0)
+	}
+	if !ok || oneOf(judged, s.accepted(p)) {
 		return nil
 	}
 	return []Finding{{

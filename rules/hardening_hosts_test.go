@@ -47,22 +47,11 @@ func TestCISReferences(t *testing.T) {
 // reported as not present on the fixture's kernel release, the rule is
 // skipped with that reason, and nothing fails or reads as "unset".
 func TestKeyAbsentOnKernel(t *testing.T) {
-	root := t.TempDir()
-	if err := os.CopyFS(root, os.DirFS(filepath.Join(hardeningHosts, "hardening-fail"))); err != nil {
-		t.Fatal(err)
-	}
+	root := copyHost(t, "hardening-fail")
 	if err := os.Remove(filepath.Join(root, "sys/net/ipv4/tcp_rfc1337")); err != nil {
 		t.Fatal(err)
 	}
-	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: rules.NewEngine().Keys()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := profiles.Load("hardened")
-	if err != nil {
-		t.Fatal(err)
-	}
-	res := rules.NewEngine().Evaluate(f, cfg)
+	res := evaluateRoot(t, root, "hardened")
 	if got := status(res, "rfc1337-disabled"); got != rules.Skipped {
 		t.Fatalf("rfc1337-disabled: %s, want skipped", got)
 	}
@@ -135,6 +124,61 @@ func TestHardeningHostsMatchGenerator(t *testing.T) {
 	for name := range got {
 		if _, ok := want[name]; !ok {
 			t.Errorf("%s/%s is not written by hardening-hosts.sh", hardeningHosts, name)
+		}
+	}
+}
+
+// copyHost copies a hardening fixture host into a temporary proc root.
+func copyHost(t *testing.T, name string) string {
+	t.Helper()
+	root := t.TempDir()
+	if err := os.CopyFS(root, os.DirFS(filepath.Join(hardeningHosts, name))); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// evaluateRoot gathers a proc root and runs a profile on it.
+func evaluateRoot(t *testing.T, root, profile string) rules.Result {
+	t.Helper()
+	f, err := audit.Gather(audit.Options{ProcRoot: root, Keys: rules.NewEngine().Keys()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := profiles.Load(profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rules.NewEngine().Evaluate(f, cfg)
+}
+
+// TestBooleanKeysJudgedAsKernel: the kernel tests tcp_rfc1337, ip_forward
+// and IPv6 forwarding for non-zero only, and stores any integer written, so
+// 5 or -1 must be judged as on.
+func TestBooleanKeysJudgedAsKernel(t *testing.T) {
+	root := copyHost(t, "hardening-k8s")
+	for key, v := range map[string]string{"net/ipv4/tcp_rfc1337": "5", "net/ipv4/ip_forward": "2", "net/ipv6/conf/all/forwarding": "-1"} {
+		if err := os.WriteFile(filepath.Join(root, "sys", key), []byte(v+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct {
+		profile, rule string
+		want          rules.Status
+	}{
+		{"hardened", "rfc1337-disabled", rules.Passed},
+		{"hardened", "ip-forwarding", rules.Failed},
+		{"hardened", "ipv6-forwarding", rules.Failed},
+		{"kubernetes-node", "ip-forwarding", rules.Failed}, // the accepted annotation: info, waived
+	} {
+		res := evaluateRoot(t, root, c.profile)
+		if got := status(res, c.rule); got != c.want {
+			t.Errorf("%s %s: %s, want %s: %s", c.profile, c.rule, got, c.want, findingText(res, c.rule))
+		}
+		for _, f := range res.Findings {
+			if c.profile == "kubernetes-node" && f.Rule == c.rule && f.Waived == "" {
+				t.Errorf("kubernetes-node: ip_forward = 2 is forwarding on, yet it fails: %s", f.Title)
+			}
 		}
 	}
 }

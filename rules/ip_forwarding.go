@@ -16,6 +16,7 @@ const ipForwardWhy = `net.ipv4.ip_forward = 1 makes the host route IPv4 packets 
 func ipForwarding() Rule {
 	s := forwardRule{scalarRule{
 		key: "net.ipv4.ip_forward", accepted: acceptedParam, recommended: recommendedParam,
+		boolean: true,
 		problem: "IPv4 forwarding differs from the profile",
 		why:     ipForwardWhy,
 		advice: "If this host runs Docker or is a Kubernetes node, forwarding is required: use the kubernetes-node profile. " +

@@ -8,6 +8,7 @@ const ipv6ForwardWhy = `net.ipv6.conf.all.forwarding = 1 makes the host route IP
 func ipv6Forwarding() Rule {
 	s := forwardRule{scalarRule{
 		key: "net.ipv6.conf.all.forwarding", accepted: acceptedParam, recommended: recommendedParam,
+		boolean: true,
 		problem: "IPv6 forwarding differs from the profile",
 		why:     ipv6ForwardWhy,
 		advice:  "Dual-stack Kubernetes nodes and container hosts need IPv6 forwarding: use the kubernetes-node profile.",

@@ -9,6 +9,7 @@ const rfc1337Why = `With tcp_rfc1337 = 0 (the default) an in-window RST that rea
 func rfc1337Disabled() Rule {
 	s := scalarRule{
 		key: "net.ipv4.tcp_rfc1337", accepted: fixed(1), recommended: fixedRec(1),
+		boolean: true,
 		problem: "TIME_WAIT can be cut short by an RST (tcp_rfc1337 = 0)",
 		why:     rfc1337Why,
 	}
