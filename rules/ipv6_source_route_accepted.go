@@ -1,7 +1,9 @@
 package rules
 
 const ipv6SourceRouteWhy = `IPv6 accept_source_route >= 0 accepts routing headers of type 2 ` +
-	`(Mobile IPv6) only; a negative value rejects every routing header. The kernel uses ` +
+	`(Mobile IPv6) only; a negative value rejects those too. Segment routing headers ` +
+	`(types 3 and 4) are handled before this setting is read, under seg6_enabled and ` +
+	`rpl_seg_enabled. The kernel uses ` +
 	`min(conf/all, conf/<interface>) (net/ipv6/exthdrs.c ipv6_rthdr_rcv), and 0, the ` +
 	`default, is what hardening guides ask for. Type 0 routing headers are no longer ` +
 	`processed, so on current kernels a positive value acts like 0: the finding only ` +
