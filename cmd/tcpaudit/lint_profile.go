@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io/fs"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -48,11 +50,33 @@ func configFacts(c *sysctlconf.Config) *audit.Facts {
 	for _, k := range rules.NewEngine().Keys() {
 		if e, ok := c.Lookup(k); ok {
 			f.Sysctls[k] = e.Value
+		} else if v, ok := kernelDefault(k); ok {
+			f.Sysctls[k] = v
 		} else {
 			f.Absent[k] = fs.ErrNotExist
 		}
 	}
 	return f
+}
+
+// kernelDefault is the value a key has at boot when no file sets it, when
+// the knowledge base states it as plain integers (not for defaults that
+// depend on RAM or the build). A rule that reads several keys then also
+// judges a file that sets only some of them: conf/all/accept_redirects = 1
+// against a conf/default the kernel leaves at 1.
+func kernelDefault(key string) (string, bool) {
+	k, ok := rules.LookupKey(key)
+	if !ok || k.Key != key {
+		return "", false
+	}
+	v, _, _ := strings.Cut(k.Default, " (")
+	fields := strings.Fields(v)
+	for _, s := range fields {
+		if _, err := strconv.Atoi(s); err != nil {
+			return "", false
+		}
+	}
+	return strings.Join(fields, " "), len(fields) > 0
 }
 
 func sortedFixKeys(m map[string]string) []string {

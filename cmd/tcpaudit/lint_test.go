@@ -341,3 +341,22 @@ func TestLintOutputFile(t *testing.T) {
 		t.Errorf("%d entries in the directory, want only the report", len(entries))
 	}
 }
+
+// TestLintProfileConflictWithDefaults: a rule that reads several keys judges
+// a file that sets only one of them, the others at the kernel's default:
+// conf/all/accept_redirects = 1 with conf/default at its default 1 accepts
+// redirects, against the hardened profile.
+func TestLintProfileConflictWithDefaults(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a.conf")
+	if err := os.WriteFile(file, []byte("net.ipv4.tcp_fin_timeout = 30\nnet.ipv4.conf.all.accept_redirects = 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	proc := fakeProcSys(t, "net.ipv4.tcp_fin_timeout", "net.ipv4.conf.all.accept_redirects")
+	var got []string
+	for _, f := range lintReport(t, "--profile", "hardened", "--proc-root", proc, file).Findings {
+		got = append(got, fmt.Sprintf("%s %s %d", f.Rule, f.Severity, f.Location.Line))
+	}
+	if d := cmp.Diff([]string{"lint-profile-conflict warning 2"}, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
