@@ -77,21 +77,34 @@ func synSent(t *testing.T) []int {
 
 func netlinkCensus(t *testing.T, states audit.StateSet) *audit.Census {
 	t.Helper()
+	c := audit.NewCensus(portRange(t))
+	netlinkInto(t, c, states)
+	return c
+}
+
+// netlinkInto adds the sockets in states to c over netlink.
+func netlinkInto(t *testing.T, c *audit.Census, states audit.StateSet) {
+	t.Helper()
 	nl, err := audit.OpenNetlink()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer nl.Close()
-	c := audit.NewCensus(portRange(t))
 	if err := nl.Census(c, states); err != nil {
 		t.Fatal(err)
 	}
-	return c
 }
 
 func procCensus(t *testing.T) *audit.Census {
 	t.Helper()
 	c := audit.NewCensus(portRange(t))
+	procInto(t, c)
+	return c
+}
+
+// procInto adds the sockets of /proc/net/tcp and tcp6 to c.
+func procInto(t *testing.T, c *audit.Census) {
+	t.Helper()
 	for _, f := range []struct {
 		path string
 		v6   bool
@@ -106,7 +119,6 @@ func procCensus(t *testing.T) *audit.Census {
 			t.Fatalf("%s: %v", f.path, err)
 		}
 	}
-	return c
 }
 
 func portRange(t *testing.T) (uint16, uint16) {
@@ -266,28 +278,8 @@ func TestSourcesAgreeOnOptionalAggregates(t *testing.T) {
 		return c
 	}
 	nl, pr := withOptional(), withOptional()
-	n, err := audit.OpenNetlink()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Close()
-	if err := n.Census(nl, audit.AllStates); err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range []struct {
-		path string
-		v6   bool
-	}{{"/proc/net/tcp", false}, {"/proc/net/tcp6", true}} {
-		fh, err := os.Open(f.path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		err = audit.ParseTCP(fh, f.v6, pr)
-		fh.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", f.path, err)
-		}
-	}
+	netlinkInto(t, nl, audit.AllStates)
+	procInto(t, pr)
 	if len(nl.Inodes) == 0 || nl.Remotes.Top(1) == nil {
 		t.Fatalf("netlink census filled no optional aggregate: %d inodes", len(nl.Inodes))
 	}
