@@ -41,7 +41,8 @@ func (l *linter) unknownKeys() ([]rules.Finding, string) {
 		out = append(out, rules.Finding{
 			Severity: sev, Title: fmt.Sprintf("%s %s", e.Key, what),
 			Observed: fmt.Sprintf("%s sets %s, absent under %s", where(e), e.Key, sys), Expected: "a key the kernel has",
-			Explanation: "systemd-sysctl logs and skips a missing key; sysctl -p fails with exit 1 unless the line starts with '-'. " +
+			Explanation: "systemd-sysctl logs and skips a missing key (exit 0); sysctl -p FILE fails on it with exit 1, even when the line " +
+				"starts with '-' (procps 4.0), while sysctl --system skips it silently. " +
 				"A misspelt key or an interface name with a dot written with '.' (eth0.1 instead of eth0/1) looks the same.",
 			Location: at(e),
 		})
