@@ -153,6 +153,9 @@ func TestKubernetesNode(t *testing.T) {
 		res.Findings[0].Waived == "" || !strings.Contains(res.Findings[0].Explanation, "Kubernetes requires") {
 		t.Errorf("want one accepted ip-forwarding annotation, got %+v", res.Findings)
 	}
+	if got := status(res, "ip-forwarding"); got != rules.Passed {
+		t.Errorf("kubernetes-node on a forwarding node: ip-forwarding %s, want passed (annotated, not failed)", got)
+	}
 	if got := status(evaluateHost(t, "hardening-k8s", "hardened"), "ip-forwarding"); got != rules.Failed {
 		t.Errorf("hardened on a forwarding node: ip-forwarding %s, want failed", got)
 	}
