@@ -17,6 +17,13 @@ const maxLineLen = 4096
 // true) file into the census. It allocates nothing per line. Errors carry the
 // line number; the caller adds the file name.
 func ParseTCP(r io.Reader, ipv6 bool, c *Census) error {
+	return ScanTCP(r, ipv6, c.Add)
+}
+
+// ScanTCP streams the socket lines of a /proc/net/tcp or tcp6 file to fn,
+// one reused Socket at a time (fn must not keep it). Errors carry the line
+// number.
+func ScanTCP(r io.Reader, ipv6 bool, fn func(*Socket)) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	var s Socket
 	for line := 1; ; line++ {
@@ -41,7 +48,7 @@ func ParseTCP(r io.Reader, ipv6 bool, c *Census) error {
 			if perr := parseTCPLine(b, ipv6, &s); perr != nil {
 				return &ParseError{Line: line, Err: perr}
 			}
-			c.Add(&s)
+			fn(&s)
 		}
 		if err == io.EOF {
 			return nil

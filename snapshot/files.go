@@ -5,12 +5,16 @@ package snapshot
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // sourceFiles are the files read under every proc root besides the sysctls.
@@ -30,9 +34,10 @@ type Entry struct {
 
 // List returns what a snapshot of procRoot holds for the sysctl keys given:
 // the sources, the sysctl files, each interface's conf files for
-// net.<family>.conf.all.<setting> keys, and for every process holding a
-// socket its comm and socket descriptors. Files that do not exist are left
-// out; processes that vanish are skipped.
+// net.<family>.conf.all.<setting> keys, and for every process holding a TCP
+// socket listed in net/tcp or net/tcp6 its comm and those descriptors
+// (sockets of other network namespaces and other protocols are left out).
+// Files that do not exist are left out; processes that vanish are skipped.
 func List(procRoot string, keys []string) ([]Entry, error) {
 	if _, err := os.Stat(procRoot); err != nil {
 		return nil, err
@@ -56,7 +61,11 @@ func List(procRoot string, keys []string) ([]Entry, error) {
 			add(rel)
 		}
 	}
-	procs, err := processes(procRoot)
+	inodes, err := tcpInodes(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	procs, err := processes(procRoot, inodes)
 	if err != nil {
 		return nil, err
 	}
@@ -83,9 +92,35 @@ func sysctlFiles(procRoot, key string) []string {
 	return files
 }
 
-// processes lists comm and the socket descriptors of every process that
-// holds a socket, by PID.
-func processes(procRoot string) ([]Entry, error) {
+// tcpInodes collects the inodes of the sockets listed in net/tcp and
+// net/tcp6; a file that is missing or not a regular file adds none (List
+// leaves it out of the snapshot too).
+func tcpInodes(procRoot string) (map[uint64]struct{}, error) {
+	inodes := make(map[uint64]struct{})
+	for _, name := range []string{"net/tcp", "net/tcp6"} {
+		p := filepath.Join(procRoot, name)
+		fh, err := input.Open(p)
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, input.ErrNotRegular) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		err = audit.ScanTCP(fh, name == "net/tcp6", func(s *audit.Socket) {
+			if s.Inode != 0 {
+				inodes[s.Inode] = struct{}{}
+			}
+		})
+		fh.Close()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return inodes, nil
+}
+
+// processes lists comm and the descriptors of the given sockets of every
+// process that holds one, by PID.
+func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 	dirs, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, err
@@ -99,7 +134,7 @@ func processes(procRoot string) ([]Entry, error) {
 	sort.Ints(pids)
 	var out []Entry
 	for _, pid := range pids {
-		links, err := socketLinks(procRoot, strconv.Itoa(pid))
+		links, err := socketLinks(procRoot, strconv.Itoa(pid), inodes)
 		if err != nil || len(links) == 0 {
 			continue // vanished, or another user's process
 		}
@@ -112,7 +147,7 @@ func processes(procRoot string) ([]Entry, error) {
 	return out, nil
 }
 
-func socketLinks(procRoot, pid string) ([]Entry, error) {
+func socketLinks(procRoot, pid string, inodes map[uint64]struct{}) ([]Entry, error) {
 	fdDir := pid + "/fd"
 	fds, err := os.ReadDir(filepath.Join(procRoot, fdDir))
 	if err != nil {
@@ -124,7 +159,7 @@ func socketLinks(procRoot, pid string) ([]Entry, error) {
 		if errors.Is(err, fs.ErrNotExist) || err != nil {
 			continue
 		}
-		if IsSocketLink(target) {
+		if ino, ok := socketInode(target); ok && contains(inodes, ino) {
 			out = append(out, Entry{Path: fdDir + "/" + fd.Name(), Link: target})
 		}
 	}
@@ -139,10 +174,21 @@ func fdNum(p string) int {
 
 // IsSocketLink reports whether a descriptor's target is "socket:[inode]".
 func IsSocketLink(target string) bool {
+	_, ok := socketInode(target)
+	return ok
+}
+
+// socketInode parses "socket:[inode]".
+func socketInode(target string) (uint64, bool) {
 	inode, ok := strings.CutPrefix(target, "socket:[")
 	if !ok || !strings.HasSuffix(inode, "]") {
-		return false
+		return 0, false
 	}
-	_, err := strconv.ParseUint(strings.TrimSuffix(inode, "]"), 10, 64)
-	return err == nil
+	n, err := strconv.ParseUint(strings.TrimSuffix(inode, "]"), 10, 64)
+	return n, err == nil
+}
+
+func contains(set map[uint64]struct{}, k uint64) bool {
+	_, ok := set[k]
+	return ok
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,7 +117,10 @@ func TestIsSocketLink(t *testing.T) {
 // the copy, as a process exiting does: the snapshot leaves it out.
 func TestProcessExitsDuringSnapshot(t *testing.T) {
 	root := t.TempDir()
-	for path, body := range map[string]string{"net/tcp": "header\n", "7/comm": "gone\n", "8/comm": "kept\n"} {
+	tcp := "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+		"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 17 1 0 100 0 0 10 0\n" +
+		"   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 18 1 0 20 4 30 10 -1\n"
+	for path, body := range map[string]string{"net/tcp": tcp, "7/comm": "gone\n", "8/comm": "kept\n"} {
 		p := filepath.Join(root, path)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
@@ -156,5 +160,52 @@ func TestProcessExitsDuringSnapshot(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(got, "7", "comm")); err == nil {
 		t.Error("7/comm present after it vanished")
+	}
+}
+
+// TestListOnlyTCPSockets: descriptors of sockets that net/tcp and net/tcp6
+// do not list (UDP, unix, other network namespaces) stay out of a snapshot.
+func TestListOnlyTCPSockets(t *testing.T) {
+	root := t.TempDir()
+	files := map[string]string{
+		"net/tcp": "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+			"   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 41 1 0 100 0 0 10 0\n",
+		"net/tcp6": "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n" +
+			"   0: 00000000000000000000000001000000:1F91 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 42 1 0 100 0 0 10 0\n",
+		"5/comm": "server\n",
+		"6/comm": "other\n",
+	}
+	for path, body := range files {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	links := map[string]string{"5/fd/3": "socket:[41]", "5/fd/4": "socket:[42]", "5/fd/5": "socket:[77]", "6/fd/3": "socket:[78]"}
+	for path, target := range links {
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(target, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	entries, err := List(root, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range entries {
+		if e.Link != "" || strings.HasSuffix(e.Path, "/comm") {
+			got = append(got, e.Path)
+		}
+	}
+	want := []string{"5/comm", "5/fd/3", "5/fd/4"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("process entries = %v, want %v", got, want)
 	}
 }
