@@ -16,6 +16,9 @@ import (
 type fdScanner struct {
 	dents []byte
 	link  []byte
+	// denied is set when a link could not be read for lack of permission
+	// (a process the caller may not ptrace, even as root).
+	denied bool
 }
 
 func newFDScanner() *fdScanner {
@@ -24,8 +27,11 @@ func newFDScanner() *fdScanner {
 
 // sockets calls visit with the inode of every socket among the
 // descriptors in dir (a <pid>/fd directory). Errors are errno values
-// wrapped with the path, so errors.Is(err, fs.ErrPermission) works.
+// wrapped with the path, so errors.Is(err, fs.ErrPermission) works; links
+// that could not be read for lack of permission are reported that way
+// after the readable ones were visited.
 func (s *fdScanner) sockets(dir string, visit func(ino uint64)) error {
+	s.denied = false
 	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return fmt.Errorf("open %s: %w", dir, err)
@@ -37,6 +43,9 @@ func (s *fdScanner) sockets(dir string, visit func(ino uint64)) error {
 			return fmt.Errorf("read %s: %w", dir, err)
 		}
 		if n <= 0 {
+			if s.denied {
+				return fmt.Errorf("readlink in %s: %w", dir, unix.EACCES)
+			}
 			return nil
 		}
 		for b := s.dents[:n]; len(b) >= 19; {
@@ -65,8 +74,11 @@ func (s *fdScanner) socket(dfd int, name []byte) (uint64, bool) {
 	}
 	r, _, errno := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dfd), uintptr(unsafe.Pointer(&name[0])),
 		uintptr(unsafe.Pointer(&s.link[0])), uintptr(len(s.link)), 0, 0)
+	if errno == unix.EACCES || errno == unix.EPERM {
+		s.denied = true
+	}
 	if errno != 0 {
-		return 0, false // closed since getdents: skip
+		return 0, false // closed since getdents, or denied: skip
 	}
 	return socketInodeBytes(s.link[:r])
 }

@@ -160,7 +160,7 @@ func checkCloseWaitOwner(t *testing.T, c *audit.Census, n int) {
 	if len(comm) > 15 {
 		comm = comm[:15]
 	}
-	want := audit.Attribution{Owners: []audit.Owner{{PID: os.Getpid(), Command: comm, Sockets: n}}}
+	want := audit.Attribution{Owners: []audit.Owner{{PID: os.Getpid(), Command: comm, Sockets: n}}, Root: os.Geteuid() == 0}
 	if d := cmp.Diff(want, a, cmpopts.IgnoreFields(audit.Attribution{}, "Unreadable")); d != "" {
 		t.Errorf("CLOSE_WAIT owners (-want +got):\n%s", d)
 	}

@@ -16,6 +16,9 @@ type Attribution struct {
 	// Unreadable counts processes whose fd directory could not be read
 	// (another user's process when not running as root).
 	Unreadable int
+	// Root is true when the scan ran as root: then the unreadable
+	// processes are ones even root may not inspect (ptrace policy).
+	Root bool
 }
 
 // Attribute joins the wanted socket inodes on the processes holding them,
@@ -35,7 +38,7 @@ func Attribute(root string, wanted map[uint64]struct{}) (Attribution, error) {
 	if err != nil {
 		return a, err
 	}
-	a.Unattributed, a.Unreadable = pc.Unattributed, pc.Unreadable
+	a.Unattributed, a.Unreadable, a.Root = pc.Unattributed, pc.Unreadable, pc.Root
 	for _, p := range pc.Processes {
 		a.Owners = append(a.Owners, Owner{PID: p.PID, Command: p.Command, Sockets: p.Total})
 	}

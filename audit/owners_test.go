@@ -37,6 +37,7 @@ func TestAttribute(t *testing.T) {
 			{PID: 300, Command: "?", Sockets: 1},
 		},
 		Unattributed: 2, // 1005 is held only by "pid" 0; 1006 by nobody
+		Root:         os.Geteuid() == 0,
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -80,7 +81,7 @@ func TestAttributeUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := audit.Attribution{Owners: []audit.Owner{{PID: 10, Command: "app", Sockets: 1}}, Unattributed: 1, Unreadable: 1}
+	want := audit.Attribution{Owners: []audit.Owner{{PID: 10, Command: "app", Sockets: 1}}, Unattributed: 1, Unreadable: 1, Root: os.Geteuid() == 0}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}

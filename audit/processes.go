@@ -3,6 +3,7 @@ package audit
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -30,6 +31,8 @@ type ProcessCensus struct {
 	Unattributed int
 	// Unreadable counts processes whose fd directory could not be read.
 	Unreadable int
+	// Root is true when the scan ran as root (see Attribution.Root).
+	Root bool
 }
 
 // AttributeStates scans <root>/<pid>/fd once, like Attribute, and counts
@@ -38,7 +41,7 @@ type ProcessCensus struct {
 // between up to GOMAXPROCS workers (at most 4): the cost is the kernel's
 // readlink of every descriptor, which parallelises.
 func AttributeStates(root string, inodes map[uint64]State) (ProcessCensus, error) {
-	var pc ProcessCensus
+	pc := ProcessCensus{Root: os.Geteuid() == 0}
 	if len(inodes) == 0 {
 		return pc, nil
 	}
@@ -113,10 +116,11 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			p.Total++
 			w.found[ino] = struct{}{}
 		})
-		switch {
-		case errors.Is(err, fs.ErrPermission):
+		denied := errors.Is(err, fs.ErrPermission)
+		if denied {
 			w.unreadable++
-		case err == nil && p.Total > 0:
+		}
+		if (err == nil || denied) && p.Total > 0 {
 			p.Command = readComm(filepath.Join(root, strconv.Itoa(p.PID), "comm"))
 			w.processes = append(w.processes, p)
 		}

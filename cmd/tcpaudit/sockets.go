@@ -200,6 +200,9 @@ func attribute(o socketsOptions, v *socketView) error {
 // could not be read, or no process under the proc root holding them
 // (closed since the census, or held in another PID namespace).
 func unattributedNote(pc audit.ProcessCensus, root string) string {
+	if pc.Unreadable > 0 && pc.Root {
+		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read, even as root (their descriptors are denied to this process)", pc.Unattributed, pc.Unreadable)
+	}
 	if pc.Unreadable > 0 {
 		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read (run as root)", pc.Unattributed, pc.Unreadable)
 	}

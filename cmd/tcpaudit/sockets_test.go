@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
+	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
@@ -292,5 +293,14 @@ func TestSocketsUsageErrors(t *testing.T) {
 		if strings.Count(errb.String(), root) > 1 {
 			t.Errorf("sockets %v: stderr %q names the path more than once", args, errb.String())
 		}
+	}
+}
+
+// TestUnattributedNoteAsRoot: "run as root" only when not root.
+func TestUnattributedNoteAsRoot(t *testing.T) {
+	user := unattributedNote(audit.ProcessCensus{Unattributed: 3, Unreadable: 2}, "/proc")
+	root := unattributedNote(audit.ProcessCensus{Unattributed: 3, Unreadable: 2, Root: true}, "/proc")
+	if !strings.Contains(user, "(run as root)") || strings.Contains(root, "run as root") || !strings.Contains(root, "even as root") {
+		t.Errorf("notes: not root %q, root %q", user, root)
 	}
 }

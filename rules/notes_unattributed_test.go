@@ -1,0 +1,34 @@
+package rules_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// TestUnattributedNotes: sockets of processes that could not be read are
+// "run as root" advice only when the scan did not run as root; as root the
+// note says even root was denied.
+func TestUnattributedNotes(t *testing.T) {
+	cfg, err := profiles.Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		root bool
+		want string
+	}{
+		{false, "2 CLOSE_WAIT sockets not attributed: run as root (1 process could not be read)"},
+		{true, "2 CLOSE_WAIT sockets not attributed: 1 process could not be read, even as root"},
+	} {
+		f := &audit.Facts{ProcRoot: "/proc", Missing: map[audit.Source]string{},
+			Owners: &audit.Attribution{Unattributed: 2, Unreadable: 1, Root: tc.root}}
+		res := rules.NewEngine().Evaluate(f, cfg)
+		if !strings.Contains(strings.Join(res.Notes, "\n"), tc.want) {
+			t.Errorf("root %v: notes %q, want %q", tc.root, res.Notes, tc.want)
+		}
+	}
+}
