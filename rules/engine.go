@@ -207,7 +207,9 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		notes = append(notes, "process attribution failed: "+why)
 	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {
-		if a.Unreadable > 0 {
+		if a.Unreadable > 0 && a.Root {
+			notes = append(notes, fmt.Sprintf("%s not attributed: %s could not be read, even as root (their descriptors are denied to this process)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
+		} else if a.Unreadable > 0 {
 			notes = append(notes, fmt.Sprintf("%s not attributed: run as root (%s could not be read)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
 		} else {
 			notes = append(notes, fmt.Sprintf("%s not attributed: no process under %s holds them (another PID namespace?)", plural(a.Unattributed, "CLOSE_WAIT socket"), f.ProcRoot))
