@@ -200,11 +200,21 @@ func attribute(o socketsOptions, v *socketView) error {
 // could not be read, or no process under the proc root holding them
 // (closed since the census, or held in another PID namespace).
 func unattributedNote(pc audit.ProcessCensus, root string) string {
-	if pc.Unreadable > 0 && pc.Root {
-		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read, even as root (their descriptors are denied to this process)", pc.Unattributed, pc.Unreadable)
+	socks := counted(pc.Unattributed, "socket", "sockets") + " not attributed to a process: "
+	procs := counted(pc.Unreadable, "process", "processes")
+	switch {
+	case pc.Unreadable > 0 && pc.Root:
+		return socks + procs + " could not be read, even as root (their descriptors are denied to this process)"
+	case pc.Unreadable > 0:
+		return socks + procs + " could not be read (run as root)"
 	}
-	if pc.Unreadable > 0 {
-		return fmt.Sprintf("%d sockets not attributed to a process: %d processes could not be read (run as root)", pc.Unattributed, pc.Unreadable)
+	return socks + "no process under " + root + " holds them (closed since the census, or held in another PID namespace)"
+}
+
+// counted is "1 socket" or "N sockets".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d sockets not attributed to a process: no process under %s holds them (closed since the census, or held in another PID namespace)", pc.Unattributed, root)
+	return fmt.Sprintf("%d %s", n, many)
 }

@@ -303,4 +303,8 @@ func TestUnattributedNoteAsRoot(t *testing.T) {
 	if !strings.Contains(user, "(run as root)") || strings.Contains(root, "run as root") || !strings.Contains(root, "even as root") {
 		t.Errorf("notes: not root %q, root %q", user, root)
 	}
+	one := unattributedNote(audit.ProcessCensus{Unattributed: 1, Unreadable: 1}, "/proc")
+	if !strings.HasPrefix(one, "1 socket not attributed to a process: 1 process could not") {
+		t.Errorf("note for one socket and one process: %q", one)
+	}
 }
