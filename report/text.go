@@ -64,7 +64,14 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 		header += ", kernel " + res.Kernel
 	}
 	if res.Sockets != nil {
-		header += fmt.Sprintf(", %d sockets", res.Sockets.Total)
+		noun := "sockets"
+		if res.Sockets.Total == 1 {
+			noun = "socket"
+		}
+		header += fmt.Sprintf(", %d %s", res.Sockets.Total, noun)
+		if src := censusSource(res); src != "" {
+			header += " (" + src + ")"
+		}
 	}
 	ew.printf("%s\n", p.bold.Sprint(header))
 	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
@@ -139,6 +146,24 @@ func (t Text) skipped(ew *errWriter, p palette, res rules.Result) {
 	for _, e := range skipped {
 		ew.printf("%s\n", wrap(e.Reason, "  "+e.Rule+": ", "    "))
 	}
+}
+
+// censusSource names where the census came from: "netlink" when the
+// netlink source was read, "/proc" when net/tcp or net/tcp6 was.
+func censusSource(res rules.Result) string {
+	proc := false
+	for _, s := range res.Sources {
+		switch {
+		case s.Source == "netlink" && s.OK:
+			return "netlink"
+		case (s.Source == "net/tcp" || s.Source == "net/tcp6") && s.OK:
+			proc = true
+		}
+	}
+	if proc {
+		return "/proc"
+	}
+	return ""
 }
 
 // stateLine lists non-zero states in kernel order.
