@@ -16,25 +16,7 @@ import (
 // and the one socket no process holds (151) are not attributed and to run
 // as root, and still exits 1 for the finding rather than failing.
 func TestCheckUnreadableProcesses(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the check as another user")
-	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
-	dir := t.TempDir()
-	// TempDir and its parent are private; the other user must reach the tree.
-	for _, d := range []string{filepath.Dir(dir), dir} {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for p := filepath.Dir(filepath.Dir(dir)); p != filepath.Dir(p); p = filepath.Dir(p) {
-		if st, err := os.Stat(p); err != nil || st.Mode().Perm()&0o001 == 0 {
-			t.Skipf("%s is not searchable by other users (TMPDIR?)", p)
-		}
-	}
-	bin := buildBinary(t, dir)
+	dir, bin := nobodyBinary(t)
 	root := filepath.Join(dir, "proc")
 	if out, err := exec.Command("cp", "-a", filepath.Join(hostsDir, "close-wait-leak"), root).CombinedOutput(); err != nil {
 		t.Fatalf("copy the fixture: %v\n%s", err, out)
@@ -43,7 +25,7 @@ func TestCheckUnreadableProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "check", "--format", "json", "--proc-root", root)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
 	out, err := cmd.Output()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Fatalf("exit: %v, want 1; stderr %s", err, stderrOf(err))

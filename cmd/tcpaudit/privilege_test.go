@@ -19,19 +19,18 @@ import (
 // nobody is the unprivileged user the commands run as.
 const nobody = 65534
 
-// TestUnprivilegedLiveHost runs every command that reads the host as
-// nobody against the live /proc while the test (root) holds a CLOSE_WAIT
-// socket: each runs (exit 0 or 1, never 2), and the reports say that the
-// sockets of processes nobody cannot read were not attributed and to run
-// as root.
-func TestUnprivilegedLiveHost(t *testing.T) {
+// nobodyBinary builds the binary into a fresh directory that the user
+// nobody can reach and returns both; it skips unless the test runs as root.
+func nobodyBinary(t *testing.T) (dir, bin string) {
+	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to run the commands as another user (nobody)")
+		t.Skip("needs root to run commands as another user (nobody)")
 	}
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
-	dir := t.TempDir()
+	dir = t.TempDir()
+	// TempDir and its parent are private; the other user must reach them.
 	for _, d := range []string{filepath.Dir(dir), dir} {
 		if err := os.Chmod(d, 0o755); err != nil {
 			t.Fatal(err)
@@ -42,7 +41,16 @@ func TestUnprivilegedLiveHost(t *testing.T) {
 			t.Skipf("%s is not searchable by other users (TMPDIR?)", p)
 		}
 	}
-	bin := buildBinary(t, dir)
+	return dir, buildBinary(t, dir)
+}
+
+// TestUnprivilegedLiveHost runs every command that reads the host as
+// nobody against the live /proc while the test (root) holds a CLOSE_WAIT
+// socket: each runs (exit 0 or 1, never 2), and the reports say that the
+// sockets of processes nobody cannot read were not attributed and to run
+// as root.
+func TestUnprivilegedLiveHost(t *testing.T) {
+	_, bin := nobodyBinary(t)
 	holdCloseWait(t)
 
 	for _, args := range [][]string{
