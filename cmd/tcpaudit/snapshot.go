@@ -28,8 +28,9 @@ func newSnapshotCmd(s streams) *cobra.Command {
 		Short: "Copy the /proc files tcpaudit reads, for an audit elsewhere",
 		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
 			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
-			"release and hostname, the socket descriptors (as symlinks) and comm of every\n" +
-			"process holding a socket, and the sysctls the sysctl.d tree sets.\n\n" +
+			"release and hostname, the descriptors (as symlinks) and comm of every process\n" +
+			"holding a TCP socket that net/tcp or tcp6 lists, and the sysctls the sysctl.d\n" +
+			"tree sets.\n\n" +
 			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/);\n" +
 			"- writes the tarball to stdout; anything else is a directory, which must not\n" +
 			"exist yet. Audit the copy elsewhere with\n\n" +
