@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -67,7 +68,23 @@ func runConfShow(s streams, o confOptions) error {
 	if err != nil {
 		return &codeError{code: exitError, err: fmt.Errorf("write output: %w", err)}
 	}
-	return nil
+	return unreadable(c)
+}
+
+// unreadable turns the files and directories of the tree that could not be
+// read (a symlink loop, a FIFO, no permission) into exit code 2, after the
+// report: the effective configuration shown may then be incomplete.
+func unreadable(c *sysctlconf.Config) error {
+	var bad []string
+	for _, d := range c.Diagnostics {
+		if d.Severity == sysctlconf.SeverityError && d.Line == 0 {
+			bad = append(bad, d.Error())
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &codeError{code: exitError, err: fmt.Errorf("the configuration shown may be incomplete: %s", strings.Join(bad, "; "))}
 }
 
 type confEntryJSON struct {
