@@ -60,8 +60,12 @@ func States() []State {
 }
 
 // ParseState accepts a kernel state name in any case, with '-' or '_'
-// ("close-wait", "CLOSE_WAIT", "closewait").
+// ("close-wait", "CLOSE_WAIT", "closewait"), or the hex code of the st
+// column of /proc/net/tcp ("08", "0x08", "0A").
 func ParseState(name string) (State, bool) {
+	if code, ok := hexState(name); ok {
+		return code, true
+	}
 	norm := strings.ToUpper(strings.NewReplacer("-", "", "_", "", " ", "").Replace(name))
 	for s := State(1); s <= maxState; s++ {
 		if strings.ReplaceAll(stateNames[s], "_", "") == norm {
@@ -69,4 +73,17 @@ func ParseState(name string) (State, bool) {
 		}
 	}
 	return 0, false
+}
+
+// hexState parses "06", "0x0A" or "0a" as a known state code.
+func hexState(name string) (State, bool) {
+	h := strings.TrimPrefix(strings.TrimPrefix(name, "0x"), "0X")
+	if len(h) != 2 {
+		return 0, false
+	}
+	v, ok := hexUint([]byte(h), 2)
+	if !ok || v < 1 || v > uint64(maxState) {
+		return 0, false
+	}
+	return State(v), true
 }
