@@ -1,7 +1,8 @@
-// Package audit gathers the facts tcpaudit evaluates: sysctls, the socket
-// census of /proc/net/tcp and tcp6, sockstat, kernel counters, the owners of
-// CLOSE_WAIT sockets and the kernel release, all read under one proc root.
-// It never prints and never judges.
+// Package audit gathers the facts tcpaudit evaluates: sysctls (with each
+// interface's conf values), the socket census (over netlink sock_diag on the
+// live host, or by streaming /proc/net/tcp and tcp6), sockstat, kernel
+// counters, the owners of sockets through <pid>/fd, and the kernel release,
+// all read under one proc root. It never prints and never judges.
 package audit
 
 import (
