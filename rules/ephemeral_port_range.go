@@ -17,11 +17,12 @@ const portRangeWhy = `ip_local_port_range is the pool connect() picks local port
 
 func ephemeralPortRange() Rule {
 	return Rule{
-		ID:       "ephemeral-port-range",
-		Title:    "Ephemeral port range is narrow",
-		Category: Capacity,
-		Severity: Warning,
-		Keys:     []string{keyPortRange},
+		ID:           "ephemeral-port-range",
+		Title:        "Ephemeral port range is narrow",
+		Category:     Capacity,
+		Severity:     Warning,
+		Keys:         []string{keyPortRange},
+		OptionalKeys: []string{keyReservedPorts},
 		Params: []Param{
 			{Name: "min_ports", Kind: IntParam, Doc: "smallest acceptable number of ports in ip_local_port_range"},
 			{Name: "recommended", Kind: IntsParam, Doc: "low and high end to suggest"},
@@ -53,6 +54,12 @@ func checkPortRange(f *audit.Facts, p Params) []Finding {
 	fix := Fix{Advice: "Widen the range; reserve any listening port inside it with ip_local_reserved_ports."}
 	if len(rec) == 2 {
 		fix.Sysctl = map[string]string{keyPortRange: fmt.Sprintf("%d %d", rec[0], rec[1])}
+		if reserved, ok := reserveListeners(f, rec[0], rec[1]); ok {
+			fix.Sysctl[keyReservedPorts] = reserved
+			fix.Advice = "Widen the range. The listening ports inside the new range are added to " +
+				"ip_local_reserved_ports (with those already reserved), so a service restart cannot " +
+				"lose its port to an outgoing connection."
+		}
 	}
 	return []Finding{{
 		Title:       fmt.Sprintf("Only %d ephemeral ports per destination", size),
@@ -61,4 +68,24 @@ func checkPortRange(f *audit.Facts, p Params) []Finding {
 		Explanation: portRangeWhy,
 		Fix:         fix,
 	}}
+}
+
+// reserveListeners returns ip_local_reserved_ports extended by the listening
+// ports inside [lo, hi], and false when no listener needs adding.
+func reserveListeners(f *audit.Facts, lo, hi int64) (string, bool) {
+	if f.Census == nil {
+		return "", false
+	}
+	reserved, err := parsePortSet(f.Sysctls[keyReservedPorts])
+	if err != nil {
+		reserved = &portSet{}
+	}
+	added := false
+	for _, port := range f.Census.ListeningPorts() {
+		if int64(port) >= lo && int64(port) <= hi && !reserved.has(port) {
+			reserved.add(port)
+			added = true
+		}
+	}
+	return reserved.String(), added
 }
