@@ -54,8 +54,8 @@ func checkPortRange(f *audit.Facts, p Params) []Finding {
 	fix := Fix{Advice: "Widen the range; reserve any listening port inside it with ip_local_reserved_ports."}
 	if len(rec) == 2 {
 		fix.Sysctl = map[string]string{keyPortRange: fmt.Sprintf("%d %d", rec[0], rec[1])}
-		if reserved, ok := reserveListeners(f, rec[0], rec[1]); ok {
-			fix.Sysctl[keyReservedPorts] = reserved
+		if reserved, added := reserveListeners(f, rec[0], rec[1]); len(added) > 0 {
+			fix.Sysctl[keyReservedPorts] = reserved.String()
 			fix.Advice = "Widen the range. The listening ports inside the new range are added to " +
 				"ip_local_reserved_ports (with those already reserved), so a service restart cannot " +
 				"lose its port to an outgoing connection."
@@ -71,21 +71,21 @@ func checkPortRange(f *audit.Facts, p Params) []Finding {
 }
 
 // reserveListeners returns ip_local_reserved_ports extended by the listening
-// ports inside [lo, hi], and false when no listener needs adding.
-func reserveListeners(f *audit.Facts, lo, hi int64) (string, bool) {
-	if f.Census == nil {
-		return "", false
-	}
+// ports inside [lo, hi] that it lacks, and those ports.
+func reserveListeners(f *audit.Facts, lo, hi int64) (*portSet, []uint16) {
 	reserved, err := parsePortSet(f.Sysctls[keyReservedPorts])
 	if err != nil {
 		reserved = &portSet{}
 	}
-	added := false
+	if f.Census == nil {
+		return reserved, nil
+	}
+	var added []uint16
 	for _, port := range f.Census.ListeningPorts() {
 		if int64(port) >= lo && int64(port) <= hi && !reserved.has(port) {
 			reserved.add(port)
-			added = true
+			added = append(added, port)
 		}
 	}
-	return reserved.String(), added
+	return reserved, added
 }

@@ -38,19 +38,13 @@ func checkListenInRange(f *audit.Facts, _ Params) []Finding {
 	if !ok {
 		return nil
 	}
-	reserved, err := parsePortSet(f.Sysctls[keyReservedPorts])
-	if err != nil {
-		reserved = &portSet{}
-	}
-	var ports []string
-	for _, port := range f.Census.ListeningPorts() {
-		if int64(port) >= lo && int64(port) <= hi && !reserved.has(port) {
-			ports = append(ports, strconv.Itoa(int(port)))
-			reserved.add(port)
-		}
-	}
-	if len(ports) == 0 {
+	reserved, added := reserveListeners(f, lo, hi)
+	if len(added) == 0 {
 		return nil
+	}
+	ports := make([]string, len(added))
+	for i, port := range added {
+		ports[i] = strconv.Itoa(int(port))
 	}
 	return []Finding{{
 		Title:       fmt.Sprintf("%s in the ephemeral range %d-%d", lieIn(len(ports)), lo, hi),
