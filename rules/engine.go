@@ -212,7 +212,11 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		} else if a.Unreadable > 0 {
 			notes = append(notes, fmt.Sprintf("%s not attributed: run as root (%s could not be read)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
 		} else {
-			notes = append(notes, fmt.Sprintf("%s not attributed: no process under %s holds them (another PID namespace?)", plural(a.Unattributed, "CLOSE_WAIT socket"), f.ProcRoot))
+			pronoun := "them"
+			if a.Unattributed == 1 {
+				pronoun = "it"
+			}
+			notes = append(notes, fmt.Sprintf("%s not attributed: no process under %s holds %s (another PID namespace?)", plural(a.Unattributed, "CLOSE_WAIT socket"), f.ProcRoot, pronoun))
 		}
 	}
 	return out, notes
