@@ -2,7 +2,6 @@ package rules
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -140,16 +139,6 @@ func usablePorts(f *audit.Facts) (int64, bool) {
 		}
 	}
 	return n, true
-}
-
-// sortedKeys returns a map's keys in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // plural renders "1 process", "2 processes", "3 CLOSE_WAIT sockets".
