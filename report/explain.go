@@ -21,7 +21,7 @@ var ErrUnknownTopic = errors.New("unknown topic")
 // any spelling, then a rule ID, then a sysctl key, then a key with no notes
 // that some rules read.
 func Explain(w io.Writer, topic string) error {
-	ew := &explainWriter{w: w}
+	ew := &explainWriter{errWriter{w: w}}
 	if st, ok := rules.LookupState(topic); ok {
 		writeState(ew, st)
 	} else if r, ok := rules.Lookup(topic); ok {
@@ -42,7 +42,7 @@ func Explain(w io.Writer, topic string) error {
 // Topics lists what Explain knows: the TCP states, the sysctl keys and
 // the rule IDs.
 func Topics(w io.Writer) error {
-	ew := &explainWriter{w: w}
+	ew := &explainWriter{errWriter{w: w}}
 	var states []string
 	for _, s := range rules.States() {
 		states = append(states, s.State.String())

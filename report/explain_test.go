@@ -37,7 +37,7 @@ func TestExplainWrapsAt78(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, l := range strings.Split(b.String(), "\n") {
-		if len(l) > explainWidth && strings.Contains(strings.TrimSpace(l), " ") {
+		if len(l) > wrapWidth && strings.Contains(strings.TrimSpace(l), " ") {
 			t.Errorf("line of %d bytes: %q", len(l), l)
 		}
 	}
