@@ -52,6 +52,7 @@ func newSocketsCmd(s streams) *cobra.Command {
 	return cmd
 }
 
+// runSockets validates the options, takes the view and writes it.
 func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	if err := o.validate(); err != nil {
 		return err
