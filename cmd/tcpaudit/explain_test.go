@@ -109,15 +109,3 @@ func TestExplainTopicsAndErrors(t *testing.T) {
 		t.Errorf("key without notes but read by rules: exit %d:\n%s", code, out)
 	}
 }
-
-// TestExplainStateRulesExist: every rule a state points to is in the
-// catalog.
-func TestExplainStateRulesExist(t *testing.T) {
-	for _, s := range rules.States() {
-		for _, id := range stateRules(s.State) {
-			if _, ok := rules.Lookup(id); !ok {
-				t.Errorf("%s points to unknown rule %q", s.State, id)
-			}
-		}
-	}
-}

@@ -9,6 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/sockets"
 )
 
 // socketsOptions are the settings of `tcpaudit sockets`.
@@ -44,39 +46,13 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addSampleFlags(f)
-	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o socketsOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o socketsOptions) error {
 		return runSockets(cmd.Context(), s, o)
-	}
+	})
 	return cmd
 }
 
-// socketView is what sockets prints, in either format.
-type socketView struct {
-	Source    string
-	Elapsed   time.Duration
-	State     audit.State // 0 when every state is counted
-	Census    *audit.Census
-	Processes *audit.ProcessCensus
-	Stuck     *stuck
-	Rates     []audit.Rate
-	Notes     []string
-}
-
-// stuck is the CLOSE_WAIT sockets that lasted through every sample.
-type stuck struct {
-	Sockets  int
-	Samples  int
-	Duration time.Duration
-}
-
+// runSockets validates the options, takes the view and writes it.
 func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	if err := o.validate(); err != nil {
 		return err
@@ -85,23 +61,34 @@ func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	if err != nil {
 		return err
 	}
-	view, err := takeSockets(o, src)
+	state, _ := audit.ParseState(o.State) // 0 when o.State is empty
+	view, err := sockets.Take(ctx, o.ProcRoot, sockets.Options{
+		Source: src, State: state, By: sockets.By(o.By), Top: o.Top, NoOwners: o.NoOwners,
+		Samples: o.Sampling.Samples, Interval: o.Sampling.Interval,
+		Now: time.Now, Progress: sampleProgress(s, o.Sampling.Samples),
+	})
 	if err != nil {
-		return err
-	}
-	if o.Sampling.Samples > 1 {
-		if err := sampleSockets(ctx, s, o, view); err != nil {
-			return err
-		}
-	}
-	if err := attribute(o, view); err != nil {
-		return err
+		return &codeError{code: exitError, err: err}
 	}
 	if o.Format == "json" {
-		return writeSocketsJSON(s.out, view, o.Top)
+		return report.SocketsJSON{}.Write(s.out, view)
 	}
 	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
-	return writeSocketsText(s.out, view, o, color)
+	return report.SocketsText{Color: color}.Write(s.out, view)
+}
+
+// sampleProgress prints "sampling N/M" on stderr when it is a terminal
+// and there is more than one sample.
+func sampleProgress(s streams, samples int) func(done, total int) {
+	if samples < 2 || !isTerminal(s.err) {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(s.err, "\rsampling %d/%d", done, total)
+		if done == total {
+			fmt.Fprintln(s.err)
+		}
+	}
 }
 
 func (o socketsOptions) validate() error {
@@ -122,99 +109,4 @@ func (o socketsOptions) validate() error {
 		}
 	}
 	return nil
-}
-
-// takeSockets takes the census with the aggregates --by needs.
-func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) {
-	lo, hi, err := audit.ReadPortRange(o.ProcRoot)
-	if err != nil {
-		return nil, &codeError{code: exitError, err: err}
-	}
-	c := newSocketsCensus(o, lo, hi)
-	v := &socketView{Census: c}
-	co := audit.CensusOptions{ProcRoot: o.ProcRoot, Source: src}
-	if o.State != "" {
-		v.State, _ = audit.ParseState(o.State)
-		co.States = audit.StatesOf(v.State)
-		c.Only = co.States
-	}
-	start := time.Now()
-	used, note, err := audit.TakeCensus(co, c)
-	if err != nil {
-		return nil, &codeError{code: exitError, err: fmt.Errorf("socket census: %w", err)}
-	}
-	v.Source, v.Elapsed = string(used), time.Since(start)
-	if note != "" {
-		v.Notes = append(v.Notes, note)
-	}
-	return v, nil
-}
-
-// newSocketsCensus makes a census with the optional aggregates the view
-// needs, and without the CLOSE_WAIT inodes when nothing will use them.
-func newSocketsCensus(o socketsOptions, lo, hi uint16) *audit.Census {
-	c := audit.NewCensus(lo, hi)
-	switch o.By {
-	case "port":
-		c.Ports = new([65536]uint32)
-	case "remote", "state":
-		// Bounded (Space-Saving): the census memory does not grow with
-		// the number of distinct remote endpoints.
-		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
-	case "process":
-		c.Inodes = make(map[uint64]audit.State)
-	}
-	if (o.By != "state" || o.NoOwners) && o.Sampling.Samples == 1 {
-		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
-	}
-	return c
-}
-
-// attribute finds the processes holding the sockets: those of every
-// state for --by process; for --by state the CLOSE_WAIT sockets, when
-// there are any and --no-owners is not given.
-func attribute(o socketsOptions, v *socketView) error {
-	inodes := v.Census.Inodes
-	if o.By != "process" {
-		if o.By != "state" || o.NoOwners || len(v.Census.CloseWait) == 0 {
-			return nil
-		}
-		inodes = make(map[uint64]audit.State, len(v.Census.CloseWait))
-		for ino := range v.Census.CloseWait {
-			inodes[ino] = audit.CloseWait
-		}
-	}
-	pc, err := audit.AttributeStates(o.ProcRoot, inodes)
-	if err != nil {
-		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
-		return nil
-	}
-	v.Processes = &pc
-	if pc.Unattributed > 0 {
-		v.Notes = append(v.Notes, unattributedNote(pc, o.ProcRoot))
-	}
-	return nil
-}
-
-// unattributedNote says why some sockets have no owner: processes that
-// could not be read, or no process under the proc root holding them
-// (closed since the census, or held in another PID namespace).
-func unattributedNote(pc audit.ProcessCensus, root string) string {
-	socks := counted(pc.Unattributed, "socket", "sockets") + " not attributed to a process: "
-	procs := counted(pc.Unreadable, "process", "processes")
-	switch {
-	case pc.Unreadable > 0 && pc.Root:
-		return socks + procs + " could not be read, even as root (their descriptors are denied to this process)"
-	case pc.Unreadable > 0:
-		return socks + procs + " could not be read (run as root)"
-	}
-	return socks + "no process under " + root + " holds them (closed since the census, or held in another PID namespace)"
-}
-
-// counted is "1 socket" or "N sockets".
-func counted(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

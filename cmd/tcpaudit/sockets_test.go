@@ -18,7 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/sys/unix"
 
-	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
@@ -58,6 +57,20 @@ func runSocketsJSON(t *testing.T, args ...string) socketsDoc {
 		t.Fatalf("sockets %v: %v\n%s", args, err, out.String())
 	}
 	return doc
+}
+
+// portCount and remoteJSON are rows of the ports and remotes rankings.
+type portCount struct {
+	Port      uint16 `json:"port"`
+	Sockets   int    `json:"sockets"`
+	Listening bool   `json:"listening"`
+}
+
+type remoteJSON struct {
+	Endpoint string `json:"endpoint"`
+	Inbound  bool   `json:"inbound"`
+	Sockets  int    `json:"sockets"`
+	Error    int    `json:"error"`
 }
 
 var testPlan = sockgen.Plan{Established: 4, TimeWait: 3, CloseWait: 2, FullQueue: 2}
@@ -293,18 +306,5 @@ func TestSocketsUsageErrors(t *testing.T) {
 		if strings.Count(errb.String(), root) > 1 {
 			t.Errorf("sockets %v: stderr %q names the path more than once", args, errb.String())
 		}
-	}
-}
-
-// TestUnattributedNoteAsRoot: "run as root" only when not root.
-func TestUnattributedNoteAsRoot(t *testing.T) {
-	user := unattributedNote(audit.ProcessCensus{Unattributed: 3, Unreadable: 2}, "/proc")
-	root := unattributedNote(audit.ProcessCensus{Unattributed: 3, Unreadable: 2, Root: true}, "/proc")
-	if !strings.Contains(user, "(run as root)") || strings.Contains(root, "run as root") || !strings.Contains(root, "even as root") {
-		t.Errorf("notes: not root %q, root %q", user, root)
-	}
-	one := unattributedNote(audit.ProcessCensus{Unattributed: 1, Unreadable: 1}, "/proc")
-	if !strings.HasPrefix(one, "1 socket not attributed to a process: 1 process could not") {
-		t.Errorf("note for one socket and one process: %q", one)
 	}
 }

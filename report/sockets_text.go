@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -11,42 +11,41 @@ import (
 	"github.com/fatih/color"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sockets"
 )
+
+// SocketsText writes the socket view a person reads: the count, the
+// rankings of the view's grouping, then the sampling results and notes.
+type SocketsText struct {
+	// Color enables ANSI colour; it never touches color.NoColor.
+	Color bool
+}
 
 const barWidth = 40
 
-// writeSocketsText prints the census for a person: the --by view, then the
-// sampling results and notes.
-func writeSocketsText(w io.Writer, v *socketView, o socketsOptions, colored bool) error {
+// Write renders v, v.Top rows per ranking.
+func (t SocketsText) Write(w io.Writer, v *sockets.View) error {
 	bar := color.New(color.FgCyan)
-	if colored {
+	if t.Color {
 		bar.EnableColor()
 	} else {
 		bar.DisableColor()
 	}
-	c := v.Census
-	fmt.Fprintf(w, "TCP sockets: %d (%s, %s)\n", countOf(v), v.Source, v.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "TCP sockets: %d (%s, %s)\n", v.Count(), v.Source, v.Elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	switch o.By {
-	case "state":
+	switch v.By {
+	case sockets.ByState:
 		writeStates(tw, v, bar)
-		writeListeners(tw, c, o.Top)
-		writeDestinations(tw, c, o.Top)
-		writeRemotes(tw, c, o.Top)
-		writeProcesses(tw, v, o.Top)
-	case "port":
-		fmt.Fprintln(tw, "\nLOCAL PORT\tSOCKETS\t")
-		for _, p := range top(ports(c), o.Top) {
-			mark := ""
-			if p.Listening {
-				mark = "listening port: accepted connections"
-			}
-			fmt.Fprintf(tw, "%d\t%d\t%s\n", p.Port, p.Sockets, mark)
-		}
-	case "remote":
-		writeRemotes(tw, c, o.Top)
-	case "process":
-		writeProcesses(tw, v, o.Top)
+		writeListeners(tw, v)
+		writeDestinations(tw, v)
+		writeRemotes(tw, v)
+		writeProcesses(tw, v)
+	case sockets.ByPort:
+		writePorts(tw, v)
+	case sockets.ByRemote:
+		writeRemotes(tw, v)
+	case sockets.ByProcess:
+		writeProcesses(tw, v)
 	}
 	writeSampling(tw, v)
 	for _, n := range v.Notes {
@@ -55,15 +54,7 @@ func writeSocketsText(w io.Writer, v *socketView, o socketsOptions, colored bool
 	return tw.Flush()
 }
 
-// countOf is the total, or the count of the one state asked for.
-func countOf(v *socketView) int {
-	if v.State != 0 {
-		return v.Census.Count(v.State)
-	}
-	return v.Census.Total()
-}
-
-func writeStates(w io.Writer, v *socketView, bar *color.Color) {
+func writeStates(w io.Writer, v *sockets.View, bar *color.Color) {
 	c := v.Census
 	most := 1
 	for _, s := range audit.States() {
@@ -80,36 +71,48 @@ func writeStates(w io.Writer, v *socketView, bar *color.Color) {
 	}
 }
 
-func writeListeners(w io.Writer, c *audit.Census, n int) {
-	ls := listeners(c)
+func writeListeners(w io.Writer, v *sockets.View) {
+	ls := v.Listeners()
 	if len(ls) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\nLISTENER\tACCEPT QUEUE\tBACKLOG\tFILL")
-	for _, l := range top(ls, n) {
+	for _, l := range head(ls, v.Top) {
 		backlog, share := "?", "? (backlog unknown from /proc; net.core.somaxconn caps it)"
 		if l.Backlog > 0 {
-			backlog, share = fmt.Sprint(l.Backlog), fmt.Sprintf("%.0f%%", 100*fill(l))
+			backlog, share = fmt.Sprint(l.Backlog), fmt.Sprintf("%.0f%%", 100*sockets.Fill(l))
 		}
 		fmt.Fprintf(w, "%s\t%d\t%s\t%s\n", netip.AddrPortFrom(l.Addr.Unmap(), l.Port), l.AcceptQueue, backlog, share)
 	}
 }
 
-func writeDestinations(w io.Writer, c *audit.Census, n int) {
-	ds := destinations(c)
+func writeDestinations(w io.Writer, v *sockets.View) {
+	ds := v.Destinations()
 	if len(ds) == 0 {
 		return
 	}
+	c := v.Census
 	fmt.Fprintf(w, "\nEphemeral ports per destination (ip_local_port_range %d-%d: %d ports per destination):\n",
 		c.PortLow, c.PortHigh, int(c.PortHigh)-int(c.PortLow)+1)
 	fmt.Fprintln(w, "LOCAL -> DESTINATION\tSOCKETS\tTIME_WAIT\tSHARE OF RANGE")
-	for _, d := range top(ds, n) {
+	for _, d := range head(ds, v.Top) {
 		fmt.Fprintf(w, "%s -> %s\t%d\t%d\t%.1f%%\n", d.Flow.Local.Unmap(),
 			netip.AddrPortFrom(d.Flow.Remote.Unmap(), d.Flow.RemotePort), d.Use.Sockets, d.Use.TimeWait, 100*d.Share)
 	}
 }
 
-func writeProcesses(w io.Writer, v *socketView, n int) {
+func writePorts(w io.Writer, v *sockets.View) {
+	fmt.Fprintln(w, "\nLOCAL PORT\tSOCKETS\t")
+	for _, p := range head(v.Ports(), v.Top) {
+		mark := ""
+		if p.Listening {
+			mark = "listening port: accepted connections"
+		}
+		fmt.Fprintf(w, "%d\t%d\t%s\n", p.Port, p.Sockets, mark)
+	}
+}
+
+func writeProcesses(w io.Writer, v *sockets.View) {
 	if v.Processes == nil {
 		if k := v.Census.Count(audit.CloseWait); k > 0 {
 			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not looked up (--no-owners)\n", k)
@@ -117,7 +120,7 @@ func writeProcesses(w io.Writer, v *socketView, n int) {
 		return
 	}
 	fmt.Fprintln(w, "\nPID\tCOMMAND\tSOCKETS\tSTATES")
-	for _, p := range top(v.Processes.Processes, n) {
+	for _, p := range head(v.Processes.Processes, v.Top) {
 		var parts []string
 		for _, s := range audit.States() {
 			if k := p.States[s]; k > 0 {
@@ -128,18 +131,18 @@ func writeProcesses(w io.Writer, v *socketView, n int) {
 	}
 }
 
-func writeRemotes(w io.Writer, c *audit.Census, n int) {
-	top := c.Remotes.Top(n)
+func writeRemotes(w io.Writer, v *sockets.View) {
+	top := v.Remotes(v.Top)
 	if len(top) == 0 {
 		return
 	}
 	fmt.Fprintln(w, "\nREMOTE ENDPOINT\tSOCKETS\t")
 	for _, h := range top {
-		fmt.Fprintf(w, "%s\t%s\t\n", endpoint(h.Endpoint), approx(h))
+		fmt.Fprintf(w, "%s\t%s\t\n", endpointText(h.Endpoint), approx(h))
 	}
 }
 
-func writeSampling(w io.Writer, v *socketView) {
+func writeSampling(w io.Writer, v *sockets.View) {
 	if v.Stuck == nil {
 		return
 	}
@@ -150,6 +153,16 @@ func writeSampling(w io.Writer, v *socketView) {
 	}
 }
 
+// endpointText prints a ranked remote endpoint; port 0 marks inbound
+// clients.
+func endpointText(e netip.AddrPort) string {
+	if e.Port() == 0 {
+		return e.Addr().String() + " (clients of local listeners)"
+	}
+	return e.String()
+}
+
+// approx is a ranked count, as a range when the ranking may over-count.
 func approx(h audit.Heavy) string {
 	if h.Error == 0 {
 		return fmt.Sprint(h.Count)
@@ -157,4 +170,5 @@ func approx(h audit.Heavy) string {
 	return fmt.Sprintf("%d-%d", h.Count-h.Error, h.Count)
 }
 
-func top[T any](s []T, n int) []T { return s[:min(n, len(s))] }
+// head is the first n elements of s, or all of them.
+func head[T any](s []T, n int) []T { return s[:min(n, len(s))] }

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"encoding/json"
@@ -6,10 +6,14 @@ import (
 	"net/netip"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sockets"
 )
 
-// socketsJSON is the JSON document of `tcpaudit sockets --format json`.
-// State names are the kernel's, as in `check`.
+// SocketsJSON writes the socket view as the JSON document of
+// `tcpaudit sockets --format json`. State names are the kernel's, as in
+// the check report.
+type SocketsJSON struct{}
+
 type socketsJSON struct {
 	Source       string          `json:"source"`
 	ElapsedMS    float64         `json:"elapsed_ms"`
@@ -17,7 +21,7 @@ type socketsJSON struct {
 	States       map[string]int  `json:"states"`
 	Listeners    []listenerJSON  `json:"listeners"`
 	Ephemeral    []ephemeralJSON `json:"ephemeral"`
-	Ports        []portCount     `json:"ports,omitempty"`
+	Ports        []portJSON      `json:"ports,omitempty"`
 	Remotes      []remoteJSON    `json:"remotes,omitempty"`
 	Processes    []processJSON   `json:"processes"`
 	Unattributed int             `json:"unattributed,omitempty"`
@@ -42,6 +46,12 @@ type ephemeralJSON struct {
 	Share      float64 `json:"share_of_range"`
 }
 
+type portJSON struct {
+	Port      uint16 `json:"port"`
+	Sockets   int    `json:"sockets"`
+	Listening bool   `json:"listening"`
+}
+
 type remoteJSON struct {
 	Endpoint string `json:"endpoint"`
 	Inbound  bool   `json:"inbound"`
@@ -64,38 +74,47 @@ type samplingJSON struct {
 	Rates          []audit.Rate `json:"rates"`
 }
 
-func writeSocketsJSON(w io.Writer, v *socketView, n int) error {
+// Write renders v, v.Top rows per ranking (every listener).
+func (SocketsJSON) Write(w io.Writer, v *sockets.View) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(socketsDocument(v, n))
+	return enc.Encode(socketsDocument(v))
 }
 
-// socketsDocument builds the JSON document, n rows per ranking.
-func socketsDocument(v *socketView, n int) socketsJSON {
-	c := v.Census
-	doc := socketsJSON{Source: v.Source, ElapsedMS: ms(v.Elapsed.Seconds()), Total: countOf(v),
+// socketsDocument builds the JSON document of v.
+func socketsDocument(v *sockets.View) socketsJSON {
+	doc := socketsJSON{Source: string(v.Source), ElapsedMS: ms(v.Elapsed.Seconds()), Total: v.Count(),
 		States: map[string]int{}, Listeners: []listenerJSON{}, Ephemeral: []ephemeralJSON{}, Notes: v.Notes}
 	for _, s := range audit.States() {
 		if v.State == 0 || s == v.State {
-			doc.States[s.String()] = c.Count(s)
+			doc.States[s.String()] = v.Census.Count(s)
 		}
 	}
-	for _, l := range listeners(c) {
+	for _, l := range v.Listeners() {
 		doc.Listeners = append(doc.Listeners, listenerJSON{Address: l.Addr.Unmap().String(), Port: l.Port, AcceptQueue: l.AcceptQueue, Backlog: l.Backlog})
 	}
-	for _, d := range top(destinations(c), n) {
+	for _, d := range head(v.Destinations(), v.Top) {
 		doc.Ephemeral = append(doc.Ephemeral, ephemeralJSON{Local: d.Flow.Local.Unmap().String(), Remote: d.Flow.Remote.Unmap().String(),
 			RemotePort: d.Flow.RemotePort, Sockets: d.Use.Sockets, TimeWait: d.Use.TimeWait, Share: d.Share})
 	}
-	doc.Ports = top(ports(c), n)
-	for _, h := range c.Remotes.Top(n) {
+	doc.Ports = portsJSON(v)
+	for _, h := range v.Remotes(v.Top) {
 		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
 	}
-	doc.Processes, doc.Unattributed = processesJSON(v.Processes, n)
+	doc.Processes, doc.Unattributed = processesJSON(v.Processes, v.Top)
 	if s := v.Stuck; s != nil {
 		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, Rates: v.Rates}
 	}
 	return doc
+}
+
+// portsJSON lists the top local ports; nil (left out) unless ranked.
+func portsJSON(v *sockets.View) []portJSON {
+	var out []portJSON
+	for _, p := range head(v.Ports(), v.Top) {
+		out = append(out, portJSON(p))
+	}
+	return out
 }
 
 // processesJSON lists the top n processes with their states by name.
@@ -104,7 +123,7 @@ func processesJSON(p *audit.ProcessCensus, n int) ([]processJSON, int) {
 	if p == nil {
 		return out, 0
 	}
-	for _, ps := range top(p.Processes, n) {
+	for _, ps := range head(p.Processes, n) {
 		states := map[string]int{}
 		for s, k := range ps.States {
 			states[s.String()] = k
@@ -114,8 +133,10 @@ func processesJSON(p *audit.ProcessCensus, n int) ([]processJSON, int) {
 	return out, p.Unattributed
 }
 
+// ms is seconds in milliseconds, to the microsecond.
 func ms(seconds float64) float64 { return float64(int64(seconds*1e6)) / 1e3 }
 
+// endpointJSON is a remote endpoint; inbound clients have no port.
 func endpointJSON(e netip.AddrPort) string {
 	if e.Port() == 0 {
 		return e.Addr().String()

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/golden"
+	"github.com/tcpaudit/tcpaudit/sockets"
+)
+
+// socketsView takes the socket view of a fixture host with a clock that
+// advances by a millisecond at each reading, three rows per ranking.
+func socketsView(t *testing.T, host string, by sockets.By, samples int) *sockets.View {
+	t.Helper()
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	o := sockets.Options{Source: audit.CensusProc, By: by, Top: 3, Samples: samples, Interval: time.Millisecond,
+		Now: func() time.Time { now = now.Add(time.Millisecond); return now }}
+	v, err := sockets.Take(context.Background(), filepath.Join("..", "testdata", "hosts", host), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestSocketsGolden pins both socket formats for every grouping, and a
+// sampled view; refresh with -update.
+func TestSocketsGolden(t *testing.T) {
+	type view struct {
+		host    string
+		by      sockets.By
+		samples int
+	}
+	var views []view
+	for _, by := range []sockets.By{sockets.ByState, sockets.ByPort, sockets.ByRemote, sockets.ByProcess} {
+		views = append(views, view{"close-wait-leak", by, 1})
+	}
+	views = append(views, view{"port-exhaustion", sockets.ByState, 2})
+	for _, c := range views {
+		v := socketsView(t, c.host, c.by, c.samples)
+		name := fmt.Sprintf("sockets-%s-%d", c.by, c.samples)
+		t.Run(c.host+"/"+name, func(t *testing.T) {
+			var text, doc bytes.Buffer
+			if err := (SocketsText{}).Write(&text, v); err != nil {
+				t.Fatal(err)
+			}
+			if err := (SocketsJSON{}).Write(&doc, v); err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join("testdata", "golden", c.host)
+			golden.Compare(t, filepath.Join(dir, name+".txt"), text.Bytes(), *update, golden.Text)
+			golden.Compare(t, filepath.Join(dir, name+".json"), doc.Bytes(), *update, golden.JSON)
+		})
+	}
+}
+
+// TestSocketsTextColor: colour is the reporter's field alone.
+func TestSocketsTextColor(t *testing.T) {
+	v := socketsView(t, "close-wait-leak", sockets.ByState, 1)
+	for _, colored := range []bool{false, true} {
+		var b bytes.Buffer
+		if err := (SocketsText{Color: colored}).Write(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(b.String(), "\x1b[36m█"); got != colored {
+			t.Errorf("Color %v: coloured bars %v", colored, got)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package sockets
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// sample takes o.Samples-1 more readings of the CLOSE_WAIT sockets and
+// counters, o.Interval apart, and records the stuck sockets and the rates.
+func (v *View) sample(ctx context.Context, procRoot string, o Options) error {
+	first, err := audit.ReadCounters(procRoot)
+	if err != nil {
+		return err
+	}
+	left := maps.Clone(v.Census.CloseWait)
+	n := o.Samples
+	start := o.now()
+	progress(o, 1, n)
+	for i := 2; i <= n; i++ {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(o.Interval):
+		}
+		if err := audit.StillCloseWait(procRoot, v.Source, left); err != nil {
+			return fmt.Errorf("sample %d: %w", i, err)
+		}
+		progress(o, i, n)
+	}
+	last, err := audit.ReadCounters(procRoot)
+	if err != nil {
+		return err
+	}
+	elapsed := o.now().Sub(start)
+	v.Stuck = &Stuck{Sockets: len(left), Samples: n, Duration: elapsed}
+	v.Rates = audit.Rates(first, last, elapsed)
+	return nil
+}
+
+// progress reports done of total samples to o.Progress, if any.
+func progress(o Options, done, total int) {
+	if o.Progress != nil {
+		o.Progress(done, total)
+	}
+}

@@ -1,0 +1,153 @@
+// Package sockets builds the socket view of `tcpaudit sockets`: a census of
+// the TCP sockets under a proc root with the aggregates its grouping needs,
+// the processes holding them, the CLOSE_WAIT sockets that outlast repeated
+// samples, and the rankings of listeners, destinations, ports and remote
+// endpoints. It never prints; package report formats a View.
+package sockets
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// By is the grouping a view ranks sockets by.
+type By string
+
+// The groupings of a view.
+const (
+	// ByState counts states and ranks listeners, destinations, remote
+	// endpoints and the owners of CLOSE_WAIT sockets.
+	ByState By = "state"
+	// ByPort ranks local ports.
+	ByPort By = "port"
+	// ByRemote ranks remote endpoints.
+	ByRemote By = "remote"
+	// ByProcess ranks the processes holding sockets of every state.
+	ByProcess By = "process"
+)
+
+// Options say which census a view takes and what it derives from it.
+type Options struct {
+	// Source is the census source (auto, netlink or proc).
+	Source audit.CensusSource
+	// State limits the census to one state; 0 counts every state.
+	State audit.State
+	// By is the grouping; it decides the optional census aggregates.
+	By By
+	// Top is the number of rows per ranking; it also sizes the bounded
+	// remote-endpoint aggregate.
+	Top int
+	// NoOwners skips looking up the owners of CLOSE_WAIT sockets (ByState).
+	NoOwners bool
+	// Samples is the number of samples; with 2 or more the view records the
+	// CLOSE_WAIT sockets present in every sample and the counter rates.
+	Samples int
+	// Interval is the time between samples.
+	Interval time.Duration
+	// Now reads the clock for the elapsed times; nil leaves them zero.
+	Now func() time.Time
+	// Progress, when not nil, is called after each sample when sampling.
+	Progress func(done, total int)
+}
+
+// View is what `tcpaudit sockets` shows, in any format.
+type View struct {
+	Source  audit.CensusSource
+	Elapsed time.Duration // of the census
+	State   audit.State   // 0 when every state is counted
+	By      By
+	Top     int
+	Census  *audit.Census
+	// Processes is nil when no process attribution was asked for or needed.
+	Processes *audit.ProcessCensus
+	// Stuck is nil unless the view was sampled.
+	Stuck *Stuck
+	Rates []audit.Rate
+	Notes []string
+}
+
+// Stuck is the CLOSE_WAIT sockets that lasted through every sample.
+type Stuck struct {
+	Sockets  int
+	Samples  int
+	Duration time.Duration
+}
+
+// Take takes the census under procRoot as o asks, samples it when
+// o.Samples is 2 or more, and attributes sockets to processes. A failed
+// attribution becomes a note of the view, not an error.
+func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
+	v, err := take(procRoot, o)
+	if err != nil {
+		return nil, err
+	}
+	if o.Samples > 1 {
+		if err := v.sample(ctx, procRoot, o); err != nil {
+			return nil, err
+		}
+	}
+	v.attribute(procRoot, o)
+	return v, nil
+}
+
+// take takes the census with the aggregates o.By needs.
+func take(procRoot string, o Options) (*View, error) {
+	lo, hi, err := audit.ReadPortRange(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	states := o.states()
+	c := newCensus(o, states, lo, hi)
+	v := &View{State: o.State, By: o.By, Top: o.Top, Census: c}
+	start := o.now()
+	used, note, err := audit.TakeCensus(audit.CensusOptions{ProcRoot: procRoot, Source: o.Source, States: states}, c)
+	if err != nil {
+		return nil, fmt.Errorf("socket census: %w", err)
+	}
+	v.Source, v.Elapsed = used, o.now().Sub(start)
+	if note != "" {
+		v.Notes = append(v.Notes, note)
+	}
+	return v, nil
+}
+
+// newCensus makes a census with the optional aggregates the view needs,
+// limited to states (0: all), and without the CLOSE_WAIT inodes when
+// nothing will use them.
+func newCensus(o Options, states audit.StateSet, lo, hi uint16) *audit.Census {
+	c := audit.NewCensus(lo, hi)
+	switch o.By {
+	case ByPort:
+		c.Ports = new([65536]uint32)
+	case ByRemote, ByState:
+		// Bounded (Space-Saving): the census memory does not grow with
+		// the number of distinct remote endpoints.
+		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
+	case ByProcess:
+		c.Inodes = make(map[uint64]audit.State)
+	}
+	c.Only = states
+	if (o.By != ByState || o.NoOwners) && o.Samples <= 1 {
+		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
+	}
+	return c
+}
+
+// states is the state filter of the census: 0 for every state.
+func (o Options) states() audit.StateSet {
+	if o.State == 0 {
+		return 0
+	}
+	return audit.StatesOf(o.State)
+}
+
+// now reads the clock of o, the zero time without one.
+func (o Options) now() time.Time {
+	if o.Now == nil {
+		return time.Time{}
+	}
+	return o.Now()
+}
