@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"sort"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -96,39 +95,20 @@ func (e Engine) Keys() []string {
 func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	res := Result{Profile: c.Profile, Kernel: f.Kernel.Release}
 	for _, r := range e.Rules {
-		ev := Evaluation{Rule: r.ID, Title: r.Title, Category: r.Category}
 		rc, ok := c.Rules[r.ID]
-		switch {
+		switch reason := skipReason(f, r); {
 		case !ok || !rc.Enabled:
-			ev.Status, ev.Reason = Disabled, "disabled in profile "+c.Profile
-		case skipReason(f, r) != "":
-			ev.Status, ev.Reason = Skipped, skipReason(f, r)
+			res.Evaluations = append(res.Evaluations, r.evaluation(Disabled, "disabled in profile "+c.Profile))
+		case reason != "":
+			res.Evaluations = append(res.Evaluations, r.evaluation(Skipped, reason))
 		default:
 			found := r.Check(f, rc.Params)
-			for i := range found {
-				found[i].Rule = r.ID
-				if found[i].Severity == 0 {
-					found[i].Severity = r.Severity
-				}
-				if rc.Severity != 0 {
-					found[i].Severity = rc.Severity
-				}
-			}
+			res.Evaluations = append(res.Evaluations, Judge(r, rc, found))
 			res.Findings = append(res.Findings, found...)
-			ev.Status = Passed
-			for _, fd := range found {
-				// A finding the rule itself marks waived is an annotation
-				// of what the profile accepts (kubernetes-node's
-				// ip_forward = 1), not a failure.
-				if fd.Waived == "" {
-					ev.Status = Failed
-				}
-			}
 		}
-		res.Evaluations = append(res.Evaluations, ev)
 	}
 	res.Findings = ApplyWaivers(res.Findings, c.Waivers, c.Today)
-	sort.SliceStable(res.Findings, func(i, j int) bool { return res.Findings[i].Severity > res.Findings[j].Severity })
+	SortFindings(res.Findings)
 	res.Sockets = summarize(f.Census)
 	res.Ephemeral = ephemeralUse(f, EphemeralTop)
 	res.Sources, res.Notes = sources(f)

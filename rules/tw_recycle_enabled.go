@@ -6,7 +6,9 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-const twRecycleWhy = `tcp_tw_recycle remembered the last TCP timestamp of each remote host and ` +
+// TwRecycleExplanation says why no configuration should set tcp_tw_recycle:
+// the rule tw-recycle-enabled and lint's removed-key check both give it.
+const TwRecycleExplanation = `tcp_tw_recycle remembered the last TCP timestamp of each remote host and ` +
 	`dropped SYNs whose timestamp was not newer. Clients behind one NAT address have ` +
 	`unrelated timestamp clocks, so their connection attempts were silently dropped; once ` +
 	`timestamp offsets were randomized per connection it broke for everyone. It was removed ` +
@@ -21,7 +23,7 @@ func twRecycleEnabled() Rule {
 		Category:     Lifecycle,
 		Severity:     Critical,
 		OptionalKeys: []string{keyTwRecycle},
-		Explanation:  twRecycleWhy,
+		Explanation:  TwRecycleExplanation,
 		References: []string{
 			"commit 4396e46187ca5070219b81773c4e65088dac50cc (Linux 4.12)",
 			"kernel-facts §6",
@@ -41,7 +43,7 @@ func checkTwRecycle(f *audit.Facts, _ Params) []Finding {
 			Title:       "tcp_tw_recycle is present on a kernel that removed it",
 			Observed:    fmt.Sprintf("%s = %d on kernel %s", keyTwRecycle, v, f.Kernel.Release),
 			Expected:    "no tcp_tw_recycle key on Linux 4.12 or later",
-			Explanation: twRecycleWhy + " A live 4.12+ kernel cannot show this key: the proc tree mixes files from different kernels.",
+			Explanation: TwRecycleExplanation + " A live 4.12+ kernel cannot show this key: the proc tree mixes files from different kernels.",
 			Fix:         Fix{Advice: "Check where this proc tree came from; remove tcp_tw_recycle from every sysctl.conf file."},
 		}}
 	}
@@ -52,7 +54,7 @@ func checkTwRecycle(f *audit.Facts, _ Params) []Finding {
 		Title:       "tcp_tw_recycle is enabled: clients behind NAT lose connections",
 		Observed:    fmt.Sprintf("%s = %d on kernel %s", keyTwRecycle, v, f.Kernel.Release),
 		Expected:    fmt.Sprintf("%s = 0", keyTwRecycle),
-		Explanation: twRecycleWhy,
+		Explanation: TwRecycleExplanation,
 		Fix: Fix{
 			Sysctl: map[string]string{keyTwRecycle: "0"},
 			Advice: "Disable it now and delete the line from sysctl.conf: the key is gone on 4.12 and later.",

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -118,7 +120,7 @@ func planFix(res rules.Result, f *audit.Facts) ([]sysctlconf.Change, []string) {
 		if fd.Waived != "" {
 			continue
 		}
-		for _, k := range sortedFixKeys(fd.Fix.Sysctl) {
+		for _, k := range slices.Sorted(maps.Keys(fd.Fix.Sysctl)) {
 			v := fd.Fix.Sysctl[k]
 			if prev, ok := planned[k]; ok {
 				if prev != v {

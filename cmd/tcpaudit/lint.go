@@ -1,21 +1,15 @@
 package main
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/internal/input"
+	"github.com/tcpaudit/tcpaudit/lint"
 	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/report"
-	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // lintOptions are the settings of `tcpaudit lint`.
@@ -70,11 +64,11 @@ func runLint(s streams, o lintOptions, args []string) error {
 	if err != nil {
 		return usageError("%w", err)
 	}
-	conf, err := loadLintTree(args)
+	tree, err := lint.Load(args)
 	if err != nil {
 		return &codeError{code: exitError, err: err}
 	}
-	res := lint(conf, cfg, o.ProcRoot)
+	res := lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot})
 	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
 	if err := writeReport(s.out, o.Output, o.Format, res, report.Options{Color: color, Version: version}); err != nil {
 		return &codeError{code: exitError, err: err}
@@ -83,112 +77,4 @@ func runLint(s streams, o lintOptions, args []string) error {
 		return &codeError{code: exitFindings}
 	}
 	return nil
-}
-
-// lintTree is what lint reads: a resolved tree and how its paths map to
-// the host.
-type lintTree struct {
-	conf *sysctlconf.Config
-	// root is set when a whole tree was resolved; file names are then
-	// relative to it.
-	root string
-}
-
-// host returns the path of a config file as the user can open it.
-func (t lintTree) host(file string) string {
-	if t.root == "" || t.root == "/" {
-		return file
-	}
-	return filepath.Join(t.root, file)
-}
-
-// loadLintTree resolves a single root directory as a tree, and otherwise
-// reads the files in argument order (a directory gives its *.conf files in
-// name order), as `systemd-sysctl FILE...` does.
-func loadLintTree(args []string) (lintTree, error) {
-	if len(args) == 1 && isRootDir(args[0]) {
-		c, err := sysctlconf.Resolve(args[0])
-		return lintTree{conf: c, root: args[0]}, err
-	}
-	var files []string
-	var skipped []sysctlconf.Diagnostic
-	for _, a := range args {
-		st, err := os.Stat(a)
-		if err != nil {
-			return lintTree{}, fmt.Errorf("lint: %w", err)
-		}
-		if !st.IsDir() {
-			files = append(files, a)
-			continue
-		}
-		confs, notRegular, err := dirConfFiles(a)
-		if err != nil {
-			return lintTree{}, err
-		}
-		files = append(files, confs...)
-		skipped = append(skipped, notRegular...)
-	}
-	c, err := sysctlconf.ResolveFiles(dedupe(files))
-	if c != nil {
-		c.Diagnostics = append(skipped, c.Diagnostics...)
-	}
-	return lintTree{conf: c}, err
-}
-
-// dirConfFiles lists the *.conf files of a directory in name order, hidden
-// ones left out as systemd-sysctl does. An entry that is not a regular file
-// (a directory named x.conf) is not read; it gets the error diagnostic a
-// tree gives it, since systemd-sysctl lists it and fails to read it.
-func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
-	matches, err := filepath.Glob(filepath.Join(dir, "*.conf"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("lint %s: %w", dir, err)
-	}
-	sort.Strings(matches)
-	var files []string
-	var diags []sysctlconf.Diagnostic
-	for _, m := range matches {
-		if strings.HasPrefix(filepath.Base(m), ".") {
-			continue
-		}
-		if f, err := input.Open(m); err == nil {
-			f.Close()
-		} else if pe := (*fs.PathError)(nil); errors.Is(err, input.ErrNotRegular) && errors.As(err, &pe) {
-			diags = append(diags, sysctlconf.Diagnostic{File: m, Severity: sysctlconf.SeverityError, Code: sysctlconf.CodeSyntax,
-				Message: fmt.Sprintf("cannot open: %v: systemd-sysctl lists it and fails to read it", pe.Err)})
-			continue
-		}
-		files = append(files, m)
-	}
-	return files, diags, nil
-}
-
-// dedupe drops a file that is a link to one read before
-// (/etc/sysctl.d/99-sysctl.conf and /etc/sysctl.conf), so it is not
-// reported as setting every key twice.
-func dedupe(files []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, f := range files {
-		real, err := filepath.EvalSymlinks(f)
-		if err != nil {
-			real = f
-		}
-		if !seen[real] {
-			seen[real] = true
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-// isRootDir reports whether dir is a root of a configuration tree rather
-// than a directory of configuration files.
-func isRootDir(dir string) bool {
-	for _, sub := range []string{"etc", "usr", "run"} {
-		if st, err := os.Stat(filepath.Join(dir, sub)); err == nil && st.IsDir() {
-			return true
-		}
-	}
-	return false
 }

@@ -1,4 +1,4 @@
-package main
+package lint
 
 import (
 	"errors"
@@ -6,23 +6,39 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/rules"
-	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
+
+func unknownKey() Check {
+	return Check{
+		Rule: rules.Rule{
+			ID:       "lint-unknown-key",
+			Title:    "Keys this kernel does not have",
+			Category: rules.Hardening,
+			Severity: rules.Warning,
+			Explanation: "Reports keys that are not under the proc root's sys/ directory: a misspelt key, a key of " +
+				"an interface this host lacks, a global key outside the initial network namespace. Without a sys/ " +
+				"directory, keys are looked up in the knowledge base of explain, and one it does not list is " +
+				"information: it cannot be confirmed.",
+		},
+		Run: unknownKeys,
+	}
+}
 
 // unknownKeys reports keys the kernel under the proc root does not have,
 // or, without one, keys the knowledge base does not list.
-func (l *linter) unknownKeys() ([]rules.Finding, string) {
-	sys := filepath.Join(l.procRoot, "sys")
+func unknownKeys(in *Input) []rules.Finding {
+	sys := filepath.Join(in.Options.ProcRoot, "sys")
 	if st, err := os.Stat(sys); err != nil || !st.IsDir() {
-		return l.unknownToKnowledge(sys), ""
+		return in.unknownToKnowledge(sys)
 	}
 	var out []rules.Finding
-	for _, e := range l.assignments() {
-		if lim, ok := sysctlconf.Known(e.Key); ok && lim.Removed != "" {
-			continue // lint-removed-key says more
+	for _, e := range in.assignments() {
+		if removed(e.Key) {
+			continue
 		}
 		_, err := os.Stat(filepath.Join(sys, e.Path))
 		if !errors.Is(err, fs.ErrNotExist) {
@@ -47,20 +63,17 @@ func (l *linter) unknownKeys() ([]rules.Finding, string) {
 			Location: at(e),
 		})
 	}
-	return out, ""
+	return out
 }
 
 // unknownToKnowledge checks the keys against the knowledge base when no
 // kernel is at hand (sys is not readable): a key the base does not list
 // cannot be confirmed, which is information, not a warning, since the base
 // lists only the keys tcpaudit reasons about.
-func (l *linter) unknownToKnowledge(sys string) []rules.Finding {
+func (in *Input) unknownToKnowledge(sys string) []rules.Finding {
 	var out []rules.Finding
-	for _, e := range l.assignments() {
-		if lim, ok := sysctlconf.Known(e.Key); ok && lim.Removed != "" {
-			continue // lint-removed-key says more
-		}
-		if inKnowledge(e.Path) {
+	for _, e := range in.assignments() {
+		if removed(e.Key) || inKnowledge(e.Path) {
 			continue
 		}
 		out = append(out, rules.Finding{
@@ -87,12 +100,7 @@ func inKnowledge(path string) bool {
 		p[3] = "all"
 	}
 	key := strings.Join(p, ".")
-	for _, k := range rules.Keys() {
-		if k.Key == key {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rules.Keys(), func(k rules.KeyInfo) bool { return k.Key == key })
 }
 
 // missingInterface reports a per-interface key (net/ipv4/conf/DEV/x) whose

@@ -1,9 +1,10 @@
-package main
+package lint
 
 import (
 	"fmt"
 	"io/fs"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,23 +13,35 @@ import (
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
+func profileConflict() Check {
+	return Check{
+		Rule: rules.Rule{
+			ID:       "lint-profile-conflict",
+			Title:    "Settings that contradict the profile",
+			Category: rules.Hardening,
+			Severity: rules.Warning,
+			Explanation: "Runs the profile's rules on the configured values, keys the files leave unset at the " +
+				"kernel's default where it is a fixed number, and reports each configured key a rule's fix would " +
+				"change, with the rule's severity and explanation.",
+		},
+		Run: profileConflicts,
+	}
+}
+
 // profileConflicts evaluates the profile's rules on the configured values
 // alone and reports each configured key a rule's fix would change.
-func (l *linter) profileConflicts() []rules.Finding {
-	f := configFacts(l.tree.conf)
-	res := rules.NewEngine().Evaluate(f, l.cfg)
+func profileConflicts(in *Input) []rules.Finding {
+	conf, profile := in.Tree.Config, in.Options.Profile
+	res := rules.NewEngine().Evaluate(configFacts(conf), profile)
 	var out []rules.Finding
 	for _, fd := range res.Findings {
-		for _, k := range sortedFixKeys(fd.Fix.Sysctl) {
-			e, ok := l.tree.conf.Lookup(k)
-			if !ok || rules.SameSysctlValue(k, e.Value, fd.Fix.Sysctl[k]) {
+		for _, k := range slices.Sorted(maps.Keys(fd.Fix.Sysctl)) {
+			e, ok := conf.Lookup(k)
+			if !ok || rules.SameSysctlValue(k, e.Value, fd.Fix.Sysctl[k]) || removed(k) {
 				continue
 			}
-			if lim, known := sysctlconf.Known(k); known && lim.Removed != "" {
-				continue // lint-removed-key says more
-			}
 			out = append(out, rules.Finding{
-				Severity: fd.Severity, Title: fmt.Sprintf("%s = %s contradicts profile %s (%s)", k, e.Value, l.cfg.Profile, fd.Rule),
+				Severity: fd.Severity, Title: fmt.Sprintf("%s = %s contradicts profile %s (%s)", k, e.Value, profile.Profile, fd.Rule),
 				Observed: fmt.Sprintf("%s sets %s = %s", where(e), k, e.Value), Expected: fmt.Sprintf("%s = %s", k, fd.Fix.Sysctl[k]),
 				Explanation: fd.Explanation, Fix: rules.Fix{Sysctl: map[string]string{k: fd.Fix.Sysctl[k]}},
 				Location: at(e),
@@ -42,21 +55,29 @@ func (l *linter) profileConflicts() []rules.Finding {
 // reads is either what the configuration sets or absent, and no socket or
 // counter source is available, so only rules on configured keys run.
 func configFacts(c *sysctlconf.Config) *audit.Facts {
-	f := &audit.Facts{Sysctls: map[string]string{}, Absent: map[string]error{}, Missing: map[audit.Source]string{}}
+	values, absent := configValues(c)
+	f := &audit.Facts{Sysctls: values, Absent: absent, Missing: map[audit.Source]string{}}
 	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6, audit.SourceSockstat,
 		audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP, audit.SourceProcesses, audit.SourceConfig} {
 		f.Missing[s] = "not read by lint"
 	}
+	return f
+}
+
+// configValues returns the value of every sysctl a rule reads, from the
+// configuration or else the kernel's default, and the keys with neither.
+func configValues(c *sysctlconf.Config) (map[string]string, map[string]error) {
+	values, absent := map[string]string{}, map[string]error{}
 	for _, k := range rules.NewEngine().Keys() {
 		if e, ok := c.Lookup(k); ok {
-			f.Sysctls[k] = e.Value
+			values[k] = e.Value
 		} else if v, ok := kernelDefault(k); ok {
-			f.Sysctls[k] = v
+			values[k] = v
 		} else {
-			f.Absent[k] = fs.ErrNotExist
+			absent[k] = fs.ErrNotExist
 		}
 	}
-	return f
+	return values, absent
 }
 
 // kernelDefault is the value a key has at boot when no file sets it, when
@@ -77,13 +98,4 @@ func kernelDefault(key string) (string, bool) {
 		}
 	}
 	return strings.Join(fields, " "), len(fields) > 0
-}
-
-func sortedFixKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
