@@ -88,3 +88,24 @@ func TestParseRow(t *testing.T) {
 		t.Errorf("parse (-want +got):\n%s", diff)
 	}
 }
+
+// FuzzParse: whatever the text, parse returns keys that hold what the
+// parser promises, or an error naming a line, and never panics.
+func FuzzParse(f *testing.F) {
+	f.Add(keysTSV)
+	f.Add(header + "\n" + goodRow + "\n" + globalRow + "\n")
+	f.Add(header + "\n" + goodRow + "\n" + goodRow + "\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		tab, err := parse("fuzz.tsv", strings.NewReader(text))
+		var le *lineError
+		if err != nil && !errors.As(err, &le) && !strings.HasPrefix(err.Error(), "read fuzz.tsv") {
+			t.Fatalf("error without a line: %v", err)
+		}
+		for name, k := range tab {
+			l, ok := k.Limits()
+			if name != k.Name || !validName(name) || (ok && l.Min > l.Max) || (k.Scope == ScopeRemoved) != (k.Removed != "") {
+				t.Errorf("parsed %q as %+v", name, k)
+			}
+		}
+	})
+}

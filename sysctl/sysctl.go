@@ -77,7 +77,8 @@ type Key struct {
 	Name string
 	// Type, Default, Min and Max are documentation text.
 	Type, Default, Min, Max string
-	Scope                   Scope
+	// Scope says which network namespaces have the key.
+	Scope Scope
 	// ScopeNote qualifies the scope (and per interface, global ipv4_table).
 	ScopeNote string
 	// Removed names the kernel release that removed the key.
@@ -94,8 +95,8 @@ type Key struct {
 }
 
 // Global reports whether the key exists only in the initial network
-// namespace (kernel-facts §12; sysctl-truth.tsv per_netns = no), as in
-// Linux 6.1. Newer kernels give some of them to every namespace
+// namespace in Linux 6.1 (kernel-facts §12; sysctl-truth.tsv per_netns =
+// no). Newer kernels give some of them to every namespace
 // (net.core.rmem_max, wmem_max, rmem_default, wmem_default and optmem_max
 // on 6.18); callers consult it only when a key is absent, so that does no
 // harm.
