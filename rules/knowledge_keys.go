@@ -1,25 +1,22 @@
 package rules
 
 import (
-	_ "embed"
-	"sort"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
-// knowledgeTSV is the sysctl ground truth (key, type, default, bounds,
-// namespace scope, history, meaning, kernel source), one key a line.
-//
-//go:embed knowledge_keys.tsv
-var knowledgeTSV string
-
-// KeyInfo is what `explain` teaches about one sysctl.
+// KeyInfo is what `explain` teaches about one sysctl: a row of package
+// sysctl's table in the words explain shows, with the corrections.
 type KeyInfo struct {
 	Key, Type, Default string
 	Min, Max           string
 	// PerNetns is "yes" for keys each network namespace has, "no" for
-	// global keys, with the TSV's note.
+	// global keys, "n/a" for removed ones, with the table's note in
+	// parentheses.
 	PerNetns string
-	// History is the kernel history and notes on the value.
+	// History is the kernel history and notes on the value, "-" when the
+	// table has none.
 	History string
 	Meaning string
 	// Source cites the kernel source and documentation.
@@ -29,45 +26,64 @@ type KeyInfo struct {
 }
 
 // Global reports whether the key exists only in the initial network
-// namespace.
-func (k KeyInfo) Global() bool { return strings.HasPrefix(k.PerNetns, "no") }
+// namespace. It forwards to package sysctl.
+func (k KeyInfo) Global() bool { return IsGlobalKey(k.Key) }
 
-// Keys returns the knowledge of every documented sysctl, by key.
+// Keys returns the knowledge of every documented sysctl, by key. It
+// forwards to package sysctl (sysctl.All, documented keys only).
 func Keys() []KeyInfo {
 	var out []KeyInfo
-	for i, line := range strings.Split(strings.TrimSpace(knowledgeTSV), "\n") {
-		f := strings.Split(line, "\t")
-		if i == 0 || len(f) != 9 {
-			continue
+	for _, k := range sysctl.All() {
+		if k.Documented() {
+			out = append(out, keyInfo(k))
 		}
-		k := KeyInfo{Key: f[0], Type: f[1], Default: f[2], Min: f[3], Max: f[4], PerNetns: f[5],
-			History: f[6], Meaning: f[7], Source: f[8]}
-		k.Corrections = corrections(k.Key)
-		out = append(out, k)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
 
-// LookupKey finds a key written dotted, with slashes, without its prefix
-// (tcp_fin_timeout) or for one interface (net.ipv4.conf.eth0.rp_filter is
-// documented under conf.all).
+// keyInfo presents a documented row of the table.
+func keyInfo(k sysctl.Key) KeyInfo {
+	info := KeyInfo{Key: k.Name, Type: k.Type, Default: k.Default, Min: k.Min, Max: k.Max,
+		PerNetns: perNetns(k), History: k.History, Meaning: k.Meaning, Source: k.Source,
+		Corrections: corrections(k.Name)}
+	if info.History == "" {
+		info.History = "-"
+	}
+	return info
+}
+
+// perNetns writes a key's scope as explain reads it.
+func perNetns(k sysctl.Key) string {
+	s := "yes"
+	switch k.Scope {
+	case sysctl.ScopeGlobal:
+		s = "no"
+	case sysctl.ScopeRemoved:
+		s = "n/a"
+	}
+	if k.ScopeNote != "" {
+		s += " (" + k.ScopeNote + ")"
+	}
+	return s
+}
+
+// LookupKey finds a documented key written dotted, with slashes, without
+// its prefix (tcp_fin_timeout) or for one interface
+// (net.ipv4.conf.eth0.rp_filter is documented under conf.all). It forwards
+// to package sysctl, which looks up dotted keys only.
 func LookupKey(name string) (KeyInfo, bool) {
 	name = strings.TrimSpace(name)
 	if !strings.Contains(name, ".") || strings.HasPrefix(name, "net/") {
 		name = strings.ReplaceAll(name, "/", ".")
 	}
-	keys := Keys()
-	for _, k := range keys {
-		if k.Key == name {
-			return k, true
-		}
+	if k, ok := sysctl.Lookup(name); ok && k.Documented() {
+		return keyInfo(k), true
 	}
 	if fam, rest, ok := confParts(name); ok && name != "net."+fam+".conf.all."+rest {
 		return LookupKey("net." + fam + ".conf.all." + rest)
 	}
 	var match []KeyInfo
-	for _, k := range keys {
+	for _, k := range Keys() {
 		if strings.HasSuffix(k.Key, "."+name) {
 			match = append(match, k)
 		}

@@ -2,14 +2,16 @@ package sysctlconf
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
-// Limits is what the kernel accepts for one key (from sysctl-truth.tsv).
+// Limits is what the kernel accepts for one key (from sysctl-truth.tsv):
+// the bounds of package sysctl's table with the key's removal and scope.
 type Limits struct {
-	// Fields is the number of integers the value holds; 0 for a string.
+	// Fields is the number of integers the value holds.
 	Fields int
 	// Min and Max bound every field; where the kernel enforces nothing
 	// they are the limits of the C type.
@@ -20,53 +22,19 @@ type Limits struct {
 	Global bool
 }
 
-const (
-	intMax = math.MaxInt32
-	intMin = math.MinInt32
-	u8     = 255
-)
-
-// knowledge holds the keys whose bounds the reference gives.
-var knowledge = map[string]Limits{
-	"net.ipv4.ip_local_port_range":               {Fields: 2, Min: 1, Max: 65535},
-	"net.ipv4.ip_unprivileged_port_start":        {Fields: 1, Min: 0, Max: 65535},
-	"net.ipv4.ip_autobind_reuse":                 {Fields: 1, Min: 0, Max: 1},
-	"net.ipv4.tcp_fin_timeout":                   {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_tw_reuse":                      {Fields: 1, Min: 0, Max: 2},
-	"net.ipv4.tcp_tw_recycle":                    {Fields: 1, Min: 0, Max: 1, Removed: "4.12"},
-	"net.ipv4.tcp_max_tw_buckets":                {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_timestamps":                    {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_keepalive_time":                {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_keepalive_intvl":               {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_keepalive_probes":              {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_max_syn_backlog":               {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_syncookies":                    {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_synack_retries":                {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_syn_retries":                   {Fields: 1, Min: 1, Max: 127},
-	"net.ipv4.tcp_orphan_retries":                {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_max_orphans":                   {Fields: 1, Min: intMin, Max: intMax, Global: true},
-	"net.ipv4.tcp_retries2":                      {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_rfc1337":                       {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_slow_start_after_idle":         {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_rmem":                          {Fields: 3, Min: 4096, Max: intMax},
-	"net.ipv4.tcp_wmem":                          {Fields: 3, Min: 1, Max: intMax},
-	"net.ipv4.tcp_mem":                           {Fields: 3, Min: 0, Max: math.MaxInt64, Global: true},
-	"net.ipv4.tcp_mtu_probing":                   {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_fastopen":                      {Fields: 1, Min: intMin, Max: intMax},
-	"net.ipv4.tcp_sack":                          {Fields: 1, Min: 0, Max: u8},
-	"net.ipv4.tcp_window_scaling":                {Fields: 1, Min: 0, Max: u8},
-	"net.core.somaxconn":                         {Fields: 1, Min: 0, Max: intMax},
-	"net.core.netdev_max_backlog":                {Fields: 1, Min: intMin, Max: intMax, Global: true},
-	"net.core.rmem_max":                          {Fields: 1, Min: 0, Max: intMax, Global: true},
-	"net.core.wmem_max":                          {Fields: 1, Min: 0, Max: intMax, Global: true},
-	"net.ipv4.icmp_echo_ignore_broadcasts":       {Fields: 1, Min: 0, Max: 1},
-	"net.ipv4.icmp_ignore_bogus_error_responses": {Fields: 1, Min: 0, Max: 1},
-}
-
-// Known returns what the reference says about a canonical key.
+// Known returns what the reference says about a key written dotted or with
+// slashes, when it states bounds for it. It forwards to package sysctl
+// (sysctl.Lookup and sysctl.Key.Limits).
 func Known(key string) (Limits, bool) {
-	l, ok := knowledge[Canonical(key)]
-	return l, ok
+	k, ok := sysctl.Lookup(Canonical(key))
+	if !ok {
+		return Limits{}, false
+	}
+	l, ok := k.Limits()
+	if !ok {
+		return Limits{}, false
+	}
+	return Limits{Fields: l.Fields, Min: l.Min, Max: l.Max, Removed: k.Removed, Global: k.Global()}, true
 }
 
 // Check returns why the kernel would reject value for key, or nil when the
