@@ -16,14 +16,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files")
 
-// badTree lints testdata/bad, a root whose every line is wrong in its own
+// badTree lints testdata/lint/bad at the top of the module, a root whose every line is wrong in its own
 // way, against testdata/proc.
 func badTree(t *testing.T) rules.Result {
 	t.Helper()
-	return lintPaths(t, filepath.Join("testdata", "proc"), filepath.Join("testdata", "bad"))
+	return lintPaths(t, filepath.Join("testdata", "proc"), filepath.Join("..", "testdata", "lint", "bad"))
 }
 
-// TestRunGolden: the whole result on testdata/bad: findings with their
+// TestRunGolden: the whole result on testdata/lint/bad: findings with their
 // texts, in severity order, the evaluations and the files read.
 func TestRunGolden(t *testing.T) {
 	b, err := json.MarshalIndent(badTree(t), "", "  ")

@@ -1,16 +1,12 @@
 package lint
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
-	"github.com/tcpaudit/tcpaudit/rules"
-	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // TestMissingKeyOracle checks what lint-unknown-key says with the real
@@ -42,37 +38,5 @@ func TestMissingKeyOracle(t *testing.T) {
 		if len(got) != 1 || got[0].Rule != "lint-unknown-key" {
 			t.Errorf("%q: lint findings %+v, want one lint-unknown-key", line, got)
 		}
-	}
-}
-
-// TestBoundsAgreeWithKnowledge: the bounds lint checks come from the same
-// reference as the knowledge base of `explain`; they must agree on every key
-// both know: removed, global, and the numeric bounds the reference states.
-func TestBoundsAgreeWithKnowledge(t *testing.T) {
-	n := 0
-	for _, k := range rules.Keys() {
-		lim, ok := sysctlconf.Known(k.Key)
-		if !ok {
-			continue
-		}
-		n++
-		if removed := strings.Contains(k.Type, "REMOVED"); removed != (lim.Removed != "") {
-			t.Errorf("%s: removed %v in the knowledge base, %q in the bounds table", k.Key, removed, lim.Removed)
-		}
-		if k.Global() != lim.Global {
-			t.Errorf("%s: global %v in the knowledge base, %v in the bounds table", k.Key, k.Global(), lim.Global)
-		}
-		for _, b := range []struct {
-			text string
-			val  int64
-		}{{k.Min, lim.Min}, {k.Max, lim.Max}} {
-			var num int64
-			if _, err := fmt.Sscanf(b.text, "%d", &num); err == nil && num != b.val {
-				t.Errorf("%s: bound %q in the knowledge base, %d in the bounds table", k.Key, b.text, b.val)
-			}
-		}
-	}
-	if n < 20 {
-		t.Errorf("only %d keys in both tables", n)
 	}
 }

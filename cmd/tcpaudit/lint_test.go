@@ -44,7 +44,7 @@ type lintJSON struct {
 func TestLintFindings(t *testing.T) {
 	proc := fakeProcSys(t, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_time",
 		"net.ipv4.tcp_keepalive_probes", "vm.swappiness")
-	root := filepath.Join("testdata", "lint", "bad")
+	root := filepath.Join("..", "..", "testdata", "lint", "bad")
 	code, out, stderr := runCLI(t, "lint", "--format", "json", "--proc-root", proc, root)
 	if code != exitFindings {
 		t.Fatalf("exit %d, want 1; stderr %s", code, stderr)
@@ -78,14 +78,14 @@ func TestLintFindings(t *testing.T) {
 
 func TestLintClean(t *testing.T) {
 	proc := fakeProcSys(t, "net.ipv4.tcp_syn_retries", "net.ipv4.tcp_fin_timeout")
-	code, out, stderr := runCLI(t, "lint", "--proc-root", proc, filepath.Join("testdata", "lint", "good"))
+	code, out, stderr := runCLI(t, "lint", "--proc-root", proc, filepath.Join("..", "..", "testdata", "lint", "good"))
 	if code != exitOK {
 		t.Fatalf("exit %d, want 0\n%s%s", code, out, stderr)
 	}
 }
 
 func TestLintUsage(t *testing.T) {
-	for _, args := range [][]string{{"lint"}, {"lint", "testdata/lint/none"}, {"lint", "--format", "xml", "testdata/lint/good"}} {
+	for _, args := range [][]string{{"lint"}, {"lint", "../../testdata/lint/none"}, {"lint", "--format", "xml", "../../testdata/lint/good"}} {
 		if code, _, _ := runCLI(t, args...); code != exitError {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -94,7 +94,7 @@ func TestLintUsage(t *testing.T) {
 
 // TestLintSARIF: code scanning needs each result's file and line.
 func TestLintSARIF(t *testing.T) {
-	root := filepath.Join("testdata", "lint", "bad")
+	root := filepath.Join("..", "..", "testdata", "lint", "bad")
 	_, out, _ := runCLI(t, "lint", "--format", "sarif", "--proc-root", t.TempDir(), root)
 	var log struct {
 		Version string `json:"version"`
@@ -125,21 +125,21 @@ func TestLintSARIF(t *testing.T) {
 	for _, r := range log.Runs[0].Results {
 		pl := r.Locations[0].PhysicalLocation
 		if r.RuleID == "lint-removed-key" {
-			found = pl.ArtifactLocation.URI == "testdata/lint/bad/etc/sysctl.d/50-bad.conf" && pl.Region.StartLine == 2
+			found = pl.ArtifactLocation.URI == "../../testdata/lint/bad/etc/sysctl.d/50-bad.conf" && pl.Region.StartLine == 2
 		}
 		if pl.ArtifactLocation.URI == "" {
 			t.Errorf("%s: no artifact location", r.RuleID)
 		}
 	}
 	if !found {
-		t.Errorf("no lint-removed-key result at testdata/lint/bad/etc/sysctl.d/50-bad.conf:2\n%s", out)
+		t.Errorf("no lint-removed-key result at ../../testdata/lint/bad/etc/sysctl.d/50-bad.conf:2\n%s", out)
 	}
 }
 
 // TestLintOutputFile: --output writes the same report as stdout would,
 // through a temporary file, and leaves stdout empty.
 func TestLintOutputFile(t *testing.T) {
-	root := filepath.Join("testdata", "lint", "bad")
+	root := filepath.Join("..", "..", "testdata", "lint", "bad")
 	args := []string{"lint", "--format", "sarif", "--proc-root", t.TempDir(), root}
 	codeStdout, want, _ := runCLI(t, args...)
 	dir := t.TempDir()

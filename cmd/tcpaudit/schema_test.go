@@ -41,7 +41,7 @@ func TestCLIOutputsMatchSchemas(t *testing.T) {
 		"sarif": compile(t, "sarif.json", sarifDoc),
 		"json":  compile(t, "report.v1.json", report.JSONSchema),
 	}
-	runs := [][]string{{"lint", "--format", "sarif", "testdata/lint/bad"}}
+	runs := [][]string{{"lint", "--format", "sarif", "../../testdata/lint/bad"}}
 	hosts, _ := filepath.Glob(filepath.Join(hostsDir, "*", "net"))
 	for _, h := range hosts {
 		for _, format := range []string{"sarif", "json"} {
