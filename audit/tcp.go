@@ -58,7 +58,7 @@ func ScanTCP(r io.Reader, ipv6 bool, fn func(*Socket)) error {
 	}
 }
 
-// parseTCPLine fills s from one socket line (kernel-facts §1). Only the
+// parseTCPLine fills s from one socket line (docs/kernel-facts.md §1). Only the
 // columns through inode are required; TIME_WAIT and request socks print
 // fewer trailing columns than full sockets.
 func parseTCPLine(b []byte, ipv6 bool, s *Socket) error {
@@ -124,7 +124,7 @@ func (f *fields) next() []byte {
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // parseEndpoint decodes ADDR:PORT. Each 8-digit group of ADDR is a 32-bit
-// word printed in host byte order (kernel-facts §1), so its bytes are laid
+// word printed in host byte order (docs/kernel-facts.md §1), so its bytes are laid
 // out in native order to recover the address; the port is plain hex.
 func parseEndpoint(b []byte, ipv6 bool) (netip.Addr, uint16, error) {
 	words := 1

@@ -10,7 +10,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-// Addresses in little-endian kernel order (kernel-facts §1).
+// Addresses in little-endian kernel order (docs/kernel-facts.md §1).
 const (
 	hexAny   = "00000000"
 	hexLo    = "0100007F" // 127.0.0.1

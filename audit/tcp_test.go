@@ -13,7 +13,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-// The headers the kernel prints (kernel-facts §1).
+// The headers the kernel prints (docs/kernel-facts.md §1).
 const (
 	tcp4Header = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
 	tcp6Header = "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"
@@ -158,7 +158,7 @@ func TestParseTCPStates(t *testing.T) {
 
 // TestParseTCPMinisocks reads the short lines of timewait minisocks: st 06
 // is TIME_WAIT, st 05 an orphaned FIN_WAIT2 held as a minisock
-// (kernel-facts §1), and request socks print SYN_RECV (03), never 0C.
+// (docs/kernel-facts.md §1), and request socks print SYN_RECV (03), never 0C.
 func TestParseTCPMinisocks(t *testing.T) {
 	tw := twLine(0, hexLo+":9000", hexLo+":0050")
 	fw2 := strings.Replace(twLine(1, hexLo+":9001", hexLo+":0050"), " 06 ", " 05 ", 1)

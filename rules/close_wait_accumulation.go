@@ -32,7 +32,7 @@ func closeWaitAccumulation() Rule {
 		Explanation: closeWaitWhy,
 		References: []string{
 			"RFC 9293 §3.3.2 (state diagram)",
-			"kernel-facts §2 (states)",
+			"docs/kernel-facts.md §2 (states), §17 (what ends CLOSE_WAIT)",
 		},
 		Check: checkCloseWait,
 	}

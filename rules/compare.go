@@ -59,7 +59,7 @@ func joinOr(s []string) string {
 }
 
 // portSet is a set of ports as ip_local_reserved_ports prints it:
-// "1,2-4,10-10" (kernel-facts §7).
+// "1,2-4,10-10" (docs/kernel-facts.md §7).
 type portSet [65536 / 64]uint64
 
 func parsePortSet(s string) (*portSet, error) {
@@ -121,7 +121,7 @@ func portRange(f *audit.Facts) (lo, hi int64, ok bool) {
 }
 
 // usablePorts is what connect() can choose from: the range minus reserved
-// ports and ports owned by bind() (listeners), kernel-facts §7.
+// ports and ports owned by bind() (listeners), docs/kernel-facts.md §7.
 func usablePorts(f *audit.Facts) (int64, bool) {
 	lo, hi, ok := portRange(f)
 	if !ok {

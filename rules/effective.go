@@ -9,7 +9,7 @@ import (
 )
 
 // combine says how the kernel merges conf/all with an interface's own value
-// (kernel-facts §13).
+// (docs/kernel-facts.md §13).
 type combine int
 
 const (

@@ -8,7 +8,7 @@ import (
 )
 
 // TestEffectiveOne follows include/linux/inetdevice.h and the IPv6 readers
-// (kernel-facts §13) case by case.
+// (docs/kernel-facts.md §13) case by case.
 func TestEffectiveOne(t *testing.T) {
 	for _, c := range []struct {
 		name     string

@@ -133,7 +133,7 @@ func skipReason(f *audit.Facts, r Rule) string {
 }
 
 // absentReason explains a key that could not be read: a global key is not
-// visible outside the initial network namespace (kernel-facts §12), other
+// visible outside the initial network namespace (docs/kernel-facts.md §12), other
 // keys do not exist on this kernel.
 func absentReason(f *audit.Facts, key string, err error) string {
 	switch {

@@ -75,7 +75,7 @@ func snapshotTree(t *testing.T, root string) map[string]string {
 }
 
 // TestFixtureFormat holds every fixture's net/tcp and net/tcp6 to the
-// kernel's format (kernel-facts §1-§3, §11): the header, IPv4 lines padded
+// kernel's format (docs/kernel-facts.md §1-§3, §11): the header, IPv4 lines padded
 // to 149 characters, sl counting from 0, listeners first, timewait
 // minisocks with tr 3 and inode 0, request socks printed as 03 with inode
 // 0, never 0C; and sockstat's tw and inuse agree with the lines.
@@ -190,7 +190,7 @@ func TestFixtureKeys(t *testing.T) {
 			t.Errorf("testdata/hosts/healthy lacks %s: add it to testdata/hosts/gen/sysctl.go", k)
 		}
 		if _, ok := container.Sysctls[k]; ok == rules.IsGlobalKey(k) {
-			t.Errorf("container: %s present %v, but global %v (kernel-facts §12)", k, ok, rules.IsGlobalKey(k))
+			t.Errorf("container: %s present %v, but global %v (docs/kernel-facts.md §12)", k, ok, rules.IsGlobalKey(k))
 		}
 	}
 	if _, ok := gather(t, "old-kernel-tw-recycle").Sysctls[removed]; !ok {

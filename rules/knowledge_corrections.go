@@ -2,7 +2,7 @@ package rules
 
 import "strings"
 
-// Corrections of the misconceptions kernel-facts §15 lists, stated as what
+// Corrections of the misconceptions docs/kernel-facts.md §15 lists, stated as what
 // is true, never by repeating the misconception.
 const (
 	globalCorrection = "It is global in Linux 6.1: only the initial network namespace has it. Where a " +

@@ -2,7 +2,7 @@ package rules
 
 import "strings"
 
-// mythPhrases are claims kernel-facts.md §15 says tcpaudit must never make,
+// mythPhrases are claims docs/kernel-facts.md §15 says tcpaudit must never make,
 // lower-case, as they appear after the "net.ipv4." and "net.core." prefixes
 // are dropped. Tests hold every explanation, finding and knowledge text
 // against them.
@@ -43,7 +43,7 @@ var mythPhrases = []string{
 	"st=0c is", "rmem_max is unset", "tcp_mem is unset", "tcp_max_orphans is unset",
 }
 
-// RepeatsMyth returns the first §15 myth phrase text contains, or "".
+// RepeatsMyth returns the first docs/kernel-facts.md §15 myth phrase text contains, or "".
 func RepeatsMyth(text string) string {
 	norm := strings.ToLower(text)
 	norm = strings.NewReplacer("net.ipv4.", "", "net.core.", "").Replace(norm)

@@ -8,7 +8,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// mythIn returns the first myth of kernel-facts §15 that text repeats: the
+// mythIn returns the first myth of docs/kernel-facts.md §15 that text repeats: the
 // product's own list (rules.RepeatsMyth), so the tests and explain check
 // the same phrases.
 func mythIn(text string) string { return rules.RepeatsMyth(text) }

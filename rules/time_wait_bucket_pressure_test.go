@@ -38,7 +38,7 @@ func TestTimeWaitBucketPressure(t *testing.T) {
 			if diff := cmp.Diff(tc.want, severities(got)); diff != "" {
 				t.Errorf("severities (-want +got):\n%s", diff)
 			}
-			// The fix never lowers the limit (kernel-facts §15, myth 10).
+			// The fix never lowers the limit (docs/kernel-facts.md §15, myth 10).
 			for _, fd := range got {
 				if v, err := strconv.Atoi(fd.Fix.Sysctl["net.ipv4.tcp_max_tw_buckets"]); err != nil || v <= 1000 {
 					t.Errorf("fix %v: want tcp_max_tw_buckets above 1000", fd.Fix.Sysctl)

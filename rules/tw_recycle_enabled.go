@@ -26,7 +26,7 @@ func twRecycleEnabled() Rule {
 		Explanation:  TwRecycleExplanation,
 		References: []string{
 			"commit 4396e46187ca5070219b81773c4e65088dac50cc (Linux 4.12)",
-			"kernel-facts §6",
+			"docs/kernel-facts.md §6",
 		},
 		Check: checkTwRecycle,
 	}

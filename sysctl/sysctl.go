@@ -95,8 +95,8 @@ type Key struct {
 }
 
 // Global reports whether the key exists only in the initial network
-// namespace in Linux 6.1 (kernel-facts §12; sysctl-truth.tsv per_netns =
-// no). Newer kernels give some of them to every namespace
+// namespace in Linux 6.1 (docs/kernel-facts.md §12; per_netns = no in
+// the key table). Newer kernels give some of them to every namespace
 // (net.core.rmem_max, wmem_max, rmem_default, wmem_default and optmem_max
 // on 6.18); callers consult it only when a key is absent, so that does no
 // harm.

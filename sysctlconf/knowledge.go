@@ -8,7 +8,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
-// Limits is what the kernel accepts for one key (from sysctl-truth.tsv):
+// Limits is what the kernel accepts for one key (docs/kernel-facts.md §19):
 // the bounds of package sysctl's table with the key's removal and scope.
 type Limits struct {
 	// Fields is the number of integers the value holds.

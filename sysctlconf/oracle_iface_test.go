@@ -10,7 +10,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
-// TestDottedInterfaceOracle checks sysctl-d-format.md §6 against the real
+// TestDottedInterfaceOracle checks docs/sysctl-d-format.md §6 against the real
 // programs on an interface whose name has a dot (eth0.7, one end of a veth pair in
 // a namespace made for the test): `sysctl -a` prints its keys as Canonical
 // does (net.ipv4.conf.eth0/7.rp_filter), the '/' form written in a file

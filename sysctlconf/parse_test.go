@@ -18,7 +18,7 @@ func parse(t *testing.T, text string) *File {
 	return f
 }
 
-// TestParse covers sysctl-d-format.md §2 to §6 line by line.
+// TestParse covers docs/sysctl-d-format.md §2 to §6 line by line.
 func TestParse(t *testing.T) {
 	tests := []struct {
 		name, text string

@@ -42,7 +42,7 @@ func paths(c *Config) []string {
 	return out
 }
 
-// TestResolve covers sysctl-d-format.md §1.1 (directories, shadowing,
+// TestResolve covers docs/sysctl-d-format.md §1.1 (directories, shadowing,
 // masks, order, /etc/sysctl.conf) and §5, §7, §8 (merge, exclusions, globs).
 func TestResolve(t *testing.T) {
 	tests := []struct {
@@ -202,7 +202,7 @@ func TestFileOrderOracle(t *testing.T) {
 	}
 }
 
-// TestFlagMerge covers sysctl-d-format.md §5 (flag merging, systemd only):
+// TestFlagMerge covers docs/sysctl-d-format.md §5 (flag merging, systemd only):
 // re-assigning the same value keeps the first entry and ORs the '-' flag;
 // a different value replaces the entry with the new line's flag.
 func TestFlagMerge(t *testing.T) {

@@ -56,7 +56,7 @@ func TestExplainAliases(t *testing.T) {
 }
 
 // TestExplainEveryTopic explains every state, key and rule, and keeps the
-// myths of kernel-facts §15 out of all of them.
+// myths of docs/kernel-facts.md §15 out of all of them.
 func TestExplainEveryTopic(t *testing.T) {
 	var topics []string
 	for _, s := range rules.States() {
@@ -69,7 +69,7 @@ func TestExplainEveryTopic(t *testing.T) {
 		topics = append(topics, r.ID)
 	}
 	if len(rules.States()) != 11 || len(rules.Keys()) < 50 {
-		t.Fatalf("knowledge base: %d states, %d keys; want 11 states and the %s keys", len(rules.States()), len(rules.Keys()), "sysctl-truth")
+		t.Fatalf("knowledge base: %d states, %d keys; want 11 states and the %s keys", len(rules.States()), len(rules.Keys()), "knowledge_keys.tsv")
 	}
 	for _, topic := range topics {
 		code, out, errOut := runCLI(t, "explain", topic)

@@ -64,7 +64,7 @@ func listenOverflow() *host {
 	return h
 }
 
-// twOverflow: tcp_max_tw_buckets was lowered to 4096 (kernel-facts §15 myth
+// twOverflow: tcp_max_tw_buckets was lowered to 4096 (docs/kernel-facts.md §15 myth
 // 10); the table is full (sockstat tw counts TIME_WAIT and orphaned
 // FIN_WAIT2 entries) and the kernel has skipped TIME_WAIT for 48,211
 // connections.
@@ -83,7 +83,7 @@ func twOverflow() *host {
 // memoryPressure: a small (1 GiB) host whose clients stopped reading.
 // Orphans with unsent data pile up in FIN_WAIT1; sockstat orphan is global
 // and also counts the orphans of the containers on this host, so it is
-// larger than the orphans listed here (kernel-facts §11). TCP memory is
+// larger than the orphans listed here (docs/kernel-facts.md §11). TCP memory is
 // above tcp_mem's pressure threshold.
 func memoryPressure() *host {
 	h := newHost("memory-pressure", currentRelease, 10)

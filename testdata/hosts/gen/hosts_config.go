@@ -63,7 +63,7 @@ func ipv6Only() *host {
 
 // container is a network namespace's view: the global sysctls
 // (tcp_max_orphans, tcp_mem, net.core.rmem_max, ...) do not exist there
-// (kernel-facts §12); sockstat orphan and mem are host-wide.
+// (docs/kernel-facts.md §12); sockstat orphan and mem are host-wide.
 func container() *host {
 	h := newHost("container", currentRelease, 8)
 	for _, k := range globalSysctls {

@@ -114,7 +114,7 @@ func (h *host) count(match func(sock) bool) int {
 	return n
 }
 
-// renderSockstat computes sockstat from the socket list (kernel-facts §11):
+// renderSockstat computes sockstat from the socket list (docs/kernel-facts.md §11):
 // inuse counts hashed full sockets per family, tw counts timewait minisocks
 // of both families, orphan counts full sockets without an owner; hosts
 // override the global fields (orphan, mem) when other namespaces matter.

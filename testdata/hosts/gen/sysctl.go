@@ -62,7 +62,7 @@ func baseSysctls() map[string]string {
 }
 
 // globalSysctls exist only in the initial network namespace
-// (kernel-facts §12): a container's /proc/sys lacks them.
+// (docs/kernel-facts.md §12): a container's /proc/sys lacks them.
 var globalSysctls = []string{
 	"net.ipv4.tcp_max_orphans", "net.ipv4.tcp_mem", "net.ipv4.udp_mem",
 	"net.core.netdev_max_backlog", "net.core.rmem_max", "net.core.wmem_max",
@@ -75,7 +75,7 @@ var globalSysctls = []string{
 var devices = []string{"all", "default", "lo", "eth0"}
 
 // confDefaults are the compiled defaults of the per-interface settings
-// (kernel-facts §13; devinet.c and addrconf.c), keyed by device.
+// (docs/kernel-facts.md §13; devinet.c and addrconf.c), keyed by device.
 func confDefaults() map[string]map[string]string {
 	out := map[string]map[string]string{}
 	for _, dev := range devices {

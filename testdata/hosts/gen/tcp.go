@@ -21,7 +21,7 @@ const (
 	stClosing     = 0x0B
 )
 
-// kind is which kernel function prints the line (kernel-facts §1).
+// kind is which kernel function prints the line (docs/kernel-facts.md §1).
 type kind int
 
 const (
