@@ -4,6 +4,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -183,7 +185,7 @@ func findingText(f rules.Finding) string {
 	for _, o := range f.Fix.Processes {
 		fmt.Fprintf(&b, "process: pid %d (%s) holds %d sockets\n", o.PID, o.Command, o.Sockets)
 	}
-	for _, k := range sortedKeys(f.Fix.Sysctl) {
+	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 		fmt.Fprintf(&b, "sysctl: %s = %s\n", k, f.Fix.Sysctl[k])
 	}
 	return b.String()

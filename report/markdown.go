@@ -3,6 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -66,7 +68,7 @@ func markdownDetails(ew *errWriter, f rules.Finding) {
 	}
 	if len(f.Fix.Sysctl) > 0 {
 		ew.printf("\n```ini\n")
-		for _, k := range sortedKeys(f.Fix.Sysctl) {
+		for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 			ew.printf("%s = %s\n", k, f.Fix.Sysctl[k])
 		}
 		ew.printf("```\n")
@@ -107,7 +109,7 @@ func markdownTail(ew *errWriter, res rules.Result) {
 // advice.
 func fixSummary(f rules.Finding) string {
 	var parts []string
-	for _, k := range sortedKeys(f.Fix.Sysctl) {
+	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 		parts = append(parts, fmt.Sprintf("`%s = %s`", k, f.Fix.Sysctl[k]))
 	}
 	if len(parts) > 0 {

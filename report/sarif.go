@@ -5,8 +5,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -93,7 +95,7 @@ func (s SARIF) location(f rules.Finding) sarifLocation {
 		return sarifLocation{PhysicalLocation: p}
 	}
 	var l sarifLocation
-	for _, k := range sortedKeys(f.Fix.Sysctl) {
+	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: k, FullyQualifiedName: s.Hostname + "/" + k, Kind: "variable"})
 	}
 	if len(l.LogicalLocations) == 0 {

@@ -3,7 +3,8 @@ package report
 import (
 	"fmt"
 	"io"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/fatih/color"
@@ -127,7 +128,7 @@ func (t Text) finding(ew *errWriter, p palette, f rules.Finding) {
 	for _, o := range f.Fix.Processes {
 		ew.printf("              pid %d (%s): %d sockets\n", o.PID, o.Command, o.Sockets)
 	}
-	for _, k := range sortedKeys(f.Fix.Sysctl) {
+	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 		ew.printf("    sysctl    %s\n", p.bold.Sprintf("%s = %s", k, f.Fix.Sysctl[k]))
 	}
 }
@@ -200,15 +201,6 @@ func wrap(text, first, rest string) string {
 	}
 	b.WriteString(line)
 	return b.String()
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // errWriter keeps the first write error so the renderers stay linear.

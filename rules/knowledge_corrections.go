@@ -1,6 +1,9 @@
 package rules
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Corrections of the misconceptions docs/kernel-facts.md §15 lists, stated as what
 // is true, never by repeating the misconception.
@@ -73,17 +76,8 @@ var keyCorrections = map[string][]string{
 // of conf/all, and every global key says what its absence means.
 func corrections(key string) []string {
 	c := keyCorrections[strings.Replace(key, ".conf.default.", ".conf.all.", 1)]
-	if IsGlobalKey(key) && !contains(c, globalCorrection) {
+	if IsGlobalKey(key) && !slices.Contains(c, globalCorrection) {
 		c = append(append([]string(nil), c...), globalCorrection)
 	}
 	return c
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
