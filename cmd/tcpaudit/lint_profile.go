@@ -42,21 +42,17 @@ func (l *linter) profileConflicts() []rules.Finding {
 // reads is either what the configuration sets or absent, and no socket or
 // counter source is available, so only rules on configured keys run.
 func configFacts(c *sysctlconf.Config) *audit.Facts {
-	f := &audit.Facts{Sysctls: map[string]string{}, Absent: map[string]error{}, Missing: map[audit.Source]string{}}
-	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6, audit.SourceSockstat,
-		audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP, audit.SourceProcesses, audit.SourceConfig} {
-		f.Missing[s] = "not read by lint"
-	}
+	values, absent := map[string]string{}, map[string]error{}
 	for _, k := range rules.NewEngine().Keys() {
 		if e, ok := c.Lookup(k); ok {
-			f.Sysctls[k] = e.Value
+			values[k] = e.Value
 		} else if v, ok := kernelDefault(k); ok {
-			f.Sysctls[k] = v
+			values[k] = v
 		} else {
-			f.Absent[k] = fs.ErrNotExist
+			absent[k] = fs.ErrNotExist
 		}
 	}
-	return f
+	return audit.SysctlFacts(values, absent)
 }
 
 // kernelDefault is the value a key has at boot when no file sets it, when

@@ -126,65 +126,74 @@ func (o socketsOptions) validate() error {
 
 // takeSockets takes the census with the aggregates --by needs.
 func takeSockets(o socketsOptions, src audit.CensusSource) (*socketView, error) {
-	lo, hi, err := audit.ReadPortRange(o.ProcRoot)
+	fsys, err := audit.NewFS(o.ProcRoot)
+	if err != nil {
+		return nil, &codeError{code: exitError, err: err}
+	}
+	lo, hi, err := fsys.PortRange()
 	if err != nil {
 		return nil, &codeError{code: exitError, err: err}
 	}
 	c := newSocketsCensus(o, lo, hi)
 	v := &socketView{Census: c}
-	co := audit.CensusOptions{ProcRoot: o.ProcRoot, Source: src}
 	if o.State != "" {
 		v.State, _ = audit.ParseState(o.State)
-		co.States = audit.StatesOf(v.State)
-		c.Only = co.States
 	}
 	start := time.Now()
-	used, note, err := audit.TakeCensus(co, c)
+	info, err := fsys.Census(c, src)
 	if err != nil {
 		return nil, &codeError{code: exitError, err: fmt.Errorf("socket census: %w", err)}
 	}
-	v.Source, v.Elapsed = string(used), time.Since(start)
-	if note != "" {
-		v.Notes = append(v.Notes, note)
+	v.Source, v.Elapsed = string(info.Source), time.Since(start)
+	if info.Note != "" {
+		v.Notes = append(v.Notes, info.Note)
 	}
 	return v, nil
 }
 
 // newSocketsCensus makes a census with the optional aggregates the view
-// needs, and without the CLOSE_WAIT inodes when nothing will use them.
+// needs, limited to --state, and without the CLOSE_WAIT inodes when nothing
+// will use them.
 func newSocketsCensus(o socketsOptions, lo, hi uint16) *audit.Census {
-	c := audit.NewCensus(lo, hi)
+	var opts []audit.CensusOption
 	switch o.By {
 	case "port":
-		c.Ports = new([65536]uint32)
+		opts = append(opts, audit.WithPortCounts())
 	case "remote", "state":
 		// Bounded (Space-Saving): the census memory does not grow with
 		// the number of distinct remote endpoints.
-		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
+		opts = append(opts, audit.WithRemotes(max(1000, 10*o.Top)))
 	case "process":
-		c.Inodes = make(map[uint64]audit.State)
+		opts = append(opts, audit.WithInodes())
+	}
+	if st, ok := audit.ParseState(o.State); ok {
+		opts = append(opts, audit.OnlyStates(audit.StatesOf(st)))
 	}
 	if (o.By != "state" || o.NoOwners) && o.Sampling.Samples == 1 {
-		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
+		opts = append(opts, audit.WithoutCloseWait()) // neither attributed nor sampled: do not keep inodes
 	}
-	return c
+	return audit.NewCensus(lo, hi, opts...)
 }
 
 // attribute finds the processes holding the sockets: those of every
 // state for --by process; for --by state the CLOSE_WAIT sockets, when
 // there are any and --no-owners is not given.
 func attribute(o socketsOptions, v *socketView) error {
-	inodes := v.Census.Inodes
+	inodes := v.Census.Inodes()
 	if o.By != "process" {
-		if o.By != "state" || o.NoOwners || len(v.Census.CloseWait) == 0 {
+		if o.By != "state" || o.NoOwners || len(v.Census.CloseWaitInodes()) == 0 {
 			return nil
 		}
-		inodes = make(map[uint64]audit.State, len(v.Census.CloseWait))
-		for ino := range v.Census.CloseWait {
+		inodes = make(map[uint64]audit.State, len(v.Census.CloseWaitInodes()))
+		for ino := range v.Census.CloseWaitInodes() {
 			inodes[ino] = audit.CloseWait
 		}
 	}
-	pc, err := audit.AttributeStates(o.ProcRoot, inodes)
+	fsys, err := audit.NewFS(o.ProcRoot)
+	if err != nil {
+		return &codeError{code: exitError, err: err}
+	}
+	pc, err := fsys.Processes(inodes)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
 		return nil

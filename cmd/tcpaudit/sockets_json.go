@@ -88,7 +88,7 @@ func socketsDocument(v *socketView, n int) socketsJSON {
 			RemotePort: d.Flow.RemotePort, Sockets: d.Use.Sockets, TimeWait: d.Use.TimeWait, Share: d.Share})
 	}
 	doc.Ports = top(ports(c), n)
-	for _, h := range c.Remotes.Top(n) {
+	for _, h := range c.Remotes().Top(n) {
 		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
 	}
 	doc.Processes, doc.Unattributed = processesJSON(v.Processes, n)

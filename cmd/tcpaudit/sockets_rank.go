@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/netip"
 	"sort"
 	"time"
@@ -13,12 +15,16 @@ import (
 // sampleSockets takes samples-1 more readings of the CLOSE_WAIT sockets and
 // counters, interval apart, and records the stuck sockets and the rates.
 func sampleSockets(ctx context.Context, s streams, o socketsOptions, v *socketView) error {
-	first, err := audit.ReadCounters(o.ProcRoot)
+	fsys, err := audit.NewFS(o.ProcRoot)
 	if err != nil {
 		return &codeError{code: exitError, err: err}
 	}
-	left := make(map[uint64]struct{}, len(v.Census.CloseWait))
-	for ino := range v.Census.CloseWait {
+	first, err := fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return &codeError{code: exitError, err: err}
+	}
+	left := make(map[uint64]struct{}, len(v.Census.CloseWaitInodes()))
+	for ino := range v.Census.CloseWaitInodes() {
 		left[ino] = struct{}{}
 	}
 	n, tty := o.Sampling.Samples, isTerminal(s.err)
@@ -32,15 +38,15 @@ func sampleSockets(ctx context.Context, s streams, o socketsOptions, v *socketVi
 			return &codeError{code: exitError, err: ctx.Err()}
 		case <-time.After(o.Sampling.Interval):
 		}
-		if err := audit.StillCloseWait(o.ProcRoot, audit.CensusSource(v.Source), left); err != nil {
+		if err := fsys.StillCloseWait(audit.CensusSource(v.Source), left); err != nil {
 			return &codeError{code: exitError, err: fmt.Errorf("sample %d: %w", i, err)}
 		}
 	}
 	if tty {
 		fmt.Fprintf(s.err, "\rsampling %d/%d\n", n, n)
 	}
-	last, err := audit.ReadCounters(o.ProcRoot)
-	if err != nil {
+	last, err := fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return &codeError{code: exitError, err: err}
 	}
 	elapsed := time.Since(start)
@@ -79,7 +85,8 @@ type destination struct {
 
 // destinations ranks the flows by sockets, largest first.
 func destinations(c *audit.Census) []destination {
-	size := int(c.PortHigh) - int(c.PortLow) + 1
+	lo, hi := c.PortRange()
+	size := int(hi) - int(lo) + 1
 	var out []destination
 	for f, u := range c.Ephemeral {
 		d := destination{Flow: f, Use: u}
@@ -117,10 +124,7 @@ type portCount struct {
 // ports ranks local ports by sockets, largest first.
 func ports(c *audit.Census) []portCount {
 	var out []portCount
-	if c.Ports == nil {
-		return out
-	}
-	for p, n := range c.Ports {
+	for p, n := range c.Ports() {
 		if n > 0 {
 			out = append(out, portCount{Port: uint16(p), Sockets: int(n), Listening: c.IsListening(uint16(p))})
 		}

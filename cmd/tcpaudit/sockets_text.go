@@ -100,8 +100,9 @@ func writeDestinations(w io.Writer, c *audit.Census, n int) {
 	if len(ds) == 0 {
 		return
 	}
+	lo, hi := c.PortRange()
 	fmt.Fprintf(w, "\nEphemeral ports per destination (ip_local_port_range %d-%d: %d ports per destination):\n",
-		c.PortLow, c.PortHigh, int(c.PortHigh)-int(c.PortLow)+1)
+		lo, hi, int(hi)-int(lo)+1)
 	fmt.Fprintln(w, "LOCAL -> DESTINATION\tSOCKETS\tTIME_WAIT\tSHARE OF RANGE")
 	for _, d := range top(ds, n) {
 		fmt.Fprintf(w, "%s -> %s\t%d\t%d\t%.1f%%\n", d.Flow.Local.Unmap(),
@@ -129,7 +130,7 @@ func writeProcesses(w io.Writer, v *socketView, n int) {
 }
 
 func writeRemotes(w io.Writer, c *audit.Census, n int) {
-	top := c.Remotes.Top(n)
+	top := c.Remotes().Top(n)
 	if len(top) == 0 {
 		return
 	}
