@@ -98,16 +98,16 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 	}
 	info.Missing, err = fsys.procFiles(c)
 	if err == nil && len(info.Missing) == 2 {
-		err = noSocketFilesError{root: fsys.root}
+		err = noSocketFilesError{procRoot: fsys.root}
 	}
 	return info, err
 }
 
 // noSocketFilesError is a proc root with neither net/tcp nor net/tcp6.
-type noSocketFilesError struct{ root string }
+type noSocketFilesError struct{ procRoot string }
 
 func (e noSocketFilesError) Error() string {
-	return fmt.Sprintf("proc root %s: neither net/tcp nor net/tcp6 exists", e.root)
+	return fmt.Sprintf("proc root %s: neither net/tcp nor net/tcp6 exists", e.procRoot)
 }
 
 func (e noSocketFilesError) Unwrap() error { return fs.ErrNotExist }
