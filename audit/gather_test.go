@@ -81,6 +81,16 @@ func newFS(t *testing.T, root string) audit.FS {
 	return fsys
 }
 
+// liveFS reads this host's /proc.
+func liveFS(t *testing.T) audit.FS {
+	t.Helper()
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}
+
 func checkGatherCensus(t *testing.T, f *audit.Facts) {
 	t.Helper()
 	if f.Census == nil {

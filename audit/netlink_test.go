@@ -1,3 +1,5 @@
+//go:build linux && !tcpaudit_portable
+
 package audit_test
 
 import (
@@ -297,14 +299,4 @@ func TestSourcesAgreeOnOptionalAggregates(t *testing.T) {
 	if d := cmp.Diff(remotes(pr), remotes(nl)); d != "" {
 		t.Errorf("remote endpoints (-proc +netlink):\n%s", d)
 	}
-}
-
-// liveFS reads this host's /proc.
-func liveFS(t *testing.T) audit.FS {
-	t.Helper()
-	fsys, err := audit.NewFS("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fsys
 }
