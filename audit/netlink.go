@@ -28,19 +28,6 @@ func StatesOf(states ...State) StateSet {
 // Has reports whether the set holds state st.
 func (s StateSet) Has(st State) bool { return st <= 31 && s&(1<<st) != 0 }
 
-// Netlink dumps TCP sockets over NETLINK_SOCK_DIAG (inet_diag). It sees the
-// sockets of the calling process's network namespace, as /proc/net/tcp
-// does. One receive buffer and one Socket are reused for every message, so a
-// dump allocates nothing per socket. A Netlink is not safe for concurrent
-// use.
-type Netlink struct {
-	fd  int
-	seq uint32
-	buf []byte
-	req [nlmsgHdrLen + diagReqLen]byte
-	s   Socket
-}
-
 // Sizes of the kernel structures (include/uapi/linux/netlink.h and
 // inet_diag.h).
 const (

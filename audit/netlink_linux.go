@@ -9,6 +9,19 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// Netlink dumps TCP sockets over NETLINK_SOCK_DIAG (inet_diag). It sees the
+// sockets of the calling process's network namespace, as /proc/net/tcp
+// does. One receive buffer and one Socket are reused for every message, so a
+// dump allocates nothing per socket. A Netlink is not safe for concurrent
+// use.
+type Netlink struct {
+	fd  int
+	seq uint32
+	buf []byte
+	req [nlmsgHdrLen + diagReqLen]byte
+	s   Socket
+}
+
 // OpenNetlink opens a NETLINK_SOCK_DIAG socket.
 func OpenNetlink() (*Netlink, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)

@@ -10,6 +10,13 @@ import (
 // errNoSockDiag is why this build has no netlink census.
 var errNoSockDiag = errors.New("sock_diag needs Linux (this build reads /proc/net/tcp and tcp6 instead)")
 
+// Netlink would dump TCP sockets over NETLINK_SOCK_DIAG, which this build
+// does not have; it keeps what parsing a dump's messages needs.
+type Netlink struct {
+	seq uint32
+	s   Socket
+}
+
 // OpenNetlink fails: NETLINK_SOCK_DIAG exists only on Linux. The error
 // wraps ErrNetlink, so an auto census falls back to the /proc files.
 func OpenNetlink() (*Netlink, error) {
