@@ -1,9 +1,6 @@
 package audit
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // Source names a fact source, as a path under the proc root where it is a
 // file.
@@ -66,7 +63,7 @@ func (e *MissingError) Error() string {
 			parts = append(parts, err.Error())
 		}
 	}
-	return fmt.Sprintf("missing %s", strings.Join(parts, "; "))
+	return strings.Join(parts, "; ")
 }
 
 // Unwrap returns the cause of each missing source.
