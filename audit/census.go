@@ -47,7 +47,8 @@ type FlowUse struct {
 
 // Census holds the aggregates of a socket census. Its size grows with the
 // number of listeners, destinations and CLOSE_WAIT sockets, never with the
-// number of sockets in other states.
+// number of sockets in other states. Make one with NewCensus; the exported
+// fields are results that Add fills.
 type Census struct {
 	// States counts sockets by state code.
 	States [maxState + 1]int
@@ -55,38 +56,38 @@ type Census struct {
 	Unknown   int
 	Listeners []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
-	// [PortLow, PortHigh] and is not a listening port.
+	// the ephemeral range and is not a listening port.
 	Ephemeral map[Flow]FlowUse
-	// CloseWait is the set of inodes of CLOSE_WAIT sockets, for attribution;
-	// a caller that will not attribute them may set it to nil.
-	CloseWait map[uint64]struct{}
 
-	PortLow, PortHigh uint16
+	portLow, portHigh uint16
 	listening         [65536 / 64]uint64
-
-	// Optional aggregates, filled only when set before the census (their
+	opts              []CensusOption
+	// closeWait is the set of inodes of CLOSE_WAIT sockets, for
+	// attribution; nil with WithoutCloseWait.
+	closeWait map[uint64]struct{}
+	// The optional aggregates, nil unless an option asked for them (their
 	// memory is bounded: 256 KiB, K entries, one entry per full socket).
-	// Ports counts non-listening sockets by local port.
-	Ports *[65536]uint32
-	// Remotes keeps the heaviest remote endpoints (see Endpoint).
-	Remotes *TopK
-	// Inodes maps the inode of every socket with one (listeners included)
-	// to its state, for attribution of all states to processes.
-	Inodes map[uint64]State
-	// Only, when not 0, limits the census to these states (the /proc
-	// equivalent of a netlink state filter).
-	Only StateSet
+	ports   *[65536]uint32
+	remotes *TopK
+	inodes  map[uint64]State
+	only    StateSet
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
-// ports in [low, high]; low > high disables that aggregate.
-func NewCensus(low, high uint16) *Census {
-	return &Census{
+// ports in [low, high]; low > high disables that aggregate. It keeps the
+// CLOSE_WAIT inodes unless told otherwise.
+func NewCensus(low, high uint16, opts ...CensusOption) *Census {
+	c := &Census{
 		Ephemeral: make(map[Flow]FlowUse),
-		CloseWait: make(map[uint64]struct{}),
-		PortLow:   low,
-		PortHigh:  high,
+		closeWait: make(map[uint64]struct{}),
+		portLow:   low,
+		portHigh:  high,
+		opts:      opts,
 	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
 }
 
 // Add counts one socket. Both files list listeners before other sockets, so
@@ -97,7 +98,7 @@ func (c *Census) Add(s *Socket) {
 		c.Unknown++
 		return
 	}
-	if c.Only != 0 && !c.Only.Has(s.State) {
+	if c.only != 0 && !c.only.Has(s.State) {
 		return
 	}
 	c.States[s.State]++
@@ -108,19 +109,19 @@ func (c *Census) Add(s *Socket) {
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
 			Backlog: s.Backlog, Inode: s.Inode,
 		})
-		if c.Inodes != nil && s.Inode != 0 {
-			c.Inodes[s.Inode] = Listen
+		if c.inodes != nil && s.Inode != 0 {
+			c.inodes[s.Inode] = Listen
 		}
 		return
 	case CloseWait:
-		if s.Inode != 0 && c.CloseWait != nil {
-			c.CloseWait[s.Inode] = struct{}{}
+		if s.Inode != 0 && c.closeWait != nil {
+			c.closeWait[s.Inode] = struct{}{}
 		}
 	}
-	if c.Ports != nil || c.Remotes != nil || c.Inodes != nil {
+	if c.ports != nil || c.remotes != nil || c.inodes != nil {
 		c.addOptional(s)
 	}
-	if s.LocalPort >= c.PortLow && s.LocalPort <= c.PortHigh && !c.IsListening(s.LocalPort) {
+	if s.LocalPort >= c.portLow && s.LocalPort <= c.portHigh && !c.IsListening(s.LocalPort) {
 		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}
 		u := c.Ephemeral[f]
 		u.Sockets++

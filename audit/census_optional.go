@@ -2,16 +2,81 @@ package audit
 
 import "net/netip"
 
+// CensusOption adds an aggregate to a census or narrows what it counts.
+type CensusOption func(*Census)
+
+// WithPortCounts counts non-listening sockets by local port (see Ports).
+func WithPortCounts() CensusOption {
+	return func(c *Census) { c.ports = new([65536]uint32) }
+}
+
+// WithRemotes keeps the k heaviest remote endpoints (see Remotes and
+// Endpoint), in memory bounded by k.
+func WithRemotes(k int) CensusOption {
+	return func(c *Census) { c.remotes = NewTopK(k) }
+}
+
+// WithInodes maps the inode of every socket with one (listeners included)
+// to its state, for attribution of all states to processes (see Inodes).
+func WithInodes() CensusOption {
+	return func(c *Census) { c.inodes = make(map[uint64]State) }
+}
+
+// OnlyStates limits the census to the states in s; a netlink census asks
+// the kernel for those states only. 0 means every state.
+func OnlyStates(s StateSet) CensusOption {
+	return func(c *Census) { c.only = s }
+}
+
+// WithoutCloseWait keeps no CLOSE_WAIT inodes, for a census that will
+// neither attribute nor sample them (CloseWaitInodes is then nil).
+func WithoutCloseWait() CensusOption {
+	return func(c *Census) { c.closeWait = nil }
+}
+
+// PortRange returns the ephemeral range the census counts.
+func (c *Census) PortRange() (low, high uint16) { return c.portLow, c.portHigh }
+
+// Filter returns the states the census counts (AllStates unless
+// OnlyStates narrowed it).
+func (c *Census) Filter() StateSet {
+	if c.only == 0 {
+		return AllStates
+	}
+	return c.only
+}
+
+// CloseWaitInodes returns the inodes of the CLOSE_WAIT sockets counted;
+// nil for a census made WithoutCloseWait. The caller must not modify it.
+func (c *Census) CloseWaitInodes() map[uint64]struct{} { return c.closeWait }
+
+// Ports returns the count of non-listening sockets by local port (index),
+// or nil without WithPortCounts.
+func (c *Census) Ports() []uint32 {
+	if c.ports == nil {
+		return nil
+	}
+	return c.ports[:]
+}
+
+// Remotes returns the heaviest remote endpoints, or nil without
+// WithRemotes.
+func (c *Census) Remotes() *TopK { return c.remotes }
+
+// Inodes maps socket inodes to states, or is nil without WithInodes. The
+// caller must not modify it.
+func (c *Census) Inodes() map[uint64]State { return c.inodes }
+
 // addOptional fills the optional aggregates for one non-listening socket.
 func (c *Census) addOptional(s *Socket) {
-	if c.Ports != nil {
-		c.Ports[s.LocalPort]++
+	if c.ports != nil {
+		c.ports[s.LocalPort]++
 	}
-	if c.Remotes != nil {
-		c.Remotes.Add(Endpoint(s, c.IsListening(s.LocalPort)))
+	if c.remotes != nil {
+		c.remotes.Add(Endpoint(s, c.IsListening(s.LocalPort)))
 	}
-	if c.Inodes != nil && s.Inode != 0 {
-		c.Inodes[s.Inode] = s.State
+	if c.inodes != nil && s.Inode != 0 {
+		c.inodes[s.Inode] = s.State
 	}
 }
 
@@ -26,22 +91,8 @@ func Endpoint(s *Socket, inbound bool) netip.AddrPort {
 }
 
 // reset empties c and keeps its configuration (port range, state filter and
-// which optional aggregates it has), so that a census that fell back from
-// netlink after part of a dump starts over instead of counting twice.
+// optional aggregates), so that a census that fell back from netlink after
+// part of a dump starts over instead of counting twice.
 func (c *Census) reset() {
-	n := NewCensus(c.PortLow, c.PortHigh)
-	n.Only = c.Only
-	if c.CloseWait == nil {
-		n.CloseWait = nil
-	}
-	if c.Ports != nil {
-		n.Ports = new([65536]uint32)
-	}
-	if c.Remotes != nil {
-		n.Remotes = NewTopK(c.Remotes.k)
-	}
-	if c.Inodes != nil {
-		n.Inodes = make(map[uint64]State)
-	}
-	*c = *n
+	*c = *NewCensus(c.portLow, c.portHigh, c.opts...)
 }

@@ -14,30 +14,29 @@ import (
 // fallback to count twice.
 func TestCensusReset(t *testing.T) {
 	configure := func() *Census {
-		c := NewCensus(32768, 60999)
-		c.Ports = new([65536]uint32)
-		c.Remotes = NewTopK(7)
-		c.Inodes = make(map[uint64]State)
-		c.Only = StatesOf(CloseWait, Listen, Established)
-		return c
+		return NewCensus(32768, 60999, WithPortCounts(), WithRemotes(7), WithInodes(),
+			OnlyStates(StatesOf(CloseWait, Listen, Established)))
 	}
 	c := configure()
 	lo, peer := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.2")
 	for i, st := range []State{Listen, Established, CloseWait} {
 		c.Add(&Socket{Local: lo, Remote: peer, LocalPort: uint16(40000 + i), RemotePort: 80, State: st, Inode: uint64(i + 1)})
 	}
-	if c.Total() != 3 || len(c.Inodes) != 3 || len(c.CloseWait) != 1 {
-		t.Fatalf("census before reset: total %d, inodes %d, CLOSE_WAIT %d", c.Total(), len(c.Inodes), len(c.CloseWait))
+	if c.Total() != 3 || len(c.Inodes()) != 3 || len(c.CloseWaitInodes()) != 1 {
+		t.Fatalf("census before reset: total %d, inodes %d, CLOSE_WAIT %d", c.Total(), len(c.Inodes()), len(c.CloseWaitInodes()))
 	}
 	c.reset()
 	want := configure()
-	if d := cmp.Diff(want, c, cmp.AllowUnexported(Census{}, TopK{}), cmpopts.EquateEmpty()); d != "" {
+	opts := []cmp.Option{cmp.AllowUnexported(Census{}, TopK{}), cmpopts.IgnoreFields(Census{}, "opts"), cmpopts.EquateEmpty()}
+	if d := cmp.Diff(want, c, opts...); d != "" {
 		t.Errorf("reset census differs from a fresh one (-fresh +reset):\n%s", d)
 	}
-	c = NewCensus(1, 0)
-	c.CloseWait = nil
+	if len(c.opts) != len(want.opts) {
+		t.Errorf("reset census has %d options, want %d", len(c.opts), len(want.opts))
+	}
+	c = NewCensus(1, 0, WithoutCloseWait())
 	c.reset()
-	if c.CloseWait != nil || c.Ports != nil || c.Remotes != nil || c.Inodes != nil {
+	if c.CloseWaitInodes() != nil || c.Ports() != nil || c.Remotes() != nil || c.Inodes() != nil {
 		t.Errorf("reset added aggregates the census did not have: %+v", c)
 	}
 }

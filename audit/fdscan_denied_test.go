@@ -1,3 +1,5 @@
+//go:build linux
+
 package audit
 
 import (
@@ -38,7 +40,7 @@ func TestAttributeCountsDeniedLinksUnreadable(t *testing.T) {
 	if !errors.Is(err, fs.ErrPermission) {
 		t.Fatalf("scan of pid %d: %v, want a permission error", pid, err)
 	}
-	pc, err := AttributeStates("/proc", map[uint64]State{1: CloseWait})
+	pc, err := FS{root: "/proc"}.Processes(map[uint64]State{1: CloseWait})
 	if err != nil {
 		t.Fatal(err)
 	}

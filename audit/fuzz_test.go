@@ -75,10 +75,10 @@ func compareOracle(t *testing.T, c *audit.Census, want tcpOracle) {
 	if sockets != want.ephemeral || tw != want.ephTW {
 		t.Fatalf("ephemeral %d (TIME_WAIT %d), oracle %d (%d)", sockets, tw, want.ephemeral, want.ephTW)
 	}
-	if len(c.CloseWait) != len(want.closeWait) {
-		t.Fatalf("%d CLOSE_WAIT inodes, oracle %d", len(c.CloseWait), len(want.closeWait))
+	if len(c.CloseWaitInodes()) != len(want.closeWait) {
+		t.Fatalf("%d CLOSE_WAIT inodes, oracle %d", len(c.CloseWaitInodes()), len(want.closeWait))
 	}
-	for ino := range c.CloseWait {
+	for ino := range c.CloseWaitInodes() {
 		if !want.closeWait[ino] {
 			t.Fatalf("CLOSE_WAIT inode %d unknown to the oracle", ino)
 		}

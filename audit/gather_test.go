@@ -37,8 +37,16 @@ func TestGatherFixture(t *testing.T) {
 		t.Errorf("absent = %v, want only net.ipv4.tcp_max_orphans", f.Absent)
 	}
 	wantMissing := map[audit.Source]string{audit.SourceTCP6: "not present", audit.SourceSockstat6: "not present"}
-	if d := cmp.Diff(wantMissing, f.Missing); d != "" {
+	if d := cmp.Diff(wantMissing, notRead(f)); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
+	}
+	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceSockstat} {
+		if !f.Has(s) {
+			t.Errorf("Has(%s) = false", s)
+		}
+	}
+	if f.Has(audit.SourceConfig) {
+		t.Error("Has(sysctl.d) = true: Gather reads no configuration")
 	}
 	for _, s := range []audit.Source{audit.SourceTCP, audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP, audit.SourceProcesses} {
 		if !f.Has(s) {
@@ -50,6 +58,37 @@ func TestGatherFixture(t *testing.T) {
 	}
 	checkGatherCensus(t, f)
 	checkGatherStats(t, f)
+}
+
+// notRead maps every source the facts record as not read to the reason.
+func notRead(f *audit.Facts) map[audit.Source]string {
+	out := map[audit.Source]string{}
+	for _, s := range audit.Sources() {
+		if why, ok := f.NotRead(s.Source); ok {
+			out[s.Source] = why
+		}
+	}
+	return out
+}
+
+// newFS returns the reader of a proc root.
+func newFS(t *testing.T, root string) audit.FS {
+	t.Helper()
+	fsys, err := audit.NewFS(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
+}
+
+// liveFS reads this host's /proc.
+func liveFS(t *testing.T) audit.FS {
+	t.Helper()
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
 }
 
 func checkGatherCensus(t *testing.T, f *audit.Facts) {

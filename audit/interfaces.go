@@ -64,22 +64,22 @@ func confSettings(keys []string) map[string][]string {
 	return out
 }
 
-// readConf reads sys/net/<family>/conf/*/<setting> for the settings the keys
-// name. Interface names come from directory entries and paths are built from
-// them, so names with dots ("eth0.100") are read correctly. A family whose
-// conf directory is missing is left nil; a missing setting file is left out
-// of that device's map.
-func (f *Facts) readConf(keys []string) error {
+// Conf reads sys/net/<family>/conf/*/<setting> for the settings that
+// net.<family>.conf.all.<setting> keys name. Interface names come from
+// directory entries and paths are built from them, so names with dots
+// ("eth0.100") are read correctly. A family whose conf directory is missing
+// is left nil; a missing setting file is left out of that device's map.
+func (fsys FS) Conf(keys []string) (NetConf, error) {
 	want := confSettings(keys)
-	f.Conf.Read = len(want) > 0
+	n := NetConf{Read: len(want) > 0}
 	for fam, settings := range want {
-		dir := filepath.Join(f.ProcRoot, "sys", "net", fam, "conf")
+		dir := filepath.Join(fsys.root, "sys", "net", fam, "conf")
 		entries, err := os.ReadDir(dir)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("read %s: %w", dir, err)
+			return NetConf{}, fmt.Errorf("read %s: %w", dir, err)
 		}
 		c := &FamilyConf{Devices: map[string]DeviceConf{}}
 		for _, e := range entries {
@@ -88,7 +88,7 @@ func (f *Facts) readConf(keys []string) error {
 			}
 			d, err := readDeviceConf(filepath.Join(dir, e.Name()), settings)
 			if err != nil {
-				return err
+				return NetConf{}, err
 			}
 			switch e.Name() {
 			case ConfAll:
@@ -99,17 +99,13 @@ func (f *Facts) readConf(keys []string) error {
 				c.Devices[e.Name()] = d
 			}
 		}
-		f.setConf(fam, c)
+		if fam == IPv4 {
+			n.IPv4 = c
+		} else {
+			n.IPv6 = c
+		}
 	}
-	return nil
-}
-
-func (f *Facts) setConf(fam string, c *FamilyConf) {
-	if fam == IPv4 {
-		f.Conf.IPv4 = c
-	} else {
-		f.Conf.IPv6 = c
-	}
+	return n, nil
 }
 
 func readDeviceConf(dir string, settings []string) (DeviceConf, error) {

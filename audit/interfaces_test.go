@@ -81,12 +81,12 @@ func BenchmarkReadConf(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f := &Facts{ProcRoot: root}
-		if err := f.readConf(keys); err != nil {
+		conf, err := FS{root: root}.Conf(keys)
+		if err != nil {
 			b.Fatal(err)
 		}
-		if len(f.Conf.IPv4.Devices) != 500 {
-			b.Fatalf("%d interfaces", len(f.Conf.IPv4.Devices))
+		if len(conf.IPv4.Devices) != 500 {
+			b.Fatalf("%d interfaces", len(conf.IPv4.Devices))
 		}
 	}
 }

@@ -152,7 +152,7 @@ func checkQueue(t *testing.T, lb *loopback, rows []ssRow, c *audit.Census) {
 // under the test binary's command name (TASK_COMM_LEN truncates it to 15).
 func checkCloseWaitOwner(t *testing.T, c *audit.Census, n int) {
 	t.Helper()
-	a, err := audit.Attribute("/proc", c.CloseWait)
+	a, err := liveFS(t).Owners(c.CloseWaitInodes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +175,8 @@ func checkGather(t *testing.T, lb *loopback, ours *audit.Census) {
 		t.Fatal(err)
 	}
 	if f.Census == nil {
-		t.Fatalf("Gather on /proc took no census: %v", f.Missing)
+		why, _ := f.NotRead(audit.SourceTCP)
+		t.Fatalf("Gather on /proc took no census: net/tcp %s", why)
 	}
 	port, found := listenPort(lb.queue), false
 	for _, l := range f.Census.Listeners {
@@ -189,13 +190,13 @@ func checkGather(t *testing.T, lb *loopback, ours *audit.Census) {
 	if !found {
 		t.Errorf("Gather: no listener on port %d", port)
 	}
-	for ino := range ours.CloseWait {
-		if _, ok := f.Census.CloseWait[ino]; !ok {
+	for ino := range ours.CloseWaitInodes() {
+		if _, ok := f.Census.CloseWaitInodes()[ino]; !ok {
 			t.Errorf("Gather: CLOSE_WAIT inode %d missing", ino)
 		}
 	}
 	if f.Owners == nil {
-		t.Fatalf("Gather attributed no CLOSE_WAIT socket: %v", f.Missing)
+		t.Fatalf("Gather attributed no CLOSE_WAIT socket")
 	}
 	for _, o := range f.Owners.Owners {
 		if o.PID == os.Getpid() && o.Sockets >= lb.closeWaits() {

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-
-	"golang.org/x/sys/unix"
 )
 
 // StateSet is a set of TCP states as the kernel's inet_diag idiag_states
@@ -30,19 +28,6 @@ func StatesOf(states ...State) StateSet {
 // Has reports whether the set holds state st.
 func (s StateSet) Has(st State) bool { return st <= 31 && s&(1<<st) != 0 }
 
-// Netlink dumps TCP sockets over NETLINK_SOCK_DIAG (inet_diag). It sees the
-// sockets of the calling process's network namespace, as /proc/net/tcp
-// does. One receive buffer and one Socket are reused for every message, so a
-// dump allocates nothing per socket. A Netlink is not safe for concurrent
-// use.
-type Netlink struct {
-	fd  int
-	seq uint32
-	buf []byte
-	req [nlmsgHdrLen + diagReqLen]byte
-	s   Socket
-}
-
 // Sizes of the kernel structures (include/uapi/linux/netlink.h and
 // inet_diag.h).
 const (
@@ -56,21 +41,16 @@ const (
 // refused the socket or the dump), as opposed to a malformed message.
 var ErrNetlink = errors.New("netlink sock_diag")
 
-// OpenNetlink opens a NETLINK_SOCK_DIAG socket.
-func OpenNetlink() (*Netlink, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
-	if err != nil {
-		return nil, fmt.Errorf("%w: socket: %w", ErrNetlink, err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return nil, fmt.Errorf("%w: bind: %w", ErrNetlink, err)
-	}
-	return &Netlink{fd: fd, buf: make([]byte, recvBufLen)}, nil
-}
-
-// Close closes the socket.
-func (n *Netlink) Close() error { return unix.Close(n.fd) }
+// Values of the Linux netlink and sock_diag ABI (include/uapi/linux
+// netlink.h, sock_diag.h and socket.h): the messages carry them whatever
+// system parses them.
+const (
+	nlmsgError       = 0x2
+	nlmsgDone        = 0x3
+	sockDiagByFamily = 20
+	afInet           = 2
+	afInet6          = 10
+)
 
 // Census adds the TCP sockets (IPv4 and IPv6) in the given states to c.
 // Listeners of both families are dumped before any other socket, as
@@ -82,44 +62,13 @@ func (n *Netlink) Census(c *Census, states StateSet) error {
 		if pass == 0 {
 			continue
 		}
-		for _, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
+		for _, family := range []uint8{afInet, afInet6} {
 			if err := n.dump(family, pass, c); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
-}
-
-// dump sends one inet_diag_req_v2 and aggregates the replies into c.
-func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
-	n.seq++
-	r := n.req[:]
-	clear(r)
-	ne := binary.NativeEndian
-	ne.PutUint32(r[0:], uint32(len(r)))
-	ne.PutUint16(r[4:], unix.SOCK_DIAG_BY_FAMILY)
-	ne.PutUint16(r[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
-	ne.PutUint32(r[8:], n.seq)
-	r[16] = family
-	r[17] = unix.IPPROTO_TCP
-	ne.PutUint32(r[20:], uint32(states))
-	if err := unix.Sendto(n.fd, r, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)
-	}
-	for {
-		m, err := unix.Read(n.fd, n.buf)
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("%w: receive: %w", ErrNetlink, err)
-		}
-		done, err := n.messages(n.buf[:m], c)
-		if done || err != nil {
-			return err
-		}
-	}
 }
 
 // messages walks the netlink messages of one datagram. It returns true at
@@ -138,11 +87,11 @@ func (n *Netlink) messages(b []byte, c *Census) (bool, error) {
 			continue // a reply to an earlier, abandoned request
 		}
 		switch typ {
-		case unix.NLMSG_DONE:
+		case nlmsgDone:
 			return true, nil
-		case unix.NLMSG_ERROR:
+		case nlmsgError:
 			return true, netlinkError(body)
-		case unix.SOCK_DIAG_BY_FAMILY:
+		case sockDiagByFamily:
 			if err := DecodeDiag(body, &n.s); err != nil {
 				return false, err
 			}
@@ -163,7 +112,7 @@ func netlinkError(body []byte) error {
 	if errno == 0 {
 		return nil
 	}
-	return fmt.Errorf("%w: dump refused: %w", ErrNetlink, unix.Errno(errno))
+	return fmt.Errorf("%w: dump refused: %w", ErrNetlink, errnoError(errno))
 }
 
 // DecodeDiag fills s from the body of one inet_diag_msg. Addresses and ports
@@ -179,10 +128,10 @@ func DecodeDiag(b []byte, s *Socket) error {
 	s.LocalPort = binary.BigEndian.Uint16(b[4:])
 	s.RemotePort = binary.BigEndian.Uint16(b[6:])
 	switch family {
-	case unix.AF_INET:
+	case afInet:
 		s.Local = addr4(b[8:12])
 		s.Remote = addr4(b[24:28])
-	case unix.AF_INET6:
+	case afInet6:
 		s.Local = addr16(b[8:24])
 		s.Remote = addr16(b[24:40])
 	default:

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"golang.org/x/sys/unix"
 )
 
 // encodeDiag appends one SOCK_DIAG_BY_FAMILY message for s, laid out as the
@@ -15,12 +14,12 @@ func encodeDiag(b []byte, seq uint32, s Socket) []byte {
 	m := make([]byte, nlmsgHdrLen+diagMsgLen+8)
 	ne := binary.NativeEndian
 	ne.PutUint32(m[0:], uint32(len(m)))
-	ne.PutUint16(m[4:], unix.SOCK_DIAG_BY_FAMILY)
+	ne.PutUint16(m[4:], sockDiagByFamily)
 	ne.PutUint32(m[8:], seq)
 	d := m[nlmsgHdrLen:]
-	d[0] = unix.AF_INET6
+	d[0] = afInet6
 	if s.Local.Is4() {
-		d[0] = unix.AF_INET
+		d[0] = afInet
 	}
 	d[1] = byte(s.State)
 	binary.BigEndian.PutUint16(d[4:], s.LocalPort)

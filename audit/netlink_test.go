@@ -1,3 +1,5 @@
+//go:build linux && !tcpaudit_portable
+
 package audit_test
 
 import (
@@ -224,8 +226,8 @@ func TestNetlinkStateFilter(t *testing.T) {
 	if d := cmp.Diff(map[string]int{"CLOSE_WAIT": plan.CloseWait}, c.ByState()); d != "" {
 		t.Errorf("CLOSE_WAIT-only dump (-want +got):\n%s", d)
 	}
-	if len(c.CloseWait) != plan.CloseWait {
-		t.Errorf("%d CLOSE_WAIT inodes, want %d", len(c.CloseWait), plan.CloseWait)
+	if len(c.CloseWaitInodes()) != plan.CloseWait {
+		t.Errorf("%d CLOSE_WAIT inodes, want %d", len(c.CloseWaitInodes()), plan.CloseWait)
 	}
 }
 
@@ -237,7 +239,7 @@ func TestCloseWaitOwnersMatchSS(t *testing.T) {
 	}
 	makeSockets(t)
 	c := netlinkCensus(t, audit.StatesOf(audit.CloseWait))
-	a, err := audit.Attribute("/proc", c.CloseWait)
+	a, err := liveFS(t).Owners(c.CloseWaitInodes())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,27 +273,25 @@ func TestSourcesAgreeOnOptionalAggregates(t *testing.T) {
 	}
 	makeSockets(t)
 	withOptional := func() *audit.Census {
-		c := audit.NewCensus(portRange(t))
-		c.Ports = new([65536]uint32)
-		c.Remotes = audit.NewTopK(100000) // never evicts here: counts are exact
-		c.Inodes = make(map[uint64]audit.State)
-		return c
+		lo, hi := portRange(t)
+		// WithRemotes(100000) never evicts here: counts are exact.
+		return audit.NewCensus(lo, hi, audit.WithPortCounts(), audit.WithRemotes(100000), audit.WithInodes())
 	}
 	nl, pr := withOptional(), withOptional()
 	netlinkInto(t, nl, audit.AllStates)
 	procInto(t, pr)
-	if len(nl.Inodes) == 0 || nl.Remotes.Top(1) == nil {
-		t.Fatalf("netlink census filled no optional aggregate: %d inodes", len(nl.Inodes))
+	if len(nl.Inodes()) == 0 || nl.Remotes().Top(1) == nil {
+		t.Fatalf("netlink census filled no optional aggregate: %d inodes", len(nl.Inodes()))
 	}
-	if *pr.Ports != *nl.Ports {
+	if !slices.Equal(pr.Ports(), nl.Ports()) {
 		t.Error("sockets by local port differ between /proc and netlink")
 	}
-	if d := cmp.Diff(pr.Inodes, nl.Inodes); d != "" {
+	if d := cmp.Diff(pr.Inodes(), nl.Inodes()); d != "" {
 		t.Errorf("state by inode (-proc +netlink):\n%s", d)
 	}
 	remotes := func(c *audit.Census) map[string]int {
 		m := map[string]int{}
-		for _, h := range c.Remotes.Top(100000) {
+		for _, h := range c.Remotes().Top(100000) {
 			m[h.Endpoint.String()] = h.Count
 		}
 		return m

@@ -21,11 +21,11 @@ type Attribution struct {
 	Root bool
 }
 
-// Attribute joins the wanted socket inodes on the processes holding them,
-// with one pass over <root>/<pid>/fd (see AttributeStates). Processes that
-// exit during the scan are skipped; a socket shared by several processes
-// (after fork) counts for each of them.
-func Attribute(root string, wanted map[uint64]struct{}) (Attribution, error) {
+// Owners joins the wanted socket inodes on the processes holding them,
+// with one pass over <root>/<pid>/fd (see Processes). Processes that exit
+// during the scan are skipped; a socket shared by several processes (after
+// fork) counts for each of them.
+func (fsys FS) Owners(wanted map[uint64]struct{}) (Attribution, error) {
 	var a Attribution
 	if len(wanted) == 0 {
 		return a, nil
@@ -34,7 +34,7 @@ func Attribute(root string, wanted map[uint64]struct{}) (Attribution, error) {
 	for ino := range wanted {
 		inodes[ino] = CloseWait
 	}
-	pc, err := AttributeStates(root, inodes)
+	pc, err := fsys.Processes(inodes)
 	if err != nil {
 		return a, err
 	}

@@ -26,7 +26,7 @@ func inodes(ns ...uint64) map[uint64]struct{} {
 // 300 has no comm file, pid 0 and non-numeric entries ("self", "sys") are
 // not processes, and malformed link targets are ignored.
 func TestAttribute(t *testing.T) {
-	got, err := audit.Attribute("testdata/attribute", inodes(1001, 1002, 1003, 1004, 1005, 1006))
+	got, err := newFS(t, "testdata/attribute").Owners(inodes(1001, 1002, 1003, 1004, 1005, 1006))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,14 +44,20 @@ func TestAttribute(t *testing.T) {
 	}
 }
 
-// TestAttributeNothingWanted returns at once, even for a missing root.
+// TestAttributeNothingWanted returns at once, even for a root removed
+// since; with something wanted the removed root is an error.
 func TestAttributeNothingWanted(t *testing.T) {
-	got, err := audit.Attribute("testdata/does-not-exist", nil)
-	if err != nil || len(got.Owners) != 0 || got.Unattributed != 0 {
-		t.Errorf("Attribute(nothing) = %+v, %v", got, err)
+	dir := t.TempDir()
+	fsys := newFS(t, dir)
+	if err := os.Remove(dir); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := audit.Attribute("testdata/does-not-exist", inodes(1)); err == nil {
-		t.Error("Attribute on a missing root: want an error")
+	got, err := fsys.Owners(nil)
+	if err != nil || len(got.Owners) != 0 || got.Unattributed != 0 {
+		t.Errorf("Owners(nothing) = %+v, %v", got, err)
+	}
+	if _, err := fsys.Owners(inodes(1)); err == nil {
+		t.Error("Owners on a removed root: want an error")
 	}
 }
 
@@ -77,7 +83,7 @@ func TestAttributeUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.Chmod(fd, 0o755) })
-	got, err := audit.Attribute(root, inodes(1, 2))
+	got, err := newFS(t, root).Owners(inodes(1, 2))
 	if err != nil {
 		t.Fatal(err)
 	}

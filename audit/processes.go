@@ -23,7 +23,7 @@ type ProcessSockets struct {
 	States  map[State]int
 }
 
-// ProcessCensus is the result of AttributeStates.
+// ProcessCensus is the result of FS.Processes.
 type ProcessCensus struct {
 	// Processes, most sockets first.
 	Processes []ProcessSockets
@@ -35,12 +35,13 @@ type ProcessCensus struct {
 	Root bool
 }
 
-// AttributeStates scans <root>/<pid>/fd once, like Attribute, and counts
-// for each process the sockets of inodes by their state. A socket shared
+// Processes scans <root>/<pid>/fd once, like Owners, and counts for each
+// process the sockets of inodes by their state. A socket shared
 // by several processes counts for each of them. The processes are split
 // between up to GOMAXPROCS workers (at most 4): the cost is the kernel's
 // readlink of every descriptor, which parallelises.
-func AttributeStates(root string, inodes map[uint64]State) (ProcessCensus, error) {
+func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
+	root := fsys.root
 	pc := ProcessCensus{Root: os.Geteuid() == 0}
 	if len(inodes) == 0 {
 		return pc, nil

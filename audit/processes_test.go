@@ -1,3 +1,5 @@
+//go:build linux && !tcpaudit_portable
+
 package audit_test
 
 import (
@@ -20,8 +22,8 @@ func TestAttributeStatesMatchesSS(t *testing.T) {
 		return
 	}
 	makeSockets(t)
-	c := audit.NewCensus(portRange(t))
-	c.Inodes = make(map[uint64]audit.State)
+	lo, hi := portRange(t)
+	c := audit.NewCensus(lo, hi, audit.WithInodes())
 	nl, err := audit.OpenNetlink()
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +32,7 @@ func TestAttributeStatesMatchesSS(t *testing.T) {
 	if err := nl.Census(c, audit.AllStates); err != nil {
 		t.Fatal(err)
 	}
-	pc, err := audit.AttributeStates("/proc", c.Inodes)
+	pc, err := liveFS(t).Processes(c.Inodes())
 	if err != nil {
 		t.Fatal(err)
 	}

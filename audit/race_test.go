@@ -58,8 +58,8 @@ func TestCensusUnderChurn(t *testing.T) {
 		}
 		checkSane(t, f.Census)
 		closeWait = max(closeWait, f.Census.Count(audit.CloseWait))
-		if f.Owners != nil && (f.Owners.Unattributed < 0 || f.Owners.Unattributed > len(f.Census.CloseWait)) {
-			t.Errorf("census %d: %d CLOSE_WAIT sockets unattributed of %d", n, f.Owners.Unattributed, len(f.Census.CloseWait))
+		if f.Owners != nil && (f.Owners.Unattributed < 0 || f.Owners.Unattributed > len(f.Census.CloseWaitInodes())) {
+			t.Errorf("census %d: %d CLOSE_WAIT sockets unattributed of %d", n, f.Owners.Unattributed, len(f.Census.CloseWaitInodes()))
 		}
 		attributeAll(t, f.Census)
 	}
@@ -109,7 +109,7 @@ func checkSane(t *testing.T, c *audit.Census) {
 func attributeAll(t *testing.T, c *audit.Census) {
 	t.Helper()
 	inodes := map[uint64]audit.State{}
-	for ino := range c.CloseWait {
+	for ino := range c.CloseWaitInodes() {
 		inodes[ino] = audit.CloseWait
 	}
 	for _, l := range c.Listeners {
@@ -117,7 +117,7 @@ func attributeAll(t *testing.T, c *audit.Census) {
 			inodes[l.Inode] = audit.Listen
 		}
 	}
-	pc, err := audit.AttributeStates("/proc", inodes)
+	pc, err := liveFS(t).Processes(inodes)
 	if err != nil {
 		t.Fatalf("attribution during churn: %v", err)
 	}

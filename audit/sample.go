@@ -2,8 +2,10 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"os"
+	"io/fs"
+	"maps"
 	"strings"
 	"time"
 )
@@ -67,18 +69,19 @@ func (s *Sampling) Rate(section, name string) (Rate, bool) {
 // the first sample with the counters of the last one and Sampling set.
 // progress, when not nil, is called after each sample.
 func Sample(ctx context.Context, o Options, samples int, interval time.Duration, progress func(done, total int)) (*Facts, error) {
-	f, err := Gather(o)
+	fsys, err := NewFS(o.ProcRoot)
+	if err != nil {
+		return nil, err
+	}
+	f, err := fsys.Gather(o.Keys, o.Census)
 	if err != nil || samples <= 1 {
 		return f, err
 	}
 	s := &Sampling{Samples: samples, Interval: interval}
 	if f.Census != nil {
-		s.StuckCloseWait = make(map[uint64]struct{}, len(f.Census.CloseWait))
-		for ino := range f.Census.CloseWait {
-			s.StuckCloseWait[ino] = struct{}{}
-		}
+		s.StuckCloseWait = maps.Clone(f.Census.CloseWaitInodes())
 	}
-	first, start := f.Counters, time.Now()
+	first, last, start := f.Counters, f.Counters, time.Now()
 	report(progress, 1, samples)
 	for i := 2; i <= samples; i++ {
 		select {
@@ -86,14 +89,14 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 			return nil, ctx.Err()
 		case <-time.After(interval):
 		}
-		if err := f.resample(s); err != nil {
+		if last, err = fsys.resample(f, s); err != nil {
 			return nil, fmt.Errorf("sample %d: %w", i, err)
 		}
 		report(progress, i, samples)
 	}
 	s.Elapsed = time.Since(start)
-	s.Rates = Rates(first, f.Counters, s.Elapsed)
-	f.Sampling = s
+	s.Rates = Rates(first, last, s.Elapsed)
+	f.Counters, f.Sampling = last, s
 	return f, nil
 }
 
@@ -104,65 +107,19 @@ func report(progress func(int, int), done, total int) {
 }
 
 // resample reads the CLOSE_WAIT sockets and counters again, keeping in s
-// the inodes still in CLOSE_WAIT and in f the latest counters.
-func (f *Facts) resample(s *Sampling) error {
+// the inodes still in CLOSE_WAIT, and returns the latest counters (missing
+// files leave theirs out, as in the first sample).
+func (fsys FS) resample(f *Facts, s *Sampling) (Counters, error) {
 	if f.Census != nil {
-		if err := StillCloseWait(f.ProcRoot, f.CensusSource, s.StuckCloseWait); err != nil {
-			return err
+		if err := fsys.StillCloseWait(f.CensusSource, s.StuckCloseWait); err != nil {
+			return nil, err
 		}
 	}
-	c, err := ReadCounters(f.ProcRoot)
-	if err != nil {
-		return err
-	}
-	f.Counters = c
-	return nil
-}
-
-// ReadCounters reads net/netstat and net/snmp under a proc root; missing
-// files leave their counters out.
-func ReadCounters(procRoot string) (Counters, error) {
-	f := &Facts{ProcRoot: procRoot, Sockstat: make(Sockstat), Counters: make(Counters), Missing: make(map[Source]string)}
-	if err := f.readStats(); err != nil {
+	c, err := fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return f.Counters, nil
-}
-
-// StillCloseWait removes from inodes those no longer in CLOSE_WAIT, reading
-// with the given source (netlink filters in the kernel).
-func StillCloseWait(procRoot string, src CensusSource, inodes map[uint64]struct{}) error {
-	f := &Facts{ProcRoot: procRoot, CensusSource: src}
-	c := NewCensus(1, 0)
-	if err := f.closeWaitCensus(c); err != nil {
-		return err
-	}
-	for ino := range inodes {
-		if _, ok := c.CloseWait[ino]; !ok {
-			delete(inodes, ino)
-		}
-	}
-	return nil
-}
-
-// closeWaitCensus counts CLOSE_WAIT sockets with the source the first
-// census used: netlink filters them in the kernel, /proc is read whole.
-func (f *Facts) closeWaitCensus(c *Census) error {
-	if f.CensusSource == CensusNetlink {
-		return NetlinkCensus(c, StatesOf(CloseWait))
-	}
-	tmp := &Facts{ProcRoot: f.ProcRoot, Missing: make(map[Source]string)}
-	return tmp.procFiles(c)
-}
-
-// procFiles adds net/tcp and net/tcp6 to c, recording missing files.
-func (f *Facts) procFiles(c *Census) error {
-	for _, src := range []Source{SourceTCP, SourceTCP6} {
-		if _, err := f.parseFile(src, func(fh *os.File) error { return ParseTCP(fh, src == SourceTCP6, c) }); err != nil {
-			return err
-		}
-	}
-	return nil
+	return c, nil
 }
 
 // Rates returns the change of the sampled counters (ListenOverflows,

@@ -54,7 +54,7 @@ type censusView struct {
 
 func viewOf(c *audit.Census) censusView {
 	v := censusView{States: c.ByState(), Unknown: c.Unknown, Listeners: c.Listeners, Ephemeral: c.Ephemeral}
-	for ino := range c.CloseWait {
+	for ino := range c.CloseWaitInodes() {
 		v.CloseWait = append(v.CloseWait, ino)
 	}
 	slices.Sort(v.CloseWait)

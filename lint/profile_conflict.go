@@ -55,13 +55,7 @@ func profileConflicts(in *Input) []rules.Finding {
 // reads is either what the configuration sets or absent, and no socket or
 // counter source is available, so only rules on configured keys run.
 func configFacts(c *sysctlconf.Config) *audit.Facts {
-	values, absent := configValues(c)
-	f := &audit.Facts{Sysctls: values, Absent: absent, Missing: map[audit.Source]string{}}
-	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6, audit.SourceSockstat,
-		audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP, audit.SourceProcesses, audit.SourceConfig} {
-		f.Missing[s] = "not read by lint"
-	}
-	return f
+	return audit.SysctlFacts(configValues(c))
 }
 
 // configValues returns the value of every sysctl a rule reads, from the

@@ -91,9 +91,9 @@ func writeDestinations(w io.Writer, v *sockets.View) {
 	if len(ds) == 0 {
 		return
 	}
-	c := v.Census
+	lo, hi := v.Census.PortRange()
 	fmt.Fprintf(w, "\nEphemeral ports per destination (ip_local_port_range %d-%d: %d ports per destination):\n",
-		c.PortLow, c.PortHigh, int(c.PortHigh)-int(c.PortLow)+1)
+		lo, hi, int(hi)-int(lo)+1)
 	fmt.Fprintln(w, "LOCAL -> DESTINATION\tSOCKETS\tTIME_WAIT\tSHARE OF RANGE")
 	for _, d := range head(ds, v.Top) {
 		fmt.Fprintf(w, "%s -> %s\t%d\t%d\t%.1f%%\n", d.Flow.Local.Unmap(),

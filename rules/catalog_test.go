@@ -88,7 +88,7 @@ func gather(t *testing.T, host string) *audit.Facts {
 	if err != nil {
 		t.Fatalf("gather %s: %v", host, err)
 	}
-	attachConfig(t, host, f)
+	f = attachConfig(t, host, f)
 	facts.m[host] = f
 	return f
 }

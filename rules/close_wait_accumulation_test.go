@@ -16,7 +16,7 @@ func closeWaitFacts(n int, owners []audit.Owner) *audit.Facts {
 	for i := 0; i < n; i++ {
 		c.Add(&audit.Socket{State: audit.CloseWait, Inode: uint64(1000 + i)})
 	}
-	f := &audit.Facts{Census: c}
+	f := audit.NewFacts(audit.Facts{Census: c}, audit.SourceSockets)
 	if owners != nil {
 		f.Owners = &audit.Attribution{Owners: owners}
 	}

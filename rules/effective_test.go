@@ -58,10 +58,10 @@ func TestConfKey(t *testing.T) {
 // TestEffectiveFromSysctls: facts without a conf tree (a configuration
 // linted on its own) are judged on conf/all and conf/default alone.
 func TestEffectiveFromSysctls(t *testing.T) {
-	f := &audit.Facts{Sysctls: map[string]string{
+	f := audit.NewFacts(audit.Facts{Sysctls: map[string]string{
 		"net.ipv4.conf.all.rp_filter":     "0",
 		"net.ipv4.conf.default.rp_filter": "2",
-	}}
+	}})
 	got := effectiveValues(f, "ipv4", "rp_filter", combineMax)
 	if len(got) != 1 || got[0].Device != newInterfaces || got[0].Value != 2 {
 		t.Errorf("got %+v, want new interfaces = 2", got)

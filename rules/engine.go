@@ -121,7 +121,8 @@ func skipReason(f *audit.Facts, r Rule) string {
 			if s == audit.SourceSockets {
 				return "no socket census: net/tcp and net/tcp6 could not be read"
 			}
-			return fmt.Sprintf("%s: %s", s, f.Missing[s])
+			why, _ := f.NotRead(s)
+			return fmt.Sprintf("%s: %s", s, why)
 		}
 	}
 	for _, k := range r.Keys {
@@ -166,12 +167,12 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	if st, tried := netlinkStatus(f); tried {
 		out = append(out, st)
 	}
-	for _, s := range []audit.Source{audit.SourceRelease, audit.SourceTCP, audit.SourceTCP6,
-		audit.SourceSockstat, audit.SourceSockstat6, audit.SourceNetstat, audit.SourceSNMP} {
-		if f.CensusSource == audit.CensusNetlink && (s == audit.SourceTCP || s == audit.SourceTCP6) {
-			continue // not read: the census came over netlink
+	for _, info := range audit.Sources() {
+		s := info.Source
+		if !info.File || f.CensusSource == audit.CensusNetlink && (s == audit.SourceTCP || s == audit.SourceTCP6) {
+			continue // not a file, or not read: the census came over netlink
 		}
-		why, missing := f.Missing[s]
+		why, missing := f.NotRead(s)
 		out = append(out, SourceStatus{Source: string(s), OK: !missing, Reason: why})
 		if missing {
 			notes = append(notes, missingNote(f, s, why))
@@ -183,7 +184,7 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	if f.Sampling != nil {
 		notes = append(notes, f.Sampling.Summary())
 	}
-	if why, missing := f.Missing[audit.SourceProcesses]; missing {
+	if why, missing := f.NotRead(audit.SourceProcesses); missing {
 		notes = append(notes, "process attribution failed: "+why)
 	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {

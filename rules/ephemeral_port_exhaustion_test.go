@@ -77,10 +77,10 @@ func TestEphemeralPortExhaustionThresholds(t *testing.T) {
 			c := audit.NewCensus(50000, 50999)
 			c.Add(&audit.Socket{Local: netip.IPv4Unspecified(), LocalPort: 50999, State: audit.Listen})
 			outgoing(c, "10.0.0.1", "10.0.0.9:5432", 50000, tc.sockets, 0)
-			f := &audit.Facts{Census: c, Sysctls: map[string]string{
+			f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{
 				"net.ipv4.ip_local_port_range":     "50000 50999",
 				"net.ipv4.ip_local_reserved_ports": "50998",
-			}}
+			}}, audit.SourceSockets)
 			if diff := cmp.Diff(tc.want, severities(check(t, "baseline", "ephemeral-port-exhaustion", f))); diff != "" {
 				t.Errorf("severities (-want +got):\n%s", diff)
 			}
@@ -96,7 +96,7 @@ func TestEphemeralPortExhaustionPerFlow(t *testing.T) {
 	outgoing(c, "10.0.0.1", "10.0.0.9:5432", 50000, 600, 500) // 60%, mostly TIME_WAIT
 	outgoing(c, "10.0.0.2", "10.0.0.9:5432", 50000, 400, 0)   // same destination, other source: 40%
 	outgoing(c, "10.0.0.1", "10.0.0.9:6379", 50000, 400, 0)   // same source, other port: 40%
-	f := &audit.Facts{Census: c, Sysctls: map[string]string{"net.ipv4.ip_local_port_range": "50000 50999"}}
+	f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{"net.ipv4.ip_local_port_range": "50000 50999"}}, audit.SourceSockets)
 	got := check(t, "baseline", "ephemeral-port-exhaustion", f)
 	if len(got) != 1 {
 		t.Fatalf("%d findings, want 1 (only 10.0.0.1 -> 10.0.0.9:5432 is above 50%%): %+v", len(got), got)
@@ -116,7 +116,7 @@ func TestEphemeralPortExhaustionMappedFlow(t *testing.T) {
 	c := audit.NewCensus(50000, 50999)
 	outgoing(c, "10.0.0.1", "10.0.0.9:5432", 50000, 300, 0)
 	outgoing(c, "::ffff:10.0.0.1", "[::ffff:10.0.0.9]:5432", 50300, 300, 0)
-	f := &audit.Facts{Census: c, Sysctls: map[string]string{"net.ipv4.ip_local_port_range": "50000 50999"}}
+	f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{"net.ipv4.ip_local_port_range": "50000 50999"}}, audit.SourceSockets)
 	got := check(t, "baseline", "ephemeral-port-exhaustion", f)
 	if diff := cmp.Diff([]string{"warning"}, severities(got)); diff != "" {
 		t.Errorf("600 of 1000 ports toward one IPv4 peer (-want +got):\n%s", diff)

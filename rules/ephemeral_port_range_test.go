@@ -38,10 +38,10 @@ func TestPortRangeFixReservesListeners(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &audit.Facts{Census: c, Sysctls: map[string]string{
+			f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{
 				"net.ipv4.ip_local_port_range":     "50000 50100",
 				"net.ipv4.ip_local_reserved_ports": tt.reserved,
-			}}
+			}}, audit.SourceSockets)
 			got := r.Check(f, params)
 			if len(got) != 1 {
 				t.Fatalf("findings = %d, want 1", len(got))

@@ -50,7 +50,7 @@ func TestResultEphemeralTopAndUsable(t *testing.T) {
 			c.Add(&s)
 		}
 	}
-	f := &audit.Facts{Sysctls: map[string]string{audit.PortRangeKey: "40000 40099", "net.ipv4.ip_local_reserved_ports": "40090-40099"}, Census: c}
+	f := audit.NewFacts(audit.Facts{Sysctls: map[string]string{audit.PortRangeKey: "40000 40099", "net.ipv4.ip_local_reserved_ports": "40090-40099"}, Census: c}, audit.SourceSockets)
 	res := rules.Engine{}.Evaluate(f, rules.Config{})
 	if len(res.Ephemeral) != rules.EphemeralTop {
 		t.Fatalf("%d destinations, want the top %d", len(res.Ephemeral), rules.EphemeralTop)
@@ -63,7 +63,7 @@ func TestResultEphemeralTopAndUsable(t *testing.T) {
 	if last := res.Ephemeral[rules.EphemeralTop-1]; last.Sockets != 3 {
 		t.Errorf("last listed destination has %d sockets, want 3", last.Sockets)
 	}
-	if res := (rules.Engine{}).Evaluate(&audit.Facts{}, rules.Config{}); res.Ephemeral != nil {
+	if res := (rules.Engine{}).Evaluate(audit.NewFacts(audit.Facts{}), rules.Config{}); res.Ephemeral != nil {
 		t.Errorf("no census: Ephemeral = %v, want nil", res.Ephemeral)
 	}
 }

@@ -19,7 +19,7 @@ func TestFinTimeout(t *testing.T) {
 		{"web-server", "60", true},
 	}
 	for _, tc := range tests {
-		f := &audit.Facts{Sysctls: map[string]string{"net.ipv4.tcp_fin_timeout": tc.value}}
+		f := audit.NewFacts(audit.Facts{Sysctls: map[string]string{"net.ipv4.tcp_fin_timeout": tc.value}})
 		got := check(t, tc.profile, "fin-timeout", f)
 		if (len(got) > 0) != tc.fails {
 			t.Errorf("%s, tcp_fin_timeout %s: %d findings, want failure %v", tc.profile, tc.value, len(got), tc.fails)

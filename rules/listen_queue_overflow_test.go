@@ -31,11 +31,11 @@ func TestListenQueueOverflow(t *testing.T) {
 			c := audit.NewCensus(32768, 60999)
 			c.Add(&audit.Socket{Local: netip.IPv4Unspecified(), LocalPort: 8080, State: audit.Listen,
 				RxQueue: tc.queue, Backlog: tc.backlog})
-			f := &audit.Facts{
+			f := audit.NewFacts(audit.Facts{
 				Census:   c,
 				Sysctls:  map[string]string{"net.core.somaxconn": "4096"},
 				Counters: audit.Counters{"TcpExt": {"ListenOverflows": tc.drops, "ListenDrops": tc.drops}},
-			}
+			}, audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
 			if diff := cmp.Diff(tc.want, severities(check(t, "baseline", "listen-queue-overflow", f))); diff != "" {
 				t.Errorf("severities (-want +got):\n%s", diff)
 			}

@@ -24,8 +24,8 @@ func TestUnattributedNotes(t *testing.T) {
 		{false, "2 CLOSE_WAIT sockets not attributed: run as root (1 process could not be read)"},
 		{true, "2 CLOSE_WAIT sockets not attributed: 1 process could not be read, even as root"},
 	} {
-		f := &audit.Facts{ProcRoot: "/proc", Missing: map[audit.Source]string{},
-			Owners: &audit.Attribution{Unattributed: 2, Unreadable: 1, Root: tc.root}}
+		f := audit.NewFacts(audit.Facts{ProcRoot: "/proc",
+			Owners: &audit.Attribution{Unattributed: 2, Unreadable: 1, Root: tc.root}}, audit.SourceProcesses)
 		res := rules.NewEngine().Evaluate(f, cfg)
 		if !strings.Contains(strings.Join(res.Notes, "\n"), tc.want) {
 			t.Errorf("root %v: notes %q, want %q", tc.root, res.Notes, tc.want)

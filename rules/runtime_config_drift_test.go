@@ -16,13 +16,13 @@ import (
 // are compared with (runtime-config-drift).
 const configDir = "testdata/runtime-config-drift"
 
-// attachConfig resolves the host's configuration tree, when it has one, into
-// f.Configured for the keys f read, as `tcpaudit check` does.
-func attachConfig(t *testing.T, host string, f *audit.Facts) {
+// attachConfig resolves the host's configuration tree, when it has one, and
+// returns f with what it sets for the keys f read, as `tcpaudit check` does.
+func attachConfig(t *testing.T, host string, f *audit.Facts) *audit.Facts {
 	t.Helper()
 	root := filepath.Join(configDir, host)
 	if _, err := os.Stat(root); err != nil {
-		return
+		return f
 	}
 	c, err := sysctlconf.Resolve(root)
 	if err != nil {
@@ -32,10 +32,11 @@ func attachConfig(t *testing.T, host string, f *audit.Facts) {
 	for k := range f.Sysctls {
 		keys = append(keys, k)
 	}
-	f.Configured = map[string]audit.Setting{}
+	configured := map[string]audit.Setting{}
 	for k, e := range c.Effective(keys) {
-		f.Configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
+		configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
 	}
+	return f.WithConfigured(configured)
 }
 
 func TestRuntimeConfigDrift(t *testing.T) {
@@ -69,7 +70,7 @@ func TestRuntimeConfigDrift(t *testing.T) {
 	params := rules.Params{"prefixes": "net."}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := &audit.Facts{Sysctls: tt.runtime, Configured: tt.configured}
+			f := audit.NewFacts(audit.Facts{Sysctls: tt.runtime, Configured: tt.configured}, audit.SourceConfig)
 			var got []rules.Location
 			for _, fd := range r.Check(f, params) {
 				got = append(got, *fd.Location)
@@ -84,10 +85,10 @@ func TestRuntimeConfigDrift(t *testing.T) {
 // TestRuntimeConfigDriftAllKeys: an empty prefix list compares every key.
 func TestRuntimeConfigDriftAllKeys(t *testing.T) {
 	r, _ := rules.Lookup("runtime-config-drift")
-	f := &audit.Facts{
+	f := audit.NewFacts(audit.Facts{
 		Sysctls:    map[string]string{"kernel.pid_max": "32768"},
 		Configured: map[string]audit.Setting{"kernel.pid_max": {Value: "4194304", File: "/a.conf", Line: 1}},
-	}
+	}, audit.SourceConfig)
 	if got := r.Check(f, rules.Params{"prefixes": ""}); len(got) != 1 {
 		t.Errorf("findings = %d, want 1 for kernel.pid_max", len(got))
 	}

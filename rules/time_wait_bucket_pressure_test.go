@@ -29,11 +29,11 @@ func TestTimeWaitBucketPressure(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := &audit.Facts{
+			f := audit.NewFacts(audit.Facts{
 				Sysctls:  map[string]string{"net.ipv4.tcp_max_tw_buckets": "1000"},
 				Sockstat: audit.Sockstat{"TCP": {"tw": tc.tw}},
 				Counters: audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": tc.overflow}},
-			}
+			}, audit.SourceSockstat, audit.SourceNetstat, audit.SourceSNMP)
 			got := check(t, "baseline", "time-wait-bucket-pressure", f)
 			if diff := cmp.Diff(tc.want, severities(got)); diff != "" {
 				t.Errorf("severities (-want +got):\n%s", diff)
@@ -51,14 +51,14 @@ func TestTimeWaitBucketPressure(t *testing.T) {
 // TestTimeWaitBucketPressureSampled: with samples, the finding shows the
 // TCPTimeWaitOverflow delta and rate, the sign that it is happening now.
 func TestTimeWaitBucketPressureSampled(t *testing.T) {
-	f := &audit.Facts{
+	f := audit.NewFacts(audit.Facts{
 		Sysctls:  map[string]string{"net.ipv4.tcp_max_tw_buckets": "1000"},
 		Sockstat: audit.Sockstat{"TCP": {"tw": 1000}},
 		Counters: audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 70}},
 		Sampling: &audit.Sampling{Samples: 3, Elapsed: 2 * time.Second,
 			Rates: audit.Rates(audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 50}},
 				audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": 70}}, 2*time.Second)},
-	}
+	}, audit.SourceSockstat, audit.SourceNetstat, audit.SourceSNMP)
 	got := check(t, "baseline", "time-wait-bucket-pressure", f)
 	if len(got) != 1 || !strings.Contains(got[0].Observed, "TCPTimeWaitOverflow +20 over 2s (10.0/s)") {
 		t.Errorf("findings %+v: want the observed overflow rate +20 over 2s (10.0/s)", got)

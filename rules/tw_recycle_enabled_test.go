@@ -33,7 +33,7 @@ func TestTwRecycleByKernel(t *testing.T) {
 		{"6.12.48+deb13-amd64", "1", []string{"warning"}},
 	}
 	for _, tc := range tests {
-		f := &audit.Facts{Kernel: audit.ParseRelease(tc.release), Sysctls: map[string]string{}}
+		f := audit.NewFacts(audit.Facts{Kernel: audit.ParseRelease(tc.release), Sysctls: map[string]string{}}, audit.SourceRelease)
 		if tc.value != "" {
 			f.Sysctls["net.ipv4.tcp_tw_recycle"] = tc.value
 		}

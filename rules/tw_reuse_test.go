@@ -23,7 +23,7 @@ func TestTwReuseByProfile(t *testing.T) {
 		{"client-heavy", "2", "0", true, true},
 	}
 	for _, tc := range tests {
-		f := &audit.Facts{Sysctls: map[string]string{"net.ipv4.tcp_tw_reuse": tc.reuse, "net.ipv4.tcp_timestamps": tc.timestamps}}
+		f := audit.NewFacts(audit.Facts{Sysctls: map[string]string{"net.ipv4.tcp_tw_reuse": tc.reuse, "net.ipv4.tcp_timestamps": tc.timestamps}})
 		if got := len(check(t, tc.profile, "tw-reuse", f)) > 0; got != tc.reuseFails {
 			t.Errorf("%s, tw_reuse %s: tw-reuse fails %v, want %v", tc.profile, tc.reuse, got, tc.reuseFails)
 		}

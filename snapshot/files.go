@@ -17,11 +17,9 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
-// sourceFiles are the files read under every proc root besides the sysctls.
-var sourceFiles = []string{
-	"sys/kernel/osrelease", "sys/kernel/hostname",
-	"net/tcp", "net/tcp6", "net/sockstat", "net/sockstat6", "net/netstat", "net/snmp",
-}
+// hostnameFile names the host in reports of the snapshot; the audit itself
+// does not read it.
+const hostnameFile = "sys/kernel/hostname"
 
 // Entry is one file of a snapshot: a regular file to copy, or a symlink
 // (a process's socket descriptor) with its target.
@@ -53,9 +51,12 @@ func List(procRoot string, keys []string) ([]Entry, error) {
 			out = append(out, Entry{Path: rel})
 		}
 	}
-	for _, s := range sourceFiles {
-		add(s)
+	for _, s := range audit.Sources() {
+		if s.File {
+			add(s.Path)
+		}
 	}
+	add(hostnameFile)
 	for _, k := range keys {
 		for _, rel := range sysctlFiles(procRoot, k) {
 			add(rel)

@@ -53,6 +53,43 @@ func TestListFixtureHost(t *testing.T) {
 	}
 }
 
+// TestListHoldsEverySource: a snapshot of a host that has every file source
+// lists each of them, and the audit reports each as read, both from the one
+// list of sources.
+func TestListHoldsEverySource(t *testing.T) {
+	root := filepath.Join(hostsDir, "healthy")
+	entries, err := List(root, keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	for _, e := range entries {
+		listed = append(listed, e.Path)
+	}
+	var reported []string
+	for _, s := range evaluate(t, root).Sources {
+		if s.OK {
+			reported = append(reported, s.Source)
+		}
+	}
+	files := 0
+	for _, s := range audit.Sources() {
+		if !s.File {
+			continue
+		}
+		files++
+		if !slices.Contains(listed, s.Path) {
+			t.Errorf("snapshot lacks source %s", s.Path)
+		}
+		if !slices.Contains(reported, string(s.Source)) {
+			t.Errorf("report does not list source %s as read: %v", s.Source, reported)
+		}
+	}
+	if files != len(reported) {
+		t.Errorf("report lists %d sources as read, audit.Sources has %d files", len(reported), files)
+	}
+}
+
 // TestTarRoundTrip snapshots fixture hosts into a tarball, extracts it and
 // checks that the audit of the copy equals the audit of the original.
 func TestTarRoundTrip(t *testing.T) {

@@ -9,25 +9,25 @@ import (
 // attribute finds the processes holding the sockets: those of every state
 // for ByProcess; for ByState the CLOSE_WAIT sockets, when there are any and
 // o.NoOwners is not set. A failure becomes a note.
-func (v *View) attribute(procRoot string, o Options) {
-	inodes := v.Census.Inodes
+func (v *View) attribute(fsys audit.FS, o Options) {
+	inodes := v.Census.Inodes()
 	if o.By != ByProcess {
-		if o.By != ByState || o.NoOwners || len(v.Census.CloseWait) == 0 {
+		if o.By != ByState || o.NoOwners || len(v.Census.CloseWaitInodes()) == 0 {
 			return
 		}
-		inodes = make(map[uint64]audit.State, len(v.Census.CloseWait))
-		for ino := range v.Census.CloseWait {
+		inodes = make(map[uint64]audit.State, len(v.Census.CloseWaitInodes()))
+		for ino := range v.Census.CloseWaitInodes() {
 			inodes[ino] = audit.CloseWait
 		}
 	}
-	pc, err := audit.AttributeStates(procRoot, inodes)
+	pc, err := fsys.Processes(inodes)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
 		return
 	}
 	v.Processes = &pc
 	if pc.Unattributed > 0 {
-		v.Notes = append(v.Notes, unattributedNote(pc, procRoot))
+		v.Notes = append(v.Notes, unattributedNote(pc, fsys.Root()))
 	}
 }
 

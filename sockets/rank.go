@@ -49,7 +49,8 @@ type Destination struct {
 // Destinations ranks the flows by sockets, largest first.
 func (v *View) Destinations() []Destination {
 	c := v.Census
-	size := int(c.PortHigh) - int(c.PortLow) + 1
+	lo, hi := c.PortRange()
+	size := int(hi) - int(lo) + 1
 	var out []Destination
 	for f, u := range c.Ephemeral {
 		d := Destination{Flow: f, Use: u}
@@ -89,10 +90,7 @@ type Port struct {
 func (v *View) Ports() []Port {
 	c := v.Census
 	var out []Port
-	if c.Ports == nil {
-		return out
-	}
-	for p, n := range c.Ports {
+	for p, n := range c.Ports() {
 		if n > 0 {
 			out = append(out, Port{Port: uint16(p), Sockets: int(n), Listening: c.IsListening(uint16(p))})
 		}
@@ -104,5 +102,5 @@ func (v *View) Ports() []Port {
 // Remotes returns the n heaviest remote endpoints; an endpoint with port 0
 // stands for the clients of local listeners at that address.
 func (v *View) Remotes(n int) []audit.Heavy {
-	return v.Census.Remotes.Top(n)
+	return v.Census.Remotes().Top(n)
 }

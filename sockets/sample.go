@@ -2,6 +2,8 @@ package sockets
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"fmt"
 	"maps"
 	"time"
@@ -11,12 +13,12 @@ import (
 
 // sample takes o.Samples-1 more readings of the CLOSE_WAIT sockets and
 // counters, o.Interval apart, and records the stuck sockets and the rates.
-func (v *View) sample(ctx context.Context, procRoot string, o Options) error {
-	first, err := audit.ReadCounters(procRoot)
-	if err != nil {
+func (v *View) sample(ctx context.Context, fsys audit.FS, o Options) error {
+	first, err := fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	left := maps.Clone(v.Census.CloseWait)
+	left := maps.Clone(v.Census.CloseWaitInodes())
 	n := o.Samples
 	start := o.now()
 	progress(o, 1, n)
@@ -26,13 +28,13 @@ func (v *View) sample(ctx context.Context, procRoot string, o Options) error {
 			return ctx.Err()
 		case <-time.After(o.Interval):
 		}
-		if err := audit.StillCloseWait(procRoot, v.Source, left); err != nil {
+		if err := fsys.StillCloseWait(v.Source, left); err != nil {
 			return fmt.Errorf("sample %d: %w", i, err)
 		}
 		progress(o, i, n)
 	}
-	last, err := audit.ReadCounters(procRoot)
-	if err != nil {
+	last, err := fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	elapsed := o.now().Sub(start)

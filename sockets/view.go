@@ -80,36 +80,39 @@ type Stuck struct {
 // o.Samples is 2 or more, and attributes sockets to processes. A failed
 // attribution becomes a note of the view, not an error.
 func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
-	v, err := take(procRoot, o)
+	fsys, err := audit.NewFS(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	v, err := take(fsys, o)
 	if err != nil {
 		return nil, err
 	}
 	if o.Samples > 1 {
-		if err := v.sample(ctx, procRoot, o); err != nil {
+		if err := v.sample(ctx, fsys, o); err != nil {
 			return nil, err
 		}
 	}
-	v.attribute(procRoot, o)
+	v.attribute(fsys, o)
 	return v, nil
 }
 
 // take takes the census with the aggregates o.By needs.
-func take(procRoot string, o Options) (*View, error) {
-	lo, hi, err := audit.ReadPortRange(procRoot)
+func take(fsys audit.FS, o Options) (*View, error) {
+	lo, hi, err := fsys.PortRange()
 	if err != nil {
 		return nil, err
 	}
-	states := o.states()
-	c := newCensus(o, states, lo, hi)
+	c := newCensus(o, o.states(), lo, hi)
 	v := &View{State: o.State, By: o.By, Top: o.Top, Census: c}
 	start := o.now()
-	used, note, err := audit.TakeCensus(audit.CensusOptions{ProcRoot: procRoot, Source: o.Source, States: states}, c)
+	info, err := fsys.Census(c, o.Source)
 	if err != nil {
 		return nil, fmt.Errorf("socket census: %w", err)
 	}
-	v.Source, v.Elapsed = used, o.now().Sub(start)
-	if note != "" {
-		v.Notes = append(v.Notes, note)
+	v.Source, v.Elapsed = info.Source, o.now().Sub(start)
+	if info.Note != "" {
+		v.Notes = append(v.Notes, info.Note)
 	}
 	return v, nil
 }
@@ -118,22 +121,24 @@ func take(procRoot string, o Options) (*View, error) {
 // limited to states (0: all), and without the CLOSE_WAIT inodes when
 // nothing will use them.
 func newCensus(o Options, states audit.StateSet, lo, hi uint16) *audit.Census {
-	c := audit.NewCensus(lo, hi)
+	var opts []audit.CensusOption
 	switch o.By {
 	case ByPort:
-		c.Ports = new([65536]uint32)
+		opts = append(opts, audit.WithPortCounts())
 	case ByRemote, ByState:
 		// Bounded (Space-Saving): the census memory does not grow with
 		// the number of distinct remote endpoints.
-		c.Remotes = audit.NewTopK(max(1000, 10*o.Top))
+		opts = append(opts, audit.WithRemotes(max(1000, 10*o.Top)))
 	case ByProcess:
-		c.Inodes = make(map[uint64]audit.State)
+		opts = append(opts, audit.WithInodes())
 	}
-	c.Only = states
+	if states != 0 {
+		opts = append(opts, audit.OnlyStates(states))
+	}
 	if (o.By != ByState || o.NoOwners) && o.Samples <= 1 {
-		c.CloseWait = nil // neither attributed nor sampled: do not keep inodes
+		opts = append(opts, audit.WithoutCloseWait()) // neither attributed nor sampled: do not keep inodes
 	}
-	return c
+	return audit.NewCensus(lo, hi, opts...)
 }
 
 // states is the state filter of the census: 0 for every state.

@@ -93,7 +93,7 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	drift.attach(facts)
+	facts = drift.attach(facts)
 	res := engine.Evaluate(facts, cfg)
 	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
 	ro := report.Options{Color: color, Hostname: hostname(o.ProcRoot), Version: version}

@@ -58,19 +58,19 @@ func (d driftConfig) keys(keys []string) []string {
 	return keys
 }
 
-// attach records the configured values of the keys f read, or the reason
-// there are none.
-func (d driftConfig) attach(f *audit.Facts) {
+// attach returns f with the configured values of the keys f read, or the
+// reason there are none.
+func (d driftConfig) attach(f *audit.Facts) *audit.Facts {
 	if d.conf == nil {
-		f.Missing[audit.SourceConfig] = d.reason
-		return
+		return f.WithoutConfigured(d.reason)
 	}
 	keys := make([]string, 0, len(f.Sysctls))
 	for k := range f.Sysctls {
 		keys = append(keys, k)
 	}
-	f.Configured = map[string]audit.Setting{}
+	configured := map[string]audit.Setting{}
 	for k, e := range d.conf.Effective(keys) {
-		f.Configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
+		configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
 	}
+	return f.WithConfigured(configured)
 }

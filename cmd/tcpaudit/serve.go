@@ -78,7 +78,7 @@ func runServe(ctx context.Context, s streams, o serveOptions) error {
 		if err != nil {
 			return rules.Result{}, err
 		}
-		drift.attach(f)
+		f = drift.attach(f)
 		c := cfg
 		c.Today = time.Now() // waivers expire while the exporter runs
 		return engine.Evaluate(f, c), nil

@@ -1,0 +1,73 @@
+//go:build linux && !tcpaudit_portable
+
+package audit
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"golang.org/x/sys/unix"
+)
+
+// Netlink dumps TCP sockets over NETLINK_SOCK_DIAG (inet_diag). It sees the
+// sockets of the calling process's network namespace, as /proc/net/tcp
+// does. One receive buffer and one Socket are reused for every message, so a
+// dump allocates nothing per socket. A Netlink is not safe for concurrent
+// use.
+type Netlink struct {
+	fd  int
+	seq uint32
+	buf []byte
+	req [nlmsgHdrLen + diagReqLen]byte
+	s   Socket
+}
+
+// OpenNetlink opens a NETLINK_SOCK_DIAG socket.
+func OpenNetlink() (*Netlink, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	if err != nil {
+		return nil, fmt.Errorf("%w: socket: %w", ErrNetlink, err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%w: bind: %w", ErrNetlink, err)
+	}
+	return &Netlink{fd: fd, buf: make([]byte, recvBufLen)}, nil
+}
+
+// Close closes the socket.
+func (n *Netlink) Close() error { return unix.Close(n.fd) }
+
+// dump sends one inet_diag_req_v2 and aggregates the replies into c.
+func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
+	n.seq++
+	r := n.req[:]
+	clear(r)
+	ne := binary.NativeEndian
+	ne.PutUint32(r[0:], uint32(len(r)))
+	ne.PutUint16(r[4:], unix.SOCK_DIAG_BY_FAMILY)
+	ne.PutUint16(r[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	ne.PutUint32(r[8:], n.seq)
+	r[16] = family
+	r[17] = unix.IPPROTO_TCP
+	ne.PutUint32(r[20:], uint32(states))
+	if err := unix.Sendto(n.fd, r, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)
+	}
+	for {
+		m, err := unix.Read(n.fd, n.buf)
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("%w: receive: %w", ErrNetlink, err)
+		}
+		done, err := n.messages(n.buf[:m], c)
+		if done || err != nil {
+			return err
+		}
+	}
+}
+
+// errnoError is the error of a kernel errno.
+func errnoError(errno int32) error { return unix.Errno(errno) }
