@@ -41,6 +41,8 @@ type Options struct {
 	Waivers   []rules.Waiver
 	// Today is the date waivers are judged on.
 	Today time.Time
+	// Rules are the rules to evaluate; nil for the whole catalog.
+	Rules []rules.Rule
 }
 
 // Audit is the outcome of one run.
@@ -80,7 +82,11 @@ func New(o Options) (*Pipeline, error) {
 		return nil, err
 	}
 	cfg.Waivers = o.Waivers
-	return &Pipeline{opts: o, engine: rules.NewEngine(), config: cfg}, nil
+	engine := rules.NewEngine()
+	if o.Rules != nil {
+		engine.Rules = o.Rules
+	}
+	return &Pipeline{opts: o, engine: engine, config: cfg}, nil
 }
 
 // Run audits once, judging waivers on today. The sysctl.d tree is read

@@ -45,7 +45,7 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addSampleFlags(f)
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error {
-		v, err := bindFlags(cmd.Flags())
+		v, err := bindFlags(cmd)
 		if err != nil {
 			return &codeError{code: exitError, err: err}
 		}
