@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
-	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
