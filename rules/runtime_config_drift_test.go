@@ -2,40 +2,21 @@ package rules_test
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
-	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // configDir holds, per fixture host, the sysctl.d tree its runtime values
 // are compared with (runtime-config-drift).
 const configDir = "testdata/runtime-config-drift"
 
-// attachConfig resolves the host's configuration tree, when it has one, into
-// f.Configured for the keys f read, as `tcpaudit check` does.
-func attachConfig(t *testing.T, host string, f *audit.Facts) {
-	t.Helper()
-	root := filepath.Join(configDir, host)
-	if _, err := os.Stat(root); err != nil {
-		return
-	}
-	c, err := sysctlconf.Resolve(root)
-	if err != nil {
-		t.Fatalf("resolve %s: %v", root, err)
-	}
-	keys := make([]string, 0, len(f.Sysctls))
-	for k := range f.Sysctls {
-		keys = append(keys, k)
-	}
-	f.Configured = map[string]audit.Setting{}
-	for k, e := range c.Effective(keys) {
-		f.Configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
-	}
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 func TestRuntimeConfigDrift(t *testing.T) {

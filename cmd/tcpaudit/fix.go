@@ -94,4 +94,3 @@ func writeFix(s streams, fx *pipeline.Fix, file string) error {
 	_, err = fmt.Fprintln(s.err, msg)
 	return err
 }
-
