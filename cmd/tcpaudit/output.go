@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/report"
@@ -34,4 +36,13 @@ func writeReport(out io.Writer, output, format string, res rules.Result, o repor
 		return nil
 	}
 	return atomicfile.Write(output, func(w io.Writer) error { return report.Write(w, format, res, o) })
+}
+
+// writeTable writes rows (the first one a header) in aligned columns.
+func writeTable(w io.Writer, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -23,8 +22,7 @@ func newProfilesCmd(s streams) *cobra.Command {
 		Short: "List the built-in profiles",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tEXTENDS\tDESCRIPTION")
+			rows := [][]string{{"NAME", "EXTENDS", "DESCRIPTION"}}
 			for _, name := range profiles.Names() {
 				p, err := profiles.Builtin(name)
 				if err != nil {
@@ -34,9 +32,9 @@ func newProfilesCmd(s streams) *cobra.Command {
 				if ext == "" {
 					ext = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, ext, firstSentence(p.Description))
+				rows = append(rows, []string{p.Name, ext, firstSentence(p.Description)})
 			}
-			return tw.Flush()
+			return writeTable(s.out, rows)
 		},
 	}
 	show := &cobra.Command{
