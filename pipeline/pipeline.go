@@ -60,23 +60,24 @@ type Audit struct {
 
 // Run gathers, attaches the sysctl.d tree, and evaluates the profile.
 func Run(ctx context.Context, o Options) (*Audit, error) {
-	p, err := New(o)
+	p, err := Prepare(o)
 	if err != nil {
 		return nil, err
 	}
 	return p.Run(ctx, o.Today)
 }
 
-// Pipeline is a loaded profile ready to audit, for callers that run the
-// audit more than once (an exporter): the profiles are read once.
-type Pipeline struct {
+// Runner is a prepared audit, for callers that run it more than once (an
+// exporter): the profiles are read once.
+type Runner struct {
 	opts   Options
 	engine rules.Engine
 	config rules.Config
 }
 
-// New loads the profiles of o.
-func New(o Options) (*Pipeline, error) {
+// Prepare loads the profiles of o; o.Today is not used (Run takes the
+// date of each run).
+func Prepare(o Options) (*Runner, error) {
 	cfg, err := profiles.LoadWith(o.Profile, o.Overrides, o.ProfileFiles...)
 	if err != nil {
 		return nil, err
@@ -86,28 +87,28 @@ func New(o Options) (*Pipeline, error) {
 	if o.Rules != nil {
 		engine.Rules = o.Rules
 	}
-	return &Pipeline{opts: o, engine: engine, config: cfg}, nil
+	return &Runner{opts: o, engine: engine, config: cfg}, nil
 }
 
 // Run audits once, judging waivers on today. The sysctl.d tree is read
 // anew each time: it may change between runs.
-func (p *Pipeline) Run(ctx context.Context, today time.Time) (*Audit, error) {
-	o := p.opts
+func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
+	o := r.opts
 	tree, err := loadTree(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(p.engine.Keys()), Census: o.Census}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(r.engine.Keys()), Census: o.Census}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err
 	}
 	tree.attach(f)
-	cfg := p.config
+	cfg := r.config
 	cfg.Today = today
 	return &Audit{
 		Facts:    f,
-		Result:   p.engine.Evaluate(f, cfg),
+		Result:   r.engine.Evaluate(f, cfg),
 		Profile:  cfg.Profile,
 		Hostname: Hostname(o.ProcRoot),
 		Sysctl:   tree.conf,

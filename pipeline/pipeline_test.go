@@ -91,18 +91,24 @@ func TestRunWithoutTree(t *testing.T) {
 	}
 }
 
-// TestRunWaivers: waivers are judged on the date passed in.
-func TestRunWaivers(t *testing.T) {
-	o := pipeline.Options{
+// TestRunnerWaivers: waivers are judged on the date of each run of a
+// prepared audit.
+func TestRunnerWaivers(t *testing.T) {
+	r, err := pipeline.Prepare(pipeline.Options{
 		ProcRoot: filepath.Join(hostsDir, "misconfigured"),
 		Waivers:  []rules.Waiver{{Rule: "fin-timeout", Reason: "ticket 9", Expires: time.Date(2030, 1, 31, 0, 0, 0, 0, time.UTC), Source: "c.yaml:3"}},
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for today, waived := range map[time.Time]bool{
 		time.Date(2030, 1, 31, 12, 0, 0, 0, time.UTC): true,
 		time.Date(2030, 2, 1, 0, 0, 0, 0, time.UTC):   false,
 	} {
-		o.Today = today
-		a := run(t, o)
+		a, err := r.Run(context.Background(), today)
+		if err != nil {
+			t.Fatal(err)
+		}
 		i := slices.IndexFunc(a.Result.Findings, func(f rules.Finding) bool { return f.Rule == "fin-timeout" })
 		if i < 0 {
 			t.Fatal("no fin-timeout finding on misconfigured")

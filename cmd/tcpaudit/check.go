@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -41,13 +41,13 @@ func newCheckCmd(s streams) *cobra.Command {
 }
 
 func runCheck(ctx context.Context, s streams, o checkOptions) error {
-	failOn, err := o.reportOptions.check()
+	failOn, err := o.reportOptions.validate()
 	if err != nil {
 		return err
 	}
 	if o.Snapshot != "" {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
-			return fmt.Errorf("--snapshot and --proc-root both name what to audit: give one")
+			return errors.New("--snapshot and --proc-root both name what to audit: give one")
 		}
 		root, cleanup, err := openSnapshot(o.Snapshot)
 		if err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 
@@ -46,7 +47,7 @@ func newFixCmd(s streams) *cobra.Command {
 
 func runFix(ctx context.Context, s streams, o fixOptions) error {
 	if o.Diff && o.Write != "" {
-		return fmt.Errorf("--diff and --write exclude each other")
+		return errors.New("--diff and --write exclude each other")
 	}
 	po := o.pipeline()
 	po.SysctlRoot = o.Root

@@ -75,8 +75,8 @@ func addReportFlags(cmd *cobra.Command) {
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 }
 
-// check validates the options and returns the --fail-on severity.
-func (o reportOptions) check() (rules.Severity, error) {
+// validate checks the options and returns the --fail-on severity.
+func (o reportOptions) validate() (rules.Severity, error) {
 	failOn, err := parseFailOn(o.FailOn)
 	if err != nil {
 		return 0, fmt.Errorf("--fail-on: %w", err)

@@ -53,7 +53,7 @@ func runServe(ctx context.Context, s streams, o serveOptions) error {
 		return fmt.Errorf("--source: %w", err)
 	}
 	po.Census = src
-	p, err := pipeline.New(po)
+	p, err := pipeline.Prepare(po)
 	if err != nil {
 		return err
 	}

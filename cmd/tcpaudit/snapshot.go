@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -48,7 +49,7 @@ func newSnapshotCmd(s streams) *cobra.Command {
 
 func runSnapshot(s streams, o snapshotOptions, dst string) error {
 	if dst == "-" && s.tty {
-		return fmt.Errorf("snapshot -: stdout is a terminal; redirect it to a file")
+		return errors.New("snapshot -: stdout is a terminal; redirect it to a file")
 	}
 	keys, err := pipeline.Keys(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
