@@ -45,18 +45,11 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Snapshot != "" {
-		if filepath.Clean(o.ProcRoot) != "/proc" {
-			return errors.New("--snapshot and --proc-root both name what to audit: give one")
-		}
-		root, cleanup, err := openSnapshot(o.Snapshot)
-		if err != nil {
-			return err
-		}
-		defer cleanup()
-		o.ProcRoot = root
+	if o.Snapshot != "" && filepath.Clean(o.ProcRoot) != "/proc" {
+		return errors.New("--snapshot and --proc-root both name what to audit: give one")
 	}
 	po := o.pipeline()
+	po.Snapshot = o.Snapshot
 	if err := o.Sampling.apply(&po, s); err != nil {
 		return err
 	}
