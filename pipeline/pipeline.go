@@ -20,9 +20,6 @@ import (
 type Options struct {
 	// ProcRoot is the directory that mirrors /proc.
 	ProcRoot string
-	// Snapshot, when set, is a tarball written by `tcpaudit snapshot`:
-	// the audit reads the proc tree in it instead of ProcRoot.
-	Snapshot string
 	// SysctlRoot is the root of the sysctl.d tree compared with the
 	// runtime values; "" means / when ProcRoot is the live /proc, and no
 	// tree otherwise.
@@ -97,14 +94,6 @@ func Prepare(o Options) (*Runner, error) {
 // anew each time: it may change between runs.
 func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
 	o := r.opts
-	if o.Snapshot != "" {
-		root, cleanup, err := openSnapshot(o.Snapshot)
-		if err != nil {
-			return nil, err
-		}
-		defer cleanup()
-		o.ProcRoot = root
-	}
 	tree, err := loadTree(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		return nil, err

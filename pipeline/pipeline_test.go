@@ -13,7 +13,6 @@ import (
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/rules"
-	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
 // hostsDir holds the fixture proc trees.
@@ -181,40 +180,5 @@ func TestHostname(t *testing.T) {
 		if got := pipeline.Hostname(root); got != want {
 			t.Errorf("Hostname(%s) = %q, want %q", root, got, want)
 		}
-	}
-}
-
-// TestRunSnapshot: a snapshot tarball of a fixture host audits as the host
-// does.
-func TestRunSnapshot(t *testing.T) {
-	host := filepath.Join(hostsDir, "misconfigured")
-	keys, err := pipeline.Keys(host, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	entries, err := snapshot.List(host, keys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tarball := filepath.Join(t.TempDir(), "host.tar.gz")
-	f, err := os.Create(tarball)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := snapshot.WriteTar(host, f, entries, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-	want := run(t, pipeline.Options{ProcRoot: host})
-	got := run(t, pipeline.Options{ProcRoot: "/nonexistent", Snapshot: tarball})
-	for _, e := range want.Result.Evaluations {
-		if g := evaluation(got.Result, e.Rule); g.Status != e.Status {
-			t.Errorf("%s: %s from the snapshot, %s from the host", e.Rule, g.Status, e.Status)
-		}
-	}
-	if _, err := pipeline.Run(context.Background(), pipeline.Options{Snapshot: "pipeline_test.go"}); err == nil {
-		t.Error("a file that is not a tarball audits")
 	}
 }

@@ -45,11 +45,18 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 	if err != nil {
 		return err
 	}
-	if o.Snapshot != "" && filepath.Clean(o.ProcRoot) != "/proc" {
-		return errors.New("--snapshot and --proc-root both name what to audit: give one")
+	if o.Snapshot != "" {
+		if filepath.Clean(o.ProcRoot) != "/proc" {
+			return errors.New("--snapshot and --proc-root both name what to audit: give one")
+		}
+		root, cleanup, err := openSnapshot(o.Snapshot)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		o.ProcRoot = root
 	}
 	po := o.pipeline()
-	po.Snapshot = o.Snapshot
 	if err := o.Sampling.apply(&po, s); err != nil {
 		return err
 	}
