@@ -75,14 +75,24 @@ type Runner struct {
 	config rules.Config
 }
 
+// Profile loads the profiles of o with its overrides and waivers, judged
+// on o.Today: the rules.Config an evaluation of o uses.
+func Profile(o Options) (rules.Config, error) {
+	cfg, err := profiles.LoadWith(o.Profile, o.Overrides, o.ProfileFiles...)
+	if err != nil {
+		return rules.Config{}, err
+	}
+	cfg.Waivers, cfg.Today = o.Waivers, o.Today
+	return cfg, nil
+}
+
 // Prepare loads the profiles of o; o.Today is not used (Run takes the
 // date of each run).
 func Prepare(o Options) (*Runner, error) {
-	cfg, err := profiles.LoadWith(o.Profile, o.Overrides, o.ProfileFiles...)
+	cfg, err := Profile(o)
 	if err != nil {
 		return nil, err
 	}
-	cfg.Waivers = o.Waivers
 	engine := rules.NewEngine()
 	if o.Rules != nil {
 		engine.Rules = o.Rules

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/tcpaudit/tcpaudit/config"
-	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -40,23 +40,17 @@ func (e *codeError) Is(target error) bool { return target == errFindings && e.co
 func usageError(format string, args ...any) error { return fmt.Errorf(format, args...) }
 
 // loadProfile reads the configuration file again for the commands that
-// do not run the pipeline.
+// do not take auditOptions.
 //
-// Deprecated: run the pipeline with the options of withOptions.
+// Deprecated: embed auditOptions and call pipeline.Profile(o.pipeline()).
 func loadProfile(spec string, files []string, configPath string, today time.Time) (rules.Config, error) {
-	var overrides *profiles.Profile
-	var waivers []rules.Waiver
+	o := pipeline.Options{Profile: spec, ProfileFiles: files, Today: today}
 	if configPath != "" {
 		f, err := config.Read(configPath, optionKeys(newRootCmd(streams{out: io.Discard, err: io.Discard})))
 		if err != nil {
 			return rules.Config{}, err
 		}
-		overrides, waivers = f.Overrides, f.Waivers
+		o.Overrides, o.Waivers = f.Overrides, f.Waivers
 	}
-	cfg, err := profiles.LoadWith(spec, overrides, files...)
-	if err != nil {
-		return rules.Config{}, err
-	}
-	cfg.Waivers, cfg.Today = waivers, today
-	return cfg, nil
+	return pipeline.Profile(o)
 }
