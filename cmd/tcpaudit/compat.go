@@ -5,6 +5,9 @@ import (
 	"io"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
 	"github.com/tcpaudit/tcpaudit/config"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -53,4 +56,13 @@ func loadProfile(spec string, files []string, configPath string, today time.Time
 		o.Overrides, o.Waivers = f.Overrides, f.Waivers
 	}
 	return pipeline.Profile(o)
+}
+
+// bindFlags binds a command's flags, the TCPAUDIT_* environment and the
+// configuration file to a fresh viper instance.
+//
+// Deprecated: use withOptions.
+func bindFlags(cmd *cobra.Command) (*viper.Viper, error) {
+	v, _, err := readOptions(cmd)
+	return v, err
 }

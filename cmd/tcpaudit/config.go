@@ -33,13 +33,6 @@ func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) 
 	}
 }
 
-// bindFlags binds a command's flags, the TCPAUDIT_* environment and the
-// configuration file to a fresh viper instance.
-func bindFlags(cmd *cobra.Command) (*viper.Viper, error) {
-	v, _, err := readOptions(cmd)
-	return v, err
-}
-
 // readOptions binds a command's flags to a fresh viper instance with
 // TCPAUDIT_* environment variables below them and the configuration file,
 // read once, below both. It returns the file, nil when there is none.
