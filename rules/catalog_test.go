@@ -1,6 +1,7 @@
 package rules_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -84,11 +86,17 @@ func gather(t *testing.T, host string) *audit.Facts {
 	if f, ok := facts.m[host]; ok {
 		return f
 	}
-	f, err := audit.Gather(audit.Options{ProcRoot: filepath.Join(hostsDir, host), Keys: rules.NewEngine().Keys()})
+	// The audit pipeline gathers the facts, with the host's sysctl.d tree
+	// when it has one (runtime-config-drift), as `tcpaudit check` does.
+	o := pipeline.Options{ProcRoot: filepath.Join(hostsDir, host)}
+	if root := filepath.Join(configDir, host); exists(root) {
+		o.SysctlRoot = root
+	}
+	a, err := pipeline.Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("gather %s: %v", host, err)
 	}
-	f = attachConfig(t, host, f)
+	f := a.Facts
 	facts.m[host] = f
 	return f
 }

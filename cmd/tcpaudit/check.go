@@ -2,35 +2,21 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
+	"errors"
 	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/profiles"
-	"github.com/tcpaudit/tcpaudit/report"
-	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 )
 
 // checkOptions are the settings of `tcpaudit check`, from flags and
 // TCPAUDIT_* variables.
 type checkOptions struct {
-	Profile      string        `mapstructure:"profile"`
-	ProfileFiles []string      `mapstructure:"profile-file"`
-	ProcRoot     string        `mapstructure:"proc-root"`
-	Format       string        `mapstructure:"format"`
-	FailOn       string        `mapstructure:"fail-on"`
-	NoColor      bool          `mapstructure:"no-color"`
-	Output       string        `mapstructure:"output"`
-	Snapshot     string        `mapstructure:"snapshot"`
-	SysctlRoot   string        `mapstructure:"sysctl-root"`
-	Sampling     sampleOptions `mapstructure:",squash"`
-	// Config is the configuration file in use ("" for none).
-	Config string `mapstructure:"config"`
+	auditOptions  `mapstructure:",squash"`
+	reportOptions `mapstructure:",squash"`
+	Snapshot      string        `mapstructure:"snapshot"`
+	Sampling      sampleOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -44,16 +30,9 @@ func newCheckCmd(s streams) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	f := cmd.Flags()
-	f.String("profile", profiles.Default, "profiles to apply, comma-separated ("+fmt.Sprint(profiles.Names())+")")
-	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
-	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
-	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
+	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
+	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
-	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
-	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
-	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 	addSampleFlags(f)
 	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o checkOptions) error {
 		return runCheck(cmd.Context(), s, o)
@@ -62,54 +41,28 @@ func newCheckCmd(s streams) *cobra.Command {
 }
 
 func runCheck(ctx context.Context, s streams, o checkOptions) error {
-	failOn, err := parseFailOn(o.FailOn)
+	failOn, err := o.reportOptions.validate()
 	if err != nil {
-		return usageError("--fail-on: %w", err)
-	}
-	if err := report.CheckFormat(o.Format); err != nil {
-		return usageError("--format: %w", err)
+		return err
 	}
 	if o.Snapshot != "" {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
-			return usageError("--snapshot and --proc-root both name what to audit: give one")
+			return errors.New("--snapshot and --proc-root both name what to audit: give one")
 		}
 		root, cleanup, err := openSnapshot(o.Snapshot)
 		if err != nil {
-			return usageError("%w", err)
+			return err
 		}
 		defer cleanup()
 		o.ProcRoot = root
 	}
-	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
-	if err != nil {
-		return usageError("%w", err)
+	po := o.pipeline()
+	if err := o.Sampling.apply(&po, s); err != nil {
+		return err
 	}
-	drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot)
-	if err != nil {
-		return usageError("%w", err)
-	}
-	engine := rules.NewEngine()
-	facts, err := gatherFacts(ctx, s, audit.Options{ProcRoot: o.ProcRoot, Keys: drift.keys(engine.Keys())}, o.Sampling)
+	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
 	}
-	facts = drift.attach(facts)
-	res := engine.Evaluate(facts, cfg)
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
-	ro := report.Options{Color: color, Hostname: hostname(o.ProcRoot), Version: version}
-	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
-		return &codeError{code: exitError, err: err}
-	}
-	if failOn > 0 && res.Worst() >= failOn {
-		return &codeError{code: exitFindings}
-	}
-	return nil
-}
-
-// parseFailOn returns 0 for "never".
-func parseFailOn(s string) (rules.Severity, error) {
-	if s == "never" {
-		return 0, nil
-	}
-	return rules.ParseSeverity(s)
+	return o.emit(s, a.Result, a.Hostname, failOn)
 }

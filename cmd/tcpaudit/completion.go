@@ -29,7 +29,7 @@ func newCompletionCmd(s streams) *cobra.Command {
 				err = root.GenFishCompletion(s.out, true)
 			}
 			if err != nil {
-				return &codeError{code: exitError, err: fmt.Errorf("completion %s: %w", args[0], err)}
+				return fmt.Errorf("completion %s: %w", args[0], err)
 			}
 			return nil
 		},

@@ -48,7 +48,7 @@ func newConfCmd(s streams) *cobra.Command {
 
 func runConfShow(s streams, o confOptions) error {
 	if o.Format != "text" && o.Format != "json" {
-		return usageError("--format %q: want text or json", o.Format)
+		return fmt.Errorf("--format %q: want text or json", o.Format)
 	}
 	resolve := sysctlconf.Resolve
 	if o.Procps {
@@ -58,7 +58,7 @@ func runConfShow(s streams, o confOptions) error {
 	}
 	c, err := resolve(o.Root)
 	if err != nil {
-		return &codeError{code: exitError, err: err}
+		return err
 	}
 	if o.Format == "json" {
 		err = writeConfJSON(s.out, c)
@@ -66,7 +66,7 @@ func runConfShow(s streams, o confOptions) error {
 		err = writeConfText(s.out, c)
 	}
 	if err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("write output: %w", err)}
+		return fmt.Errorf("write output: %w", err)
 	}
 	return unreadable(c)
 }
@@ -84,7 +84,7 @@ func unreadable(c *sysctlconf.Config) error {
 	if len(bad) == 0 {
 		return nil
 	}
-	return &codeError{code: exitError, err: fmt.Errorf("the configuration shown may be incomplete: %s", strings.Join(bad, "; "))}
+	return fmt.Errorf("the configuration shown may be incomplete: %s", strings.Join(bad, "; "))
 }
 
 type confEntryJSON struct {

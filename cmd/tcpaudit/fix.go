@@ -1,35 +1,23 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"maps"
-	"os"
-	"path"
 	"path/filepath"
-	"slices"
-	"sort"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/profiles"
-	"github.com/tcpaudit/tcpaudit/rules"
-	"github.com/tcpaudit/tcpaudit/sysctlconf"
+	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 )
 
 // fixOptions are the settings of `tcpaudit fix`.
 type fixOptions struct {
-	Profile      string   `mapstructure:"profile"`
-	ProfileFiles []string `mapstructure:"profile-file"`
-	ProcRoot     string   `mapstructure:"proc-root"`
-	Root         string   `mapstructure:"root"`
-	Diff         bool     `mapstructure:"diff"`
-	Write        string   `mapstructure:"write"`
-	Config       string   `mapstructure:"config"`
+	auditOptions `mapstructure:",squash"`
+	Root         string `mapstructure:"root"`
+	Diff         bool   `mapstructure:"diff"`
+	Write        string `mapstructure:"write"`
 }
 
 func newFixCmd(s streams) *cobra.Command {
@@ -46,149 +34,64 @@ func newFixCmd(s streams) *cobra.Command {
 		Args: cobra.NoArgs,
 	}
 	f := cmd.Flags()
-	f.String("profile", profiles.Default, "profiles to apply, comma-separated")
-	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
+	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
 	f.String("write", "", "write the drop-in to this file (atomically; an existing file is kept as FILE.bak)")
-	cmd.RunE = withOptions(func(_ *cobra.Command, _ []string, o fixOptions) error {
-		return runFix(s, o)
+	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o fixOptions) error {
+		return runFix(cmd.Context(), s, o)
 	})
 	return cmd
 }
 
-func runFix(s streams, o fixOptions) error {
+func runFix(ctx context.Context, s streams, o fixOptions) error {
 	if o.Diff && o.Write != "" {
-		return usageError("--diff and --write exclude each other")
+		return errors.New("--diff and --write exclude each other")
 	}
-	cfg, err := loadProfile(o.Profile, o.ProfileFiles, o.Config, time.Now())
+	po := o.pipeline()
+	po.SysctlRoot = o.Root
+	a, err := pipeline.Run(ctx, po)
 	if err != nil {
-		return usageError("%w", err)
+		return err
 	}
-	engine := rules.NewEngine()
-	facts, err := audit.Gather(audit.Options{ProcRoot: o.ProcRoot, Keys: engine.Keys()})
-	if err != nil {
-		return &codeError{code: exitError, err: err}
-	}
-	conf, err := sysctlconf.Resolve(o.Root)
-	if err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("--root: %w", err)}
-	}
-	changes, notes := planFix(engine.Evaluate(facts, cfg), facts)
-	if len(changes) == 0 {
-		_, err := fmt.Fprintf(s.err, "tcpaudit fix: no finding of profile %s has a sysctl fix\n", cfg.Profile)
-		for _, n := range notes {
+	fx := pipeline.PlanFix(a, a.Sysctl)
+	switch {
+	case len(fx.Changes) == 0:
+		_, err := fmt.Fprintf(s.err, "tcpaudit fix: no finding of profile %s has a sysctl fix\n", a.Profile)
+		for _, n := range fx.Notes {
 			fmt.Fprintf(s.err, "  %s\n", n)
 		}
 		return err
-	}
-	return emitFix(s, o, conf, cfg.Profile, changes, notes)
-}
-
-// emitFix prints the drop-in or the diff, or writes the drop-in.
-func emitFix(s streams, o fixOptions, conf *sysctlconf.Config, profile string, changes []sysctlconf.Change, notes []string) error {
-	name := conf.DropInName(changeKeys(changes))
-	header := fixHeader(conf, profile, name, changes, notes)
-	switch {
 	case o.Diff:
-		diff, err := conf.Patch(changes, name, header)
+		diff, err := fx.Diff()
 		if err != nil {
-			return &codeError{code: exitError, err: err}
+			return err
 		}
 		_, err = fmt.Fprint(s.out, diff)
 		return err
 	case o.Write != "":
-		base := filepath.Base(o.Write)
-		if last := conf.LastSetter(changeKeys(changes), base); last != "" && base <= last {
-			fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, name)
-		}
-		return writeDropIn(s, o.Write, sysctlconf.RenderDropIn(header, changes))
+		return writeFix(s, fx, o.Write)
 	}
-	_, err := fmt.Fprint(s.out, sysctlconf.RenderDropIn(header, changes))
+	_, err = fmt.Fprint(s.out, fx.DropIn())
 	return err
 }
 
-// planFix collects the sysctl fixes of the unwaived findings, most severe
-// first; a key another finding already set, and keys this kernel or
-// namespace lacks, become notes.
-func planFix(res rules.Result, f *audit.Facts) ([]sysctlconf.Change, []string) {
-	var changes []sysctlconf.Change
-	var notes []string
-	planned := map[string]string{}
-	for _, fd := range res.Findings {
-		if fd.Waived != "" {
-			continue
-		}
-		for _, k := range slices.Sorted(maps.Keys(fd.Fix.Sysctl)) {
-			v := fd.Fix.Sysctl[k]
-			if prev, ok := planned[k]; ok {
-				if prev != v {
-					notes = append(notes, fmt.Sprintf("%s: %s also wants %s; the more severe finding's %s is kept", k, fd.Rule, v, prev))
-				}
-				continue
-			}
-			planned[k] = v
-			if why := missingKey(f, k); why != "" {
-				notes = append(notes, fmt.Sprintf("left out %s = %s (%s): %s", k, v, fd.Rule, why))
-				continue
-			}
-			changes = append(changes, sysctlconf.Change{Key: k, Value: v, Comment: fd.Rule + ": " + fd.Title})
-		}
+// writeFix writes the drop-in to file, warning when another file that
+// sets the same keys sorts after it and so wins at boot.
+func writeFix(s streams, fx *pipeline.Fix, file string) error {
+	base := filepath.Base(file)
+	if last := fx.Shadowed(base); last != "" {
+		fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, fx.Name)
 	}
-	return changes, notes
-}
-
-// missingKey says why a key cannot be written here, or "".
-func missingKey(f *audit.Facts, key string) string {
-	if _, ok := f.Sysctls[key]; ok {
-		return ""
+	backup, err := atomicfile.Replace(file, fx.DropIn())
+	if err != nil {
+		return fmt.Errorf("--write: %w", err)
 	}
-	_, err := os.Stat(filepath.Join(f.ProcRoot, "sys", sysctlconf.Path(key)))
-	if err == nil {
-		return ""
+	msg := "tcpaudit fix: wrote " + file
+	if backup != "" {
+		msg += " (previous version kept as " + backup + ")"
 	}
-	switch {
-	case !errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("it could not be read: %v", err)
-	case rules.IsGlobalKey(key):
-		return "not visible in this network namespace (a global key, present only in the initial namespace)"
-	case f.Kernel.Release != "":
-		return "not present on kernel " + f.Kernel.Release
-	}
-	return "not present on this kernel"
-}
-
-func changeKeys(changes []sysctlconf.Change) []string {
-	keys := make([]string, 0, len(changes))
-	for _, c := range changes {
-		keys = append(keys, c.Key)
-	}
-	return keys
-}
-
-// fixHeader explains the drop-in: where it goes, why its name wins, how to
-// apply it, and what was left out.
-func fixHeader(c *sysctlconf.Config, profile, name string, changes []sysctlconf.Change, notes []string) []string {
-	dest := path.Join(sysctlconf.Dirs[0], name)
-	h := []string{fmt.Sprintf("tcpaudit fix, profile %s: save as %s", profile, dest)}
-	seen := map[string]bool{}
-	var setters []string
-	for _, k := range changeKeys(changes) {
-		for _, e := range c.Setters(k) {
-			if !seen[e.File] {
-				seen[e.File] = true
-				setters = append(setters, e.File)
-			}
-		}
-	}
-	sort.Strings(setters)
-	if len(setters) > 0 {
-		h = append(h, "Its name sorts after every file that sets these keys: "+strings.Join(setters, ", "))
-	}
-	h = append(h, "Apply now with: sysctl -p "+dest)
-	for _, n := range notes {
-		h = append(h, "Note: "+n)
-	}
-	return h
+	_, err = fmt.Fprintln(s.err, msg)
+	return err
 }

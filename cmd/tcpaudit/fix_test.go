@@ -7,9 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
-	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
@@ -168,29 +166,6 @@ func TestFixWrite(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "fix", "--diff", "--write", file); code != exitError {
 		t.Errorf("--diff with --write: exit %d, want 2", code)
-	}
-}
-
-// TestFixLeavesOutAbsentKeys: a key the proc root does not have is left out
-// with a note naming why, never written.
-func TestFixLeavesOutAbsentKeys(t *testing.T) {
-	res := rules.Result{Findings: []rules.Finding{
-		{Rule: "a", Severity: rules.Warning, Title: "t", Fix: rules.Fix{Sysctl: map[string]string{
-			"net.core.rmem_max": "16777216", "net.ipv4.tcp_no_such": "1", "net.ipv4.tcp_fin_timeout": "60"}}},
-		{Rule: "b", Severity: rules.Info, Fix: rules.Fix{Sysctl: map[string]string{"net.ipv4.tcp_fin_timeout": "30"}}},
-	}}
-	f := &audit.Facts{ProcRoot: t.TempDir(), Sysctls: map[string]string{"net.ipv4.tcp_fin_timeout": "120"}}
-	changes, notes := planFix(res, f)
-	if len(changes) != 1 || changes[0].Key != "net.ipv4.tcp_fin_timeout" || changes[0].Value != "60" {
-		t.Errorf("changes %+v, want only tcp_fin_timeout = 60", changes)
-	}
-	want := []string{"tcp_fin_timeout: b also wants 30", "left out net.core.rmem_max", "not visible in this network namespace",
-		"left out net.ipv4.tcp_no_such", "not present on this kernel"}
-	all := strings.Join(notes, "\n")
-	for _, w := range want {
-		if !strings.Contains(all, w) {
-			t.Errorf("notes lack %q:\n%s", w, all)
-		}
 	}
 }
 

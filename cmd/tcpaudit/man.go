@@ -20,14 +20,14 @@ func newManCmd(s streams) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return &codeError{code: exitError, err: fmt.Errorf("man: %w", err)}
+				return fmt.Errorf("man: %w", err)
 			}
 			root := cmd.Root()
 			root.DisableAutoGenTag = true
 			header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + version, Manual: "tcpaudit manual"}
 			n, err := genManPages(root, header, dir)
 			if err != nil {
-				return &codeError{code: exitError, err: fmt.Errorf("man %s: %w", dir, err)}
+				return fmt.Errorf("man %s: %w", dir, err)
 			}
 			fmt.Fprintf(s.err, "man: %d pages written to %s\n", n, dir)
 			return nil

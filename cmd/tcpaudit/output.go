@@ -4,40 +4,24 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
+	"strings"
+	"text/tabwriter"
 
+	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// writeAtomic writes a file through write: into a temporary file in the
-// same directory, renamed over path only when write and the close succeed,
-// so readers never see a partial file.
-func writeAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+// emit writes the report of res on the audited host and returns
+// errFindings when it has findings at or above failOn (0: never).
+func (o reportOptions) emit(s streams, res rules.Result, host string, failOn rules.Severity) error {
+	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
+	ro := report.Options{Color: color, Hostname: host, Version: version}
+	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
+		return err
 	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// Flushed before the rename, so a crash leaves the old report or the
-	// new one, never an empty file under the name.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if failOn > 0 && res.Worst() >= failOn {
+		return errFindings
 	}
 	return nil
 }
@@ -51,5 +35,14 @@ func writeReport(out io.Writer, output, format string, res rules.Result, o repor
 		}
 		return nil
 	}
-	return writeAtomic(output, func(w io.Writer) error { return report.Write(w, format, res, o) })
+	return atomicfile.Write(output, func(w io.Writer) error { return report.Write(w, format, res, o) })
+}
+
+// writeTable writes rows (the first one a header) in aligned columns.
+func writeTable(w io.Writer, rows [][]string) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
 }

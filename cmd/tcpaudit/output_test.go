@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,49 +55,5 @@ func TestCheckUnknownFormat(t *testing.T) {
 	code, _, stderr := runCLI(t, "check", "--proc-root", filepath.Join(hostsDir, "healthy"), "--format", "yaml")
 	if code != exitError || !strings.Contains(stderr, strings.Join(report.Formats, ", ")) {
 		t.Errorf("exit %d, stderr %q; want 2 listing the formats", code, stderr)
-	}
-}
-
-func TestWriteAtomicKeepsOldFileOnError(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "report.txt")
-	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	boom := errors.New("boom")
-	err := writeAtomic(path, func(w io.Writer) error {
-		if _, err := w.Write([]byte("partial")); err != nil {
-			return err
-		}
-		return boom
-	})
-	if !errors.Is(err, boom) {
-		t.Fatalf("writeAtomic = %v, want boom", err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "old" {
-		t.Errorf("file = %q after a failed write, want the old content", b)
-	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
-	if len(entries) != 1 {
-		t.Errorf("%d entries left, want 1", len(entries))
-	}
-}
-
-func TestHostname(t *testing.T) {
-	snap := t.TempDir()
-	if err := os.MkdirAll(filepath.Join(snap, "sys", "kernel"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(snap, "sys", "kernel", "hostname"), []byte("web-1\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	live, _ := os.Hostname()
-	for root, want := range map[string]string{
-		snap:                               "web-1",
-		filepath.Join(hostsDir, "healthy"): "healthy",
-		"/proc":                            live,
-	} {
-		if got := hostname(root); got != want {
-			t.Errorf("hostname(%s) = %q, want %q", root, got, want)
-		}
 	}
 }

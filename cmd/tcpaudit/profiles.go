@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
@@ -23,20 +22,19 @@ func newProfilesCmd(s streams) *cobra.Command {
 		Short: "List the built-in profiles",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tEXTENDS\tDESCRIPTION")
+			rows := [][]string{{"NAME", "EXTENDS", "DESCRIPTION"}}
 			for _, name := range profiles.Names() {
 				p, err := profiles.Builtin(name)
 				if err != nil {
-					return &codeError{code: exitError, err: err}
+					return err
 				}
 				ext := strings.Join(p.Extends, ",")
 				if ext == "" {
 					ext = "-"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\n", p.Name, ext, firstSentence(p.Description))
+				rows = append(rows, []string{p.Name, ext, firstSentence(p.Description)})
 			}
-			return tw.Flush()
+			return writeTable(s.out, rows)
 		},
 	}
 	show := &cobra.Command{
@@ -49,17 +47,9 @@ func newProfilesCmd(s streams) *cobra.Command {
 		Args: cobra.ExactArgs(1),
 	}
 	show.Flags().StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in NAME")
-	show.RunE = func(cmd *cobra.Command, args []string) error {
-		v, err := bindFlags(cmd.Flags())
-		if err != nil {
-			return &codeError{code: exitError, err: err}
-		}
-		var o profilesOptions
-		if err := v.Unmarshal(&o); err != nil {
-			return usageError("options: %w", err)
-		}
+	show.RunE = withOptions(func(_ *cobra.Command, args []string, o profilesOptions) error {
 		return runProfilesShow(s, args[0], o)
-	}
+	})
 	cmd.AddCommand(show)
 	return cmd
 }
@@ -81,7 +71,7 @@ type shownProfile struct {
 func runProfilesShow(s streams, spec string, o profilesOptions) error {
 	cfg, err := profiles.Load(spec, o.ProfileFiles...)
 	if err != nil {
-		return usageError("%w", err)
+		return err
 	}
 	out := shownProfile{
 		Name:        strings.ReplaceAll(cfg.Profile, ",", "+"),
@@ -105,7 +95,7 @@ func runProfilesShow(s streams, spec string, o profilesOptions) error {
 	enc := yaml.NewEncoder(s.out)
 	enc.SetIndent(2)
 	if err := enc.Encode(out); err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("write profile: %w", err)}
+		return fmt.Errorf("write profile: %w", err)
 	}
 	return enc.Close()
 }

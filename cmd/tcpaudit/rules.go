@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -15,12 +14,11 @@ func newRulesCmd(s streams) *cobra.Command {
 		Short: "List the rule catalog",
 		Args:  cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
-			tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tCATEGORY\tSEVERITY\tTITLE")
+			rows := [][]string{{"ID", "CATEGORY", "SEVERITY", "TITLE"}}
 			for _, r := range rules.Catalog() {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Category, r.Severity, r.Title)
+				rows = append(rows, []string{r.ID, r.Category, r.Severity.String(), r.Title})
 			}
-			return tw.Flush()
+			return writeTable(s.out, rows)
 		},
 	}
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 )
 
 // sampleOptions are the census-source and sampling settings that check and
@@ -29,37 +29,32 @@ func addSampleFlags(f *pflag.FlagSet) {
 func (o sampleOptions) census() (audit.CensusSource, error) {
 	src, err := audit.ParseCensusSource(o.Source)
 	if err != nil {
-		return "", usageError("--source: %w", err)
+		return "", fmt.Errorf("--source: %w", err)
 	}
 	if o.Samples < 1 {
-		return "", usageError("--samples %d: want 1 or more", o.Samples)
+		return "", fmt.Errorf("--samples %d: want 1 or more", o.Samples)
 	}
 	if o.Samples > 1 && o.Interval <= 0 {
-		return "", usageError("--interval %s: want a positive duration", o.Interval)
+		return "", fmt.Errorf("--interval %s: want a positive duration", o.Interval)
 	}
 	return src, nil
 }
 
-// gatherFacts gathers once, or samples as the options ask, printing
-// progress on stderr when it is a terminal.
-func gatherFacts(ctx context.Context, s streams, ao audit.Options, o sampleOptions) (*audit.Facts, error) {
+// apply sets the census and sampling of po, with progress printed on
+// stderr when it is a terminal.
+func (o sampleOptions) apply(po *pipeline.Options, s streams) error {
 	src, err := o.census()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	ao.Census = src
-	var progress func(int, int)
+	po.Census, po.Samples, po.Interval = src, o.Samples, o.Interval
 	if o.Samples > 1 && isTerminal(s.err) {
-		progress = func(done, total int) {
+		po.Progress = func(done, total int) {
 			fmt.Fprintf(s.err, "\rsampling %d/%d", done, total)
 			if done == total {
 				fmt.Fprintln(s.err)
 			}
 		}
 	}
-	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, progress)
-	if err != nil {
-		return nil, &codeError{code: exitError, err: err}
-	}
-	return f, nil
+	return nil
 }

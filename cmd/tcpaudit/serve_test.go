@@ -16,6 +16,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // startServe runs `tcpaudit serve` in-process on a loopback port and
@@ -209,4 +211,14 @@ func TestServeEvaluationFails(t *testing.T) {
 	if code := stop(); code != exitOK {
 		t.Errorf("exit code after shutdown = %d, want 0", code)
 	}
+}
+
+// hasConfigTree reports whether root holds a sysctl.d tree to compare with.
+func hasConfigTree(root string) bool {
+	for _, d := range append([]string{sysctlconf.LegacyFile}, sysctlconf.Dirs...) {
+		if _, err := os.Stat(filepath.Join(root, d)); err == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -1,18 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/internal/input"
-	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -49,30 +49,28 @@ func newSnapshotCmd(s streams) *cobra.Command {
 
 func runSnapshot(s streams, o snapshotOptions, dst string) error {
 	if dst == "-" && s.tty {
-		return usageError("snapshot -: stdout is a terminal; redirect it to a file")
+		return errors.New("snapshot -: stdout is a terminal; redirect it to a file")
 	}
-	keys := append([]string{audit.PortRangeKey}, rules.NewEngine().Keys()...)
-	if drift, err := loadDriftConfig(o.ProcRoot, o.SysctlRoot); err == nil {
-		keys = drift.keys(keys)
-	} else {
+	keys, err := pipeline.Keys(o.ProcRoot, o.SysctlRoot)
+	if err != nil {
 		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %v\n", err)
 	}
 	entries, err := snapshot.List(o.ProcRoot, keys)
 	if err != nil {
-		return &codeError{code: exitError, err: fmt.Errorf("snapshot: proc root: %w", err)}
+		return fmt.Errorf("snapshot: proc root: %w", err)
 	}
 	switch {
 	case dst == "-":
 		err = snapshot.WriteTar(o.ProcRoot, s.out, entries, time.Now())
 	case isTarball(dst):
-		err = writeAtomic(dst, func(w io.Writer) error {
+		err = atomicfile.Write(dst, func(w io.Writer) error {
 			return snapshot.WriteTar(o.ProcRoot, w, entries, time.Now())
 		})
 	default:
 		err = snapshot.WriteDir(o.ProcRoot, dst, entries)
 	}
 	if err != nil {
-		return &codeError{code: exitError, err: err}
+		return err
 	}
 	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", o.ProcRoot, dst)
 	return nil
@@ -101,24 +99,4 @@ func openSnapshot(file string) (string, func(), error) {
 		return "", nil, fmt.Errorf("--snapshot %s: %w", file, err)
 	}
 	return root, cleanup, nil
-}
-
-// hostname names the audited host: the proc root's sys/kernel/hostname (a
-// snapshot keeps it); else this host's name for the live /proc, or the proc
-// root's directory name for a copy without the file.
-func hostname(procRoot string) string {
-	if b, err := input.ReadFile(filepath.Join(procRoot, "sys", "kernel", "hostname"), input.MaxSmall); err == nil {
-		if h := strings.TrimSpace(string(b)); h != "" {
-			return h
-		}
-	}
-	if audit.IsLive(procRoot) {
-		h, _ := os.Hostname()
-		return h
-	}
-	abs, err := filepath.Abs(procRoot)
-	if err != nil {
-		return ""
-	}
-	return filepath.Base(abs)
 }

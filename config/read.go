@@ -1,9 +1,9 @@
-package main
+package config
 
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,15 +14,15 @@ import (
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// configError is a problem at a line of a configuration file.
-func configError(path string, n *yaml.Node, format string, args ...any) error {
+// lineError is a problem at a line of a configuration file.
+func lineError(path string, n *yaml.Node, format string, args ...any) error {
 	return fmt.Errorf("config %s:%d: %s", path, n.Line, fmt.Sprintf(format, args...))
 }
 
-// readConfigFile decodes a configuration file strictly: every key must be a
-// command option, rules or waivers; rule IDs, rule settings and waiver
+// Read decodes a configuration file strictly: every top-level key must be
+// one of options, rules or waivers; rule IDs, rule settings and waiver
 // fields are checked, each error naming the file and line.
-func readConfigFile(path string) (*fileConfig, error) {
+func Read(path string, options []string) (*File, error) {
 	b, err := input.ReadFile(path, input.MaxConfig)
 	if err != nil {
 		return nil, fmt.Errorf("config: %w", err)
@@ -31,65 +31,79 @@ func readConfigFile(path string) (*fileConfig, error) {
 	if err := yaml.Unmarshal(b, &doc); err != nil {
 		return nil, fmt.Errorf("config %s: %w", path, err)
 	}
-	fc := &fileConfig{Path: path, Overrides: &profiles.Profile{Name: "config", Source: path, Rules: map[string]profiles.RuleSettings{}}}
+	f := &File{
+		Path:      path,
+		Options:   map[string]any{},
+		Overrides: &profiles.Profile{Name: "config", Source: path, Rules: map[string]profiles.RuleSettings{}},
+	}
 	if len(doc.Content) == 0 {
-		return fc, nil
+		return f, nil
 	}
 	top := doc.Content[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, configError(path, top, "want a mapping of options, rules and waivers")
+		return nil, lineError(path, top, "want a mapping of options, rules and waivers")
 	}
-	options := optionKeys()
 	for i := 0; i+1 < len(top.Content); i += 2 {
-		key, val := top.Content[i], top.Content[i+1]
-		switch {
-		case key.Value == "rules":
-			err = readRuleOverrides(path, val, fc.Overrides.Rules)
-		case key.Value == "waivers":
-			fc.Waivers, err = readWaivers(path, val)
-		case !options[key.Value]:
-			err = configError(path, key, "unknown key %q (want rules, waivers or an option: %s)", key.Value, strings.Join(sortedSet(options), ", "))
-		}
-		if err != nil {
+		if err := f.readKey(top.Content[i], top.Content[i+1], options); err != nil {
 			return nil, err
 		}
 	}
-	return fc, nil
+	return f, nil
+}
+
+// readKey reads one top-level key and its value.
+func (f *File) readKey(key, val *yaml.Node, options []string) error {
+	var err error
+	switch {
+	case key.Value == "rules":
+		err = readOverrides(f.Path, val, f.Overrides.Rules)
+	case key.Value == "waivers":
+		f.Waivers, err = readWaivers(f.Path, val)
+	case !slices.Contains(options, key.Value):
+		err = lineError(f.Path, key, "unknown key %q (want rules, waivers or an option: %s)", key.Value, strings.Join(slices.Sorted(slices.Values(options)), ", "))
+	default:
+		var v any
+		if err := val.Decode(&v); err != nil {
+			return lineError(f.Path, val, "%s: %v", key.Value, err)
+		}
+		f.Options[key.Value] = v
+	}
+	return err
 }
 
 // checkKeys rejects keys of a mapping outside allowed.
 func checkKeys(path string, n *yaml.Node, what string, allowed ...string) error {
 	if n.Kind != yaml.MappingNode {
-		return configError(path, n, "%s: want a mapping", what)
+		return lineError(path, n, "%s: want a mapping", what)
 	}
 	for i := 0; i < len(n.Content); i += 2 {
 		k := n.Content[i]
-		if !hasString(allowed, k.Value) {
-			return configError(path, k, "%s: unknown key %q (want %s)", what, k.Value, strings.Join(allowed, ", "))
+		if !slices.Contains(allowed, k.Value) {
+			return lineError(path, k, "%s: unknown key %q (want %s)", what, k.Value, strings.Join(allowed, ", "))
 		}
 	}
 	return nil
 }
 
-func readRuleOverrides(path string, n *yaml.Node, out map[string]profiles.RuleSettings) error {
+func readOverrides(path string, n *yaml.Node, out map[string]profiles.RuleSettings) error {
 	if n.Kind != yaml.MappingNode {
-		return configError(path, n, "rules: want a mapping of rule IDs")
+		return lineError(path, n, "rules: want a mapping of rule IDs")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		id, val := n.Content[i], n.Content[i+1]
 		if _, ok := rules.Lookup(id.Value); !ok {
-			return configError(path, id, "rules: unknown rule %q (tcpaudit rules lists them)", id.Value)
+			return lineError(path, id, "rules: unknown rule %q (tcpaudit rules lists them)", id.Value)
 		}
 		if err := checkKeys(path, val, "rule "+id.Value, "enabled", "severity", "params"); err != nil {
 			return err
 		}
 		var s profiles.RuleSettings
 		if err := val.Decode(&s); err != nil {
-			return configError(path, val, "rule %s: %v", id.Value, err)
+			return lineError(path, val, "rule %s: %v", id.Value, err)
 		}
 		if s.Severity != "" {
 			if _, err := rules.ParseSeverity(s.Severity); err != nil {
-				return configError(path, val, "rule %s: %v", id.Value, err)
+				return lineError(path, val, "rule %s: %v", id.Value, err)
 			}
 		}
 		out[id.Value] = s
@@ -99,7 +113,7 @@ func readRuleOverrides(path string, n *yaml.Node, out map[string]profiles.RuleSe
 
 func readWaivers(path string, n *yaml.Node) ([]rules.Waiver, error) {
 	if n.Kind != yaml.SequenceNode {
-		return nil, configError(path, n, "waivers: want a list of {rule, reason, expires}")
+		return nil, lineError(path, n, "waivers: want a list of {rule, reason, expires}")
 	}
 	var out []rules.Waiver
 	for _, item := range n.Content {
@@ -108,11 +122,11 @@ func readWaivers(path string, n *yaml.Node) ([]rules.Waiver, error) {
 		}
 		var raw struct{ Rule, Reason, Expires string }
 		if err := item.Decode(&raw); err != nil {
-			return nil, configError(path, item, "waiver: %v", err)
+			return nil, lineError(path, item, "waiver: %v", err)
 		}
 		w, err := waiver(raw.Rule, raw.Reason, raw.Expires)
 		if err != nil {
-			return nil, configError(path, item, "waiver: %v", err)
+			return nil, lineError(path, item, "waiver: %v", err)
 		}
 		w.Source = fmt.Sprintf("%s:%d", path, item.Line)
 		out = append(out, w)
@@ -132,22 +146,4 @@ func waiver(rule, reason, expires string) (rules.Waiver, error) {
 		return rules.Waiver{}, fmt.Errorf("expires %q: want a date as YYYY-MM-DD", expires)
 	}
 	return rules.Waiver{Rule: rule, Reason: reason, Expires: day}, nil
-}
-
-func hasString(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

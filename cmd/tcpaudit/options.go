@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/tcpaudit/tcpaudit/config"
+	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// auditOptions are the options of the commands that run the audit: what to
+// audit and against which profiles.
+type auditOptions struct {
+	Profile      string   `mapstructure:"profile"`
+	ProfileFiles []string `mapstructure:"profile-file"`
+	ProcRoot     string   `mapstructure:"proc-root"`
+	SysctlRoot   string   `mapstructure:"sysctl-root"`
+	// file is the configuration file in use, nil for none.
+	file *config.File
+}
+
+func (o *auditOptions) setConfig(f *config.File) { o.file = f }
+
+// pipeline returns the pipeline options, judging waivers on today's date.
+func (o auditOptions) pipeline() pipeline.Options {
+	po := pipeline.Options{
+		ProcRoot:     o.ProcRoot,
+		SysctlRoot:   o.SysctlRoot,
+		Profile:      o.Profile,
+		ProfileFiles: o.ProfileFiles,
+		Today:        time.Now(),
+	}
+	if o.file != nil {
+		po.Overrides, po.Waivers = o.file.Overrides, o.file.Waivers
+	}
+	return po
+}
+
+// addProfileFlags declares --profile and --profile-file.
+func addProfileFlags(f *pflag.FlagSet) {
+	f.String("profile", profiles.Default, "profiles to apply, comma-separated ("+fmt.Sprint(profiles.Names())+")")
+	f.StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in --profile")
+}
+
+// addAuditFlags declares the flags of auditOptions; procRoot describes
+// --proc-root.
+func addAuditFlags(f *pflag.FlagSet, procRoot string) {
+	addProfileFlags(f)
+	f.String("proc-root", "/proc", procRoot)
+	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
+}
+
+// reportOptions say how a report is written and when it fails the run.
+type reportOptions struct {
+	Format  string `mapstructure:"format"`
+	FailOn  string `mapstructure:"fail-on"`
+	NoColor bool   `mapstructure:"no-color"`
+	Output  string `mapstructure:"output"`
+}
+
+// addReportFlags declares the flags of reportOptions.
+func addReportFlags(cmd *cobra.Command) {
+	f := cmd.Flags()
+	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
+	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
+	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
+	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
+	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+}
+
+// validate checks the options and returns the --fail-on severity.
+func (o reportOptions) validate() (rules.Severity, error) {
+	failOn, err := parseFailOn(o.FailOn)
+	if err != nil {
+		return 0, fmt.Errorf("--fail-on: %w", err)
+	}
+	if err := report.CheckFormat(o.Format); err != nil {
+		return 0, fmt.Errorf("--format: %w", err)
+	}
+	return failOn, nil
+}
+
+// parseFailOn returns 0 for "never".
+func parseFailOn(s string) (rules.Severity, error) {
+	if s == "never" {
+		return 0, nil
+	}
+	return rules.ParseSeverity(s)
+}

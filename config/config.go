@@ -1,0 +1,77 @@
+// Package config finds and reads tcpaudit's configuration file: command
+// options (below the environment and the flags), per-rule overrides in
+// profile syntax, and waivers. The file is read once and validated
+// strictly, each error naming the file and line.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/tcpaudit/tcpaudit/profiles"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// File is what a configuration file holds.
+type File struct {
+	// Path names the file.
+	Path string
+	// Options are the command options it sets, by flag name.
+	Options map[string]any
+	// Overrides are its rules: section, applied after every profile.
+	Overrides *profiles.Profile
+	// Waivers are its accepted findings.
+	Waivers []rules.Waiver
+}
+
+// Candidates are the files looked for when no file is named, first found
+// wins: ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml (or
+// ~/.config/...), /etc/tcpaudit/config.yaml.
+func Candidates() []string {
+	xdg := os.Getenv("XDG_CONFIG_HOME")
+	if xdg == "" {
+		if home, err := os.UserHomeDir(); err == nil {
+			xdg = filepath.Join(home, ".config")
+		}
+	}
+	c := []string{".tcpaudit.yaml"}
+	if xdg != "" {
+		c = append(c, filepath.Join(xdg, "tcpaudit", "config.yaml"))
+	}
+	return append(c, "/etc/tcpaudit/config.yaml")
+}
+
+// Find returns the configuration file to use: explicit must exist;
+// otherwise the first candidate that exists, or "".
+func Find(explicit string) (string, error) {
+	if explicit != "" {
+		if _, err := os.Stat(explicit); err != nil {
+			return "", fmt.Errorf("config: %w", err)
+		}
+		return explicit, nil
+	}
+	for _, c := range Candidates() {
+		// A candidate in a directory the user cannot enter (another
+		// user's home) is not theirs: skip it like a missing one.
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
+			return "", fmt.Errorf("config %s: %w", c, err)
+		}
+	}
+	return "", nil
+}
+
+// Load finds the configuration file (explicit, else the first candidate)
+// and reads it; it returns nil when there is none. options are the option
+// keys the file may set.
+func Load(explicit string, options []string) (*File, error) {
+	path, err := Find(explicit)
+	if err != nil || path == "" {
+		return nil, err
+	}
+	return Read(path, options)
+}

@@ -1,0 +1,76 @@
+package pipeline
+
+import (
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+)
+
+// tree is the sysctl configuration the runtime values are compared with
+// (runtime-config-drift), or the reason there is none.
+type tree struct {
+	// conf is the resolved tree, nil when none was resolved.
+	conf *sysctlconf.Config
+	// reason is set when there is no tree to compare with.
+	reason string
+}
+
+// loadTree resolves the sysctl.d tree: under sysctlRoot when given, else
+// under / when the proc root is the live /proc; a copied proc root without
+// a sysctl root has no tree to compare with.
+func loadTree(procRoot, sysctlRoot string) (tree, error) {
+	if sysctlRoot == "" {
+		if !audit.IsLive(procRoot) {
+			return tree{reason: "no configuration tree: --proc-root is not /proc and no --sysctl-root was given"}, nil
+		}
+		sysctlRoot = "/"
+	}
+	c, err := sysctlconf.Resolve(sysctlRoot)
+	if err != nil {
+		return tree{}, fmt.Errorf("sysctl root: %w", err)
+	}
+	if !hasConfigTree(sysctlRoot) {
+		return tree{conf: c, reason: fmt.Sprintf("no sysctl.d directory or %s under %s", sysctlconf.LegacyFile, sysctlRoot)}, nil
+	}
+	return tree{conf: c}, nil
+}
+
+func hasConfigTree(root string) bool {
+	for _, d := range append([]string{sysctlconf.LegacyFile}, sysctlconf.Dirs...) {
+		if _, err := os.Stat(filepath.Join(root, d)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// keys adds the keys the tree sets (globs aside) to the keys to gather.
+func (t tree) keys(keys []string) []string {
+	if t.reason != "" {
+		return keys
+	}
+	for _, e := range t.conf.Entries {
+		if !e.Glob() {
+			keys = append(keys, e.Key)
+		}
+	}
+	return keys
+}
+
+// attach returns f with what the tree sets for the keys f read, or with the
+// reason there is no tree.
+func (t tree) attach(f *audit.Facts) *audit.Facts {
+	if t.reason != "" {
+		return f.WithoutConfigured(t.reason)
+	}
+	configured := map[string]audit.Setting{}
+	for k, e := range t.conf.Effective(slices.Collect(maps.Keys(f.Sysctls))) {
+		configured[k] = audit.Setting{Value: e.Value, File: e.File, Line: e.Line}
+	}
+	return f.WithConfigured(configured)
+}
