@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,7 @@ func newExplainCmd(s streams) *cobra.Command {
 			}
 			err := report.Explain(s.out, args[0])
 			if errors.Is(err, report.ErrUnknownTopic) {
-				return usageError("explain: unknown topic %q: run tcpaudit explain to list states, keys and rules", args[0])
+				return fmt.Errorf("explain: unknown topic %q: run tcpaudit explain to list states, keys and rules", args[0])
 			}
 			return err // any other error exits 2 as well
 		},

@@ -48,13 +48,20 @@ func (o sampleOptions) apply(po *pipeline.Options, s streams) error {
 		return err
 	}
 	po.Census, po.Samples, po.Interval = src, o.Samples, o.Interval
-	if o.Samples > 1 && isTerminal(s.err) {
-		po.Progress = func(done, total int) {
-			fmt.Fprintf(s.err, "\rsampling %d/%d", done, total)
-			if done == total {
-				fmt.Fprintln(s.err)
-			}
+	po.Progress = o.progress(s)
+	return nil
+}
+
+// progress prints "sampling N/M" on stderr when it is a terminal and there
+// is more than one sample; nil otherwise.
+func (o sampleOptions) progress(s streams) func(done, total int) {
+	if o.Samples < 2 || !isTerminal(s.err) {
+		return nil
+	}
+	return func(done, total int) {
+		fmt.Fprintf(s.err, "\rsampling %d/%d", done, total)
+		if done == total {
+			fmt.Fprintln(s.err)
 		}
 	}
-	return nil
 }

@@ -65,10 +65,10 @@ func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	view, err := sockets.Take(ctx, o.ProcRoot, sockets.Options{
 		Source: src, State: state, By: sockets.By(o.By), Top: o.Top, NoOwners: o.NoOwners,
 		Samples: o.Sampling.Samples, Interval: o.Sampling.Interval,
-		Now: time.Now, Progress: sampleProgress(s, o.Sampling.Samples),
+		Now: time.Now, Progress: o.Sampling.progress(s),
 	})
 	if err != nil {
-		return &codeError{code: exitError, err: err}
+		return err
 	}
 	if o.Format == "json" {
 		return report.SocketsJSON{}.Write(s.out, view)
@@ -77,35 +77,21 @@ func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	return report.SocketsText{Color: color}.Write(s.out, view)
 }
 
-// sampleProgress prints "sampling N/M" on stderr when it is a terminal
-// and there is more than one sample.
-func sampleProgress(s streams, samples int) func(done, total int) {
-	if samples < 2 || !isTerminal(s.err) {
-		return nil
-	}
-	return func(done, total int) {
-		fmt.Fprintf(s.err, "\rsampling %d/%d", done, total)
-		if done == total {
-			fmt.Fprintln(s.err)
-		}
-	}
-}
-
 func (o socketsOptions) validate() error {
 	switch o.By {
 	case "state", "port", "remote", "process":
 	default:
-		return usageError("--by %q: want state, port, remote or process", o.By)
+		return fmt.Errorf("--by %q: want state, port, remote or process", o.By)
 	}
 	if o.Format != "text" && o.Format != "json" {
-		return usageError("--format %q: want text or json", o.Format)
+		return fmt.Errorf("--format %q: want text or json", o.Format)
 	}
 	if o.Top < 1 {
-		return usageError("--top %d: want 1 or more", o.Top)
+		return fmt.Errorf("--top %d: want 1 or more", o.Top)
 	}
 	if o.State != "" {
 		if _, ok := audit.ParseState(o.State); !ok {
-			return usageError("--state %q: not a TCP state (try close-wait, time-wait, established, listen)", o.State)
+			return fmt.Errorf("--state %q: not a TCP state (try close-wait, time-wait, established, listen)", o.State)
 		}
 	}
 	return nil
