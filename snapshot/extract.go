@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // Limits bound what Extract accepts from a tarball.
@@ -28,6 +30,27 @@ var DefaultLimits = Limits{FileBytes: 1 << 30, TotalBytes: 2 << 30, Entries: 2_0
 // symlink that is not a socket descriptor, a special file, a duplicate, or
 // something over the limits.
 var ErrUnsafe = errors.New("unsafe snapshot entry")
+
+// Open extracts the snapshot tarball file into a new temporary directory
+// and returns the proc root in it and a function that removes the directory.
+func Open(file string, lim Limits) (string, func(), error) {
+	f, err := input.Open(file)
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	dir, err := os.MkdirTemp("", "tcpaudit-snapshot-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup := func() { os.RemoveAll(dir) }
+	root, err := Extract(f, dir, lim)
+	if err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return root, cleanup, nil
+}
 
 // Extract unpacks a gzipped snapshot tarball into dir, which must exist and
 // be empty, and returns the proc root inside it. Only directories, regular

@@ -198,3 +198,19 @@ func (c *Config) addDiag(d *Diagnostic) {
 		c.Diagnostics = append(c.Diagnostics, *d)
 	}
 }
+
+// Unreadable returns an error naming the files and directories of the tree
+// that could not be read (a symlink loop, a FIFO, no permission), or nil:
+// with any, the effective configuration may be incomplete.
+func (c *Config) Unreadable() error {
+	var bad []string
+	for _, d := range c.Diagnostics {
+		if d.Severity == SeverityError && d.Line == 0 {
+			bad = append(bad, d.Error())
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the configuration shown may be incomplete: %s", strings.Join(bad, "; "))
+}

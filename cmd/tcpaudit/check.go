@@ -3,11 +3,13 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
 // checkOptions are the settings of `tcpaudit check`, from flags and
@@ -49,9 +51,9 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
 			return errors.New("--snapshot and --proc-root both name what to audit: give one")
 		}
-		root, cleanup, err := openSnapshot(o.Snapshot)
+		root, cleanup, err := snapshot.Open(o.Snapshot, snapshot.DefaultLimits)
 		if err != nil {
-			return err
+			return fmt.Errorf("--snapshot: %w", err)
 		}
 		defer cleanup()
 		o.ProcRoot = root

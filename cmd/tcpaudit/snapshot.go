@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
-	"github.com/tcpaudit/tcpaudit/internal/input"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
@@ -78,25 +76,4 @@ func runSnapshot(s streams, o snapshotOptions, dst string) error {
 
 func isTarball(name string) bool {
 	return strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz")
-}
-
-// openSnapshot extracts a snapshot tarball into a temporary directory and
-// returns the proc root in it and a function that removes it.
-func openSnapshot(file string) (string, func(), error) {
-	f, err := input.Open(file)
-	if err != nil {
-		return "", nil, fmt.Errorf("--snapshot: %w", err)
-	}
-	defer f.Close()
-	dir, err := os.MkdirTemp("", "tcpaudit-snapshot-")
-	if err != nil {
-		return "", nil, fmt.Errorf("--snapshot: %w", err)
-	}
-	cleanup := func() { os.RemoveAll(dir) }
-	root, err := snapshot.Extract(f, dir, snapshot.DefaultLimits)
-	if err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("--snapshot %s: %w", file, err)
-	}
-	return root, cleanup, nil
 }
