@@ -3,8 +3,8 @@ package sockets
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"fmt"
+	"io/fs"
 	"maps"
 	"time"
 
