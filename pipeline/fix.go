@@ -35,6 +35,9 @@ type Fix struct {
 // sysctl.d tree conf. A key another finding already set, and keys this
 // kernel or namespace lacks, become notes.
 func PlanFix(a *Audit, conf *sysctlconf.Config) *Fix {
+	if conf == nil {
+		conf = &sysctlconf.Config{} // no tree: the drop-in stands alone
+	}
 	changes, notes := plan(a.Result, a.Facts)
 	fx := &Fix{Changes: changes, Notes: notes, conf: conf}
 	if len(changes) == 0 {

@@ -88,3 +88,15 @@ func TestPlanFixOnHost(t *testing.T) {
 		t.Errorf("the drop-in does not win: %+v", e)
 	}
 }
+
+// TestPlanFixWithoutTree: with no sysctl.d tree the drop-in stands alone
+// under its default name.
+func TestPlanFixWithoutTree(t *testing.T) {
+	res := rules.Result{Findings: []rules.Finding{{Rule: "a", Severity: rules.Warning, Title: "t",
+		Fix: rules.Fix{Sysctl: map[string]string{"net.ipv4.tcp_fin_timeout": "60"}}}}}
+	f := audit.NewFacts(audit.Facts{ProcRoot: t.TempDir(), Sysctls: map[string]string{"net.ipv4.tcp_fin_timeout": "120"}})
+	fx := pipeline.PlanFix(&pipeline.Audit{Result: res, Facts: f, Profile: "p"}, nil)
+	if fx.Name != sysctlconf.DefaultDropIn || !strings.Contains(fx.DropIn(), "net.ipv4.tcp_fin_timeout = 60") {
+		t.Errorf("drop-in %s:\n%s", fx.Name, fx.DropIn())
+	}
+}

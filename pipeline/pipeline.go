@@ -108,7 +108,7 @@ func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(r.engine.Keys()), Census: o.Census}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err
@@ -134,5 +134,5 @@ func Keys(procRoot, sysctlRoot string) ([]string, error) {
 	if err != nil {
 		return keys, err
 	}
-	return tree.keys(keys), nil
+	return tree.keys(procRoot, keys), nil
 }

@@ -183,3 +183,19 @@ func TestHostname(t *testing.T) {
 		}
 	}
 }
+
+// TestRunTreeWithLinesThatAreNoKeys: a sysctl.d line with an empty key or
+// a key naming a directory (net.ipv4.conf = 1) is not gathered as a sysctl,
+// so the audit runs and compares the real keys.
+func TestRunTreeWithLinesThatAreNoKeys(t *testing.T) {
+	root := sysctlTree(t, "= 5\nnet.ipv4.conf = 1\nnet.ipv4 = 1\nnet.ipv4.tcp_fin_timeout = 60\n")
+	a := run(t, pipeline.Options{ProcRoot: filepath.Join(hostsDir, "misconfigured"), SysctlRoot: root})
+	if _, ok := a.Facts.Configured["net.ipv4.tcp_fin_timeout"]; !ok {
+		t.Errorf("configured keys %v, want net.ipv4.tcp_fin_timeout among them", a.Facts.Configured)
+	}
+	for _, k := range []string{"", "net.ipv4.conf", "net.ipv4"} {
+		if _, ok := a.Facts.Sysctls[k]; ok {
+			t.Errorf("%q was gathered as a sysctl", k)
+		}
+	}
+}

@@ -32,7 +32,7 @@ func loadTree(procRoot, sysctlRoot string) (tree, error) {
 	}
 	c, err := sysctlconf.Resolve(sysctlRoot)
 	if err != nil {
-		return tree{}, fmt.Errorf("sysctl root: %w", err)
+		return tree{}, err // it names the sysctl root
 	}
 	if !hasConfigTree(sysctlRoot) {
 		return tree{conf: c, reason: fmt.Sprintf("no sysctl.d directory or %s under %s", sysctlconf.LegacyFile, sysctlRoot)}, nil
@@ -49,15 +49,23 @@ func hasConfigTree(root string) bool {
 	return false
 }
 
-// keys adds the keys the tree sets (globs aside) to the keys to gather.
-func (t tree) keys(keys []string) []string {
+// keys adds the keys the tree sets to the keys to gather under procRoot,
+// leaving out globs and what cannot be a sysctl there: an empty key, or one
+// naming a directory (net.ipv4.conf = 1), which systemd-sysctl fails to
+// write and lint reports; the audit compares only real keys.
+func (t tree) keys(procRoot string, keys []string) []string {
 	if t.reason != "" {
 		return keys
 	}
 	for _, e := range t.conf.Entries {
-		if !e.Glob() {
-			keys = append(keys, e.Key)
+		if e.Glob() || e.Key == "" {
+			continue
 		}
+		st, err := os.Stat(filepath.Join(procRoot, "sys", sysctlconf.Path(e.Key)))
+		if err == nil && !st.Mode().IsRegular() {
+			continue
+		}
+		keys = append(keys, e.Key)
 	}
 	return keys
 }
