@@ -79,6 +79,9 @@ func TestReadErrors(t *testing.T) {
 		{"waivers:\n  - rule: fin-timeout\n    expires: 2026-12-31\n", "c.yaml:2: waiver: reason is required"},
 		{"waivers:\n  - rule: fin-timeout\n    reason: x\n    until: 2026-12-31\n", `c.yaml:4: waiver: unknown key "until"`},
 		{"profile: [\n", "c.yaml: yaml:"},
+		{"fail-on: info\nprofile: web-server\nfail-on: never\n", `c.yaml:3: "fail-on" is already set at line 1`},
+		{"rules:\n  fin-timeout: {}\n  fin-timeout: {}\n", `c.yaml:3: "fin-timeout" is already set at line 2`},
+		{"rules:\n  fin-timeout:\n    severity: info\n    severity: critical\n", `c.yaml:4: "severity" is already set at line 3`},
 	} {
 		path := write(t, dir, "c.yaml", c.text)
 		_, err := config.Read(path, testOptions)

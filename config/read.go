@@ -40,6 +40,9 @@ func Read(path string, options []string) (*File, error) {
 		return f, nil
 	}
 	top := doc.Content[0]
+	if err := noDuplicates(path, top); err != nil {
+		return nil, err
+	}
 	if top.Kind != yaml.MappingNode {
 		return nil, lineError(path, top, "want a mapping of options, rules and waivers")
 	}
@@ -49,6 +52,31 @@ func Read(path string, options []string) (*File, error) {
 		}
 	}
 	return f, nil
+}
+
+// noDuplicates rejects a mapping, at any depth, that sets a key twice:
+// YAML forbids it, and one of the values would be dropped unseen. Aliases
+// are not followed (their target is checked where it is defined).
+func noDuplicates(path string, n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		seen := make(map[string]int, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if line, dup := seen[k.Value]; dup {
+				return lineError(path, k, "%q is already set at line %d", k.Value, line)
+			}
+			seen[k.Value] = k.Line
+		}
+	}
+	if n.Kind == yaml.AliasNode {
+		return nil
+	}
+	for _, c := range n.Content {
+		if err := noDuplicates(path, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readKey reads one top-level key and its value.
