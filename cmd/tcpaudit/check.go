@@ -22,27 +22,17 @@ type checkOptions struct {
 }
 
 func newCheckCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "check",
-		Short: "Audit this host (or a captured proc tree) and report findings",
-		Long: "check gathers sysctls, the socket census and kernel counters under the proc\n" +
-			"root, evaluates the profile's rules and prints the findings.\n\n" +
-			"Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,\n" +
-			"2 usage error, unreadable input or internal error.",
-		Args: cobra.NoArgs,
-	}
+	cmd := command("check", "Audit this host (or a captured proc tree) and report findings", help("check"),
+		cobra.NoArgs, withOptions(s, runCheck))
 	f := cmd.Flags()
 	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
 	addSampleFlags(f)
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o checkOptions) error {
-		return runCheck(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
-func runCheck(ctx context.Context, s streams, o checkOptions) error {
+func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error {
 	failOn, err := o.reportOptions.validate()
 	if err != nil {
 		return err

@@ -7,17 +7,8 @@ import (
 )
 
 func newCompletionCmd(s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "completion bash|zsh|fish",
-		Short: "Print a shell completion script",
-		Long: "completion prints the completion script of a shell. Load it with\n\n" +
-			"    source <(tcpaudit completion bash)\n" +
-			"    tcpaudit completion bash > /etc/bash_completion.d/tcpaudit\n" +
-			"    tcpaudit completion zsh > \"${fpath[1]}/_tcpaudit\"\n" +
-			"    tcpaudit completion fish > ~/.config/fish/completions/tcpaudit.fish",
-		Args:      cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs),
-		ValidArgs: []string{"bash", "zsh", "fish"},
-		RunE: func(cmd *cobra.Command, args []string) error {
+	cmd := command("completion bash|zsh|fish", "Print a shell completion script", help("completion"),
+		cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs), func(cmd *cobra.Command, args []string) error {
 			root := cmd.Root()
 			var err error
 			switch args[0] {
@@ -32,6 +23,7 @@ func newCompletionCmd(s streams) *cobra.Command {
 				return fmt.Errorf("completion %s: %w", args[0], err)
 			}
 			return nil
-		},
-	}
+		})
+	cmd.ValidArgs = []string{"bash", "zsh", "fish"}
+	return cmd
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // environment and the configuration file below them), decodes them into the
 // command's options struct O and calls run. An O that embeds auditOptions
 // also gets the configuration file's rule overrides and waivers.
-func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) func(*cobra.Command, []string) error {
+func withOptions[O any](s streams, run func(ctx context.Context, s streams, args []string, o O) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		v, file, err := readOptions(cmd)
 		if err != nil {
@@ -29,7 +30,7 @@ func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) 
 		if c, ok := any(&o).(interface{ setConfig(*config.File) }); ok {
 			c.setConfig(file)
 		}
-		return run(cmd, args, o)
+		return run(cmd.Context(), s, args, o)
 	}
 }
 

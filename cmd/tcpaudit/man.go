@@ -10,14 +10,8 @@ import (
 )
 
 func newManCmd(s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "man DIR",
-		Short: "Write man pages (section 1) for every command into DIR",
-		Long: "man generates troff man pages from the command tree: tcpaudit.1 and one page\n" +
-			"per command (tcpaudit-check.1, ...). Install them with\n\n" +
-			"    tcpaudit man /usr/local/share/man/man1",
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
+	return command("man DIR", "Write man pages (section 1) for every command into DIR", help("man"),
+		cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return fmt.Errorf("man: %w", err)
@@ -31,8 +25,7 @@ func newManCmd(s streams) *cobra.Command {
 			}
 			fmt.Fprintf(s.err, "man: %d pages written to %s\n", n, dir)
 			return nil
-		},
-	}
+		})
 }
 
 // genManPages writes the pages into a temporary directory inside dir and

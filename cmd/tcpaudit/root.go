@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -52,13 +54,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func newRootCmd(s streams) *cobra.Command {
 	root := &cobra.Command{
-		Use:   "tcpaudit",
-		Short: "Audit a Linux host's TCP connection lifecycle and network sysctls",
-		Long: "tcpaudit reads socket states (over netlink sock_diag on the live host, from\n" +
-			"/proc/net/tcp and tcp6 otherwise), network sysctls and kernel counters,\n" +
-			"evaluates them against a profile and explains each finding\n" +
-			"with its fix: a sysctl value when a sysctl is the fix, the owning process when\n" +
-			"the application is.",
+		Use:           "tcpaudit",
+		Short:         "Audit a Linux host's TCP connection lifecycle and network sysctls",
+		Long:          help("tcpaudit"),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
@@ -73,6 +71,29 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
 	return root
+}
+
+// helpTexts hold the long help of the commands: help/NAME.txt for the
+// command NAME, help/conf-show.txt for `conf show`.
+//
+//go:embed help/*.txt
+var helpTexts embed.FS
+
+// help returns the long help text of a command, without the file's final
+// newline. The files are compiled in, so a missing one is a mistake in the
+// source and panics.
+func help(name string) string {
+	b, err := helpTexts.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		panic(err)
+	}
+	return strings.TrimSuffix(string(b), "\n")
+}
+
+// command returns a command with its help texts, the positional arguments
+// it takes and what it does.
+func command(use, short, long string, args cobra.PositionalArgs, run func(*cobra.Command, []string) error) *cobra.Command {
+	return &cobra.Command{Use: use, Short: short, Long: long, Args: args, RunE: run}
 }
 
 func isTerminal(w io.Writer) bool {

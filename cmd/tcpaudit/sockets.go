@@ -26,17 +26,8 @@ type socketsOptions struct {
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sockets",
-		Short: "Count TCP sockets by state, listener, destination, remote endpoint or process",
-		Long: "sockets takes a census of the TCP sockets of this network namespace (over netlink\n" +
-			"sock_diag on the live host, from net/tcp and net/tcp6 under --proc-root otherwise)\n" +
-			"and prints counts per state, listeners with their accept-queue fill, ephemeral-port\n" +
-			"use per destination, the top remote endpoints and the processes holding CLOSE_WAIT\n" +
-			"sockets.\n" +
-			"--by port|remote|process ranks local ports, remote endpoints or processes instead.",
-		Args: cobra.NoArgs,
-	}
+	cmd := command("sockets", "Count TCP sockets by state, listener, destination, remote endpoint or process", help("sockets"),
+		cobra.NoArgs, withOptions(s, runSockets))
 	f := cmd.Flags()
 	f.String("state", "", "count only sockets in this state (close-wait, time-wait, ...)")
 	f.String("by", "state", "grouping: state, port, remote or process")
@@ -46,14 +37,11 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addSampleFlags(f)
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o socketsOptions) error {
-		return runSockets(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
 // runSockets validates the options, takes the view and writes it.
-func runSockets(ctx context.Context, s streams, o socketsOptions) error {
+func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
