@@ -22,8 +22,7 @@ type checkOptions struct {
 }
 
 func newCheckCmd(s streams) *cobra.Command {
-	cmd := command("check", "Audit this host (or a captured proc tree) and report findings", help("check"),
-		cobra.NoArgs, withOptions(s, runCheck))
+	cmd := command("check", help("check"), cobra.NoArgs, withOptions(s, runCheck))
 	f := cmd.Flags()
 	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
 	addReportFlags(cmd)

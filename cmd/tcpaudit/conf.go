@@ -18,13 +18,12 @@ type confOptions struct {
 }
 
 func newConfCmd(s streams) *cobra.Command {
-	show := command("show", "Print the effective sysctl configuration: key, value, file:line", help("conf-show"),
-		cobra.NoArgs, withOptions(s, runConfShow))
+	show := command("show", help("conf-show"), cobra.NoArgs, withOptions(s, runConfShow))
 	f := show.Flags()
 	f.String("root", "/", "root directory of the configuration tree")
 	f.String("format", "text", "output format: text or json")
 	f.Bool("procps", false, "show what procps-ng 4.0.5+ `sysctl --system` applies instead (it also reads hidden files and /etc/sysctl.conf last)")
-	conf := command("conf", "Inspect the sysctl.d configuration", "", cobra.NoArgs, nil)
+	conf := command("conf", help("conf"), cobra.NoArgs, nil)
 	conf.AddCommand(show)
 	return conf
 }

@@ -21,8 +21,7 @@ type fixOptions struct {
 }
 
 func newFixCmd(s streams) *cobra.Command {
-	cmd := command("fix", "Write the sysctl.d drop-in (or diff) that fixes the sysctl findings", help("fix"),
-		cobra.NoArgs, withOptions(s, runFix))
+	cmd := command("fix", help("fix"), cobra.NoArgs, withOptions(s, runFix))
 	f := cmd.Flags()
 	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")

@@ -17,8 +17,7 @@ type lintOptions struct {
 }
 
 func newLintCmd(s streams) *cobra.Command {
-	cmd := command("lint [flags] PATH...", "Check sysctl.conf and sysctl.d files without touching the kernel", help("lint"),
-		cobra.MinimumNArgs(1), withOptions(s, runLint))
+	cmd := command("lint [flags] PATH...", help("lint"), cobra.MinimumNArgs(1), withOptions(s, runLint))
 	addProfileFlags(cmd.Flags())
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
 	addReportFlags(cmd)

@@ -10,22 +10,21 @@ import (
 )
 
 func newManCmd(s streams) *cobra.Command {
-	return command("man DIR", "Write man pages (section 1) for every command into DIR", help("man"),
-		cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
-			dir := args[0]
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return fmt.Errorf("man: %w", err)
-			}
-			root := cmd.Root()
-			root.DisableAutoGenTag = true
-			header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + version, Manual: "tcpaudit manual"}
-			n, err := genManPages(root, header, dir)
-			if err != nil {
-				return fmt.Errorf("man %s: %w", dir, err)
-			}
-			fmt.Fprintf(s.err, "man: %d pages written to %s\n", n, dir)
-			return nil
-		})
+	return command("man DIR", help("man"), cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
+		dir := args[0]
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("man: %w", err)
+		}
+		root := cmd.Root()
+		root.DisableAutoGenTag = true
+		header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + version, Manual: "tcpaudit manual"}
+		n, err := genManPages(root, header, dir)
+		if err != nil {
+			return fmt.Errorf("man %s: %w", dir, err)
+		}
+		fmt.Fprintf(s.err, "man: %d pages written to %s\n", n, dir)
+		return nil
+	})
 }
 
 // genManPages writes the pages into a temporary directory inside dir and

@@ -18,7 +18,7 @@ type profilesOptions struct {
 }
 
 func newProfilesCmd(s streams) *cobra.Command {
-	cmd := command("profiles", "List the built-in profiles", "", cobra.NoArgs, func(*cobra.Command, []string) error {
+	cmd := command("profiles", help("profiles"), cobra.NoArgs, func(*cobra.Command, []string) error {
 		rows := [][]string{{"NAME", "EXTENDS", "DESCRIPTION"}}
 		for _, name := range profiles.Names() {
 			p, err := profiles.Builtin(name)
@@ -33,8 +33,7 @@ func newProfilesCmd(s streams) *cobra.Command {
 		}
 		return writeTable(s.out, rows)
 	})
-	show := command("show NAME[,NAME...]", "Print a resolved profile as YAML (extends: and composition applied)", help("profiles-show"),
-		cobra.ExactArgs(1), withOptions(s, runProfilesShow))
+	show := command("show NAME[,NAME...]", help("profiles-show"), cobra.ExactArgs(1), withOptions(s, runProfilesShow))
 	show.Flags().StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in NAME")
 	cmd.AddCommand(show)
 	return cmd

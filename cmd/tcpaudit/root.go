@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -53,14 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newRootCmd(s streams) *cobra.Command {
-	root := &cobra.Command{
-		Use:           "tcpaudit",
-		Short:         "Audit a Linux host's TCP connection lifecycle and network sysctls",
-		Long:          help("tcpaudit"),
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Version:       version,
-	}
+	root := command("tcpaudit", help("tcpaudit"), nil, nil)
+	root.SilenceUsage, root.SilenceErrors, root.Version = true, true, version
 	root.PersistentFlags().String("config", "", "configuration file (default: the first of ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml, /etc/tcpaudit/config.yaml)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
@@ -71,29 +63,6 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
 	return root
-}
-
-// helpTexts hold the long help of the commands: help/NAME.txt for the
-// command NAME, help/conf-show.txt for `conf show`.
-//
-//go:embed help/*.txt
-var helpTexts embed.FS
-
-// help returns the long help text of a command, without the file's final
-// newline. The files are compiled in, so a missing one is a mistake in the
-// source and panics.
-func help(name string) string {
-	b, err := helpTexts.ReadFile("help/" + name + ".txt")
-	if err != nil {
-		panic(err)
-	}
-	return strings.TrimSuffix(string(b), "\n")
-}
-
-// command returns a command with its help texts, the positional arguments
-// it takes and what it does.
-func command(use, short, long string, args cobra.PositionalArgs, run func(*cobra.Command, []string) error) *cobra.Command {
-	return &cobra.Command{Use: use, Short: short, Long: long, Args: args, RunE: run}
 }
 
 func isTerminal(w io.Writer) bool {

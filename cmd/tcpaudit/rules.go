@@ -9,7 +9,7 @@ import (
 )
 
 func newRulesCmd(s streams) *cobra.Command {
-	return command("rules", "List the rule catalog", "", cobra.NoArgs, func(*cobra.Command, []string) error {
+	return command("rules", help("rules"), cobra.NoArgs, func(*cobra.Command, []string) error {
 		rows := [][]string{{"ID", "CATEGORY", "SEVERITY", "TITLE"}}
 		for _, r := range rules.Catalog() {
 			rows = append(rows, []string{r.ID, r.Category, r.Severity.String(), r.Title})
@@ -19,7 +19,7 @@ func newRulesCmd(s streams) *cobra.Command {
 }
 
 func newVersionCmd(s streams) *cobra.Command {
-	return command("version", "Print the version", "", cobra.NoArgs, func(*cobra.Command, []string) error {
+	return command("version", help("version"), cobra.NoArgs, func(*cobra.Command, []string) error {
 		_, err := fmt.Fprintf(s.out, "tcpaudit %s\n", version)
 		return err
 	})

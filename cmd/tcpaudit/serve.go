@@ -23,8 +23,7 @@ type serveOptions struct {
 }
 
 func newServeCmd(s streams) *cobra.Command {
-	cmd := command("serve", "Serve the audit as Prometheus metrics on /metrics", help("serve"),
-		cobra.NoArgs, withOptions(s, runServe))
+	cmd := command("serve", help("serve"), cobra.NoArgs, withOptions(s, runServe))
 	f := cmd.Flags()
 	f.String("listen", "127.0.0.1:9764", "address to listen on (host:port; :9764 for every interface)")
 	f.Duration("interval", 0, "evaluate every interval and serve the cached result; 0 evaluates on each scrape")

@@ -22,8 +22,7 @@ type snapshotOptions struct {
 }
 
 func newSnapshotCmd(s streams) *cobra.Command {
-	cmd := command("snapshot DIR|FILE.tar.gz|-", "Copy the /proc files tcpaudit reads, for an audit elsewhere", help("snapshot"),
-		cobra.ExactArgs(1), withOptions(s, runSnapshot))
+	cmd := command("snapshot DIR|FILE.tar.gz|-", help("snapshot"), cobra.ExactArgs(1), withOptions(s, runSnapshot))
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
 	cmd.Flags().String("sysctl-root", "", "also copy the sysctls configured in the sysctl.d tree under this root, for runtime-config-drift (default / when --proc-root is /proc)")
 	return cmd

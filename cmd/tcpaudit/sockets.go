@@ -26,8 +26,7 @@ type socketsOptions struct {
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
-	cmd := command("sockets", "Count TCP sockets by state, listener, destination, remote endpoint or process", help("sockets"),
-		cobra.NoArgs, withOptions(s, runSockets))
+	cmd := command("sockets", help("sockets"), cobra.NoArgs, withOptions(s, runSockets))
 	f := cmd.Flags()
 	f.String("state", "", "count only sockets in this state (close-wait, time-wait, ...)")
 	f.String("by", "state", "grouping: state, port, remote or process")
