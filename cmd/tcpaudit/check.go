@@ -17,8 +17,8 @@ import (
 type checkOptions struct {
 	auditOptions  `mapstructure:",squash"`
 	reportOptions `mapstructure:",squash"`
-	Snapshot      string        `mapstructure:"snapshot"`
-	Sampling      sampleOptions `mapstructure:",squash"`
+	Snapshot      string `mapstructure:"snapshot"`
+	sampleOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -48,7 +48,7 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 		o.ProcRoot = root
 	}
 	po := o.pipeline()
-	if err := o.Sampling.apply(&po, s); err != nil {
+	if err := o.sampleOptions.apply(&po, s); err != nil {
 		return err
 	}
 	a, err := pipeline.Run(ctx, po)

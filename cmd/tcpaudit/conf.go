@@ -12,16 +12,16 @@ import (
 
 // confOptions are the settings of `tcpaudit conf show`.
 type confOptions struct {
-	Root   string `mapstructure:"root"`
-	Format string `mapstructure:"format"`
-	Procps bool   `mapstructure:"procps"`
+	Root       string `mapstructure:"root"`
+	textOrJSON `mapstructure:",squash"`
+	Procps     bool `mapstructure:"procps"`
 }
 
 func newConfCmd(s streams) *cobra.Command {
 	show := command("show", help("conf-show"), cobra.NoArgs, withOptions(s, runConfShow))
 	f := show.Flags()
 	f.String("root", "/", "root directory of the configuration tree")
-	f.String("format", "text", "output format: text or json")
+	addTextOrJSONFlag(f)
 	f.Bool("procps", false, "show what procps-ng 4.0.5+ `sysctl --system` applies instead (it also reads hidden files and /etc/sysctl.conf last)")
 	conf := command("conf", help("conf"), cobra.NoArgs, nil)
 	conf.AddCommand(show)
@@ -29,8 +29,8 @@ func newConfCmd(s streams) *cobra.Command {
 }
 
 func runConfShow(_ context.Context, s streams, _ []string, o confOptions) error {
-	if o.Format != "text" && o.Format != "json" {
-		return fmt.Errorf("--format %q: want text or json", o.Format)
+	if err := o.validate(); err != nil {
+		return err
 	}
 	resolve := sysctlconf.Resolve
 	if o.Procps {

@@ -57,6 +57,23 @@ func addAuditFlags(f *pflag.FlagSet, procRoot string) {
 	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 }
 
+// textOrJSON is the --format of the commands that print text or JSON.
+type textOrJSON struct {
+	Format string `mapstructure:"format"`
+}
+
+// addTextOrJSONFlag declares the flag of textOrJSON.
+func addTextOrJSONFlag(f *pflag.FlagSet) {
+	f.String("format", "text", "output format: text or json")
+}
+
+func (o textOrJSON) validate() error {
+	if o.Format != "text" && o.Format != "json" {
+		return fmt.Errorf("--format %q: want text or json", o.Format)
+	}
+	return nil
+}
+
 // reportOptions say how a report is written and when it fails the run.
 type reportOptions struct {
 	Format  string `mapstructure:"format"`

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -15,8 +14,7 @@ import (
 // emit writes the report of res on the audited host and returns
 // errFindings when it has findings at or above failOn (0: never).
 func (o reportOptions) emit(s streams, res rules.Result, host string, failOn rules.Severity) error {
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
-	ro := report.Options{Color: color, Hostname: host, Version: version}
+	ro := report.Options{Color: s.color(o.NoColor) && o.Output == "", Hostname: host, Version: version}
 	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
 		return err
 	}

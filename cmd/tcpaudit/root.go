@@ -32,6 +32,12 @@ type streams struct {
 	tty bool
 }
 
+// color reports whether output is coloured: on a terminal, unless
+// --no-color (noColor) or NO_COLOR says otherwise.
+func (s streams) color(noColor bool) bool {
+	return s.tty && !noColor && os.Getenv("NO_COLOR") == ""
+}
+
 // run executes the CLI and returns the exit code; main only exits with it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s := streams{out: stdout, err: stderr, tty: isTerminal(stdout)}
