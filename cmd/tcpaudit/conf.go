@@ -29,9 +29,6 @@ func newConfCmd(s streams) *cobra.Command {
 }
 
 func runConfShow(_ context.Context, s streams, _ []string, o confOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
 	resolve := sysctlconf.Resolve
 	if o.Procps {
 		resolve = func(root string) (*sysctlconf.Config, error) {

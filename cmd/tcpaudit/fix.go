@@ -20,6 +20,13 @@ type fixOptions struct {
 	Write        string `mapstructure:"write"`
 }
 
+func (o fixOptions) validate() error {
+	if o.Diff && o.Write != "" {
+		return errors.New("--diff and --write exclude each other")
+	}
+	return nil
+}
+
 func newFixCmd(s streams) *cobra.Command {
 	cmd := command("fix", help("fix"), cobra.NoArgs, withOptions(s, runFix))
 	f := cmd.Flags()
@@ -32,9 +39,6 @@ func newFixCmd(s streams) *cobra.Command {
 }
 
 func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
-	if o.Diff && o.Write != "" {
-		return errors.New("--diff and --write exclude each other")
-	}
 	po := o.pipeline()
 	po.SysctlRoot = o.Root
 	a, err := pipeline.Run(ctx, po)

@@ -25,10 +25,6 @@ func newLintCmd(s streams) *cobra.Command {
 }
 
 func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
-	failOn, err := o.reportOptions.validate()
-	if err != nil {
-		return err
-	}
 	cfg, err := pipeline.Profile(o.pipeline())
 	if err != nil {
 		return err
@@ -37,5 +33,5 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.emit(s, lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot}), "", failOn)
+	return o.emit(s, lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot}), "")
 }

@@ -80,6 +80,8 @@ type reportOptions struct {
 	FailOn  string `mapstructure:"fail-on"`
 	NoColor bool   `mapstructure:"no-color"`
 	Output  string `mapstructure:"output"`
+	// failOn is FailOn parsed by validate; 0 for never.
+	failOn rules.Severity
 }
 
 // addReportFlags declares the flags of reportOptions.
@@ -92,16 +94,17 @@ func addReportFlags(cmd *cobra.Command) {
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 }
 
-// validate checks the options and returns the --fail-on severity.
-func (o reportOptions) validate() (rules.Severity, error) {
+// validate checks the options and parses --fail-on.
+func (o *reportOptions) validate() error {
 	failOn, err := parseFailOn(o.FailOn)
 	if err != nil {
-		return 0, fmt.Errorf("--fail-on: %w", err)
+		return fmt.Errorf("--fail-on: %w", err)
 	}
 	if err := report.CheckFormat(o.Format); err != nil {
-		return 0, fmt.Errorf("--format: %w", err)
+		return fmt.Errorf("--format: %w", err)
 	}
-	return failOn, nil
+	o.failOn = failOn
+	return nil
 }
 
 // parseFailOn returns 0 for "never".

@@ -12,13 +12,13 @@ import (
 )
 
 // emit writes the report of res on the audited host and returns
-// errFindings when it has findings at or above failOn (0: never).
-func (o reportOptions) emit(s streams, res rules.Result, host string, failOn rules.Severity) error {
+// errFindings when it has findings at or above --fail-on.
+func (o reportOptions) emit(s streams, res rules.Result, host string) error {
 	ro := report.Options{Color: s.color(o.NoColor) && o.Output == "", Hostname: host, Version: version}
 	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
 		return err
 	}
-	if failOn > 0 && res.Worst() >= failOn {
+	if o.failOn > 0 && res.Worst() >= o.failOn {
 		return errFindings
 	}
 	return nil

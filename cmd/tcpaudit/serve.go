@@ -22,6 +22,13 @@ type serveOptions struct {
 	Source       string        `mapstructure:"source"`
 }
 
+func (o serveOptions) validate() error {
+	if o.Interval < 0 {
+		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
+	}
+	return nil
+}
+
 func newServeCmd(s streams) *cobra.Command {
 	cmd := command("serve", help("serve"), cobra.NoArgs, withOptions(s, runServe))
 	f := cmd.Flags()
@@ -33,9 +40,6 @@ func newServeCmd(s streams) *cobra.Command {
 }
 
 func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error {
-	if o.Interval < 0 {
-		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
-	}
 	po := o.pipeline()
 	src, err := audit.ParseCensusSource(o.Source)
 	if err != nil {

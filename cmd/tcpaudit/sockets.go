@@ -40,9 +40,6 @@ func newSocketsCmd(s streams) *cobra.Command {
 
 // runSockets validates the options, takes the view and writes it.
 func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
 	src, err := o.census()
 	if err != nil {
 		return err
