@@ -1,5 +1,8 @@
 package main
 
+// The commands that generate from the command tree: shell completion
+// scripts and man pages.
+
 import (
 	"fmt"
 	"os"
@@ -8,6 +11,28 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/cobra/doc"
 )
+
+func newCompletionCmd(s streams) *cobra.Command {
+	oneShell := cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)
+	cmd := command("completion bash|zsh|fish", help("completion"), oneShell, func(cmd *cobra.Command, args []string) error {
+		root := cmd.Root()
+		var err error
+		switch args[0] {
+		case "bash":
+			err = root.GenBashCompletionV2(s.out, true)
+		case "zsh":
+			err = root.GenZshCompletion(s.out)
+		case "fish":
+			err = root.GenFishCompletion(s.out, true)
+		}
+		if err != nil {
+			return fmt.Errorf("completion %s: %w", args[0], err)
+		}
+		return nil
+	})
+	cmd.ValidArgs = []string{"bash", "zsh", "fish"}
+	return cmd
+}
 
 func newManCmd(s streams) *cobra.Command {
 	return command("man DIR", help("man"), cobra.ExactArgs(1), func(cmd *cobra.Command, args []string) error {
