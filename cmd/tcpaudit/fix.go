@@ -20,6 +20,7 @@ type fixOptions struct {
 	Write        string `mapstructure:"write"`
 }
 
+// validate rejects --diff with --write.
 func (o fixOptions) validate() error {
 	if o.Diff && o.Write != "" {
 		return errors.New("--diff and --write exclude each other")

@@ -67,6 +67,7 @@ func addTextOrJSONFlag(f *pflag.FlagSet) {
 	f.String("format", "text", "output format: text or json")
 }
 
+// validate checks --format.
 func (o textOrJSON) validate() error {
 	if o.Format != "text" && o.Format != "json" {
 		return fmt.Errorf("--format %q: want text or json", o.Format)

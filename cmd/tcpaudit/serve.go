@@ -22,6 +22,7 @@ type serveOptions struct {
 	Source       string        `mapstructure:"source"`
 }
 
+// validate rejects a negative --interval.
 func (o serveOptions) validate() error {
 	if o.Interval < 0 {
 		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
