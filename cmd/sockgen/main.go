@@ -22,10 +22,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 // options are sockgen's flags.
@@ -40,7 +37,9 @@ type options struct {
 	closeWait    int
 }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// run parses the flags and runs sockgen in its role (outside the namespace,
+// its parent inside, or a child) until SIGINT or SIGTERM.
+func run(args []string, stdout, stderr io.Writer) int {
 	var o options
 	fs := flag.NewFlagSet("sockgen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -56,6 +55,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	var err error
 	switch {
 	case o.child >= 0:

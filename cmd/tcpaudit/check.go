@@ -17,36 +17,21 @@ import (
 type checkOptions struct {
 	auditOptions  `mapstructure:",squash"`
 	reportOptions `mapstructure:",squash"`
-	Snapshot      string        `mapstructure:"snapshot"`
-	Sampling      sampleOptions `mapstructure:",squash"`
+	Snapshot      string `mapstructure:"snapshot"`
+	sampleOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "check",
-		Short: "Audit this host (or a captured proc tree) and report findings",
-		Long: "check gathers sysctls, the socket census and kernel counters under the proc\n" +
-			"root, evaluates the profile's rules and prints the findings.\n\n" +
-			"Exit codes: 0 no finding at or above --fail-on, 1 findings at or above it,\n" +
-			"2 usage error, unreadable input or internal error.",
-		Args: cobra.NoArgs,
-	}
+	cmd := command("check", help("check"), cobra.NoArgs, withOptions(s, runCheck))
 	f := cmd.Flags()
 	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
 	addSampleFlags(f)
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o checkOptions) error {
-		return runCheck(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
-func runCheck(ctx context.Context, s streams, o checkOptions) error {
-	failOn, err := o.reportOptions.validate()
-	if err != nil {
-		return err
-	}
+func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error {
 	if o.Snapshot != "" {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
 			return errors.New("--snapshot and --proc-root both name what to audit: give one")
@@ -59,12 +44,12 @@ func runCheck(ctx context.Context, s streams, o checkOptions) error {
 		o.ProcRoot = root
 	}
 	po := o.pipeline()
-	if err := o.Sampling.apply(&po, s); err != nil {
+	if err := o.sampleOptions.apply(&po, s); err != nil {
 		return err
 	}
 	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
 	}
-	return o.emit(s, a.Result, a.Hostname, failOn)
+	return o.emit(s, a.Result, a.Hostname)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -134,7 +133,7 @@ func TestCheckProfiles(t *testing.T) {
 			if code != tc.exit {
 				t.Errorf("exit %d, want %d", code, tc.exit)
 			}
-			if diff := cmp.Diff(sorted(tc.failing), r.withStatus("failed")); diff != "" {
+			if diff := r.statusDiff("failed", tc.failing); diff != "" {
 				t.Errorf("failing rules (-want +got):\n%s", diff)
 			}
 		})
@@ -188,23 +187,13 @@ func TestBinaryExitCodes(t *testing.T) {
 	}
 	bin := buildBinary(t, t.TempDir())
 	for host, want := range map[string]int{"healthy": 0, "old-kernel-tw-recycle": 1} {
-		cmd := exec.Command(bin, "check", "--proc-root", filepath.Join(hostsDir, host))
-		err := cmd.Run()
-		var ee *exec.ExitError
-		got := 0
-		if errors.As(err, &ee) {
-			got = ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		if got != want {
+		err := exec.Command(bin, "check", "--proc-root", filepath.Join(hostsDir, host)).Run()
+		if got := exitCode(t, err); got != want {
 			t.Errorf("%s: exit %d, want %d", host, got, want)
 		}
 	}
-	cmd := exec.Command(bin, "check", "--proc-root", "../../testdata/malformed/tcp-nonhex-address")
-	out, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(string(out), "net/tcp:5:") {
+	out, err := exec.Command(bin, "check", "--proc-root", "../../testdata/malformed/tcp-nonhex-address").CombinedOutput()
+	if exitCode(t, err) != exitError || !strings.Contains(string(out), "net/tcp:5:") {
 		t.Errorf("malformed: %v, output %q; want exit 2 naming net/tcp:5:", err, out)
 	}
 }
@@ -226,15 +215,4 @@ func TestCheckSysctlRoot(t *testing.T) {
 			t.Errorf("%s: runtime-config-drift %s, want %s", host, got, want)
 		}
 	}
-}
-
-// buildBinary builds tcpaudit into dir.
-func buildBinary(t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "tcpaudit")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
 }

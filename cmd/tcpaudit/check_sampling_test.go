@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -26,34 +23,22 @@ func TestCheckSamplingStuckCloseWait(t *testing.T) {
 	if err := os.WriteFile(prof, []byte("name: cw\nextends: baseline\nrules:\n  close-wait-accumulation:\n    params: {warning: 1, critical: 1000, top: 5}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var out, errb bytes.Buffer
-	code := run(context.Background(), []string{"check", "--format", "json", "--profile-file", prof, "--profile", "cw",
-		"--samples", "2", "--interval", "50ms", "--source", "netlink"}, &out, &errb)
+	code, out, stderr := runCLI(t, "check", "--format", "json", "--profile-file", prof, "--profile", "cw",
+		"--samples", "2", "--interval", "50ms", "--source", "netlink")
 	if code != exitFindings {
-		t.Fatalf("exit %d, want %d: %s", code, exitFindings, errb.String())
+		t.Fatalf("exit %d, want %d: %s", code, exitFindings, stderr)
 	}
-	var rep struct {
-		Findings []struct {
-			Rule     string `json:"rule"`
-			Observed string `json:"observed"`
-		} `json:"findings"`
-		Notes []string `json:"notes"`
-	}
-	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
-		t.Fatal(err)
-	}
+	rep := parseReport(t, []byte(out))
 	if !slices.ContainsFunc(rep.Notes, func(n string) bool {
 		return strings.Contains(n, "2 CLOSE_WAIT sockets present in every sample") && strings.Contains(n, "TcpExt ListenOverflows")
 	}) {
 		t.Errorf("notes %q: want the sampling summary", rep.Notes)
 	}
-	for _, f := range rep.Findings {
-		if f.Rule == "close-wait-accumulation" {
-			if !strings.Contains(f.Observed, "2 of them stayed in CLOSE_WAIT through all 2 samples") {
-				t.Errorf("observed %q: want the 2 stuck sockets", f.Observed)
-			}
-			return
-		}
+	f := rep.findings("close-wait-accumulation")
+	if len(f) == 0 {
+		t.Fatalf("no close-wait-accumulation finding in %s", out)
 	}
-	t.Errorf("no close-wait-accumulation finding in %s", out.String())
+	if !strings.Contains(f[0].Observed, "2 of them stayed in CLOSE_WAIT through all 2 samples") {
+		t.Errorf("observed %q: want the 2 stuck sockets", f[0].Observed)
+	}
 }

@@ -5,15 +5,6 @@ import (
 	"testing"
 )
 
-// readSources maps each source of a check report to whether it was read.
-func (r jsonReport) readSources() map[string]bool {
-	read := map[string]bool{}
-	for _, s := range r.Sources {
-		read[s.Source] = s.OK
-	}
-	return read
-}
-
 // TestCheckSaysCensusSource checks that the report's sources name the
 // census source: on the live host "netlink" (and not net/tcp, which was not
 // read), with --source proc or a fixture proc root net/tcp and net/tcp6 and

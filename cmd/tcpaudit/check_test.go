@@ -1,20 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 )
-
-// hostsDir holds the fixture proc trees (testdata/hosts/gen writes them).
-const hostsDir = "../../testdata/hosts"
 
 // hostCase is what `check` must say about one fixture host with the
 // baseline profile.
@@ -43,65 +36,6 @@ var hostCases = []hostCase{
 // fixture host alone skips them.
 var configRules = []string{"runtime-config-drift"}
 
-// runCLI runs the command in-process and returns its exit code and output.
-func runCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
-	return code, stdout.String(), stderr.String()
-}
-
-// jsonReport is the part of the JSON report the tests look at.
-type jsonReport struct {
-	SchemaVersion int `json:"schema_version"`
-	Findings      []struct {
-		Rule     string `json:"rule"`
-		Severity string `json:"severity"`
-	} `json:"findings"`
-	Rules []struct {
-		Rule   string `json:"rule"`
-		Status string `json:"status"`
-		Reason string `json:"reason"`
-	} `json:"rules"`
-	Sockets *struct {
-		Total  int            `json:"total"`
-		States map[string]int `json:"states"`
-	} `json:"sockets"`
-	Sources []struct {
-		Source string `json:"source"`
-		OK     bool   `json:"ok"`
-	} `json:"sources"`
-	Notes     []string `json:"notes"`
-	Ephemeral []struct {
-		Local      string `json:"local"`
-		Remote     string `json:"remote"`
-		RemotePort int    `json:"remote_port"`
-		Sockets    int    `json:"sockets"`
-	} `json:"ephemeral"`
-}
-
-func checkJSON(t *testing.T, args ...string) (int, jsonReport) {
-	t.Helper()
-	code, out, stderr := runCLI(t, append([]string{"check", "--format", "json"}, args...)...)
-	var r jsonReport
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("check %v: output is not JSON: %v\nstderr: %s", args, err, stderr)
-	}
-	return code, r
-}
-
-// withStatus returns the sorted IDs of rules with the given status.
-func (r jsonReport) withStatus(status string) []string {
-	var ids []string
-	for _, e := range r.Rules {
-		if e.Status == status {
-			ids = append(ids, e.Rule)
-		}
-	}
-	sort.Strings(ids)
-	return ids
-}
-
 func TestCheckHosts(t *testing.T) {
 	for _, tc := range hostCases {
 		t.Run(tc.host, func(t *testing.T) {
@@ -109,10 +43,10 @@ func TestCheckHosts(t *testing.T) {
 			if code != tc.exit {
 				t.Errorf("exit code %d, want %d", code, tc.exit)
 			}
-			if diff := cmp.Diff(sorted(tc.failing), r.withStatus("failed")); diff != "" {
+			if diff := r.statusDiff("failed", tc.failing); diff != "" {
 				t.Errorf("failing rules (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(sorted(append(tc.skipped, configRules...)), r.withStatus("skipped")); diff != "" {
+			if diff := r.statusDiff("skipped", append(tc.skipped, configRules...)); diff != "" {
 				t.Errorf("skipped rules (-want +got):\n%s", diff)
 			}
 			if r.SchemaVersion != 1 {
@@ -185,10 +119,7 @@ func TestCheckIPv6Only(t *testing.T) {
 		t.Errorf("text report does not note the missing net/tcp:\n%s", stdout)
 	}
 	_, r := checkJSON(t, "--proc-root", filepath.Join(hostsDir, "ipv6-only"))
-	read := map[string]bool{}
-	for _, s := range r.Sources {
-		read[s.Source] = s.OK
-	}
+	read := r.readSources()
 	if read["net/tcp"] || !read["net/tcp6"] {
 		t.Errorf("sources: net/tcp read %v, net/tcp6 read %v; want false, true", read["net/tcp"], read["net/tcp6"])
 	}
@@ -201,13 +132,4 @@ func TestCheckIPv6Only(t *testing.T) {
 	if diff := cmp.Diff(want, flows); diff != "" {
 		t.Errorf("ephemeral flows (-want +got):\n%s", diff)
 	}
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	sort.Strings(out)
-	if out == nil {
-		return nil
-	}
-	return out
 }

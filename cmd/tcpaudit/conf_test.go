@@ -93,25 +93,10 @@ func TestConfShowErrors(t *testing.T) {
 // --sysctl-root and names the winning file and line.
 func TestCheckDrift(t *testing.T) {
 	host := filepath.Join(hostsDir, "misconfigured")
-	_, out, _ := runCLI(t, "check", "--format", "json", "--proc-root", host,
-		"--sysctl-root", "../../rules/testdata/runtime-config-drift/misconfigured")
-	var r struct {
-		Findings []struct {
-			Rule     string `json:"rule"`
-			Location *struct {
-				File string `json:"file"`
-				Line int    `json:"line"`
-			} `json:"location"`
-		} `json:"findings"`
-	}
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
+	_, r := checkJSON(t, "--proc-root", host, "--sysctl-root", "../../rules/testdata/runtime-config-drift/misconfigured")
 	var where []string
-	for _, f := range r.Findings {
-		if f.Rule == "runtime-config-drift" {
-			where = append(where, fmt.Sprintf("%s:%d", f.Location.File, f.Location.Line))
-		}
+	for _, f := range r.findings("runtime-config-drift") {
+		where = append(where, fmt.Sprintf("%s:%d", f.Location.File, f.Location.Line))
 	}
 	if d := cmp.Diff([]string{"/etc/sysctl.d/60-tuning.conf:2"}, where); d != "" {
 		t.Errorf("drift findings (-want +got):\n%s", d)
@@ -120,10 +105,8 @@ func TestCheckDrift(t *testing.T) {
 		t.Errorf("missing --sysctl-root: exit %d, want 2", code)
 	}
 	_, empty := checkJSON(t, "--proc-root", host, "--sysctl-root", t.TempDir())
-	for _, e := range empty.Rules {
-		if e.Rule == "runtime-config-drift" && (e.Status != "skipped" || !strings.Contains(e.Reason, "no sysctl.d directory")) {
-			t.Errorf("tree without sysctl.d: %s %q, want skipped", e.Status, e.Reason)
-		}
+	if s := empty.statuses()["runtime-config-drift"]; s.Status != "skipped" || !strings.Contains(s.Reason, "no sysctl.d directory") {
+		t.Errorf("tree without sysctl.d: %s %q, want skipped", s.Status, s.Reason)
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -14,9 +15,10 @@ import (
 
 // withOptions returns a RunE that binds the command's flags (with the
 // environment and the configuration file below them), decodes them into the
-// command's options struct O and calls run. An O that embeds auditOptions
-// also gets the configuration file's rule overrides and waivers.
-func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) func(*cobra.Command, []string) error {
+// command's options struct O, checks them with O's validate method if it
+// has one, and calls run. An O that embeds auditOptions also gets the
+// configuration file's rule overrides and waivers.
+func withOptions[O any](s streams, run func(ctx context.Context, s streams, args []string, o O) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		v, file, err := readOptions(cmd)
 		if err != nil {
@@ -29,9 +31,28 @@ func withOptions[O any](run func(cmd *cobra.Command, args []string, o O) error) 
 		if c, ok := any(&o).(interface{ setConfig(*config.File) }); ok {
 			c.setConfig(file)
 		}
-		return run(cmd, args, o)
+		if c, ok := any(&o).(validator); ok {
+			if err := c.validate(); err != nil {
+				return err
+			}
+		}
+		return run(cmd.Context(), s, args, o)
 	}
 }
+
+// validator is options that check themselves before the run.
+type validator interface{ validate() error }
+
+// The options of these commands must check themselves: the build fails if
+// an embedding makes their validate method ambiguous and so absent.
+var (
+	_ validator = (*checkOptions)(nil)
+	_ validator = (*lintOptions)(nil)
+	_ validator = (*confOptions)(nil)
+	_ validator = (*socketsOptions)(nil)
+	_ validator = (*fixOptions)(nil)
+	_ validator = (*serveOptions)(nil)
+)
 
 // readOptions binds a command's flags to a fresh viper instance with
 // TCPAUDIT_* environment variables below them and the configuration file,

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	goldenfile "github.com/tcpaudit/tcpaudit/internal/golden"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -20,19 +18,7 @@ func TestExplainGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, errOut)
 			}
-			golden := filepath.Join("testdata", "explain", topic+".txt")
-			if *update {
-				if err := os.WriteFile(golden, []byte(out), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if d := cmp.Diff(string(want), out); d != "" {
-				t.Errorf("explain %s (-golden +got):\n%s", topic, d)
-			}
+			golden(t, filepath.Join("explain", topic+".txt"), out, goldenfile.Text)
 		})
 	}
 }

@@ -20,35 +20,26 @@ type fixOptions struct {
 	Write        string `mapstructure:"write"`
 }
 
-func newFixCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "fix",
-		Short: "Write the sysctl.d drop-in (or diff) that fixes the sysctl findings",
-		Long: "fix runs the checks of the profile and turns every finding whose fix is a\n" +
-			"sysctl value into a drop-in for /etc/sysctl.d, one commented line per key\n" +
-			"(rule and why). The drop-in's name sorts after every file that sets the same\n" +
-			"keys, so it wins at boot. --diff prints a unified diff instead, for\n" +
-			"`patch -p1 -d ROOT`, that edits the winning line where it lives under /etc\n" +
-			"and adds the drop-in for the rest. Keys this kernel or network namespace does\n" +
-			"not have are left out with a note. Nothing is written without --write.",
-		Args: cobra.NoArgs,
+// validate rejects --diff with --write.
+func (o fixOptions) validate() error {
+	if o.Diff && o.Write != "" {
+		return errors.New("--diff and --write exclude each other")
 	}
+	return nil
+}
+
+func newFixCmd(s streams) *cobra.Command {
+	cmd := command("fix", help("fix"), cobra.NoArgs, withOptions(s, runFix))
 	f := cmd.Flags()
 	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
 	f.String("write", "", "write the drop-in to this file (atomically; an existing file is kept as FILE.bak)")
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o fixOptions) error {
-		return runFix(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
-func runFix(ctx context.Context, s streams, o fixOptions) error {
-	if o.Diff && o.Write != "" {
-		return errors.New("--diff and --write exclude each other")
-	}
+func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	po := o.pipeline()
 	po.SysctlRoot = o.Root
 	a, err := pipeline.Run(ctx, po)

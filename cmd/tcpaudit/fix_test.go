@@ -78,7 +78,7 @@ func fixInsideNetns(t *testing.T) {
 			t.Fatalf("the drop-in sets %s, not a network key: not applied\n%s", e.Key, text)
 		}
 	}
-	t.Logf("failing before: %v\ndrop-in:\n%s", sortedIDs(before), text)
+	t.Logf("failing before: %v\ndrop-in:\n%s", before, text)
 	if out, err := exec.Command("sysctl", "-p", file).CombinedOutput(); err != nil {
 		t.Fatalf("sysctl -p %s: %v\n%s\n%s", file, err, out, text)
 	}
@@ -88,7 +88,7 @@ func fixInsideNetns(t *testing.T) {
 			t.Errorf("%s still fails after applying its fix:\n%s", id, text)
 		}
 	}
-	t.Logf("failing after sysctl -p: %v", sortedIDs(after))
+	t.Logf("failing after sysctl -p: %v", after)
 	for _, id := range []string{"ephemeral-port-range", "fin-timeout", "runtime-config-drift"} {
 		if after[id] {
 			t.Errorf("%s fails after the fix was applied", id)
@@ -167,14 +167,6 @@ func TestFixWrite(t *testing.T) {
 	if code, _, _ := runCLI(t, "fix", "--diff", "--write", file); code != exitError {
 		t.Errorf("--diff with --write: exit %d, want 2", code)
 	}
-}
-
-func sortedIDs(m map[string]bool) []string {
-	var ids []string
-	for id := range m {
-		ids = append(ids, id)
-	}
-	return sorted(ids)
 }
 
 // TestFixWriteWarnsOnLosingName: a --write name that sorts before a file

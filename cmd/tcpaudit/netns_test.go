@@ -1,8 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -23,21 +21,6 @@ var netnsBad = []struct{ key, value, rule string }{
 	{"net.core.somaxconn", "64", "somaxconn-low"}, // < min 128
 }
 
-// netnsReport is the part of the JSON report the namespace test reads.
-type netnsReport struct {
-	Findings []struct {
-		Rule string `json:"rule"`
-		Fix  struct {
-			Sysctl map[string]string `json:"sysctl"`
-		} `json:"fix"`
-	} `json:"findings"`
-	Rules []struct {
-		Rule   string `json:"rule"`
-		Status string `json:"status"`
-		Reason string `json:"reason"`
-	} `json:"rules"`
-}
-
 // TestCheckInNetns builds tcpaudit, sets bad sysctls in a fresh network
 // namespace, and runs `check` there: the four rules must fail (exit 1), the
 // rules that need global keys must be skipped as invisible in a namespace.
@@ -45,7 +28,7 @@ type netnsReport struct {
 // that the four rules pass.
 func TestCheckInNetns(t *testing.T) {
 	ip := netnsPrereqs(t)
-	bin := buildTCPAudit(t)
+	bin := buildBinary(t, t.TempDir())
 	ns := nstest.New(t)
 	for _, b := range netnsBad {
 		nsRun(t, ip, ns, "sysctl", "-w", b.key+"="+b.value)
@@ -78,20 +61,10 @@ func TestCheckInNetns(t *testing.T) {
 	}
 }
 
-type ruleStatus struct{ Status, Reason string }
-
-func (r netnsReport) statuses() map[string]ruleStatus {
-	m := map[string]ruleStatus{}
-	for _, e := range r.Rules {
-		m[e.Rule] = ruleStatus{e.Status, e.Reason}
-	}
-	return m
-}
-
 // applyFixes writes the sysctl fixes of the four rules (per-namespace keys
 // only, so the host is never touched) to a file and loads it with
 // `sysctl -p` inside the namespace.
-func applyFixes(t *testing.T, ip, ns string, rep netnsReport) {
+func applyFixes(t *testing.T, ip, ns string, rep jsonReport) {
 	t.Helper()
 	wanted := map[string]bool{}
 	for _, b := range netnsBad {
@@ -132,20 +105,6 @@ func netnsPrereqs(t *testing.T) string {
 	return ip
 }
 
-// buildTCPAudit builds this command into a temp dir.
-func buildTCPAudit(t *testing.T) string {
-	t.Helper()
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("needs the go command on PATH to build tcpaudit")
-	}
-	bin := filepath.Join(t.TempDir(), "tcpaudit")
-	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func nsRun(t *testing.T, ip, ns string, args ...string) {
 	t.Helper()
 	if out, err := exec.Command(ip, append([]string{"netns", "exec", ns}, args...)...).CombinedOutput(); err != nil {
@@ -154,22 +113,15 @@ func nsRun(t *testing.T, ip, ns string, args ...string) {
 }
 
 // nsCheck runs `tcpaudit check --format json` in the namespace.
-func nsCheck(t *testing.T, ip, ns, bin string) (netnsReport, int) {
+func nsCheck(t *testing.T, ip, ns, bin string) (jsonReport, int) {
 	t.Helper()
 	cmd := exec.Command(ip, "netns", "exec", ns, bin, "check", "--format", "json", "--no-color")
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	code := 0
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("check in %s: %v", ns, err)
+	code := exitCode(t, err)
+	if stderr.Len() > 0 {
+		t.Logf("check in %s (exit %d): %s", ns, code, stderr.String())
 	}
-	var rep netnsReport
-	if err := json.Unmarshal(out, &rep); err != nil {
-		t.Fatalf("check in %s (exit %d): %v\nstdout: %s\nstderr: %s", ns, code, err, out, stderr.String())
-	}
-	return rep, code
+	return parseReport(t, out), code
 }

@@ -57,12 +57,32 @@ func addAuditFlags(f *pflag.FlagSet, procRoot string) {
 	f.String("sysctl-root", "", "root of the sysctl.d tree compared with runtime values (default / when --proc-root is /proc)")
 }
 
+// textOrJSON is the --format of the commands that print text or JSON.
+type textOrJSON struct {
+	Format string `mapstructure:"format"`
+}
+
+// addTextOrJSONFlag declares the flag of textOrJSON.
+func addTextOrJSONFlag(f *pflag.FlagSet) {
+	f.String("format", "text", "output format: text or json")
+}
+
+// validate checks --format.
+func (o textOrJSON) validate() error {
+	if o.Format != "text" && o.Format != "json" {
+		return fmt.Errorf("--format %q: want text or json", o.Format)
+	}
+	return nil
+}
+
 // reportOptions say how a report is written and when it fails the run.
 type reportOptions struct {
 	Format  string `mapstructure:"format"`
 	FailOn  string `mapstructure:"fail-on"`
 	NoColor bool   `mapstructure:"no-color"`
 	Output  string `mapstructure:"output"`
+	// failOn is FailOn parsed by validate; 0 for never.
+	failOn rules.Severity
 }
 
 // addReportFlags declares the flags of reportOptions.
@@ -75,16 +95,17 @@ func addReportFlags(cmd *cobra.Command) {
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 }
 
-// validate checks the options and returns the --fail-on severity.
-func (o reportOptions) validate() (rules.Severity, error) {
+// validate checks the options and parses --fail-on.
+func (o *reportOptions) validate() error {
 	failOn, err := parseFailOn(o.FailOn)
 	if err != nil {
-		return 0, fmt.Errorf("--fail-on: %w", err)
+		return fmt.Errorf("--fail-on: %w", err)
 	}
 	if err := report.CheckFormat(o.Format); err != nil {
-		return 0, fmt.Errorf("--format: %w", err)
+		return fmt.Errorf("--format: %w", err)
 	}
-	return failOn, nil
+	o.failOn = failOn
+	return nil
 }
 
 // parseFailOn returns 0 for "never".

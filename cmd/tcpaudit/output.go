@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -13,14 +12,13 @@ import (
 )
 
 // emit writes the report of res on the audited host and returns
-// errFindings when it has findings at or above failOn (0: never).
-func (o reportOptions) emit(s streams, res rules.Result, host string, failOn rules.Severity) error {
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == "" && o.Output == ""
-	ro := report.Options{Color: color, Hostname: host, Version: version}
+// errFindings when it has findings at or above --fail-on.
+func (o reportOptions) emit(s streams, res rules.Result, host string) error {
+	ro := report.Options{Color: s.color(o.NoColor) && o.Output == "", Hostname: host, Version: version}
 	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
 		return err
 	}
-	if failOn > 0 && res.Worst() >= failOn {
+	if o.failOn > 0 && res.Worst() >= o.failOn {
 		return errFindings
 	}
 	return nil

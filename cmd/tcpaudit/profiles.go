@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -17,39 +18,23 @@ type profilesOptions struct {
 }
 
 func newProfilesCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "profiles",
-		Short: "List the built-in profiles",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			rows := [][]string{{"NAME", "EXTENDS", "DESCRIPTION"}}
-			for _, name := range profiles.Names() {
-				p, err := profiles.Builtin(name)
-				if err != nil {
-					return err
-				}
-				ext := strings.Join(p.Extends, ",")
-				if ext == "" {
-					ext = "-"
-				}
-				rows = append(rows, []string{p.Name, ext, firstSentence(p.Description)})
+	cmd := command("profiles", help("profiles"), cobra.NoArgs, func(*cobra.Command, []string) error {
+		rows := [][]string{{"NAME", "EXTENDS", "DESCRIPTION"}}
+		for _, name := range profiles.Names() {
+			p, err := profiles.Builtin(name)
+			if err != nil {
+				return err
 			}
-			return writeTable(s.out, rows)
-		},
-	}
-	show := &cobra.Command{
-		Use:   "show NAME[,NAME...]",
-		Short: "Print a resolved profile as YAML (extends: and composition applied)",
-		Long: "show resolves the profiles as check --profile does (each extends: chain first,\n" +
-			"later profiles override earlier ones) and prints every rule that runs with its\n" +
-			"severity and thresholds. The output is itself a profile: save it and pass it\n" +
-			"with --profile-file to start a profile of your own.",
-		Args: cobra.ExactArgs(1),
-	}
-	show.Flags().StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in NAME")
-	show.RunE = withOptions(func(_ *cobra.Command, args []string, o profilesOptions) error {
-		return runProfilesShow(s, args[0], o)
+			ext := strings.Join(p.Extends, ",")
+			if ext == "" {
+				ext = "-"
+			}
+			rows = append(rows, []string{p.Name, ext, firstSentence(p.Description)})
+		}
+		return writeTable(s.out, rows)
 	})
+	show := command("show NAME[,NAME...]", help("profiles-show"), cobra.ExactArgs(1), withOptions(s, runProfilesShow))
+	show.Flags().StringSlice("profile-file", nil, "extra profile YAML files; their names can be used in NAME")
 	cmd.AddCommand(show)
 	return cmd
 }
@@ -68,8 +53,8 @@ type shownProfile struct {
 	Rules       map[string]shownRule `yaml:"rules"`
 }
 
-func runProfilesShow(s streams, spec string, o profilesOptions) error {
-	cfg, err := profiles.Load(spec, o.ProfileFiles...)
+func runProfilesShow(_ context.Context, s streams, args []string, o profilesOptions) error {
+	cfg, err := profiles.Load(args[0], o.ProfileFiles...)
 	if err != nil {
 		return err
 	}

@@ -32,6 +32,12 @@ type streams struct {
 	tty bool
 }
 
+// color reports whether output is coloured: on a terminal, unless
+// --no-color (noColor) or NO_COLOR says otherwise.
+func (s streams) color(noColor bool) bool {
+	return s.tty && !noColor && os.Getenv("NO_COLOR") == ""
+}
+
 // run executes the CLI and returns the exit code; main only exits with it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	s := streams{out: stdout, err: stderr, tty: isTerminal(stdout)}
@@ -51,18 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func newRootCmd(s streams) *cobra.Command {
-	root := &cobra.Command{
-		Use:   "tcpaudit",
-		Short: "Audit a Linux host's TCP connection lifecycle and network sysctls",
-		Long: "tcpaudit reads socket states (over netlink sock_diag on the live host, from\n" +
-			"/proc/net/tcp and tcp6 otherwise), network sysctls and kernel counters,\n" +
-			"evaluates them against a profile and explains each finding\n" +
-			"with its fix: a sysctl value when a sysctl is the fix, the owning process when\n" +
-			"the application is.",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Version:       version,
-	}
+	root := command("tcpaudit", help("tcpaudit"), nil, nil)
+	root.SilenceUsage, root.SilenceErrors, root.Version = true, true, version
 	root.PersistentFlags().String("config", "", "configuration file (default: the first of ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml, /etc/tcpaudit/config.yaml)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

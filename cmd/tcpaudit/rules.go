@@ -9,28 +9,18 @@ import (
 )
 
 func newRulesCmd(s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "rules",
-		Short: "List the rule catalog",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			rows := [][]string{{"ID", "CATEGORY", "SEVERITY", "TITLE"}}
-			for _, r := range rules.Catalog() {
-				rows = append(rows, []string{r.ID, r.Category, r.Severity.String(), r.Title})
-			}
-			return writeTable(s.out, rows)
-		},
-	}
+	return command("rules", help("rules"), cobra.NoArgs, func(*cobra.Command, []string) error {
+		rows := [][]string{{"ID", "CATEGORY", "SEVERITY", "TITLE"}}
+		for _, r := range rules.Catalog() {
+			rows = append(rows, []string{r.ID, r.Category, r.Severity.String(), r.Title})
+		}
+		return writeTable(s.out, rows)
+	})
 }
 
 func newVersionCmd(s streams) *cobra.Command {
-	return &cobra.Command{
-		Use:   "version",
-		Short: "Print the version",
-		Args:  cobra.NoArgs,
-		RunE: func(*cobra.Command, []string) error {
-			_, err := fmt.Fprintf(s.out, "tcpaudit %s\n", version)
-			return err
-		},
-	}
+	return command("version", help("version"), cobra.NoArgs, func(*cobra.Command, []string) error {
+		_, err := fmt.Fprintf(s.out, "tcpaudit %s\n", version)
+		return err
+	})
 }

@@ -22,31 +22,25 @@ type serveOptions struct {
 	Source       string        `mapstructure:"source"`
 }
 
-func newServeCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "serve",
-		Short: "Serve the audit as Prometheus metrics on /metrics",
-		Long: "serve is a Prometheus exporter. It evaluates the profile on every scrape of\n" +
-			"/metrics, or with --interval every interval in the background, serving the\n" +
-			"last result. /healthz answers 200 while the last evaluation succeeded and 503\n" +
-			"with the error otherwise. SIGINT or SIGTERM shut it down gracefully.",
-		Args: cobra.NoArgs,
+// validate rejects a negative --interval.
+func (o serveOptions) validate() error {
+	if o.Interval < 0 {
+		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
 	}
+	return nil
+}
+
+func newServeCmd(s streams) *cobra.Command {
+	cmd := command("serve", help("serve"), cobra.NoArgs, withOptions(s, runServe))
 	f := cmd.Flags()
 	f.String("listen", "127.0.0.1:9764", "address to listen on (host:port; :9764 for every interface)")
 	f.Duration("interval", 0, "evaluate every interval and serve the cached result; 0 evaluates on each scrape")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o serveOptions) error {
-		return runServe(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
-func runServe(ctx context.Context, s streams, o serveOptions) error {
-	if o.Interval < 0 {
-		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
-	}
+func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error {
 	po := o.pipeline()
 	src, err := audit.ParseCensusSource(o.Source)
 	if err != nil {

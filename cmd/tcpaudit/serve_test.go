@@ -21,9 +21,9 @@ import (
 )
 
 // startServe runs `tcpaudit serve` in-process on a loopback port and
-// returns its base URL and a function that stops it and returns the exit
-// code.
-func startServe(t *testing.T, args ...string) (string, func() int) {
+// returns its base URL and a function that stops it and checks that it
+// exits 0.
+func startServe(t *testing.T, args ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
@@ -39,14 +39,16 @@ func startServe(t *testing.T, args ...string) (string, func() int) {
 		cancel()
 		t.Fatalf("serve did not start: %q %v (exit %d)", line, err, <-code)
 	}
-	stop := func() int {
+	stop := func() {
+		t.Helper()
 		cancel()
 		select {
 		case c := <-code:
-			return c
+			if c != exitOK {
+				t.Errorf("exit code after shutdown = %d, want 0", c)
+			}
 		case <-time.After(10 * time.Second):
 			t.Fatal("serve did not shut down within 10s")
-			return -1
 		}
 	}
 	t.Cleanup(func() { cancel() })
@@ -80,6 +82,17 @@ func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
 		t.Errorf("promlint: %s: %s", pr.Metric, pr.Text)
 	}
 	return mfs
+}
+
+// healthz returns the status code of GET /healthz.
+func healthz(t *testing.T, url string) int {
+	t.Helper()
+	resp, err := http.Get(url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
 }
 
 func gauge(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
@@ -124,17 +137,10 @@ func TestServeScrapesAndShutsDown(t *testing.T) {
 					t.Errorf("CLOSE_WAIT sockets = %v, want 231", v)
 				}
 			}
-			resp, err := http.Get(url + "/healthz")
-			if err != nil {
-				t.Fatal(err)
+			if code := healthz(t, url); code != http.StatusOK {
+				t.Errorf("/healthz: %d", code)
 			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusOK {
-				t.Errorf("/healthz: %s", resp.Status)
-			}
-			if code := stop(); code != exitOK {
-				t.Errorf("exit code after shutdown = %d, want 0", code)
-			}
+			stop()
 			if _, err := http.Get(url + "/healthz"); err == nil {
 				t.Error("server still answers after shutdown")
 			}
@@ -176,9 +182,7 @@ func TestServeLiveHost(t *testing.T) {
 			t.Errorf("runtime-config-drift skipped on a host with a sysctl.d tree")
 		}
 	}
-	if code := stop(); code != exitOK {
-		t.Errorf("exit code after shutdown = %d, want 0", code)
-	}
+	stop()
 }
 
 // TestServeEvaluationFails empties the proc root under a running exporter:
@@ -200,17 +204,10 @@ func TestServeEvaluationFails(t *testing.T) {
 	if v := gauge(t, scrape(t, url), "tcpaudit_up", nil); v != 0 {
 		t.Errorf("tcpaudit_up = %v after the proc root was emptied, want 0", v)
 	}
-	resp, err := http.Get(url + "/healthz")
-	if err != nil {
-		t.Fatal(err)
+	if code := healthz(t, url); code != http.StatusServiceUnavailable {
+		t.Errorf("/healthz: %d, want 503", code)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("/healthz: %s, want 503", resp.Status)
-	}
-	if code := stop(); code != exitOK {
-		t.Errorf("exit code after shutdown = %d, want 0", code)
-	}
+	stop()
 }
 
 // hasConfigTree reports whether root holds a sysctl.d tree to compare with.

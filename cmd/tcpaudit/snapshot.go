@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,31 +22,14 @@ type snapshotOptions struct {
 }
 
 func newSnapshotCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "snapshot DIR|FILE.tar.gz|-",
-		Short: "Copy the /proc files tcpaudit reads, for an audit elsewhere",
-		Long: "snapshot copies exactly the files check reads under the proc root: the sysctls\n" +
-			"the rules read, net/tcp, tcp6, sockstat, sockstat6, netstat, snmp, the kernel\n" +
-			"release and hostname, the descriptors (as symlinks) and comm of every process\n" +
-			"holding a TCP socket that net/tcp or tcp6 lists, and the sysctls the sysctl.d\n" +
-			"tree sets.\n\n" +
-			"A name ending in .tar.gz or .tgz writes a gzipped tarball (the tree under proc/);\n" +
-			"- writes the tarball to stdout; anything else is a directory, which must not\n" +
-			"exist yet. Audit the copy elsewhere with\n\n" +
-			"    tcpaudit check --proc-root DIR\n" +
-			"    tcpaudit check --snapshot FILE.tar.gz\n" +
-			"    ssh host sudo tcpaudit snapshot - > host.tar.gz",
-		Args: cobra.ExactArgs(1),
-	}
+	cmd := command("snapshot DIR|FILE.tar.gz|-", help("snapshot"), cobra.ExactArgs(1), withOptions(s, runSnapshot))
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
 	cmd.Flags().String("sysctl-root", "", "also copy the sysctls configured in the sysctl.d tree under this root, for runtime-config-drift (default / when --proc-root is /proc)")
-	cmd.RunE = withOptions(func(_ *cobra.Command, args []string, o snapshotOptions) error {
-		return runSnapshot(s, o, args[0])
-	})
 	return cmd
 }
 
-func runSnapshot(s streams, o snapshotOptions, dst string) error {
+func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions) error {
+	dst := args[0]
 	if dst == "-" && s.tty {
 		return errors.New("snapshot -: stdout is a terminal; redirect it to a file")
 	}

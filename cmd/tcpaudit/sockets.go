@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,57 +14,41 @@ import (
 
 // socketsOptions are the settings of `tcpaudit sockets`.
 type socketsOptions struct {
-	State    string        `mapstructure:"state"`
-	By       string        `mapstructure:"by"`
-	Top      int           `mapstructure:"top"`
-	Format   string        `mapstructure:"format"`
-	ProcRoot string        `mapstructure:"proc-root"`
-	NoOwners bool          `mapstructure:"no-owners"`
-	NoColor  bool          `mapstructure:"no-color"`
-	Sampling sampleOptions `mapstructure:",squash"`
+	State         string `mapstructure:"state"`
+	By            string `mapstructure:"by"`
+	Top           int    `mapstructure:"top"`
+	textOrJSON    `mapstructure:",squash"`
+	ProcRoot      string `mapstructure:"proc-root"`
+	NoOwners      bool   `mapstructure:"no-owners"`
+	NoColor       bool   `mapstructure:"no-color"`
+	sampleOptions `mapstructure:",squash"`
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
-	cmd := &cobra.Command{
-		Use:   "sockets",
-		Short: "Count TCP sockets by state, listener, destination, remote endpoint or process",
-		Long: "sockets takes a census of the TCP sockets of this network namespace (over netlink\n" +
-			"sock_diag on the live host, from net/tcp and net/tcp6 under --proc-root otherwise)\n" +
-			"and prints counts per state, listeners with their accept-queue fill, ephemeral-port\n" +
-			"use per destination, the top remote endpoints and the processes holding CLOSE_WAIT\n" +
-			"sockets.\n" +
-			"--by port|remote|process ranks local ports, remote endpoints or processes instead.",
-		Args: cobra.NoArgs,
-	}
+	cmd := command("sockets", help("sockets"), cobra.NoArgs, withOptions(s, runSockets))
 	f := cmd.Flags()
 	f.String("state", "", "count only sockets in this state (close-wait, time-wait, ...)")
 	f.String("by", "state", "grouping: state, port, remote or process")
 	f.Int("top", 10, "rows to print per ranking")
-	f.String("format", "text", "output format: text or json")
+	addTextOrJSONFlag(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addSampleFlags(f)
-	cmd.RunE = withOptions(func(cmd *cobra.Command, _ []string, o socketsOptions) error {
-		return runSockets(cmd.Context(), s, o)
-	})
 	return cmd
 }
 
 // runSockets validates the options, takes the view and writes it.
-func runSockets(ctx context.Context, s streams, o socketsOptions) error {
-	if err := o.validate(); err != nil {
-		return err
-	}
-	src, err := o.Sampling.census()
+func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) error {
+	src, err := o.census()
 	if err != nil {
 		return err
 	}
 	state, _ := audit.ParseState(o.State) // 0 when o.State is empty
 	view, err := sockets.Take(ctx, o.ProcRoot, sockets.Options{
 		Source: src, State: state, By: sockets.By(o.By), Top: o.Top, NoOwners: o.NoOwners,
-		Samples: o.Sampling.Samples, Interval: o.Sampling.Interval,
-		Now: time.Now, Progress: o.Sampling.progress(s),
+		Samples: o.Samples, Interval: o.Interval,
+		Now: time.Now, Progress: o.progress(s),
 	})
 	if err != nil {
 		return err
@@ -73,8 +56,7 @@ func runSockets(ctx context.Context, s streams, o socketsOptions) error {
 	if o.Format == "json" {
 		return report.SocketsJSON{}.Write(s.out, view)
 	}
-	color := s.tty && !o.NoColor && os.Getenv("NO_COLOR") == ""
-	return report.SocketsText{Color: color}.Write(s.out, view)
+	return report.SocketsText{Color: s.color(o.NoColor)}.Write(s.out, view)
 }
 
 func (o socketsOptions) validate() error {
@@ -83,8 +65,8 @@ func (o socketsOptions) validate() error {
 	default:
 		return fmt.Errorf("--by %q: want state, port, remote or process", o.By)
 	}
-	if o.Format != "text" && o.Format != "json" {
-		return fmt.Errorf("--format %q: want text or json", o.Format)
+	if err := o.textOrJSON.validate(); err != nil {
+		return err
 	}
 	if o.Top < 1 {
 		return fmt.Errorf("--top %d: want 1 or more", o.Top)

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"runtime"
@@ -73,33 +70,21 @@ func TestSocketsFallsBackWithoutNetlink(t *testing.T) {
 	if _, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW, unix.NETLINK_SOCK_DIAG); err != unix.EACCES {
 		t.Fatalf("netlink socket after the filter: %v, want EACCES", err)
 	}
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), []string{"sockets", "--format", "json"}, &out, &errb); code != exitOK {
-		t.Fatalf("sockets: exit %d: %s", code, errb.String())
-	}
-	var doc socketsDoc
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := runSocketsJSON(t)
 	if doc.Source != "proc" || len(doc.Notes) == 0 || !strings.Contains(doc.Notes[0], "netlink was refused") {
 		t.Errorf("source %q, notes %q: want proc and a note that netlink was refused", doc.Source, doc.Notes)
 	}
-	out.Reset()
-	errb.Reset()
-	if code := run(context.Background(), []string{"sockets", "--source", "netlink"}, &out, &errb); code != exitError {
+	if code, _, _ := runCLI(t, "sockets", "--source", "netlink"); code != exitError {
 		t.Errorf("--source netlink without netlink: exit %d, want %d", code, exitError)
 	}
-	out.Reset()
-	if code := run(context.Background(), []string{"check", "--format", "json", "--fail-on", "never"}, &out, &errb); code != exitOK {
-		t.Fatalf("check: exit %d: %s", code, errb.String())
+	code, out, stderr := runCLI(t, "check", "--format", "json", "--fail-on", "never")
+	if code != exitOK {
+		t.Fatalf("check: exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(out.String(), "netlink was refused") {
-		t.Errorf("check report does not say that netlink was refused:\n%s", out.String())
+	if !strings.Contains(out, "netlink was refused") {
+		t.Errorf("check report does not say that netlink was refused:\n%s", out)
 	}
-	var r jsonReport
-	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
-		t.Fatal(err)
-	}
+	r := parseReport(t, []byte(out))
 	read := r.readSources()
 	if ok, tried := read["netlink"]; !tried || ok || !read["net/tcp"] {
 		t.Errorf("check sources %+v: want netlink not ok and net/tcp read", r.Sources)

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,18 +42,11 @@ type socketsDoc struct {
 	Notes []string `json:"notes"`
 }
 
-// runSockets runs `tcpaudit sockets ARGS --format json` and decodes it.
+// runSocketsJSON runs `tcpaudit sockets --format json ARGS` and decodes it.
 func runSocketsJSON(t *testing.T, args ...string) socketsDoc {
 	t.Helper()
-	var out, errb bytes.Buffer
-	code := run(context.Background(), append([]string{"sockets", "--format", "json"}, args...), &out, &errb)
-	if code != exitOK {
-		t.Fatalf("sockets %v: exit %d: %s", args, code, errb.String())
-	}
 	var doc socketsDoc
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("sockets %v: %v\n%s", args, err, out.String())
-	}
+	decode(t, &doc, args...)
 	return doc
 }
 
@@ -175,14 +166,15 @@ func checkRankings(t *testing.T) {
 	}
 }
 
+// decode runs `tcpaudit sockets --format json ARGS` and decodes it into v.
 func decode(t *testing.T, v any, args ...string) {
 	t.Helper()
-	var out, errb bytes.Buffer
-	if code := run(context.Background(), append([]string{"sockets", "--format", "json"}, args...), &out, &errb); code != exitOK {
-		t.Fatalf("sockets %v: exit %d: %s", args, code, errb.String())
+	code, out, stderr := runCLI(t, append([]string{"sockets", "--format", "json"}, args...)...)
+	if code != exitOK {
+		t.Fatalf("sockets %v: exit %d: %s", args, code, stderr)
 	}
-	if err := json.Unmarshal(out.Bytes(), v); err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("sockets %v: %v\n%s", args, err, out)
 	}
 }
 
@@ -296,15 +288,15 @@ func TestSocketsUsageErrors(t *testing.T) {
 		{"--samples", "0"}, {"--samples", "2", "--interval", "0s"},
 		{"--proc-root", filepath.Join(root, "missing")},
 	} {
-		var out, errb bytes.Buffer
-		if code := run(context.Background(), append([]string{"sockets"}, args...), &out, &errb); code != exitError {
-			t.Errorf("sockets %v: exit %d, want %d (stderr %q)", args, code, exitError, errb.String())
+		code, _, stderr := runCLI(t, append([]string{"sockets"}, args...)...)
+		if code != exitError {
+			t.Errorf("sockets %v: exit %d, want %d (stderr %q)", args, code, exitError, stderr)
 		}
-		if !strings.HasPrefix(errb.String(), "tcpaudit: ") {
-			t.Errorf("sockets %v: stderr %q, want a tcpaudit: error", args, errb.String())
+		if !strings.HasPrefix(stderr, "tcpaudit: ") {
+			t.Errorf("sockets %v: stderr %q, want a tcpaudit: error", args, stderr)
 		}
-		if strings.Count(errb.String(), root) > 1 {
-			t.Errorf("sockets %v: stderr %q names the path more than once", args, errb.String())
+		if strings.Count(stderr, root) > 1 {
+			t.Errorf("sockets %v: stderr %q names the path more than once", args, stderr)
 		}
 	}
 }

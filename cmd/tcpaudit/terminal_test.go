@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -37,31 +38,35 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
+// readTerminal returns what the master end of a pseudo-terminal receives
+// until it holds one of wants, or what it received in 10 seconds.
+func readTerminal(master *os.File, wants ...string) string {
+	_ = master.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var got []byte
+	buf := make([]byte, 4096)
+	for !slices.ContainsFunc(wants, func(w string) bool { return bytes.Contains(got, []byte(w)) }) {
+		n, err := master.Read(buf)
+		got = append(got, buf[:n]...)
+		if err != nil {
+			break // the deadline: what arrived is the caller's to check
+		}
+	}
+	return string(got)
+}
+
 // runOnTTY runs the command with stdout on a terminal and returns what the
 // terminal received, up to the report's last line (the summary, ending in
-// "disabled"). Reading is bounded by a deadline.
+// "disabled").
 func runOnTTY(t *testing.T, args ...string) string {
 	t.Helper()
 	master, slave := openPTY(t)
-	done := make(chan []byte, 1)
-	go func() {
-		var got []byte
-		buf := make([]byte, 4096)
-		_ = master.SetReadDeadline(time.Now().Add(10 * time.Second))
-		for !bytes.Contains(got, []byte("disabled\r\n")) && !bytes.Contains(got, []byte("disabled\n")) {
-			n, err := master.Read(buf)
-			got = append(got, buf[:n]...)
-			if err != nil {
-				break
-			}
-		}
-		done <- got
-	}()
+	done := make(chan string, 1)
+	go func() { done <- readTerminal(master, "disabled\r\n", "disabled\n") }()
 	var stderr bytes.Buffer
 	if code := run(context.Background(), args, slave, &stderr); code == exitError {
 		t.Fatalf("check %v: exit 2: %s", args, stderr.String())
 	}
-	return string(<-done)
+	return <-done
 }
 
 // TestCheckColour runs check with stdout on a real pseudo-terminal: colour
@@ -78,5 +83,33 @@ func TestCheckColour(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	if out := runOnTTY(t, "check", "--proc-root", root); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
 		t.Errorf("NO_COLOR=1: want a report without escapes, got:\n%q", out)
+	}
+}
+
+// TestSamplingProgressOnTerminalOnly samples a fixture host three times:
+// with stderr on a terminal, progress ("sampling 3/3") is written there;
+// with stderr not a terminal, nothing is, and stdout holds the report alone
+// either way.
+func TestSamplingProgressOnTerminalOnly(t *testing.T) {
+	root := filepath.Join(hostsDir, "healthy")
+	for _, cmd := range []string{"check", "sockets"} {
+		args := []string{cmd, "--proc-root", root, "--samples", "3", "--interval", "1ms", "--no-color"}
+		if cmd == "sockets" {
+			args = args[:len(args)-1]
+		}
+		ptmx, pts := openPTY(t)
+		var out bytes.Buffer
+		if code := run(context.Background(), args, &out, pts); code != exitOK {
+			t.Fatalf("%s on a terminal: exit %d", cmd, code)
+		}
+		if got := readTerminal(ptmx, "sampling 3/3"); !strings.Contains(got, "sampling 3/3") {
+			t.Errorf("%s: terminal got %q, want progress up to sampling 3/3", cmd, got)
+		}
+		if strings.Contains(out.String(), "sampling") {
+			t.Errorf("%s: progress on stdout:\n%s", cmd, out.String())
+		}
+		if code, _, stderr := runCLI(t, args...); code != exitOK || stderr != "" {
+			t.Errorf("%s not on a terminal: exit %d, stderr %q; want 0 and nothing", cmd, code, stderr)
+		}
 	}
 }

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"io"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/spf13/cobra"
+)
+
+// TestHelpFiles: every command has a help file and every help file a
+// command; each file is a one-line summary, then, after one blank line, the
+// long text if there is one, and ends in a single newline.
+func TestHelpFiles(t *testing.T) {
+	var commands []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		name := strings.ReplaceAll(strings.TrimPrefix(c.CommandPath(), "tcpaudit "), " ", "-")
+		commands = append(commands, name)
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(streams{out: io.Discard, err: io.Discard}))
+	files, err := fs.Glob(helpTexts, "help/*.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, f := range files {
+		named = append(named, strings.TrimSuffix(path.Base(f), ".txt"))
+		b, _ := fs.ReadFile(helpTexts, f)
+		lines := strings.Split(string(b), "\n")
+		if n := len(lines); lines[0] == "" || lines[n-1] != "" || lines[n-2] == "" ||
+			n > 2 && (lines[1] != "" || lines[2] == "") {
+			t.Errorf("%s: want a summary line, then a blank line and the long text, and one final newline:\n%s", f, b)
+		}
+	}
+	slices.Sort(commands)
+	slices.Sort(named)
+	if d := cmp.Diff(commands, named); d != "" {
+		t.Errorf("commands (-) and help files (+) differ:\n%s", d)
+	}
+}

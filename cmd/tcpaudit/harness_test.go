@@ -1,0 +1,184 @@
+package main
+
+// The harness the tests of this package share: running tcpaudit in-process
+// or as a built binary, reading its JSON report, and golden files.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	goldenfile "github.com/tcpaudit/tcpaudit/internal/golden"
+)
+
+// hostsDir holds the fixture proc trees (testdata/hosts/gen writes them).
+const hostsDir = "../../testdata/hosts"
+
+// update rewrites the golden files of every test in this package that has
+// them: go test ./cmd/tcpaudit -update
+var update = flag.Bool("update", false, "rewrite golden files under testdata")
+
+// runCLI runs the command in-process and returns its exit code and output.
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// buildBinary builds tcpaudit into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("needs the go command on PATH to build tcpaudit")
+	}
+	bin := filepath.Join(dir, "tcpaudit")
+	if out, err := exec.Command(goBin, "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// exitCode is the exit code of a command that ended with err (from Run,
+// Output or Wait); any error other than an exit status fails the test.
+func exitCode(t *testing.T, err error) int {
+	t.Helper()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return 0
+}
+
+// golden compares got with the file at path under testdata, or rewrites it
+// with -update.
+func golden(t *testing.T, path, got string, diff func(want, got []byte) string) {
+	t.Helper()
+	goldenfile.Compare(t, filepath.Join("testdata", path), []byte(got), *update, diff)
+}
+
+// jsonReport is the part of the JSON report the tests look at.
+type jsonReport struct {
+	SchemaVersion int           `json:"schema_version"`
+	Findings      []jsonFinding `json:"findings"`
+	Rules         []struct {
+		Rule   string `json:"rule"`
+		Status string `json:"status"`
+		Reason string `json:"reason"`
+	} `json:"rules"`
+	Sockets *struct {
+		Total  int            `json:"total"`
+		States map[string]int `json:"states"`
+	} `json:"sockets"`
+	Sources []struct {
+		Source string `json:"source"`
+		OK     bool   `json:"ok"`
+	} `json:"sources"`
+	Notes     []string `json:"notes"`
+	Ephemeral []struct {
+		Local      string `json:"local"`
+		Remote     string `json:"remote"`
+		RemotePort int    `json:"remote_port"`
+		Sockets    int    `json:"sockets"`
+	} `json:"ephemeral"`
+}
+
+// jsonFinding is the part of a finding of the JSON report the tests look at.
+type jsonFinding struct {
+	Rule     string `json:"rule"`
+	Severity string `json:"severity"`
+	Observed string `json:"observed"`
+	Location *struct {
+		File string `json:"file"`
+		Line int    `json:"line"`
+	} `json:"location"`
+	Fix struct {
+		Sysctl    map[string]string `json:"sysctl"`
+		Processes []struct {
+			PID int `json:"pid"`
+		} `json:"processes"`
+	} `json:"fix"`
+}
+
+// parseReport decodes the JSON report out.
+func parseReport(t *testing.T, out []byte) jsonReport {
+	t.Helper()
+	var r jsonReport
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("the report is not JSON: %v\n%s", err, out)
+	}
+	return r
+}
+
+// checkJSON runs check with a JSON report and returns the exit code and the
+// report.
+func checkJSON(t *testing.T, args ...string) (int, jsonReport) {
+	t.Helper()
+	code, out, stderr := runCLI(t, append([]string{"check", "--format", "json"}, args...)...)
+	var r jsonReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("check %v: output is not JSON: %v\nstderr: %s", args, err, stderr)
+	}
+	return code, r
+}
+
+// withStatus returns the sorted IDs of rules with the given status.
+func (r jsonReport) withStatus(status string) []string {
+	var ids []string
+	for _, e := range r.Rules {
+		if e.Status == status {
+			ids = append(ids, e.Rule)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// statusDiff returns the difference between want, in any order, and the
+// rules of the report with the given status (-want +got).
+func (r jsonReport) statusDiff(status string, want []string) string {
+	return cmp.Diff(slices.Sorted(slices.Values(want)), r.withStatus(status))
+}
+
+// ruleStatus is the status of a rule in a report and why.
+type ruleStatus struct{ Status, Reason string }
+
+// statuses maps each rule of the report to its status.
+func (r jsonReport) statuses() map[string]ruleStatus {
+	m := map[string]ruleStatus{}
+	for _, e := range r.Rules {
+		m[e.Rule] = ruleStatus{e.Status, e.Reason}
+	}
+	return m
+}
+
+// findings returns the findings of one rule.
+func (r jsonReport) findings(rule string) []jsonFinding {
+	var out []jsonFinding
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// readSources maps each source of a check report to whether it was read.
+func (r jsonReport) readSources() map[string]bool {
+	read := map[string]bool{}
+	for _, s := range r.Sources {
+		read[s.Source] = s.OK
+	}
+	return read
+}
