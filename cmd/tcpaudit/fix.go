@@ -20,10 +20,14 @@ type fixOptions struct {
 	Write        string `mapstructure:"write"`
 }
 
-// validate rejects --diff with --write.
+// validate rejects --diff with --write, and an empty --root (the fix is
+// planned against a tree; an empty name is not /).
 func (o fixOptions) validate() error {
 	if o.Diff && o.Write != "" {
 		return errors.New("--diff and --write exclude each other")
+	}
+	if o.Root == "" {
+		return errors.New("--root: want the root directory of the sysctl.d tree, such as /")
 	}
 	return nil
 }

@@ -167,6 +167,10 @@ func TestFixWrite(t *testing.T) {
 	if code, _, _ := runCLI(t, "fix", "--diff", "--write", file); code != exitError {
 		t.Errorf("--diff with --write: exit %d, want 2", code)
 	}
+	code, _, stderr := runCLI(t, "fix", "--root", "", "--proc-root", filepath.Join(hostsDir, "misconfigured"))
+	if code != exitError || !strings.Contains(stderr, "--root") {
+		t.Errorf("--root \"\": exit %d, stderr %q; want 2 naming --root", code, stderr)
+	}
 }
 
 // TestFixWriteWarnsOnLosingName: a --write name that sorts before a file

@@ -19,6 +19,7 @@ type lintOptions struct {
 func newLintCmd(s streams) *cobra.Command {
 	cmd := command("lint [flags] PATH...", help("lint"), cobra.MinimumNArgs(1), withOptions(s, runLint))
 	addProfileFlags(cmd.Flags())
+	cmd.Flags().Lookup("profile").Usage = "profiles whose expected values the files are checked against, comma-separated"
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
 	addReportFlags(cmd)
 	return cmd
