@@ -1,5 +1,8 @@
-// Package report writes a rules.Result in the formats tcpaudit offers. Each
-// format is one file and writes to an io.Writer; nothing here evaluates.
+// Package report writes what tcpaudit prints: a rules.Result in each of
+// its formats, the socket view of `sockets`, the effective configuration
+// of `conf show`, the knowledge base of `explain` and the rule reference
+// of docs/rules.md. Each format is one file and writes to an io.Writer;
+// nothing here evaluates.
 package report
 
 import (
