@@ -88,3 +88,52 @@ func TestPlanFixOnHost(t *testing.T) {
 		t.Errorf("the drop-in does not win: %+v", e)
 	}
 }
+
+// TestPlanFixReadOnlyGlobalKeys: in a child namespace a current kernel
+// shows net.core.rmem_max and wmem_max read-only with the host's value; the
+// fix for the container host leaves them out with that reason and writes no
+// line for them (docs/kernel-facts.md §12).
+func TestPlanFixReadOnlyGlobalKeys(t *testing.T) {
+	a := run(t, pipeline.Options{ProcRoot: filepath.Join(hostsDir, "container"), Profile: "high-throughput"})
+	fx := pipeline.PlanFix(a, resolve(t, t.TempDir()))
+	for _, c := range fx.Changes {
+		if rules.IsGlobalKey(c.Key) {
+			t.Errorf("the container's fix writes the global key %s", c.Key)
+		}
+	}
+	all := strings.Join(fx.Notes, "\n")
+	for _, key := range []string{"net.core.rmem_max", "net.core.wmem_max"} {
+		if !strings.Contains(all, "left out "+key+" = 16777216 (core-buffer-limits-low): read-only in this network namespace") {
+			t.Errorf("notes do not leave out %s as read-only:\n%s", key, all)
+		}
+	}
+}
+
+// TestPlanFixReadOnlyFile: a global key whose file has no write bit is left
+// out as read-only even where the facts show the initial namespace; with a
+// write bit it is written.
+func TestPlanFixReadOnlyFile(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "sys", "net", "core")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, mode := range map[string]os.FileMode{"rmem_max": 0o444, "wmem_max": 0o644} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("212992\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res := rules.Result{Findings: []rules.Finding{{Rule: "core-buffer-limits-low", Fix: rules.Fix{Sysctl: map[string]string{
+		"net.core.rmem_max": "16777216", "net.core.wmem_max": "16777216"}}}}}
+	f := &audit.Facts{ProcRoot: root, Sysctls: map[string]string{"net.core.rmem_max": "212992", "net.core.wmem_max": "212992"}}
+	fx := pipeline.PlanFix(&pipeline.Audit{Result: res, Facts: f, Profile: "p"}, resolve(t, t.TempDir()))
+	if len(fx.Changes) != 1 || fx.Changes[0].Key != "net.core.wmem_max" {
+		t.Errorf("changes %+v, want only net.core.wmem_max", fx.Changes)
+	}
+	if all := strings.Join(fx.Notes, "\n"); !strings.Contains(all, "left out net.core.rmem_max = 16777216 (core-buffer-limits-low): read-only") {
+		t.Errorf("notes do not leave out rmem_max as read-only:\n%s", all)
+	}
+}

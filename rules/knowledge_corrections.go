@@ -9,8 +9,10 @@ import (
 // is true, never by repeating the misconception.
 const (
 	globalCorrection = "It is global in Linux 6.1: only the initial network namespace has it. Where a " +
-		"container's namespace lacks it, that says nothing about its value. Newer kernels give some " +
-		"of these keys to every namespace (net.core.rmem_max and wmem_max exist in each namespace on 6.18)."
+		"container's namespace lacks it, that says nothing about its value."
+	readOnlyCorrection = "It is global: one value for the host, which only the initial network namespace " +
+		"can change. In Linux 6.1 a container's namespace does not have it (that says nothing about its " +
+		"value); newer kernels show it there read-only, with the host's value, so a fix for it belongs on the host."
 	orCorrection = "conf/all = 0 does not turn it off everywhere: the kernel ORs conf/all with " +
 		"each interface's own value, so every interface must be 0."
 	ipv6OwnCorrection = "conf/all is not read for existing interfaces: only each interface's " +
@@ -73,11 +75,16 @@ var keyCorrections = map[string][]string{
 }
 
 // corrections returns the corrections for a key; conf/default shares those
-// of conf/all, and every global key says what its absence means.
+// of conf/all, and every global key says what its absence (or its
+// read-only view) in a child namespace means.
 func corrections(key string) []string {
 	c := keyCorrections[strings.Replace(key, ".conf.default.", ".conf.all.", 1)]
-	if IsGlobalKey(key) && !slices.Contains(c, globalCorrection) {
-		c = append(append([]string(nil), c...), globalCorrection)
+	scope := globalCorrection
+	if ReadOnlyInChild(key) {
+		scope = readOnlyCorrection
+	}
+	if IsGlobalKey(key) && !slices.Contains(c, scope) {
+		c = append(append([]string(nil), c...), scope)
 	}
 	return c
 }
