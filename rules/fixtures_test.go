@@ -25,6 +25,17 @@ func TestFixturesMatchGenerator(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run ./testdata/hosts/gen: %v\n%s", err, b)
 	}
+	// Git keeps no read-only bit, so the generator's output is where the
+	// container's read-only global keys are checked (docs/kernel-facts.md §12).
+	for _, name := range []string{"rmem_max", "wmem_max", "rmem_default", "wmem_default"} {
+		st, err := os.Stat(filepath.Join(out, "hosts", "container", "sys", "net", "core", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o222 != 0 {
+			t.Errorf("generated container net.core.%s has mode %v, want no write bits", name, st.Mode().Perm())
+		}
+	}
 	for _, dir := range []string{"hosts", "malformed"} {
 		want := snapshotTree(t, filepath.Join(out, dir))
 		got := snapshotTree(t, filepath.Join("../testdata", dir))
