@@ -4,9 +4,9 @@ const martiansWhy = `log_martians logs packets with impossible source addresses 
 	`or routed from the wrong side), which are often the first trace of spoofing or a ` +
 	`routing mistake. The kernel uses conf/all OR conf/<interface>, so conf/all = 1 ` +
 	`turns it on everywhere. The lines go through net_ratelimit(), so net.core.message_cost ` +
-	`and message_burst limit them (by default 10 lines, then one every 5 s, shared with ` +
-	`the kernel's other rate-limited network messages); on a noisy network it can still be ` +
-	`verbose.`
+	`and message_burst limit them (by default at most 10 lines in each 5 s window, shared ` +
+	`with the kernel's other rate-limited network messages); on a noisy network it can ` +
+	`still be verbose.`
 
 func martiansNotLogged() Rule {
 	c := confRule{
