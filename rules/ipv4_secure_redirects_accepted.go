@@ -1,5 +1,12 @@
 package rules
 
+import (
+	"fmt"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
 const secureRedirectsWhy = `secure_redirects matters only on an interface whose shared_media is 0. In ` +
 	`__ip_do_redirect (net/ipv4/route.c) the checks that a redirect's new gateway is on-link ` +
 	`and, with secure_redirects = 1, that some route on that interface already uses it as ` +
@@ -21,12 +28,13 @@ func ipv4SecureRedirectsAccepted() Rule {
 		advice:  "Set accept_redirects to 0 as well (ipv4-redirects-accepted): that is the control that stops redirects. secure_redirects acts only where shared_media is 0 (the default is 1).",
 	}
 	return Rule{
-		ID:          "ipv4-secure-redirects-accepted",
-		Title:       "secure_redirects is on where the CIS and dev-sec baselines ask for 0",
-		Category:    Hardening,
-		Severity:    Info,
-		Keys:        c.keys(),
-		Explanation: secureRedirectsWhy,
+		ID:           "ipv4-secure-redirects-accepted",
+		Title:        "secure_redirects is on where the CIS and dev-sec baselines ask for 0",
+		Category:     Hardening,
+		Severity:     Info,
+		Keys:         c.keys(),
+		OptionalKeys: confRule{family: "ipv4", setting: "shared_media"}.keys(),
+		Explanation:  secureRedirectsWhy,
 		References: []string{
 			`CIS Distribution Independent Linux v2.0.0, "Ensure secure ICMP redirects are not accepted"`,
 			"dev-sec linux-baseline sysctl-15",
@@ -36,6 +44,35 @@ func ipv4SecureRedirectsAccepted() Rule {
 			"net/ipv4/fib_semantics.c ip_fib_check_default (the gateway of any route on the device)",
 			"docs/kernel-facts.md §13 (secure_redirects)",
 		},
-		Check: c.check,
+		Check: func(f *audit.Facts, p Params) []Finding { return withSharedMedia(f, c.check(f, p)) },
 	}
+}
+
+// withSharedMedia adds each interface's effective shared_media to the
+// findings' observation, where it could be read: secure_redirects is
+// checked only where it is 0 (docs/kernel-facts.md §13).
+func withSharedMedia(f *audit.Facts, found []Finding) []Finding {
+	values := effectiveValues(f, "ipv4", "shared_media", combineOr)
+	if len(found) == 0 || len(values) == 0 {
+		return found
+	}
+	var on, off []string
+	for _, v := range values {
+		if v.Value != 0 {
+			on = append(on, v.Device)
+		} else {
+			off = append(off, v.Device)
+		}
+	}
+	var notes []string
+	if len(on) > 0 {
+		notes = append(notes, fmt.Sprintf("shared_media is on for %s, where secure_redirects has no effect", strings.Join(on, ", ")))
+	}
+	if len(off) > 0 {
+		notes = append(notes, fmt.Sprintf("shared_media is 0 for %s, where secure_redirects applies", strings.Join(off, ", ")))
+	}
+	for i := range found {
+		found[i].Observed += "; " + strings.Join(notes, "; ")
+	}
+	return found
 }

@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -122,6 +123,41 @@ func TestCoreBuffersInContainer(t *testing.T) {
 			if got := strings.Contains(f.Fix.Advice, "Set it on the host"); got != child {
 				t.Errorf("%s: advice %q; says to set it on the host %v, want %v", host, f.Fix.Advice, got, child)
 			}
+		}
+	}
+}
+
+// TestSecureRedirectsReportsSharedMedia: the secure_redirects finding says
+// on which interfaces shared_media is on (secure_redirects has no effect
+// there) and on which it is 0; without shared_media files it says nothing
+// of it (docs/kernel-facts.md §13).
+func TestSecureRedirectsReportsSharedMedia(t *testing.T) {
+	root := copyHost(t, "hardening-fail")
+	conf := filepath.Join(root, "sys", "net", "ipv4", "conf")
+	for dev, v := range map[string]string{"all": "0", "default": "1", "eth0": "0", "eth0.100": "0", "eth1": "1"} {
+		if err := os.WriteFile(filepath.Join(conf, dev, "shared_media"), []byte(v+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const id = "ipv4-secure-redirects-accepted"
+	for _, tt := range []struct {
+		root, want string
+	}{
+		{root, "shared_media is on for eth1, new interfaces (conf/default), where secure_redirects has no effect; " +
+			"shared_media is 0 for eth0, eth0.100, where secure_redirects applies"},
+		{filepath.Join(hardeningHosts, "hardening-fail"), ""},
+	} {
+		var found []rules.Finding
+		for _, f := range evaluateRoot(t, tt.root, "hardened").Findings {
+			if f.Rule == id {
+				found = append(found, f)
+			}
+		}
+		if len(found) != 1 {
+			t.Fatalf("%s: %d findings of %s, want 1", tt.root, len(found), id)
+		}
+		if got := found[0].Observed; (tt.want == "") == strings.Contains(got, "shared_media") || !strings.Contains(got, tt.want) {
+			t.Errorf("%s: observed %q, want %q", tt.root, got, tt.want)
 		}
 	}
 }

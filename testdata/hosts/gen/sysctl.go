@@ -93,7 +93,7 @@ func confDefaults() map[string]map[string]string {
 		for k, v := range map[string]string{
 			"ipv4.rp_filter": "0", "ipv4.accept_redirects": "1", "ipv4.secure_redirects": "1",
 			"ipv4.send_redirects": "1", "ipv4.accept_source_route": sourceRoute,
-			"ipv4.log_martians": "0", "ipv4.forwarding": "0",
+			"ipv4.log_martians": "0", "ipv4.forwarding": "0", "ipv4.shared_media": "1",
 			"ipv6.accept_ra": "1", "ipv6.accept_redirects": "1", "ipv6.accept_source_route": "0",
 			"ipv6.forwarding": "0",
 		} {
