@@ -109,31 +109,37 @@ func TestPlanFixReadOnlyGlobalKeys(t *testing.T) {
 	}
 }
 
-// TestPlanFixReadOnlyFile: a global key whose file has no write bit is left
-// out as read-only even where the facts show the initial namespace; with a
-// write bit it is written.
+// TestPlanFixReadOnlyFile: a key whose file has no write bit is left out
+// as read-only even where the facts show the initial namespace (a global
+// key with the advice to set it on the host); with a write bit it is
+// written.
 func TestPlanFixReadOnlyFile(t *testing.T) {
 	root := t.TempDir()
-	dir := filepath.Join(root, "sys", "net", "core")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	for name, mode := range map[string]os.FileMode{"rmem_max": 0o444, "wmem_max": 0o644} {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte("212992\n"), mode); err != nil {
+	files := map[string]os.FileMode{"core/rmem_max": 0o444, "core/wmem_max": 0o644, "ipv4/tcp_allowed_congestion_control": 0o444}
+	for name, mode := range files {
+		p := filepath.Join(root, "sys", "net", filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chmod(filepath.Join(dir, name), mode); err != nil {
+		if err := os.WriteFile(p, []byte("212992\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
 			t.Fatal(err)
 		}
 	}
-	res := rules.Result{Findings: []rules.Finding{{Rule: "core-buffer-limits-low", Fix: rules.Fix{Sysctl: map[string]string{
-		"net.core.rmem_max": "16777216", "net.core.wmem_max": "16777216"}}}}}
+	res := rules.Result{Findings: []rules.Finding{{Rule: "r", Fix: rules.Fix{Sysctl: map[string]string{
+		"net.core.rmem_max": "16777216", "net.core.wmem_max": "16777216", "net.ipv4.tcp_allowed_congestion_control": "bbr"}}}}}
 	f := &audit.Facts{ProcRoot: root, Sysctls: map[string]string{"net.core.rmem_max": "212992", "net.core.wmem_max": "212992"}}
 	fx := pipeline.PlanFix(&pipeline.Audit{Result: res, Facts: f, Profile: "p"}, resolve(t, t.TempDir()))
 	if len(fx.Changes) != 1 || fx.Changes[0].Key != "net.core.wmem_max" {
 		t.Errorf("changes %+v, want only net.core.wmem_max", fx.Changes)
 	}
-	if all := strings.Join(fx.Notes, "\n"); !strings.Contains(all, "left out net.core.rmem_max = 16777216 (core-buffer-limits-low): read-only") {
-		t.Errorf("notes do not leave out rmem_max as read-only:\n%s", all)
+	all := strings.Join(fx.Notes, "\n")
+	for _, want := range []string{"left out net.core.rmem_max = 16777216 (r): read-only in this network namespace (a global key",
+		"left out net.ipv4.tcp_allowed_congestion_control = bbr (r): read-only in this network namespace\n"} {
+		if !strings.Contains(all+"\n", want) {
+			t.Errorf("notes lack %q:\n%s", want, all)
+		}
 	}
 }
