@@ -62,7 +62,7 @@ func TestGlobalKeysAgainstKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rules.ChildNamespace(&audit.Facts{Absent: absent}) {
+	if !rules.ChildNamespace(audit.NewFacts(audit.Facts{Absent: absent})) {
 		t.Errorf("ChildNamespace is false in a fresh network namespace (absent keys: %v)", absent)
 	}
 }
