@@ -91,16 +91,21 @@ func plan(res rules.Result, f *audit.Facts) ([]sysctlconf.Change, []string) {
 	return changes, notes
 }
 
-// missingKey says why a key cannot be written here, or "".
+// missingKey says why a key cannot be written here, or "": it is absent,
+// or this namespace shows it read-only: its file has no write bit, or it is
+// a global key that child namespaces show read-only and the facts show a
+// child namespace (docs/kernel-facts.md §12).
 func missingKey(f *audit.Facts, key string) string {
-	if _, ok := f.Sysctls[key]; ok {
+	st, err := os.Stat(filepath.Join(f.ProcRoot, "sys", sysctlconf.Path(key)))
+	_, read := f.Sysctls[key]
+	readOnly := (err == nil && st.Mode().Perm()&0o222 == 0) || (rules.ReadOnlyInChild(key) && rules.ChildNamespace(f))
+	switch present := read || err == nil; {
+	case present && readOnly && rules.IsGlobalKey(key):
+		return "read-only in this network namespace (a global key: a child namespace shows the host's value and cannot change it; set it on the host)"
+	case present && readOnly:
+		return "read-only in this network namespace"
+	case present:
 		return ""
-	}
-	_, err := os.Stat(filepath.Join(f.ProcRoot, "sys", sysctlconf.Path(key)))
-	if err == nil {
-		return ""
-	}
-	switch {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("it could not be read: %v", err)
 	case rules.IsGlobalKey(key):

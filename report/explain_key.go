@@ -38,6 +38,8 @@ func keyScope(k rules.KeyInfo) string {
 	}
 	note = strings.TrimSuffix(strings.TrimPrefix(note, "("), ")")
 	switch {
+	case rules.ReadOnlyInChild(k.Key):
+		return "global: one value for the host, which only the initial network namespace can change; in Linux 6.1 a container's namespace lacks it (that does not mean unset), and child namespaces of newer kernels (read in 6.12) show it read-only with the host's value"
 	case k.Global():
 		return "global in Linux 6.1: only the initial network namespace has it; where a container's namespace lacks it, that does not mean unset (" + note + ")"
 	case strings.HasPrefix(k.PerNetns, "yes") && note != "":

@@ -59,3 +59,37 @@ func TestExplainWriteError(t *testing.T) {
 		t.Error("Topics to a failing writer: no error")
 	}
 }
+
+// TestExplainFinTimeoutDoesNotShortenTimeWait: explain TIME_WAIT and explain
+// tcp_fin_timeout both say in so many words that tcp_fin_timeout does not
+// shorten TIME_WAIT (docs/kernel-facts.md §4, §15 item 1); the text is
+// wrapped, so it is compared with its line breaks folded.
+func TestExplainFinTimeoutDoesNotShortenTimeWait(t *testing.T) {
+	for _, topic := range []string{"TIME_WAIT", "net.ipv4.tcp_fin_timeout"} {
+		var b bytes.Buffer
+		if err := Explain(&b, topic); err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(strings.Fields(b.String()), " "); !strings.Contains(text, "tcp_fin_timeout does not shorten TIME_WAIT") {
+			t.Errorf("explain %s does not say that tcp_fin_timeout does not shorten TIME_WAIT:\n%s", topic, b.String())
+		}
+	}
+}
+
+// TestExplainReadOnlyGlobalKey: explain of a key that child namespaces
+// show read-only says so in its scope and its corrections.
+func TestExplainReadOnlyGlobalKey(t *testing.T) {
+	var b bytes.Buffer
+	if err := Explain(&b, "net.core.rmem_max"); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(b.String()), " ")
+	for _, want := range []string{"newer kernels (read in 6.12) show it read-only", "only the initial network namespace can change"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("explain net.core.rmem_max lacks %q:\n%s", want, b.String())
+		}
+	}
+	if strings.Contains(text, "exist in each namespace") {
+		t.Errorf("explain net.core.rmem_max still says the key exists in each namespace:\n%s", b.String())
+	}
+}

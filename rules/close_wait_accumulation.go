@@ -10,9 +10,11 @@ import (
 
 const closeWaitWhy = `CLOSE_WAIT means the peer has closed its side of the connection (its FIN ` +
 	`arrived) and the kernel is waiting for the local application to call close(). ` +
-	`CLOSE_WAIT has no timeout of its own: the socket stays until the application ` +
-	`closes it, or until the peer answers later data or keepalive probes with a reset ` +
-	`once it has given up the connection. A pile of CLOSE_WAIT sockets is an application ` +
+	`CLOSE_WAIT has no timeout of its own, and no sysctl applies to an idle CLOSE_WAIT ` +
+	`socket: it stays until the application closes it. Only per-socket mechanisms end ` +
+	`it otherwise: keepalive probes (SO_KEEPALIVE) that go unanswered or draw a reset, and ` +
+	`writes that time out (tcp_retries2, TCP_USER_TIMEOUT) or draw a reset. A pile of ` +
+	`CLOSE_WAIT sockets is an application ` +
 	`bug, usually a connection that is never closed on some path (an error branch, a ` +
 	`pool that keeps dead connections). No sysctl fixes it: tcp_fin_timeout and ` +
 	`tcp_tw_reuse act on other states.`

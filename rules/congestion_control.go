@@ -1,7 +1,9 @@
 package rules
 
 const congestionWhy = `net.ipv4.tcp_congestion_control picks the algorithm for new ` +
-	`connections (passive connections inherit the listener's). The usual default is ` +
+	`connections. An accepted connection takes the namespace's default at handshake time ` +
+	`unless a route sets one or the listener chose one with TCP_CONGESTION ` +
+	`(tcp_ca_openreq_child); existing connections keep theirs. The usual default is ` +
 	`cubic, which backs off on every loss; on long fat paths with some random loss a ` +
 	`model-based algorithm such as bbr keeps throughput up. A new network namespace ` +
 	`inherits the initial namespace's algorithm, not its parent's. The algorithm must be ` +
@@ -27,6 +29,7 @@ func congestionControl() Rule {
 		References: []string{
 			"Documentation/networking/ip-sysctl.rst tcp_congestion_control",
 			"net/ipv4/tcp_cong.c",
+			"net/ipv4/tcp_minisocks.c tcp_ca_openreq_child (accepted connections)",
 		},
 		Check: c.check,
 	}

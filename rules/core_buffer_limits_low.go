@@ -10,9 +10,16 @@ import (
 const coreBuffersWhy = `net.core.rmem_max and wmem_max bound the buffer sizes applications ` +
 	`request explicitly with SO_RCVBUF and SO_SNDBUF; they do not limit TCP autotuning, ` +
 	`which tcp_rmem and tcp_wmem bound. Applications that size their own buffers (many ` +
-	`proxies, UDP and QUIC servers) are capped here. In Linux 6.1 these keys are global, ` +
-	`so a container's network namespace may not have them, and that is not a finding; newer ` +
-	`kernels give each namespace its own.`
+	`proxies, UDP and QUIC servers) are capped here. Both keys are global: one value for ` +
+	`the whole host, which only the initial network namespace can change. In Linux 6.1 a ` +
+	`container's namespace does not have them, and that is not a finding; newer kernels ` +
+	`show them there read-only, with the host's value.`
+
+// coreBuffersChildAdvice is the fix advice inside a child namespace, where
+// the keys cannot be written.
+const coreBuffersChildAdvice = `This network namespace is not the host's: here the key is ` +
+	`read-only or absent. Set it on the host (the initial namespace); the value applies to ` +
+	`every namespace.`
 
 func coreBufferLimitsLow() Rule {
 	return Rule{
@@ -28,6 +35,8 @@ func coreBufferLimitsLow() Rule {
 		References: []string{
 			"Documentation/admin-guide/sysctl/net.rst rmem_max, wmem_max",
 			"Documentation/networking/ip-sysctl.rst tcp_rmem (SO_RCVBUF disables autotuning)",
+			"net/core/sysctl_net_core.c sysctl_core_net_init (read-only in child namespaces, 6.12)",
+			"docs/kernel-facts.md §12 (global keys and child namespaces)",
 		},
 		Check: checkCoreBuffers,
 	}
@@ -36,6 +45,10 @@ func coreBufferLimitsLow() Rule {
 func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
 	var out []Finding
 	want := p.Int("min")
+	advice := ""
+	if ChildNamespace(f) {
+		advice = coreBuffersChildAdvice
+	}
 	for _, key := range []string{"net.core.rmem_max", "net.core.wmem_max"} {
 		v, ok := sysctlInt(f, key)
 		if !ok || v >= want {
@@ -46,7 +59,7 @@ func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
 			Observed:    fmt.Sprintf("%s = %d", key, v),
 			Expected:    fmt.Sprintf("%s >= %d", key, want),
 			Explanation: coreBuffersWhy,
-			Fix:         Fix{Sysctl: map[string]string{key: strconv.FormatInt(want, 10)}},
+			Fix:         Fix{Sysctl: map[string]string{key: strconv.FormatInt(want, 10)}, Advice: advice},
 		})
 	}
 	return out

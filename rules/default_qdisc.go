@@ -1,7 +1,9 @@
 package rules
 
-const qdiscWhy = `net.core.default_qdisc is the queueing discipline for device queues ` +
-	`created after it is set; existing qdiscs keep theirs until the device is reset. ` +
+const qdiscWhy = `net.core.default_qdisc is the queueing discipline the kernel attaches when ` +
+	`a device first leaves the noop qdisc (dev_activate), normally when it is first brought ` +
+	`up; taking a link down and up keeps its existing root qdisc. An existing device needs ` +
+	`tc qdisc replace dev DEV root, or to be created again. ` +
 	`Multiqueue NICs keep mq as the root and use the default for each queue; virtual ` +
 	`devices such as lo and veth use noqueue. fq paces each flow, which suits hosts ` +
 	`that send bulk data to many receivers; fq_codel keeps latency low under load. It is ` +
@@ -13,7 +15,7 @@ func defaultQdisc() Rule {
 		key:     "net.core.default_qdisc",
 		problem: "Default qdisc differs from the profile",
 		why:     qdiscWhy,
-		advice:  "Only queues created afterwards use it: reload the interface or replace the root qdisc with tc.",
+		advice:  "Existing devices keep their qdisc, even across a link down and up: run tc qdisc replace dev DEV root QDISC for each (or re-create the device).",
 	}
 	return Rule{
 		ID:          "default-qdisc",
@@ -25,7 +27,7 @@ func defaultQdisc() Rule {
 		Explanation: qdiscWhy,
 		References: []string{
 			"Documentation/admin-guide/sysctl/net.rst default_qdisc",
-			"net/sched/sch_generic.c",
+			"net/sched/sch_generic.c dev_activate, attach_default_qdiscs (only a noop qdisc is replaced)",
 		},
 		Check: c.check,
 	}

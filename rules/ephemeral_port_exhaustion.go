@@ -11,7 +11,9 @@ import (
 const exhaustionWhy = `The kernel needs a distinct local port only per (local IP, remote IP, ` +
 	`remote port): a host can hold far more than 65535 connections, but toward one ` +
 	`destination from one source address it has at most the usable ephemeral range ` +
-	`(ip_local_port_range minus reserved and listening ports). When that pool is used up, ` +
+	`(ip_local_port_range minus the reserved ports and every port held by bind(): listeners ` +
+	`and any other explicitly bound socket; tcpaudit sees only the listeners, so the usable ` +
+	`count is an upper bound). When that pool is used up, ` +
 	`connect() fails with EADDRNOTAVAIL ("Cannot assign requested address"). Sockets in ` +
 	`TIME_WAIT keep their port for 60 s. bind() before connect() makes ports exclusive per ` +
 	`local address and exhausts the range far sooner; IP_BIND_ADDRESS_NO_PORT avoids that.`
@@ -75,7 +77,9 @@ func checkExhaustion(f *audit.Facts, p Params) []Finding {
 		fix := Fix{Advice: advice}
 		if 2*h.use.TimeWait > h.use.Sockets {
 			fix.Advice += " Most of these are in TIME_WAIT: tcp_tw_reuse=1 lets connect() take " +
-				"over a TIME_WAIT 4-tuple after 1 s (needs tcp_timestamps on both ends)."
+				"over a TIME_WAIT 4-tuple after a short delay (tcp_tw_reuse_delay, 1000 ms by default, " +
+				"where that key exists; otherwise once the clock second passes the old connection's " +
+				"last timestamp); it needs tcp_timestamps on both ends."
 			fix.Sysctl = map[string]string{keyTwReuse: "1"}
 		}
 		out = append(out, Finding{

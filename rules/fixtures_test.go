@@ -25,6 +25,17 @@ func TestFixturesMatchGenerator(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go run ./testdata/hosts/gen: %v\n%s", err, b)
 	}
+	// Git keeps no read-only bit, so the generator's output is where the
+	// container's read-only global keys are checked (docs/kernel-facts.md §12).
+	for _, name := range []string{"rmem_max", "wmem_max", "rmem_default", "wmem_default"} {
+		st, err := os.Stat(filepath.Join(out, "hosts", "container", "sys", "net", "core", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm()&0o222 != 0 {
+			t.Errorf("generated container net.core.%s has mode %v, want no write bits", name, st.Mode().Perm())
+		}
+	}
 	for _, dir := range []string{"hosts", "malformed"} {
 		want := snapshotTree(t, filepath.Join(out, dir))
 		got := snapshotTree(t, filepath.Join("../testdata", dir))
@@ -178,7 +189,9 @@ func checkTCPFormat(t *testing.T, file, content string) (tw, full int) {
 
 // TestFixtureKeys: the healthy host has every sysctl the rules read (but
 // tcp_tw_recycle, gone since 4.12), so no rule is skipped for want of a
-// fixture file; the container host lacks exactly the global keys.
+// fixture file; the container host lacks exactly the global keys but those
+// a current kernel shows read-only in a child namespace, and its facts show
+// a child namespace.
 func TestFixtureKeys(t *testing.T) {
 	const removed = "net.ipv4.tcp_tw_recycle"
 	healthy, container := gather(t, "healthy"), gather(t, "container")
@@ -189,9 +202,14 @@ func TestFixtureKeys(t *testing.T) {
 		if _, ok := healthy.Sysctls[k]; !ok {
 			t.Errorf("testdata/hosts/healthy lacks %s: add it to testdata/hosts/gen/sysctl.go", k)
 		}
-		if _, ok := container.Sysctls[k]; ok == rules.IsGlobalKey(k) {
-			t.Errorf("container: %s present %v, but global %v (docs/kernel-facts.md §12)", k, ok, rules.IsGlobalKey(k))
+		absent := rules.IsGlobalKey(k) && !rules.ReadOnlyInChild(k)
+		if _, ok := container.Sysctls[k]; ok == absent {
+			t.Errorf("container: %s present %v, but global %v, read-only in child namespaces %v (docs/kernel-facts.md §12)",
+				k, ok, rules.IsGlobalKey(k), rules.ReadOnlyInChild(k))
 		}
+	}
+	if !rules.ChildNamespace(container) || rules.ChildNamespace(healthy) {
+		t.Errorf("ChildNamespace: container %v, healthy %v; want true, false", rules.ChildNamespace(container), rules.ChildNamespace(healthy))
 	}
 	if _, ok := gather(t, "old-kernel-tw-recycle").Sysctls[removed]; !ok {
 		t.Errorf("old-kernel-tw-recycle lacks %s", removed)

@@ -10,8 +10,10 @@ const ipForwardWhy = `net.ipv4.ip_forward = 1 makes the host route IPv4 packets 
 	`interfaces. A host that is not meant to be a router should not forward. Docker, ` +
 	`Kubernetes nodes and most container runtimes need forwarding on: turning it off ` +
 	`cuts their containers off the network, so those roles use a profile that requires ` +
-	`it (kubernetes-node). Writing ip_forward also resets every interface's forwarding ` +
-	`flag and sets conf/all/accept_redirects to the opposite value.`
+	`it (kubernetes-node). Changing ip_forward (writing a value other than the current one) ` +
+	`also sets every interface's forwarding flag and conf/default/forwarding to the new ` +
+	`value and conf/all/accept_redirects to the opposite one; writing the same value ` +
+	`changes nothing.`
 
 func ipForwarding() Rule {
 	s := forwardRule{scalarRule{
@@ -35,6 +37,7 @@ func ipForwarding() Rule {
 			`CIS Distribution Independent Linux v2.0.0 3.1.1 "Ensure IP forwarding is disabled"`,
 			"dev-sec linux-baseline sysctl-01",
 			"Documentation/networking/ip-sysctl.rst ip_forward",
+			"net/ipv4/devinet.c devinet_sysctl_forward, inet_forward_change (only on a change)",
 			"Kubernetes container runtime prerequisites (net.ipv4.ip_forward = 1)",
 		},
 		Check: s.check,

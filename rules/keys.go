@@ -1,6 +1,12 @@
 package rules
 
-import "github.com/tcpaudit/tcpaudit/sysctl"
+import (
+	"errors"
+	"io/fs"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sysctl"
+)
 
 // Sysctl keys the rules read.
 const (
@@ -23,4 +29,26 @@ const (
 func IsGlobalKey(key string) bool {
 	k, ok := sysctl.Lookup(key)
 	return ok && k.Global()
+}
+
+// ReadOnlyInChild reports whether child network namespaces of newer
+// kernels show a global key read-only with the initial namespace's value
+// (net.core.rmem_max and its kin). It forwards to package sysctl.
+func ReadOnlyInChild(key string) bool {
+	k, ok := sysctl.Lookup(key)
+	return ok && k.ReadOnlyInChild()
+}
+
+// ChildNamespace reports whether the facts show a child network namespace:
+// tcp_max_orphans or tcp_mem, which only the initial namespace has on
+// every kernel tcpaudit knows (ipv4_table), was looked for and does not
+// exist (docs/kernel-facts.md §12). Facts that did not look for them show
+// the initial namespace.
+func ChildNamespace(f *audit.Facts) bool {
+	for _, k := range []string{keyMaxOrphans, keyTCPMem} {
+		if err, ok := f.Absent[k]; ok && errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
 }

@@ -9,8 +9,10 @@ import (
 // is true, never by repeating the misconception.
 const (
 	globalCorrection = "It is global in Linux 6.1: only the initial network namespace has it. Where a " +
-		"container's namespace lacks it, that says nothing about its value. Newer kernels give some " +
-		"of these keys to every namespace (net.core.rmem_max and wmem_max exist in each namespace on 6.18)."
+		"container's namespace lacks it, that says nothing about its value."
+	readOnlyCorrection = "It is global: one value for the host, which only the initial network namespace " +
+		"can change. In Linux 6.1 a container's namespace does not have it (that says nothing about its " +
+		"value); newer kernels show it there read-only, with the host's value, so a fix for it belongs on the host."
 	orCorrection = "conf/all = 0 does not turn it off everywhere: the kernel ORs conf/all with " +
 		"each interface's own value, so every interface must be 0."
 	ipv6OwnCorrection = "conf/all is not read for existing interfaces: only each interface's " +
@@ -19,7 +21,7 @@ const (
 
 var keyCorrections = map[string][]string{
 	"net.ipv4.tcp_fin_timeout": {
-		"TIME_WAIT is fixed at 60 s (TCP_TIMEWAIT_LEN) and no sysctl changes it; tcp_fin_timeout only bounds orphaned FIN_WAIT2 sockets.",
+		"tcp_fin_timeout does not shorten TIME_WAIT: TIME_WAIT is fixed at 60 s (TCP_TIMEWAIT_LEN) and no sysctl changes it; tcp_fin_timeout only bounds orphaned FIN_WAIT2 sockets.",
 		"FIN_WAIT2 (05) and TIME_WAIT (06) are different states; the 60 s default equals the TIME_WAIT length only by coincidence.",
 	},
 	"net.ipv4.tcp_tw_recycle": {
@@ -27,7 +29,8 @@ var keyCorrections = map[string][]string{
 	},
 	"net.ipv4.tcp_tw_reuse": {
 		"It acts only in connect(), for outgoing connections; it changes nothing for connections a server accepts.",
-		"It does not shorten or remove TIME_WAIT entries: it lets a new outgoing connection take one over after at least 1 s, and only when timestamps were on for the old connection.",
+		"It does not shorten or remove TIME_WAIT entries: it lets a new outgoing connection take one over, only when timestamps were on for the old connection, and only after a delay: tcp_tw_reuse_delay (1000 ms by default, from the entry into TIME_WAIT) where that key exists, else until the clock second passes the old connection's last timestamp, sometimes only milliseconds.",
+		"A socket already bound to a local port takes over a TIME_WAIT entry that carries a timestamp whatever tcp_tw_reuse says.",
 		"The default is 2 (loopback only) on current kernels.",
 	},
 	"net.ipv4.ip_local_port_range": {
@@ -61,9 +64,12 @@ var keyCorrections = map[string][]string{
 	"net.ipv4.conf.all.rp_filter": {
 		"conf/all = 0 does not turn it off everywhere: the kernel uses max(conf/all, conf/<interface>).",
 	},
-	"net.ipv4.conf.all.log_martians":        {orCorrection},
-	"net.ipv4.conf.all.send_redirects":      {orCorrection},
-	"net.ipv4.conf.all.secure_redirects":    {orCorrection},
+	"net.ipv4.conf.all.log_martians":   {orCorrection},
+	"net.ipv4.conf.all.send_redirects": {orCorrection},
+	"net.ipv4.conf.all.secure_redirects": {
+		"It acts only on interfaces whose shared_media is 0; shared_media defaults to 1, and then redirects to any gateway are accepted whatever secure_redirects says. accept_redirects = 0 is the control that works.",
+		orCorrection,
+	},
 	"net.ipv4.conf.all.accept_source_route": {"Here conf/all = 0 does turn it off everywhere: the kernel ANDs conf/all with each interface's value."},
 	"net.ipv4.conf.all.accept_redirects": {
 		"conf/all = 0 turns it off only on interfaces that forward (AND); on the others the kernel ORs it with the interface's own value.",
@@ -73,11 +79,16 @@ var keyCorrections = map[string][]string{
 }
 
 // corrections returns the corrections for a key; conf/default shares those
-// of conf/all, and every global key says what its absence means.
+// of conf/all, and every global key says what its absence (or its
+// read-only view) in a child namespace means.
 func corrections(key string) []string {
 	c := keyCorrections[strings.Replace(key, ".conf.default.", ".conf.all.", 1)]
-	if IsGlobalKey(key) && !slices.Contains(c, globalCorrection) {
-		c = append(append([]string(nil), c...), globalCorrection)
+	scope := globalCorrection
+	if ReadOnlyInChild(key) {
+		scope = readOnlyCorrection
+	}
+	if IsGlobalKey(key) && !slices.Contains(c, scope) {
+		c = append(append([]string(nil), c...), scope)
 	}
 	return c
 }

@@ -56,7 +56,7 @@ func keyInfo(k sysctl.Key) KeyInfo {
 func perNetns(k sysctl.Key) string {
 	s := "yes"
 	switch k.Scope {
-	case sysctl.ScopeGlobal:
+	case sysctl.ScopeGlobal, sysctl.ScopeGlobalReadOnly:
 		s = "no"
 	case sysctl.ScopeRemoved:
 		s = "n/a"

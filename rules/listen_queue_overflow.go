@@ -15,7 +15,7 @@ const listenOverflowWhy = `A listener's accept queue holds connections that comp
 	`queue is full (tcp_max_syn_backlog does not size it). When the accept queue is full ` +
 	`the kernel drops the SYN, or the final ACK of the handshake, and counts TcpExt ` +
 	`ListenOverflows; ListenDrops counts ` +
-	`every drop on the listen path. Clients see connect timeouts and retransmitted SYNs. ` +
+	`every drop on the listen path. A dropped SYN makes clients retransmit it and may end in a connect timeout; after a dropped final ACK the client is already ESTABLISHED and stalls while the server repeats its SYN-ACK. ` +
 	`The counters are totals since boot: compare two readings to see if it is still happening.`
 
 func listenQueueOverflow() Rule {

@@ -9,10 +9,13 @@ import (
 
 const orphanWhy = `An orphan is a TCP socket the application has closed while the kernel ` +
 	`still finishes the connection (sending unsent data, FIN_WAIT1, LAST_ACK, CLOSING, a ` +
-	`long FIN_WAIT2). sockstat "orphan" counts them system-wide, for all namespaces. Beyond ` +
-	`tcp_max_orphans the kernel resets orphans at once, logs "too many orphaned sockets" ` +
-	`and counts TcpExt TCPAbortOnMemory: peers lose the tail of their data. Each orphan ` +
-	`can hold up to about 64 KiB of unswappable memory.`
+	`long FIN_WAIT2). sockstat "orphan" counts them system-wide, for all namespaces. While ` +
+	`the count is above tcp_max_orphans, a socket being closed is reset instead of ` +
+	`finishing; orphans that have been idle are killed from their retransmit and probe ` +
+	`timers already at half or a quarter of the limit (tcp_out_of_resources). The kernel ` +
+	`logs "too many orphaned sockets" (rate-limited) and counts TcpExt TCPAbortOnMemory: ` +
+	`peers lose the tail of their data. An orphan keeps its unsent data, up to its send ` +
+	`buffer, in unswappable memory.`
 
 func orphanPressure() Rule {
 	return Rule{
@@ -28,7 +31,8 @@ func orphanPressure() Rule {
 		},
 		Explanation: orphanWhy,
 		References: []string{
-			"net/ipv4/tcp.c tcp_check_oom, tcp_too_many_orphans",
+			"net/ipv4/tcp.c tcp_check_oom, tcp_too_many_orphans, __tcp_close",
+			"net/ipv4/tcp_timer.c tcp_out_of_resources (half or a quarter of the limit)",
 			"Documentation/networking/ip-sysctl.rst tcp_max_orphans",
 		},
 		Check: checkOrphans,

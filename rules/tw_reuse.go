@@ -7,8 +7,12 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-const twReuseWhy = `tcp_tw_reuse lets connect() take over a 4-tuple still in TIME_WAIT once at ` +
-	`least 1 s has passed since the old connection's last timestamp. It affects outgoing ` +
+const twReuseWhy = `tcp_tw_reuse lets connect() take over a 4-tuple still in TIME_WAIT after a ` +
+	`delay: where net.ipv4.tcp_tw_reuse_delay exists, that many milliseconds (1000 by ` +
+	`default) counted from the entry into TIME_WAIT; on older kernels, once the clock second ` +
+	`has moved past the old connection's last timestamp, which can be only milliseconds ` +
+	`later. A socket already bound to a local port takes over an entry that carries a ` +
+	`timestamp whatever tcp_tw_reuse says. It affects outgoing ` +
 	`connections only: it does not shorten or remove TIME_WAIT entries and does nothing ` +
 	`for incoming connections on a server. It needs TCP timestamps on the old connection ` +
 	`(tcp_timestamps on at both ends) and never reuses orphaned FIN_WAIT2 entries. ` +

@@ -119,12 +119,12 @@ func validRelease(s string) bool {
 
 // parseScope reads the scope column.
 func parseScope(s string) (Scope, error) {
-	for _, sc := range []Scope{ScopeNetns, ScopeGlobal, ScopeRemoved} {
+	for _, sc := range []Scope{ScopeNetns, ScopeGlobal, ScopeGlobalReadOnly, ScopeRemoved} {
 		if s == sc.String() {
 			return sc, nil
 		}
 	}
-	return 0, fmt.Errorf("%w %q: want netns, global or removed", errScope, s)
+	return 0, fmt.Errorf("%w %q: want netns, global, global-ro or removed", errScope, s)
 }
 
 // parseLimits reads the fields, min and max columns: all three empty, or a

@@ -22,7 +22,7 @@ func row(cols map[int]string) string {
 
 var (
 	goodRow   = row(map[int]string{0: "net.ipv4.tcp_syn_retries", 5: "1", 6: "1", 7: "127", 8: "netns", 12: "SYN retransmissions"})
-	globalRow = row(map[int]string{0: "net.core.rmem_default", 8: "global"})
+	globalRow = row(map[int]string{0: "net.core.rmem_default", 8: "global-ro"})
 )
 
 func TestParseMalformed(t *testing.T) {
@@ -78,7 +78,7 @@ func TestParseRow(t *testing.T) {
 	want := table{
 		"net.ipv4.tcp_syn_retries": {Name: "net.ipv4.tcp_syn_retries", Scope: ScopeNetns, Meaning: "SYN retransmissions",
 			limits: Limits{Fields: 1, Min: 1, Max: 127}},
-		"net.core.rmem_default": {Name: "net.core.rmem_default", Scope: ScopeGlobal},
+		"net.core.rmem_default": {Name: "net.core.rmem_default", Scope: ScopeGlobalReadOnly},
 		"net.ipv4.tcp_mem": {Name: "net.ipv4.tcp_mem", Scope: ScopeGlobal, ScopeNote: "global ipv4_table",
 			limits: Limits{Fields: 3, Min: 0, Max: 1<<63 - 1}},
 		"net.ipv4.tcp_tw_recycle": {Name: "net.ipv4.tcp_tw_recycle", Scope: ScopeRemoved, Removed: "4.12",

@@ -13,7 +13,9 @@
 //	min, max    the bound of every field: an integer, INT_MIN, INT_MAX or LONG_MAX;
 //	            where the kernel enforces nothing, the limits of the C type
 //	scope       netns (every network namespace has it), global (only the
-//	            initial namespace has it) or removed (no current kernel has it)
+//	            initial namespace has it), global-ro (global, and child
+//	            namespaces of newer kernels show it read-only with the
+//	            initial namespace's value) or removed (no current kernel has it)
 //	scope_note  a note on the scope
 //	removed     the kernel release that removed the key
 //	history     kernel history and notes on the value
@@ -47,6 +49,10 @@ const (
 	ScopeGlobal
 	// ScopeRemoved keys no longer exist in current kernels.
 	ScopeRemoved
+	// ScopeGlobalReadOnly keys are global too, but child namespaces of
+	// newer kernels show them read-only with the initial namespace's value
+	// (docs/kernel-facts.md §12): only the initial namespace can change them.
+	ScopeGlobalReadOnly
 )
 
 // String returns the scope as the table writes it.
@@ -58,6 +64,8 @@ func (s Scope) String() string {
 		return "global"
 	case ScopeRemoved:
 		return "removed"
+	case ScopeGlobalReadOnly:
+		return "global-ro"
 	}
 	return fmt.Sprintf("Scope(%d)", uint8(s))
 }
@@ -94,13 +102,17 @@ type Key struct {
 	limits Limits
 }
 
-// Global reports whether the key exists only in the initial network
-// namespace in Linux 6.1 (docs/kernel-facts.md §12; per_netns = no in
-// the key table). Newer kernels give some of them to every namespace
-// (net.core.rmem_max, wmem_max, rmem_default, wmem_default and optmem_max
-// on 6.18); callers consult it only when a key is absent, so that does no
-// harm.
-func (k Key) Global() bool { return k.Scope == ScopeGlobal }
+// Global reports whether the key's value belongs to the initial network
+// namespace (docs/kernel-facts.md §12): in Linux 6.1 no other namespace
+// has it. Keys of scope global-ro are global too; ReadOnlyInChild tells
+// them apart.
+func (k Key) Global() bool { return k.Scope == ScopeGlobal || k.Scope == ScopeGlobalReadOnly }
+
+// ReadOnlyInChild reports whether child network namespaces of newer
+// kernels show the global key read-only with the initial namespace's value
+// (net.core.rmem_max, wmem_max, rmem_default, wmem_default): present there,
+// yet only the initial namespace can change it.
+func (k Key) ReadOnlyInChild() bool { return k.Scope == ScopeGlobalReadOnly }
 
 // Limits returns the bounds the kernel enforces on the key's value, and
 // false when the table states none to check.

@@ -97,8 +97,16 @@ func TestLookup(t *testing.T) {
 	if l, ok := k.Limits(); !ok || l != (Limits{Fields: 1, Min: 0, Max: 1}) {
 		t.Errorf("tcp_tw_recycle limits %+v %v", l, ok)
 	}
-	if k, ok := Lookup("net.core.rmem_default"); !ok || !k.Global() || k.Documented() {
-		t.Errorf("rmem_default: %+v %v, want global and undocumented", k, ok)
+	if k, ok := Lookup("net.core.rmem_default"); !ok || !k.Global() || !k.ReadOnlyInChild() || k.Documented() {
+		t.Errorf("rmem_default: %+v %v, want global, read-only in child namespaces and undocumented", k, ok)
+	}
+	for _, name := range []string{"net.core.rmem_max", "net.core.wmem_max", "net.core.wmem_default"} {
+		if k, _ := Lookup(name); !k.Global() || !k.ReadOnlyInChild() {
+			t.Errorf("%s: scope %s, want global-ro (docs/kernel-facts.md §12)", name, k.Scope)
+		}
+	}
+	if k, _ := Lookup("net.ipv4.tcp_mem"); !k.Global() || k.ReadOnlyInChild() {
+		t.Errorf("tcp_mem: scope %s, want global", k.Scope)
 	}
 	for _, name := range []string{"net/ipv4/tcp_fin_timeout", "tcp_fin_timeout", "net.ipv4.conf.eth0.rp_filter", ""} {
 		if _, ok := Lookup(name); ok {
@@ -118,9 +126,10 @@ func TestLookup(t *testing.T) {
 
 // TestScopeAgainstKernel asks the running kernel which keys a fresh network
 // namespace lacks: every key of the table present in the initial namespace
-// but not in a fresh one must be global. A global key this kernel shows in
-// every namespace (rmem_max on 6.18) is only logged: the scope follows
-// Linux 6.1.
+// but not in a fresh one must be global. A global-ro key the fresh
+// namespace shows must be read-only there (no write bit, as
+// sysctl_core_net_init sets it); any other global key this kernel shows in
+// every namespace is only logged: the scope follows Linux 6.1.
 func TestScopeAgainstKernel(t *testing.T) {
 	if os.Getenv(initKeysEnv) == "" {
 		t.Setenv(initKeysEnv, strings.Join(presentKeys(), " "))
@@ -131,11 +140,13 @@ func TestScopeAgainstKernel(t *testing.T) {
 	inInit := strings.Fields(os.Getenv(initKeysEnv))
 	for _, name := range inInit {
 		k, _ := Lookup(name)
-		_, err := os.Stat(keyPath(name))
+		st, err := os.Stat(keyPath(name))
 		switch here := err == nil; {
 		case !here && !k.Global():
 			t.Errorf("%s exists only in the initial namespace, but its scope is %s", name, k.Scope)
-		case here && k.Global():
+		case here && k.ReadOnlyInChild() && st.Mode().Perm()&0o222 != 0:
+			t.Errorf("%s is writable in a child namespace (mode %v), but its scope is %s", name, st.Mode().Perm(), k.Scope)
+		case here && k.Global() && !k.ReadOnlyInChild():
 			t.Logf("%s is global in Linux 6.1 but this kernel has it in every namespace", name)
 		}
 	}

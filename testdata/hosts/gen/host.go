@@ -14,6 +14,9 @@ type host struct {
 	name    string
 	release string
 	sysctl  map[string]string
+	// readOnly marks sysctls written without write bits, as a child
+	// namespace shows a global key (docs/kernel-facts.md §12).
+	readOnly map[string]bool
 	// noTCP leaves net/tcp out of the tree.
 	noTCP bool
 	socks []sock
@@ -175,7 +178,11 @@ func (h *host) files() tree {
 	h.shuffle()
 	t := tree{"sys/kernel/osrelease": h.release + "\n"}
 	for k, v := range h.sysctl {
-		t["sys/"+strings.ReplaceAll(k, ".", "/")] = v + "\n"
+		content := v + "\n"
+		if h.readOnly[k] {
+			content = readOnlyPrefix + content
+		}
+		t["sys/"+strings.ReplaceAll(k, ".", "/")] = content
 	}
 	if !h.noTCP {
 		t["net/tcp"] = renderTCP(h.socks, false)

@@ -62,12 +62,17 @@ func ipv6Only() *host {
 }
 
 // container is a network namespace's view: the global sysctls
-// (tcp_max_orphans, tcp_mem, net.core.rmem_max, ...) do not exist there
+// (tcp_max_orphans, tcp_mem, ...) do not exist there, and net.core.rmem_max,
+// wmem_max, rmem_default and wmem_default show the host's value read-only
 // (docs/kernel-facts.md §12); sockstat orphan and mem are host-wide.
 func container() *host {
 	h := newHost("container", currentRelease, 8)
 	for _, k := range globalSysctls {
 		delete(h.sysctl, k)
+	}
+	h.readOnly = map[string]bool{}
+	for _, k := range readOnlyGlobalSysctls {
+		h.readOnly[k] = true
 	}
 	node := h.proc(1, "node", 1000)
 	h.listen(ap("[::]:3000"), 0, node)

@@ -44,10 +44,14 @@ func generate(root string) error {
 }
 
 // tree maps a slash path under the proc root to its content. A content
-// starting with symlinkPrefix is written as a symlink to the rest.
+// starting with symlinkPrefix is written as a symlink to the rest; one
+// starting with readOnlyPrefix as a file of the rest with mode 0444.
 type tree map[string]string
 
-const symlinkPrefix = "\x00symlink:"
+const (
+	symlinkPrefix  = "\x00symlink:"
+	readOnlyPrefix = "\x00readonly:"
+)
 
 // replaceTree writes t into a temporary directory beside dir, then swaps it
 // in for dir.
@@ -67,6 +71,8 @@ func replaceTree(dir string, t tree) error {
 		}
 		if target, ok := strings.CutPrefix(content, symlinkPrefix); ok {
 			err = os.Symlink(target, full)
+		} else if text, ok := strings.CutPrefix(content, readOnlyPrefix); ok {
+			err = os.WriteFile(full, []byte(text), 0o444)
 		} else {
 			err = os.WriteFile(full, []byte(content), 0o644)
 		}

@@ -65,9 +65,15 @@ func baseSysctls() map[string]string {
 // (docs/kernel-facts.md §12): a container's /proc/sys lacks them.
 var globalSysctls = []string{
 	"net.ipv4.tcp_max_orphans", "net.ipv4.tcp_mem", "net.ipv4.udp_mem",
-	"net.core.netdev_max_backlog", "net.core.rmem_max", "net.core.wmem_max",
-	"net.core.rmem_default", "net.core.wmem_default", "net.core.optmem_max",
+	"net.core.netdev_max_backlog", "net.core.optmem_max",
 	"net.core.default_qdisc", "net.core.bpf_jit_enable", "net.core.bpf_jit_harden",
+}
+
+// readOnlyGlobalSysctls are global too, but a child namespace of a current
+// kernel shows them read-only with the host's value (sysctl_core_net_init;
+// docs/kernel-facts.md §12).
+var readOnlyGlobalSysctls = []string{
+	"net.core.rmem_max", "net.core.wmem_max", "net.core.rmem_default", "net.core.wmem_default",
 }
 
 // devices are the interfaces of every fixture: conf/all and conf/default are
@@ -87,7 +93,7 @@ func confDefaults() map[string]map[string]string {
 		for k, v := range map[string]string{
 			"ipv4.rp_filter": "0", "ipv4.accept_redirects": "1", "ipv4.secure_redirects": "1",
 			"ipv4.send_redirects": "1", "ipv4.accept_source_route": sourceRoute,
-			"ipv4.log_martians": "0", "ipv4.forwarding": "0",
+			"ipv4.log_martians": "0", "ipv4.forwarding": "0", "ipv4.shared_media": "1",
 			"ipv6.accept_ra": "1", "ipv6.accept_redirects": "1", "ipv6.accept_source_route": "0",
 			"ipv6.forwarding": "0",
 		} {
