@@ -37,7 +37,7 @@ func listenQueueOverflow() Rule {
 		References: []string{
 			"include/net/sock.h sk_acceptq_is_full",
 			"net/ipv4/tcp_input.c tcp_conn_request",
-			"net/socket.c __sys_listen_socket (somaxconn clamp, once per listen() call)",
+			"net/socket.c __sys_listen, __sys_listen_socket (somaxconn clamp, once per listen() call)",
 			"net/ipv4/tcp_minisocks.c tcp_check_req (final ACK on a full queue)",
 			"docs/kernel-facts.md §9",
 		},

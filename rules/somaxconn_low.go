@@ -36,7 +36,7 @@ func somaxconnLow() Rule {
 		},
 		Explanation: somaxconnWhy,
 		References: []string{
-			"net/socket.c __sys_listen_socket (the clamp, once per listen() call)",
+			"net/socket.c __sys_listen, __sys_listen_socket (the clamp, once per listen() call)",
 			"net/ipv4/af_inet.c __inet_listen_sk; include/linux/socket.h SOMAXCONN",
 			"docs/kernel-facts.md §9",
 		},
