@@ -75,6 +75,12 @@ func TestExtendsMergesParams(t *testing.T) {
 	if got := base.Rules["somaxconn-low"].Params.Int("min"); got != 128 {
 		t.Errorf("baseline somaxconn-low min = %d, want 128", got)
 	}
+	if got := base.Rules["somaxconn-low"].Params.Severity("below_default"); got != rules.Info {
+		t.Errorf("baseline somaxconn-low below_default = %v, want info", got)
+	}
+	if got := web.Rules["somaxconn-low"].Params.Severity("below_default"); got != rules.Warning {
+		t.Errorf("web-server somaxconn-low below_default = %v, want warning", got)
+	}
 	if d := cmp.Diff(base.Rules["ephemeral-port-range"], web.Rules["ephemeral-port-range"]); d != "" {
 		t.Errorf("ephemeral-port-range should be inherited unchanged (-baseline +web-server):\n%s", d)
 	}
