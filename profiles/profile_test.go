@@ -75,6 +75,12 @@ func TestExtendsMergesParams(t *testing.T) {
 	if got := base.Rules["somaxconn-low"].Params.Int("min"); got != 128 {
 		t.Errorf("baseline somaxconn-low min = %d, want 128", got)
 	}
+	if got := base.Rules["somaxconn-low"].Params.Severity("below_default"); got != rules.Info {
+		t.Errorf("baseline somaxconn-low below_default = %v, want info", got)
+	}
+	if got := web.Rules["somaxconn-low"].Params.Severity("below_default"); got != rules.Warning {
+		t.Errorf("web-server somaxconn-low below_default = %v, want warning", got)
+	}
 	if d := cmp.Diff(base.Rules["ephemeral-port-range"], web.Rules["ephemeral-port-range"]); d != "" {
 		t.Errorf("ephemeral-port-range should be inherited unchanged (-baseline +web-server):\n%s", d)
 	}
@@ -99,7 +105,7 @@ func TestCombinedProfiles(t *testing.T) {
 		{"close-wait-accumulation", "warning", 50}, // web-server
 		{"close-wait-accumulation", "critical", 1000},
 		{"somaxconn-low", "min", 4096}, // web-server
-		{"fin-timeout", "max", 30},     // web-server
+		{"fin-timeout", "max", 60},     // baseline: every profile agrees
 		{"ephemeral-port-range", "min_ports", 50000},
 		{"tw-reuse", "recommended", 1}, // client-heavy
 	}

@@ -217,6 +217,12 @@ func decodeParam(kind rules.ParamKind, n *yaml.Node) (any, error) {
 		var v string
 		err := n.Decode(&v)
 		return v, err
+	case rules.SeverityParam:
+		var name string
+		if err := n.Decode(&name); err != nil {
+			return nil, err
+		}
+		return rules.ParseSeverity(name)
 	}
 	return nil, fmt.Errorf("unsupported parameter kind %d", kind)
 }

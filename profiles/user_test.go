@@ -72,6 +72,8 @@ func TestProfileErrors(t *testing.T) {
 			[]string{`unknown-rule-field.yaml:4: unknown key "parms"`}},
 		{"bad-severity", "extends: baseline\nrules:\n  fin-timeout:\n    severity: fatal\n",
 			[]string{"bad-severity", "fin-timeout", "fatal"}},
+		{"bad-severity-param", "extends: baseline\nrules:\n  somaxconn-low:\n    params: {below_default: severe}\n",
+			[]string{"bad-severity-param", "somaxconn-low", "line 4", "parameter below_default", `unknown severity "severe"`}},
 		{"missing-param", "rules:\n  fin-timeout: {}\n",
 			[]string{"missing-param", "fin-timeout", `missing parameter "max"`}},
 		{"not-yaml", "rules: [\n", []string{"not-yaml.yaml:1: "}},

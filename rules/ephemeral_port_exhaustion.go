@@ -25,7 +25,7 @@ func ephemeralPortExhaustion() Rule {
 		Category:     Capacity,
 		Severity:     Warning,
 		Keys:         []string{keyPortRange},
-		OptionalKeys: []string{keyReservedPorts},
+		OptionalKeys: []string{keyReservedPorts, keyTwReuse},
 		Needs:        []audit.Source{audit.SourceSockets},
 		Params: []Param{
 			{Name: "warning_share", Kind: FloatParam, Doc: "share of the usable range in use toward one destination that raises a warning"},
@@ -75,7 +75,7 @@ func checkExhaustion(f *audit.Facts, p Params) []Finding {
 			"connections (pooling, keep-alive), and use IP_BIND_ADDRESS_NO_PORT instead of bind() " +
 			"before connect()."
 		fix := Fix{Advice: advice}
-		if 2*h.use.TimeWait > h.use.Sockets {
+		if reuse, _ := f.Sysctl(keyTwReuse); 2*h.use.TimeWait > h.use.Sockets && reuse != "1" {
 			fix.Advice += " Most of these are in TIME_WAIT: tcp_tw_reuse=1 lets connect() take " +
 				"over a TIME_WAIT 4-tuple after a short delay (tcp_tw_reuse_delay, 1000 ms by default, " +
 				"where that key exists; otherwise once the clock second passes the old connection's " +

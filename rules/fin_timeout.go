@@ -7,12 +7,18 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-const finTimeoutWhy = `tcp_fin_timeout bounds how long an orphaned connection (one the ` +
-	`application has already closed) may wait in FIN_WAIT2 for the peer's FIN. It does ` +
-	`not change TIME_WAIT, which is a fixed 60 s, and it does not apply to a FIN_WAIT2 ` +
-	`socket the application still holds (after shutdown()). Above 60 s the orphan stays a ` +
-	`full socket, with its buffers, for the time beyond 60 s before it becomes a small ` +
-	`timewait entry; a peer that never sends its FIN keeps it that long.`
+// timeWaitLen is TCP_TIMEWAIT_LEN in seconds: the length of TIME_WAIT and
+// the point where tcp_fin_timeout changes what an orphan costs.
+const timeWaitLen = 60
+
+const finTimeoutWhy = `tcp_fin_timeout (T) bounds how long an orphaned connection (one the ` +
+	`application has already closed) waits in FIN_WAIT2 for the peer's FIN. With T at ` +
+	`60 s or less the orphan becomes a small FIN_WAIT2 timewait entry for T. With T above ` +
+	`60 s it stays a full socket, with its buffers, for T - 60 s, then becomes that small ` +
+	`entry for another T - 60 s: 2(T - 60) s in all. The entries count against ` +
+	`tcp_max_tw_buckets. tcp_fin_timeout does not shorten TIME_WAIT, which is a fixed 60 s, ` +
+	`and it does not apply to a FIN_WAIT2 socket the application still holds (after ` +
+	`shutdown()).`
 
 func finTimeout() Rule {
 	return Rule{
@@ -27,8 +33,8 @@ func finTimeout() Rule {
 		Explanation: finTimeoutWhy,
 		References: []string{
 			"include/net/tcp.h tcp_fin_time",
-			"net/ipv4/tcp.c __tcp_close; net/ipv4/tcp_timer.c tcp_keepalive_timer",
-			"Documentation/networking/ip-sysctl.rst tcp_fin_timeout",
+			"net/ipv4/tcp.c __tcp_close; net/ipv4/tcp_timer.c tcp_keepalive_timer; net/ipv4/tcp_minisocks.c tcp_time_wait",
+			"docs/kernel-facts.md §4",
 		},
 		Check: checkFinTimeout,
 	}
@@ -44,7 +50,25 @@ func checkFinTimeout(f *audit.Facts, p Params) []Finding {
 		Title:       fmt.Sprintf("tcp_fin_timeout is %d s: orphaned FIN_WAIT2 sockets linger", v),
 		Observed:    fmt.Sprintf("%s = %d", keyFinTimeout, v),
 		Expected:    fmt.Sprintf("%s <= %d", keyFinTimeout, limit),
-		Explanation: finTimeoutWhy,
+		Explanation: finTimeoutLife(v),
 		Fix:         Fix{Sysctl: map[string]string{keyFinTimeout: strconv.FormatInt(limit, 10)}},
 	}}
+}
+
+// finTimeoutLife says what an orphan costs with tcp_fin_timeout = v
+// (docs/kernel-facts.md §4).
+func finTimeoutLife(v int64) string {
+	const rest = ` The entries count against tcp_max_tw_buckets. tcp_fin_timeout does not ` +
+		`shorten TIME_WAIT, which is a fixed 60 s, and it does not apply to a FIN_WAIT2 socket ` +
+		`the application still holds (after shutdown()).`
+	if v <= timeWaitLen {
+		return fmt.Sprintf(`With tcp_fin_timeout = %d s, an orphaned connection (one the application `+
+			`has already closed) whose peer never sends its FIN stays a small FIN_WAIT2 timewait `+
+			`entry for %d s; at 60 s or less it is never held as a full socket.`, v, v) + rest
+	}
+	over := v - timeWaitLen
+	return fmt.Sprintf(`With tcp_fin_timeout = %d s, an orphaned connection (one the application `+
+		`has already closed) whose peer never sends its FIN stays a full socket, with its buffers, `+
+		`for %d s (the time above 60 s), then a small FIN_WAIT2 timewait entry for another %d s: `+
+		`%d s in all. At 60 s or less it would only be the small entry.`, v, over, over, 2*over) + rest
 }

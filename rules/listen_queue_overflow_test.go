@@ -2,6 +2,7 @@ package rules_test
 
 import (
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -40,5 +41,37 @@ func TestListenQueueOverflow(t *testing.T) {
 				t.Errorf("severities (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestListenQueueOverflowText pins the wording: the backlog is clamped to
+// somaxconn once, at listen(), so a listener keeps its old limit until it
+// calls listen() again; a limit taken from today's somaxconn (the census
+// read /proc, which has no backlog) is said to be only that; a dropped
+// final ACK leaves an ESTABLISHED client stalled.
+func TestListenQueueOverflowText(t *testing.T) {
+	for _, tc := range []struct {
+		backlog uint32
+		want    string
+	}{
+		{0, "0.0.0.0:8080 (accept queue 4097, limit 4096 if it listened under today's somaxconn)"},
+		{128, "0.0.0.0:8080 (accept queue 4097, limit 128, its backlog)"},
+	} {
+		c := audit.NewCensus(32768, 60999)
+		c.Add(&audit.Socket{Local: netip.IPv4Unspecified(), LocalPort: 8080, State: audit.Listen, RxQueue: 4097, Backlog: tc.backlog})
+		f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{"net.core.somaxconn": "4096"}},
+			audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
+		got := check(t, "baseline", "listen-queue-overflow", f)
+		if len(got) != 1 {
+			t.Fatalf("backlog %d: %d findings, want 1", tc.backlog, len(got))
+		}
+		text := got[0].Explanation + " " + got[0].Fix.Advice
+		for _, w := range []string{tc.want, "clamped to net.core.somaxconn once, when listen() is called",
+			"keeps that limit until it calls listen() again", "already ESTABLISHED and sees a stall",
+			"then restart the service"} {
+			if !strings.Contains(got[0].Observed+" "+text, w) {
+				t.Errorf("backlog %d: finding lacks %q:\n%s\n%s", tc.backlog, w, got[0].Observed, text)
+			}
+		}
 	}
 }

@@ -83,6 +83,7 @@ const (
 	FloatParam                      // float64
 	IntsParam                       // []int64
 	StringParam
+	SeverityParam // Severity: info, warning or critical
 )
 
 // Params are a rule's validated settings, typed per its Param declarations.
@@ -99,6 +100,9 @@ func (p Params) Ints(name string) []int64 { v, _ := p[name].([]int64); return v 
 
 // String returns a StringParam.
 func (p Params) String(name string) string { v, _ := p[name].(string); return v }
+
+// Severity returns a SeverityParam.
+func (p Params) Severity(name string) Severity { v, _ := p[name].(Severity); return v }
 
 // RuleConfig is how a profile runs one rule.
 type RuleConfig struct {

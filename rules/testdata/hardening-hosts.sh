@@ -137,10 +137,16 @@ cp -r "$out/hardening-pass" "$out/$h"
 rm -r "$out/$h/sys/net/ipv6"
 
 # roles-pass: hardening-pass tuned for the web-server and client-heavy
-# roles as well: tcp_fin_timeout 30, a 55296-port ephemeral range, tcp_tw_reuse 1.
+# roles as well: a 55296-port ephemeral range, tcp_tw_reuse 1.
 h=roles-pass
 rm -rf "$out/$h"
 cp -r "$out/hardening-pass" "$out/$h"
-put $h net/ipv4/tcp_fin_timeout 30
 put $h net/ipv4/ip_local_port_range "10240	65535"
 put $h net/ipv4/tcp_tw_reuse 1
+
+# roles-fail: roles-pass with somaxconn lowered to 1024, below the default
+# of 4096 that a 6.12 kernel starts with.
+h=roles-fail
+rm -rf "$out/$h"
+cp -r "$out/roles-pass" "$out/$h"
+put $h net/core/somaxconn 1024
