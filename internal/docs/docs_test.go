@@ -2,16 +2,20 @@ package docs_test
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/yuin/goldmark/ast"
 
 	"github.com/tcpaudit/tcpaudit/internal/golden"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -144,5 +148,33 @@ func TestReadmeStartsWithCommands(t *testing.T) {
 	}
 	if !slices.Contains(strings.Split(string(ci), "\n"), "go test ./...") {
 		t.Errorf(".ci/run does not run the README's test command %q", "go test ./...")
+	}
+}
+
+// TestReadmeExampleIsCurrent: the example report in README.md is what
+// check prints for the fixture host it names, today.
+func TestReadmeExampleIsCurrent(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join(repoRoot, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const host = "testdata/hosts/close-wait-leak"
+	_, rest, ok := strings.Cut(string(readme), "check --proc-root "+host)
+	if !ok {
+		t.Fatalf("README.md no longer shows the report of %s", host)
+	}
+	_, rest, _ = strings.Cut(rest, "```text\n")
+	example, _, _ := strings.Cut(rest, "```")
+	t.Chdir(repoRoot) // the report names the proc root as given
+	a, err := pipeline.Run(context.Background(), pipeline.Options{ProcRoot: host, Today: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := report.Write(&out, "text", a.Result, report.Options{Hostname: a.Hostname, Version: "dev"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(example, out.String()); d != "" {
+		t.Errorf("README.md's example differs from the report of %s (-readme +today):\n%s", host, d)
 	}
 }
