@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -169,6 +170,38 @@ func TestRulesCommand(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("rule IDs (-catalog +output):\n%s", diff)
+	}
+}
+
+// TestRulesForProfile: with --profile, rules shows the severity each rule
+// runs at in that profile, or off, as the profile itself says.
+func TestRulesForProfile(t *testing.T) {
+	code, out, stderr := runCLI(t, "rules", "--profile", "web-server")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	cfg, err := profiles.Load("web-server")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if !strings.Contains(lines[0], "IN web-server") || len(lines) != len(rules.Catalog())+1 {
+		t.Fatalf("header %q, %d lines for %d rules", lines[0], len(lines), len(rules.Catalog()))
+	}
+	for i, r := range rules.Catalog() {
+		want := "off"
+		if rc := cfg.Rules[r.ID]; rc.Enabled {
+			want = r.Severity.String()
+			if rc.Severity != 0 {
+				want = rc.Severity.String()
+			}
+		}
+		if got := strings.Fields(lines[i+1])[2]; got != want {
+			t.Errorf("%s: %s, want %s", r.ID, got, want)
+		}
+	}
+	if code, _, _ := runCLI(t, "rules", "--profile", "no-such-profile"); code != exitError {
+		t.Errorf("unknown profile: exit %d, want 2", code)
 	}
 }
 

@@ -17,7 +17,7 @@ type lintOptions struct {
 }
 
 func newLintCmd(s streams) *cobra.Command {
-	cmd := command("lint [flags] PATH...", help("lint"), cobra.MinimumNArgs(1), withOptions(s, runLint))
+	cmd := command("lint [flags] [PATH...]", help("lint"), cobra.ArbitraryArgs, withOptions(s, runLint))
 	addProfileFlags(cmd.Flags())
 	cmd.Flags().Lookup("profile").Usage = "profiles whose expected values the files are checked against, comma-separated"
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc: keys are looked up under its sys/")
@@ -29,6 +29,9 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	cfg, err := pipeline.Profile(o.pipeline())
 	if err != nil {
 		return err
+	}
+	if len(args) == 0 {
+		args = []string{"/"} // the tree this host applies at boot
 	}
 	tree, err := lint.Load(args)
 	if err != nil {

@@ -85,10 +85,22 @@ func TestLintClean(t *testing.T) {
 }
 
 func TestLintUsage(t *testing.T) {
-	for _, args := range [][]string{{"lint"}, {"lint", "../../testdata/lint/none"}, {"lint", "--format", "xml", "../../testdata/lint/good"}} {
+	for _, args := range [][]string{{"lint", "../../testdata/lint/none"}, {"lint", "--format", "xml", "../../testdata/lint/good"}} {
 		if code, _, _ := runCLI(t, args...); code != exitError {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
+	}
+}
+
+// TestLintDefaultTree: without a path lint reads the tree under /, the
+// one this host applies at boot, and names the files it read.
+func TestLintDefaultTree(t *testing.T) {
+	if _, err := os.Stat("/etc/sysctl.d"); err != nil {
+		t.Skip("needs /etc/sysctl.d on this host")
+	}
+	code, out, stderr := runCLI(t, "lint", "--no-color")
+	if code == exitError || !strings.Contains(out, "/etc/sysctl.d") {
+		t.Errorf("lint without a path: exit %d, stderr %q; want the files under /etc/sysctl.d named:\n%s", code, stderr, out)
 	}
 }
 
