@@ -13,8 +13,8 @@ import (
 
 // TestPlanFixReadOnlyGlobalKeys: in a child namespace a current kernel
 // shows net.core.rmem_max and wmem_max read-only with the host's value; the
-// fix for the container host leaves them out with that reason and writes no
-// line for them (docs/kernel-facts.md §12).
+// findings on the container host say to set them on the host and the fix
+// writes no line for them (docs/kernel-facts.md §12).
 func TestPlanFixReadOnlyGlobalKeys(t *testing.T) {
 	a := run(t, pipeline.Options{ProcRoot: filepath.Join(hostsDir, "container"), Profile: "high-throughput"})
 	fx := pipeline.PlanFix(a, resolve(t, t.TempDir()))
@@ -23,11 +23,17 @@ func TestPlanFixReadOnlyGlobalKeys(t *testing.T) {
 			t.Errorf("the container's fix writes the global key %s", c.Key)
 		}
 	}
-	all := strings.Join(fx.Notes, "\n")
-	for _, key := range []string{"net.core.rmem_max", "net.core.wmem_max"} {
-		if !strings.Contains(all, "left out "+key+" = 16777216 (core-buffer-limits-low): read-only in this network namespace") {
-			t.Errorf("notes do not leave out %s as read-only:\n%s", key, all)
+	n := 0
+	for _, f := range a.Result.Findings {
+		if f.Rule == "core-buffer-limits-low" {
+			n++
+			if len(f.Fix.Sysctl) > 0 || !strings.Contains(f.Fix.Advice, "on the host (the initial namespace)") {
+				t.Errorf("%s: fix %+v, want advice for the host and no sysctl line", f.Title, f.Fix)
+			}
 		}
+	}
+	if n != 2 {
+		t.Errorf("%d core-buffer-limits-low findings on the container host, want rmem_max and wmem_max", n)
 	}
 }
 

@@ -78,7 +78,7 @@ func writeListeners(w io.Writer, v *sockets.View) {
 	}
 	fmt.Fprintln(w, "\nLISTENER\tACCEPT QUEUE\tBACKLOG\tFILL")
 	for _, l := range head(ls, v.Top) {
-		backlog, share := "?", "? (backlog unknown from /proc; net.core.somaxconn caps it)"
+		backlog, share := "?", "? (backlog unknown from /proc; capped by net.core.somaxconn as it was at listen())"
 		if l.Backlog > 0 {
 			backlog, share = fmt.Sprint(l.Backlog), fmt.Sprintf("%.0f%%", 100*sockets.Fill(l))
 		}

@@ -15,11 +15,11 @@ const coreBuffersWhy = `net.core.rmem_max and wmem_max bound the buffer sizes ap
 	`container's namespace does not have them, and that is not a finding; newer kernels ` +
 	`show them there read-only, with the host's value.`
 
-// coreBuffersChildAdvice is the fix advice inside a child namespace, where
-// the keys cannot be written.
-const coreBuffersChildAdvice = `This network namespace is not the host's: here the key is ` +
-	`read-only or absent. Set it on the host (the initial namespace); the value applies to ` +
-	`every namespace.`
+// coreBuffersChildAdvice is the fix inside a child namespace, where the
+// keys cannot be written: advice for the host, never a sysctl line here.
+const coreBuffersChildAdvice = `This network namespace is not the host's: here %s is ` +
+	`read-only or absent. Set it on the host (the initial namespace), %s = %d; the value ` +
+	`applies to every namespace.`
 
 func coreBufferLimitsLow() Rule {
 	return Rule{
@@ -45,10 +45,7 @@ func coreBufferLimitsLow() Rule {
 func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
 	var out []Finding
 	want := p.Int("min")
-	advice := ""
-	if ChildNamespace(f) {
-		advice = coreBuffersChildAdvice
-	}
+	child := ChildNamespace(f)
 	for _, key := range []string{"net.core.rmem_max", "net.core.wmem_max"} {
 		v, ok := sysctlInt(f, key)
 		if !ok || v >= want {
@@ -59,8 +56,17 @@ func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
 			Observed:    fmt.Sprintf("%s = %d", key, v),
 			Expected:    fmt.Sprintf("%s >= %d", key, want),
 			Explanation: coreBuffersWhy,
-			Fix:         Fix{Sysctl: map[string]string{key: strconv.FormatInt(want, 10)}, Advice: advice},
+			Fix:         coreBuffersFix(key, want, child),
 		})
 	}
 	return out
+}
+
+// coreBuffersFix sets the key, or inside a child namespace says to set it
+// on the host: a sysctl line there would fail, at boot as by hand.
+func coreBuffersFix(key string, want int64, child bool) Fix {
+	if child {
+		return Fix{Advice: fmt.Sprintf(coreBuffersChildAdvice, key, key, want)}
+	}
+	return Fix{Sysctl: map[string]string{key: strconv.FormatInt(want, 10)}}
 }

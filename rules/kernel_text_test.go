@@ -123,6 +123,9 @@ func TestCoreBuffersInContainer(t *testing.T) {
 			if got := strings.Contains(f.Fix.Advice, "Set it on the host"); got != child {
 				t.Errorf("%s: advice %q; says to set it on the host %v, want %v", host, f.Fix.Advice, got, child)
 			}
+			if child && len(f.Fix.Sysctl) > 0 {
+				t.Errorf("%s: fix line %v inside a child namespace", host, f.Fix.Sysctl)
+			}
 		}
 	}
 }

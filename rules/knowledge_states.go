@@ -79,7 +79,7 @@ func States() []StateInfo {
 		{audit.Listen, "A server socket waiting for connections. In /proc/net/tcp and ss, its rx_queue (Recv-Q) is the current accept-queue length.", "The server.",
 			"Only close().",
 			"As long as the server runs.",
-			"One per listening address and port. The accept queue holds min(listen() backlog, somaxconn) connections; when it is full new ones are dropped and TcpExt ListenOverflows grows. Fix a slow accept() loop first, then raise the backlog and somaxconn together."},
+			"One per listening address and port. The accept queue holds min(listen() backlog, somaxconn) connections, with somaxconn as it was when listen() was called; when it is full new ones are dropped and TcpExt ListenOverflows grows. Fix a slow accept() loop first, then raise the backlog and somaxconn together and restart the service (a listener keeps its limit until it calls listen() again)."},
 		{audit.Closing, "Both ends sent a FIN at the same time; this end waits for the ACK of its own FIN.", "Both ends (simultaneous close).",
 			"The ACK of this end's FIN (to TIME_WAIT).",
 			"Like FIN_WAIT1: the FIN is retransmitted until acknowledged or the retries run out.",
