@@ -15,11 +15,16 @@ import (
 
 // JUnit writes one JUnit XML testsuite, the format CI servers read (the
 // Apache Ant schema): one testcase per evaluated rule, failed with its
-// findings, skipped with the reason. Disabled rules are not test cases.
+// findings at or above FailOn, skipped with the reason. Findings below
+// FailOn do not fail their case; the suite's system-out lists them.
+// Disabled rules are not test cases.
 type JUnit struct {
 	// Now is the suite's timestamp; Hostname its hostname attribute.
 	Now      time.Time
 	Hostname string
+	// FailOn is the lowest severity that fails a case: 0 means every
+	// finding fails, NeverFail none.
+	FailOn rules.Severity
 }
 
 type junitSuite struct {
@@ -60,20 +65,21 @@ type junitMessage struct {
 // Write renders res.
 func (j JUnit) Write(w io.Writer, res rules.Result) error {
 	s := junitSuite{
-		Name:      "tcpaudit " + command(res) + ": profile " + res.Profile,
-		Timestamp: j.Now.UTC().Format("2006-01-02T15:04:05"),
-		Hostname:  j.Hostname,
-		Time:      "0",
-		Properties: []junitProperty{
-			{Name: "profile", Value: res.Profile},
-			{Name: "kernel", Value: res.Kernel},
-		},
-		SystemOut: strings.Join(res.Notes, "\n"),
+		Name:       "tcpaudit " + command(res) + ": profile " + res.Profile,
+		Timestamp:  j.Now.UTC().Format("2006-01-02T15:04:05"),
+		Hostname:   j.Hostname,
+		Time:       "0",
+		Properties: []junitProperty{{Name: "profile", Value: res.Profile}},
+	}
+	if res.Kernel != "" {
+		s.Properties = append(s.Properties, junitProperty{Name: "kernel", Value: res.Kernel})
 	}
 	if res.Sockets != nil {
 		s.Properties = append(s.Properties, junitProperty{Name: "sockets", Value: strconv.Itoa(res.Sockets.Total)})
 	}
-	s.Cases = junitCases(res)
+	var below []string
+	s.Cases, below = j.cases(res)
+	s.SystemOut = strings.Join(append(slices.Clone(res.Notes), below...), "\n")
 	for _, c := range s.Cases {
 		s.Tests++
 		switch {
@@ -95,25 +101,36 @@ func (j JUnit) Write(w io.Writer, res rules.Result) error {
 	return err
 }
 
-// junitCases lists the evaluated rules, then findings of rules that have no
-// evaluation (file-based results such as lint list only findings).
-func junitCases(res rules.Result) []junitCase {
+// cases lists the evaluated rules, then findings of rules that have no
+// evaluation (file-based results such as lint list only findings), and
+// the lines that name the findings below FailOn.
+func (j JUnit) cases(res rules.Result) ([]junitCase, []string) {
 	byRule := make(map[string][]rules.Finding)
 	for _, f := range res.Findings {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
 	}
 	var cases []junitCase
+	var below []string
+	add := func(c junitCase, found []rules.Finding) {
+		var low []rules.Finding
+		c.Failure, c.Skipped, low = j.failure(found)
+		for _, f := range low {
+			below = append(below, fmt.Sprintf("below --fail-on: %s [%s] %s", c.Name, f.Severity, f.Title))
+		}
+		cases = append(cases, c)
+	}
 	seen := make(map[string]bool)
 	for _, e := range res.Evaluations {
 		seen[e.Rule] = true
-		c := junitCase{Name: e.Rule, Classname: "tcpaudit." + e.Category, Time: "0"}
+		c := junitCase{Name: e.Rule, Classname: classname(res, e.Rule, e.Category), Time: "0"}
 		switch e.Status {
 		case rules.Disabled:
 			continue
 		case rules.Skipped:
 			c.Skipped = &junitMessage{Message: e.Reason}
 		case rules.Failed:
-			c.Failure, c.Skipped = junitFailure(byRule[e.Rule])
+			add(c, byRule[e.Rule])
+			continue
 		}
 		cases = append(cases, c)
 	}
@@ -121,37 +138,59 @@ func junitCases(res rules.Result) []junitCase {
 		if seen[f.Rule] {
 			continue
 		}
-		c := junitCase{Name: f.Rule, Classname: "tcpaudit", Time: "0"}
+		c := junitCase{Name: f.Rule, Classname: classname(res, f.Rule, ""), Time: "0"}
 		if f.Location != nil {
 			c.Name = f.Rule + " " + locationString(f.Location)
 		}
-		c.Failure, c.Skipped = junitFailure([]rules.Finding{f})
-		cases = append(cases, c)
+		add(c, []rules.Finding{f})
 	}
-	return cases
+	return cases, below
 }
 
-// junitFailure renders a rule's findings; when every one is waived the case
-// is skipped with the waivers instead.
-func junitFailure(found []rules.Finding) (failure, skipped *junitMessage) {
+// classname groups cases: lint's by check ("tcpaudit.lint.syntax"), the
+// audit's by category ("tcpaudit.hardening").
+func classname(res rules.Result, rule, category string) string {
+	switch {
+	case res.Command != "" && res.Command != "check":
+		return "tcpaudit." + res.Command + "." + strings.TrimPrefix(rule, res.Command+"-")
+	case category != "":
+		return "tcpaudit." + category
+	}
+	return "tcpaudit"
+}
+
+// failure renders a rule's findings at or above FailOn; when every one is
+// waived the case is skipped with the waivers instead, and when every one
+// is below FailOn the case passes. below lists the findings under FailOn.
+func (j JUnit) failure(found []rules.Finding) (failure, skipped *junitMessage, below []rules.Finding) {
 	var open, waived []rules.Finding
 	for _, f := range found {
-		if f.Waived != "" {
+		switch {
+		case f.Waived != "":
 			waived = append(waived, f)
-		} else {
+		case f.Severity < j.FailOn:
+			below = append(below, f)
+		default:
 			open = append(open, f)
 		}
 	}
-	if len(open) == 0 && len(waived) > 0 {
+	switch {
+	case len(open) == 0 && len(waived) > 0 && len(below) == 0:
 		var why []string
 		for _, f := range waived {
 			why = append(why, "waived: "+f.Waived)
 		}
-		return nil, &junitMessage{Message: strings.Join(why, "; ")}
+		return nil, &junitMessage{Message: strings.Join(why, "; ")}, nil
+	case len(open) == 0 && len(found) == 0 && j.FailOn < NeverFail:
+		return &junitMessage{Message: "failed", Type: "failed"}, nil, nil
+	case len(open) == 0:
+		return nil, nil, below
 	}
-	if len(open) == 0 {
-		return &junitMessage{Message: "failed", Type: "failed"}, nil
-	}
+	return junitFailure(open), nil, below
+}
+
+// junitFailure renders open findings as one failure, typed by the worst.
+func junitFailure(open []rules.Finding) *junitMessage {
 	worst := open[0]
 	var b strings.Builder
 	for i, f := range open {
@@ -167,7 +206,7 @@ func junitFailure(found []rules.Finding) (failure, skipped *junitMessage) {
 	if len(open) > 1 {
 		msg = fmt.Sprintf("%s (and %d more)", worst.Title, len(open)-1)
 	}
-	return &junitMessage{Message: msg, Type: worst.Severity.String(), Text: b.String()}, nil
+	return &junitMessage{Message: msg, Type: worst.Severity.String(), Text: b.String()}
 }
 
 // findingText is a finding as plain text: title, observed, expected, why

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -51,5 +52,5 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err != nil {
 		return err
 	}
-	return o.emit(s, a.Result, a.Hostname)
+	return o.emit(s, a.Result, report.Options{Hostname: a.Hostname, Configured: configuredFiles(a)})
 }

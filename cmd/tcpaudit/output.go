@@ -11,10 +11,14 @@ import (
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// emit writes the report of res on the audited host and returns
-// errFindings when it has findings at or above --fail-on.
-func (o reportOptions) emit(s streams, res rules.Result, host string) error {
-	ro := report.Options{Color: s.color(o.NoColor) && o.Output == "", Hostname: host, Version: version}
+// emit writes the report of res with ro (the audited host, where the
+// sysctl.d tree sets its keys) and returns errFindings when it has findings
+// at or above --fail-on.
+func (o reportOptions) emit(s streams, res rules.Result, ro report.Options) error {
+	ro.Color, ro.Version, ro.FailOn = s.color(o.NoColor) && o.Output == "", toolVersion(), o.failOn
+	if o.failOn == 0 {
+		ro.FailOn = report.NeverFail
+	}
 	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
 		return err
 	}
