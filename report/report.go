@@ -42,10 +42,12 @@ type Options struct {
 	// reports findings below it without a failure. 0 means every finding
 	// fails; NeverFail means none does.
 	FailOn rules.Severity
-	// Configured maps sysctl keys to the file and line of the sysctl.d
-	// tree that sets them, when a tree was resolved: SARIF gives a finding
-	// whose fix sets such a key that physical location.
+	// Configured maps sysctl keys to the file (as on the host) and line of
+	// the sysctl.d tree that set them, when a tree was resolved, and
+	// SysctlRoot is that tree's root: SARIF gives a finding whose fix sets
+	// such a key that file, under the root, as its physical location.
 	Configured map[string]audit.Setting
+	SysctlRoot string
 }
 
 // NeverFail is the FailOn of --fail-on never: above every severity.
@@ -84,7 +86,7 @@ func Write(w io.Writer, format string, res rules.Result, o Options) error {
 	case "junit":
 		return JUnit{Now: o.now(), Hostname: o.hostname(), FailOn: o.FailOn}.Write(w, res)
 	case "sarif":
-		return SARIF{Version: o.Version, Hostname: o.hostname(), Configured: o.Configured}.Write(w, res)
+		return SARIF{Version: o.Version, Hostname: o.hostname(), Configured: o.Configured, Root: o.SysctlRoot}.Write(w, res)
 	case "prometheus":
 		return Prometheus{Version: o.Version}.Write(w, res)
 	case "markdown":

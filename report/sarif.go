@@ -28,9 +28,12 @@ type SARIF struct {
 	Version string
 	// Hostname qualifies logical locations ("web-1/net.ipv4.tcp_syncookies").
 	Hostname string
-	// Configured maps sysctl keys to the file (as a path to read) and
-	// line that set them; nil when no sysctl.d tree was resolved.
+	// Configured maps sysctl keys to the file (as on the host) and line
+	// that set them; nil when no sysctl.d tree was resolved.
 	Configured map[string]audit.Setting
+	// Root is the root of the sysctl.d tree: file locations, which name
+	// files as on the host, are given under it ("" or "/" leaves them).
+	Root string
 }
 
 const (
@@ -95,19 +98,12 @@ func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
 // keys of the fix, else the rule, on the host.
 func (s SARIF) location(f rules.Finding) sarifLocation {
 	if f.Location != nil {
-		p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(f.Location.File)}}
-		if f.Location.Line > 0 {
-			p.Region = &sarifRegion{StartLine: f.Location.Line}
-		}
-		return sarifLocation{PhysicalLocation: p}
+		return sarifLocation{PhysicalLocation: s.physical(f.Location.File, f.Location.Line)}
 	}
 	var l sarifLocation
 	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 		if set, ok := s.Configured[k]; ok && set.File != "" && l.PhysicalLocation == nil {
-			l.PhysicalLocation = &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(set.File)}}
-			if set.Line > 0 {
-				l.PhysicalLocation.Region = &sarifRegion{StartLine: set.Line}
-			}
+			l.PhysicalLocation = s.physical(set.File, set.Line)
 		}
 		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: k, FullyQualifiedName: s.Hostname + "/" + k, Kind: "variable"})
 	}
@@ -115,6 +111,19 @@ func (s SARIF) location(f rules.Finding) sarifLocation {
 		l.LogicalLocations = []sarifLogical{{Name: f.Rule, FullyQualifiedName: s.Hostname + "/" + f.Rule, Kind: "resource"}}
 	}
 	return l
+}
+
+// physical is the location of a line of a file (line 0: the whole file),
+// under Root.
+func (s SARIF) physical(file string, line int) *sarifPhysical {
+	if s.Root != "" {
+		file = filepath.Join(s.Root, file)
+	}
+	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(file)}}
+	if line > 0 {
+		p.Region = &sarifRegion{StartLine: line}
+	}
+	return p
 }
 
 // sarifRules lists every rule that was evaluated or has findings, with the

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/pipeline"
-	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -52,5 +51,7 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err != nil {
 		return err
 	}
-	return o.emit(s, a.Result, report.Options{Hostname: a.Hostname, Configured: configuredFiles(a)})
+	ro := sysctlTree(a)
+	ro.Hostname = a.Hostname
+	return o.emit(s, a.Result, ro)
 }

@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -26,6 +27,17 @@ func (o reportOptions) emit(s streams, res rules.Result, ro report.Options) erro
 		return errFindings
 	}
 	return nil
+}
+
+// sysctlTree is where the audit's sysctl.d tree sets its keys, for SARIF
+// locations: the settings as on the host and the tree's root (a relative
+// --sysctl-root gives paths relative to the working directory, as code
+// scanning wants); nothing when no tree was resolved.
+func sysctlTree(a *pipeline.Audit) report.Options {
+	if a.Sysctl == nil || a.Facts == nil {
+		return report.Options{}
+	}
+	return report.Options{Configured: a.Facts.Configured, SysctlRoot: a.Sysctl.Root}
 }
 
 // writeReport renders res to out, or atomically to the file named by

@@ -1,12 +1,6 @@
 package main
 
-import (
-	"path/filepath"
-	"runtime/debug"
-
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/pipeline"
-)
+import "runtime/debug"
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
@@ -30,20 +24,4 @@ func versionOf(ldflags string, info *debug.BuildInfo, ok bool) string {
 		return v
 	}
 	return ldflags
-}
-
-// configuredFiles maps the keys the audit's sysctl.d tree sets to the file
-// that sets them, as a path under the tree's root (a relative --sysctl-root
-// gives paths relative to the working directory, as code scanning wants),
-// and its line; nil when no tree was resolved.
-func configuredFiles(a *pipeline.Audit) map[string]audit.Setting {
-	if a.Sysctl == nil || a.Facts == nil || a.Facts.Configured == nil {
-		return nil
-	}
-	out := make(map[string]audit.Setting, len(a.Facts.Configured))
-	for k, set := range a.Facts.Configured {
-		set.File = filepath.Join(a.Sysctl.Root, set.File)
-		out[k] = set
-	}
-	return out
 }
