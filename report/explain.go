@@ -43,25 +43,43 @@ func Explain(w io.Writer, topic string) error {
 // the rule IDs.
 func Topics(w io.Writer) error {
 	ew := &explainWriter{errWriter{w: w}}
+	ew.line("TCP states (tcpaudit explain CLOSE_WAIT):")
+	ew.para("  ", strings.Join(topicStates(), " "))
+	ew.line("\nSysctl keys (tcpaudit explain net.ipv4.tcp_fin_timeout):")
+	ew.para("  ", strings.Join(topicKeys(), " "))
+	ew.line("\nRules (tcpaudit explain close-wait-accumulation):")
+	ew.para("  ", strings.Join(topicRules(), " "))
+	return ew.err
+}
+
+// TopicNames returns the topics Topics lists, states first, then keys,
+// then rule IDs: the arguments shell completion offers.
+func TopicNames() []string {
+	return slices.Concat(topicStates(), topicKeys(), topicRules())
+}
+
+func topicStates() []string {
 	var states []string
 	for _, s := range rules.States() {
 		states = append(states, s.State.String())
 	}
-	ew.line("TCP states (tcpaudit explain CLOSE_WAIT):")
-	ew.para("  ", strings.Join(states, " "))
+	return states
+}
+
+func topicKeys() []string {
 	var keys []string
 	for _, k := range rules.Keys() {
 		keys = append(keys, k.Key)
 	}
-	ew.line("\nSysctl keys (tcpaudit explain net.ipv4.tcp_fin_timeout):")
-	ew.para("  ", strings.Join(keys, " "))
+	return keys
+}
+
+func topicRules() []string {
 	var ids []string
 	for _, r := range rules.Catalog() {
 		ids = append(ids, r.ID)
 	}
-	ew.line("\nRules (tcpaudit explain close-wait-accumulation):")
-	ew.para("  ", strings.Join(ids, " "))
-	return ew.err
+	return ids
 }
 
 // stateRules returns the rules that watch a state.

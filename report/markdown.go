@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"maps"
 	"slices"
@@ -41,7 +40,7 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 			if f.Waived != "" {
 				sev += " (waived)"
 			}
-			ew.printf("| %s | `%s` | %s | %s | %s |\n", sev, f.Rule, cell(f.Title), cell(f.Observed), cell(fixSummary(f)))
+			ew.printf("| %s | `%s` | %s | %s | %s |\n", sev, f.Rule, cell(f.Title), cell(f.Observed), fixCell(f))
 		}
 		for _, f := range res.Findings {
 			markdownDetails(ew, f)
@@ -105,20 +104,34 @@ func markdownTail(ew *errWriter, res rules.Result) {
 	}
 }
 
-// fixSummary is the fix in one table cell: the sysctl values, else the
-// advice.
-func fixSummary(f rules.Finding) string {
+// fixCell is the fix as the text of a table cell: the sysctl values as
+// code, one per line, else the first sentence of the advice. Each part is
+// escaped once; the <br> between values is the one tag a cell holds.
+func fixCell(f rules.Finding) string {
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
-		parts = append(parts, fmt.Sprintf("`%s = %s`", k, f.Fix.Sysctl[k]))
+		parts = append(parts, codeCell(k+" = "+f.Fix.Sysctl[k]))
 	}
 	if len(parts) > 0 {
 		return strings.Join(parts, "<br>")
 	}
-	if f.Fix.Advice != "" {
-		return htmlEscape(firstSentence(f.Fix.Advice))
+	return cell(firstSentence(f.Fix.Advice))
+}
+
+// codeCell is text as a code span inside a table cell. A code span shows
+// its content as typed (entities are not decoded there), so it is not
+// HTML-escaped; its fence is longer than any run of backticks inside, and
+// pipes are escaped for the table.
+func codeCell(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
 	}
-	return ""
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " "
+	}
+	return strings.ReplaceAll(fence+s+fence, "|", `\|`)
 }
 
 // cell makes text safe inside a table cell.

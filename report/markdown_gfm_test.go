@@ -48,13 +48,18 @@ func gfmTables(t *testing.T, src []byte) [][][]string {
 
 // cellText renders a cell's inline content to HTML and strips it to text.
 func cellText(t *testing.T, md goldmark.Markdown, src []byte, cell ast.Node) string {
+	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(cellHTML(t, md, src, cell), ""))
+}
+
+// cellHTML renders a cell's inline content to HTML.
+func cellHTML(t *testing.T, md goldmark.Markdown, src []byte, cell ast.Node) string {
 	var b bytes.Buffer
 	for c := cell.FirstChild(); c != nil; c = c.NextSibling() {
 		if err := md.Renderer().Render(&b, src, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(b.String(), ""))
+	return b.String()
 }
 
 // TestMarkdownTablesParse renders every result and parses it with a GFM

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -37,7 +38,20 @@ type Options struct {
 	Hostname string
 	// Version is tcpaudit's version (SARIF tool, Prometheus info).
 	Version string
+	// FailOn is the lowest severity that fails the run (--fail-on): JUnit
+	// reports findings below it without a failure. 0 means every finding
+	// fails; NeverFail means none does.
+	FailOn rules.Severity
+	// Configured maps sysctl keys to the file (as on the host) and line of
+	// the sysctl.d tree that set them, when a tree was resolved, and
+	// SysctlRoot is that tree's root: SARIF gives a finding whose fix sets
+	// such a key that file, under the root, as its physical location.
+	Configured map[string]audit.Setting
+	SysctlRoot string
 }
+
+// NeverFail is the FailOn of --fail-on never: above every severity.
+const NeverFail = rules.Critical + 1
 
 func (o Options) now() time.Time {
 	if o.Now.IsZero() {
@@ -70,9 +84,9 @@ func Write(w io.Writer, format string, res rules.Result, o Options) error {
 	case "json":
 		return JSON{}.Write(w, res)
 	case "junit":
-		return JUnit{Now: o.now(), Hostname: o.hostname()}.Write(w, res)
+		return JUnit{Now: o.now(), Hostname: o.hostname(), FailOn: o.FailOn}.Write(w, res)
 	case "sarif":
-		return SARIF{Version: o.Version, Hostname: o.hostname()}.Write(w, res)
+		return SARIF{Version: o.Version, Hostname: o.hostname(), Configured: o.Configured, Root: o.SysctlRoot}.Write(w, res)
 	case "prometheus":
 		return Prometheus{Version: o.Version}.Write(w, res)
 	case "markdown":

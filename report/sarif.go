@@ -12,18 +12,28 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/lint"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // SARIF writes a SARIF 2.1.0 log with one run. Findings about a file (lint)
 // carry a physical location (file and line); findings about the live host
 // carry a logical location: the sysctl keys of the fix, or the rule on the
-// host when no sysctl is the fix.
+// host when no sysctl is the fix. When the sysctl.d tree sets a key of the
+// fix, the file and line that set it are the finding's physical location
+// too, which code scanning services require.
 type SARIF struct {
 	// Version is tcpaudit's version, the driver's version.
 	Version string
 	// Hostname qualifies logical locations ("web-1/net.ipv4.tcp_syncookies").
 	Hostname string
+	// Configured maps sysctl keys to the file (as on the host) and line
+	// that set them; nil when no sysctl.d tree was resolved.
+	Configured map[string]audit.Setting
+	// Root is the root of the sysctl.d tree: file locations, which name
+	// files as on the host, are given under it ("" or "/" leaves them).
+	Root string
 }
 
 const (
@@ -88,14 +98,13 @@ func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
 // keys of the fix, else the rule, on the host.
 func (s SARIF) location(f rules.Finding) sarifLocation {
 	if f.Location != nil {
-		p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(f.Location.File)}}
-		if f.Location.Line > 0 {
-			p.Region = &sarifRegion{StartLine: f.Location.Line}
-		}
-		return sarifLocation{PhysicalLocation: p}
+		return sarifLocation{PhysicalLocation: s.physical(f.Location.File, f.Location.Line)}
 	}
 	var l sarifLocation
 	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
+		if set, ok := s.Configured[k]; ok && set.File != "" && l.PhysicalLocation == nil {
+			l.PhysicalLocation = s.physical(set.File, set.Line)
+		}
 		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: k, FullyQualifiedName: s.Hostname + "/" + k, Kind: "variable"})
 	}
 	if len(l.LogicalLocations) == 0 {
@@ -104,12 +113,29 @@ func (s SARIF) location(f rules.Finding) sarifLocation {
 	return l
 }
 
+// physical is the location of a line of a file (line 0: the whole file),
+// under Root.
+func (s SARIF) physical(file string, line int) *sarifPhysical {
+	if s.Root != "" {
+		file = filepath.Join(s.Root, file)
+	}
+	p := &sarifPhysical{ArtifactLocation: sarifArtifact{URI: fileURI(file)}}
+	if line > 0 {
+		p.Region = &sarifRegion{StartLine: line}
+	}
+	return p
+}
+
 // sarifRules lists every rule that was evaluated or has findings, with the
-// index of each ID.
+// index of each ID; rules of the catalog and lint checks carry their
+// description and help.
 func sarifRules(res rules.Result) ([]sarifRule, map[string]int) {
 	catalog := make(map[string]rules.Rule)
 	for _, r := range rules.Catalog() {
 		catalog[r.ID] = r
+	}
+	for _, c := range lint.Checks() {
+		catalog[c.Rule.ID] = c.Rule
 	}
 	index := make(map[string]int)
 	var out []sarifRule

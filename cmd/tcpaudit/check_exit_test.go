@@ -207,7 +207,7 @@ func TestRulesForProfile(t *testing.T) {
 
 func TestVersionCommand(t *testing.T) {
 	code, out, _ := runCLI(t, "version")
-	if code != 0 || out != "tcpaudit "+version+"\n" {
+	if code != 0 || out != "tcpaudit "+toolVersion()+"\n" {
 		t.Errorf("version: exit %d, output %q", code, out)
 	}
 }

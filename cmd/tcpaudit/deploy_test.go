@@ -6,6 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -128,5 +130,28 @@ func TestSystemdUnitsVerify(t *testing.T) {
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
 		t.Errorf("systemd-analyze verify: %v\n%s", err, stderr.String())
+	}
+}
+
+// TestSystemdUnitsSecurity rates the sandbox of each service in deploy/
+// with systemd-analyze security (offline): at most 3.0, "OK".
+func TestSystemdUnitsSecurity(t *testing.T) {
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze not installed (Debian package systemd): cannot rate the units")
+	}
+	units, _ := filepath.Glob("../../deploy/*/*.service")
+	for _, u := range units {
+		out, err := exec.Command(analyze, "security", "--offline=yes", "--no-pager", u).CombinedOutput()
+		if err != nil {
+			t.Fatalf("systemd-analyze security %s: %v\n%s", u, err, out)
+		}
+		m := regexp.MustCompile(`Overall exposure level for \S+: (\d+\.\d)`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("systemd-analyze security %s: no overall exposure level:\n%s", u, out)
+		}
+		if score, _ := strconv.ParseFloat(string(m[1]), 64); score > 3.0 {
+			t.Errorf("%s: exposure %.1f, want at most 3.0:\n%s", filepath.Base(u), score, out)
+		}
 	}
 }

@@ -42,7 +42,7 @@ func newManCmd(s streams) *cobra.Command {
 		}
 		root := cmd.Root()
 		root.DisableAutoGenTag = true
-		header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + version, Manual: "tcpaudit manual"}
+		header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + toolVersion(), Manual: "tcpaudit manual"}
 		n, err := genManPages(root, header, dir)
 		if err != nil {
 			return fmt.Errorf("man %s: %w", dir, err)

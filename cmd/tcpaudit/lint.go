@@ -7,6 +7,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/lint"
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 )
 
 // lintOptions are the settings of `tcpaudit lint` (it has no
@@ -37,5 +38,5 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.emit(s, lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot}), "")
+	return o.emit(s, lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot}), report.Options{})
 }

@@ -89,7 +89,6 @@ type reportOptions struct {
 func addReportFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	_ = cmd.RegisterFlagCompletionFunc("format", cobra.FixedCompletions(report.Formats, cobra.ShellCompDirectiveNoFileComp))
 	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")

@@ -7,14 +7,19 @@ import (
 	"text/tabwriter"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
+	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// emit writes the report of res on the audited host and returns
-// errFindings when it has findings at or above --fail-on.
-func (o reportOptions) emit(s streams, res rules.Result, host string) error {
-	ro := report.Options{Color: s.color(o.NoColor) && o.Output == "", Hostname: host, Version: version}
+// emit writes the report of res with ro (the audited host, where the
+// sysctl.d tree sets its keys) and returns errFindings when it has findings
+// at or above --fail-on.
+func (o reportOptions) emit(s streams, res rules.Result, ro report.Options) error {
+	ro.Color, ro.Version, ro.FailOn = s.color(o.NoColor) && o.Output == "", toolVersion(), o.failOn
+	if o.failOn == 0 {
+		ro.FailOn = report.NeverFail
+	}
 	if err := writeReport(s.out, o.Output, o.Format, res, ro); err != nil {
 		return err
 	}
@@ -22,6 +27,17 @@ func (o reportOptions) emit(s streams, res rules.Result, host string) error {
 		return errFindings
 	}
 	return nil
+}
+
+// sysctlTree is where the audit's sysctl.d tree sets its keys, for SARIF
+// locations: the settings as on the host and the tree's root (a relative
+// --sysctl-root gives paths relative to the working directory, as code
+// scanning wants); nothing when no tree was resolved.
+func sysctlTree(a *pipeline.Audit) report.Options {
+	if a.Sysctl == nil || a.Facts == nil {
+		return report.Options{}
+	}
+	return report.Options{Configured: a.Facts.Configured, SysctlRoot: a.Sysctl.Root}
 }
 
 // writeReport renders res to out, or atomically to the file named by

@@ -22,9 +22,6 @@ const (
 // message (the report is the message). Every other error exits 2.
 var errFindings = errors.New("findings at or above --fail-on")
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
-
 // streams are the command's output and its terminal facts.
 type streams struct {
 	out, err io.Writer
@@ -58,7 +55,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func newRootCmd(s streams) *cobra.Command {
 	root := command("tcpaudit", help("tcpaudit"), nil, nil)
-	root.SilenceUsage, root.SilenceErrors, root.Version = true, true, version
+	root.SilenceUsage, root.SilenceErrors, root.Version = true, true, toolVersion()
 	root.PersistentFlags().String("config", "", "configuration file (default: the first of ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml, /etc/tcpaudit/config.yaml)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())
@@ -68,6 +65,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newSocketsCmd(s))
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
+	addCompletions(root)
 	return root
 }
 

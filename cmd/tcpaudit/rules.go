@@ -58,7 +58,7 @@ func profileSeverity(r rules.Rule, cfg rules.Config) string {
 
 func newVersionCmd(s streams) *cobra.Command {
 	return command("version", help("version"), cobra.NoArgs, func(*cobra.Command, []string) error {
-		_, err := fmt.Fprintf(s.out, "tcpaudit %s\n", version)
+		_, err := fmt.Fprintf(s.out, "tcpaudit %s\n", toolVersion())
 		return err
 	})
 }

@@ -57,7 +57,7 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 			return rules.Result{}, err
 		}
 		return a.Result, nil
-	}, o.Interval, version)
+	}, o.Interval, toolVersion())
 	if err := x.Evaluate(ctx); err != nil {
 		return fmt.Errorf("serve: first evaluation: %w", err)
 	}
