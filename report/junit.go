@@ -73,6 +73,9 @@ func (j JUnit) Write(w io.Writer, res rules.Result) error {
 	if res.Sockets != nil {
 		s.Properties = append(s.Properties, junitProperty{Name: "sockets", Value: strconv.Itoa(res.Sockets.Total)})
 	}
+	if res.Config != "" {
+		s.Properties = append(s.Properties, junitProperty{Name: "config", Value: res.Config})
+	}
 	s.Cases = junitCases(res)
 	for _, c := range s.Cases {
 		s.Tests++

@@ -23,6 +23,9 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 	if res.Kernel != "" {
 		title += ", kernel " + res.Kernel
 	}
+	if res.Config != "" {
+		title += ", config `" + res.Config + "`"
+	}
 	ew.printf("## %s\n\n", title)
 	s := Summarize(res)
 	status := "**OK**"

@@ -45,7 +45,7 @@ type Collector struct {
 	res     rules.Result
 	version string
 
-	info, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+	info, config, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
 }
 
 // NewCollector returns a Collector for res.
@@ -56,6 +56,9 @@ func NewCollector(res rules.Result, version string) *Collector {
 		info: prometheus.NewDesc("tcpaudit_info",
 			"Constant 1, labelled with the profile, the kernel release and the tcpaudit version.",
 			[]string{"profile", "kernel", "version"}, nil),
+		config: prometheus.NewDesc("tcpaudit_config_info",
+			"Constant 1, labelled with the configuration file in use; absent when there is none.",
+			[]string{"path"}, nil),
 		findings: prometheus.NewDesc("tcpaudit_findings",
 			"Unwaived findings of each evaluated rule, by severity.",
 			[]string{"rule", "severity"}, nil),
@@ -82,7 +85,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 
 // Describe sends every metric description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
+	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
 		ch <- d
 	}
 }
@@ -93,6 +96,9 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
 	}
 	gauge(c.info, 1, c.res.Profile, c.res.Kernel, c.version)
+	if c.res.Config != "" {
+		gauge(c.config, 1, c.res.Config)
+	}
 	c.collectRules(gauge)
 	if s := c.res.Sockets; s != nil {
 		for _, st := range audit.States() {

@@ -74,6 +74,9 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 			header += " (" + src + ")"
 		}
 	}
+	if res.Config != "" {
+		header += ", config " + res.Config
+	}
 	ew.printf("%s\n", p.bold.Sprint(header))
 	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
 		var group []rules.Finding

@@ -46,9 +46,12 @@ type Sockets struct {
 type Result struct {
 	// Command is the command that produced the result ("check" when empty,
 	// "lint"); reports name it in their titles.
-	Command     string
-	Profile     string
-	Kernel      string
+	Command string
+	Profile string
+	Kernel  string
+	// Config is the configuration file in use, empty for none; every
+	// report records it.
+	Config      string
 	Findings    []Finding
 	Evaluations []Evaluation
 	// Sockets is nil when no census could be taken.

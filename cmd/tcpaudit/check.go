@@ -51,5 +51,7 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err != nil {
 		return err
 	}
-	return o.emit(s, a.Result, a.Hostname)
+	res := a.Result
+	res.Config = o.configPath()
+	return o.emit(s, res, a.Hostname)
 }

@@ -28,6 +28,14 @@ type auditOptions struct {
 
 func (o *auditOptions) setConfig(f *config.File) { o.file = f }
 
+// configPath names the configuration file in use, "" for none.
+func (o auditOptions) configPath() string {
+	if o.file == nil {
+		return ""
+	}
+	return o.file.Path
+}
+
 // pipeline returns the pipeline options, judging waivers on today's date.
 func (o auditOptions) pipeline() pipeline.Options {
 	po := pipeline.Options{

@@ -56,7 +56,9 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		if err != nil {
 			return rules.Result{}, err
 		}
-		return a.Result, nil
+		res := a.Result
+		res.Config = o.configPath()
+		return res, nil
 	}, o.Interval, version)
 	if err := x.Evaluate(ctx); err != nil {
 		return fmt.Errorf("serve: first evaluation: %w", err)
