@@ -18,6 +18,7 @@ type Markdown struct{}
 
 // Write renders res.
 func (Markdown) Write(w io.Writer, res rules.Result) error {
+	res = escaped(res)
 	ew := &errWriter{w: w}
 	title := "tcpaudit " + command(res) + ": profile `" + res.Profile + "`"
 	if res.Kernel != "" {

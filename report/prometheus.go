@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -93,7 +95,14 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect sends the metrics of the result.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		for i, l := range labels {
+			labels[i] = LabelValue(l)
+		}
+		m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(d, err)
+		}
+		ch <- m
 	}
 	gauge(c.info, 1, c.res.Profile, c.res.Kernel, c.version)
 	if c.res.Config != "" {
@@ -142,6 +151,27 @@ func (c *Collector) collectRules(gauge gaugeFunc) {
 			gauge(c.findings, float64(counts[e.Rule][sev]), e.Rule, sev.String())
 		}
 	}
+}
+
+// LabelValue returns s as a valid label value: s itself when it is valid
+// UTF-8, else s with each invalid byte written as \xNN. Text read from the
+// system (a kernel release, an interface name) is not always UTF-8, and the
+// exposition format takes nothing else.
+func LabelValue(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func boolValue(b bool) float64 {

@@ -58,6 +58,7 @@ func (p palette) severity(s rules.Severity) *color.Color {
 
 // Write renders res.
 func (t Text) Write(w io.Writer, res rules.Result) error {
+	res = escaped(res)
 	p := t.palette()
 	ew := &errWriter{w: w}
 	header := "tcpaudit " + command(res) + ": profile " + res.Profile
