@@ -34,7 +34,7 @@ func newServeCmd(s streams) *cobra.Command {
 	cmd := command("serve", help("serve"), cobra.NoArgs, withOptions(s, runServe))
 	f := cmd.Flags()
 	f.String("listen", "127.0.0.1:9764", "address to listen on (host:port; :9764 for every interface)")
-	f.Duration("interval", 0, "evaluate every interval and serve the cached result; 0 evaluates on each scrape")
+	f.Duration("interval", exporter.DefaultInterval, "evaluate every interval in the background and serve the last result; 0 evaluates on scrape, concurrent scrapes sharing one evaluation")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
 	return cmd
