@@ -25,17 +25,19 @@ type Exporter struct {
 	interval time.Duration
 	version  string
 
-	// mu guards last, flight and count.
-	mu     sync.Mutex
-	last   evaluation
-	flight *flight
-	count  int
+	// mu guards last, flight, count and rendered.
+	mu       sync.Mutex
+	last     evaluation
+	flight   *flight
+	count    int
+	rendered rendering
 }
 
 // evaluation is the outcome of the last evaluation; res is the last
-// successful result.
+// successful result, the gen-th.
 type evaluation struct {
 	res  rules.Result
+	gen  int
 	err  error
 	took time.Duration
 	at   time.Time
@@ -86,6 +88,7 @@ func (x *Exporter) run(ctx context.Context, f *flight) {
 	x.last.took, x.last.at, x.last.err, x.last.done = time.Since(start), start, err, true
 	if err == nil {
 		x.last.res = res
+		x.last.gen++
 	}
 	x.flight = nil
 	x.mu.Unlock()

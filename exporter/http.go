@@ -52,7 +52,7 @@ func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
 	var families []*dto.MetricFamily
 	if e.err == nil || len(e.res.Evaluations) > 0 {
 		var err error
-		if families, err = render(e, x.version); err != nil {
+		if families, err = x.render(e); err != nil {
 			e.err, families = fmt.Errorf("render the result: %w", err), nil
 		}
 	}
@@ -62,13 +62,30 @@ func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
 	promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 }
 
-// render gathers the metrics of the result of e.
-func render(e evaluation, version string) ([]*dto.MetricFamily, error) {
-	reg := prometheus.NewPedanticRegistry()
-	if err := reg.Register(report.NewCollector(e.res, version)); err != nil {
-		return nil, err
+// rendering is the metrics of the gen-th result, gathered once for every
+// scrape of it.
+type rendering struct {
+	gen      int
+	families []*dto.MetricFamily
+	err      error
+}
+
+// render returns the metrics of the result of e, gathering them on the
+// first scrape of the result.
+func (x *Exporter) render(e evaluation) ([]*dto.MetricFamily, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.rendered.gen == e.gen && x.rendered.gen != 0 {
+		return x.rendered.families, x.rendered.err
 	}
-	return reg.Gather()
+	reg := prometheus.NewPedanticRegistry()
+	err := reg.Register(report.NewCollector(e.res, x.version))
+	var families []*dto.MetricFamily
+	if err == nil {
+		families, err = reg.Gather()
+	}
+	x.rendered = rendering{gen: e.gen, families: families, err: err}
+	return families, err
 }
 
 func (x *Exporter) healthz(w http.ResponseWriter, _ *http.Request) {

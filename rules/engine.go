@@ -51,7 +51,7 @@ type Result struct {
 	Kernel  string
 	// Config is the configuration file in use, empty for none; every
 	// report records it.
-	Config      string
+	Config      string `json:",omitempty"`
 	Findings    []Finding
 	Evaluations []Evaluation
 	// Sockets is nil when no census could be taken.

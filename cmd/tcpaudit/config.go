@@ -88,11 +88,12 @@ func readOptions(cmd *cobra.Command) (*viper.Viper, *config.File, error) {
 // environment makes tcpaudit write a file its caller did not name.
 var writeOptions = []string{"output", "write"}
 
-// flagsOnly refuses a write option set by the configuration file or the
-// environment without the matching flag on the command line.
+// flagsOnly refuses a write option of the command set by the
+// configuration file or the environment without the matching flag on the
+// command line.
 func flagsOnly(flags *pflag.FlagSet, file *config.File) error {
 	for _, name := range writeOptions {
-		if f := flags.Lookup(name); f != nil && f.Changed {
+		if f := flags.Lookup(name); f == nil || f.Changed {
 			continue
 		}
 		env := "TCPAUDIT_" + strings.ToUpper(name)

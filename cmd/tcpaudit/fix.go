@@ -39,7 +39,7 @@ func newFixCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
-	f.String("write", "", "write the drop-in to this file (atomically; an existing file is kept as FILE.bak)")
+	f.String("write", "", "write the drop-in to this file under --root (atomically, following no symlink; an existing file is kept as FILE.bak)")
 	return cmd
 }
 
