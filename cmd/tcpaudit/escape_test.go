@@ -58,7 +58,7 @@ func TestSocketsEscapesProcessName(t *testing.T) {
 
 // TestInvalidReleaseEveryFormat: an osrelease with invalid UTF-8 and an
 // escape sequence goes through every format: exit 0, no raw escape in
-// text or Markdown, the bytes escaped in Prometheus.
+// text or Markdown, the bytes escaped in Prometheus and by serve.
 func TestInvalidReleaseEveryFormat(t *testing.T) {
 	host := copyHost(t, "hardening-pass")
 	if err := os.WriteFile(filepath.Join(host, "sys/kernel/osrelease"), []byte("6.1.0-\xff\xfe\x1b[31mevil\n"), 0o644); err != nil {
@@ -77,6 +77,12 @@ func TestInvalidReleaseEveryFormat(t *testing.T) {
 	if !strings.Contains(out, `kernel="6.1.0-\\xff\\xfe`) {
 		t.Errorf("prometheus: invalid bytes not escaped:\n%s", out)
 	}
+	url, stop := startServe(t, "--proc-root", host)
+	mfs := scrape(t, url)
+	if v := gauge(t, mfs, "tcpaudit_up", nil); v != 1 || mfs["tcpaudit_info"] == nil || mfs["tcpaudit_rule_status"] == nil {
+		t.Errorf("serve: tcpaudit_up %v with tcpaudit_info %v: want 1 with the audit's metrics", v, mfs["tcpaudit_info"] != nil)
+	}
+	stop()
 }
 
 // TestMalformedSysctlExit2: a sysctl value the kernel never prints is a
