@@ -38,7 +38,7 @@ func TestConfigPlantedRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut = runCLI(t, "check")
-	if first, _, _ := strings.Cut(out, "\n"); code != 0 || !strings.HasSuffix(first, "config .tcpaudit.yaml") {
+	if first, _, _ := strings.Cut(out, "\n"); code != 0 || !strings.HasSuffix(first, "config "+cfg) {
 		t.Errorf("config owned by root: exit %d, header %q, stderr %q", code, first, errOut)
 	}
 	for _, format := range []string{"json", "markdown", "prometheus", "junit", "sarif"} {
@@ -48,7 +48,7 @@ func TestConfigPlantedRefused(t *testing.T) {
 	}
 	_, out, _ = runCLI(t, "check", "--format", "json")
 	var r struct{ Config string }
-	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Config != ".tcpaudit.yaml" {
+	if err := json.Unmarshal([]byte(out), &r); err != nil || r.Config != cfg {
 		t.Errorf("json config %q (%v)", r.Config, err)
 	}
 }
