@@ -46,12 +46,9 @@ type Sockets struct {
 type Result struct {
 	// Command is the command that produced the result ("check" when empty,
 	// "lint"); reports name it in their titles.
-	Command string
-	Profile string
-	Kernel  string
-	// Config is the configuration file in use, empty for none; every
-	// report records it.
-	Config      string `json:",omitempty"`
+	Command     string
+	Profile     string
+	Kernel      string
 	Findings    []Finding
 	Evaluations []Evaluation
 	// Sockets is nil when no census could be taken.
@@ -63,6 +60,9 @@ type Result struct {
 	// Ephemeral lists the destinations with the largest share of the usable
 	// ephemeral range in use, at most EphemeralTop, largest first.
 	Ephemeral []EphemeralUse
+	// Config is the configuration file in use, empty for none; every
+	// report records it.
+	Config string `json:",omitempty"`
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.
