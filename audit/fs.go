@@ -76,6 +76,9 @@ func (fsys FS) Sysctls(keys []string) (map[string]string, map[string]error, erro
 			absent[k] = err
 			continue
 		}
+		if err := checkShape(fsys.root, k, v); err != nil {
+			return nil, nil, fmt.Errorf("sysctl %s: %w", k, err)
+		}
 		values[k] = v
 	}
 	return values, absent, nil

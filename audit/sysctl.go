@@ -2,22 +2,58 @@ package audit
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
-// readSysctl reads one sysctl under root/sys and returns its
-// whitespace-separated fields. It reads the whole file: procfs's
-// SysctlStrings stops after 128 bytes, which silently cuts long values such
-// as ip_local_reserved_ports. In a dotted key a '/' stands for a '.' inside
-// one name (net.ipv4.conf.eth0/100.rp_filter), as sysctl(8) spells it.
-func readSysctl(root, key string) ([]string, error) {
+// sysctlPath is the file of a dotted key under root/sys. In a dotted key a
+// '/' stands for a '.' inside one name (net.ipv4.conf.eth0/100.rp_filter),
+// as sysctl(8) spells it.
+func sysctlPath(root, key string) string {
 	parts := strings.Split(key, ".")
 	for i, p := range parts {
 		parts[i] = strings.ReplaceAll(p, "/", ".")
 	}
-	b, err := readSmall(filepath.Join(append([]string{root, "sys"}, parts...)...))
+	return filepath.Join(append([]string{root, "sys"}, parts...)...)
+}
+
+// readSysctl reads one sysctl under root/sys and returns its
+// whitespace-separated fields. It reads the whole file: procfs's
+// SysctlStrings stops after 128 bytes, which silently cuts long values such
+// as ip_local_reserved_ports.
+func readSysctl(root, key string) ([]string, error) {
+	b, err := readSmall(sysctlPath(root, key))
 	if err != nil {
 		return nil, err
 	}
 	return strings.Fields(string(b)), nil
+}
+
+// checkShape returns a *ParseError naming the file when the value of a key
+// the sysctl table knows is not what the kernel prints for it: the number
+// of integers its type holds. The kernel never prints anything else, so
+// such a value is a damaged copy of /proc, not a setting to judge.
+func checkShape(root, key, value string) error {
+	k, ok := sysctl.Lookup(key)
+	if !ok {
+		return nil
+	}
+	l, ok := k.Limits()
+	if !ok {
+		return nil
+	}
+	fields := strings.Fields(value)
+	bad := len(fields) != l.Fields
+	for _, f := range fields {
+		if _, err := strconv.ParseInt(f, 10, 64); err != nil {
+			bad = true
+		}
+	}
+	if !bad {
+		return nil
+	}
+	return &ParseError{File: sysctlPath(root, key), Line: 1,
+		Err: malformed("%s: want %d integer(s) as the kernel prints it, got %q", key, l.Fields, value)}
 }

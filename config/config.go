@@ -45,19 +45,23 @@ func Candidates() []string {
 }
 
 // Find returns the configuration file to use: explicit must exist;
-// otherwise the first candidate that exists, or "".
+// otherwise the first candidate that exists, or "". The file found must be
+// owned by root or by the invoking user and writable by no one else, or
+// Find refuses it with an error naming it: a file planted in the working
+// directory never configures the audit.
 func Find(explicit string) (string, error) {
 	if explicit != "" {
-		if _, err := os.Stat(explicit); err != nil {
+		st, err := os.Stat(explicit)
+		if err != nil {
 			return "", fmt.Errorf("config: %w", err)
 		}
-		return explicit, nil
+		return explicit, checkOwner(explicit, st)
 	}
 	for _, c := range Candidates() {
 		// A candidate in a directory the user cannot enter (another
 		// user's home) is not theirs: skip it like a missing one.
-		if _, err := os.Stat(c); err == nil {
-			return c, nil
+		if st, err := os.Stat(c); err == nil {
+			return c, checkOwner(c, st)
 		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 			return "", fmt.Errorf("config %s: %w", c, err)
 		}

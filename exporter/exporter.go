@@ -1,6 +1,8 @@
-// Package exporter serves audit results as Prometheus metrics: it caches
-// evaluations (or evaluates on each scrape), serves /metrics, /healthz and
-// its own metrics about the last evaluation, and shuts down gracefully.
+// Package exporter serves audit results as Prometheus metrics: it refreshes
+// the result in the background every interval (or evaluates on demand, one
+// evaluation shared by concurrent scrapes), serves /metrics, /healthz and
+// its own metrics about the last evaluation, bounds its connections and
+// their time, and shuts down gracefully.
 package exporter
 
 import (
@@ -12,48 +14,86 @@ import (
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// Exporter serves results as metrics: evaluated on each scrape when
-// its interval is 0, else cached and refreshed every interval.
+// DefaultInterval is how often serve refreshes the result by default.
+const DefaultInterval = 30 * time.Second
+
+// Exporter serves results as metrics: cached and refreshed every interval
+// in the background, or, when its interval is 0, evaluated when a scrape
+// finds none running, concurrent scrapes sharing one evaluation.
 type Exporter struct {
 	eval     func(context.Context) (rules.Result, error)
 	interval time.Duration
 	version  string
 
-	// evalMu serialises evaluations; mu guards last.
-	evalMu sync.Mutex
-	mu     sync.Mutex
-	last   evaluation
+	// mu guards last, flight, count and rendered.
+	mu       sync.Mutex
+	last     evaluation
+	flight   *flight
+	count    int
+	rendered rendering
 }
 
 // evaluation is the outcome of the last evaluation; res is the last
-// successful result.
+// successful result, the gen-th.
 type evaluation struct {
 	res  rules.Result
+	gen  int
 	err  error
 	took time.Duration
 	at   time.Time
 	done bool
 }
 
+// flight is an evaluation under way; err is set before done is closed.
+type flight struct {
+	done chan struct{}
+	err  error
+}
+
 // New returns an exporter of the results of eval, refreshed every
-// interval (0: on each scrape); version labels the build metric.
+// interval (0: on demand); version labels the build metric.
 func New(eval func(context.Context) (rules.Result, error), interval time.Duration, version string) *Exporter {
 	return &Exporter{eval: eval, interval: interval, version: version}
 }
 
-// Evaluate runs one evaluation, records its outcome and returns its error.
+// Evaluate runs one evaluation, or joins the one under way, records its
+// outcome and returns its error. It returns ctx's error without waiting
+// when ctx is done first; the evaluation goes on for the others.
 func (x *Exporter) Evaluate(ctx context.Context) error {
-	x.evalMu.Lock()
-	defer x.evalMu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err // nobody is waiting: start nothing
+	}
+	x.mu.Lock()
+	f := x.flight
+	if f == nil {
+		f = &flight{done: make(chan struct{})}
+		x.flight = f
+		x.count++
+		go x.run(context.WithoutCancel(ctx), f)
+	}
+	x.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// run evaluates once and records the outcome.
+func (x *Exporter) run(ctx context.Context, f *flight) {
 	start := time.Now()
 	res, err := x.eval(ctx)
 	x.mu.Lock()
-	defer x.mu.Unlock()
 	x.last.took, x.last.at, x.last.err, x.last.done = time.Since(start), start, err, true
 	if err == nil {
 		x.last.res = res
+		x.last.gen++
 	}
-	return err
+	x.flight = nil
+	x.mu.Unlock()
+	f.err = err
+	close(f.done)
 }
 
 // refreshLoop evaluates every interval until ctx is done; with no interval
@@ -75,8 +115,9 @@ func (x *Exporter) refreshLoop(ctx context.Context) {
 	}
 }
 
-// current returns the evaluation to serve, evaluating first unless cached.
-func (x *Exporter) current(ctx context.Context) evaluation {
+// current returns the evaluation to serve, evaluating first when on
+// demand. A scrape whose client has left starts nothing.
+func (x *Exporter) current(ctx context.Context) (evaluation, int) {
 	if x.interval <= 0 {
 		_ = x.Evaluate(ctx) // its error is in x.last
 	}
@@ -86,5 +127,5 @@ func (x *Exporter) current(ctx context.Context) evaluation {
 	if !e.done {
 		e.err = errors.New("no evaluation yet")
 	}
-	return e
+	return e, x.count
 }

@@ -10,12 +10,25 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/tcpaudit/tcpaudit/report"
 )
 
-// shutdownGrace bounds how long in-flight scrapes may finish on shutdown.
-const shutdownGrace = 5 * time.Second
+// Bounds of the HTTP server: how long in-flight scrapes may finish on
+// shutdown, how long a client may take to send a request and to read the
+// answer, how long a keep-alive connection may stay idle, and how many
+// connections may be open at once.
+const (
+	shutdownGrace     = 5 * time.Second
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 10 * time.Second
+	writeTimeout      = 2 * time.Minute // an on-demand evaluation of a large host
+	idleTimeout       = 30 * time.Second
+	// MaxConns bounds the open connections; beyond it the oldest idle one
+	// is closed to make room (see limitListener).
+	MaxConns = 64
+)
 
 // Handler serves /metrics, /healthz and a short index on /.
 func (x *Exporter) Handler() http.Handler {
@@ -28,15 +41,51 @@ func (x *Exporter) Handler() http.Handler {
 	return m
 }
 
-// metrics serves a fresh registry built for this scrape.
+// metrics serves the last result. The audit's metrics are rendered first:
+// if they cannot be, none of them is served and tcpaudit_up is 0 with the
+// reason, never 1 with the audit's metrics missing.
 func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
-	e := x.current(r.Context())
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newEvalCollector(e.err, e.took, e.at))
-	if e.err == nil || len(e.res.Evaluations) > 0 {
-		reg.MustRegister(report.NewCollector(e.res, x.version))
+	e, count := x.current(r.Context())
+	if r.Context().Err() != nil {
+		return // the client left
 	}
-	promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	var families []*dto.MetricFamily
+	if e.err == nil || len(e.res.Evaluations) > 0 {
+		var err error
+		if families, err = x.render(e); err != nil {
+			e.err, families = fmt.Errorf("render the result: %w", err), nil
+		}
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(newEvalCollector(e, count, time.Now()))
+	g := prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return families, nil })}
+	promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+}
+
+// rendering is the metrics of the gen-th result, gathered once for every
+// scrape of it.
+type rendering struct {
+	gen      int
+	families []*dto.MetricFamily
+	err      error
+}
+
+// render returns the metrics of the result of e, gathering them on the
+// first scrape of the result.
+func (x *Exporter) render(e evaluation) ([]*dto.MetricFamily, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.rendered.gen == e.gen && x.rendered.gen != 0 {
+		return x.rendered.families, x.rendered.err
+	}
+	reg := prometheus.NewPedanticRegistry()
+	err := reg.Register(report.NewCollector(e.res, x.version))
+	var families []*dto.MetricFamily
+	if err == nil {
+		families, err = reg.Gather()
+	}
+	x.rendered = rendering{gen: e.gen, families: families, err: err}
+	return families, err
 }
 
 func (x *Exporter) healthz(w http.ResponseWriter, _ *http.Request) {
@@ -54,9 +103,18 @@ func (x *Exporter) healthz(w http.ResponseWriter, _ *http.Request) {
 }
 
 // Serve serves on ln until ctx is done, refreshing the cache if the
-// exporter has an interval, then shuts the server down gracefully.
+// exporter has an interval, then shuts the server down gracefully. At most
+// MaxConns connections are open at once.
 func (x *Exporter) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{Handler: x.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	lim := newLimitListener(ln, MaxConns)
+	srv := &http.Server{
+		Handler:           x.Handler(),
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ConnState:         lim.track,
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
@@ -65,7 +123,7 @@ func (x *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 		close(done)
 	}()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(lim) }()
 	select {
 	case err := <-errc:
 		cancel()

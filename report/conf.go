@@ -57,6 +57,7 @@ func ConfJSON(w io.Writer, c *sysctlconf.Config) error {
 // ConfText writes the effective sysctl configuration of `conf show` as a
 // table of key, value and where it is set, then the diagnostics.
 func ConfText(w io.Writer, c *sysctlconf.Config) error {
+	c = escaped(c)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KEY\tVALUE\tSET AT")
 	for _, e := range c.Entries {

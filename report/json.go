@@ -14,6 +14,7 @@ type jsonReport struct {
 	SchemaVersion int                  `json:"schema_version"`
 	Profile       string               `json:"profile"`
 	Kernel        string               `json:"kernel"`
+	Config        string               `json:"config,omitempty"`
 	Summary       Summary              `json:"summary"`
 	Findings      []rules.Finding      `json:"findings"`
 	Rules         []rules.Evaluation   `json:"rules"`
@@ -29,6 +30,7 @@ func (JSON) Write(w io.Writer, res rules.Result) error {
 		SchemaVersion: SchemaVersion,
 		Profile:       res.Profile,
 		Kernel:        res.Kernel,
+		Config:        res.Config,
 		Summary:       Summarize(res),
 		Findings:      res.Findings,
 		Rules:         res.Evaluations,

@@ -76,6 +76,9 @@ func (j JUnit) Write(w io.Writer, res rules.Result) error {
 	if res.Sockets != nil {
 		s.Properties = append(s.Properties, junitProperty{Name: "sockets", Value: strconv.Itoa(res.Sockets.Total)})
 	}
+	if res.Config != "" {
+		s.Properties = append(s.Properties, junitProperty{Name: "config", Value: res.Config})
+	}
 	var below []string
 	s.Cases, below = j.cases(res)
 	s.SystemOut = strings.Join(append(slices.Clone(res.Notes), below...), "\n")

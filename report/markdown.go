@@ -17,10 +17,14 @@ type Markdown struct{}
 
 // Write renders res.
 func (Markdown) Write(w io.Writer, res rules.Result) error {
+	res = escaped(res)
 	ew := &errWriter{w: w}
 	title := "tcpaudit " + command(res) + ": profile `" + res.Profile + "`"
 	if res.Kernel != "" {
 		title += ", kernel " + res.Kernel
+	}
+	if res.Config != "" {
+		title += ", config `" + res.Config + "`"
 	}
 	ew.printf("## %s\n\n", title)
 	s := Summarize(res)

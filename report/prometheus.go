@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -45,7 +47,7 @@ type Collector struct {
 	res     rules.Result
 	version string
 
-	info, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+	info, config, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
 }
 
 // NewCollector returns a Collector for res.
@@ -56,6 +58,9 @@ func NewCollector(res rules.Result, version string) *Collector {
 		info: prometheus.NewDesc("tcpaudit_info",
 			"Constant 1, labelled with the profile, the kernel release and the tcpaudit version.",
 			[]string{"profile", "kernel", "version"}, nil),
+		config: prometheus.NewDesc("tcpaudit_config_info",
+			"Constant 1, labelled with the configuration file in use; absent when there is none.",
+			[]string{"path"}, nil),
 		findings: prometheus.NewDesc("tcpaudit_findings",
 			"Unwaived findings of each evaluated rule, by severity.",
 			[]string{"rule", "severity"}, nil),
@@ -82,7 +87,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 
 // Describe sends every metric description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
+	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
 		ch <- d
 	}
 }
@@ -90,9 +95,19 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect sends the metrics of the result.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		for i, l := range labels {
+			labels[i] = LabelValue(l)
+		}
+		m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
+		if err != nil {
+			m = prometheus.NewInvalidMetric(d, err)
+		}
+		ch <- m
 	}
 	gauge(c.info, 1, c.res.Profile, c.res.Kernel, c.version)
+	if c.res.Config != "" {
+		gauge(c.config, 1, c.res.Config)
+	}
 	c.collectRules(gauge)
 	if s := c.res.Sockets; s != nil {
 		for _, st := range audit.States() {
@@ -136,6 +151,27 @@ func (c *Collector) collectRules(gauge gaugeFunc) {
 			gauge(c.findings, float64(counts[e.Rule][sev]), e.Rule, sev.String())
 		}
 	}
+}
+
+// LabelValue returns s as a valid label value: s itself when it is valid
+// UTF-8, else s with each invalid byte written as \xNN. Text read from the
+// system (a kernel release, an interface name) is not always UTF-8, and the
+// exposition format takes nothing else.
+func LabelValue(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			fmt.Fprintf(&b, "\\x%02x", s[i])
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 func boolValue(b bool) float64 {

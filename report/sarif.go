@@ -54,6 +54,9 @@ func (s SARIF) Write(w io.Writer, res rules.Result) error {
 	if res.Kernel != "" {
 		run.Properties["kernel"] = res.Kernel
 	}
+	if res.Config != "" {
+		run.Properties["config"] = res.Config
+	}
 	for _, n := range res.Notes {
 		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
 			sarifNotification{Level: "warning", Message: sarifText{Text: n}})

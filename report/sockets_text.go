@@ -25,6 +25,7 @@ const barWidth = 40
 
 // Write renders v, v.Top rows per ranking.
 func (t SocketsText) Write(w io.Writer, v *sockets.View) error {
+	v = escaped(v)
 	bar := color.New(color.FgCyan)
 	if t.Color {
 		bar.EnableColor()

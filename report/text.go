@@ -58,6 +58,7 @@ func (p palette) severity(s rules.Severity) *color.Color {
 
 // Write renders res.
 func (t Text) Write(w io.Writer, res rules.Result) error {
+	res = escaped(res)
 	p := t.palette()
 	ew := &errWriter{w: w}
 	header := "tcpaudit " + command(res) + ": profile " + res.Profile
@@ -73,6 +74,9 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 		if src := censusSource(res); src != "" {
 			header += " (" + src + ")"
 		}
+	}
+	if res.Config != "" {
+		header += ", config " + res.Config
 	}
 	ew.printf("%s\n", p.bold.Sprint(header))
 	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {

@@ -60,6 +60,9 @@ type Result struct {
 	// Ephemeral lists the destinations with the largest share of the usable
 	// ephemeral range in use, at most EphemeralTop, largest first.
 	Ephemeral []EphemeralUse
+	// Config is the configuration file in use, empty for none; every
+	// report records it.
+	Config string `json:",omitempty"`
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"archive/tar"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -33,7 +34,8 @@ var ErrUnsafe = errors.New("unsafe snapshot entry")
 
 // Open extracts the snapshot tarball file into a new temporary directory
 // and returns the proc root in it and a function that removes the directory.
-func Open(file string, lim Limits) (string, func(), error) {
+// When ctx is done it stops within one read and removes what it wrote.
+func Open(ctx context.Context, file string, lim Limits) (string, func(), error) {
 	f, err := input.Open(file)
 	if err != nil {
 		return "", nil, err
@@ -44,7 +46,7 @@ func Open(file string, lim Limits) (string, func(), error) {
 		return "", nil, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	root, err := Extract(f, dir, lim)
+	root, err := Extract(ctx, f, dir, lim)
 	if err != nil {
 		cleanup()
 		return "", nil, fmt.Errorf("%s: %w", file, err)
@@ -55,9 +57,17 @@ func Open(file string, lim Limits) (string, func(), error) {
 // Extract unpacks a gzipped snapshot tarball into dir, which must exist and
 // be empty, and returns the proc root inside it. Only directories, regular
 // files and "socket:[inode]" symlinks under TopDir are accepted; nothing is
-// written through a symlink.
-func Extract(r io.Reader, dir string, lim Limits) (string, error) {
-	gz, err := gzip.NewReader(r)
+// written through a symlink. A first pass reads the headers alone and
+// refuses a tarball over lim before anything is written; both passes stop
+// within one read when ctx is done (the caller removes dir).
+func Extract(ctx context.Context, r io.ReadSeeker, dir string, lim Limits) (string, error) {
+	if err := scan(ctx, r, lim); err != nil {
+		return "", err
+	}
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("snapshot: %w", err)
+	}
+	gz, err := gzip.NewReader(ctxReader{ctx, r})
 	if err != nil {
 		return "", fmt.Errorf("snapshot: not a gzipped tarball: %w", err)
 	}

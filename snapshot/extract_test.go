@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -77,7 +78,7 @@ func TestExtractRefusesUnsafeEntries(t *testing.T) {
 			if err := os.Mkdir(dir, 0o755); err != nil {
 				t.Fatal(err)
 			}
-			_, err := Extract(tarball(t, tc.entries...), dir, small)
+			_, err := Extract(context.Background(), bytes.NewReader(tarball(t, tc.entries...).Bytes()), dir, small)
 			if err == nil {
 				t.Fatal("Extract accepted the tarball")
 			}
@@ -97,7 +98,7 @@ func TestExtractAcceptsSnapshot(t *testing.T) {
 		entry{name: "proc/net/tcp", body: "header\n"},
 		entry{name: "proc/42/fd/3", link: "socket:[99]", typ: tar.TypeSymlink},
 	)
-	root, err := Extract(b, t.TempDir(), DefaultLimits)
+	root, err := Extract(context.Background(), bytes.NewReader(b.Bytes()), t.TempDir(), DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +111,7 @@ func TestExtractAcceptsSnapshot(t *testing.T) {
 }
 
 func TestExtractNotGzip(t *testing.T) {
-	if _, err := Extract(strings.NewReader("plain text"), t.TempDir(), DefaultLimits); err == nil {
+	if _, err := Extract(context.Background(), strings.NewReader("plain text"), t.TempDir(), DefaultLimits); err == nil {
 		t.Error("Extract accepted a file that is not gzip")
 	}
 }

@@ -3,6 +3,7 @@ package snapshot
 import (
 	"archive/tar"
 	"bytes"
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -33,7 +34,7 @@ func FuzzExtract(f *testing.F) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		_, _ = Extract(bytes.NewReader(data), dir, Limits{FileBytes: 1 << 16, TotalBytes: 1 << 20, Entries: 1000})
+		_, _ = Extract(context.Background(), bytes.NewReader(data), dir, Limits{FileBytes: 1 << 16, TotalBytes: 1 << 20, Entries: 1000})
 		if entries, _ := os.ReadDir(parent); len(entries) != 1 {
 			t.Fatalf("Extract wrote outside its directory: %d entries in the parent", len(entries))
 		}

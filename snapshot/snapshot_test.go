@@ -2,6 +2,7 @@ package snapshot
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,7 +105,7 @@ func TestTarRoundTrip(t *testing.T) {
 			if err := WriteTar(root, &b, entries, time.Unix(0, 0)); err != nil {
 				t.Fatal(err)
 			}
-			copyRoot, err := Extract(&b, t.TempDir(), DefaultLimits)
+			copyRoot, err := Extract(context.Background(), bytes.NewReader(b.Bytes()), t.TempDir(), DefaultLimits)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -188,7 +189,7 @@ func TestProcessExitsDuringSnapshot(t *testing.T) {
 	if err := WriteDir(root, filepath.Join(t.TempDir(), "snap"), entries); err != nil {
 		t.Fatalf("WriteDir after a process exited: %v", err)
 	}
-	got, err := Extract(&b, t.TempDir(), DefaultLimits)
+	got, err := Extract(context.Background(), bytes.NewReader(b.Bytes()), t.TempDir(), DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}

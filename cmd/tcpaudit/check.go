@@ -36,7 +36,7 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 		if filepath.Clean(o.ProcRoot) != "/proc" {
 			return errors.New("--snapshot and --proc-root both name what to audit: give one")
 		}
-		root, cleanup, err := snapshot.Open(o.Snapshot, snapshot.DefaultLimits)
+		root, cleanup, err := snapshot.Open(ctx, o.Snapshot, snapshot.DefaultLimits)
 		if err != nil {
 			return fmt.Errorf("--snapshot: %w", err)
 		}
@@ -51,7 +51,9 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err != nil {
 		return err
 	}
+	res := a.Result
+	res.Config = o.configPath()
 	ro := sysctlTree(a)
 	ro.Hostname = a.Hostname
-	return o.emit(s, a.Result, ro)
+	return o.emit(s, res, ro)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
@@ -66,14 +67,47 @@ func readOptions(cmd *cobra.Command) (*viper.Viper, *config.File, error) {
 		return nil, nil, fmt.Errorf("bind flags: %w", err)
 	}
 	file, err := config.Load(v.GetString("config"), optionKeys(cmd.Root()))
-	if err != nil || file == nil {
-		return v, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := flagsOnly(cmd.Flags(), file); err != nil {
+		return nil, nil, err
+	}
+	if file == nil {
+		return v, nil, nil
 	}
 	if err := v.MergeConfigMap(file.Options); err != nil {
 		return nil, nil, fmt.Errorf("config %s: %w", file.Path, err)
 	}
 	v.Set("config", file.Path)
 	return v, file, nil
+}
+
+// writeOptions are the options that name a file to write: they are taken
+// from the command line only, so neither a configuration file nor the
+// environment makes tcpaudit write a file its caller did not name.
+var writeOptions = []string{"output", "write"}
+
+// flagsOnly refuses a write option of the command set by the
+// configuration file or the environment without the matching flag on the
+// command line.
+func flagsOnly(flags *pflag.FlagSet, file *config.File) error {
+	for _, name := range writeOptions {
+		if f := flags.Lookup(name); f == nil || f.Changed {
+			continue
+		}
+		env := "TCPAUDIT_" + strings.ToUpper(name)
+		if _, ok := os.LookupEnv(env); ok {
+			return fmt.Errorf("%s is set: a file is written only when --%s is on the command line", env, name)
+		}
+		if file == nil {
+			continue
+		}
+		if _, ok := file.Options[name]; ok {
+			return fmt.Errorf("config %s: %s: a file is written only when --%s is on the command line", file.Path, name, name)
+		}
+	}
+	return nil
 }
 
 // optionKeys are the flag names of every command under root: the option

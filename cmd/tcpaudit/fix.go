@@ -39,7 +39,7 @@ func newFixCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
-	f.String("write", "", "write the drop-in to this file (atomically; an existing file is kept as FILE.bak)")
+	f.String("write", "", "write the drop-in to this file under --root (atomically, following no symlink; an existing file is kept as FILE.bak)")
 	return cmd
 }
 
@@ -66,7 +66,7 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 		_, err = fmt.Fprint(s.out, diff)
 		return err
 	case o.Write != "":
-		return writeFix(s, fx, o.Write)
+		return writeFix(s, fx, o.Root, o.Write)
 	}
 	_, err = fmt.Fprint(s.out, fx.DropIn())
 	return err
@@ -74,12 +74,12 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 
 // writeFix writes the drop-in to file, warning when another file that
 // sets the same keys sorts after it and so wins at boot.
-func writeFix(s streams, fx *pipeline.Fix, file string) error {
+func writeFix(s streams, fx *pipeline.Fix, root, file string) error {
 	base := filepath.Base(file)
 	if last := fx.Shadowed(base); last != "" {
 		fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, fx.Name)
 	}
-	backup, err := atomicfile.Replace(file, fx.DropIn())
+	backup, err := atomicfile.ReplaceBeneath(root, file, fx.DropIn())
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)
 	}

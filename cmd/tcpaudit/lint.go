@@ -38,5 +38,7 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	if err != nil {
 		return err
 	}
-	return o.emit(s, lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot}), report.Options{})
+	res := lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot})
+	res.Config = o.configPath()
+	return o.emit(s, res, report.Options{})
 }

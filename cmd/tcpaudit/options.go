@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,6 +28,17 @@ type auditOptions struct {
 }
 
 func (o *auditOptions) setConfig(f *config.File) { o.file = f }
+
+// configPath names the configuration file in use, absolute, "" for none.
+func (o auditOptions) configPath() string {
+	if o.file == nil {
+		return ""
+	}
+	if abs, err := filepath.Abs(o.file.Path); err == nil {
+		return abs
+	}
+	return o.file.Path
+}
 
 // pipeline returns the pipeline options, judging waivers on today's date.
 func (o auditOptions) pipeline() pipeline.Options {

@@ -34,7 +34,7 @@ func newServeCmd(s streams) *cobra.Command {
 	cmd := command("serve", help("serve"), cobra.NoArgs, withOptions(s, runServe))
 	f := cmd.Flags()
 	f.String("listen", "127.0.0.1:9764", "address to listen on (host:port; :9764 for every interface)")
-	f.Duration("interval", 0, "evaluate every interval and serve the cached result; 0 evaluates on each scrape")
+	f.Duration("interval", exporter.DefaultInterval, "evaluate every interval in the background and serve the last result; 0 evaluates on scrape, concurrent scrapes sharing one evaluation")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
 	return cmd
@@ -56,7 +56,9 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		if err != nil {
 			return rules.Result{}, err
 		}
-		return a.Result, nil
+		res := a.Result
+		res.Config = o.configPath()
+		return res, nil
 	}, o.Interval, toolVersion())
 	if err := x.Evaluate(ctx); err != nil {
 		return fmt.Errorf("serve: first evaluation: %w", err)

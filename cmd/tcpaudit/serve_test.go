@@ -165,7 +165,7 @@ func TestServeBadOptions(t *testing.T) {
 // during a scrape must see the exporter's own listening socket and both
 // ends of the scrape's loopback connection.
 func TestServeLiveHost(t *testing.T) {
-	url, stop := startServe(t)
+	url, stop := startServe(t, "--interval", "0") // evaluated by this scrape
 	mfs := scrape(t, url)
 	if v := gauge(t, mfs, "tcpaudit_sockets", map[string]string{"state": "LISTEN"}); v < 1 {
 		t.Errorf("LISTEN sockets = %v, want at least the exporter's own", v)
@@ -192,7 +192,7 @@ func TestServeEvaluationFails(t *testing.T) {
 	if code, _, stderr := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "healthy"), root); code != exitOK {
 		t.Fatalf("snapshot: exit %d: %s", code, stderr)
 	}
-	url, stop := startServe(t, "--proc-root", root)
+	url, stop := startServe(t, "--proc-root", root, "--interval", "0")
 	if v := gauge(t, scrape(t, url), "tcpaudit_up", nil); v != 1 {
 		t.Fatalf("tcpaudit_up = %v before the proc root was emptied", v)
 	}

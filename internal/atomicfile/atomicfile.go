@@ -4,12 +4,11 @@
 package atomicfile
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Write writes path through write with mode 0644, renamed over path only
@@ -44,67 +43,45 @@ func Write(path string, write func(io.Writer) error) error {
 // Replace writes data to file the same way, keeping the mode and owner of
 // the file it replaces (0644 for a new file) and the previous version as
 // FILE.bak, a hard link. It returns the backup's name, "" when there was
-// no file.
+// no file. A symlink as file is refused, never followed.
 func Replace(file, data string) (backup string, err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(file), "."+filepath.Base(file)+".tmp*")
+	return ReplaceBeneath(filepath.Dir(file), file, data)
+}
+
+// ReplaceBeneath is Replace for a file under the directory root: every
+// component of file's directory below root is opened without following a
+// symlink (openat2 with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS on Linux,
+// an O_NOFOLLOW walk on other Unix systems), so a link planted in the tree
+// cannot redirect the write outside it; the directory is synced after the
+// rename so that the rename survives a crash.
+func ReplaceBeneath(root, file, data string) (backup string, err error) {
+	rel, err := beneath(root, filepath.Dir(file))
 	if err != nil {
 		return "", err
 	}
-	defer os.Remove(tmp.Name())
-	_, err = tmp.WriteString(data)
-	if err == nil {
-		err = match(tmp, file)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		backup, err = keepBackup(file)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), file)
-	}
+	backup, err = replaceIn(root, rel, filepath.Base(file), data)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", file, err)
+	}
+	if backup != "" {
+		backup = file + ".bak"
 	}
 	return backup, nil
 }
 
-// match gives tmp the mode and owner of the file it will replace, or mode
-// 0644 when there is none, so replacing a file never loosens or changes
-// its permissions.
-func match(tmp *os.File, file string) error {
-	st, err := os.Lstat(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return tmp.Chmod(0o644)
-	}
-	if err != nil {
-		return err
-	}
-	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
-		return err
-	}
-	return matchOwner(tmp, st, file)
-}
-
-// keepBackup hard-links an existing file to FILE.bak before it is replaced.
-func keepBackup(file string) (string, error) {
-	st, err := os.Lstat(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return "", nil
-	}
+// beneath returns dir relative to root, refusing a dir outside root.
+func beneath(root, dir string) (string, error) {
+	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", err
 	}
-	if !st.Mode().IsRegular() {
-		return "", fmt.Errorf("%s is not a regular file", file)
-	}
-	backup := file + ".bak"
-	if err := os.Remove(backup); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
 		return "", err
 	}
-	return backup, os.Link(file, backup)
+	rel, err := filepath.Rel(absRoot, absDir)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "", fmt.Errorf("%s is not under %s", dir, root)
+	}
+	return rel, nil
 }

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/exporter"
+)
+
+// TestServeUnderLoad: 50 clients scrape as fast as they can for 10 s;
+// the exporter evaluates no more than once per interval (plus the first
+// evaluation) and /healthz answers within a second throughout.
+func TestServeUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 10 s of load; skipped with -short")
+	}
+	const (
+		clients  = 50
+		duration = 10 * time.Second
+		interval = 2 * time.Second
+	)
+	url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "close-wait-leak"), "--interval", interval.String())
+	defer stop()
+	before := evaluations(t, url)
+	var scrapes, failures atomic.Int64
+	end := time.Now().Add(duration)
+	// Each client keeps its connection, as Prometheus does.
+	tr := &http.Transport{MaxIdleConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			c := &http.Client{Timeout: 5 * time.Second, Transport: tr}
+			for time.Now().Before(end) {
+				resp, err := c.Get(url + "/metrics")
+				if err != nil {
+					failures.Add(1)
+					continue
+				}
+				io.Copy(io.Discard, resp.Body) //nolint:errcheck // only the load matters
+				resp.Body.Close()
+				scrapes.Add(1)
+			}
+		})
+	}
+	var worst time.Duration
+	for time.Now().Before(end) {
+		start := time.Now()
+		resp, err := (&http.Client{Timeout: time.Second}).Get(url + "/healthz")
+		took := time.Since(start)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Errorf("/healthz under load: %v", err)
+		} else {
+			resp.Body.Close()
+		}
+		worst = max(worst, took)
+		time.Sleep(200 * time.Millisecond)
+	}
+	wg.Wait()
+	evals := evaluations(t, url) - before
+	limit := float64(duration/interval) + 1
+	t.Logf("%d clients, %s: %d scrapes, %d failed, %v evaluations (limit %v), slowest /healthz %s",
+		clients, duration, scrapes.Load(), failures.Load(), evals, limit, worst)
+	if evals > limit {
+		t.Errorf("%v evaluations in %s at --interval %s, want at most %v", evals, duration, interval, limit)
+	}
+	if worst > time.Second {
+		t.Errorf("slowest /healthz took %s, want under 1s", worst)
+	}
+	if failures.Load() > 0 {
+		t.Errorf("%d scrapes failed", failures.Load())
+	}
+}
+
+// TestServeIdleConnectionsCapped: more idle connections than the cap
+// (silent ones and keep-alive ones after a scrape) neither block /healthz
+// nor stay open beyond the cap.
+func TestServeIdleConnectionsCapped(t *testing.T) {
+	url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "healthy"))
+	defer stop()
+	addr := strings.TrimPrefix(url, "http://")
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	extra := 40
+	for i := range exporter.MaxConns + extra {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		conns = append(conns, c)
+		if i%2 == 0 {
+			continue // silent: never sends a request
+		}
+		if _, err := io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("keep-alive connection %d: %v", i, err)
+		}
+		io.Copy(io.Discard, resp.Body) //nolint:errcheck // left open, idle
+		resp.Body.Close()
+	}
+	start := time.Now()
+	resp, err := (&http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get(url + "/healthz")
+	took := time.Since(start)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz beside %d idle connections: %v", len(conns), err)
+	}
+	resp.Body.Close()
+	closed := 0
+	for _, c := range conns {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond)) //nolint:errcheck // a read error is the answer
+		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+			closed++
+		}
+	}
+	t.Logf("%d idle connections opened, cap %d: /healthz in %s, %d closed by the server", len(conns), exporter.MaxConns, took, closed)
+	if took > time.Second {
+		t.Errorf("/healthz took %s", took)
+	}
+	if open := len(conns) - closed; open > exporter.MaxConns {
+		t.Errorf("%d idle connections still open, cap %d", open, exporter.MaxConns)
+	}
+}
+
+// evaluations reads tcpaudit_evaluations_total.
+func evaluations(t *testing.T, url string) float64 {
+	t.Helper()
+	mf := scrape(t, url)["tcpaudit_evaluations_total"]
+	if len(mf.GetMetric()) != 1 {
+		t.Fatal("no tcpaudit_evaluations_total")
+	}
+	return mf.GetMetric()[0].GetCounter().GetValue()
+}

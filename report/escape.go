@@ -1,0 +1,103 @@
+package report
+
+import (
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Escape returns s with what a terminal would act on made visible: C0 and
+// C1 control characters other than newline and tab as \xNN (\u00NN for C1
+// characters), and bytes that are not UTF-8 as \xNN. Process names,
+// interface names, kernel releases and file contents come from the system
+// and may hold escape sequences; text and Markdown show them through
+// Escape so they never reach a terminal raw.
+func Escape(s string) string {
+	if !needsEscape(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case r == '\n' || r == '\t':
+			b.WriteRune(r)
+		case r < 0x80 && unicode.IsControl(r):
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+func needsEscape(s string) bool {
+	if !utf8.ValidString(s) {
+		return true
+	}
+	return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) >= 0
+}
+
+// escaped returns a deep copy of v with every string in it, at any depth
+// of exported fields, slices, maps and pointers, passed through Escape.
+// Text and Markdown render escaped copies of what they are given.
+func escaped[T any](v T) T {
+	rv := reflect.ValueOf(&v).Elem()
+	out := escapeValue(rv)
+	return out.Interface().(T)
+}
+
+func escapeValue(v reflect.Value) reflect.Value {
+	switch v.Kind() {
+	case reflect.String:
+		return reflect.ValueOf(Escape(v.String())).Convert(v.Type())
+	case reflect.Pointer:
+		if v.IsNil() {
+			return v
+		}
+		p := reflect.New(v.Type().Elem())
+		p.Elem().Set(escapeValue(v.Elem()))
+		return p
+	case reflect.Slice:
+		if v.IsNil() {
+			return v
+		}
+		s := reflect.MakeSlice(v.Type(), v.Len(), v.Len())
+		for i := range v.Len() {
+			s.Index(i).Set(escapeValue(v.Index(i)))
+		}
+		return s
+	case reflect.Map:
+		if v.IsNil() {
+			return v
+		}
+		m := reflect.MakeMapWithSize(v.Type(), v.Len())
+		for it := v.MapRange(); it.Next(); {
+			m.SetMapIndex(escapeValue(it.Key()), escapeValue(it.Value()))
+		}
+		return m
+	case reflect.Struct:
+		return escapeStruct(v)
+	}
+	return v
+}
+
+// escapeStruct copies a struct and escapes its exported fields; the
+// unexported ones (time.Time's, netip.Addr's) are copied as they are.
+func escapeStruct(v reflect.Value) reflect.Value {
+	s := reflect.New(v.Type()).Elem()
+	s.Set(v)
+	for i := range v.NumField() {
+		if f := s.Field(i); f.CanSet() {
+			f.Set(escapeValue(v.Field(i)))
+		}
+	}
+	return s
+}
