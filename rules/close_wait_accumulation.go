@@ -74,8 +74,15 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 		observed += fmt.Sprintf("; %d of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
 			len(s.StuckCloseWait), s.Samples, s.Elapsed.Round(time.Millisecond))
 	}
+	ev := Evidence{"count": float64(n), "threshold": float64(p.Int("warning"))}
+	if s := f.Sampling; s != nil {
+		ev["stuck"] = float64(len(s.StuckCloseWait))
+		ev["elapsed_s"] = s.Elapsed.Seconds()
+	}
 	return []Finding{{
 		Severity:    sev,
+		Evidence:    ev,
+		Subjects:    ownerSubjects(fix.Processes, audit.CloseWait.String()),
 		Title:       fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n),
 		Observed:    observed,
 		Expected:    fmt.Sprintf("fewer than %d sockets in CLOSE_WAIT", p.Int("warning")),

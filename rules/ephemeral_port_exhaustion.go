@@ -84,6 +84,9 @@ func checkExhaustion(f *audit.Facts, p Params) []Finding {
 		}
 		out = append(out, Finding{
 			Severity: sev,
+			Evidence: Evidence{"count": float64(h.use.Sockets), "time_wait": float64(h.use.TimeWait), "limit": float64(usable),
+				"share": share(int64(h.use.Sockets), usable), "threshold": p.Float("warning_share")},
+			Subjects: []Subject{{Local: h.flow.Local.Unmap().String(), Remote: addrPort(h.flow.Remote, h.flow.RemotePort), Count: h.use.Sockets}},
 			Title:    "Ephemeral ports toward " + flowName(h.flow) + " nearly exhausted",
 			Observed: fmt.Sprintf("%d of %d usable ports in use toward %s (%s; %d in TIME_WAIT)",
 				h.use.Sockets, usable, flowName(h.flow), pct(int64(h.use.Sockets), usable), h.use.TimeWait),
