@@ -19,6 +19,9 @@ type Socket struct {
 	// when the source knows it, 0 otherwise (/proc/net/tcp does not print it).
 	Backlog uint32
 	Inode   uint64
+	// Drops are the packets the socket dropped (SK_MEMINFO_DROPS), known
+	// over netlink only; 0 otherwise.
+	Drops uint32
 }
 
 // Listener is a listening socket and its accept queue.
@@ -29,6 +32,18 @@ type Listener struct {
 	// Backlog is 0 when the source cannot tell (see Socket.Backlog).
 	Backlog uint32
 	Inode   uint64
+	// Drops counts the packets the listener dropped since it was created
+	// (a full accept queue among them), over netlink only.
+	Drops uint32
+}
+
+// Troubled reports whether the listener's accept queue looks full (at its
+// backlog, or not empty when the backlog is unknown) or it dropped packets.
+func (l Listener) Troubled() bool {
+	if l.Backlog == 0 {
+		return l.AcceptQueue > 0 || l.Drops > 0
+	}
+	return l.AcceptQueue >= l.Backlog || l.Drops > 0
 }
 
 // Flow identifies the sockets that compete for ephemeral ports: the kernel
@@ -107,7 +122,7 @@ func (c *Census) Add(s *Socket) {
 		c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)
 		c.Listeners = append(c.Listeners, Listener{
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
-			Backlog: s.Backlog, Inode: s.Inode,
+			Backlog: s.Backlog, Inode: s.Inode, Drops: s.Drops,
 		})
 		if c.inodes != nil && s.Inode != 0 {
 			c.inodes[s.Inode] = Listen

@@ -144,7 +144,43 @@ func DecodeDiag(b []byte, s *Socket) error {
 		s.Backlog = ne.Uint32(b[60:])
 	}
 	s.Inode = uint64(ne.Uint32(b[68:]))
+	s.Drops = 0
+	decodeAttrs(b[diagMsgLen:], s)
 	return nil
+}
+
+// Extensions of an inet_diag dump (include/uapi/linux/inet_diag.h): the
+// request asks for extension e with bit e-1 of idiag_ext; the reply carries
+// it as an attribute of type e.
+const (
+	diagSkMemInfo  = 7 // INET_DIAG_SKMEMINFO: u32 sk_meminfo[SK_MEMINFO_VARS]
+	skMemInfoDrops = 8 // SK_MEMINFO_DROPS (include/uapi/linux/sock_diag.h)
+)
+
+// diagExtensions returns the idiag_ext bits a dump of states asks for: the
+// socket memory info of listeners, whose drop count is what `ss -ltm`
+// shows as d.
+func diagExtensions(states StateSet) uint8 {
+	if states.Has(Listen) {
+		return 1 << (diagSkMemInfo - 1)
+	}
+	return 0
+}
+
+// decodeAttrs reads the attributes after an inet_diag_msg into s; a
+// truncated attribute ends the walk (the kernel never sends one).
+func decodeAttrs(b []byte, s *Socket) {
+	ne := binary.NativeEndian
+	for len(b) >= 4 {
+		l, typ := int(ne.Uint16(b[0:])), ne.Uint16(b[2:])
+		if l < 4 || l > len(b) {
+			return
+		}
+		if v := b[4:l]; typ == diagSkMemInfo && len(v) >= 4*(skMemInfoDrops+1) {
+			s.Drops = ne.Uint32(v[4*skMemInfoDrops:])
+		}
+		b = b[min(nlmsgAlign(l), len(b)):]
+	}
 }
 
 func addr4(b []byte) netip.Addr  { return netip.AddrFrom4([4]byte(b)) }
