@@ -96,12 +96,12 @@ func listenerState(f *audit.Facts, somaxconn int64) (full []string, subjects []S
 	for _, l := range f.Census.Listeners {
 		drops += int64(l.Drops)
 		limit, known := int64(l.Backlog), ", its backlog"
-		if limit == 0 {
+		if limit == 0 && f.CensusSource != audit.CensusNetlink {
 			// /proc/net/tcp does not print the backlog: somaxconn caps
 			// it, as it was when the listener called listen().
 			limit, known = somaxconn, " if it listened under today's somaxconn"
 		}
-		isFull := limit > 0 && int64(l.AcceptQueue) >= limit
+		isFull := l.AcceptQueue > 0 && int64(l.AcceptQueue) >= limit
 		if isFull {
 			full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode)))
 		}
