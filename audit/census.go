@@ -86,6 +86,9 @@ type Census struct {
 	remotes *TopK
 	inodes  map[uint64]State
 	only    StateSet
+	// flows maps the inodes of the sockets toward the destinations asked
+	// for by WithFlowInodes to their destination.
+	flows *flowInodes
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -144,6 +147,9 @@ func (c *Census) Add(s *Socket) {
 			u.TimeWait++
 		}
 		c.Ephemeral[f] = u
+		if c.flows != nil && s.Inode != 0 {
+			c.addFlowInode(f, s.Inode)
+		}
 	}
 }
 

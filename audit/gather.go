@@ -59,46 +59,6 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	return f, nil
 }
 
-// gatherOwners attributes the CLOSE_WAIT sockets and the listeners in
-// trouble (full accept queue, or drops) to processes, when there are any,
-// and counts the unattributed CLOSE_WAIT sockets that closed meanwhile.
-func (fsys FS) gatherOwners(f *Facts) {
-	if f.Census == nil {
-		return
-	}
-	inodes := make(map[uint64]State)
-	for ino := range f.Census.CloseWaitInodes() {
-		inodes[ino] = CloseWait
-	}
-	for _, l := range f.Census.Listeners {
-		if l.Inode != 0 && l.Troubled() {
-			inodes[l.Inode] = Listen
-		}
-	}
-	if len(inodes) == 0 {
-		return
-	}
-	a, err := fsys.Attribute(inodes)
-	if err != nil {
-		f.record(SourceProcesses, false, err.Error())
-		return
-	}
-	if a.Unattributed > 0 {
-		gone := make(map[uint64]struct{})
-		for ino, st := range inodes {
-			if _, ok := a.Holders[ino]; !ok && st == CloseWait {
-				gone[ino] = struct{}{}
-			}
-		}
-		if fsys.StillCloseWait(f.CensusSource, gone) == nil {
-			a.Closed = a.Unattributed - len(gone)
-			a.Unattributed = len(gone)
-		}
-	}
-	f.Owners = &a
-	f.record(SourceProcesses, true, "")
-}
-
 // gatherRelease reads the kernel release; any failure but a hostile file
 // leaves it unknown and recorded as not read.
 func (fsys FS) gatherRelease(f *Facts) error {

@@ -41,9 +41,13 @@ type Attribution struct {
 	// Root is true when the scan ran as root: then the unreadable
 	// processes are ones even root may not inspect (ptrace policy).
 	Root bool
-	// Holders maps each attributed inode (CLOSE_WAIT sockets and
-	// listeners) to the processes holding it.
+	// Holders maps each attributed inode (CLOSE_WAIT sockets, listeners
+	// in trouble, sockets toward heavy destinations) to the processes
+	// holding it.
 	Holders map[uint64]Holder
+	// Flows holds the owners of the ports toward the heavy destinations
+	// (Census.HeavyFlows), each socket counted once; nil when none.
+	Flows map[Flow][]Owner
 }
 
 // Holder returns the processes holding a socket, and whether any does;
@@ -86,7 +90,7 @@ func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
 			a.Unattributed++
 		}
 	}
-	a.Owners = closeWaitOwners(inodes, a.Holders)
+	a.Owners = OwnersOf(a.Holders, func(ino uint64) bool { return inodes[ino] == CloseWait })
 	return a, nil
 }
 
@@ -109,13 +113,13 @@ func holders(pc ProcessCensus) map[uint64]Holder {
 	return out
 }
 
-// closeWaitOwners counts each CLOSE_WAIT socket once, for its holder,
-// most sockets first.
-func closeWaitOwners(inodes map[uint64]State, hs map[uint64]Holder) []Owner {
+// OwnersOf counts each socket of hs that keep accepts once, for its
+// holder, which lists the other processes holding it; most sockets first.
+func OwnersOf(hs map[uint64]Holder, keep func(inode uint64) bool) []Owner {
 	byPID := make(map[int]*Owner)
 	for _, ino := range slices.Sorted(maps.Keys(hs)) {
 		h := hs[ino]
-		if inodes[ino] != CloseWait {
+		if !keep(ino) {
 			continue
 		}
 		o := byPID[h.PID]

@@ -60,7 +60,7 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 		}
 		fix.Processes = top
 		for _, o := range top {
-			owners = append(owners, fmt.Sprintf("pid %d (%s) holds %d", o.PID, o.Command, o.Sockets))
+			owners = append(owners, ownerLine(o))
 		}
 		if f.Owners.Unattributed > 0 {
 			owners = append(owners, fmt.Sprintf("%d not attributed", f.Owners.Unattributed))

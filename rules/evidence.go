@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"net/netip"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -51,4 +52,14 @@ func share(value, limit int64) float64 {
 		return 0
 	}
 	return float64(value) / float64(limit)
+}
+
+// ownerLine is "pid 10 (app) holds 900", with "(shared with 1 other
+// process)" when forked processes hold the same sockets.
+func ownerLine(o audit.Owner) string {
+	s := fmt.Sprintf("pid %d (%s) holds %d", o.PID, o.Command, o.Sockets)
+	if len(o.Holders) > 0 {
+		s += fmt.Sprintf(" (shared with %s)", plural(len(o.Holders), "other process"))
+	}
+	return s
 }
