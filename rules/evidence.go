@@ -36,7 +36,7 @@ type Subject struct {
 func ownerSubjects(owners []audit.Owner, state string) []Subject {
 	out := make([]Subject, 0, len(owners))
 	for _, o := range owners {
-		out = append(out, Subject{PID: o.PID, Command: o.Command, State: state, Count: o.Sockets})
+		out = append(out, Subject{PID: o.PID, Command: o.Command, Holders: o.Holders, State: state, Count: o.Sockets})
 	}
 	return out
 }
