@@ -22,6 +22,11 @@ type Socket struct {
 	// Drops are the packets the socket dropped (SK_MEMINFO_DROPS), known
 	// over netlink only; 0 otherwise.
 	Drops uint32
+	// IdleMs is tcp_info's tcpi_last_data_recv, milliseconds since data
+	// last arrived (ss -ti lastrcv); HasInfo says whether tcp_info came
+	// with the socket (over netlink, when a census asked for it).
+	IdleMs  uint32
+	HasInfo bool
 }
 
 // Listener is a listening socket and its accept queue.
@@ -89,6 +94,10 @@ type Census struct {
 	// flows maps the inodes of the sockets toward the destinations asked
 	// for by WithFlowInodes to their destination.
 	flows *flowInodes
+	// idle holds the CLOSE_WAIT sockets with their tcp_info, with
+	// WithSocketInfo.
+	idle []SocketInfo
+	info bool
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -134,6 +143,9 @@ func (c *Census) Add(s *Socket) {
 	case CloseWait:
 		if s.Inode != 0 && c.closeWait != nil {
 			c.closeWait[s.Inode] = struct{}{}
+		}
+		if c.info && s.HasInfo {
+			c.addInfo(s)
 		}
 	}
 	if c.ports != nil || c.remotes != nil || c.inodes != nil {

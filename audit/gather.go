@@ -55,6 +55,7 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	if len(f.Sysctls) == 0 && f.Census == nil && len(f.Sockstat) == 0 && len(f.Counters) == 0 {
 		return nil, fmt.Errorf("proc root %s: no sysctls and none of net/tcp, net/tcp6, net/sockstat, net/netstat, net/snmp: not a proc tree", fsys.root)
 	}
+	fsys.gatherSocketInfo(f)
 	fsys.gatherOwners(f)
 	return f, nil
 }

@@ -29,7 +29,8 @@ func closeWaitAccumulation() Rule {
 		Params: []Param{
 			{Name: "warning", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which a warning is raised"},
 			{Name: "critical", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which the finding is critical"},
-			{Name: "top", Kind: IntParam, Doc: "owning processes to name"},
+			{Name: "top", Kind: IntParam, Doc: "owning processes, and stuck sockets, to name"},
+			{Name: "stuck_after", Kind: IntParam, Doc: "seconds without data (tcp_info last_data_recv) after which a CLOSE_WAIT socket is stuck"},
 		},
 		Explanation: closeWaitWhy,
 		References: []string{
@@ -70,20 +71,22 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	if len(owners) > 0 {
 		observed += ": " + strings.Join(owners, "; ")
 	}
+	ev := Evidence{"count": float64(n), "threshold": float64(p.Int("warning"))}
+	stuck := stuckSockets(f, p, ev)
 	if s := f.Sampling; s != nil {
 		observed += fmt.Sprintf("; %d of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
 			len(s.StuckCloseWait), s.Samples, s.Elapsed.Round(time.Millisecond))
 	}
-	ev := Evidence{"count": float64(n), "threshold": float64(p.Int("warning"))}
-	if s := f.Sampling; s != nil {
-		ev["stuck"] = float64(len(s.StuckCloseWait))
-		ev["elapsed_s"] = s.Elapsed.Seconds()
+	observed += idleText(f, ev, stuck)
+	title := fmt.Sprintf("%d sockets in CLOSE_WAIT: the application has not closed them", n)
+	if ev["stuck"] > 0 {
+		title = fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n)
 	}
 	return []Finding{{
 		Severity:    sev,
 		Evidence:    ev,
-		Subjects:    ownerSubjects(fix.Processes, audit.CloseWait.String()),
-		Title:       fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n),
+		Subjects:    append(ownerSubjects(fix.Processes, audit.CloseWait.String()), stuck...),
+		Title:       title,
 		Observed:    observed,
 		Expected:    fmt.Sprintf("fewer than %d sockets in CLOSE_WAIT", p.Int("warning")),
 		Explanation: closeWaitWhy,
