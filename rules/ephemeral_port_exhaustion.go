@@ -85,6 +85,21 @@ func (h portUse) finding(f *audit.Facts, p Params, usable int64) Finding {
 		delete(ev, "since_boot")
 	}
 	owners := h.owners(f)
+	return Finding{
+		Severity:    sev,
+		Title:       "Ephemeral ports toward " + flowName(h.flow) + " nearly exhausted",
+		Observed:    h.observed(usable, trend, owners),
+		Expected:    fmt.Sprintf("below %.0f%% of the usable range per destination", 100*p.Float("warning_share")),
+		Explanation: exhaustionWhy,
+		Evidence:    ev,
+		Subjects:    h.subjects(owners),
+		Fix:         h.fix(owners),
+	}
+}
+
+// observed says how many ports are in use, how many connect() cannot
+// take, and who holds them.
+func (h portUse) observed(usable int64, trend counterTrend, owners []audit.Owner) string {
 	observed := fmt.Sprintf("%d of %d usable ports in use toward %s (%s; %d in TIME_WAIT)",
 		h.use.Sockets, usable, flowName(h.flow), pct(int64(h.use.Sockets), usable), h.use.TimeWait)
 	if h.reusable {
@@ -94,23 +109,20 @@ func (h portUse) finding(f *audit.Facts, p Params, usable int64) Finding {
 	if len(owners) > 0 {
 		observed += "; " + ownersText(owners)
 	}
-	subjects := ownerSubjects(owners, "")
-	for i := range subjects {
-		subjects[i].Local, subjects[i].Remote = h.flow.Local.Unmap().String(), addrPort(h.flow.Remote, h.flow.RemotePort)
+	return observed
+}
+
+// subjects are the processes holding the ports, or the destination alone.
+func (h portUse) subjects(owners []audit.Owner) []Subject {
+	local, remote := h.flow.Local.Unmap().String(), addrPort(h.flow.Remote, h.flow.RemotePort)
+	if len(owners) == 0 {
+		return []Subject{{Local: local, Remote: remote, Count: h.use.Sockets}}
 	}
-	if len(subjects) == 0 {
-		subjects = []Subject{{Local: h.flow.Local.Unmap().String(), Remote: addrPort(h.flow.Remote, h.flow.RemotePort), Count: h.use.Sockets}}
+	out := ownerSubjects(owners, "")
+	for i := range out {
+		out[i].Local, out[i].Remote = local, remote
 	}
-	return Finding{
-		Severity:    sev,
-		Title:       "Ephemeral ports toward " + flowName(h.flow) + " nearly exhausted",
-		Observed:    observed,
-		Expected:    fmt.Sprintf("below %.0f%% of the usable range per destination", 100*p.Float("warning_share")),
-		Explanation: exhaustionWhy,
-		Evidence:    ev,
-		Subjects:    subjects,
-		Fix:         h.fix(owners),
-	}
+	return out
 }
 
 // portUse is the use of the ports toward one destination, and whether
