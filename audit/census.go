@@ -19,6 +19,14 @@ type Socket struct {
 	// when the source knows it, 0 otherwise (/proc/net/tcp does not print it).
 	Backlog uint32
 	Inode   uint64
+	// Drops are the packets the socket dropped (SK_MEMINFO_DROPS), known
+	// over netlink only; 0 otherwise.
+	Drops uint32
+	// IdleMs is tcp_info's tcpi_last_data_recv, milliseconds since data
+	// last arrived (ss -ti lastrcv); HasInfo says whether tcp_info came
+	// with the socket (over netlink, when a census asked for it).
+	IdleMs  uint32
+	HasInfo bool
 }
 
 // Listener is a listening socket and its accept queue.
@@ -29,6 +37,18 @@ type Listener struct {
 	// Backlog is 0 when the source cannot tell (see Socket.Backlog).
 	Backlog uint32
 	Inode   uint64
+	// Drops counts the packets the listener dropped since it was created
+	// (a full accept queue among them), over netlink only.
+	Drops uint32
+}
+
+// Troubled reports whether the listener's accept queue looks full (at its
+// backlog, or not empty when the backlog is unknown) or it dropped packets.
+func (l Listener) Troubled() bool {
+	if l.Backlog == 0 {
+		return l.AcceptQueue > 0 || l.Drops > 0
+	}
+	return l.AcceptQueue >= l.Backlog || l.Drops > 0
 }
 
 // Flow identifies the sockets that compete for ephemeral ports: the kernel
@@ -71,6 +91,13 @@ type Census struct {
 	remotes *TopK
 	inodes  map[uint64]State
 	only    StateSet
+	// flows maps the inodes of the sockets toward the destinations asked
+	// for by WithFlowInodes to their destination.
+	flows *flowInodes
+	// idle holds the CLOSE_WAIT sockets with their tcp_info, with
+	// WithSocketInfo.
+	idle []SocketInfo
+	info bool
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -107,7 +134,7 @@ func (c *Census) Add(s *Socket) {
 		c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)
 		c.Listeners = append(c.Listeners, Listener{
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
-			Backlog: s.Backlog, Inode: s.Inode,
+			Backlog: s.Backlog, Inode: s.Inode, Drops: s.Drops,
 		})
 		if c.inodes != nil && s.Inode != 0 {
 			c.inodes[s.Inode] = Listen
@@ -116,6 +143,9 @@ func (c *Census) Add(s *Socket) {
 	case CloseWait:
 		if s.Inode != 0 && c.closeWait != nil {
 			c.closeWait[s.Inode] = struct{}{}
+		}
+		if c.info && s.HasInfo {
+			c.addInfo(s)
 		}
 	}
 	if c.ports != nil || c.remotes != nil || c.inodes != nil {
@@ -129,6 +159,9 @@ func (c *Census) Add(s *Socket) {
 			u.TimeWait++
 		}
 		c.Ephemeral[f] = u
+		if c.flows != nil && s.Inode != 0 {
+			c.addFlowInode(f, s.Inode)
+		}
 	}
 }
 

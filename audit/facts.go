@@ -34,6 +34,9 @@ type Facts struct {
 	Census *Census
 	// Owners is nil when attribution did not run (no CLOSE_WAIT sockets).
 	Owners *Attribution
+	// CloseWaitInfo holds the CLOSE_WAIT sockets with their tcp_info, the
+	// longest idle first; nil unless the census came over netlink.
+	CloseWaitInfo []SocketInfo
 	// Configured maps canonical keys to what the sysctl configuration sets
 	// at boot; nil when no configuration tree was attached (NotRead says
 	// why).

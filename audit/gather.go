@@ -55,15 +55,8 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	if len(f.Sysctls) == 0 && f.Census == nil && len(f.Sockstat) == 0 && len(f.Counters) == 0 {
 		return nil, fmt.Errorf("proc root %s: no sysctls and none of net/tcp, net/tcp6, net/sockstat, net/netstat, net/snmp: not a proc tree", fsys.root)
 	}
-	if f.Census != nil && len(f.Census.CloseWaitInodes()) > 0 {
-		a, err := fsys.Owners(f.Census.CloseWaitInodes())
-		if err != nil {
-			f.record(SourceProcesses, false, err.Error())
-		} else {
-			f.Owners = &a
-			f.record(SourceProcesses, true, "")
-		}
-	}
+	fsys.gatherSocketInfo(f)
+	fsys.gatherOwners(f)
 	return f, nil
 }
 

@@ -144,7 +144,52 @@ func DecodeDiag(b []byte, s *Socket) error {
 		s.Backlog = ne.Uint32(b[60:])
 	}
 	s.Inode = uint64(ne.Uint32(b[68:]))
+	s.Drops, s.IdleMs, s.HasInfo = 0, 0, false
+	decodeAttrs(b[diagMsgLen:], s)
 	return nil
+}
+
+// Extensions of an inet_diag dump (include/uapi/linux/inet_diag.h): the
+// request asks for extension e with bit e-1 of idiag_ext; the reply carries
+// it as an attribute of type e.
+const (
+	diagInfo       = 2  // INET_DIAG_INFO: struct tcp_info
+	diagSkMemInfo  = 7  // INET_DIAG_SKMEMINFO: u32 sk_meminfo[SK_MEMINFO_VARS]
+	skMemInfoDrops = 8  // SK_MEMINFO_DROPS (include/uapi/linux/sock_diag.h)
+	tcpiLastRecv   = 52 // offset of tcpi_last_data_recv in struct tcp_info
+)
+
+// diagExtensions returns the idiag_ext bits a dump of states into c asks
+// for: the socket memory info of listeners, whose drop count is what
+// `ss -ltm` shows as d, and tcp_info when c keeps it (WithSocketInfo).
+func diagExtensions(states StateSet, c *Census) uint8 {
+	var ext uint8
+	if states.Has(Listen) {
+		ext |= 1 << (diagSkMemInfo - 1)
+	}
+	if c.info {
+		ext |= 1 << (diagInfo - 1)
+	}
+	return ext
+}
+
+// decodeAttrs reads the attributes after an inet_diag_msg into s; a
+// truncated attribute ends the walk (the kernel never sends one).
+func decodeAttrs(b []byte, s *Socket) {
+	ne := binary.NativeEndian
+	for len(b) >= 4 {
+		l, typ := int(ne.Uint16(b[0:])), ne.Uint16(b[2:])
+		if l < 4 || l > len(b) {
+			return
+		}
+		switch v := b[4:l]; {
+		case typ == diagSkMemInfo && len(v) >= 4*(skMemInfoDrops+1):
+			s.Drops = ne.Uint32(v[4*skMemInfoDrops:])
+		case typ == diagInfo && len(v) >= tcpiLastRecv+4:
+			s.IdleMs, s.HasInfo = ne.Uint32(v[tcpiLastRecv:]), true
+		}
+		b = b[min(nlmsgAlign(l), len(b)):]
+	}
 }
 
 func addr4(b []byte) netip.Addr  { return netip.AddrFrom4([4]byte(b)) }

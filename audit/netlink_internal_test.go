@@ -113,3 +113,64 @@ func BenchmarkNetlinkAggregate(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/socket")
 }
+
+// attr returns one rtattr of type typ holding v.
+func attr(typ uint16, v []byte) []byte {
+	a := make([]byte, 4+len(v), nlmsgAlign(4+len(v)))
+	binary.NativeEndian.PutUint16(a[0:], uint16(4+len(v)))
+	binary.NativeEndian.PutUint16(a[2:], typ)
+	copy(a[4:], v)
+	return a[:cap(a)]
+}
+
+// TestDecodeDiagAttributes: SK_MEMINFO_DROPS of INET_DIAG_SKMEMINFO and
+// tcpi_last_data_recv of INET_DIAG_INFO are read; a message without them
+// leaves them zero (and HasInfo false), even after one that had them; a
+// truncated attribute ends the walk.
+func TestDecodeDiagAttributes(t *testing.T) {
+	base := encodeDiag(nil, 1, Socket{Local: netip.MustParseAddr("127.0.0.1"), Remote: netip.MustParseAddr("127.0.0.1"), State: CloseWait, Inode: 5})
+	body := base[nlmsgHdrLen : nlmsgHdrLen+diagMsgLen]
+	mem := make([]byte, 4*9)
+	binary.NativeEndian.PutUint32(mem[4*skMemInfoDrops:], 42)
+	info := make([]byte, 104)
+	binary.NativeEndian.PutUint32(info[tcpiLastRecv:], 3500)
+	var s Socket
+	withAttrs := append(append(append([]byte{}, body...), attr(diagSkMemInfo, mem)...), attr(diagInfo, info)...)
+	if err := DecodeDiag(withAttrs, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Drops != 42 || s.IdleMs != 3500 || !s.HasInfo {
+		t.Errorf("drops %d, idle %d ms, info %v: want 42, 3500, true", s.Drops, s.IdleMs, s.HasInfo)
+	}
+	truncated := append(append([]byte{}, body...), 0xff, 0x00, 0x02, 0x00)
+	if err := DecodeDiag(truncated, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Drops != 0 || s.IdleMs != 0 || s.HasInfo {
+		t.Errorf("after a message without attributes: drops %d, idle %d, info %v", s.Drops, s.IdleMs, s.HasInfo)
+	}
+	if got := diagExtensions(StatesOf(Listen), NewCensus(1, 0)); got != 1<<(diagSkMemInfo-1) {
+		t.Errorf("extensions of a listener dump %#x", got)
+	}
+	if got := diagExtensions(StatesOf(CloseWait), NewCensus(1, 0, WithSocketInfo())); got != 1<<(diagInfo-1) {
+		t.Errorf("extensions of a CLOSE_WAIT dump with tcp_info %#x", got)
+	}
+}
+
+// TestHeavyFlows: destinations holding 100 ports (or a quarter of a small
+// range) are heavy, IPv4-mapped ones merged with their IPv4 form.
+func TestHeavyFlows(t *testing.T) {
+	c := NewCensus(50000, 50999)
+	add := func(local, remote string, n int, port uint16) {
+		for i := range n {
+			c.Add(&Socket{Local: netip.MustParseAddr(local), Remote: netip.MustParseAddr(remote), LocalPort: port + uint16(i), RemotePort: 443, State: Established})
+		}
+	}
+	add("10.0.0.1", "10.0.0.9", 60, 50000)
+	add("::ffff:10.0.0.1", "::ffff:10.0.0.9", 40, 50100)
+	add("10.0.0.1", "10.0.0.8", 99, 50200)
+	want := []Flow{{Local: netip.MustParseAddr("10.0.0.1"), Remote: netip.MustParseAddr("10.0.0.9"), RemotePort: 443}}
+	if d := cmp.Diff(want, c.HeavyFlows(), cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); d != "" {
+		t.Errorf("heavy flows (-want +got):\n%s", d)
+	}
+}

@@ -50,6 +50,7 @@ func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 	ne.PutUint32(r[8:], n.seq)
 	r[16] = family
 	r[17] = unix.IPPROTO_TCP
+	r[18] = diagExtensions(states, c)
 	ne.PutUint32(r[20:], uint32(states))
 	if err := unix.Sendto(n.fd, r, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)

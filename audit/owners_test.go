@@ -24,7 +24,8 @@ func inodes(ns ...uint64) map[uint64]struct{} {
 // TestAttribute joins wanted inodes with the fd symlinks of
 // testdata/attribute: pid 100 and 200 share socket 1001 after a fork, pid
 // 300 has no comm file, pid 0 and non-numeric entries ("self", "sys") are
-// not processes, and malformed link targets are ignored.
+// not processes, and malformed link targets are ignored. The shared socket
+// counts once, for pid 100, which lists pid 200 as another holder.
 func TestAttribute(t *testing.T) {
 	got, err := newFS(t, "testdata/attribute").Owners(inodes(1001, 1002, 1003, 1004, 1005, 1006))
 	if err != nil {
@@ -32,12 +33,18 @@ func TestAttribute(t *testing.T) {
 	}
 	want := audit.Attribution{
 		Owners: []audit.Owner{
-			{PID: 100, Command: "nginx", Sockets: 2},
-			{PID: 200, Command: "python3", Sockets: 2},
+			{PID: 100, Command: "nginx", Sockets: 2, Holders: []int{200}},
+			{PID: 200, Command: "python3", Sockets: 1},
 			{PID: 300, Command: "?", Sockets: 1},
 		},
 		Unattributed: 2, // 1005 is held only by "pid" 0; 1006 by nobody
 		Root:         os.Geteuid() == 0,
+		Holders: map[uint64]audit.Holder{
+			1001: {PID: 100, Command: "nginx", Others: []int{200}},
+			1002: {PID: 100, Command: "nginx"},
+			1003: {PID: 200, Command: "python3"},
+			1004: {PID: 300, Command: "?"},
+		},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
@@ -87,7 +94,8 @@ func TestAttributeUnreadable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := audit.Attribution{Owners: []audit.Owner{{PID: 10, Command: "app", Sockets: 1}}, Unattributed: 1, Unreadable: 1, Root: os.Geteuid() == 0}
+	want := audit.Attribution{Owners: []audit.Owner{{PID: 10, Command: "app", Sockets: 1}}, Unattributed: 1, Unreadable: 1, Root: os.Geteuid() == 0,
+		Holders: map[uint64]audit.Holder{1: {PID: 10, Command: "app"}}}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}

@@ -33,6 +33,8 @@ type ProcessCensus struct {
 	Unreadable int
 	// Root is true when the scan ran as root (see Attribution.Root).
 	Root bool
+	// Holders maps each inode found to the PIDs holding it.
+	Holders map[uint64][]int
 }
 
 // Processes scans <root>/<pid>/fd once, like Owners, and counts for each
@@ -58,15 +60,15 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 		wg.Go(func() { w.run(root, pids, &next, inodes) })
 	}
 	wg.Wait()
-	found := make(map[uint64]struct{}, len(inodes))
+	pc.Holders = make(map[uint64][]int)
 	for _, w := range workers {
 		pc.Processes = append(pc.Processes, w.processes...)
 		pc.Unreadable += w.unreadable
-		for ino := range w.found {
-			found[ino] = struct{}{}
+		for ino, pids := range w.found {
+			pc.Holders[ino] = append(pc.Holders[ino], pids...)
 		}
 	}
-	pc.Unattributed = len(inodes) - len(found)
+	pc.Unattributed = len(inodes) - len(pc.Holders)
 	sort.Slice(pc.Processes, func(i, j int) bool {
 		a, b := pc.Processes[i], pc.Processes[j]
 		if a.Total != b.Total {
@@ -90,12 +92,12 @@ func listPIDs(root string) (procfs.Procs, error) {
 type attributeWorker struct {
 	processes  []ProcessSockets
 	unreadable int
-	found      map[uint64]struct{}
+	found      map[uint64][]int
 }
 
 func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64, inodes map[uint64]State) {
 	sc := newFDScanner()
-	w.found = make(map[uint64]struct{})
+	w.found = make(map[uint64][]int)
 	for {
 		i := int(next.Add(1)) - 1
 		if i >= len(procs) {
@@ -115,7 +117,7 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			}
 			p.States[st]++
 			p.Total++
-			w.found[ino] = struct{}{}
+			w.found[ino] = append(w.found[ino], p.PID)
 		})
 		denied := errors.Is(err, fs.ErrPermission)
 		if denied {

@@ -36,7 +36,9 @@ type Rate struct {
 func sampledCounters() [][2]string {
 	return [][2]string{
 		{"TcpExt", "ListenOverflows"}, {"TcpExt", "ListenDrops"},
-		{"TcpExt", "TCPTimeWaitOverflow"}, {"Tcp", "ActiveOpens"},
+		{"TcpExt", "TCPTimeWaitOverflow"}, {"TcpExt", "TWRecycled"},
+		{"TcpExt", "TCPMemoryPressures"}, {"TcpExt", "TCPAbortOnMemory"},
+		{"Tcp", "ActiveOpens"},
 	}
 }
 
@@ -123,7 +125,8 @@ func (fsys FS) resample(f *Facts, s *Sampling) (Counters, error) {
 }
 
 // Rates returns the change of the sampled counters (ListenOverflows,
-// ListenDrops, TCPTimeWaitOverflow, ActiveOpens) between two readings.
+// ListenDrops, TCPTimeWaitOverflow, TWRecycled, TCPMemoryPressures,
+// TCPAbortOnMemory, ActiveOpens) between two readings.
 func Rates(first, last Counters, elapsed time.Duration) []Rate {
 	var out []Rate
 	for _, sc := range sampledCounters() {

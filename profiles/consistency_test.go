@@ -35,9 +35,8 @@ var differences = map[string]string{
 
 // unsettled are rules whose finding a sysctl fix does not end on a fixture
 // host, because they also judge evidence the fix cannot change.
-var unsettled = map[string]string{
-	"time-wait-bucket-pressure": "judges TcpExt TCPTimeWaitOverflow, a count since boot",
-}
+// None now: a count since boot alone is only info.
+var unsettled = map[string]string{}
 
 // fixOf runs spec on the host with pipeline.Run and returns the changes
 // pipeline.PlanFix plans, by key.

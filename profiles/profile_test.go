@@ -66,7 +66,7 @@ func TestExtendsMergesParams(t *testing.T) {
 	base := mustLoad(t, "baseline")
 	web := mustLoad(t, "web-server")
 	cw := web.Rules["close-wait-accumulation"].Params
-	if d := cmp.Diff(rules.Params{"warning": int64(50), "critical": int64(1000), "top": int64(5)}, cw); d != "" {
+	if d := cmp.Diff(rules.Params{"warning": int64(50), "critical": int64(1000), "top": int64(5), "stuck_after": int64(60)}, cw); d != "" {
 		t.Errorf("close-wait-accumulation params (-want +got):\n%s", d)
 	}
 	if got := web.Rules["somaxconn-low"].Params.Int("min"); got != 4096 {

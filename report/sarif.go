@@ -91,6 +91,12 @@ func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
 	if len(f.Fix.Sysctl) > 0 {
 		r.Properties["sysctl"] = f.Fix.Sysctl
 	}
+	if len(f.Evidence) > 0 {
+		r.Properties["evidence"] = f.Evidence
+	}
+	if len(f.Subjects) > 0 {
+		r.Properties["subjects"] = f.Subjects
+	}
 	if f.Waived != "" {
 		r.Suppressions = []sarifSuppression{{Kind: "external", Justification: f.Waived}}
 	}

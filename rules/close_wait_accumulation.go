@@ -29,7 +29,8 @@ func closeWaitAccumulation() Rule {
 		Params: []Param{
 			{Name: "warning", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which a warning is raised"},
 			{Name: "critical", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which the finding is critical"},
-			{Name: "top", Kind: IntParam, Doc: "owning processes to name"},
+			{Name: "top", Kind: IntParam, Doc: "owning processes, and stuck sockets, to name"},
+			{Name: "stuck_after", Kind: IntParam, Doc: "seconds without data (tcp_info last_data_recv) after which a CLOSE_WAIT socket is stuck"},
 		},
 		Explanation: closeWaitWhy,
 		References: []string{
@@ -49,37 +50,50 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	if n >= p.Int("critical") {
 		sev = Critical
 	}
-	fix := Fix{Advice: "Fix the application: find the code path that does not close() the " +
-		"connection after the peer has closed it (read returned 0 / EOF), and close it there. " +
-		"Restarting the process frees the sockets but not the bug."}
-	var owners []string
-	if f.Owners != nil {
-		top := f.Owners.Owners
-		if k := int(p.Int("top")); len(top) > k {
-			top = top[:k]
-		}
-		fix.Processes = top
-		for _, o := range top {
-			owners = append(owners, fmt.Sprintf("pid %d (%s) holds %d", o.PID, o.Command, o.Sockets))
-		}
-		if f.Owners.Unattributed > 0 {
-			owners = append(owners, fmt.Sprintf("%d not attributed", f.Owners.Unattributed))
-		}
-	}
-	observed := fmt.Sprintf("%d sockets in CLOSE_WAIT", n)
-	if len(owners) > 0 {
-		observed += ": " + strings.Join(owners, "; ")
-	}
+	top, observed := closeWaitOwners(f, p, n)
+	ev := Evidence{"count": float64(n), "threshold": float64(p.Int("warning"))}
+	stuck := stuckSockets(f, p, ev)
 	if s := f.Sampling; s != nil {
 		observed += fmt.Sprintf("; %d of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
 			len(s.StuckCloseWait), s.Samples, s.Elapsed.Round(time.Millisecond))
 	}
+	observed += idleText(f, ev, stuck)
+	title := fmt.Sprintf("%d sockets in CLOSE_WAIT: the application has not closed them", n)
+	if ev["stuck"] > 0 {
+		title = fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n)
+	}
 	return []Finding{{
 		Severity:    sev,
-		Title:       fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n),
+		Evidence:    ev,
+		Subjects:    append(ownerSubjects(top, audit.CloseWait.String()), stuck...),
+		Title:       title,
 		Observed:    observed,
 		Expected:    fmt.Sprintf("fewer than %d sockets in CLOSE_WAIT", p.Int("warning")),
 		Explanation: closeWaitWhy,
-		Fix:         fix,
+		Fix: Fix{Advice: "Fix the application: find the code path that does not close() the " +
+			"connection after the peer has closed it (read returned 0 / EOF), and close it there. " +
+			"Restarting the process frees the sockets but not the bug.", Processes: top},
 	}}
+}
+
+// closeWaitOwners returns the top owners of the CLOSE_WAIT sockets and the
+// observation naming them: "231 sockets in CLOSE_WAIT: pid 2214 (java)
+// holds 150; 1 not attributed".
+func closeWaitOwners(f *audit.Facts, p Params, n int64) ([]audit.Owner, string) {
+	observed := fmt.Sprintf("%d sockets in CLOSE_WAIT", n)
+	if f.Owners == nil {
+		return nil, observed
+	}
+	top := f.Owners.Owners[:min(len(f.Owners.Owners), int(p.Int("top")))]
+	var owners []string
+	for _, o := range top {
+		owners = append(owners, ownerLine(o))
+	}
+	if f.Owners.Unattributed > 0 {
+		owners = append(owners, fmt.Sprintf("%d not attributed", f.Owners.Unattributed))
+	}
+	if len(owners) > 0 {
+		observed += ": " + strings.Join(owners, "; ")
+	}
+	return top, observed
 }

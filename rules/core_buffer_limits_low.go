@@ -54,6 +54,7 @@ func checkCoreBuffers(f *audit.Facts, p Params) []Finding {
 		out = append(out, Finding{
 			Title:       fmt.Sprintf("%s is %d bytes, below %d", key, v, want),
 			Observed:    fmt.Sprintf("%s = %d", key, v),
+			Evidence:    Evidence{"value": float64(v), "threshold": float64(want)},
 			Expected:    fmt.Sprintf("%s >= %d", key, want),
 			Explanation: coreBuffersWhy,
 			Fix:         coreBuffersFix(key, want, child),

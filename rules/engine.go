@@ -190,6 +190,9 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	if why, missing := f.NotRead(audit.SourceProcesses); missing {
 		notes = append(notes, "process attribution failed: "+why)
 	}
+	if a := f.Owners; a != nil && a.Closed > 0 {
+		notes = append(notes, fmt.Sprintf("%s closed before they could be attributed (between the census and the scan of processes)", plural(a.Closed, "CLOSE_WAIT socket")))
+	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {
 		if a.Unreadable > 0 && a.Root {
 			notes = append(notes, fmt.Sprintf("%s not attributed: %s could not be read, even as root (their descriptors are denied to this process)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))

@@ -122,3 +122,42 @@ func TestEphemeralPortExhaustionMappedFlow(t *testing.T) {
 		t.Errorf("600 of 1000 ports toward one IPv4 peer (-want +got):\n%s", diff)
 	}
 }
+
+// TestEphemeralPortExhaustionTwReuse: TIME_WAIT ports count as reusable
+// where tcp_tw_reuse applies (2, the default: loopback only; 1: every
+// destination; both need tcp_timestamps): 900 of 1000 ports with 800 in
+// TIME_WAIT hold 100 then. Where reuse would free them, tcp_tw_reuse=1 is
+// proposed; where it applies already, it is not.
+func TestEphemeralPortExhaustionTwReuse(t *testing.T) {
+	for _, tc := range []struct {
+		name, local, remote, reuse, ts string
+		want                           []string
+		propose                        bool
+	}{
+		{"loopback, reuse 2", "127.0.0.1", "127.0.0.1:8080", "2", "1", nil, false},
+		{"remote, reuse 2", "10.0.0.1", "10.0.0.9:8080", "2", "1", []string{"critical"}, true},
+		{"remote, reuse 1", "10.0.0.1", "10.0.0.9:8080", "1", "1", nil, false},
+		{"loopback, reuse 2, no timestamps", "127.0.0.1", "127.0.0.1:8080", "2", "0", []string{"critical"}, true},
+		{"loopback, reuse 0", "127.0.0.1", "127.0.0.1:8080", "0", "1", []string{"critical"}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := audit.NewCensus(50000, 50999)
+			outgoing(c, tc.local, tc.remote, 50000, 900, 800)
+			f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{
+				"net.ipv4.ip_local_port_range": "50000 50999", "net.ipv4.tcp_tw_reuse": tc.reuse, "net.ipv4.tcp_timestamps": tc.ts,
+				"net.ipv4.ip_local_reserved_ports": ""}}, audit.SourceSockets)
+			got := check(t, "baseline", "ephemeral-port-exhaustion", f)
+			if diff := cmp.Diff(tc.want, severities(got)); diff != "" {
+				t.Fatalf("severities (-want +got):\n%s", diff)
+			}
+			for _, fd := range got {
+				if _, ok := fd.Fix.Sysctl["net.ipv4.tcp_tw_reuse"]; ok != tc.propose {
+					t.Errorf("fix %v: proposes tcp_tw_reuse %v, want %v", fd.Fix.Sysctl, ok, tc.propose)
+				}
+				if fd.Evidence["count"] != 900 || fd.Evidence["time_wait"] != 800 {
+					t.Errorf("evidence %v", fd.Evidence)
+				}
+			}
+		})
+	}
+}

@@ -63,6 +63,7 @@ func checkPortRange(f *audit.Facts, p Params) []Finding {
 	}
 	return []Finding{{
 		Title:       fmt.Sprintf("Only %d ephemeral ports per destination", size),
+		Evidence:    Evidence{"count": float64(size), "threshold": float64(p.Int("min_ports")), "range_low": float64(lo), "range_high": float64(hi)},
 		Observed:    fmt.Sprintf("%s = %d %d (%d ports)", keyPortRange, lo, hi, size),
 		Expected:    fmt.Sprintf("at least %d ports", p.Int("min_ports")),
 		Explanation: portRangeWhy,

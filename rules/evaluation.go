@@ -7,7 +7,9 @@ import (
 
 // Judge stamps the findings rule r returned with its ID and severity (the
 // finding's own, else the rule's default; rc.Severity overrides both when
-// set) and returns the evaluation they make: Failed when one of them is not
+// set, except on a finding the rule itself marks Info: a note, such as a
+// counter's total since boot, that no profile turns into a failure) and
+// returns the evaluation they make: Failed when one of them is not
 // waived, Passed otherwise. A finding the rule itself marks waived is an
 // annotation of what the profile accepts (kubernetes-node's ip_forward = 1),
 // not a failure.
@@ -15,10 +17,11 @@ func Judge(r Rule, rc RuleConfig, found []Finding) Evaluation {
 	status := Passed
 	for i := range found {
 		found[i].Rule = r.ID
-		if found[i].Severity == 0 {
+		own := found[i].Severity
+		if own == 0 {
 			found[i].Severity = r.Severity
 		}
-		if rc.Severity != 0 {
+		if rc.Severity != 0 && own != Info {
 			found[i].Severity = rc.Severity
 		}
 		if found[i].Waived == "" {

@@ -17,7 +17,8 @@ func TestJudge(t *testing.T) {
 	}{
 		{"none", RuleConfig{}, nil, Passed, nil},
 		{"default severity", RuleConfig{}, []Finding{{}, {Severity: Info}}, Failed, []Severity{Warning, Info}},
-		{"override", RuleConfig{Severity: Critical}, []Finding{{}, {Severity: Info}}, Failed, []Severity{Critical, Critical}},
+		{"override", RuleConfig{Severity: Critical}, []Finding{{}, {Severity: Warning}}, Failed, []Severity{Critical, Critical}},
+		{"a note stays info", RuleConfig{Severity: Critical}, []Finding{{Severity: Info}}, Failed, []Severity{Info}},
 		{"waived by the rule", RuleConfig{}, []Finding{{Waived: "accepted"}}, Passed, []Severity{Warning}},
 	} {
 		ev := Judge(r, c.rc, c.found)

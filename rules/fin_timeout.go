@@ -49,6 +49,7 @@ func checkFinTimeout(f *audit.Facts, p Params) []Finding {
 	return []Finding{{
 		Title:       fmt.Sprintf("tcp_fin_timeout is %d s: orphaned FIN_WAIT2 sockets linger", v),
 		Observed:    fmt.Sprintf("%s = %d", keyFinTimeout, v),
+		Evidence:    Evidence{"value": float64(v), "threshold": float64(limit)},
 		Expected:    fmt.Sprintf("%s <= %d", keyFinTimeout, limit),
 		Explanation: finTimeoutLife(v),
 		Fix:         Fix{Sysctl: map[string]string{keyFinTimeout: strconv.FormatInt(limit, 10)}},

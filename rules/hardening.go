@@ -55,6 +55,7 @@ func (c confRule) check(f *audit.Facts, p Params) []Finding {
 	return []Finding{{
 		Title:       fmt.Sprintf("%s on %s", c.problem, joinWords(names)),
 		Observed:    fmt.Sprintf("effective %s: %s", c.setting, strings.Join(hows, "; ")),
+		Evidence:    Evidence{"count": float64(len(bad)), "recommended": float64(c.recommended(p))},
 		Expected:    fmt.Sprintf("effective net.%s.conf.<interface>.%s = %s on every interface", c.family, c.setting, joinInts(accepted)),
 		Explanation: c.why,
 		Fix:         Fix{Sysctl: fix, Advice: c.advice},
@@ -86,6 +87,7 @@ func (s scalarRule) check(f *audit.Facts, p Params) []Finding {
 	return []Finding{{
 		Title:       s.problem,
 		Observed:    fmt.Sprintf("%s = %d", s.key, v),
+		Evidence:    Evidence{"value": float64(v), "recommended": float64(s.recommended(p))},
 		Expected:    fmt.Sprintf("%s = %s", s.key, joinInts(s.accepted(p))),
 		Explanation: s.why,
 		Fix: Fix{

@@ -70,6 +70,7 @@ func (r forwardRule) check(f *audit.Facts, p Params) []Finding {
 		Severity:    Info,
 		Title:       fmt.Sprintf("%s = %d, as the profile's role requires", r.key, v),
 		Observed:    fmt.Sprintf("%s = %d", r.key, v),
+		Evidence:    Evidence{"value": float64(v)},
 		Expected:    fmt.Sprintf("%s = %s", r.key, joinInts(r.accepted(p))),
 		Explanation: p.String("note"),
 		Waived:      "accepted by the profile: the host's role needs this value",

@@ -49,6 +49,7 @@ func checkListenInRange(f *audit.Facts, _ Params) []Finding {
 	return []Finding{{
 		Title:       fmt.Sprintf("%s in the ephemeral range %d-%d", lieIn(len(ports)), lo, hi),
 		Observed:    "listening on " + strings.Join(ports, ", "),
+		Evidence:    Evidence{"count": float64(len(added)), "range_low": float64(lo), "range_high": float64(hi)},
 		Expected:    "listening ports outside ip_local_port_range or listed in ip_local_reserved_ports",
 		Explanation: listenInRangeWhy,
 		Fix: Fix{

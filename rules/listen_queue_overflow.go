@@ -2,9 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -47,42 +45,87 @@ func listenQueueOverflow() Rule {
 
 func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 	somaxconn, _ := sysctlInt(f, keySomaxconn)
-	overflows, _ := f.Counters.Get("TcpExt", "ListenOverflows")
-	drops, _ := f.Counters.Get("TcpExt", "ListenDrops")
-	var full []string
-	for _, l := range f.Census.Listeners {
-		limit, known := int64(l.Backlog), ", its backlog"
-		if limit == 0 {
-			// /proc/net/tcp does not print the backlog: somaxconn caps
-			// it, as it was when the listener called listen().
-			limit, known = somaxconn, " if it listened under today's somaxconn"
-		}
-		if limit > 0 && int64(l.AcceptQueue) >= limit {
-			full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s)", netip.AddrPortFrom(l.Addr.Unmap(), l.Port), l.AcceptQueue, limit, known))
-		}
-	}
-	if len(full) == 0 && max(overflows, drops) < p.Int("min_drops") {
-		return nil
-	}
-	sev := Warning
-	var obs []string
+	trend := maxTrend(readTrend(f, "TcpExt", "ListenOverflows"), readTrend(f, "TcpExt", "ListenDrops"))
+	full, subjects, listenerDrops := listenerState(f, somaxconn)
+	sev := trend.severity(Warning, p.Int("min_drops"))
 	if len(full) > 0 {
 		sev = Critical
+	}
+	if sev == 0 {
+		return nil
+	}
+	var obs []string
+	if len(full) > 0 {
 		obs = append(obs, "full accept queue on "+strings.Join(full, ", "))
 	}
-	obs = append(obs, fmt.Sprintf("TcpExt ListenOverflows %d, ListenDrops %d since boot", overflows, drops))
-	if r, ok := f.Sampling.Rate("TcpExt", "ListenOverflows"); ok {
-		obs = append(obs, fmt.Sprintf("ListenOverflows +%d over %s (%.1f/s)", r.Delta, f.Sampling.Elapsed.Round(time.Millisecond), r.PerSecond))
+	obs = append(obs, trend.describe())
+	if f.CensusSource == audit.CensusNetlink {
+		obs = append(obs, fmt.Sprintf("the current listeners dropped %d packets since they were created", listenerDrops))
 	}
+	ev := trend.evidence(Evidence{"full_listeners": float64(len(full)), "listener_drops": float64(listenerDrops)})
 	return []Finding{{
 		Severity:    sev,
-		Title:       "Connections are dropped at the listen queue",
+		Title:       listenTitle(sev, trend, listenerDrops, f.CensusSource == audit.CensusNetlink),
 		Observed:    strings.Join(obs, "; "),
-		Expected:    "no full accept queue and no ListenOverflows or ListenDrops",
+		Expected:    "no full accept queue and no ListenOverflows or ListenDrops while the host is sampled",
 		Explanation: listenOverflowWhy,
+		Evidence:    ev,
+		Subjects:    subjects,
 		Fix: Fix{Advice: fmt.Sprintf("Make the application accept() faster (more acceptor threads, "+
 			"less work before accept) and pass a larger backlog to listen(); the kernel clamps it "+
 			"to net.core.somaxconn (%d here) when listen() is called, so raise that too if the "+
 			"backlog is larger, then restart the service: a listener keeps the limit it got.", somaxconn)},
 	}}
+}
+
+// listenTitle says whether connections are dropped now or were once.
+func listenTitle(sev Severity, t counterTrend, listenerDrops int64, perListener bool) string {
+	switch {
+	case sev != Info:
+		return "Connections are dropped at the listen queue"
+	case perListener && listenerDrops == 0:
+		return fmt.Sprintf("%d listen-queue drops since boot, none on the current listeners", t.total)
+	}
+	return fmt.Sprintf("%d listen-queue drops since boot; not known to happen now", t.total)
+}
+
+// listenerState returns the listeners whose accept queue is full, described,
+// the listeners that are full or dropped packets as subjects (with their
+// owner when known), and the drops of all current listeners.
+func listenerState(f *audit.Facts, somaxconn int64) (full []string, subjects []Subject, drops int64) {
+	for _, l := range f.Census.Listeners {
+		drops += int64(l.Drops)
+		limit, known := int64(l.Backlog), ", its backlog"
+		if limit == 0 && f.CensusSource != audit.CensusNetlink {
+			// /proc/net/tcp does not print the backlog: somaxconn caps
+			// it, as it was when the listener called listen().
+			limit, known = somaxconn, " if it listened under today's somaxconn"
+		}
+		isFull := l.AcceptQueue > 0 && int64(l.AcceptQueue) >= limit
+		if isFull {
+			full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode)))
+		}
+		if isFull || l.Drops > 0 {
+			subjects = append(subjects, listenerSubject(f, l))
+		}
+	}
+	return full, subjects, drops
+}
+
+// listenerSubject is a listener as a subject: address, accept queue, drops
+// and the process holding it when known.
+func listenerSubject(f *audit.Facts, l audit.Listener) Subject {
+	s := Subject{Local: addrPort(l.Addr, l.Port), State: audit.Listen.String(), RecvQ: int(l.AcceptQueue), Drops: int64(l.Drops)}
+	if h, ok := f.Owners.Holder(l.Inode); ok {
+		s.PID, s.Command, s.Holders = h.PID, h.Command, h.Others
+	}
+	return s
+}
+
+// ownerText is ", held by pid N (cmd)" when the socket's owner is known.
+func ownerText(f *audit.Facts, inode uint64) string {
+	if h, ok := f.Owners.Holder(inode); ok {
+		return fmt.Sprintf(", held by pid %d (%s)", h.PID, h.Command)
+	}
+	return ""
 }

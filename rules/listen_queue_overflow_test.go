@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -12,20 +13,26 @@ import (
 
 // TestListenQueueOverflow: a listener whose accept queue reached its limit
 // (the backlog when the census source knows it, else somaxconn, which caps
-// every backlog) is critical; drops counted since boot alone are a warning.
+// every backlog) is critical; drops counted since boot alone are info;
+// with samples, drops that rise are a warning and drops that do not clear
+// the finding.
 func TestListenQueueOverflow(t *testing.T) {
 	tests := []struct {
 		name           string
 		queue, backlog uint32
 		drops          int64
+		sampling       *audit.Sampling
 		want           []string
 	}{
-		{"idle", 0, 0, 0, nil},
-		{"below somaxconn", 4095, 0, 0, nil},
-		{"at somaxconn", 4096, 0, 0, []string{"critical"}},
-		{"over a known backlog", 129, 128, 0, []string{"critical"}},
-		{"below a known backlog", 100, 128, 0, nil},
-		{"drops since boot", 0, 0, 5, []string{"warning"}},
+		{"idle", 0, 0, 0, nil, nil},
+		{"below somaxconn", 4095, 0, 0, nil, nil},
+		{"at somaxconn", 4096, 0, 0, nil, []string{"critical"}},
+		{"over a known backlog", 129, 128, 0, nil, []string{"critical"}},
+		{"below a known backlog", 100, 128, 0, nil, nil},
+		{"drops since boot", 0, 0, 5, nil, []string{"info"}},
+		{"drops that stopped", 0, 0, 5, listenRates(0), nil},
+		{"drops that go on", 0, 0, 5, listenRates(3), []string{"warning"}},
+		{"full queue, no drops sampled", 4096, 0, 5, listenRates(0), []string{"critical"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,6 +43,7 @@ func TestListenQueueOverflow(t *testing.T) {
 				Census:   c,
 				Sysctls:  map[string]string{"net.core.somaxconn": "4096"},
 				Counters: audit.Counters{"TcpExt": {"ListenOverflows": tc.drops, "ListenDrops": tc.drops}},
+				Sampling: tc.sampling,
 			}, audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
 			if diff := cmp.Diff(tc.want, severities(check(t, "baseline", "listen-queue-overflow", f))); diff != "" {
 				t.Errorf("severities (-want +got):\n%s", diff)
@@ -74,4 +82,14 @@ func TestListenQueueOverflowText(t *testing.T) {
 			}
 		}
 	}
+}
+
+// listenRates is a sampling over 2 s in which both listen counters rose by
+// delta.
+func listenRates(delta int64) *audit.Sampling {
+	per := float64(delta) / 2
+	return &audit.Sampling{Samples: 3, Elapsed: 2 * time.Second, Rates: []audit.Rate{
+		{Section: "TcpExt", Name: "ListenOverflows", Delta: delta, PerSecond: per},
+		{Section: "TcpExt", Name: "ListenDrops", Delta: delta, PerSecond: per},
+	}}
 }

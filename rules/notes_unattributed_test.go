@@ -32,3 +32,17 @@ func TestUnattributedNotes(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedBeforeAttributedNote: CLOSE_WAIT sockets gone by the end of the
+// scan closed before they could be attributed; no process is blamed.
+func TestClosedBeforeAttributedNote(t *testing.T) {
+	cfg, err := profiles.Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := audit.NewFacts(audit.Facts{ProcRoot: "/proc", Owners: &audit.Attribution{Closed: 3, Root: true}}, audit.SourceProcesses)
+	notes := strings.Join(rules.NewEngine().Evaluate(f, cfg).Notes, "\n")
+	if !strings.Contains(notes, "3 CLOSE_WAIT sockets closed before they could be attributed") || strings.Contains(notes, "could not be read") {
+		t.Errorf("notes %q", notes)
+	}
+}

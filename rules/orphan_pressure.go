@@ -53,6 +53,7 @@ func checkOrphans(f *audit.Facts, p Params) []Finding {
 		Severity:    sev,
 		Title:       "Orphaned sockets are close to tcp_max_orphans",
 		Observed:    fmt.Sprintf("sockstat orphan %d of tcp_max_orphans %d (%s)", n, limit, pct(n, limit)),
+		Evidence:    Evidence{"count": float64(n), "limit": float64(limit), "share": share(n, limit), "threshold": p.Float("warning_share")},
 		Expected:    fmt.Sprintf("orphans below %.0f%% of tcp_max_orphans", 100*p.Float("warning_share")),
 		Explanation: orphanWhy,
 		Fix: Fix{

@@ -47,6 +47,11 @@ type Finding struct {
 	Expected    string   `json:"expected"`
 	Explanation string   `json:"explanation"`
 	Fix         Fix      `json:"fix"`
+	// Evidence are the numbers the finding rests on; Subjects the
+	// processes, sockets or destinations it is about. Both are absent when
+	// empty.
+	Evidence Evidence  `json:"evidence,omitempty"`
+	Subjects []Subject `json:"subjects,omitempty"`
 	// Location is set for findings about a file (lint, config drift).
 	Location *Location `json:"location,omitempty"`
 	// Waived is set when a waiver covers the finding.

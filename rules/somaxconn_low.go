@@ -64,6 +64,7 @@ func checkSomaxconn(f *audit.Facts, p Params) []Finding {
 		Severity:    Warning,
 		Title:       fmt.Sprintf("somaxconn %d caps every listen backlog", v),
 		Observed:    fmt.Sprintf("%s = %d", keySomaxconn, v),
+		Evidence:    Evidence{"value": float64(v), "threshold": float64(want), "kernel_default": float64(def)},
 		Expected:    fmt.Sprintf("%s >= %d", keySomaxconn, want),
 		Explanation: somaxconnWhy,
 		// 4096 is right on every kernel, so the fix of one profile never

@@ -36,6 +36,7 @@ func checkSyncookies(f *audit.Facts, _ Params) []Finding {
 	return []Finding{{
 		Title:       "SYN cookies are disabled: a SYN flood locks clients out",
 		Observed:    fmt.Sprintf("%s = 0", keySyncookies),
+		Evidence:    Evidence{"value": 0, "recommended": 1},
 		Expected:    fmt.Sprintf("%s = 1", keySyncookies),
 		Explanation: syncookiesWhy,
 		Fix:         Fix{Sysctl: map[string]string{keySyncookies: "1"}},

@@ -45,6 +45,7 @@ func checkTCPBuffers(f *audit.Facts, p Params) []Finding {
 		out = append(out, Finding{
 			Title:       fmt.Sprintf("%s max is %d bytes, below %d", b.key, v[2], want),
 			Observed:    fmt.Sprintf("%s = %d %d %d", b.key, v[0], v[1], v[2]),
+			Evidence:    Evidence{"value": float64(v[2]), "threshold": float64(want)},
 			Expected:    fmt.Sprintf("%s third field >= %d", b.key, want),
 			Explanation: tcpBuffersWhy,
 			Fix:         Fix{Sysctl: map[string]string{b.key: fmt.Sprintf("%d %d %d", v[0], v[1], want)}},

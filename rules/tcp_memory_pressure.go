@@ -40,24 +40,30 @@ func checkTCPMem(f *audit.Facts, p Params) []Finding {
 		return nil
 	}
 	mem, _ := f.Sockstat.Get("TCP", "mem")
-	pressures, _ := f.Counters.Get("TcpExt", "TCPMemoryPressures")
-	aborts, _ := f.Counters.Get("TcpExt", "TCPAbortOnMemory")
-	var sev Severity
+	trend := readTrend(f, "TcpExt", "TCPMemoryPressures", "TCPAbortOnMemory")
+	sev := trend.severity(Warning, 1)
 	switch {
 	case atLeast(mem, limits[2], p.Float("max_share")):
 		sev = Critical
-	case atLeast(mem, limits[1], p.Float("pressure_share")) || pressures > 0 || aborts > 0:
-		sev = Warning
-	default:
+	case atLeast(mem, limits[1], p.Float("pressure_share")):
+		sev = max(sev, Warning)
+	}
+	if sev == 0 {
 		return nil
+	}
+	title := "TCP socket memory is under pressure"
+	if sev == Info {
+		title = fmt.Sprintf("%d TCP memory pressure events since boot; memory is below pressure now", trend.total)
 	}
 	return []Finding{{
 		Severity: sev,
-		Title:    "TCP socket memory is under pressure",
-		Observed: fmt.Sprintf("sockstat mem %d pages; tcp_mem %d %d %d pages (%s of pressure); TCPMemoryPressures %d, TCPAbortOnMemory %d since boot",
-			mem, limits[0], limits[1], limits[2], pct(mem, limits[1]), pressures, aborts),
-		Expected:    fmt.Sprintf("mem below %.0f%% of tcp_mem pressure and no pressure events", 100*p.Float("pressure_share")),
+		Title:    title,
+		Observed: fmt.Sprintf("sockstat mem %d pages; tcp_mem %d %d %d pages (%s of pressure); TcpExt %s",
+			mem, limits[0], limits[1], limits[2], pct(mem, limits[1]), trend.describe()),
+		Expected:    fmt.Sprintf("mem below %.0f%% of tcp_mem pressure and no pressure events while sampled", 100*p.Float("pressure_share")),
 		Explanation: tcpMemWhy,
+		Evidence: trend.evidence(Evidence{"count": float64(mem), "limit": float64(limits[1]), "max": float64(limits[2]),
+			"share": share(mem, limits[1]), "threshold": p.Float("pressure_share")}),
 		Fix: Fix{Advice: "Find the sockets holding memory (large Recv-Q or Send-Q in `ss -tm`: peers " +
 			"that do not read, applications that do not read). Raise tcp_mem only with RAM to back " +
 			"it; the values are pages."},

@@ -2,8 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strconv"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -40,39 +40,64 @@ func timeWaitBucketPressure() Rule {
 	}
 }
 
+// twHeadroom is the margin a proposed tcp_max_tw_buckets keeps above the
+// measured need.
+const twHeadroom = 1.5
+
 func checkTimeWaitBuckets(f *audit.Facts, p Params) []Finding {
 	limit, _ := sysctlInt(f, keyMaxTwBuckets)
 	tw, _ := f.Sockstat.Get("TCP", "tw")
-	overflow, _ := f.Counters.Get("TcpExt", "TCPTimeWaitOverflow")
-	var sev Severity
+	trend := readTrend(f, "TcpExt", "TCPTimeWaitOverflow")
+	sev := trend.severity(Critical, 1)
 	switch {
-	case overflow > 0 || atLeast(tw, limit, p.Float("critical_share")):
+	case atLeast(tw, limit, p.Float("critical_share")):
 		sev = Critical
 	case atLeast(tw, limit, p.Float("warning_share")):
-		sev = Warning
-	default:
+		sev = max(sev, Warning)
+	}
+	if sev == 0 {
 		return nil
 	}
-	observed := fmt.Sprintf("sockstat tw %d of tcp_max_tw_buckets %d (%s)", tw, limit, pct(tw, limit))
-	if overflow > 0 {
-		observed += fmt.Sprintf("; TcpExt TCPTimeWaitOverflow %d since boot", overflow)
+	observed := fmt.Sprintf("sockstat tw %d of tcp_max_tw_buckets %d (%s); TcpExt %s", tw, limit, pct(tw, limit), trend.describe())
+	ev := trend.evidence(Evidence{"count": float64(tw), "limit": float64(limit), "share": share(tw, limit), "threshold": p.Float("warning_share")})
+	title := "TIME_WAIT table is near its limit: sockets may close without TIME_WAIT protection"
+	if sev == Info {
+		title = fmt.Sprintf("%d TIME_WAIT overflows since boot; the table is not near its limit now", trend.total)
 	}
-	if r, ok := f.Sampling.Rate("TcpExt", "TCPTimeWaitOverflow"); ok {
-		observed += fmt.Sprintf("; TCPTimeWaitOverflow %+d over %s (%.1f/s)", r.Delta, f.Sampling.Elapsed.Round(time.Millisecond), r.PerSecond)
-	}
-	raise := max(2*limit, 2*tw)
 	return []Finding{{
 		Severity:    sev,
-		Title:       "TIME_WAIT table is near its limit: sockets may close without TIME_WAIT protection",
+		Title:       title,
 		Observed:    observed,
-		Expected:    fmt.Sprintf("tw below %.0f%% of tcp_max_tw_buckets and TCPTimeWaitOverflow 0", 100*p.Float("warning_share")),
+		Expected:    fmt.Sprintf("tw below %.0f%% of tcp_max_tw_buckets and TCPTimeWaitOverflow not rising", 100*p.Float("warning_share")),
 		Explanation: timeWaitWhy,
-		Fix: Fix{
-			Sysctl: map[string]string{keyMaxTwBuckets: strconv.FormatInt(raise, 10)},
-			Advice: "Raise tcp_max_tw_buckets (each entry is a small minisock, not a full socket) " +
-				"and reduce connection churn: reuse connections (HTTP keep-alive, pooling). " +
-				"The side that closes first holds TIME_WAIT, so let clients close first where " +
-				"the protocol allows it.",
-		},
+		Evidence:    ev,
+		Fix:         twBucketsFix(tw, limit, trend, ev),
 	}}
+}
+
+// twBucketsFix sizes tcp_max_tw_buckets from the workload: entries live
+// 60 s, so the creation rate is tw/60 plus the overflow rate (closes that
+// found the table full), and the need is that rate × 60 s × headroom. A
+// table that overflowed once, with no sample to measure by how much, cannot
+// be sized.
+func twBucketsFix(tw, limit int64, t counterTrend, ev Evidence) Fix {
+	const churn = "Reduce connection churn: reuse connections (HTTP keep-alive, pooling). " +
+		"The side that closes first holds TIME_WAIT, so let clients close first where " +
+		"the protocol allows it. Each entry is a small minisock, not a full socket."
+	if !t.sampled && t.total > 0 {
+		return Fix{Advice: "The table has overflowed: how far the need exceeds the limit is only known " +
+			"from the rate, so run check --samples 3 for a size. " + churn}
+	}
+	rate := float64(tw)/timeWaitLen + t.perSec
+	need := int64(math.Ceil(rate * timeWaitLen * twHeadroom))
+	ev["creation_per_s"], ev["recommended"] = rate, float64(need)
+	if need <= limit {
+		return Fix{Advice: churn}
+	}
+	return Fix{
+		Sysctl: map[string]string{keyMaxTwBuckets: strconv.FormatInt(need, 10)},
+		Advice: fmt.Sprintf("Raise tcp_max_tw_buckets to what the workload needs: TIME_WAIT entries "+
+			"are created at %.1f/s (tw %d / 60 s + %.1f/s overflowing), × 60 s × %.1f headroom = %d. %s",
+			rate, tw, t.perSec, twHeadroom, need, churn),
+	}
 }

@@ -42,6 +42,7 @@ func checkTwRecycle(f *audit.Facts, _ Params) []Finding {
 			Severity:    Warning,
 			Title:       "tcp_tw_recycle is present on a kernel that removed it",
 			Observed:    fmt.Sprintf("%s = %d on kernel %s", keyTwRecycle, v, f.Kernel.Release),
+			Evidence:    Evidence{"value": float64(v)},
 			Expected:    "no tcp_tw_recycle key on Linux 4.12 or later",
 			Explanation: TwRecycleExplanation + " A live 4.12+ kernel cannot show this key: the proc tree mixes files from different kernels.",
 			Fix:         Fix{Advice: "Check where this proc tree came from; remove tcp_tw_recycle from every sysctl.conf file."},
@@ -54,6 +55,7 @@ func checkTwRecycle(f *audit.Facts, _ Params) []Finding {
 		Title:       "tcp_tw_recycle is enabled: clients behind NAT lose connections",
 		Observed:    fmt.Sprintf("%s = %d on kernel %s", keyTwRecycle, v, f.Kernel.Release),
 		Expected:    fmt.Sprintf("%s = 0", keyTwRecycle),
+		Evidence:    Evidence{"value": float64(v), "recommended": 0},
 		Explanation: TwRecycleExplanation,
 		Fix: Fix{
 			Sysctl: map[string]string{keyTwRecycle: "0"},

@@ -48,6 +48,7 @@ func checkTwReuse(f *audit.Facts, p Params) []Finding {
 	return []Finding{{
 		Title:       fmt.Sprintf("tcp_tw_reuse is %d, the profile expects %s", v, joinInts(p.Ints("accepted"))),
 		Observed:    fmt.Sprintf("%s = %d", keyTwReuse, v),
+		Evidence:    Evidence{"value": float64(v), "recommended": float64(rec)},
 		Expected:    fmt.Sprintf("%s = %s", keyTwReuse, joinInts(p.Ints("accepted"))),
 		Explanation: twReuseWhy,
 		Fix: Fix{

@@ -37,6 +37,7 @@ func checkTwReuseTimestamps(f *audit.Facts, _ Params) []Finding {
 	return []Finding{{
 		Title:       "tcp_tw_reuse has no effect: tcp_timestamps is 0",
 		Observed:    fmt.Sprintf("%s = %d, %s = 0", keyTwReuse, reuse, keyTimestamps),
+		Evidence:    Evidence{"value": float64(reuse), "tcp_timestamps": 0},
 		Expected:    fmt.Sprintf("%s = 1 when %s is not 0", keyTimestamps, keyTwReuse),
 		Explanation: twReuseTimestampsWhy,
 		Fix:         Fix{Sysctl: map[string]string{keyTimestamps: "1"}},

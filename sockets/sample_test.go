@@ -22,8 +22,8 @@ func TestSample(t *testing.T) {
 	if d := cmp.Diff(want, v.Stuck); d != "" {
 		t.Errorf("stuck (-want +got):\n%s", d)
 	}
-	if len(v.Rates) != 4 {
-		t.Errorf("rates %+v: want the 4 sampled counters", v.Rates)
+	if len(v.Rates) != 7 {
+		t.Errorf("rates %+v: want the 7 sampled counters", v.Rates)
 	}
 	for _, r := range v.Rates {
 		if r.Delta != 0 || r.PerSecond != 0 {

@@ -103,12 +103,30 @@ type jsonFinding struct {
 		File string `json:"file"`
 		Line int    `json:"line"`
 	} `json:"location"`
-	Fix struct {
+	Title    string             `json:"title"`
+	Evidence map[string]float64 `json:"evidence"`
+	Subjects []jsonSubject      `json:"subjects"`
+	Fix      struct {
+		Advice    string            `json:"advice"`
 		Sysctl    map[string]string `json:"sysctl"`
 		Processes []struct {
 			PID int `json:"pid"`
 		} `json:"processes"`
 	} `json:"fix"`
+}
+
+// jsonSubject is a finding's subject in the JSON report.
+type jsonSubject struct {
+	PID     int     `json:"pid"`
+	Command string  `json:"command"`
+	Holders []int   `json:"holders"`
+	Local   string  `json:"local"`
+	Remote  string  `json:"remote"`
+	State   string  `json:"state"`
+	Count   int     `json:"count"`
+	AgeS    float64 `json:"age_s"`
+	RecvQ   int     `json:"recv_q"`
+	Drops   int64   `json:"drops"`
 }
 
 // parseReport decodes the JSON report out.

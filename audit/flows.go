@@ -1,0 +1,88 @@
+package audit
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+)
+
+// Destinations holding this many ports, or a quarter of the ephemeral
+// range, are heavy: attribution names the processes holding their ports.
+const (
+	heavyFlowSockets = 100
+	heavyFlowsMax    = 5
+)
+
+// flowInodes records the inodes of the sockets toward some destinations.
+type flowInodes struct {
+	want   map[Flow]bool
+	inodes map[uint64]Flow
+}
+
+// WithFlowInodes keeps the inode of every socket toward the destinations
+// given (local and remote addresses unmapped), for attribution of the
+// ports they hold (see FlowInodes).
+func WithFlowInodes(flows []Flow) CensusOption {
+	return func(c *Census) {
+		c.flows = &flowInodes{want: make(map[Flow]bool), inodes: make(map[uint64]Flow)}
+		for _, fl := range flows {
+			c.flows.want[fl.unmapped()] = true
+		}
+	}
+}
+
+// FlowInodes maps the inodes of the sockets toward the destinations of
+// WithFlowInodes to their destination; nil without that option.
+func (c *Census) FlowInodes() map[uint64]Flow {
+	if c.flows == nil {
+		return nil
+	}
+	return c.flows.inodes
+}
+
+func (c *Census) addFlowInode(fl Flow, inode uint64) {
+	if k := fl.unmapped(); c.flows.want[k] {
+		c.flows.inodes[inode] = k
+	}
+}
+
+// unmapped is the flow with IPv4-mapped addresses unmapped: an AF_INET6
+// socket toward an IPv4 peer draws from the same ports as AF_INET ones.
+func (fl Flow) unmapped() Flow {
+	return Flow{Local: fl.Local.Unmap(), Remote: fl.Remote.Unmap(), RemotePort: fl.RemotePort}
+}
+
+// HeavyFlows returns the destinations (unmapped) holding at least 100
+// ports or a quarter of the ephemeral range, most ports first, at most 5.
+func (c *Census) HeavyFlows() []Flow {
+	use := make(map[Flow]int)
+	for fl, u := range c.Ephemeral {
+		use[fl.unmapped()] += u.Sockets
+	}
+	floor := heavyFlowSockets
+	if c.portHigh >= c.portLow {
+		floor = min(floor, (int(c.portHigh)-int(c.portLow)+1)/4)
+	}
+	var out []Flow
+	for fl, n := range use {
+		if n >= max(floor, 1) {
+			out = append(out, fl)
+		}
+	}
+	slices.SortFunc(out, func(a, b Flow) int {
+		return cmp.Or(cmp.Compare(use[b], use[a]), compareFlows(a, b))
+	})
+	return out[:min(len(out), heavyFlowsMax)]
+}
+
+// flowSockets takes a second census, of the sockets toward flows only,
+// and returns their inodes (TIME_WAIT entries have none: no process holds
+// them).
+func (fsys FS) flowSockets(f *Facts, flows []Flow) (map[uint64]Flow, error) {
+	low, high := f.Census.PortRange()
+	c := NewCensus(low, high, WithoutCloseWait(), WithFlowInodes(flows), OnlyStates(AllStates&^StatesOf(TimeWait)))
+	if _, err := fsys.Census(c, f.CensusSource); err != nil {
+		return nil, err
+	}
+	return maps.Clone(c.FlowInodes()), nil
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"net/netip"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/internal/sockgen"
+)
+
+// TestTimeWaitOverflowSized: with tcp_max_tw_buckets at 50 and connections
+// closing at a steady rate, a sampled check measures TCPTimeWaitOverflow
+// rising and proposes a tcp_max_tw_buckets sized from that rate; written
+// with sysctl, it stops the counter from rising while the churn goes on.
+func TestTimeWaitOverflowSized(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	setSysctl(t, "net/ipv4/tcp_max_tw_buckets", "50")
+	g, err := sockgen.New([]uint16{9000}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(5 * time.Millisecond):
+				if err := g.TimeWait(); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}
+	})
+	defer func() { close(stop); wg.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+
+	code, rep := checkJSON(t, "--samples", "3", "--interval", "300ms", "--source", "netlink")
+	f := rep.findings("time-wait-bucket-pressure")
+	if code != exitFindings || len(f) != 1 || f[0].Severity != "critical" {
+		t.Fatalf("exit %d, findings %+v: want one critical finding", code, f)
+	}
+	ev, want := f[0].Evidence, f[0].Fix.Sysctl["net.ipv4.tcp_max_tw_buckets"]
+	t.Logf("evidence %v, proposal %s: %s", ev, want, f[0].Fix.Advice)
+	if n, err := strconv.Atoi(want); err != nil || ev["rate_per_s"] <= 0 || float64(n) < ev["rate_per_s"]*60 {
+		t.Fatalf("evidence %v, proposal %q: want a measured rate and a proposal of at least rate × 60 s", ev, want)
+	}
+	setSysctl(t, "net/ipv4/tcp_max_tw_buckets", want)
+	before := twOverflow(t)
+	time.Sleep(time.Second)
+	if after := twOverflow(t); after != before {
+		t.Errorf("TCPTimeWaitOverflow rose from %d to %d after tcp_max_tw_buckets = %s", before, after, want)
+	}
+}
+
+func setSysctl(t *testing.T, path, v string) {
+	t.Helper()
+	if err := os.WriteFile("/proc/sys/"+path, []byte(v), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// twOverflow reads TcpExt TCPTimeWaitOverflow of this namespace.
+func twOverflow(t *testing.T) int64 {
+	t.Helper()
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := fsys.Counters()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := c.Get("TcpExt", "TCPTimeWaitOverflow")
+	return v
+}

@@ -1,0 +1,78 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// stuckSockets returns the stuck CLOSE_WAIT sockets as subjects, longest
+// idle first, at most top, and records the evidence of being stuck: the
+// sockets present in every sample when sampled, else those idle for at
+// least stuck_after per tcp_info. Without samples or tcp_info nothing is
+// known to be stuck.
+func stuckSockets(f *audit.Facts, p Params, ev Evidence) []Subject {
+	after := time.Duration(p.Int("stuck_after")) * time.Second
+	var stuck []audit.SocketInfo
+	for _, s := range f.CloseWaitInfo {
+		if isStuck(f, s, after) {
+			stuck = append(stuck, s)
+		}
+	}
+	switch {
+	case f.Sampling != nil:
+		ev["stuck"], ev["elapsed_s"] = float64(len(f.Sampling.StuckCloseWait)), f.Sampling.Elapsed.Seconds()
+	case f.CloseWaitInfo != nil:
+		ev["stuck"], ev["stuck_after_s"] = float64(len(stuck)), after.Seconds()
+	}
+	var out []Subject
+	for _, s := range stuck[:min(len(stuck), int(p.Int("top")))] {
+		sub := Subject{Local: s.Local.String(), Remote: s.Remote.String(), State: audit.CloseWait.String(),
+			AgeS: s.Idle.Seconds(), RecvQ: int(s.RecvQ)}
+		if h, ok := f.Owners.Holder(s.Inode); ok {
+			sub.PID, sub.Command, sub.Holders = h.PID, h.Command, h.Others
+		}
+		out = append(out, sub)
+	}
+	return out
+}
+
+// isStuck: present in every sample when sampled, else idle long enough.
+func isStuck(f *audit.Facts, s audit.SocketInfo, after time.Duration) bool {
+	if f.Sampling != nil {
+		_, ok := f.Sampling.StuckCloseWait[s.Inode]
+		return ok
+	}
+	return s.Idle >= after
+}
+
+// idleText says how long the CLOSE_WAIT sockets have been idle and lists
+// the stuck ones, and records the ages as evidence; "" without tcp_info.
+func idleText(f *audit.Facts, ev Evidence, stuck []Subject) string {
+	info := f.CloseWaitInfo
+	if len(info) == 0 {
+		return ""
+	}
+	var unread int64
+	for _, s := range info {
+		unread += int64(s.RecvQ)
+	}
+	oldest, median := info[0].Idle, info[len(info)/2].Idle
+	ev["oldest_idle_s"], ev["median_idle_s"], ev["recv_q_bytes"] = oldest.Seconds(), median.Seconds(), float64(unread)
+	text := fmt.Sprintf("; idle (no data received, tcp_info last_data_recv) for up to %s, median %s; %d bytes received and not read",
+		oldest.Round(time.Second), median.Round(time.Second), unread)
+	var list []string
+	for _, s := range stuck {
+		who := "not attributed"
+		if s.PID != 0 {
+			who = fmt.Sprintf("pid %d (%s)", s.PID, s.Command)
+		}
+		list = append(list, fmt.Sprintf("%s %s -> %s idle %s", who, s.Local, s.Remote, time.Duration(s.AgeS*float64(time.Second)).Round(time.Second)))
+	}
+	if len(list) > 0 {
+		text += "; longest stuck: " + strings.Join(list, ", ")
+	}
+	return text
+}
