@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +22,9 @@ type overloaded struct {
 	fds    []int
 }
 
-func newOverloaded(t *testing.T) *overloaded {
+// newOverloaded listens with a backlog of 0, fills the accept queue with
+// one connection and sends syns more SYNs to it.
+func newOverloaded(t *testing.T, syns int) *overloaded {
 	t.Helper()
 	lfd, err := sockgen.Listen(netip.MustParseAddrPort("127.0.0.1:0"), 0)
 	if err != nil {
@@ -40,6 +41,9 @@ func newOverloaded(t *testing.T) *overloaded {
 		t.Fatal(err)
 	}
 	o.fds = append(o.fds, fd)
+	for range syns {
+		o.syn()
+	}
 	return o
 }
 
@@ -72,28 +76,10 @@ func TestListenOverloadInProgress(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	o := newOverloaded(t)
-	for range 5 {
-		o.syn()
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-				mu.Lock()
-				o.syn()
-				mu.Unlock()
-			}
-		}
-	})
+	o := newOverloaded(t, 5)
+	stop := repeat(20*time.Millisecond, func() error { o.syn(); return nil })
 	code, rep := checkJSON(t, "--samples", "3", "--interval", "200ms", "--source", "netlink")
-	close(stop)
-	wg.Wait()
+	_ = stop()
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d", code, exitFindings)
 	}
@@ -123,10 +109,7 @@ func TestListenOverloadEnded(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	o := newOverloaded(t)
-	for range 20 {
-		o.syn()
-	}
+	o := newOverloaded(t, 20)
 	time.Sleep(100 * time.Millisecond)
 	o.close()
 	healthy, err := sockgen.Listen(netip.MustParseAddrPort("127.0.0.1:0"), 128)
