@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -91,6 +92,9 @@ func TestListenOverloadInProgress(t *testing.T) {
 	t.Logf("evidence %v", ev)
 	if ev["rate_per_s"] <= 0 || ev["delta"] <= 0 || ev["full_listeners"] != 1 || ev["listener_drops"] <= 0 {
 		t.Errorf("evidence %v: want a positive rate, one full listener and its drops", ev)
+	}
+	if ev["proposed_backlog"] < ev["rate_per_s"] || !strings.Contains(f[0].Fix.Advice, "drops/s × 1 s") {
+		t.Errorf("evidence %v, advice %q: want a backlog sized from the measured rate", ev, f[0].Fix.Advice)
 	}
 	i := slices.IndexFunc(f[0].Subjects, func(s jsonSubject) bool { return s.Local == o.listen.String() })
 	if i < 0 {
