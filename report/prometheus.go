@@ -47,7 +47,7 @@ type Collector struct {
 	res     rules.Result
 	version string
 
-	info, config, findings, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
 }
 
 // NewCollector returns a Collector for res.
@@ -64,6 +64,9 @@ func NewCollector(res rules.Result, version string) *Collector {
 		findings: prometheus.NewDesc("tcpaudit_findings",
 			"Unwaived findings of each evaluated rule, by severity.",
 			[]string{"rule", "severity"}, nil),
+		evidence: prometheus.NewDesc("tcpaudit_finding_evidence",
+			"The named numbers of the evidence of each rule's unwaived findings (count, threshold, rate_per_s, ...), the largest when a rule has several findings.",
+			[]string{"rule", "name"}, nil),
 		status: prometheus.NewDesc("tcpaudit_rule_status",
 			"1 for the rule's outcome (passed, failed, skipped, disabled), 0 for the others.",
 			[]string{"rule", "category", "status"}, nil),
@@ -87,7 +90,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 
 // Describe sends every metric description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
+	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
 		ch <- d
 	}
 }
@@ -109,6 +112,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		gauge(c.config, 1, c.res.Config)
 	}
 	c.collectRules(gauge)
+	c.collectEvidence(gauge)
 	if s := c.res.Sockets; s != nil {
 		for _, st := range audit.States() {
 			gauge(c.sockets, float64(s.States[st.String()]), st.String())
@@ -150,6 +154,27 @@ func (c *Collector) collectRules(gauge gaugeFunc) {
 		for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
 			gauge(c.findings, float64(counts[e.Rule][sev]), e.Rule, sev.String())
 		}
+	}
+}
+
+// collectEvidence exports each rule's evidence numbers, one series per
+// rule and name: bounded by the catalog, not by the host.
+func (c *Collector) collectEvidence(gauge gaugeFunc) {
+	type key struct{ rule, name string }
+	largest := make(map[key]float64)
+	for _, f := range c.res.Findings {
+		if f.Waived != "" {
+			continue
+		}
+		for name, v := range f.Evidence {
+			k := key{f.Rule, name}
+			if old, ok := largest[k]; !ok || v > old {
+				largest[k] = v
+			}
+		}
+	}
+	for k, v := range largest {
+		gauge(c.evidence, v, k.rule, k.name)
 	}
 }
 

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -46,7 +47,7 @@ func listenQueueOverflow() Rule {
 func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 	somaxconn, _ := sysctlInt(f, keySomaxconn)
 	trend := maxTrend(readTrend(f, "TcpExt", "ListenOverflows"), readTrend(f, "TcpExt", "ListenDrops"))
-	full, subjects, listenerDrops := listenerState(f, somaxconn)
+	full, limit, subjects, listenerDrops := listenerState(f, somaxconn)
 	sev := trend.severity(Warning, p.Int("min_drops"))
 	if len(full) > 0 {
 		sev = Critical
@@ -63,6 +64,20 @@ func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 		obs = append(obs, fmt.Sprintf("the current listeners dropped %d packets since they were created", listenerDrops))
 	}
 	ev := trend.evidence(Evidence{"full_listeners": float64(len(full)), "listener_drops": float64(listenerDrops)})
+	fix := Fix{Advice: fmt.Sprintf("Make the application accept() faster (more acceptor threads, "+
+		"less work before accept) and pass a larger backlog to listen(); the kernel clamps it "+
+		"to net.core.somaxconn (%d here) when listen() is called, so raise that too if the "+
+		"backlog is larger, then restart the service: a listener keeps the limit it got.", somaxconn)}
+	if len(full) > 0 && trend.rising() {
+		size, arithmetic := backlogSize(limit, trend.perSec)
+		ev["proposed_backlog"] = float64(size)
+		fix.Advice += fmt.Sprintf(" Sized from the samples, a queue that holds one more second of "+
+			"what is dropped now: %s. The application's listen() backlog is the real limit: "+
+			"pass it at least %d.", arithmetic, size)
+		if somaxconn < size {
+			fix.Sysctl = map[string]string{keySomaxconn: fmt.Sprint(size)}
+		}
+	}
 	return []Finding{{
 		Severity:    sev,
 		Title:       listenTitle(sev, trend, listenerDrops, f.CensusSource == audit.CensusNetlink),
@@ -71,11 +86,20 @@ func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 		Explanation: listenOverflowWhy,
 		Evidence:    ev,
 		Subjects:    subjects,
-		Fix: Fix{Advice: fmt.Sprintf("Make the application accept() faster (more acceptor threads, "+
-			"less work before accept) and pass a larger backlog to listen(); the kernel clamps it "+
-			"to net.core.somaxconn (%d here) when listen() is called, so raise that too if the "+
-			"backlog is larger, then restart the service: a listener keeps the limit it got.", somaxconn)},
+		Fix:         fix,
 	}}
+}
+
+// backlogSize is an accept queue that holds, on top of limit, one more
+// second of the connections dropped per second now, rounded up to a power
+// of two, and the arithmetic that gives it.
+func backlogSize(limit int64, perSec float64) (int64, string) {
+	need := limit + int64(math.Ceil(perSec))
+	size := int64(1)
+	for size < need {
+		size <<= 1
+	}
+	return size, fmt.Sprintf("limit %d + %.1f drops/s × 1 s = %d, rounded up to %d", limit, perSec, need, size)
 }
 
 // listenTitle says whether connections are dropped now or were once.
@@ -90,9 +114,10 @@ func listenTitle(sev Severity, t counterTrend, listenerDrops int64, perListener 
 }
 
 // listenerState returns the listeners whose accept queue is full, described,
-// the listeners that are full or dropped packets as subjects (with their
-// owner when known), and the drops of all current listeners.
-func listenerState(f *audit.Facts, somaxconn int64) (full []string, subjects []Subject, drops int64) {
+// the largest limit among them, the listeners that are full or dropped
+// packets as subjects (with their owner when known), and the drops of all
+// current listeners.
+func listenerState(f *audit.Facts, somaxconn int64) (full []string, fullLimit int64, subjects []Subject, drops int64) {
 	for _, l := range f.Census.Listeners {
 		drops += int64(l.Drops)
 		limit, known := int64(l.Backlog), ", its backlog"
@@ -103,13 +128,14 @@ func listenerState(f *audit.Facts, somaxconn int64) (full []string, subjects []S
 		}
 		isFull := l.AcceptQueue > 0 && int64(l.AcceptQueue) >= limit
 		if isFull {
+			fullLimit = max(fullLimit, limit)
 			full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode)))
 		}
 		if isFull || l.Drops > 0 {
 			subjects = append(subjects, listenerSubject(f, l))
 		}
 	}
-	return full, subjects, drops
+	return full, fullLimit, subjects, drops
 }
 
 // listenerSubject is a listener as a subject: address, accept queue, drops

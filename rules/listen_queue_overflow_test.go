@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // TestListenQueueOverflow: a listener whose accept queue reached its limit
@@ -92,4 +93,32 @@ func listenRates(delta int64) *audit.Sampling {
 		{Section: "TcpExt", Name: "ListenOverflows", Delta: delta, PerSecond: per},
 		{Section: "TcpExt", Name: "ListenDrops", Delta: delta, PerSecond: per},
 	}}
+}
+
+// TestListenQueueBacklogSized: with a full queue and drops rising between
+// samples, the fix sizes the backlog from the measured rate (limit + one
+// second of drops, rounded up to a power of two), shows the arithmetic,
+// names listen()'s backlog as the real limit and raises somaxconn to it.
+func TestListenQueueBacklogSized(t *testing.T) {
+	c := audit.NewCensus(32768, 60999)
+	c.Add(&audit.Socket{Local: netip.IPv4Unspecified(), LocalPort: 8080, State: audit.Listen, RxQueue: 4097, Backlog: 4096})
+	f := audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{"net.core.somaxconn": "4096"}, Sampling: listenRates(200)},
+		audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
+	got := check(t, "baseline", "listen-queue-overflow", f)
+	if len(got) != 1 || got[0].Severity != rules.Critical {
+		t.Fatalf("findings %+v, want one critical", got)
+	}
+	fd := got[0]
+	if !strings.Contains(fd.Fix.Advice, "limit 4096 + 100.0 drops/s × 1 s = 4196, rounded up to 8192") ||
+		!strings.Contains(fd.Fix.Advice, "listen() backlog is the real limit") {
+		t.Errorf("advice lacks the arithmetic:\n%s", fd.Fix.Advice)
+	}
+	if fd.Evidence["proposed_backlog"] != 8192 || fd.Fix.Sysctl["net.core.somaxconn"] != "8192" {
+		t.Errorf("evidence %v, sysctl %v; want 8192 proposed and somaxconn raised to it", fd.Evidence, fd.Fix.Sysctl)
+	}
+	f = audit.NewFacts(audit.Facts{Census: c, Sysctls: map[string]string{"net.core.somaxconn": "4096"}},
+		audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
+	if got := check(t, "baseline", "listen-queue-overflow", f); len(got) != 1 || got[0].Fix.Sysctl != nil {
+		t.Errorf("without samples: %+v; want no size without a measured rate", got)
+	}
 }

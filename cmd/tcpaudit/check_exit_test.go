@@ -215,9 +215,7 @@ func TestVersionCommand(t *testing.T) {
 // TestBinaryExitCodes builds the real binary and runs it, proving that main
 // exits with run's code.
 func TestBinaryExitCodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
+	long(t, "builds the binary")
 	bin := buildBinary(t, t.TempDir())
 	for host, want := range map[string]int{"healthy": 0, "old-kernel-tw-recycle": 1} {
 		err := exec.Command(bin, "check", "--proc-root", filepath.Join(hostsDir, host)).Run()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -29,21 +28,7 @@ func TestSocketsEscapesProcessName(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.WriteFile("/proc/self/comm", old, 0) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	peer, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer peer.Close()
-	c.Close() // peer is left in CLOSE_WAIT, owned by this process
+	holdCloseWait(t) // owned by this process, under its hostile name
 	code, out, stderr := runCLI(t, "sockets")
 	if code != exitOK {
 		t.Fatalf("sockets: exit %d: %s", code, stderr)

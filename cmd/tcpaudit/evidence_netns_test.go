@@ -4,7 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"slices"
-	"sync"
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +23,9 @@ type overloaded struct {
 	fds    []int
 }
 
-func newOverloaded(t *testing.T) *overloaded {
+// newOverloaded listens with a backlog of 0, fills the accept queue with
+// one connection and sends syns more SYNs to it.
+func newOverloaded(t *testing.T, syns int) *overloaded {
 	t.Helper()
 	lfd, err := sockgen.Listen(netip.MustParseAddrPort("127.0.0.1:0"), 0)
 	if err != nil {
@@ -40,6 +42,9 @@ func newOverloaded(t *testing.T) *overloaded {
 		t.Fatal(err)
 	}
 	o.fds = append(o.fds, fd)
+	for range syns {
+		o.syn()
+	}
 	return o
 }
 
@@ -72,28 +77,10 @@ func TestListenOverloadInProgress(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	o := newOverloaded(t)
-	for range 5 {
-		o.syn()
-	}
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(20 * time.Millisecond):
-				mu.Lock()
-				o.syn()
-				mu.Unlock()
-			}
-		}
-	})
+	o := newOverloaded(t, 5)
+	stop := repeat(20*time.Millisecond, func() error { o.syn(); return nil })
 	code, rep := checkJSON(t, "--samples", "3", "--interval", "200ms", "--source", "netlink")
-	close(stop)
-	wg.Wait()
+	_ = stop()
 	if code != exitFindings {
 		t.Errorf("exit %d, want %d", code, exitFindings)
 	}
@@ -105,6 +92,9 @@ func TestListenOverloadInProgress(t *testing.T) {
 	t.Logf("evidence %v", ev)
 	if ev["rate_per_s"] <= 0 || ev["delta"] <= 0 || ev["full_listeners"] != 1 || ev["listener_drops"] <= 0 {
 		t.Errorf("evidence %v: want a positive rate, one full listener and its drops", ev)
+	}
+	if ev["proposed_backlog"] < ev["rate_per_s"] || !strings.Contains(f[0].Fix.Advice, "drops/s × 1 s") {
+		t.Errorf("evidence %v, advice %q: want a backlog sized from the measured rate", ev, f[0].Fix.Advice)
 	}
 	i := slices.IndexFunc(f[0].Subjects, func(s jsonSubject) bool { return s.Local == o.listen.String() })
 	if i < 0 {
@@ -123,10 +113,7 @@ func TestListenOverloadEnded(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	o := newOverloaded(t)
-	for range 20 {
-		o.syn()
-	}
+	o := newOverloaded(t, 20)
 	time.Sleep(100 * time.Millisecond)
 	o.close()
 	healthy, err := sockgen.Listen(netip.MustParseAddrPort("127.0.0.1:0"), 128)

@@ -78,9 +78,7 @@ func TestFixWriteRefusesSymlink(t *testing.T) {
 // write of the temporary file fail, then with SIGKILL at spread-out moments
 // of the run.
 func TestFixWriteCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
+	long(t, "builds the binary")
 	prlimit, err := exec.LookPath("prlimit")
 	if err != nil {
 		t.Skip("prlimit (util-linux) not installed: cannot limit the writer's file size")

@@ -9,10 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"net"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	goldenfile "github.com/tcpaudit/tcpaudit/internal/golden"
@@ -199,4 +202,64 @@ func (r jsonReport) readSources() map[string]bool {
 		read[s.Source] = s.OK
 	}
 	return read
+}
+
+// holdCloseWait leaves one socket of this (root) process in CLOSE_WAIT
+// until the test ends: the peer closes, this side does not.
+func holdCloseWait(t *testing.T) {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { server.Close() })
+	client.Close()
+	// The FIN arrives at once on loopback; reading it proves it did.
+	server.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := server.Read(make([]byte, 1)); err == nil {
+		t.Fatal("read data where the peer's FIN was expected")
+	}
+}
+
+// long skips a test that takes long (what says why) under -short.
+func long(t *testing.T, what string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip(what + "; skipped with -short")
+	}
+}
+
+// repeat calls fn every period in the background until stop is called or
+// fn fails; stop ends it, waits for it and returns fn's error.
+func repeat(period time.Duration, fn func() error) (stop func() error) {
+	done, errc := make(chan struct{}), make(chan error, 1)
+	go func() {
+		for {
+			select {
+			case <-done:
+				errc <- nil
+				return
+			case <-time.After(period):
+				if err := fn(); err != nil {
+					errc <- err
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	var err error
+	return func() error {
+		once.Do(func() { close(done); err = <-errc })
+		return err
+	}
 }

@@ -55,9 +55,7 @@ type hostileMk struct {
 // (and line) the manifest names, without a panic and within the memory
 // bound.
 func TestHostileInputs(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and writes 100 MB files; skipped with -short")
-	}
+	long(t, "builds the binary and writes 100 MB files")
 	cases := loadHostileCases(t)
 	bin := buildBinary(t, t.TempDir())
 	for _, c := range cases {

@@ -104,50 +104,6 @@ func TestLintDefaultTree(t *testing.T) {
 	}
 }
 
-// TestLintSARIF: code scanning needs each result's file and line.
-func TestLintSARIF(t *testing.T) {
-	root := filepath.Join("..", "..", "testdata", "lint", "bad")
-	_, out, _ := runCLI(t, "lint", "--format", "sarif", "--proc-root", t.TempDir(), root)
-	var log struct {
-		Version string `json:"version"`
-		Runs    []struct {
-			Results []struct {
-				RuleID    string `json:"ruleId"`
-				Locations []struct {
-					PhysicalLocation struct {
-						ArtifactLocation struct {
-							URI string `json:"uri"`
-						} `json:"artifactLocation"`
-						Region struct {
-							StartLine int `json:"startLine"`
-						} `json:"region"`
-					} `json:"physicalLocation"`
-				} `json:"locations"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal([]byte(out), &log); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, out)
-	}
-	validateSARIF(t, out)
-	if log.Version != "2.1.0" || len(log.Runs) != 1 || len(log.Runs[0].Results) == 0 {
-		t.Fatalf("version %q, %d runs", log.Version, len(log.Runs))
-	}
-	found := false
-	for _, r := range log.Runs[0].Results {
-		pl := r.Locations[0].PhysicalLocation
-		if r.RuleID == "lint-removed-key" {
-			found = pl.ArtifactLocation.URI == "../../testdata/lint/bad/etc/sysctl.d/50-bad.conf" && pl.Region.StartLine == 2
-		}
-		if pl.ArtifactLocation.URI == "" {
-			t.Errorf("%s: no artifact location", r.RuleID)
-		}
-	}
-	if !found {
-		t.Errorf("no lint-removed-key result at ../../testdata/lint/bad/etc/sysctl.d/50-bad.conf:2\n%s", out)
-	}
-}
-
 // TestLintOutputFile: --output writes the same report as stdout would,
 // through a temporary file, and leaves stdout empty.
 func TestLintOutputFile(t *testing.T) {

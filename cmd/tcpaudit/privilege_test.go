@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,9 +23,7 @@ func nobodyBinary(t *testing.T) (dir, bin string) {
 	if os.Geteuid() != 0 {
 		t.Skip("needs root to run commands as another user (nobody)")
 	}
-	if testing.Short() {
-		t.Skip("builds the binary; skipped with -short")
-	}
+	long(t, "builds the binary")
 	dir = t.TempDir()
 	// TempDir and its parent are private; the other user must reach them.
 	for _, d := range []string{filepath.Dir(dir), dir} {
@@ -138,30 +135,4 @@ func runAsNobody(t *testing.T, bin string, args ...string) (int, string, string)
 		t.Fatalf("tcpaudit %s as nobody: still running after 60s", strings.Join(args, " "))
 	}
 	return exitCode(t, err), stdout.String(), stderr.String()
-}
-
-// holdCloseWait leaves one socket of this (root) process in CLOSE_WAIT
-// until the test ends: the peer closes, this side does not.
-func holdCloseWait(t *testing.T) {
-	t.Helper()
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp4", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { server.Close() })
-	client.Close()
-	// The FIN arrives at once on loopback; reading it proves it did.
-	server.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, err := server.Read(make([]byte, 1)); err == nil {
-		t.Fatal("read data where the peer's FIN was expected")
-	}
 }

@@ -11,7 +11,8 @@ import (
 
 // sarifLog is the part of a SARIF log these tests read.
 type sarifLog struct {
-	Runs []struct {
+	Version string `json:"version"`
+	Runs    []struct {
 		Tool struct {
 			Driver struct {
 				Version string `json:"version"`
@@ -156,5 +157,30 @@ func TestVersionFromBuildInfo(t *testing.T) {
 		if got := versionOf(c.ldflags, c.info, c.ok); got != c.want {
 			t.Errorf("versionOf(%q, %v) = %q, want %q", c.ldflags, c.info != nil && c.info.Main.Version != "", got, c.want)
 		}
+	}
+}
+
+// TestLintSARIF: code scanning needs each result's file and line.
+func TestLintSARIF(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "lint", "bad")
+	_, out, _ := runCLI(t, "lint", "--format", "sarif", "--proc-root", t.TempDir(), root)
+	log := readSARIF(t, out)
+	if log.Version != "2.1.0" || len(log.Runs[0].Results) == 0 {
+		t.Fatalf("version %q, %d results", log.Version, len(log.Runs[0].Results))
+	}
+	const want = "../../testdata/lint/bad/etc/sysctl.d/50-bad.conf"
+	found := false
+	for _, r := range log.Runs[0].Results {
+		pl := r.Locations[0].PhysicalLocation
+		if pl == nil || pl.ArtifactLocation.URI == "" {
+			t.Errorf("%s: no artifact location", r.RuleID)
+			continue
+		}
+		if r.RuleID == "lint-removed-key" {
+			found = pl.ArtifactLocation.URI == want && pl.Region.StartLine == 2
+		}
+	}
+	if !found {
+		t.Errorf("no lint-removed-key result at %s:2\n%s", want, out)
 	}
 }

@@ -19,9 +19,7 @@ import (
 // the exporter evaluates no more than once per interval (plus the first
 // evaluation) and /healthz answers within a second throughout.
 func TestServeUnderLoad(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs 10 s of load; skipped with -short")
-	}
+	long(t, "runs 10 s of load")
 	const (
 		clients  = 50
 		duration = 10 * time.Second

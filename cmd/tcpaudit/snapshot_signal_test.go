@@ -16,9 +16,7 @@ import (
 // snapshot ends `check --snapshot` within a second, exit 2, and its
 // temporary directory is gone.
 func TestSnapshotExtractionSignal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and a 1 GiB snapshot; skipped with -short")
-	}
+	long(t, "builds the binary and a 1 GiB snapshot")
 	bin := buildBinary(t, t.TempDir())
 	file := zeroSnapshot(t, 1<<30)
 	tmp := t.TempDir()

@@ -4,7 +4,6 @@ import (
 	"net/netip"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,22 +26,12 @@ func TestTimeWaitOverflowSized(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer g.Close()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			case <-time.After(5 * time.Millisecond):
-				if err := g.TimeWait(); err != nil {
-					t.Error(err)
-					return
-				}
-			}
+	stop := repeat(5*time.Millisecond, g.TimeWait)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Error(err)
 		}
-	})
-	defer func() { close(stop); wg.Wait() }()
+	}()
 	time.Sleep(500 * time.Millisecond)
 
 	code, rep := checkJSON(t, "--samples", "3", "--interval", "300ms", "--source", "netlink")
