@@ -120,7 +120,7 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			w.found[ino] = append(w.found[ino], p.PID)
 		})
 		denied := errors.Is(err, fs.ErrPermission)
-		if denied {
+		if denied && !exited(root, p.PID) {
 			w.unreadable++
 		}
 		if (err == nil || denied) && p.Total > 0 {
@@ -128,6 +128,25 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			w.processes = append(w.processes, p)
 		}
 	}
+}
+
+// exited reports whether a process has exited or is exiting (gone, a
+// zombie, or dead): the kernel denies its descriptor links while it exits,
+// which says nothing about the privileges of the reader.
+func exited(root string, pid int) bool {
+	dir := filepath.Join(root, strconv.Itoa(pid))
+	b, err := readSmall(filepath.Join(dir, "stat"))
+	if err != nil {
+		_, err := os.Lstat(dir)
+		return errors.Is(err, fs.ErrNotExist) // a captured tree may have no stat
+	}
+	// "pid (comm) S ...": the state follows the last ')', since comm may
+	// hold one.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 || i+2 >= len(b) {
+		return false
+	}
+	return strings.ContainsRune("ZXx", rune(b[i+2]))
 }
 
 // readComm returns a process's command name, "?" when it has exited or

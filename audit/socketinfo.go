@@ -11,8 +11,14 @@ import (
 type SocketInfo struct {
 	Local, Remote netip.AddrPort
 	Inode         uint64
-	// RecvQ is the data received and not read by the application.
+	// RecvQ is the data received and not read by the application. The
+	// kernel's receive queue (rcv_nxt - copied_seq) also counts the peer's
+	// FIN, one sequence number, until the application reads the end of
+	// the stream; RecvQ leaves it out.
 	RecvQ uint32
+	// EOFUnread is set while the application has not read the end of the
+	// stream (the FIN is still in the receive queue).
+	EOFUnread bool
 	// Idle is the time since data last arrived (tcpi_last_data_recv): for
 	// a CLOSE_WAIT socket, at least the time since the peer's FIN.
 	Idle time.Duration
@@ -32,7 +38,8 @@ func (c *Census) addInfo(s *Socket) {
 	c.idle = append(c.idle, SocketInfo{
 		Local:  netip.AddrPortFrom(s.Local.Unmap(), s.LocalPort),
 		Remote: netip.AddrPortFrom(s.Remote.Unmap(), s.RemotePort),
-		Inode:  s.Inode, RecvQ: s.RxQueue, Idle: time.Duration(s.IdleMs) * time.Millisecond,
+		Inode:  s.Inode, RecvQ: max(s.RxQueue, 1) - 1, EOFUnread: s.RxQueue > 0,
+		Idle: time.Duration(s.IdleMs) * time.Millisecond,
 	})
 	if len(c.idle) >= 2*maxSocketInfo {
 		c.idle = oldestFirst(c.idle)[:maxSocketInfo]

@@ -59,8 +59,8 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	}
 	observed += idleText(f, ev, stuck)
 	title := fmt.Sprintf("%d sockets in CLOSE_WAIT: the application has not closed them", n)
-	if ev["stuck"] > 0 {
-		title = fmt.Sprintf("%d sockets stuck in CLOSE_WAIT: the application does not close them", n)
+	if k := int64(ev["stuck"]); k > 0 {
+		title = fmt.Sprintf("%d of %d sockets in CLOSE_WAIT are stuck: the application does not close them", k, n)
 	}
 	return []Finding{{
 		Severity:    sev,

@@ -55,14 +55,19 @@ func idleText(f *audit.Facts, ev Evidence, stuck []Subject) string {
 	if len(info) == 0 {
 		return ""
 	}
-	var unread int64
+	var unread, eofUnread int64
 	for _, s := range info {
 		unread += int64(s.RecvQ)
+		if s.EOFUnread {
+			eofUnread++
+		}
 	}
 	oldest, median := info[0].Idle, info[len(info)/2].Idle
 	ev["oldest_idle_s"], ev["median_idle_s"], ev["recv_q_bytes"] = oldest.Seconds(), median.Seconds(), float64(unread)
-	text := fmt.Sprintf("; idle (no data received, tcp_info last_data_recv) for up to %s, median %s; %d bytes received and not read",
-		oldest.Round(time.Second), median.Round(time.Second), unread)
+	ev["eof_unread"] = float64(eofUnread)
+	text := fmt.Sprintf("; idle (no data received, tcp_info last_data_recv) for up to %s, median %s; "+
+		"%d bytes of data received and not read; %d of %d have not read the end of the stream (read never returned 0)",
+		oldest.Round(time.Second), median.Round(time.Second), unread, eofUnread, len(info))
 	var list []string
 	for _, s := range stuck {
 		who := "not attributed"

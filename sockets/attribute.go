@@ -26,9 +26,35 @@ func (v *View) attribute(fsys audit.FS, o Options) {
 		return
 	}
 	v.Processes = &pc
+	if closed := v.closedSince(fsys, inodes, &pc); closed > 0 {
+		v.Notes = append(v.Notes, counted(closed, "CLOSE_WAIT socket", "CLOSE_WAIT sockets")+
+			" closed before they could be attributed (between the census and the scan of processes)")
+	}
 	if pc.Unattributed > 0 {
 		v.Notes = append(v.Notes, unattributedNote(pc, fsys.Root()))
 	}
+}
+
+// closedSince takes the unattributed CLOSE_WAIT sockets that are gone after
+// the scan out of pc.Unattributed and returns how many: they closed, no
+// process hid them.
+func (v *View) closedSince(fsys audit.FS, inodes map[uint64]audit.State, pc *audit.ProcessCensus) int {
+	if pc.Unattributed == 0 {
+		return 0
+	}
+	left := make(map[uint64]struct{})
+	for ino, st := range inodes {
+		if _, held := pc.Holders[ino]; !held && st == audit.CloseWait {
+			left[ino] = struct{}{}
+		}
+	}
+	before := len(left)
+	if before == 0 || fsys.StillCloseWait(v.Source, left) != nil {
+		return 0
+	}
+	closed := min(before-len(left), pc.Unattributed)
+	pc.Unattributed -= closed
+	return closed
 }
 
 // unattributedNote says why some sockets have no owner: processes that

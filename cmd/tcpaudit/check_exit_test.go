@@ -206,9 +206,11 @@ func TestRulesForProfile(t *testing.T) {
 }
 
 func TestVersionCommand(t *testing.T) {
-	code, out, _ := runCLI(t, "version")
-	if code != 0 || out != "tcpaudit "+toolVersion()+"\n" {
-		t.Errorf("version: exit %d, output %q", code, out)
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, out, _ := runCLI(t, args...)
+		if code != 0 || out != "tcpaudit "+toolVersion()+"\n" {
+			t.Errorf("%v: exit %d, output %q", args, code, out)
+		}
 	}
 }
 

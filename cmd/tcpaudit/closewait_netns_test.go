@@ -41,8 +41,12 @@ func TestCloseWaitAge(t *testing.T) {
 			t.Fatalf("%v: exit %d, findings %+v", args, code, f)
 		}
 		ev := f[0].Evidence
-		if ev["stuck"] != 3 || ev["oldest_idle_s"] < waited.Seconds() || ev["median_idle_s"] < waited.Seconds() || f[0].Title != "3 sockets stuck in CLOSE_WAIT: the application does not close them" {
+		if ev["stuck"] != 3 || ev["oldest_idle_s"] < waited.Seconds() || ev["median_idle_s"] < waited.Seconds() || f[0].Title != "3 of 3 sockets in CLOSE_WAIT are stuck: the application does not close them" {
 			t.Errorf("%v: title %q, evidence %v: want 3 stuck, idle for at least %s", args, f[0].Title, ev, waited)
+		}
+		// No data was sent: the receive queue holds only each peer's FIN.
+		if ev["recv_q_bytes"] != 0 || ev["eof_unread"] != 3 {
+			t.Errorf("%v: evidence %v: want 0 unread data bytes and 3 sockets with the FIN unread", args, ev)
 		}
 		n := 0
 		for _, s := range f[0].Subjects {

@@ -56,6 +56,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func newRootCmd(s streams) *cobra.Command {
 	root := command("tcpaudit", help("tcpaudit"), nil, nil)
 	root.SilenceUsage, root.SilenceErrors, root.Version = true, true, toolVersion()
+	root.SetVersionTemplate("tcpaudit {{.Version}}\n") // as `tcpaudit version` prints it
 	root.PersistentFlags().String("config", "", "configuration file (default: the first of ./.tcpaudit.yaml, $XDG_CONFIG_HOME/tcpaudit/config.yaml, /etc/tcpaudit/config.yaml)")
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w (see %s --help)", err, c.CommandPath())

@@ -81,7 +81,7 @@ func beneath(root, dir string) (string, error) {
 	}
 	rel, err := filepath.Rel(absRoot, absDir)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s is not under %s", dir, root)
+		return "", fmt.Errorf("%s is not under %s (name the file with the root: %s)", dir, root, filepath.Join(root, dir))
 	}
 	return rel, nil
 }
