@@ -66,3 +66,18 @@ func (c *conntrack) addFiles(t tree) {
 	}
 	t["net/stat/nf_conntrack"] = b.String()
 }
+
+// conntrackFull: a NAT gateway whose conntrack table is 98% full, with
+// drops and insert failures since boot, an established timeout raised to
+// 10 days and the conntrack TIME_WAIT lowered in the belief that it
+// shortens the socket's.
+func conntrackFull() *host {
+	h := newHost("conntrack-full", currentRelease, 11)
+	h.webServer(40, 20)
+	h.sysctl["net.ipv4.ip_forward"] = "1"
+	ct := h.withConntrack(64300, 65536, 16384, map[string]int64{"found": 90211, "invalid": 310,
+		"insert": 0, "insert_failed": 412, "drop": 18730, "early_drop": 2210, "search_restart": 77})
+	ct.timeouts["established"] = 864000
+	ct.timeouts["time_wait"] = 30
+	return h
+}

@@ -10,7 +10,7 @@ func allHosts() []*host {
 	return []*host{
 		healthy(), closeWaitLeak(), portExhaustion(), oldKernelTwRecycle(),
 		listenOverflow(), twOverflow(), ipv6Only(), container(), misconfigured(),
-		memoryPressure(),
+		memoryPressure(), conntrackFull(),
 	}
 }
 
