@@ -119,3 +119,20 @@ func uniq(s []string) map[string]bool {
 	}
 	return m
 }
+
+func TestParseConntrackTableByState(t *testing.T) {
+	in := "ipv4     2 tcp      6 431999 ESTABLISHED src=127.0.0.1 dst=127.0.0.1 sport=40000 dport=80 src=127.0.0.1 dst=127.0.0.1 sport=80 dport=40000 [ASSURED] mark=0 use=1\n" +
+		"ipv4     2 tcp      6 119 TIME_WAIT src=127.0.0.1 dst=127.0.0.1 sport=40001 dport=80 src=127.0.0.1 dst=127.0.0.1 sport=80 dport=40001 [ASSURED] mark=0 use=1\n" +
+		"ipv4     2 tcp      6 118 TIME_WAIT src=127.0.0.1 dst=127.0.0.1 sport=40002 dport=80 src=127.0.0.1 dst=127.0.0.1 sport=80 dport=40002 [ASSURED] mark=0 use=1\n" +
+		"ipv4     2 udp      17 29 src=127.0.0.1 dst=127.0.0.53 sport=5000 dport=53 [UNREPLIED] src=127.0.0.53 dst=127.0.0.1 sport=53 dport=5000 mark=0 use=1\n"
+	got, err := audit.ParseConntrackTable(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(map[string]int64{"ESTABLISHED": 1, "TIME_WAIT": 2}, got); d != "" {
+		t.Errorf("states (-want +got):\n%s", d)
+	}
+	if _, err := audit.ParseConntrackTable(strings.NewReader("ipv4 2 tcp\n")); !errors.Is(err, audit.ErrMalformed) {
+		t.Errorf("short line: err = %v, want malformed", err)
+	}
+}
