@@ -52,6 +52,9 @@ type Facts struct {
 	CensusNote string
 	// Sampling holds what repeated samples showed; nil for one sample.
 	Sampling *Sampling
+	// Conntrack is the connection-tracking table; nil when conntrack is
+	// not in use in the namespace (NotRead(SourceConntrack) says why).
+	Conntrack *Conntrack
 
 	// sources records each source looked for: read, or the reason not.
 	sources map[Source]readStatus

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,9 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 		return nil, err
 	}
 	if err := fsys.gatherStats(f); err != nil {
+		return nil, err
+	}
+	if err := fsys.gatherConntrack(f); err != nil {
 		return nil, err
 	}
 	if len(f.Sysctls) == 0 && f.Census == nil && len(f.Sockstat) == 0 && len(f.Counters) == 0 {
@@ -110,6 +114,22 @@ func (fsys FS) gatherStats(f *Facts) error {
 	}
 	f.Counters, err = fsys.Counters()
 	return f.recordRead([]Source{SourceNetstat, SourceSNMP}, err)
+}
+
+// gatherConntrack reads the connection-tracking table; a namespace without
+// conntrack records the source as not read, with that reason.
+func (fsys FS) gatherConntrack(f *Facts) error {
+	c, err := fsys.Conntrack()
+	if errors.Is(err, fs.ErrNotExist) {
+		f.record(SourceConntrack, false, "not present: "+strings.TrimSuffix(err.Error(), ": "+fs.ErrNotExist.Error()))
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f.Conntrack = c
+	f.record(SourceConntrack, true, "")
+	return nil
 }
 
 // recordRead records files as read, or as not read when err is a

@@ -36,7 +36,8 @@ func TestGatherFixture(t *testing.T) {
 	if _, ok := f.Absent["net.ipv4.tcp_max_orphans"]; !ok || len(f.Absent) != 1 {
 		t.Errorf("absent = %v, want only net.ipv4.tcp_max_orphans", f.Absent)
 	}
-	wantMissing := map[audit.Source]string{audit.SourceTCP6: "not present", audit.SourceSockstat6: "not present"}
+	wantMissing := map[audit.Source]string{audit.SourceTCP6: "not present", audit.SourceSockstat6: "not present",
+		audit.SourceConntrack: "not present: conntrack not in use in this network namespace (no net.netfilter.nf_conntrack_count)"}
 	if d := cmp.Diff(wantMissing, notRead(f)); d != "" {
 		t.Errorf("missing (-want +got):\n%s", d)
 	}

@@ -39,6 +39,7 @@ func sampledCounters() [][2]string {
 		{"TcpExt", "TCPTimeWaitOverflow"}, {"TcpExt", "TWRecycled"},
 		{"TcpExt", "TCPMemoryPressures"}, {"TcpExt", "TCPAbortOnMemory"},
 		{"Tcp", "ActiveOpens"},
+		{ConntrackSection, "drop"}, {ConntrackSection, "early_drop"}, {ConntrackSection, "insert_failed"},
 	}
 }
 
@@ -83,7 +84,8 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 	if f.Census != nil {
 		s.StuckCloseWait = maps.Clone(f.Census.CloseWaitInodes())
 	}
-	first, last, start := f.Counters, f.Counters, time.Now()
+	first, start := withConntrack(f.Counters, f.Conntrack), time.Now()
+	last := first
 	report(progress, 1, samples)
 	for i := 2; i <= samples; i++ {
 		select {
@@ -98,7 +100,10 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 	}
 	s.Elapsed = time.Since(start)
 	s.Rates = Rates(first, last, s.Elapsed)
-	f.Counters, f.Sampling = last, s
+	f.Counters, f.Sampling = withoutConntrack(last), s
+	if f.Conntrack != nil && last[ConntrackSection] != nil {
+		f.Conntrack = &Conntrack{Sysctls: f.Conntrack.Sysctls, Stats: ConntrackStats(last[ConntrackSection])}
+	}
 	return f, nil
 }
 
@@ -121,12 +126,48 @@ func (fsys FS) resample(f *Facts, s *Sampling) (Counters, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	return c, nil
+	if f.Conntrack == nil {
+		return c, nil
+	}
+	stats, err := fsys.ConntrackStats()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return withConntrack(c, &Conntrack{Stats: stats}), nil
+}
+
+// ConntrackSection is the section under which sampling reports the
+// conntrack statistics (drop, early_drop, insert_failed).
+const ConntrackSection = "Conntrack"
+
+// withConntrack returns the counters with the conntrack statistics added
+// as ConntrackSection, leaving c itself unchanged.
+func withConntrack(c Counters, ct *Conntrack) Counters {
+	if ct == nil || ct.Stats == nil {
+		return c
+	}
+	out := maps.Clone(c)
+	if out == nil {
+		out = make(Counters)
+	}
+	out[ConntrackSection] = maps.Clone(map[string]int64(ct.Stats))
+	return out
+}
+
+// withoutConntrack returns the counters without ConntrackSection.
+func withoutConntrack(c Counters) Counters {
+	if _, ok := c[ConntrackSection]; !ok {
+		return c
+	}
+	out := maps.Clone(c)
+	delete(out, ConntrackSection)
+	return out
 }
 
 // Rates returns the change of the sampled counters (ListenOverflows,
 // ListenDrops, TCPTimeWaitOverflow, TWRecycled, TCPMemoryPressures,
-// TCPAbortOnMemory, ActiveOpens) between two readings.
+// TCPAbortOnMemory, ActiveOpens, and the conntrack drop, early_drop and
+// insert_failed) between two readings.
 func Rates(first, last Counters, elapsed time.Duration) []Rate {
 	var out []Rate
 	for _, sc := range sampledCounters() {

@@ -36,7 +36,7 @@ type SourceInfo struct {
 // Sources lists every source, the files in the order reports list them,
 // then the sources that are not one file.
 func Sources() []SourceInfo {
-	files := []Source{SourceRelease, SourceTCP, SourceTCP6, SourceSockstat, SourceSockstat6, SourceNetstat, SourceSNMP}
+	files := []Source{SourceRelease, SourceTCP, SourceTCP6, SourceSockstat, SourceSockstat6, SourceNetstat, SourceSNMP, SourceConntrack}
 	out := make([]SourceInfo, 0, len(files)+3)
 	for _, s := range files {
 		out = append(out, SourceInfo{Source: s, Path: string(s), File: true})

@@ -102,6 +102,9 @@ func writeState(ew *explainWriter, st rules.StateInfo) {
 	ew.section("What moves it on", st.MovesOn)
 	ew.section("How long it lasts", st.Lasts)
 	ew.section("When many pile up", st.Piles)
+	if ct := rules.ConntrackState(st.State); ct != "" {
+		ew.section("In the conntrack table", ct)
+	}
 	ew.line("\nClose sequence\n%s", rules.CloseSequence)
 	if ids := stateRules(st.State); len(ids) > 0 {
 		ew.line("\nRules: %s", strings.Join(ids, ", "))

@@ -26,6 +26,7 @@ type socketsJSON struct {
 	Processes    []processJSON   `json:"processes"`
 	Unattributed int             `json:"unattributed,omitempty"`
 	Sampling     *samplingJSON   `json:"sampling,omitempty"`
+	Conntrack    *conntrackJSON  `json:"conntrack,omitempty"`
 	Notes        []string        `json:"notes,omitempty"`
 }
 
@@ -67,6 +68,14 @@ type processJSON struct {
 	States  map[string]int `json:"states"`
 }
 
+// conntrackJSON is the conntrack table's totals and TCP entries by
+// conntrack state (absent when net/nf_conntrack was not read).
+type conntrackJSON struct {
+	Count     int64            `json:"count"`
+	Max       int64            `json:"max"`
+	TCPStates map[string]int64 `json:"tcp_states,omitempty"`
+}
+
 type samplingJSON struct {
 	Samples        int          `json:"samples"`
 	ElapsedMS      float64      `json:"elapsed_ms"`
@@ -104,6 +113,9 @@ func socketsDocument(v *sockets.View) socketsJSON {
 	doc.Processes, doc.Unattributed = processesJSON(v.Processes, v.Top)
 	if s := v.Stuck; s != nil {
 		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, Rates: v.Rates}
+	}
+	if c := v.Conntrack; c != nil {
+		doc.Conntrack = &conntrackJSON{Count: c.Count, Max: c.Max, TCPStates: c.TCPStates}
 	}
 	return doc
 }

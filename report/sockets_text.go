@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"maps"
 	"net/netip"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,6 +51,7 @@ func (t SocketsText) Write(w io.Writer, v *sockets.View) error {
 		writeProcesses(tw, v)
 	}
 	writeSampling(tw, v)
+	writeConntrack(tw, v)
 	for _, n := range v.Notes {
 		fmt.Fprintf(tw, "\nnote: %s\n", n)
 	}
@@ -173,3 +176,21 @@ func approx(h audit.Heavy) string {
 
 // head is the first n elements of s, or all of them.
 func head[T any](s []T, n int) []T { return s[:min(n, len(s))] }
+
+// writeConntrack writes the conntrack line: totals, then TCP entries by
+// conntrack state when the table could be read.
+func writeConntrack(w io.Writer, v *sockets.View) {
+	c := v.Conntrack
+	if c == nil {
+		return
+	}
+	fmt.Fprintf(w, "\nconntrack: %d of %d entries", c.Count, c.Max)
+	if len(c.TCPStates) > 0 {
+		var parts []string
+		for _, s := range slices.Sorted(maps.Keys(c.TCPStates)) {
+			parts = append(parts, fmt.Sprintf("%s %d", s, c.TCPStates[s]))
+		}
+		fmt.Fprintf(w, "; TCP %s", strings.Join(parts, ", "))
+	}
+	fmt.Fprintln(w)
+}

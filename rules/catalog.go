@@ -17,6 +17,8 @@ func Catalog() []Rule {
 		somaxconnLow(),
 		orphanPressure(),
 		tcpMemoryPressure(),
+		conntrackTablePressure(),
+		conntrackTCPTimeouts(),
 		runtimeConfigDrift(),
 		rpFilterDisabled(),
 		ipv4RedirectsAccepted(),

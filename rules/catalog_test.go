@@ -31,6 +31,8 @@ var failingHost = map[string]string{
 	"tw-reuse-needs-timestamps":      "misconfigured",
 	"fin-timeout":                    "misconfigured",
 	"listen-queue-overflow":          "listen-overflow",
+	"conntrack-table-pressure":       "conntrack-full",
+	"conntrack-tcp-timeouts":         "conntrack-full",
 	"syncookies-disabled":            "misconfigured",
 	"somaxconn-low":                  "misconfigured",
 	"orphan-pressure":                "memory-pressure",

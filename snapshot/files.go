@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -57,7 +58,7 @@ func List(procRoot string, keys []string) ([]Entry, error) {
 		}
 	}
 	add(hostnameFile)
-	for _, k := range keys {
+	for _, k := range append(slices.Clone(keys), audit.ConntrackKeys()...) {
 		for _, rel := range sysctlFiles(procRoot, k) {
 			add(rel)
 		}

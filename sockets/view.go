@@ -67,6 +67,8 @@ type View struct {
 	Stuck *Stuck
 	Rates []audit.Rate
 	Notes []string
+	// Conntrack is nil when conntrack is not in use in the namespace.
+	Conntrack *Conntrack
 }
 
 // Stuck is the CLOSE_WAIT sockets that lasted through every sample.
@@ -111,6 +113,9 @@ func take(fsys audit.FS, o Options) (*View, error) {
 		return nil, fmt.Errorf("socket census: %w", err)
 	}
 	v.Source, v.Elapsed = info.Source, o.now().Sub(start)
+	if v.Conntrack, err = conntrack(fsys); err != nil {
+		return nil, err
+	}
 	if info.Note != "" {
 		v.Notes = append(v.Notes, info.Note)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,10 +17,13 @@ type hostCase struct {
 	exit    int
 	failing []string
 	skipped []string
+	// conntrack is true for hosts whose proc tree has conntrack's files;
+	// the others skip conntrackRules.
+	conntrack bool
 }
 
 var hostCases = []hostCase{
-	{host: "healthy", exit: 0},
+	{host: "healthy", exit: 0, conntrack: true},
 	{host: "close-wait-leak", exit: 1, failing: []string{"close-wait-accumulation"}},
 	{host: "port-exhaustion", exit: 1, failing: []string{"ephemeral-port-exhaustion"}},
 	{host: "old-kernel-tw-recycle", exit: 1, failing: []string{"tw-recycle-enabled", "tw-reuse"}},
@@ -30,7 +34,11 @@ var hostCases = []hostCase{
 	{host: "misconfigured", exit: 1, failing: []string{"ephemeral-port-range", "fin-timeout",
 		"listen-port-in-ephemeral-range", "somaxconn-low", "syncookies-disabled", "tw-reuse-needs-timestamps"}},
 	{host: "memory-pressure", exit: 1, failing: []string{"orphan-pressure", "tcp-memory-pressure"}},
+	{host: "conntrack-full", exit: 1, failing: []string{"conntrack-table-pressure", "conntrack-tcp-timeouts"}, conntrack: true},
 }
+
+// conntrackRules need conntrack's files; hosts without them skip them.
+var conntrackRules = []string{"conntrack-table-pressure", "conntrack-tcp-timeouts"}
 
 // configRules need a sysctl.d tree besides the proc tree; check on a
 // fixture host alone skips them.
@@ -46,7 +54,11 @@ func TestCheckHosts(t *testing.T) {
 			if diff := r.statusDiff("failed", tc.failing); diff != "" {
 				t.Errorf("failing rules (-want +got):\n%s", diff)
 			}
-			if diff := r.statusDiff("skipped", append(tc.skipped, configRules...)); diff != "" {
+			skipped := append(slices.Clone(tc.skipped), configRules...)
+			if !tc.conntrack {
+				skipped = append(skipped, conntrackRules...)
+			}
+			if diff := r.statusDiff("skipped", skipped); diff != "" {
 				t.Errorf("skipped rules (-want +got):\n%s", diff)
 			}
 			if r.SchemaVersion != 1 {

@@ -26,10 +26,12 @@ type host struct {
 	// sockstat overrides computed sockstat fields: "TCP.orphan".
 	sockstat map[string]int64
 	old      bool // a 4.x kernel: older counter lists
-	rng      *rand.Rand
-	inode    uint64
-	used     map[uint16]bool
-	clients  map[netip.AddrPort]bool
+	// ct is the connection-tracking table; nil: conntrack not in use.
+	ct      *conntrack
+	rng     *rand.Rand
+	inode   uint64
+	used    map[uint16]bool
+	clients map[netip.AddrPort]bool
 }
 
 // proc is a process directory: <pid>/comm and <pid>/fd/N symlinks.
@@ -191,6 +193,9 @@ func (h *host) files() tree {
 	t["net/sockstat"], t["net/sockstat6"] = h.renderSockstat()
 	t["net/netstat"] = h.renderNetstat()
 	t["net/snmp"] = h.renderSNMP()
+	if h.ct != nil {
+		h.ct.addFiles(t)
+	}
 	sort.Slice(h.procs, func(i, j int) bool { return h.procs[i].pid < h.procs[j].pid })
 	for _, p := range h.procs {
 		dir := fmt.Sprint(p.pid)

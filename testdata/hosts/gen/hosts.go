@@ -10,7 +10,7 @@ func allHosts() []*host {
 	return []*host{
 		healthy(), closeWaitLeak(), portExhaustion(), oldKernelTwRecycle(),
 		listenOverflow(), twOverflow(), ipv6Only(), container(), misconfigured(),
-		memoryPressure(),
+		memoryPressure(), conntrackFull(),
 	}
 }
 
@@ -65,6 +65,7 @@ func healthy() *host {
 	for _, port := range h.ephemeral(15) {
 		h.tw(addrPort("10.0.1.5", port), ap("10.0.2.10:5432"), stTimeWait)
 	}
+	h.withConntrack(412, 262144, 65536, map[string]int64{"found": 1830, "invalid": 14, "insert": 0, "search_restart": 3})
 	return h
 }
 
