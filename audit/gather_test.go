@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpaudit/tcpaudit/internal/fixture"
+
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -145,7 +147,7 @@ func TestGatherMalformed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.ReplaceAll(tt.file, "/", "_"), func(t *testing.T) {
-			root := copyTree(t, gatherRoot)
+			root := fixture.Copy(t, gatherRoot)
 			path := filepath.Join(root, tt.file)
 			if err := os.WriteFile(path, []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
@@ -182,36 +184,4 @@ func TestGatherBadRoot(t *testing.T) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("missing root: err = %v, want fs.ErrNotExist", err)
 	}
-}
-
-// copyTree copies a fixture tree, symlinks included, into a temp dir.
-func copyTree(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		to := filepath.Join(dst, rel)
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			target, err := os.Readlink(p)
-			if err != nil {
-				return err
-			}
-			return os.Symlink(target, to)
-		case d.IsDir():
-			return os.MkdirAll(to, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(to, b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpaudit/tcpaudit/internal/fixture"
+
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/profiles"
@@ -91,7 +93,7 @@ func TestProfilesAgree(t *testing.T) {
 	fixes := 0
 	for _, host := range fixtureHosts(t) {
 		fixed := map[string]*audit.Facts{} // by fmt.Sprint(fix): profiles often plan the same fix
-		root := copyTree(t, host)
+		root := fixture.Copy(t, host)
 		for _, first := range profiles.Names() {
 			fix, _ := fixOf(t, host, first, tree)
 			if len(fix) == 0 {

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tcpaudit/tcpaudit/internal/fixture"
+
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -48,7 +50,7 @@ func TestFindingsFitTheirValues(t *testing.T) {
 		facts[filepath.Base(host)] = applyFix(t, host, nil)
 	}
 	for i, v := range variants {
-		root := copyTree(t, filepath.Join(hostsDir, v.host))
+		root := fixture.Copy(t, filepath.Join(hostsDir, v.host))
 		facts[v.host+" variant "+strconv.Itoa(i)] = applyFix(t, root, v.changes)
 	}
 	checked := 0
