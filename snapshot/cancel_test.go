@@ -1,63 +1,19 @@
 package snapshot
 
 import (
-	"archive/tar"
-	"compress/gzip"
 	"context"
 	"errors"
-	"io"
 	"os"
-	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/fixture"
 )
-
-// bigTarball writes a snapshot tarball of files empty files and one file
-// of size zero bytes (cheap to compress, slow to extract) to a file.
-func bigTarball(t *testing.T, files int, size int64) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "big.tar.gz")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(gz)
-	for i := range files {
-		if err := tw.WriteHeader(&tar.Header{Name: TopDir + "/f" + strconv.Itoa(i), Typeflag: tar.TypeReg, Mode: 0o644}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if size > 0 {
-		if err := tw.WriteHeader(&tar.Header{Name: TopDir + "/big", Typeflag: tar.TypeReg, Mode: 0o644, Size: size}); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.CopyN(tw, zeros{}, size); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 // TestOpenCancelled: a context cancelled during the extraction of a large
 // snapshot stops Open within a second, and the temporary directory is gone.
 func TestOpenCancelled(t *testing.T) {
-	file := bigTarball(t, 20_000, 512<<20)
+	file := fixture.Tarball(t, TopDir, 20_000, 512<<20)
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	for _, after := range []time.Duration{50 * time.Millisecond, 400 * time.Millisecond} {
@@ -85,7 +41,7 @@ func TestOpenCancelled(t *testing.T) {
 // TestEntryLimitBeforeWriting: a tarball with more entries than the limit
 // is refused before one of them is written.
 func TestEntryLimitBeforeWriting(t *testing.T) {
-	f, err := os.Open(bigTarball(t, 1001, 0))
+	f, err := os.Open(fixture.Tarball(t, TopDir, 1001, 0))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"archive/tar"
-	"compress/gzip"
-	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/fixture"
 )
 
 // TestSnapshotExtractionSignal: SIGTERM during the extraction of a large
@@ -18,7 +16,7 @@ import (
 func TestSnapshotExtractionSignal(t *testing.T) {
 	long(t, "builds the binary and a 1 GiB snapshot")
 	bin := buildBinary(t, t.TempDir())
-	file := zeroSnapshot(t, 1<<30)
+	file := fixture.Tarball(t, "proc", 0, 1<<30)
 	tmp := t.TempDir()
 	cmd := exec.Command(bin, "check", "--snapshot", file)
 	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
@@ -50,37 +48,3 @@ func TestSnapshotExtractionSignal(t *testing.T) {
 		t.Errorf("left behind in TMPDIR: %v", left)
 	}
 }
-
-// zeroSnapshot writes a snapshot tarball holding one file of size zero
-// bytes: small on disk, long to extract.
-func zeroSnapshot(t *testing.T, size int64) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), "big.tar.gz")
-	f, err := os.Create(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewWriterLevel(f, gzip.BestSpeed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(gz)
-	if err := tw.WriteHeader(&tar.Header{Name: "proc/big", Typeflag: tar.TypeReg, Mode: 0o644, Size: size}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.CopyN(tw, zeroReader{}, size); err != nil {
-		t.Fatal(err)
-	}
-	if err := tw.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if err := gz.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-type zeroReader struct{}
-
-func (zeroReader) Read(p []byte) (int, error) { clear(p); return len(p), nil }
