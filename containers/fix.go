@@ -32,6 +32,9 @@ const (
 	// FormNsenter is nsenter --net=/proc/PID/ns/net sysctl -w; it does
 	// not persist.
 	FormNsenter Form = "nsenter"
+	// FormSysctl is sysctl -w run inside the namespace, for an owner that
+	// is not known (no PID); it does not persist.
+	FormSysctl Form = "sysctl"
 )
 
 // Fix is how to set a namespace's sysctls where its owner keeps them.
@@ -55,7 +58,8 @@ type Fix struct {
 // flags and compose sysctls: of a Docker or Podman container, LXC's
 // lxc.sysctl keys, ip netns exec lines for a namespace named nsName under
 // /run/netns, else nsenter into the process's namespace (which does not
-// persist). A global key is never offered per namespace: the text says it
+// persist), or sysctl -w lines to run in the namespace when id has no
+// PID. A global key is never offered per namespace: the text says it
 // belongs to the host.
 func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 	fx := Fix{Form: form(id, nsName)}
@@ -81,6 +85,10 @@ func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 			lxcConfig(&b, id, fx.Settings)
 		case FormIPNetns:
 			ipNetns(&b, nsName, fx.Settings)
+		case FormSysctl:
+			b.WriteString("# Run inside this network namespace. This does not persist: the values are lost\n")
+			b.WriteString("# with the namespace; have whatever makes it set them there.\n")
+			sysctlW(&b, "", fx.Settings)
 		default:
 			nsenter(&b, id, fx.Settings)
 		}
@@ -100,8 +108,11 @@ func form(id Identity, nsName string) Form {
 	case id.Kind == KindContainer && id.Runtime == RuntimeLXC:
 		return FormLXC
 	}
-	if nsName != "" {
+	switch {
+	case nsName != "":
 		return FormIPNetns
+	case id.PID == 0:
+		return FormSysctl
 	}
 	return FormNsenter
 }
@@ -111,7 +122,7 @@ func form(id Identity, nsName string) Form {
 func sysctlW(b *strings.Builder, prefix string, settings []Setting) {
 	for _, s := range settings {
 		comment(b, "", s.Comment)
-		fmt.Fprintf(b, "%s sysctl -w %s\n", prefix, shellQuote(s.Key+"="+s.Value))
+		fmt.Fprintln(b, strings.TrimSpace(prefix+" sysctl -w "+shellQuote(s.Key+"="+s.Value)))
 	}
 }
 

@@ -106,6 +106,15 @@ func TestSysctlFixRemovedKey(t *testing.T) {
 	}
 }
 
+// TestSysctlFixNoOwner: with no process to enter, the lines are run in
+// the namespace itself.
+func TestSysctlFixNoOwner(t *testing.T) {
+	fx := SysctlFix(Identity{Kind: KindProcess}, "", perNamespace[:1])
+	if fx.Form != FormSysctl || lastLine(fx.Text) != "sysctl -w 'net.ipv4.ip_local_port_range=1024 65535'" {
+		t.Errorf("form %q:\n%s", fx.Form, fx.Text)
+	}
+}
+
 func TestSysctlFixLXC(t *testing.T) {
 	fx := SysctlFix(Identify("testdata/proc", "", 161), "", perNamespace)
 	if fx.Form != FormLXC || !strings.Contains(fx.Text, "lxc.sysctl.net.ipv4.ip_local_port_range = 1024 65535\n") {

@@ -107,3 +107,51 @@ func TestSysctlFixNsenter(t *testing.T) {
 		checkValue(t, []string{"nsenter", "--net=/proc/" + itoa(cmd.Process.Pid) + "/ns/net"}, s)
 	}
 }
+
+// TestLocate: the test's own /proc shows the host's namespace; a process
+// in a namespace of its own, given as --proc-root /proc/PID, is a guest;
+// a copy of /proc is not live.
+func TestLocate(t *testing.T) {
+	if w := Locate("testdata/proc"); w.Live || w.Guest {
+		t.Errorf("a fixture tree: %+v", w)
+	}
+	newNetns(t) // root, ip and sysctl
+	self := Locate("/proc")
+	if !self.Live || self.HostRef == "" {
+		t.Skipf("the host's namespace cannot be read here: %+v", self)
+	}
+	if self.Guest {
+		t.Skipf("the test itself runs outside the host's network namespace: %+v", self)
+	}
+	cmd := exec.Command("unshare", "--net", "sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("unshare --net: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	pid := cmd.Process.Pid
+	for i := 0; i < 200 && !netnsChanged(pid); i++ {
+		time.Sleep(10 * time.Millisecond)
+	}
+	w := Locate("/proc/" + itoa(pid) + "/")
+	if !w.Live || !w.Guest || w.PID != pid || w.Inode == w.HostInode || w.NetnsName != "" {
+		t.Errorf("Locate(/proc/%d) = %+v, want a guest namespace of process %d", pid, w, pid)
+	}
+	if !strings.Contains(w.Reason(), "process "+itoa(pid)+" is in network namespace") {
+		t.Errorf("reason %q", w.Reason())
+	}
+}
+
+// TestLocateInNamedNetns runs inside a namespace made with ip netns add:
+// the proc root /proc shows a guest, named as ip netns names it.
+func TestLocateInNamedNetns(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	w := Locate("/proc")
+	if w.HostRef == "" {
+		t.Skipf("the host's namespace cannot be read here: %+v", w)
+	}
+	if !w.Guest || !strings.HasPrefix(w.NetnsName, "tcpaudit-test-") || w.PID != 0 {
+		t.Errorf("Locate(/proc) in a named namespace = %+v", w)
+	}
+}
