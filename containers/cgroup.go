@@ -13,11 +13,11 @@ import (
 func ParseCgroup(data []byte) Identity {
 	best := Identity{Kind: KindProcess}
 	for line := range strings.Lines(string(data)) {
-		p, ok := cgroupPath(strings.TrimRight(line, "\n"))
+		p, relative, ok := cgroupPath(strings.TrimRight(line, "\n"))
 		if !ok {
 			continue
 		}
-		if id := parsePath(p); rank(id) > rank(best) {
+		if id := parsePath(p, relative); rank(id) > rank(best) {
 			best = id
 		}
 	}
@@ -25,23 +25,23 @@ func ParseCgroup(data []byte) Identity {
 }
 
 // cgroupPath returns the path of one line "hierarchy-ID:controllers:path"
-// (kernel/cgroup/cgroup.c, proc_cgroup_show), without the " (deleted)" the
-// kernel appends for a removed cgroup and without the "/.." steps that lead
-// out of the reader's cgroup namespace.
-func cgroupPath(line string) (string, bool) {
+// (docs/kernel-facts.md §23), without the " (deleted)" the kernel appends
+// for a removed cgroup and without the "/.." steps that lead out of the
+// reader's cgroup namespace; relative reports that there were such steps.
+func cgroupPath(line string) (p string, relative, ok bool) {
 	hier, rest, ok := strings.Cut(line, ":")
 	if !ok || hier == "" || strings.Trim(hier, "0123456789") != "" {
-		return "", false
+		return "", false, false
 	}
-	_, p, ok := strings.Cut(rest, ":")
+	_, p, ok = strings.Cut(rest, ":")
 	if !ok || !strings.HasPrefix(p, "/") {
-		return "", false
+		return "", false, false
 	}
 	p = strings.TrimSuffix(p, " (deleted)")
 	for strings.HasPrefix(p, "/../") || p == "/.." {
-		p = strings.TrimPrefix(p, "/..")
+		p, relative = strings.TrimPrefix(p, "/.."), true
 	}
-	return p, true
+	return p, relative, true
 }
 
 func rank(id Identity) int {
@@ -60,21 +60,25 @@ func rank(id Identity) int {
 
 // parsePath reads one cgroup path from the root down. The innermost
 // container wins (a container of a pod inside a Docker container, as kind
-// and k3d run them); a pod found resets what was found outside it.
-func parsePath(p string) Identity {
+// and k3d run them); a pod found resets what was found outside it. A
+// relative path (seen from another cgroup namespace) starts below the
+// common ancestor, which may have been kubepods or docker: a pod<uid>
+// directory or a bare ID at its top is then taken as such.
+func parsePath(p string, relative bool) Identity {
 	id := Identity{Kind: KindProcess}
 	var parent string
-	kubepods, podDir := false, false
+	kubepods, podDir := relative, relative
 	for depth, c := range strings.Split(strings.Trim(p, "/"), "/") {
 		if strings.Contains(c, "kubepods") {
 			kubepods = true
 		}
+		inPod := podDir // the parent is a pod's directory
+		podDir = false
 		if uid, ok := podUID(c, kubepods); ok {
 			id = Identity{Kind: KindPod, PodUID: uid}
 			podDir = true
-		} else if m, ok := matchComponent(c, parent, depth, podDir); ok {
+		} else if m, ok := matchComponent(c, parent, depth, inPod); ok {
 			id.Runtime, id.ContainerID, id.ContainerName, id.Monitor = m.Runtime, m.ContainerID, m.ContainerName, m.Monitor
-			podDir = false
 		}
 		parent = c
 	}

@@ -44,6 +44,11 @@ func TestParseCgroup(t *testing.T) {
 		{"machine with a bad escape", `0::/machine.slice/machine-a\x2.scope` + "\n", Identity{Kind: KindProcess}},
 		{"hierarchy id not a number", "x::/docker/" + id + "\n", Identity{Kind: KindProcess}},
 		{"relative path", "0::docker/" + id + "\n", Identity{Kind: KindProcess}},
+		{"relative, cgroupfs pod", "0::/../../../besteffort/pod" + u + "/" + id + "\n", Identity{Kind: KindPod, ContainerID: id, PodUID: u}},
+		{"relative, sibling of a docker container", "0::/../" + id + "\n", Identity{Kind: KindContainer, ContainerID: id}},
+		{"id below a pod's child", "0::/kubepods/pod" + u + "/x/" + id + "\n", Identity{Kind: KindPod, PodUID: u}},
+		{"relative, id below the top", "0::/../x/" + id + "\n", Identity{Kind: KindProcess}},
+		{"bare id at the top of an absolute path", "0::/" + id + "\n", Identity{Kind: KindProcess}},
 		{"carriage return", "0::/docker/" + id + "\r\n", Identity{Kind: KindProcess}},
 	}
 	for _, tc := range tests {

@@ -48,7 +48,8 @@ func (w Where) Reason() string {
 // the reader's own (its net/ and sys/net/ are the reader's), a process's
 // directory in one shows that process's. The host's namespace is PID 1's
 // when it can be read, else kthreadd's (PID 2 in the host's PID namespace,
-// a kernel thread always in the initial network namespace). When neither
+// a kernel thread always in the initial network namespace;
+// docs/kernel-facts.md §23). When neither
 // can be read, Guest stays false: the caller has other evidence (global
 // keys absent) to go on.
 func Locate(procRoot string) Where {
