@@ -12,50 +12,43 @@ import (
 // network namespace of a node: hostPID without hostNetwork, the read-only
 // mounts that name namespaces and pods, the capabilities setns and the
 // descriptor scan need, and a command line tcpaudit accepts.
+// allNetnsPod is what TestDeployAllNetnsDaemonSet reads of the pod template.
+type allNetnsPod struct {
+	HostPID     bool `yaml:"hostPID"`
+	HostNetwork bool `yaml:"hostNetwork"`
+	Containers  []struct {
+		Args            []string `yaml:"args"`
+		SecurityContext struct {
+			Capabilities struct{ Drop, Add []string } `yaml:"capabilities"`
+		} `yaml:"securityContext"`
+		VolumeMounts []struct {
+			Name      string
+			MountPath string `yaml:"mountPath"`
+			ReadOnly  bool   `yaml:"readOnly"`
+		} `yaml:"volumeMounts"`
+	} `yaml:"containers"`
+	Volumes []struct {
+		Name     string
+		HostPath struct{ Path string } `yaml:"hostPath"`
+	} `yaml:"volumes"`
+}
+
 func TestDeployAllNetnsDaemonSet(t *testing.T) {
-	type mount struct {
-		Name      string `yaml:"name"`
-		MountPath string `yaml:"mountPath"`
-		ReadOnly  bool   `yaml:"readOnly"`
-	}
-	var ds struct {
-		Kind string `yaml:"kind"`
+	var doc struct {
+		Kind string
 		Spec struct {
-			Template struct {
-				Spec struct {
-					HostPID     bool `yaml:"hostPID"`
-					HostNetwork bool `yaml:"hostNetwork"`
-					Containers  []struct {
-						Args            []string `yaml:"args"`
-						SecurityContext struct {
-							Capabilities struct {
-								Drop []string `yaml:"drop"`
-								Add  []string `yaml:"add"`
-							} `yaml:"capabilities"`
-						} `yaml:"securityContext"`
-						VolumeMounts []mount `yaml:"volumeMounts"`
-					} `yaml:"containers"`
-					Volumes []struct {
-						Name     string `yaml:"name"`
-						HostPath struct {
-							Path string `yaml:"path"`
-						} `yaml:"hostPath"`
-					} `yaml:"volumes"`
-				} `yaml:"spec"`
-			} `yaml:"template"`
-		} `yaml:"spec"`
+			Template struct{ Spec allNetnsPod }
+		}
 	}
-	b, err := os.ReadFile("../../deploy/kubernetes/daemonset-all-netns.yaml")
-	if err != nil {
+	if b, err := os.ReadFile("../../deploy/kubernetes/daemonset-all-netns.yaml"); err != nil {
 		t.Fatal(err)
-	}
-	if err := yaml.Unmarshal(b, &ds); err != nil {
+	} else if err := yaml.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("daemonset-all-netns.yaml: %v", err)
 	}
-	pod := ds.Spec.Template.Spec
-	if ds.Kind != "DaemonSet" || !pod.HostPID || pod.HostNetwork || len(pod.Containers) != 1 {
+	pod := doc.Spec.Template.Spec
+	if doc.Kind != "DaemonSet" || !pod.HostPID || pod.HostNetwork || len(pod.Containers) != 1 {
 		t.Fatalf("kind %s, hostPID %v, hostNetwork %v, %d containers; want a DaemonSet with hostPID and no hostNetwork",
-			ds.Kind, pod.HostPID, pod.HostNetwork, len(pod.Containers))
+			doc.Kind, pod.HostPID, pod.HostNetwork, len(pod.Containers))
 	}
 	c := pod.Containers[0]
 	caps := c.SecurityContext.Capabilities
