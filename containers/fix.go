@@ -57,7 +57,7 @@ type Fix struct {
 // form its owner keeps them: a pod's securityContext.sysctls, the --sysctl
 // flags and compose sysctls: of a Docker or Podman container, LXC's
 // lxc.sysctl keys, ip netns exec lines for a namespace named nsName under
-// /run/netns, else nsenter into the process's namespace (which does not
+// /run/netns (a name of letters, digits and _ . - @ : + only), else nsenter into the process's namespace (which does not
 // persist), or sysctl -w lines to run in the namespace when id has no
 // PID. A global key is never offered per namespace: the text says it
 // belongs to the host.
@@ -67,6 +67,8 @@ func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 	for _, s := range settings {
 		k, ok := sysctl.Lookup(s.Key)
 		switch {
+		case printable(s.Key) != s.Key || printable(s.Value) != s.Value:
+			fmt.Fprintf(&b, "# %s = %s: left out, it holds characters a shell or terminal would act on.\n", printable(s.Key), printable(s.Value))
 		case ok && k.Global():
 			fx.Host = append(fx.Host, s)
 		case ok && k.Scope == sysctl.ScopeRemoved:
@@ -109,7 +111,7 @@ func form(id Identity, nsName string) Form {
 		return FormLXC
 	}
 	switch {
-	case nsName != "":
+	case nsName != "" && validName(nsName):
 		return FormIPNetns
 	case id.PID == 0:
 		return FormSysctl
@@ -127,7 +129,7 @@ func sysctlW(b *strings.Builder, prefix string, settings []Setting) {
 }
 
 func ipNetns(b *strings.Builder, name string, settings []Setting) {
-	fmt.Fprintf(b, "# Network namespace %s (ip netns): the values last until the namespace is deleted;\n", printable(name))
+	fmt.Fprintf(b, "# Network namespace %s (ip netns): the values last until the namespace is deleted;\n", name)
 	b.WriteString("# run these where the namespace is made (after `ip netns add`) to keep them.\n")
 	sysctlW(b, "ip netns exec "+shellQuote(name), settings)
 }

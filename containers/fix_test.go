@@ -115,6 +115,20 @@ func TestSysctlFixNoOwner(t *testing.T) {
 	}
 }
 
+// TestSysctlFixHostileText: a key, value or namespace name with control
+// characters never reaches the commands.
+func TestSysctlFixHostileText(t *testing.T) {
+	settings := []Setting{
+		{Key: "net.ipv4.conf.e\x1b[31m.rp_filter", Value: "1"},
+		{Key: "net.ipv4.tcp_fin_timeout", Value: "30\n; reboot"},
+		{Key: "net.ipv4.tcp_keepalive_time", Value: "600"},
+	}
+	fx := SysctlFix(Identity{Kind: KindProcess}, "bad\x1bname", settings)
+	if fx.Form != FormSysctl || len(fx.Settings) != 1 || strings.ContainsAny(fx.Text, "\x1b") || strings.Contains(fx.Text, "\n; reboot") {
+		t.Errorf("form %q, settings %v:\n%q", fx.Form, fx.Settings, fx.Text)
+	}
+}
+
 func TestSysctlFixLXC(t *testing.T) {
 	fx := SysctlFix(Identify("testdata/proc", "", 161), "", perNamespace)
 	if fx.Form != FormLXC || !strings.Contains(fx.Text, "lxc.sysctl.net.ipv4.ip_local_port_range = 1024 65535\n") {
