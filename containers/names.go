@@ -43,8 +43,10 @@ func lookup(id *Identity, hostRoot string) {
 		return
 	}
 	defer root.Close()
-	if id.ContainerID != "" && id.Runtime == "" {
-		id.Runtime = stateRuntime(root, id.ContainerID)
+	if id.ContainerID != "" && (id.Runtime == "" || id.Runtime == RuntimeContainerd) {
+		if r := stateRuntime(root, id.ContainerID); r == RuntimeK3s || id.Runtime == "" {
+			id.Runtime = r // k3s's containerd names its scopes as containerd does
+		}
 	}
 	if id.PodUID != "" {
 		id.PodNamespace, id.PodName = podName(root, id.PodUID)
