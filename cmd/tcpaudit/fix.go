@@ -52,6 +52,8 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	}
 	fx := pipeline.PlanFix(a, a.Sysctl)
 	switch {
+	case fx.Guest != "":
+		return guestFix(s, fx, o, a.Profile)
 	case len(fx.Changes) == 0:
 		_, err := fmt.Fprintf(s.err, "tcpaudit fix: no finding of profile %s has a sysctl fix\n", a.Profile)
 		for _, n := range fx.Notes {
@@ -70,6 +72,28 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	}
 	_, err = fmt.Fprint(s.out, fx.DropIn())
 	return err
+}
+
+// guestFix prints the fix of a namespace that is not the host's in the
+// form its owner keeps it, and says why no drop-in is offered; --write is
+// refused.
+func guestFix(s streams, fx *pipeline.Fix, o fixOptions, profile string) error {
+	fmt.Fprintf(s.err, "tcpaudit fix: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", fx.Guest)
+	if len(fx.Changes) == 0 {
+		fmt.Fprintf(s.err, "tcpaudit fix: no finding of profile %s has a sysctl fix\n", profile)
+	}
+	for _, n := range fx.Notes {
+		fmt.Fprintf(s.err, "  %s\n", n)
+	}
+	if len(fx.Changes) > 0 {
+		if _, err := fmt.Fprint(s.out, fx.InNamespace(o.Root).Text); err != nil {
+			return err
+		}
+	}
+	if o.Write != "" {
+		return fmt.Errorf("--write: refused: %s", fx.Guest)
+	}
+	return nil
 }
 
 // writeFix writes the drop-in to file, warning when another file that
