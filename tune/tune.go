@@ -7,7 +7,6 @@ package tune
 import (
 	"math"
 	"slices"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -67,11 +66,12 @@ type Proposal struct {
 
 // Report is the outcome of sizing: what was observed and the proposals.
 type Report struct {
-	Readings  int           `json:"readings"`
-	Span      time.Duration `json:"span_ns"`
-	Source    string        `json:"census_source"`
-	Truncated bool          `json:"truncated,omitempty"`
-	Proposals []Proposal    `json:"proposals"`
+	Readings int `json:"readings"`
+	// Span is the time from the first reading to the last, in seconds.
+	Span      float64    `json:"span_s"`
+	Source    string     `json:"census_source"`
+	Truncated bool       `json:"truncated,omitempty"`
+	Proposals []Proposal `json:"proposals"`
 }
 
 // Keys are the sysctls sizing reads.
@@ -108,7 +108,7 @@ func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
 	r := Report{Readings: len(obs)}
 	if len(obs) > 0 {
 		last := obs[len(obs)-1]
-		r.Span, r.Source = last.At.Sub(obs[0].At), string(last.Source)
+		r.Span, r.Source = last.At.Sub(obs[0].At).Seconds(), string(last.Source)
 	}
 	for _, o := range obs {
 		r.Truncated = r.Truncated || o.Truncated
