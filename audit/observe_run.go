@@ -6,17 +6,23 @@ import (
 	"time"
 )
 
-// Run takes n readings interval apart, timed by now, calling progress
-// (when not nil) after each. Cancelling ctx stops it with ctx's error.
+// Run takes n readings, the i-th interval × i after the first (a reading
+// that takes longer delays the next one only), timed by now, calling
+// progress (when not nil) after each. Cancelling ctx stops it with ctx's
+// error.
 func (o *Observer) Run(ctx context.Context, n int, interval time.Duration, now func() time.Time, progress func(done, total int)) ([]Observation, error) {
 	var out []Observation
+	start := now()
 	for i := 1; i <= n; i++ {
-		if i > 1 {
+		if wait := start.Add(time.Duration(i-1) * interval).Sub(now()); i > 1 && wait > 0 {
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
-			case <-time.After(interval):
+			case <-time.After(wait):
 			}
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
 		ob, err := o.Observe(now())
 		if err != nil {
@@ -28,17 +34,20 @@ func (o *Observer) Run(ctx context.Context, n int, interval time.Duration, now f
 	return out, nil
 }
 
-// ListenerOwners attributes the listeners of the last observation to the
-// processes holding them.
+// ListenerOwners attributes to the processes holding them the listeners
+// whose accept queue was ever non-empty or that dropped packets: the ones
+// a proposal may name. With none it scans no process and returns nil.
 func (o *Observer) ListenerOwners(obs []Observation) (*Attribution, error) {
-	if len(obs) == 0 {
-		return nil, nil
-	}
 	inodes := make(map[uint64]State)
-	for _, l := range obs[len(obs)-1].Listeners {
-		if l.Inode != 0 {
-			inodes[l.Inode] = Listen
+	for _, ob := range obs {
+		for _, l := range ob.Listeners {
+			if l.Inode != 0 && (l.AcceptQueue > 0 || l.Drops > 0) {
+				inodes[l.Inode] = Listen
+			}
 		}
+	}
+	if len(inodes) == 0 {
+		return nil, nil
 	}
 	a, err := o.fsys.Attribute(inodes)
 	if err != nil {

@@ -23,23 +23,24 @@ type BDP struct {
 	Rate  float64
 	RTT   time.Duration
 	Bytes float64
-	// From says where the rate came from: "delivery_rate", "pacing_rate"
-	// or "throughput" (bytes moved over the interval).
+	// From says where the rate came from: "delivery_rate" or
+	// "throughput" (bytes moved over the interval).
 	From string
 }
 
 // SendBDP is the BDP of what a flow sends: tcp_info's delivery rate (the
-// pacing rate when the kernel has no delivery sample, the bytes acked
-// over the interval otherwise) × its smoothed RTT.
+// bytes acked over the interval when the kernel has no delivery sample)
+// × its smoothed RTT. A flow that sent nothing in the interval has none;
+// the pacing rate is not used, as before the first delivery sample it is
+// derived from the initial window, not measured.
 func SendBDP(f audit.FlowLoad, interval time.Duration) BDP {
 	b := BDP{RTT: f.Info.RTT}
 	switch {
+	case f.Sent == 0:
 	case f.Info.DeliveryRate > 0:
 		b.Rate, b.From = float64(f.Info.DeliveryRate), "delivery_rate"
-	case interval > 0 && f.Sent > 0:
+	case interval > 0:
 		b.Rate, b.From = float64(f.Sent)/interval.Seconds(), "throughput"
-	case f.Info.PacingRate > 0 && f.Info.PacingRate != math.MaxUint64:
-		b.Rate, b.From = float64(f.Info.PacingRate), "pacing_rate"
 	}
 	b.Bytes = b.Rate * b.RTT.Seconds()
 	return b
@@ -138,11 +139,8 @@ func (s series) bufferMax(key string, b BDP, f audit.FlowLoad, seen int, triple 
 		p.Formula += " (it caps what an application may ask for with SO_RCVBUF / SO_SNDBUF, which the kernel doubles)"
 	}
 	switch {
-	case len(fields) == 0 && triple:
-		return s.insufficient(key, key+" could not be read", p.Inputs)
 	case len(fields) == 0:
-		p.Formula += "; the key could not be read here"
-		return decide(p, true, strconv.FormatInt(n, 10))
+		return unreadable(p)
 	case n <= curMax:
 		return decide(p, false, "")
 	}

@@ -43,7 +43,7 @@ func TestBDPRecorded(t *testing.T) {
 		{"loopback-bulk-b.hex", 2658 * time.Microsecond, 10913833333, 29008969, 58017938, "4096 16384 58017938"},
 	} {
 		info := readInfo(t, tc.file)
-		b := SendBDP(audit.FlowLoad{Info: info}, 0)
+		b := SendBDP(audit.FlowLoad{Info: info, Sent: info.BytesAcked}, 0)
 		if b.RTT != tc.rtt || b.Rate != tc.rate || b.From != "delivery_rate" {
 			t.Errorf("%s: rtt %s rate %.0f from %s, want %s %.0f delivery_rate", tc.file, b.RTT, b.Rate, b.From, tc.rtt, tc.rate)
 		}
@@ -58,6 +58,19 @@ func TestBDPRecorded(t *testing.T) {
 		if want := count(tc.bdp) + " bytes × 2 = " + count(tc.need); !strings.Contains(p.Formula, want) {
 			t.Errorf("%s: formula %q lacks %q", tc.file, p.Formula, want)
 		}
+	}
+}
+
+// TestSendBDPIdle: a flow that sent nothing in the interval (a connection
+// waiting in an accept queue has a pacing rate all the same) has no BDP.
+func TestSendBDPIdle(t *testing.T) {
+	f := audit.FlowLoad{Info: audit.TCPInfo{RTT: 10 * time.Microsecond, PacingRate: 93_646_080_000}}
+	if b := SendBDP(f, time.Second); b.Bytes != 0 {
+		t.Errorf("bdp %v for a flow that sent nothing", b.Bytes)
+	}
+	f.Sent = 1_000_000
+	if b := SendBDP(f, 500*time.Millisecond); b.From != "throughput" || b.Rate != 2_000_000 {
+		t.Errorf("rate %v from %s, want 2,000,000 bytes/s of throughput", b.Rate, b.From)
 	}
 }
 

@@ -68,3 +68,12 @@ func decide(p Proposal, change bool, proposed string) Proposal {
 	}
 	return p
 }
+
+// unreadable is a proposal whose need was measured but whose key this
+// namespace does not show (a global key seen from a child namespace): the
+// comparison is left to the host.
+func unreadable(p Proposal) Proposal {
+	p.Verdict, p.Confidence = InsufficientData, Insufficient
+	p.Formula += "; the key is not readable here (a global key seen from a child namespace?): compare the need with its value on the host"
+	return p
+}

@@ -34,8 +34,7 @@ func (s series) orphans() []Proposal {
 		Formula: fmt.Sprintf("peak %s orphaned sockets × %d (the kernel doubles the count of an orphan that retransmits) × %.1f headroom = %s", count(peak), orphanShift, Headroom, count(n)),
 	}
 	if err != nil {
-		p.Formula += "; tcp_max_orphans could not be read here (a key of the initial namespace)"
-		return []Proposal{decide(p, true, strconv.FormatInt(n, 10))}
+		return []Proposal{unreadable(p)}
 	}
 	p.Formula += "; limit " + count(cur)
 	return []Proposal{decide(p, n > cur, strconv.FormatInt(n, 10))}
