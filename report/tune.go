@@ -39,7 +39,11 @@ func (TuneText) Write(w io.Writer, r tune.Report) error {
 		if p.Verdict == tune.Change {
 			value = fmt.Sprintf("%s → %s", orUnread(p.Current), p.Proposed)
 		}
-		fmt.Fprintf(&b, "\n%s: %s, %s (confidence %s)\n", p.Key, strings.ReplaceAll(string(p.Verdict), "-", " "), orUnread(value), p.Confidence)
+		fmt.Fprintf(&b, "\n%s: %s, %s", p.Key, strings.ReplaceAll(string(p.Verdict), "-", " "), orUnread(value))
+		if p.Confidence != tune.Insufficient {
+			fmt.Fprintf(&b, " (confidence %s)", p.Confidence)
+		}
+		b.WriteString("\n")
 		fmt.Fprintf(&b, "  %s\n", p.Formula)
 		if p.Advice != "" {
 			fmt.Fprintf(&b, "  advice: %s\n", p.Advice)
