@@ -53,9 +53,7 @@ func newTuneCmd(s streams) *cobra.Command {
 	addTextOrJSONFlag(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc; only netlink has tcp_info")
-	f.String("root", "/", "root directory of the sysctl.d configuration tree (--diff, --write)")
-	f.Bool("diff", false, "print a unified diff against the configuration tree that sets the proposed values")
-	f.String("write", "", "write the drop-in with the proposed values to this file under --root (atomically; an existing file is kept as FILE.bak)")
+	addFixFlags(f)
 	return cmd
 }
 
@@ -109,22 +107,7 @@ func writeTuneFix(s streams, fsys audit.FS, rep tune.Report, o tuneOptions) erro
 		}
 	}
 	fx := pipeline.PlanFix(&pipeline.Audit{Facts: facts, Result: rules.Result{Findings: findings}, Profile: "tune (measured workload)"}, conf)
-	switch {
-	case len(fx.Changes) == 0:
-		fmt.Fprintln(s.err, "tcpaudit tune: no key needs a change")
-		for _, n := range fx.Notes {
-			fmt.Fprintf(s.err, "  %s\n", n)
-		}
-		return nil
-	case o.Diff:
-		diff, err := fx.Diff()
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprint(s.out, diff)
-		return err
-	}
-	return writeFix(s, fx, o.Root, o.Write)
+	return emitFix(s, fx, "tcpaudit tune: no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
 }
 
 // tuneFacts reads what planning a fix needs: the sysctls (and those absent,

@@ -101,6 +101,19 @@ func (p *paced) measure(fn func()) float64 {
 	return float64(p.n.Load()-n0) / time.Since(t0).Seconds()
 }
 
+// closer returns a generator of connections to 127.0.0.1:9000 that the
+// client closes first, released when the test ends.
+func closer(t *testing.T) *sockgen.Generator {
+	t.Helper()
+	g, err := sockgen.New([]uint16{9000}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	if err == nil {
+		t.Cleanup(g.Close)
+		return g
+	}
+	t.Fatal(err)
+	return nil
+}
+
 func within(got, want, share float64) bool { return math.Abs(got-want) <= share*want }
 
 // TestTuneConnectionRate: a client opening 200 connections/s to one
@@ -112,11 +125,7 @@ func TestTuneConnectionRate(t *testing.T) {
 		return
 	}
 	setSysctl(t, "net/ipv4/ip_local_port_range", "40000 49999")
-	g, err := sockgen.New([]uint16{9000}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := closer(t)
 	load := pace(200, 10*time.Second, g.TimeWait)
 	time.Sleep(500 * time.Millisecond)
 	var rep tune.Report
@@ -252,11 +261,7 @@ func TestTuneTimeWaitOverflowStops(t *testing.T) {
 		t.Skip("needs sysctl(8) to apply the proposal")
 	}
 	setSysctl(t, "net/ipv4/tcp_max_tw_buckets", "50")
-	g, err := sockgen.New([]uint16{9000}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
+	g := closer(t)
 	load := pace(200, 10*time.Second, g.TimeWait)
 	defer load.stop()
 	time.Sleep(500 * time.Millisecond)
