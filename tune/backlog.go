@@ -5,6 +5,7 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
+	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -106,12 +107,18 @@ func (s series) somaxconn(l *listenerPeak, listeners int) Proposal {
 	if l.drops > 0 && l.queue >= int64(l.backlog) {
 		p.Confidence = High
 	}
-	if int64(l.backlog) < n {
+	if s.source() != string(audit.CensusNetlink) {
+		p.Formula = strings.Replace(p.Formula, "its backlog (Send-Q) is "+count(int64(l.backlog)), "its backlog is unknown (the /proc source does not show it)", 1)
+		p.Inputs["application_backlog"] = nil
+	} else if int64(l.backlog) < n {
 		p.Advice = fmt.Sprintf("the application's own backlog is %s (listen(fd, %s) or less): raise it in %s to at least %s; the limit is fixed when listen() is called, so the process must call listen() again or restart",
 			count(int64(l.backlog)), count(int64(l.backlog)), s.name(l), count(n))
 		if n <= cur {
 			p.Advice += "; a sysctl will not fix this, somaxconn already allows it"
 		}
+	}
+	if n > cur && p.Advice == "" {
+		p.Advice = fmt.Sprintf("a listener keeps the limit it got when it called listen(): %s must call listen() with a backlog of at least %s again, or restart, after the change", s.name(l), count(n))
 	}
 	return decide(p, n > cur, strconv.FormatInt(n, 10))
 }

@@ -71,6 +71,9 @@ func (s series) finTimeout() []Proposal {
 		}
 		return []Proposal{s.insufficient(keyFinTimeout, seen, nil)}
 	}
+	if r.peak() == 0 {
+		return []Proposal{s.insufficient(keyFinTimeout, fmt.Sprintf("no orphaned FIN_WAIT2 socket created in %d readings (%d present at most)", len(s.obs), peakHeld), nil)}
+	}
 	t, _ := strconv.ParseInt(s.current(keyFinTimeout), 10, 64)
 	limit, _ := strconv.ParseInt(s.current(keyMaxTwBuckets), 10, 64)
 	room := limit - int64(peakTW)
@@ -87,7 +90,7 @@ func (s series) finTimeout() []Proposal {
 	if p.Confidence == Insufficient {
 		p.Confidence = Low
 	}
-	if held <= room || r.peak() == 0 {
+	if held <= room {
 		return []Proposal{decide(p, false, "")}
 	}
 	nt := max(minFinTimeout, int64(float64(room)/(r.peak()*Headroom)))
