@@ -14,7 +14,7 @@ import (
 // needs: the kernel advertises a window of only part of the receive buffer
 // (tcp_win_from_space with scaling_ratio, 50% until measured), and sizes
 // the send buffer at twice the congestion window (tcp_sndbuf_expand)
-// (docs/kernel-facts.md §23).
+// (docs/kernel-facts.md §24).
 const BufferFactor = 2
 
 // BDP is the bandwidth-delay product of one flow in one direction.

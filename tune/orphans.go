@@ -15,7 +15,7 @@ import (
 const orphanShift = 2
 
 // orphans sizes tcp_max_orphans from the peak orphan count of sockstat
-// (docs/kernel-facts.md §23).
+// (docs/kernel-facts.md §24).
 func (s series) orphans() []Proposal {
 	var peak int64
 	for _, o := range s.obs {
