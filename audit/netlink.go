@@ -144,7 +144,7 @@ func DecodeDiag(b []byte, s *Socket) error {
 		s.Backlog = ne.Uint32(b[60:])
 	}
 	s.Inode = uint64(ne.Uint32(b[68:]))
-	s.Drops, s.IdleMs, s.HasInfo = 0, 0, false
+	s.Drops, s.IdleMs, s.HasInfo, s.Info = 0, 0, false, TCPInfo{}
 	decodeAttrs(b[diagMsgLen:], s)
 	return nil
 }
@@ -187,6 +187,7 @@ func decodeAttrs(b []byte, s *Socket) {
 			s.Drops = ne.Uint32(v[4*skMemInfoDrops:])
 		case typ == diagInfo && len(v) >= tcpiLastRecv+4:
 			s.IdleMs, s.HasInfo = ne.Uint32(v[tcpiLastRecv:]), true
+			s.Info = DecodeTCPInfo(v)
 		}
 		b = b[min(nlmsgAlign(l), len(b)):]
 	}
