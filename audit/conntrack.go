@@ -134,8 +134,9 @@ func (fsys FS) ConntrackStats() (ConntrackStats, error) {
 }
 
 // Conntrack reads the conntrack sysctls and statistics. When neither the
-// statistics nor nf_conntrack_count exist, conntrack is not in use in this
-// namespace and the error wraps fs.ErrNotExist.
+// statistics nor nf_conntrack_count exist (nf_conntrack not loaded), or
+// the table is empty and its statistics all zero (no rule uses conntrack
+// in this namespace), the error says which and wraps fs.ErrNotExist.
 func (fsys FS) Conntrack() (*Conntrack, error) {
 	stats, err := fsys.ConntrackStats()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -154,5 +155,24 @@ func (fsys FS) Conntrack() (*Conntrack, error) {
 			c.Sysctls[k] = n
 		}
 	}
+	if c.unused() {
+		return nil, fmt.Errorf("conntrack used by no rule in this network namespace (%s 0, %s all zero): %w", KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
+	}
 	return c, nil
+}
+
+// unused reports whether the table is empty and its statistics never
+// counted anything: with conntrack built in, every network namespace has
+// its files, but only one whose rules use conntrack (ct state, NAT)
+// registers the hooks that track flows (docs/kernel-facts.md §22).
+func (c *Conntrack) unused() bool {
+	if n, ok := c.Sysctls[KeyConntrackCount]; !ok || n != 0 {
+		return false
+	}
+	for _, v := range c.Stats {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }
