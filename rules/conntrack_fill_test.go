@@ -14,6 +14,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/profiles"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -86,6 +87,13 @@ func TestConntrackFillSizedFix(t *testing.T) {
 	drop, _ := full.Sampling.Rate(audit.ConntrackSection, "drop")
 	if ev["delta"] <= 0 || ev["drop_delta"] != float64(drop.Delta) || drop.Delta <= 0 {
 		t.Errorf("evidence %v, drop rate %+v: want drop rising between samples", ev, drop)
+	}
+	cfg, err := profiles.Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := rules.NewEngine().Evaluate(full, cfg).Conntrack; u == nil || u.Share < 1 || u.Rates["drop"] <= 0 {
+		t.Errorf("result's conntrack usage %+v: want a full table and a drop rate", u)
 	}
 	for key, v := range found[0].Fix.Sysctl {
 		setMax(t, host, v, key)

@@ -50,7 +50,7 @@ func checkConntrackPressure(f *audit.Facts, p Params) []Finding {
 		return nil
 	}
 	buckets, _ := ct.Get(audit.KeyConntrackBuckets)
-	trend := conntrackTrend(f, "drop", "early_drop", "insert_failed")
+	trend := conntrackTrend(f, ConntrackEvents()...)
 	share := float64(count) / float64(limit)
 	sev := trend.severity(Critical, p.Int("min_drops"))
 	switch {
