@@ -17,8 +17,9 @@ import (
 const SourceConntrack Source = "net/stat/nf_conntrack"
 
 // The conntrack sysctls the audit reads. Count and the TCP timeouts are per
-// network namespace; buckets (and max, before it became per namespace) are
-// set in the initial one (docs/kernel-facts.md §22).
+// network namespace; max and buckets are global, set in the initial one and
+// read-only elsewhere, and each namespace's own count is compared with max
+// (docs/kernel-facts.md §22).
 const (
 	KeyConntrackCount   = "net.netfilter.nf_conntrack_count"
 	KeyConntrackMax     = "net.netfilter.nf_conntrack_max"
@@ -72,8 +73,8 @@ type ConntrackStats map[string]int64
 
 // ParseConntrackStats reads net/stat/nf_conntrack: a header line naming the
 // columns, then one line of hexadecimal values per CPU. Every column is
-// summed across CPUs except "entries", the table's global count, which
-// each line repeats.
+// summed across CPUs except "entries", the namespace's count, which each
+// line repeats.
 func ParseConntrackStats(r io.Reader) (ConntrackStats, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 64*1024)
