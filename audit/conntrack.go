@@ -157,10 +157,14 @@ func (fsys FS) Conntrack() (*Conntrack, error) {
 		}
 	}
 	if c.unused() {
-		return nil, fmt.Errorf("conntrack used by no rule in this network namespace (%s 0, %s all zero): %w", KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
+		return nil, fmt.Errorf("%w in this network namespace (%s 0, %s all zero): %w", errConntrackUnused, KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
 	}
 	return c, nil
 }
+
+// errConntrackUnused is why a namespace with conntrack's files is not
+// audited: nothing is tracked there.
+var errConntrackUnused = errors.New("conntrack used by no rule")
 
 // unused reports whether the table is empty and its statistics never
 // counted anything: with conntrack built in, every network namespace has
