@@ -1,3 +1,5 @@
+//go:build linux && !tcpaudit_portable
+
 package audit
 
 import (
