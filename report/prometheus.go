@@ -48,6 +48,7 @@ type Collector struct {
 	version string
 
 	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+	conntrack                                                                                  conntrackDescs
 }
 
 // NewCollector returns a Collector for res.
@@ -85,6 +86,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 		up: prometheus.NewDesc("tcpaudit_source_up",
 			"1 if the fact source under the proc root was read, 0 if not.",
 			[]string{"source"}, nil),
+		conntrack: newConntrackDescs(),
 	}
 }
 
@@ -93,6 +95,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
 		ch <- d
 	}
+	c.conntrack.describe(ch)
 }
 
 // Collect sends the metrics of the result.
@@ -129,6 +132,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.res.Sources {
 		gauge(c.up, boolValue(s.OK), s.Source)
 	}
+	c.conntrack.collect(ch, gauge, c.res.Conntrack)
 }
 
 type gaugeFunc func(d *prometheus.Desc, v float64, labels ...string)

@@ -63,6 +63,9 @@ type Result struct {
 	// Config is the configuration file in use, empty for none; every
 	// report records it.
 	Config string `json:",omitempty"`
+	// Conntrack is the conntrack table's use and events; nil when
+	// conntrack was not read.
+	Conntrack *ConntrackUsage `json:",omitempty"`
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.
@@ -115,6 +118,7 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	res.Sockets = summarize(f.Census)
 	res.Ephemeral = ephemeralUse(f, EphemeralTop)
 	res.Sources, res.Notes = sources(f)
+	res.Conntrack = conntrackUsage(f)
 	return res
 }
 
