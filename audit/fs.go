@@ -18,6 +18,9 @@ import (
 // naming the file and line.
 type FS struct {
 	root string
+	// net is the directory the net/* sources are read from; "" means
+	// root/net.
+	net string
 }
 
 // NewFS returns the reader of the proc root, which must be a directory.
@@ -38,7 +41,21 @@ func (fsys FS) Root() string { return fsys.root }
 // Live reports whether the root is this host's /proc (see IsLive).
 func (fsys FS) Live() bool { return IsLive(fsys.root) }
 
-func (fsys FS) path(s Source) string { return filepath.Join(fsys.root, filepath.FromSlash(string(s))) }
+func (fsys FS) path(s Source) string {
+	if rest, ok := strings.CutPrefix(string(s), "net/"); ok && fsys.net != "" {
+		return filepath.Join(fsys.net, filepath.FromSlash(rest))
+	}
+	return filepath.Join(fsys.root, filepath.FromSlash(string(s)))
+}
+
+// WithNet returns a reader of the same proc root whose net/* sources come
+// from dir: /proc/thread-self/net inside a namespace entered on a locked
+// thread, where /proc/net would show the thread-group leader's namespace
+// (docs/kernel-facts.md §23). "" restores root/net.
+func (fsys FS) WithNet(dir string) FS {
+	fsys.net = dir
+	return fsys
+}
 
 // Release reads the kernel release from sys/kernel/osrelease.
 func (fsys FS) Release() (Kernel, error) {

@@ -16,6 +16,9 @@ type Options struct {
 	Keys []string
 	// Census selects the census source; "" means auto.
 	Census CensusSource
+	// Net is the directory the net/* files are read from; "" means
+	// ProcRoot/net (see FS.WithNet).
+	Net string
 }
 
 // PortRangeKey is read by every census: it sets the ephemeral aggregate.
@@ -29,7 +32,7 @@ func Gather(o Options) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fsys.Gather(o.Keys, o.Census)
+	return fsys.WithNet(o.Net).Gather(o.Keys, o.Census)
 }
 
 // Gather reads every source under the root: the sysctl keys (and the

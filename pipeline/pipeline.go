@@ -103,26 +103,36 @@ func Prepare(o Options) (*Runner, error) {
 // Run audits once, judging waivers on today. The sysctl.d tree is read
 // anew each time: it may change between runs.
 func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
+	return r.run(ctx, today, "")
+}
+
+// run audits the namespace of the calling thread, reading the net/* files
+// from net ("" for ProcRoot/net; see audit.FS.WithNet).
+func (r *Runner) run(ctx context.Context, today time.Time, net string) (*Audit, error) {
 	o := r.opts
 	tree, err := loadTree(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Net: net}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	f = tree.attach(f)
+	return r.evaluate(tree.attach(f), today, tree.conf), nil
+}
+
+// evaluate judges f against the profiles, waivers judged on today.
+func (r *Runner) evaluate(f *audit.Facts, today time.Time, conf *sysctlconf.Config) *Audit {
 	cfg := r.config
 	cfg.Today = today
 	return &Audit{
 		Facts:    f,
 		Result:   r.engine.Evaluate(f, cfg),
 		Profile:  cfg.Profile,
-		Hostname: Hostname(o.ProcRoot),
-		Sysctl:   tree.conf,
-	}, nil
+		Hostname: Hostname(r.opts.ProcRoot),
+		Sysctl:   conf,
+	}
 }
 
 // Keys are the sysctls an audit of procRoot reads: the rules' keys, the

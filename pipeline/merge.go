@@ -1,0 +1,58 @@
+package pipeline
+
+import (
+	"slices"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// Merge returns the one result of the audits of several namespaces, as
+// every report format takes it: the host's result (sockets, sources), with
+// the findings of every namespace in one list, each carrying its
+// namespace's ID (none for the host's); a rule failed when it failed in any
+// namespace; the notes of the other namespaces prefixed with their names;
+// and Namespaces describing each one, skipped ones with the reason.
+func Merge(audits []NamespaceAudit) rules.Result {
+	var res rules.Result
+	if i := slices.IndexFunc(audits, func(a NamespaceAudit) bool { return a.Namespace.IsHost() && a.Audit != nil }); i >= 0 {
+		res = audits[i].Audit.Result
+	}
+	res.Findings = slices.Clone(res.Findings)
+	res.Evaluations = slices.Clone(res.Evaluations)
+	res.Notes = slices.Clone(res.Notes)
+	for _, a := range audits {
+		var own rules.Result
+		if a.Audit != nil {
+			own = a.Audit.Result
+		}
+		res.Namespaces = append(res.Namespaces, rules.NamespaceOf(a.Namespace, own, a.Skipped))
+		if a.Audit == nil || a.Namespace.IsHost() {
+			continue
+		}
+		mergeChild(&res, a, own)
+	}
+	rules.SortFindings(res.Findings)
+	return res
+}
+
+// mergeChild adds the result own of a namespace that is not the host's.
+func mergeChild(res *rules.Result, a NamespaceAudit, own rules.Result) {
+	if res.Profile == "" {
+		res.Profile, res.Kernel = own.Profile, own.Kernel
+	}
+	for _, f := range own.Findings {
+		f.Namespace = a.Namespace.ID
+		res.Findings = append(res.Findings, f)
+	}
+	if len(res.Evaluations) == 0 {
+		res.Evaluations = slices.Clone(own.Evaluations)
+	}
+	for i, e := range own.Evaluations {
+		if e.Status == rules.Failed && i < len(res.Evaluations) && res.Evaluations[i].Rule == e.Rule {
+			res.Evaluations[i].Status, res.Evaluations[i].Reason = rules.Failed, ""
+		}
+	}
+	for _, n := range own.Notes {
+		res.Notes = append(res.Notes, a.Namespace.String()+": "+n)
+	}
+}
