@@ -3,36 +3,53 @@ package pipeline
 import (
 	"slices"
 
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // Merge returns the one result of the audits of several namespaces, as
-// every report format takes it: the host's result (sockets, sources), with
-// the findings of every namespace in one list, each carrying its
-// namespace's ID (none for the host's); a rule failed when it failed in any
-// namespace; the notes of the other namespaces prefixed with their names;
-// and Namespaces describing each one, skipped ones with the reason.
+// every report format takes it: the host's result (sockets, sources; when
+// the host's was not audited, the first audited namespace's), with the
+// findings of every namespace in one list, each carrying its namespace's
+// ID (none for the host's); a rule failed when it failed in any namespace;
+// the notes of the other namespaces prefixed with their names; and
+// Namespaces describing each one, skipped ones with the reason.
 func Merge(audits []NamespaceAudit) rules.Result {
 	var res rules.Result
-	if i := slices.IndexFunc(audits, func(a NamespaceAudit) bool { return a.Namespace.IsHost() && a.Audit != nil }); i >= 0 {
-		res = audits[i].Audit.Result
+	base := slices.IndexFunc(audits, func(a NamespaceAudit) bool { return a.Namespace.IsHost() && a.Audit != nil })
+	if base < 0 {
+		base = slices.IndexFunc(audits, func(a NamespaceAudit) bool { return a.Audit != nil })
 	}
-	res.Findings = slices.Clone(res.Findings)
+	if base >= 0 {
+		res = audits[base].Audit.Result
+		res.Findings = tagged(res.Findings, audits[base].Namespace)
+	}
 	res.Evaluations = slices.Clone(res.Evaluations)
 	res.Notes = slices.Clone(res.Notes)
-	for _, a := range audits {
+	for i, a := range audits {
 		var own rules.Result
 		if a.Audit != nil {
 			own = a.Audit.Result
 		}
 		res.Namespaces = append(res.Namespaces, rules.NamespaceOf(a.Namespace, own, a.Skipped))
-		if a.Audit == nil || a.Namespace.IsHost() {
-			continue
+		if a.Audit != nil && i != base {
+			mergeChild(&res, a, own)
 		}
-		mergeChild(&res, a, own)
 	}
 	rules.SortFindings(res.Findings)
 	return res
+}
+
+// tagged returns a copy of findings carrying the ID of ns, none for the
+// host's.
+func tagged(findings []rules.Finding, ns netns.Namespace) []rules.Finding {
+	out := slices.Clone(findings)
+	if !ns.IsHost() {
+		for i := range out {
+			out[i].Namespace = ns.ID
+		}
+	}
+	return out
 }
 
 // mergeChild adds the result own of a namespace that is not the host's.
@@ -40,10 +57,7 @@ func mergeChild(res *rules.Result, a NamespaceAudit, own rules.Result) {
 	if res.Profile == "" {
 		res.Profile, res.Kernel = own.Profile, own.Kernel
 	}
-	for _, f := range own.Findings {
-		f.Namespace = a.Namespace.ID
-		res.Findings = append(res.Findings, f)
-	}
+	res.Findings = append(res.Findings, tagged(own.Findings, a.Namespace)...)
 	if len(res.Evaluations) == 0 {
 		res.Evaluations = slices.Clone(own.Evaluations)
 	}

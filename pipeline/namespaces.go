@@ -2,25 +2,16 @@ package pipeline
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/sysctl"
 )
-
-// threadNet is where a thread that entered a namespace reads its net/*
-// files: /proc/net follows the thread-group leader (docs/kernel-facts.md
-// §23).
-const threadNet = "/proc/thread-self/net"
 
 // NamespaceAudit is the audit of one network namespace.
 type NamespaceAudit struct {
@@ -49,20 +40,12 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 		return nil, err
 	}
 	out := make([]NamespaceAudit, len(nss))
-	errs := make([]error, len(nss))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(nss)) {
-		wg.Go(func() {
-			for i := int(next.Add(1)) - 1; i < len(nss); i = int(next.Add(1)) - 1 {
-				if errs[i] = ctx.Err(); errs[i] == nil {
-					out[i], errs[i] = r.runNamespace(ctx, nss[i], o.Today)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	err = netns.Parallel(ctx, len(nss), func(i int) error {
+		var err error
+		out[i], err = r.runNamespace(ctx, nss[i], o.Today)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -71,10 +54,7 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 // runNamespace audits ns from inside it.
 func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time) (NamespaceAudit, error) {
 	na := NamespaceAudit{Namespace: ns}
-	net := threadNet
-	if netns.IsCaller(ns) {
-		net = "" // Do runs in place: the process's own /proc/net
-	}
+	net := netns.NetDir(ns)
 	err := netns.Do(ns, func() error {
 		var err error
 		if ns.IsHost() {
@@ -84,12 +64,8 @@ func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today tim
 		}
 		return err
 	})
-	switch {
-	case errors.Is(err, netns.ErrGone):
-		na.Skipped = "gone: its processes exited before it could be entered"
-	case errors.Is(err, fs.ErrPermission):
-		na.Skipped = "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)"
-	case err != nil:
+	na.Skipped, err = netns.SkipReason(err)
+	if err != nil {
 		return na, fmt.Errorf("namespace %s: %w", ns.String(), err)
 	}
 	return na, nil
