@@ -16,15 +16,17 @@ import (
 // Do runs fn inside the network namespace ns and returns its error. When
 // ns is the caller's own namespace fn runs directly. Otherwise fn runs on a
 // fresh goroutine locked to its OS thread, which opens ns, joins it with
-// setns(CLONE_NEWNET) and ends without unlocking, so that the runtime
-// discards the thread instead of handing it, still in ns, to another
-// goroutine.
+// setns(CLONE_NEWNET), runs fn, joins the caller's namespace again and
+// ends without unlocking, so that the runtime discards the thread instead
+// of handing it to another goroutine. (The runtime keeps the main thread,
+// parked, when the goroutine ran there; going back first keeps
+// /proc/self/net, which follows that thread, the caller's.)
 //
 // Inside, /proc/sys/net and netlink sockets are those of ns (they follow
 // the calling thread); /proc/net and /proc/self/net are not (they follow
-// the thread-group leader): read /proc/thread-self/net. Goroutines that fn
-// starts run on other threads, outside ns. A namespace that no longer
-// exists is ErrGone; one the caller may not enter an error wrapping
+// the thread-group leader): read ThreadNet. Goroutines that fn starts run
+// on other threads, outside ns. A namespace that no longer exists is
+// ErrGone; one the caller may not enter an error wrapping
 // fs.ErrPermission.
 func Do(ns Namespace, fn func() error) error {
 	if IsCaller(ns) {
@@ -33,6 +35,11 @@ func Do(ns Namespace, fn func() error) error {
 	if root := ns.procRoot; root != "" && filepath.Clean(root) != "/proc" {
 		return fmt.Errorf("namespace %s: seen under %s, not the live /proc: it cannot be entered", ns.ID, root)
 	}
+	home, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return fmt.Errorf("open the caller's network namespace: %w", err)
+	}
+	defer unix.Close(home)
 	fd, err := ns.open()
 	if err != nil {
 		return err
@@ -46,7 +53,9 @@ func Do(ns Namespace, fn func() error) error {
 			done <- fmt.Errorf("enter namespace %s: setns: %w", ns.ID, err)
 			return
 		}
-		done <- fn()
+		err := fn()
+		unix.Setns(home, unix.CLONE_NEWNET) // best effort: the thread is discarded anyway
+		done <- err
 	}()
 	return <-done
 }

@@ -32,18 +32,11 @@ func Parallel(ctx context.Context, n int, fn func(i int) error) error {
 
 // ThreadNet is where code running inside Do reads the net/* files of the
 // namespace: /proc/net and /proc/self/net follow the thread-group leader,
-// /proc/thread-self/net the calling thread.
+// /proc/thread-self/net the calling thread. It is right in place too (when
+// Do runs fn directly, every thread not entering a namespace is in the
+// caller's), while /proc/net is not when other calls of Do run at the
+// same time on the leader.
 const ThreadNet = "/proc/thread-self/net"
-
-// NetDir is the directory fn should read the net/* files of ns from when
-// Do runs it: "" (the proc root's own net) when ns is the caller's
-// namespace and Do runs fn in place, else ThreadNet.
-func NetDir(ns Namespace) string {
-	if IsCaller(ns) {
-		return ""
-	}
-	return ThreadNet
-}
 
 // SkipReason sorts an error of Do: a namespace gone before it could be
 // entered, or that the caller may not enter, is skipped for the reason

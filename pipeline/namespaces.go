@@ -54,7 +54,7 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 // runNamespace audits ns from inside it.
 func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time) (NamespaceAudit, error) {
 	na := NamespaceAudit{Namespace: ns}
-	net := netns.NetDir(ns)
+	net := netns.ThreadNet
 	err := netns.Do(ns, func() error {
 		var err error
 		if ns.IsHost() {

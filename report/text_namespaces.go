@@ -112,6 +112,9 @@ func shortList(names []string) string {
 
 // namespaceLabel names a namespace with its kind, runtime and ID.
 func namespaceLabel(n rules.Namespace) string {
+	if n.ID == netns.HostID {
+		return "host"
+	}
 	parts := []string{string(n.Kind)}
 	if n.Runtime != "" {
 		parts = append(parts, n.Runtime)

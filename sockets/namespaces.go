@@ -25,7 +25,7 @@ func TakeNamespaces(ctx context.Context, nss []netns.Namespace, o Options) ([]Na
 	err := netns.Parallel(ctx, len(nss), func(i int) error {
 		out[i].Namespace = nss[i]
 		o := o
-		o.Net = netns.NetDir(nss[i])
+		o.Net = netns.ThreadNet
 		err := netns.Do(nss[i], func() error {
 			var err error
 			out[i].View, err = Take(ctx, "/proc", o)
