@@ -12,15 +12,14 @@ import (
 )
 
 // FS reads the fact sources under one proc root, one method per source. It
-// holds nothing but the root, so it is cheap to copy and safe for
-// concurrent use. A missing file comes back as an error wrapping
+// holds nothing but the root (and, for one namespace of several, a
+// Scope), so it is cheap to copy and safe for concurrent use. A missing file comes back as an error wrapping
 // fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
 // naming the file and line.
 type FS struct {
 	root string
-	// net is the directory the net/* sources are read from; "" means
-	// root/net.
-	net string
+	// scope narrows the reader to one namespace (InScope); nil for none.
+	scope *Scope
 }
 
 // NewFS returns the reader of the proc root, which must be a directory.
@@ -42,19 +41,10 @@ func (fsys FS) Root() string { return fsys.root }
 func (fsys FS) Live() bool { return IsLive(fsys.root) }
 
 func (fsys FS) path(s Source) string {
-	if rest, ok := strings.CutPrefix(string(s), "net/"); ok && fsys.net != "" {
-		return filepath.Join(fsys.net, filepath.FromSlash(rest))
+	if rest, ok := strings.CutPrefix(string(s), "net/"); ok && fsys.netDir() != "" {
+		return filepath.Join(fsys.netDir(), filepath.FromSlash(rest))
 	}
 	return filepath.Join(fsys.root, filepath.FromSlash(string(s)))
-}
-
-// WithNet returns a reader of the same proc root whose net/* sources come
-// from dir: /proc/thread-self/net inside a namespace entered on a locked
-// thread, where /proc/net would show the thread-group leader's namespace
-// (docs/kernel-facts.md §23). "" restores root/net.
-func (fsys FS) WithNet(dir string) FS {
-	fsys.net = dir
-	return fsys
 }
 
 // Release reads the kernel release from sys/kernel/osrelease.

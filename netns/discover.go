@@ -54,6 +54,9 @@ func (f Finder) Discover(procRoot string) ([]Namespace, []Skipped, error) {
 	out := make([]Namespace, 0, len(byIno))
 	for _, ns := range byIno {
 		ns.procRoot = procRoot
+		if ns.members == nil {
+			ns.members = []int{}
+		}
 		f.name(ns)
 		out = append(out, *ns)
 	}
@@ -132,6 +135,7 @@ func scanProcesses(procRoot string, byIno map[uint64]*Namespace) ([]Skipped, err
 			byIno[ino] = ns
 		}
 		ns.Processes++
+		ns.members = append(ns.members, pid)
 		if len(ns.PIDs) < MaxPIDs {
 			ns.PIDs = append(ns.PIDs, pid)
 		}

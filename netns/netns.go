@@ -72,7 +72,14 @@ type Namespace struct {
 	Identity
 	// procRoot is the proc root the PIDs were seen under.
 	procRoot string
+	// members are all the PIDs seen in it, lowest first.
+	members []int
 }
+
+// Members returns every process seen in the namespace when it was found,
+// lowest PID first: empty for a namespace no process is in, nil for one
+// that was not found by Discover or Resolve (then any process may be).
+func (ns Namespace) Members() []int { return ns.members }
 
 // IsHost reports whether ns is the host's namespace.
 func (ns Namespace) IsHost() bool { return ns.Kind == KindHost }

@@ -38,7 +38,7 @@ func (f Finder) Resolve(spec, procRoot string) (Namespace, error) {
 		return ns, nil
 	}
 	// A bind mount that no process is in, outside the netns directory.
-	return Namespace{ID: id(ino), Inode: ino, Path: path, Identity: Identity{Kind: KindNamed, Name: spec}, procRoot: procRoot}, nil
+	return Namespace{ID: id(ino), Inode: ino, Path: path, Identity: Identity{Kind: KindNamed, Name: spec}, procRoot: procRoot, members: []int{}}, nil
 }
 
 // inodeOf returns the namespace inode spec names, and the nsfs path to

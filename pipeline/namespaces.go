@@ -51,16 +51,17 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	return out, nil
 }
 
-// runNamespace audits ns from inside it.
+// runNamespace audits ns from inside it, looking for the owners of its
+// sockets among its own processes.
 func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time) (NamespaceAudit, error) {
 	na := NamespaceAudit{Namespace: ns}
-	net := netns.ThreadNet
+	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}
 	err := netns.Do(ns, func() error {
 		var err error
 		if ns.IsHost() {
-			na.Audit, err = r.run(ctx, today, net)
+			na.Audit, err = r.run(ctx, today, scope)
 		} else {
-			na.Audit, err = r.runChild(ctx, today, net)
+			na.Audit, err = r.runChild(ctx, today, scope)
 		}
 		return err
 	})
@@ -73,12 +74,12 @@ func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today tim
 
 // runChild audits a namespace that is not the host's: per-namespace keys
 // only, no sysctl.d tree.
-func (r *Runner) runChild(ctx context.Context, today time.Time, net string) (*Audit, error) {
+func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Scope) (*Audit, error) {
 	o := r.opts
 	keys := append([]string{audit.PortRangeKey}, r.engine.Keys()...)
 	global := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !isGlobal(k) })
 	keys = slices.DeleteFunc(keys, isGlobal)
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: keys, Census: o.Census, Net: net}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: keys, Census: o.Census, Scope: scope}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err

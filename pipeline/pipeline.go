@@ -103,18 +103,18 @@ func Prepare(o Options) (*Runner, error) {
 // Run audits once, judging waivers on today. The sysctl.d tree is read
 // anew each time: it may change between runs.
 func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
-	return r.run(ctx, today, "")
+	return r.run(ctx, today, nil)
 }
 
-// run audits the namespace of the calling thread, reading the net/* files
-// from net ("" for ProcRoot/net; see audit.FS.WithNet).
-func (r *Runner) run(ctx context.Context, today time.Time, net string) (*Audit, error) {
+// run audits the namespace of the calling thread, narrowed to scope when
+// it is one namespace of several (nil: the proc root whole).
+func (r *Runner) run(ctx context.Context, today time.Time, scope *audit.Scope) (*Audit, error) {
 	o := r.opts
 	tree, err := loadTree(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Net: net}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Scope: scope}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err

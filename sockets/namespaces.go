@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/netns"
 )
 
@@ -17,7 +18,8 @@ type Namespace struct {
 }
 
 // TakeNamespaces takes the view of each namespace of nss from inside it
-// (netns.Do), up to GOMAXPROCS at a time, in the order of nss. The proc
+// (netns.Do), up to GOMAXPROCS at a time, in the order of nss, looking
+// for the owners of its sockets among its own processes. The proc
 // root is the live /proc. A namespace gone before it could be entered, or
 // that may not be entered, is skipped with the reason.
 func TakeNamespaces(ctx context.Context, nss []netns.Namespace, o Options) ([]Namespace, error) {
@@ -25,7 +27,7 @@ func TakeNamespaces(ctx context.Context, nss []netns.Namespace, o Options) ([]Na
 	err := netns.Parallel(ctx, len(nss), func(i int) error {
 		out[i].Namespace = nss[i]
 		o := o
-		o.Net = netns.ThreadNet
+		o.Scope = &audit.Scope{Net: netns.ThreadNet, PIDs: nss[i].Members()}
 		err := netns.Do(nss[i], func() error {
 			var err error
 			out[i].View, err = Take(ctx, "/proc", o)

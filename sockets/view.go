@@ -51,9 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when not nil, is called after each sample when sampling.
 	Progress func(done, total int)
-	// Net is the directory the net/* files are read from; "" means
-	// procRoot/net (see audit.FS.WithNet).
-	Net string
+	// Scope narrows the view to one namespace of several (see
+	// audit.FS.InScope); nil reads the proc root whole.
+	Scope *audit.Scope
 }
 
 // View is what `tcpaudit sockets` shows, in any format.
@@ -89,7 +89,9 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	fsys = fsys.WithNet(o.Net)
+	if o.Scope != nil {
+		fsys = fsys.InScope(*o.Scope)
+	}
 	v, err := take(fsys, o)
 	if err != nil {
 		return nil, err
