@@ -109,7 +109,7 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 	}
 	ew.printf("\n%s %s\n", status, line)
 	if len(res.Namespaces) > 0 {
-		ew.printf("%s\n", wrap(namespaceSummary(res.Namespaces), "", "  "))
+		ew.printf("%s\n", namespaceSummary(res.Namespaces))
 	}
 	return ew.err
 }
