@@ -66,7 +66,7 @@ func (t SocketsNamespacesText) Write(w io.Writer, views []sockets.Namespace) err
 			}
 			continue
 		}
-		if err := (SocketsText{Color: t.Color}).Write(w, v.View); err != nil {
+		if err := SocketsText(t).Write(w, v.View); err != nil {
 			return err
 		}
 	}

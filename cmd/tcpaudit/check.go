@@ -19,8 +19,7 @@ type checkOptions struct {
 	auditOptions  `mapstructure:",squash"`
 	reportOptions `mapstructure:",squash"`
 	Snapshot      string `mapstructure:"snapshot"`
-	sampleOptions `mapstructure:",squash"`
-	netnsOptions  `mapstructure:",squash"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -29,8 +28,7 @@ func newCheckCmd(s streams) *cobra.Command {
 	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
-	addSampleFlags(f)
-	addNetnsFlags(f)
+	addCensusFlags(f)
 	return cmd
 }
 

@@ -12,6 +12,19 @@ import (
 	"github.com/tcpaudit/tcpaudit/netns"
 )
 
+// censusOptions are what check and sockets share about the census: its
+// source and samples, and the network namespaces it is taken in.
+type censusOptions struct {
+	sampleOptions `mapstructure:",squash"`
+	netnsOptions  `mapstructure:",squash"`
+}
+
+// addCensusFlags declares the flags of censusOptions.
+func addCensusFlags(f *pflag.FlagSet) {
+	addSampleFlags(f)
+	addNetnsFlags(f)
+}
+
 // netnsOptions select the network namespaces check and sockets audit.
 type netnsOptions struct {
 	AllNetns bool   `mapstructure:"all-netns"`

@@ -21,8 +21,7 @@ type socketsOptions struct {
 	ProcRoot      string `mapstructure:"proc-root"`
 	NoOwners      bool   `mapstructure:"no-owners"`
 	NoColor       bool   `mapstructure:"no-color"`
-	sampleOptions `mapstructure:",squash"`
-	netnsOptions  `mapstructure:",squash"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
@@ -35,8 +34,7 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
-	addSampleFlags(f)
-	addNetnsFlags(f)
+	addCensusFlags(f)
 	return cmd
 }
 
