@@ -159,6 +159,51 @@ func TestCheckNamespaces(t *testing.T) {
 	}
 }
 
+// TestSocketsNamespaces: sockets --netns PID of a namespace held only by
+// its process counts its sockets as ss does inside it and names that
+// process as the holder of its CLOSE_WAIT sockets; sockets --all-netns
+// has a section for it.
+func TestSocketsNamespaces(t *testing.T) {
+	netnsPrereqs(t)
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("needs unshare(1) from util-linux")
+	}
+	sockgen := buildSockgen(t, t.TempDir())
+	pid := sockgenIn(t, sockgen, "unshare", "--net", "--", "sh", "-c", `ip link set lo up && exec "$0" "$@"`)
+	code, out, stderr := runCLI(t, "sockets", "--netns", strconv.Itoa(pid), "--format", "json")
+	if code != 0 {
+		t.Fatalf("sockets --netns %d: exit %d: %s", pid, code, stderr)
+	}
+	var doc struct {
+		Namespaces []struct {
+			Kind string `json:"kind"`
+			View struct {
+				States    map[string]int `json:"states"`
+				Processes []struct {
+					PID     int            `json:"pid"`
+					Command string         `json:"command"`
+					States  map[string]int `json:"states"`
+				} `json:"processes"`
+			} `json:"view"`
+		} `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Namespaces) != 1 {
+		t.Fatalf("sockets --netns: %v, %d namespaces\n%s", err, len(doc.Namespaces), out)
+	}
+	view := doc.Namespaces[0].View
+	oracle := ssStates(t, "nsenter", "--net=/proc/"+strconv.Itoa(pid)+"/ns/net")
+	if diff := cmp.Diff(nonZero(oracle), nonZero(view.States)); diff != "" {
+		t.Errorf("sockets differ from ss -tan inside (-ss +tcpaudit):\n%s", diff)
+	}
+	if len(view.Processes) != 1 || view.Processes[0].PID != pid || view.Processes[0].Command != "sockgen" || view.Processes[0].States["CLOSE_WAIT"] != nsCloseWait {
+		t.Errorf("processes %+v, want pid %d (sockgen) holding %d CLOSE_WAIT", view.Processes, pid, nsCloseWait)
+	}
+	code, text, stderr := runCLI(t, "sockets", "--all-netns", "--no-color")
+	if want := fmt.Sprintf("== sockgen[%d] (process, net:[", pid); code != 0 || !strings.Contains(text, want) {
+		t.Errorf("sockets --all-netns: exit %d, no section %q: %s\n%s", code, want, stderr, text)
+	}
+}
+
 // checkOwner checks that the CLOSE_WAIT finding of namespace id names
 // process pid (sockgen) as the owner of every CLOSE_WAIT socket.
 func checkOwner(t *testing.T, r jsonReport, id string, pid int) {
