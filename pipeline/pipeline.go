@@ -1,9 +1,11 @@
 // Package pipeline runs the whole audit from one options value: it gathers
 // the facts under a proc root, attaches what the sysctl.d tree sets (for
 // runtime-config-drift), loads the profiles with a configuration file's
-// overrides and waivers, and evaluates the rules. It also plans the
-// sysctl.d drop-in that fixes the findings. It never prints and never reads
-// the clock: the caller passes the date waivers are judged on.
+// overrides and waivers, and evaluates the rules. It audits several network
+// namespaces of the live host in one run (RunNamespaces) and merges their
+// results into one (Merge). It also plans the sysctl.d drop-in that fixes
+// the findings. It never prints and never reads the clock: the caller
+// passes the date waivers are judged on.
 package pipeline
 
 import (
