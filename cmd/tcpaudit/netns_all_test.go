@@ -220,3 +220,25 @@ func checkOwner(t *testing.T, r jsonReport, id string, pid int) {
 	}
 	t.Errorf("namespace %s: no close-wait-accumulation finding", id)
 }
+
+// TestNamespaceFlagsRefused: --all-netns and --netns enter namespaces of
+// the live host, so they are refused (exit 2, saying why) together, with a
+// snapshot, with another proc root, and for a name no namespace has.
+func TestNamespaceFlagsRefused(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"check", "--all-netns", "--netns", "x"}, "give one"},
+		{[]string{"check", "--all-netns", "--snapshot", "x.tar.gz"}, "--snapshot"},
+		{[]string{"check", "--netns", "1", "--proc-root", hostsDir + "/healthy"}, "not /proc"},
+		{[]string{"sockets", "--all-netns", "--proc-root", hostsDir + "/healthy"}, "not /proc"},
+		{[]string{"check", "--netns", "no-such-namespace-of-tcpaudit"}, "ip netns list"},
+		{[]string{"check", "--netns", "0"}, "not a PID"},
+	} {
+		code, _, stderr := runCLI(t, tc.args...)
+		if code != exitError || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, exitError, tc.want)
+		}
+	}
+}
