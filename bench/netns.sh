@@ -15,6 +15,13 @@
 # number it audited is printed. Targets: ratio <= 0.3, RSS <= 32 MiB. Needs
 # root, ip(8), ss(8), GNU time and Go (or PREBUILT=DIR holding tcpaudit and
 # sockgen binaries).
+#
+# Every inet_diag dump, tcpaudit's as ss's, walks the sockets of every
+# namespace (docs/kernel-facts.md §23), so both grow with the square of
+# the namespaces. CHILD_EHASH=N makes the namespaces from a parent namespace
+# whose net.ipv4.tcp_child_ehash_entries is N: each then has a table of its
+# own, and a dump walks its own sockets only (the host's setting is left
+# alone).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -44,6 +51,16 @@ loop() {
 	while read -r ns; do ip netns exec "$ns" ss -tan; done <"$work/names"
 }
 
+# parent makes the namespace the others are made from when CHILD_EHASH is
+# set, and prints the command prefix that runs a command in it.
+parent() {
+	[ -n "${CHILD_EHASH:-}" ] || return 0
+	local p="tcpaudit-bench-$$-parent"
+	ip netns add "$p"
+	ip netns exec "$p" sysctl -qw "net.ipv4.tcp_child_ehash_entries=$CHILD_EHASH"
+	echo "nsenter --net=/run/netns/$p"
+}
+
 # start COUNT: makes the namespaces and waits until their sockets exist.
 start() {
 	local count=$1 i
@@ -51,7 +68,7 @@ start() {
 	for i in $(seq "$count"); do
 		local ns="tcpaudit-bench-$$-$i"
 		echo "$ns" >>"$work/names"
-		"$bin/sockgen" -netns "$ns" -children 1 -dsts 4 -established "$ESTABLISHED" \
+		$in_parent "$bin/sockgen" -netns "$ns" -children 1 -dsts 4 -established "$ESTABLISHED" \
 			-close-wait "$CLOSE_WAIT" -ready "$work/ready.$i" >/dev/null &
 		pids+=($!)
 	done
@@ -69,7 +86,8 @@ stop() {
 
 work=$(mktemp -d)
 pids=()
-trap 'stop; rm -rf "$work"' EXIT
+trap 'stop; rm -rf "$work"; [ -z "${CHILD_EHASH:-}" ] || ip netns delete "tcpaudit-bench-$$-parent"' EXIT
+in_parent=$(parent)
 if [ -n "${PREBUILT:-}" ]; then
 	bin=$PREBUILT
 else
@@ -77,6 +95,7 @@ else
 	(cd "$(dirname "$0")/.." && go build -o "$bin/tcpaudit" ./cmd/tcpaudit && go build -o "$bin/sockgen" ./cmd/sockgen)
 fi
 
+[ -z "${CHILD_EHASH:-}" ] || echo "namespaces made with tcp_child_ehash_entries=$CHILD_EHASH"
 printf '| namespaces | sockets each | audited by tcpaudit | tcpaudit (ms) | ss loop (ms) | ratio | tcpaudit peak RSS (MiB) |\n'
 printf '|---|---|---|---|---|---|---|\n'
 for count in "${@:-50 100 200}"; do
