@@ -56,11 +56,20 @@ func (s CensusSource) resolve(procRoot string) (CensusSource, error) {
 // NetlinkCensus opens a sock_diag socket, adds the sockets in states to c
 // and closes it.
 func NetlinkCensus(c *Census, states StateSet) error {
+	return netlinkCensus(c, states, false)
+}
+
+// netlinkCensus is NetlinkCensus, with one walk of the kernel's table per
+// pass when oneWalk is set (see Netlink.CensusOneWalk).
+func netlinkCensus(c *Census, states StateSet, oneWalk bool) error {
 	n, err := OpenNetlink()
 	if err != nil {
 		return err
 	}
 	defer n.Close()
+	if oneWalk {
+		return n.CensusOneWalk(c, states)
+	}
 	return n.Census(c, states)
 }
 
@@ -88,7 +97,7 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 	}
 	info := CensusInfo{Source: first}
 	if first == CensusNetlink {
-		err := NetlinkCensus(c, c.Filter())
+		err := netlinkCensus(c, c.Filter(), fsys.scope != nil)
 		if err == nil || src == CensusNetlink || !errors.Is(err, ErrNetlink) {
 			return info, err
 		}
@@ -136,7 +145,7 @@ func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) erro
 	c := NewCensus(1, 0, OnlyStates(StatesOf(CloseWait)))
 	var err error
 	if src == CensusNetlink {
-		err = NetlinkCensus(c, c.Filter())
+		err = netlinkCensus(c, c.Filter(), fsys.scope != nil)
 	} else {
 		_, err = fsys.procFiles(c)
 	}

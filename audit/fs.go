@@ -12,12 +12,14 @@ import (
 )
 
 // FS reads the fact sources under one proc root, one method per source. It
-// holds nothing but the root, so it is cheap to copy and safe for
-// concurrent use. A missing file comes back as an error wrapping
+// holds nothing but the root (and, for one namespace of several, a
+// Scope), so it is cheap to copy and safe for concurrent use. A missing file comes back as an error wrapping
 // fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
 // naming the file and line.
 type FS struct {
 	root string
+	// scope narrows the reader to one namespace (InScope); nil for none.
+	scope *Scope
 }
 
 // NewFS returns the reader of the proc root, which must be a directory.
@@ -38,7 +40,12 @@ func (fsys FS) Root() string { return fsys.root }
 // Live reports whether the root is this host's /proc (see IsLive).
 func (fsys FS) Live() bool { return IsLive(fsys.root) }
 
-func (fsys FS) path(s Source) string { return filepath.Join(fsys.root, filepath.FromSlash(string(s))) }
+func (fsys FS) path(s Source) string {
+	if rest, ok := strings.CutPrefix(string(s), "net/"); ok && fsys.netDir() != "" {
+		return filepath.Join(fsys.netDir(), filepath.FromSlash(rest))
+	}
+	return filepath.Join(fsys.root, filepath.FromSlash(string(s)))
+}
 
 // Release reads the kernel release from sys/kernel/osrelease.
 func (fsys FS) Release() (Kernel, error) {

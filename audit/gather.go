@@ -16,6 +16,9 @@ type Options struct {
 	Keys []string
 	// Census selects the census source; "" means auto.
 	Census CensusSource
+	// Scope narrows the reading to one namespace of several (see
+	// FS.InScope); nil reads the proc root whole.
+	Scope *Scope
 }
 
 // PortRangeKey is read by every census: it sets the ephemeral aggregate.
@@ -29,7 +32,7 @@ func Gather(o Options) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fsys.Gather(o.Keys, o.Census)
+	return o.reader(fsys).Gather(o.Keys, o.Census)
 }
 
 // Gather reads every source under the root: the sysctl keys (and the
@@ -86,7 +89,12 @@ func (fsys FS) gatherRelease(f *Facts) error {
 // (both recorded as not read).
 func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
-	c := NewCensus(f.portRange())
+	var opts []CensusOption
+	if fsys.scope != nil {
+		opts = append(opts, WithSocketInfo())
+	}
+	lo, hi := f.portRange()
+	c := NewCensus(lo, hi, opts...)
 	info, err := fsys.Census(c, src)
 	switch {
 	case err != nil && info.Source == CensusNetlink:
@@ -179,4 +187,12 @@ func reason(err error) string {
 		return "permission denied"
 	}
 	return err.Error()
+}
+
+// reader returns fsys narrowed to o.Scope, when set.
+func (o Options) reader(fsys FS) FS {
+	if o.Scope == nil {
+		return fsys
+	}
+	return fsys.InScope(*o.Scope)
 }

@@ -18,7 +18,7 @@ type Netlink struct {
 	fd  int
 	seq uint32
 	buf []byte
-	req [nlmsgHdrLen + diagReqLen]byte
+	req [nlmsgHdrLen + diagReqCompatLen]byte
 	s   Socket
 }
 
@@ -38,20 +38,12 @@ func OpenNetlink() (*Netlink, error) {
 // Close closes the socket.
 func (n *Netlink) Close() error { return unix.Close(n.fd) }
 
-// dump sends one inet_diag_req_v2 and aggregates the replies into c.
+// dump sends one dump request and aggregates the replies into c: an
+// inet_diag_req_v2 for one family, or for afUnspec the older
+// inet_diag_req, which dumps both families in one walk.
 func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 	n.seq++
-	r := n.req[:]
-	clear(r)
-	ne := binary.NativeEndian
-	ne.PutUint32(r[0:], uint32(len(r)))
-	ne.PutUint16(r[4:], unix.SOCK_DIAG_BY_FAMILY)
-	ne.PutUint16(r[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
-	ne.PutUint32(r[8:], n.seq)
-	r[16] = family
-	r[17] = unix.IPPROTO_TCP
-	r[18] = diagExtensions(states, c)
-	ne.PutUint32(r[20:], uint32(states))
+	r := n.request(family, states, c)
 	if err := unix.Sendto(n.fd, r, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)
 	}
@@ -68,6 +60,31 @@ func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 			return err
 		}
 	}
+}
+
+// request builds the dump request of dump in n.req.
+func (n *Netlink) request(family uint8, states StateSet, c *Census) []byte {
+	r := n.req[:nlmsgHdrLen+diagReqLen]
+	typ := uint16(unix.SOCK_DIAG_BY_FAMILY)
+	if family == afUnspec {
+		r, typ = n.req[:], tcpDiagGetSock
+	}
+	clear(r)
+	ne := binary.NativeEndian
+	ne.PutUint32(r[0:], uint32(len(r)))
+	ne.PutUint16(r[4:], typ)
+	ne.PutUint16(r[6:], unix.NLM_F_REQUEST|unix.NLM_F_DUMP)
+	ne.PutUint32(r[8:], n.seq)
+	if family == afUnspec { // struct inet_diag_req: family, src_len, dst_len, ext, id, states, dbs
+		r[19] = diagExtensions(states, c)
+		ne.PutUint32(r[16+4+48:], uint32(states))
+		return r
+	}
+	r[16] = family // struct inet_diag_req_v2: family, protocol, ext, pad, states, id
+	r[17] = unix.IPPROTO_TCP
+	r[18] = diagExtensions(states, c)
+	ne.PutUint32(r[20:], uint32(states))
+	return r
 }
 
 // errnoError is the error of a kernel errno.

@@ -48,7 +48,7 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 	if len(inodes) == 0 {
 		return pc, nil
 	}
-	pids, err := listPIDs(root)
+	pids, err := fsys.listPIDs()
 	if err != nil {
 		return pc, err
 	}
@@ -79,9 +79,17 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 	return pc, nil
 }
 
-// listPIDs lists the processes under root through procfs.
-func listPIDs(root string) (procfs.Procs, error) {
-	pfs, err := procfs.NewFS(root)
+// listPIDs lists the processes to scan: those of the scope, else every
+// process under the root, through procfs.
+func (fsys FS) listPIDs() (procfs.Procs, error) {
+	if fsys.scope != nil && fsys.scope.PIDs != nil {
+		procs := make(procfs.Procs, len(fsys.scope.PIDs))
+		for i, pid := range fsys.scope.PIDs {
+			procs[i].PID = pid
+		}
+		return procs, nil
+	}
+	pfs, err := procfs.NewFS(fsys.root)
 	if err != nil {
 		return nil, err
 	}

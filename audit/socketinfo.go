@@ -65,6 +65,10 @@ func (fsys FS) gatherSocketInfo(f *Facts) {
 	if f.Census == nil || f.CensusSource != CensusNetlink || f.Census.Count(CloseWait) == 0 {
 		return
 	}
+	if fsys.scope != nil { // the census dump asked for tcp_info (InScope)
+		f.CloseWaitInfo = f.Census.SocketInfos()
+		return
+	}
 	c := NewCensus(1, 0, WithoutCloseWait(), WithSocketInfo(), OnlyStates(StatesOf(CloseWait)))
 	if err := NetlinkCensus(c, c.Filter()); err != nil {
 		return

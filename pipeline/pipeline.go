@@ -1,9 +1,11 @@
 // Package pipeline runs the whole audit from one options value: it gathers
 // the facts under a proc root, attaches what the sysctl.d tree sets (for
 // runtime-config-drift), loads the profiles with a configuration file's
-// overrides and waivers, and evaluates the rules. It also plans the
-// sysctl.d drop-in that fixes the findings. It never prints and never reads
-// the clock: the caller passes the date waivers are judged on.
+// overrides and waivers, and evaluates the rules. It audits several network
+// namespaces of the live host in one run (RunNamespaces) and merges their
+// results into one (Merge). It also plans the sysctl.d drop-in that fixes
+// the findings. It never prints and never reads the clock: the caller
+// passes the date waivers are judged on.
 package pipeline
 
 import (
@@ -103,26 +105,36 @@ func Prepare(o Options) (*Runner, error) {
 // Run audits once, judging waivers on today. The sysctl.d tree is read
 // anew each time: it may change between runs.
 func (r *Runner) Run(ctx context.Context, today time.Time) (*Audit, error) {
+	return r.run(ctx, today, nil)
+}
+
+// run audits the namespace of the calling thread, narrowed to scope when
+// it is one namespace of several (nil: the proc root whole).
+func (r *Runner) run(ctx context.Context, today time.Time, scope *audit.Scope) (*Audit, error) {
 	o := r.opts
 	tree, err := loadTree(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Scope: scope}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err
 	}
-	f = tree.attach(f)
+	return r.evaluate(tree.attach(f), today, tree.conf), nil
+}
+
+// evaluate judges f against the profiles, waivers judged on today.
+func (r *Runner) evaluate(f *audit.Facts, today time.Time, conf *sysctlconf.Config) *Audit {
 	cfg := r.config
 	cfg.Today = today
 	return &Audit{
 		Facts:    f,
 		Result:   r.engine.Evaluate(f, cfg),
 		Profile:  cfg.Profile,
-		Hostname: Hostname(o.ProcRoot),
-		Sysctl:   tree.conf,
-	}, nil
+		Hostname: Hostname(r.opts.ProcRoot),
+		Sysctl:   conf,
+	}
 }
 
 // Keys are the sysctls an audit of procRoot reads: the rules' keys, the

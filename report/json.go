@@ -22,6 +22,8 @@ type jsonReport struct {
 	Sources       []rules.SourceStatus `json:"sources"`
 	Notes         []string             `json:"notes"`
 	Ephemeral     []rules.EphemeralUse `json:"ephemeral"`
+	// Namespaces is present when several network namespaces were audited.
+	Namespaces []rules.Namespace `json:"namespaces,omitempty"`
 }
 
 // Write renders res as one indented JSON document.
@@ -38,6 +40,7 @@ func (JSON) Write(w io.Writer, res rules.Result) error {
 		Sources:       res.Sources,
 		Notes:         res.Notes,
 		Ephemeral:     res.Ephemeral,
+		Namespaces:    res.Namespaces,
 	}
 	if r.Findings == nil {
 		r.Findings = []rules.Finding{}

@@ -14,7 +14,12 @@ import (
 // the lines that name the findings below FailOn.
 func (j JUnit) cases(res rules.Result) ([]junitCase, []string) {
 	byRule := make(map[string][]rules.Finding)
+	var inNamespaces []rules.Finding
 	for _, f := range res.Findings {
+		if f.Namespace != "" {
+			inNamespaces = append(inNamespaces, f)
+			continue
+		}
 		byRule[f.Rule] = append(byRule[f.Rule], f)
 	}
 	var cases []junitCase
@@ -37,6 +42,9 @@ func (j JUnit) cases(res rules.Result) ([]junitCase, []string) {
 		case rules.Skipped:
 			c.Skipped = &junitMessage{Message: e.Reason}
 		case rules.Failed:
+			if len(byRule[e.Rule]) == 0 && failsElsewhere(e.Rule, inNamespaces) {
+				break // it failed in other namespaces only: their cases say so
+			}
 			add(c, byRule[e.Rule])
 			continue
 		}
@@ -51,6 +59,9 @@ func (j JUnit) cases(res rules.Result) ([]junitCase, []string) {
 			c.Name = f.Rule + " " + locationString(f.Location)
 		}
 		add(c, []rules.Finding{f})
+	}
+	for _, g := range namespaceCases(res, inNamespaces) {
+		add(junitCase{Name: g.name, Classname: classname(res, g.found[0].Rule, g.category), Time: "0"}, g.found)
 	}
 	return cases, below
 }

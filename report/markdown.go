@@ -39,19 +39,36 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 	ew.printf("; rules: %d passed, %d failed, %d skipped, %d disabled.\n", s.Passed, s.Failed, s.Skipped, s.Disabled)
 	if len(res.Findings) > 0 {
 		ew.printf("\n| severity | rule | finding | observed | fix |\n|---|---|---|---|---|\n")
+		names := namespaceNames(res)
 		for _, f := range res.Findings {
 			sev := f.Severity.String()
 			if f.Waived != "" {
 				sev += " (waived)"
 			}
-			ew.printf("| %s | `%s` | %s | %s | %s |\n", sev, f.Rule, cell(f.Title), cell(f.Observed), fixCell(f))
+			ew.printf("| %s | `%s`%s | %s | %s | %s |\n", sev, f.Rule, inNamespace(f, names), cell(f.Title), cell(f.Observed), fixCell(f))
 		}
 		for _, f := range res.Findings {
 			markdownDetails(ew, f)
 		}
 	}
 	markdownTail(ew, res)
+	if len(res.Namespaces) > 0 {
+		ew.printf("\n%s.\n", namespaceSummary(res.Namespaces))
+	}
 	return ew.err
+}
+
+// inNamespace is " in NAME" for a finding about a namespace other than
+// the host's (its name made safe for a table cell), "" for the host's.
+func inNamespace(f rules.Finding, names map[string]string) string {
+	if f.Namespace == "" {
+		return ""
+	}
+	name := names[f.Namespace]
+	if name == "" {
+		name = f.Namespace
+	}
+	return " in " + cell(name)
 }
 
 func markdownDetails(ew *errWriter, f rules.Finding) {

@@ -80,9 +80,10 @@ func TestMarkdownTablesParse(t *testing.T) {
 				if len(rows) != 1+len(res.Findings) {
 					t.Fatalf("findings table has %d rows, want %d", len(rows), 1+len(res.Findings))
 				}
+				names := namespaceNames(escaped(res))
 				for i, f := range res.Findings {
 					got := rows[i+1]
-					want := []string{got[0], f.Rule, oneLine(f.Title), oneLine(f.Observed)}
+					want := []string{got[0], f.Rule + inNamespace(escaped(f), names), oneLine(f.Title), oneLine(f.Observed)}
 					if d := cmp.Diff(want, got[:4]); d != "" {
 						t.Errorf("findings row %d as GitHub shows it (-want +got):\n%s", i+1, d)
 					}

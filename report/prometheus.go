@@ -47,8 +47,8 @@ type Collector struct {
 	res     rules.Result
 	version string
 
-	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
-	conntrack                                                                                  conntrackDescs
+	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up, netnsFindings *prometheus.Desc
+	conntrack                                                                                                 conntrackDescs
 }
 
 // NewCollector returns a Collector for res.
@@ -87,12 +87,15 @@ func NewCollector(res rules.Result, version string) *Collector {
 			"1 if the fact source under the proc root was read, 0 if not.",
 			[]string{"source"}, nil),
 		conntrack: newConntrackDescs(),
+		netnsFindings: prometheus.NewDesc("tcpaudit_netns_findings",
+			"Unwaived findings in a network namespace other than the host's, by rule and severity (check --all-netns, --netns); tcpaudit_findings counts them too.",
+			[]string{"netns", "name", "kind", "rule", "severity"}, nil),
 	}
 }
 
 // Describe sends every metric description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
+	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up, c.netnsFindings} {
 		ch <- d
 	}
 	c.conntrack.describe(ch)
@@ -116,6 +119,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 	c.collectRules(gauge)
 	c.collectEvidence(gauge)
+	c.collectNamespaces(gauge)
 	if s := c.res.Sockets; s != nil {
 		for _, st := range audit.States() {
 			gauge(c.sockets, float64(s.States[st.String()]), st.String())

@@ -61,8 +61,9 @@ func (s SARIF) Write(w io.Writer, res rules.Result) error {
 		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
 			sarifNotification{Level: "warning", Message: sarifText{Text: n}})
 	}
+	names := namespaceNames(res)
 	for _, f := range res.Findings {
-		run.Results = append(run.Results, s.result(f, index[f.Rule]))
+		run.Results = append(run.Results, s.inNamespace(s.result(f, index[f.Rule]), f, names))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -201,6 +202,9 @@ func fileURI(p string) string {
 // not its observed values.
 func fingerprint(f rules.Finding) string {
 	parts := []string{f.Rule, f.Title}
+	if f.Namespace != "" {
+		parts = append(parts, f.Namespace)
+	}
 	if f.Location != nil {
 		parts = append(parts, f.Location.File)
 	}

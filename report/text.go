@@ -78,21 +78,14 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 	if res.Config != "" {
 		header += ", config " + res.Config
 	}
+	if len(res.Namespaces) > 0 {
+		header += ", " + plural(len(res.Namespaces), "network namespace")
+	}
 	ew.printf("%s\n", p.bold.Sprint(header))
-	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
-		var group []rules.Finding
-		for _, f := range res.Findings {
-			if f.Severity == sev {
-				group = append(group, f)
-			}
-		}
-		if len(group) == 0 {
-			continue
-		}
-		ew.printf("\n%s\n", p.severity(sev).Sprintf("%s (%d)", strings.ToUpper(sev.String()), len(group)))
-		for _, f := range group {
-			t.finding(ew, p, f)
-		}
+	if len(res.Namespaces) > 0 {
+		t.namespaces(ew, p, res)
+	} else {
+		t.groups(ew, p, res.Findings, "")
 	}
 	t.skipped(ew, p, res)
 	if len(res.Notes) > 0 {
@@ -115,7 +108,30 @@ func (t Text) Write(w io.Writer, res rules.Result) error {
 		status = p.severity(w).Sprint(strings.ToUpper(w.String()))
 	}
 	ew.printf("\n%s %s\n", status, line)
+	if len(res.Namespaces) > 0 {
+		ew.printf("%s\n", namespaceSummary(res.Namespaces))
+	}
 	return ew.err
+}
+
+// groups writes findings by severity, most severe first, each group's
+// title indented by indent.
+func (t Text) groups(ew *errWriter, p palette, findings []rules.Finding, indent string) {
+	for _, sev := range []rules.Severity{rules.Critical, rules.Warning, rules.Info} {
+		var group []rules.Finding
+		for _, f := range findings {
+			if f.Severity == sev {
+				group = append(group, f)
+			}
+		}
+		if len(group) == 0 {
+			continue
+		}
+		ew.printf("\n%s%s\n", indent, p.severity(sev).Sprintf("%s (%d)", strings.ToUpper(sev.String()), len(group)))
+		for _, f := range group {
+			t.finding(ew, p, f)
+		}
+	}
 }
 
 func (t Text) finding(ew *errWriter, p palette, f rules.Finding) {

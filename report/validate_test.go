@@ -46,7 +46,7 @@ func validateJSON(t *testing.T, s *jsonschema.Schema, out []byte) {
 // results are the results every validation test renders: every fixture
 // host with the whole catalog, a file-based result and an empty one.
 func results(t *testing.T) map[string]rules.Result {
-	m := map[string]rules.Result{"file-based": fileResult(), "empty": {Profile: "baseline"}}
+	m := map[string]rules.Result{"file-based": fileResult(), "empty": {Profile: "baseline"}, "namespaces": namespacesResult(t)}
 	hosts, _ := filepath.Glob(filepath.Join("..", "testdata", "hosts", "*", "net"))
 	for _, h := range hosts {
 		name := filepath.Base(filepath.Dir(h))

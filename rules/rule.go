@@ -56,6 +56,9 @@ type Finding struct {
 	Location *Location `json:"location,omitempty"`
 	// Waived is set when a waiver covers the finding.
 	Waived string `json:"waived,omitempty"`
+	// Namespace is the ID of the network namespace the finding is about
+	// (Result.Namespaces); "" for the host's.
+	Namespace string `json:"namespace,omitempty"`
 }
 
 // Location is a position in a configuration file.

@@ -51,6 +51,9 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when not nil, is called after each sample when sampling.
 	Progress func(done, total int)
+	// Scope narrows the view to one namespace of several (see
+	// audit.FS.InScope); nil reads the proc root whole.
+	Scope *audit.Scope
 }
 
 // View is what `tcpaudit sockets` shows, in any format.
@@ -85,6 +88,9 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 	fsys, err := audit.NewFS(procRoot)
 	if err != nil {
 		return nil, err
+	}
+	if o.Scope != nil {
+		fsys = fsys.InScope(*o.Scope)
 	}
 	v, err := take(fsys, o)
 	if err != nil {

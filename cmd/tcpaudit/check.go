@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -18,7 +19,7 @@ type checkOptions struct {
 	auditOptions  `mapstructure:",squash"`
 	reportOptions `mapstructure:",squash"`
 	Snapshot      string `mapstructure:"snapshot"`
-	sampleOptions `mapstructure:",squash"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -27,11 +28,14 @@ func newCheckCmd(s streams) *cobra.Command {
 	addAuditFlags(f, "directory that mirrors /proc (a snapshot or a host's /proc)")
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
-	addSampleFlags(f)
+	addCensusFlags(f)
 	return cmd
 }
 
 func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error {
+	if o.Snapshot != "" && o.netnsOptions.enabled() {
+		return errors.New("--snapshot is a captured host: --all-netns and --netns enter the namespaces of the live one")
+	}
 	if o.Snapshot != "" {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
 			return errors.New("--snapshot and --proc-root both name what to audit: give one")
@@ -47,6 +51,9 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err := o.sampleOptions.apply(&po, s); err != nil {
 		return err
 	}
+	if o.netnsOptions.enabled() {
+		return checkNamespaces(ctx, s, o, po)
+	}
 	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
@@ -55,5 +62,33 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	res.Config = o.configPath()
 	ro := sysctlTree(a)
 	ro.Hostname = a.Hostname
+	return o.emit(s, res, ro)
+}
+
+// checkNamespaces audits the namespaces --all-netns or --netns selects and
+// writes one report of them all.
+func checkNamespaces(ctx context.Context, s streams, o checkOptions, po pipeline.Options) error {
+	nss, notes, root, err := o.netnsOptions.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	po.ProcRoot = root
+	if len(nss) > 1 {
+		po.Progress = nil // samples of namespaces audited at once
+	}
+	audits, err := pipeline.RunNamespaces(ctx, po, nss)
+	if err != nil {
+		return err
+	}
+	res := pipeline.Merge(audits)
+	res.Notes = append(res.Notes, notes...)
+	res.Config = o.configPath()
+	ro := report.Options{Hostname: pipeline.Hostname(root)}
+	for _, a := range audits {
+		if a.Namespace.IsHost() && a.Audit != nil {
+			ro = sysctlTree(a.Audit)
+			ro.Hostname = a.Audit.Hostname
+		}
+	}
 	return o.emit(s, res, ro)
 }

@@ -88,8 +88,9 @@ type jsonReport struct {
 		Source string `json:"source"`
 		OK     bool   `json:"ok"`
 	} `json:"sources"`
-	Notes     []string `json:"notes"`
-	Ephemeral []struct {
+	Notes      []string        `json:"notes"`
+	Namespaces []jsonNamespace `json:"namespaces"`
+	Ephemeral  []struct {
 		Local      string `json:"local"`
 		Remote     string `json:"remote"`
 		RemotePort int    `json:"remote_port"`
@@ -97,12 +98,27 @@ type jsonReport struct {
 	} `json:"ephemeral"`
 }
 
+// jsonNamespace is an audited network namespace in the JSON report.
+type jsonNamespace struct {
+	ID      string `json:"id"`
+	Inode   uint64 `json:"inode"`
+	Kind    string `json:"kind"`
+	Name    string `json:"name"`
+	PIDs    []int  `json:"pids"`
+	Sockets *struct {
+		Total  int            `json:"total"`
+		States map[string]int `json:"states"`
+	} `json:"sockets"`
+	Skipped string `json:"skipped"`
+}
+
 // jsonFinding is the part of a finding of the JSON report the tests look at.
 type jsonFinding struct {
-	Rule     string `json:"rule"`
-	Severity string `json:"severity"`
-	Observed string `json:"observed"`
-	Location *struct {
+	Rule      string `json:"rule"`
+	Namespace string `json:"namespace"`
+	Severity  string `json:"severity"`
+	Observed  string `json:"observed"`
+	Location  *struct {
 		File string `json:"file"`
 		Line int    `json:"line"`
 	} `json:"location"`

@@ -21,7 +21,7 @@ type socketsOptions struct {
 	ProcRoot      string `mapstructure:"proc-root"`
 	NoOwners      bool   `mapstructure:"no-owners"`
 	NoColor       bool   `mapstructure:"no-color"`
-	sampleOptions `mapstructure:",squash"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
@@ -34,7 +34,7 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
-	addSampleFlags(f)
+	addCensusFlags(f)
 	return cmd
 }
 
@@ -45,11 +45,15 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 		return err
 	}
 	state, _ := audit.ParseState(o.State) // 0 when o.State is empty
-	view, err := sockets.Take(ctx, o.ProcRoot, sockets.Options{
+	so := sockets.Options{
 		Source: src, State: state, By: sockets.By(o.By), Top: o.Top, NoOwners: o.NoOwners,
 		Samples: o.Samples, Interval: o.Interval,
 		Now: time.Now, Progress: o.progress(s),
-	})
+	}
+	if o.netnsOptions.enabled() {
+		return socketsNamespaces(ctx, s, o, so)
+	}
+	view, err := sockets.Take(ctx, o.ProcRoot, so)
 	if err != nil {
 		return err
 	}
@@ -57,6 +61,29 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 		return report.SocketsJSON{}.Write(s.out, view)
 	}
 	return report.SocketsText{Color: s.color(o.NoColor)}.Write(s.out, view)
+}
+
+// socketsNamespaces takes and writes the view of each namespace that
+// --all-netns or --netns selects.
+func socketsNamespaces(ctx context.Context, s streams, o socketsOptions, so sockets.Options) error {
+	nss, notes, _, err := o.netnsOptions.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	if len(nss) > 1 {
+		so.Progress = nil // samples of namespaces taken at once
+	}
+	views, err := sockets.TakeNamespaces(ctx, nss, so)
+	if err != nil {
+		return err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(s.err, "tcpaudit: %s\n", report.Escape(n))
+	}
+	if o.Format == "json" {
+		return report.SocketsNamespacesJSON{}.Write(s.out, views)
+	}
+	return report.SocketsNamespacesText{Color: s.color(o.NoColor)}.Write(s.out, views)
 }
 
 func (o socketsOptions) validate() error {

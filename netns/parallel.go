@@ -1,0 +1,52 @@
+package netns
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Parallel calls fn for 0 ≤ i < n, up to GOMAXPROCS calls at a time, and
+// returns their errors joined; once ctx is done, the calls not yet made
+// fail with its error. Each fn typically runs Do for one namespace: a
+// thread enters one namespace at a time.
+func Parallel(ctx context.Context, n int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
+				if errs[i] = ctx.Err(); errs[i] == nil {
+					errs[i] = fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// ThreadNet is where code running inside Do reads the net/* files of the
+// namespace: /proc/net and /proc/self/net follow the thread-group leader,
+// /proc/thread-self/net the calling thread. It is right in place too (when
+// Do runs fn directly, every thread not entering a namespace is in the
+// caller's), while /proc/net is not when other calls of Do run at the
+// same time on the leader.
+const ThreadNet = "/proc/thread-self/net"
+
+// SkipReason sorts an error of Do: a namespace gone before it could be
+// entered, or that the caller may not enter, is skipped for the reason
+// returned (nil error); any other error is returned as it is.
+func SkipReason(err error) (string, error) {
+	switch {
+	case errors.Is(err, ErrGone):
+		return "gone: its processes exited before it could be entered", nil
+	case errors.Is(err, fs.ErrPermission):
+		return "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)", nil
+	}
+	return "", err
+}

@@ -1,0 +1,76 @@
+package netns
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Resolve reads a --netns argument with the default Finder; see
+// Finder.Resolve.
+func Resolve(spec, procRoot string) (Namespace, error) {
+	return Finder{}.Resolve(spec, procRoot)
+}
+
+// Resolve reads a --netns argument: a PID (the namespace that process is
+// in), a path to an nsfs file (/run/docker/netns/..., /proc/PID/ns/net) or
+// a name under /run/netns. The namespace comes named as Discover names it;
+// when spec names the host's namespace it is the host.
+func (f Finder) Resolve(spec, procRoot string) (Namespace, error) {
+	ino, path, err := f.inodeOf(spec, procRoot)
+	if err != nil {
+		return Namespace{}, fmt.Errorf("--netns %q: %w", spec, err)
+	}
+	all, _, err := f.Discover(procRoot)
+	if err != nil {
+		return Namespace{}, err
+	}
+	for _, ns := range all {
+		if ns.Inode != ino {
+			continue
+		}
+		if ns.Path == "" && path != "" {
+			ns.Path = path
+		}
+		return ns, nil
+	}
+	// A bind mount that no process is in, outside the netns directory.
+	return Namespace{ID: id(ino), Inode: ino, Path: path, Identity: Identity{Kind: KindNamed, Name: spec}, procRoot: procRoot, members: []int{}}, nil
+}
+
+// inodeOf returns the namespace inode spec names, and the nsfs path to
+// open when spec is a path or a name.
+func (f Finder) inodeOf(spec, procRoot string) (uint64, string, error) {
+	if spec == "" {
+		return 0, "", errors.New("empty: want a name under /run/netns, a PID or a path")
+	}
+	if pid, err := strconv.Atoi(spec); err == nil {
+		if pid <= 0 {
+			return 0, "", errors.New("not a PID")
+		}
+		ino, err := linkInode(filepath.Join(procRoot, spec, "ns", "net"))
+		if errors.Is(err, fs.ErrNotExist) || gone(err) {
+			return 0, "", fmt.Errorf("no process %d under %s", pid, procRoot)
+		}
+		return ino, "", err
+	}
+	path := spec
+	if !strings.Contains(spec, "/") {
+		if spec == "." || spec == ".." {
+			return 0, "", errors.New("not a namespace name")
+		}
+		dir := f.NetnsDir
+		if dir == "" {
+			dir = DefaultNetnsDir
+		}
+		path = filepath.Join(dir, spec)
+	}
+	ino, err := nsfsInode(path)
+	if errors.Is(err, fs.ErrNotExist) && path != spec {
+		return 0, "", fmt.Errorf("no namespace of that name (%s does not exist; ip netns list shows the names)", path)
+	}
+	return ino, path, err
+}

@@ -1,0 +1,121 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
+	"github.com/tcpaudit/tcpaudit/sysctl"
+)
+
+// NamespaceAudit is the audit of one network namespace.
+type NamespaceAudit struct {
+	Namespace netns.Namespace
+	// Audit is nil when the namespace was skipped. Its Facts are nil but
+	// for the host's namespace: the facts of the others are released once
+	// judged, so that memory does not grow with them (about 60 KB each;
+	// the result is about 8 KB). Audit one namespace alone (Run inside
+	// netns.Do) to keep its facts.
+	Audit *Audit
+	// Skipped says why the namespace was not audited; "" when it was.
+	Skipped string
+}
+
+// RunNamespaces audits each namespace of nss, up to GOMAXPROCS at a time,
+// and returns their audits in the order of nss. The host's namespace is
+// audited as Run audits it (every key, the sysctl.d tree); any other reads
+// only the per-namespace keys (scope netns in sysctl/keys.tsv), the global
+// ones recorded as absent there, and has no sysctl.d tree: both belong to
+// the host. A namespace that is gone before it could be entered (its
+// processes exited) or that may not be entered is skipped with the reason;
+// any other failure is an error naming the namespace. The proc root must be
+// the live /proc.
+func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]NamespaceAudit, error) {
+	if !audit.IsLive(o.ProcRoot) {
+		return nil, fmt.Errorf("%w: namespaces are entered on the live host; proc root %s is not /proc", audit.ErrUsage, o.ProcRoot)
+	}
+	r, err := Prepare(o)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]NamespaceAudit, len(nss))
+	err = netns.Parallel(ctx, len(nss), func(i int) error {
+		var err error
+		out[i], err = r.runNamespace(ctx, nss[i], o.Today)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// runNamespace audits ns from inside it, looking for the owners of its
+// sockets among its own processes.
+func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time) (NamespaceAudit, error) {
+	na := NamespaceAudit{Namespace: ns}
+	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}
+	err := netns.Do(ns, func() error {
+		var err error
+		if ns.IsHost() {
+			na.Audit, err = r.run(ctx, today, scope)
+		} else {
+			na.Audit, err = r.runChild(ctx, today, scope)
+		}
+		return err
+	})
+	na.Skipped, err = netns.SkipReason(err)
+	if err != nil {
+		return na, fmt.Errorf("namespace %s: %w", ns.String(), err)
+	}
+	return na, nil
+}
+
+// runChild audits a namespace that is not the host's: per-namespace keys
+// only, no sysctl.d tree.
+func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Scope) (*Audit, error) {
+	o := r.opts
+	keys := append([]string{audit.PortRangeKey}, r.engine.Keys()...)
+	global := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !isGlobal(k) })
+	keys = slices.DeleteFunc(keys, isGlobal)
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: keys, Census: o.Census, Scope: scope}
+	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
+	if err != nil {
+		return nil, err
+	}
+	f = withGlobalsAbsent(f, global).WithoutConfigured("the sysctl.d tree applies to the host namespace only")
+	a := r.evaluate(f, today, nil)
+	a.Facts = nil // released: see NamespaceAudit
+	return a, nil
+}
+
+// isGlobal reports whether a key belongs to the initial namespace only.
+func isGlobal(key string) bool {
+	k, ok := sysctl.Lookup(key)
+	return ok && k.Global()
+}
+
+// errGlobal is the absence of a global key in a namespace that is not the
+// host's: read once, in the host's.
+var errGlobal = fmt.Errorf("a global key, read in the host namespace: %w", fs.ErrNotExist)
+
+// withGlobalsAbsent returns a copy of f with the global keys recorded as
+// absent, as a fresh namespace shows most of them (docs/kernel-facts.md
+// §12): rules about them are judged once, in the host's namespace.
+func withGlobalsAbsent(f *audit.Facts, global []string) *audit.Facts {
+	g := *f
+	g.Sysctls, g.Absent = maps.Clone(f.Sysctls), maps.Clone(f.Absent)
+	if g.Absent == nil {
+		g.Absent = make(map[string]error)
+	}
+	for _, k := range global {
+		delete(g.Sysctls, k)
+		g.Absent[k] = errGlobal
+	}
+	return &g
+}

@@ -1,0 +1,42 @@
+package report
+
+import (
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// namespaceNames maps the ID of each namespace of res to its name.
+func namespaceNames(res rules.Result) map[string]string {
+	names := make(map[string]string, len(res.Namespaces))
+	for _, n := range res.Namespaces {
+		names[n.ID] = n.Name
+	}
+	return names
+}
+
+// inNamespace places the result of a finding about a namespace that is not
+// the host's in it: the properties namespace (its ID) and namespace_name,
+// logical locations qualified "host/netns/NAME/key", and no physical
+// location, since the host's sysctl.d files do not set its keys. Results
+// about the host's namespace are left as they are.
+func (s SARIF) inNamespace(r sarifResult, f rules.Finding, names map[string]string) sarifResult {
+	if f.Namespace == "" {
+		return r
+	}
+	name := names[f.Namespace]
+	if name == "" {
+		name = f.Namespace
+	}
+	r.Properties["namespace"] = f.Namespace
+	r.Properties["namespace_name"] = name
+	for i := range r.Locations {
+		l := &r.Locations[i]
+		l.PhysicalLocation = nil
+		for j := range l.LogicalLocations {
+			ll := &l.LogicalLocations[j]
+			ll.FullyQualifiedName = s.Hostname + "/netns/" + name + "/" + strings.TrimPrefix(ll.FullyQualifiedName, s.Hostname+"/")
+		}
+	}
+	return r
+}

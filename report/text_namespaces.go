@@ -1,0 +1,166 @@
+package report
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/netns"
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// foldShown is how many names a folded finding lists before "and N more".
+const foldShown = 3
+
+// namespaces writes the findings of a result over several network
+// namespaces: the host's first, then each finding that is the same (rule,
+// severity and fix) in several namespaces once, with their names, then a
+// section for each namespace with the rest of its findings.
+func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
+	byID := make(map[string]rules.Namespace, len(res.Namespaces))
+	for _, n := range res.Namespaces {
+		byID[n.ID] = n
+	}
+	var host, others []rules.Finding
+	for _, f := range res.Findings {
+		if f.Namespace == "" {
+			host = append(host, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	if _, ok := byID[netns.HostID]; ok {
+		ew.printf("\n%s\n", p.bold.Sprint("Host namespace"))
+		if len(host) == 0 {
+			ew.printf("  no findings\n")
+		}
+		t.groups(ew, p, host, "")
+	}
+	folded, rest := fold(others)
+	if len(folded) > 0 {
+		ew.printf("\n%s\n", p.bold.Sprint("The same in several namespaces"))
+	}
+	for _, g := range folded {
+		names := make([]string, len(g.ids))
+		for i, id := range g.ids {
+			names[i] = byID[id].Name
+		}
+		ew.printf("\n%s\n", wrap(fmt.Sprintf("%s fails in %d namespaces: %s", g.first.Rule, len(g.ids), shortList(names)), "  ", "    "))
+		t.finding(ew, p, g.first)
+	}
+	for _, n := range res.Namespaces {
+		if found := rest[n.ID]; len(found) > 0 && n.ID != netns.HostID {
+			ew.printf("\n%s\n", p.bold.Sprint("Namespace "+namespaceLabel(n)))
+			t.groups(ew, p, found, "  ")
+		}
+	}
+}
+
+// foldGroup is one finding found alike in several namespaces.
+type foldGroup struct {
+	first rules.Finding
+	ids   []string
+}
+
+// fold splits findings into those alike (same rule, severity and fix) in
+// two or more namespaces, in order of first appearance, and the rest by
+// namespace.
+func fold(findings []rules.Finding) ([]foldGroup, map[string][]rules.Finding) {
+	groups := map[string]*foldGroup{}
+	var order []string
+	for _, f := range findings {
+		k := foldKey(f)
+		if g := groups[k]; g != nil {
+			g.ids = append(g.ids, f.Namespace)
+			continue
+		}
+		groups[k] = &foldGroup{first: f, ids: []string{f.Namespace}}
+		order = append(order, k)
+	}
+	var folded []foldGroup
+	rest := map[string][]rules.Finding{}
+	for _, k := range order {
+		g := groups[k]
+		if len(g.ids) > 1 {
+			folded = append(folded, *g)
+			continue
+		}
+		rest[g.first.Namespace] = append(rest[g.first.Namespace], g.first)
+	}
+	return folded, rest
+}
+
+// foldKey is what makes two findings alike: rule, severity and fix.
+func foldKey(f rules.Finding) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s\x00%d\x00%s", f.Rule, f.Severity, f.Fix.Advice)
+	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
+		fmt.Fprintf(&b, "\x00%s=%s", k, f.Fix.Sysctl[k])
+	}
+	return b.String()
+}
+
+// shortList lists the first names and how many more there are: "a, b, c,
+// and 34 more".
+func shortList(names []string) string {
+	if len(names) <= foldShown+1 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s, and %d more", strings.Join(names[:foldShown], ", "), len(names)-foldShown)
+}
+
+// namespaceLabel names a namespace with its kind, runtime and ID.
+func namespaceLabel(n rules.Namespace) string {
+	if n.ID == netns.HostID {
+		return "host"
+	}
+	parts := []string{string(n.Kind)}
+	if n.Runtime != "" {
+		parts = append(parts, n.Runtime)
+	}
+	if n.PodNamespace != "" && n.PodName != "" {
+		parts = append(parts, "pod "+n.PodNamespace+"/"+n.PodName)
+	}
+	parts = append(parts, n.ID)
+	return fmt.Sprintf("%s (%s)", n.Name, strings.Join(parts, ", "))
+}
+
+// namespaceSummary is the last line of a report over several namespaces:
+// "N namespaces audited, K skipped (reasons), F failed".
+func namespaceSummary(nss []rules.Namespace) string {
+	audited, failed := 0, 0
+	reasons := map[string]int{}
+	for _, n := range nss {
+		switch {
+		case n.Skipped != "":
+			reasons[n.Skipped]++
+		default:
+			audited++
+			if n.Failed > 0 {
+				failed++
+			}
+		}
+	}
+	line := fmt.Sprintf("%s audited", plural(audited, "network namespace"))
+	skipped := 0
+	var why []string
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
+		skipped += reasons[r]
+		why = append(why, fmt.Sprintf("%d %s", reasons[r], r))
+	}
+	if skipped > 0 {
+		line += fmt.Sprintf(", %d skipped (%s)", skipped, strings.Join(why, "; "))
+	} else {
+		line += ", 0 skipped"
+	}
+	return line + fmt.Sprintf(", %d failed", failed)
+}
+
+// plural is "1 noun" or "N nouns".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}

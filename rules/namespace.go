@@ -1,0 +1,36 @@
+package rules
+
+import "github.com/tcpaudit/tcpaudit/netns"
+
+// Namespace describes one network namespace of a result that covers
+// several: who it is, its sockets, and why it was skipped when it was.
+type Namespace struct {
+	// ID is what the findings about it carry in Finding.Namespace ("host"
+	// for the host's, whose findings carry "").
+	ID    string `json:"id"`
+	Inode uint64 `json:"inode"`
+	netns.Identity
+	// PIDs are a few of its processes, the lowest PIDs.
+	PIDs []int `json:"pids"`
+	// Sockets is nil when it was skipped or no census could be taken.
+	Sockets *Sockets `json:"sockets"`
+	// Failed counts the rules that failed in it.
+	Failed int `json:"failed"`
+	// Skipped says why it was not audited; "" when it was.
+	Skipped string `json:"skipped,omitempty"`
+}
+
+// NamespaceOf describes ns for a result, with the sockets and the failed
+// rules of its own result res (the zero Result when it was skipped).
+func NamespaceOf(ns netns.Namespace, res Result, skipped string) Namespace {
+	n := Namespace{ID: ns.ID, Inode: ns.Inode, Identity: ns.Identity, PIDs: ns.PIDs, Sockets: res.Sockets, Skipped: skipped}
+	if n.PIDs == nil {
+		n.PIDs = []int{}
+	}
+	for _, e := range res.Evaluations {
+		if e.Status == Failed {
+			n.Failed++
+		}
+	}
+	return n
+}
