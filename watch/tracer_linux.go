@@ -1,0 +1,225 @@
+//go:build linux && !tcpaudit_portable
+
+package watch
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// bpfTracer is the BPF programs of bpf/watch.c attached to their
+// tracepoints, and their maps.
+type bpfTracer struct {
+	objs  tracerObjects
+	links []link.Link
+}
+
+// OpenBPF loads the BPF programs and attaches them to the tracepoints,
+// watching the network namespace with inode netns (0: every namespace). An
+// error wraps ErrUnavailable when the kernel refuses BPF (no privilege, no
+// BTF, a verifier or attach failure), so that the caller can sample
+// instead.
+func OpenBPF(netns uint32) (Tracer, error) {
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	spec, err := loadTracer()
+	if err != nil {
+		return nil, fmt.Errorf("load BPF spec: %w", err)
+	}
+	if err := spec.Variables[tracerVarFilterNetns].Set(netns); err != nil {
+		return nil, fmt.Errorf("set BPF namespace filter: %w", err)
+	}
+	t := &bpfTracer{}
+	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return nil, fmt.Errorf("%w: verifier: %v", ErrUnavailable, ve)
+		}
+		return nil, fmt.Errorf("%w: load BPF programs: %w", ErrUnavailable, err)
+	}
+	p := &t.objs.tracerPrograms
+	for _, prog := range []*ebpf.Program{p.OnState, p.OnSendReset, p.OnReceiveReset, p.OnSynack, p.OnRetransmit} {
+		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+		if err != nil {
+			t.Close()
+			return nil, fmt.Errorf("%w: attach %s: %w", ErrUnavailable, prog, err)
+		}
+		t.links = append(t.links, l)
+	}
+	return t, nil
+}
+
+// Close detaches the programs and frees the maps.
+func (t *bpfTracer) Close() error {
+	var errs []error
+	for _, l := range t.links {
+		errs = append(errs, l.Close())
+	}
+	errs = append(errs, t.objs.Close())
+	return errors.Join(errs...)
+}
+
+// Read sums the per-CPU counters and lists the live CLOSE_WAIT and
+// FIN_WAIT2 sockets, their ages from the kernel's monotonic clock (the
+// clock of bpf_ktime_get_ns).
+func (t *bpfTracer) Read(at time.Time) (Reading, error) {
+	r := Reading{Source: FromBPF, At: at}
+	m := &t.objs.tracerMaps
+	var err error
+	if r.Transitions, err = transitions(m.Transitions); err != nil {
+		return r, err
+	}
+	if err := histograms(m.StateHist, m.StateMax, &r); err != nil {
+		return r, err
+	}
+	if r.TimeWait, err = timeWait(m.Timewait); err != nil {
+		return r, err
+	}
+	if r.Resets, err = resets(m.Resets); err != nil {
+		return r, err
+	}
+	if r.SynAck, err = peers(m.SynackRetrans); err != nil {
+		return r, err
+	}
+	if r.Retransmits, err = peers(m.Retrans); err != nil {
+		return r, err
+	}
+	var ts unix.Timespec
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+		return r, fmt.Errorf("monotonic clock: %w", err)
+	}
+	r.Live, err = live(m.Socks, time.Duration(ts.Nano()))
+	return r, err
+}
+
+// sum adds the per-CPU values of one element.
+func sum(v []uint64) uint64 {
+	var n uint64
+	for _, x := range v {
+		n += x
+	}
+	return n
+}
+
+func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
+	out := map[Pair]uint64{}
+	var k uint32
+	var v []uint64
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		if n := sum(v); n > 0 {
+			out[Pair{From: audit.State(k / NStates), To: audit.State(k % NStates)}] = n
+		}
+	}
+	return out, wrap("transitions", it.Err())
+}
+
+func histograms(hist, longest *ebpf.Map, r *Reading) error {
+	var k uint32
+	var v []uint64
+	it := hist.Iterate()
+	for it.Next(&k, &v) {
+		if k < NStates*NBuckets {
+			r.Time[k/NBuckets][k%NBuckets] = sum(v)
+		}
+	}
+	if err := it.Err(); err != nil {
+		return wrap("state_hist", err)
+	}
+	it = longest.Iterate()
+	for it.Next(&k, &v) {
+		if k < NStates {
+			r.Max[k] = time.Duration(slices.Max(append(v, 0)))
+		}
+	}
+	return wrap("state_max", it.Err())
+}
+
+func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {
+	out := map[Creator]uint64{}
+	var k tracerTwkey
+	var v []uint64
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		c := Creator{
+			Owner:       Owner{PID: int(k.Pid), Command: comm(k.Comm)},
+			Netns:       k.Netns,
+			Destination: endpoint(k.Family, k.Daddr, k.Dport),
+		}
+		out[c] += sum(v)
+	}
+	return out, wrap("timewait", it.Err())
+}
+
+func resets(m *ebpf.Map) (map[Peer]Resets, error) {
+	out := map[Peer]Resets{}
+	var k tracerAddrkey
+	var v []uint64
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		p := Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}
+		r := out[p]
+		if k.Dir == rstReceived {
+			r.Received += sum(v)
+		} else {
+			r.Sent += sum(v)
+		}
+		out[p] = r
+	}
+	return out, wrap("resets", it.Err())
+}
+
+func peers(m *ebpf.Map) (map[Peer]uint64, error) {
+	out := map[Peer]uint64{}
+	var k tracerAddrkey
+	var v []uint64
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		out[Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}] += sum(v)
+	}
+	return out, wrap(m.String(), it.Err())
+}
+
+// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
+// the monotonic clock.
+func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
+	var out []Live
+	var k uint64
+	var s tracerSockinfo
+	it := m.Iterate()
+	for it.Next(&k, &s) {
+		st := audit.State(s.State)
+		if st != audit.CloseWait && st != audit.FinWait2 {
+			continue
+		}
+		out = append(out, Live{
+			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
+			State: st, Netns: s.Netns,
+			Local:  endpoint(s.Family, s.Saddr, s.Lport),
+			Remote: endpoint(s.Family, s.Daddr, s.Dport),
+			Age:    max(now-time.Duration(s.SinceNs), 0),
+		})
+	}
+	slices.SortFunc(out, func(a, b Live) int { return int(b.Age - a.Age) })
+	return out, wrap("socks", it.Err())
+}
+
+func wrap(what string, err error) error {
+	if err != nil {
+		return fmt.Errorf("read BPF map %s: %w", what, err)
+	}
+	return nil
+}
+
+// rstReceived is addrkey.dir of a received RST (RST_RECEIVED).
+const rstReceived = 1
