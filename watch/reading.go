@@ -50,8 +50,8 @@ type Peer struct {
 	Endpoint netip.AddrPort
 }
 
-// Resets are the RSTs exchanged with one peer.
-type Resets struct{ Sent, Received uint64 }
+// ResetCount are the RSTs exchanged with one peer.
+type ResetCount struct{ Sent, Received uint64 }
 
 // Live is a socket still in the state it entered while watched.
 type Live struct {
@@ -77,7 +77,7 @@ type Reading struct {
 	Time        [NStates][NBuckets]uint64
 	Max         [NStates]time.Duration
 	TimeWait    map[Creator]uint64
-	Resets      map[Peer]Resets
+	Resets      map[Peer]ResetCount
 	SynAck      map[Peer]uint64
 	Retransmits map[Peer]uint64
 	// Live holds the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first.

@@ -161,8 +161,8 @@ func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {
 	return out, wrap("timewait", it.Err())
 }
 
-func resets(m *ebpf.Map) (map[Peer]Resets, error) {
-	out := map[Peer]Resets{}
+func resets(m *ebpf.Map) (map[Peer]ResetCount, error) {
+	out := map[Peer]ResetCount{}
 	var k tracerAddrkey
 	var v []uint64
 	it := m.Iterate()

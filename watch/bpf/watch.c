@@ -289,18 +289,14 @@ int on_state(__u64 *ctx)
 		si = *prev;
 		if (si.state == old)
 			spent(old, now - si.since_ns);
-	} else {
-		si.netns = netns;
-		si.family = remote(sk, si.daddr);
-		local(sk, si.saddr);
-		si.lport = sk->__sk_common.skc_num;
 	}
+	/* Read the addresses at every transition: connect() picks the local
+	 * port after the socket enters SYN_SENT. */
+	si.netns = netns;
+	si.family = remote(sk, si.daddr);
+	local(sk, si.saddr);
+	si.lport = sk->__sk_common.skc_num;
 	si.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	if (new == TCP_SYN_SENT || (old == TCP_CLOSE && new != TCP_LISTEN)) {
-		si.family = remote(sk, si.daddr); /* connect() sets the peer late */
-		local(sk, si.saddr);
-		si.lport = sk->__sk_common.skc_num;
-	}
 	if (owned_by_task(old, new)) {
 		si.pid = bpf_get_current_pid_tgid() >> 32;
 		bpf_get_current_comm(si.comm, sizeof(si.comm));
