@@ -90,6 +90,9 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 	if err != nil {
 		return err
 	}
+	if err := o.attribute(last, wo); err != nil {
+		return err
+	}
 	r := watch.Summarize(first, last, wo)
 	if o.Format == "json" {
 		err = report.WatchJSON{}.Write(s.out, r)
@@ -103,6 +106,16 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 		return errFindings
 	}
 	return nil
+}
+
+// attribute names the processes of CLOSE_WAIT sockets no process moved
+// while watched, when they are in this process's namespace.
+func (o watchOptions) attribute(last watch.Reading, wo watch.Options) error {
+	self, err := watch.NamespaceInode(o.ProcRoot, "self")
+	if err != nil {
+		return err
+	}
+	return watch.Attribute(o.ProcRoot, self, last.Live)
 }
 
 // loop reads until the duration is over or ctx is done and returns the

@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/watch"
+)
+
+// attachTime is how long the tests give `watch` to load and attach its
+// BPF programs before they make the traffic it must see (loading takes
+// about 100 ms).
+const attachTime = 700 * time.Millisecond
+
+// needBPF skips the test when this kernel or user cannot trace with BPF.
+func needBPF(t *testing.T) {
+	t.Helper()
+	tr, err := watch.OpenBPF(0)
+	if err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	}
+	tr.Close()
+}
+
+// watchRun runs `tcpaudit watch --format json` with args in-process, calls
+// load once the tracer has attached, and returns the exit code and the
+// report when the watch ends.
+func watchRun(t *testing.T, load func(), args ...string) (int, watch.Report) {
+	t.Helper()
+	type result struct {
+		code        int
+		out, errOut string
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, out, errOut := runCLI(t, append([]string{"watch", "--format", "json"}, args...)...)
+		done <- result{code, out, errOut}
+	}()
+	time.Sleep(attachTime)
+	load()
+	res := <-done
+	if res.code == exitError {
+		t.Fatalf("watch: exit 2: %s", res.errOut)
+	}
+	var r watch.Report
+	if err := json.Unmarshal([]byte(res.out), &r); err != nil {
+		t.Fatalf("watch JSON: %v\n%s", err, res.out)
+	}
+	return res.code, r
+}
+
+// echoServer accepts on addr until closed and closes each connection once
+// the client has closed its end (read returned 0), so that the client
+// closes first and its socket goes to TIME_WAIT.
+func echoServer(t *testing.T, addr string) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_, _ = io.Copy(io.Discard, c)
+				c.Close()
+			}()
+		}
+	}()
+	return ln
+}
+
+// churn opens and closes n connections to addr, one after the other,
+// each closed by the client first.
+func churn(t *testing.T, addr string, n int) {
+	t.Helper()
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Errorf("dial %s: %v", addr, err)
+			return
+		}
+		c.Close()
+	}
+}
+
+// within reports whether got is want ± 2%.
+func within(got uint64, want int) bool {
+	return float64(got) >= float64(want)*0.98 && float64(got) <= float64(want)*1.02
+}
+
+// transition returns the count of one state change in r.
+func transition(r watch.Report, from, to string) uint64 {
+	for _, x := range r.Transitions {
+		if x.From == from && x.To == to {
+			return x.Count
+		}
+	}
+	return 0
+}
+
+// findingsOf returns r's findings of one rule.
+func findingsOf(r watch.Report, rule string) []rules.Finding {
+	var out []rules.Finding
+	for _, f := range r.Findings {
+		if f.Rule == rule {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// backlogOneListener listens on 127.0.0.1 with a backlog of 1 and never
+// accepts; it returns its address.
+func backlogOneListener(t *testing.T) string {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := syscall.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port)
+}
+
+// lateAckDialer connects with TCP_DEFER_ACCEPT set on the client socket,
+// which makes the client delay the ACK of the SYN-ACK (the delayed-ACK
+// timer, up to 200 ms): SYNs that arrive together all find room in the
+// accept queue, and the late ACKs then overflow it, as under load.
+func lateAckDialer() *net.Dialer {
+	return &net.Dialer{Timeout: time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		if cerr := rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, 1)
+		}); cerr != nil {
+			return cerr
+		}
+		return err
+	}}
+}
+
+// dialAll dials addr n times at once and returns the connections made.
+func dialAll(t *testing.T, d *net.Dialer, addr string, n int) []net.Conn {
+	t.Helper()
+	var mu sync.Mutex
+	var conns []net.Conn
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			c, err := d.Dial("tcp", addr)
+			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Logf("dial %s: %v", addr, err)
+			}
+			if err == nil {
+				mu.Lock()
+				conns = append(conns, c)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	})
+	return conns
+}

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"errors"
+	"math"
+	"net"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/watch"
+)
+
+// TestWatchChurn: a client that opens and closes exactly n connections
+// (closing first) makes n ESTABLISHED to FIN_WAIT1 transitions and n
+// TIME_WAIT entries, attributed to the client's process and destination.
+func TestWatchChurn(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	needBPF(t)
+	const n = 200
+	ln := echoServer(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	_, r := watchRun(t, func() { churn(t, addr, n) }, "--duration", "3s")
+	if r.Source != watch.FromBPF {
+		t.Fatalf("source %q (%s): want bpf", r.Source, r.Note)
+	}
+	if got := transition(r, "ESTABLISHED", "FIN_WAIT1"); !within(got, n) {
+		t.Errorf("ESTABLISHED -> FIN_WAIT1: %d, want %d ± 2%%\n%+v", got, n, r.Transitions)
+	}
+	if got := r.NewConnections.Active.Count; !within(got, n) {
+		t.Errorf("active opens: %d, want %d ± 2%%", got, n)
+	}
+	var byMe uint64
+	for _, p := range r.TimeWaitByProcess {
+		if p.PID == os.Getpid() {
+			byMe = p.Count
+		}
+	}
+	if !within(byMe, n) {
+		t.Errorf("TIME_WAIT created by pid %d: %d, want %d ± 2%%\n%+v", os.Getpid(), byMe, n, r.TimeWaitByProcess)
+	}
+	var toServer uint64
+	for _, d := range r.TimeWaitByDestination {
+		if d.Destination == addr {
+			toServer = d.Count
+			if want := int(math.Round(d.PerS * 60)); d.PortsHeld != want {
+				t.Errorf("ports held %d: want rate × 60 s = %d", d.PortsHeld, want)
+			}
+		}
+	}
+	if !within(toServer, n) {
+		t.Errorf("TIME_WAIT toward %s: %d, want %d ± 2%%\n%+v", addr, toServer, n, r.TimeWaitByDestination)
+	}
+}
+
+// TestWatchCloseWaitLeak: a server that leaves two accepted sockets in
+// CLOSE_WAIT (one listener opened before watch, one after) is named by
+// its pid; one socket closed after a known time gives the histogram a
+// maximum at least that long; the other, still open, is a finding.
+func TestWatchCloseWaitLeak(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	needBPF(t)
+	const leak = 2 * time.Second
+	before := leakyListener(t)
+	var leaked []net.Conn
+	var closed time.Time
+	code, r := watchRun(t, func() {
+		after := leakyListener(t)
+		for _, ln := range []*leaky{before, after} {
+			leaked = append(leaked, ln.leak(t))
+		}
+		closed = time.Now()
+		time.Sleep(leak)
+		leaked[0].Close() // CLOSE_WAIT -> LAST_ACK after the known time
+	}, "--duration", "4s", "--close-wait-age", "1s")
+	t.Cleanup(func() { leaked[1].Close() })
+	var stay watch.StateTime
+	for _, s := range r.TimeInState {
+		if s.State == "CLOSE_WAIT" {
+			stay = s
+		}
+	}
+	if stay.Count < 1 || stay.MaxS < leak.Seconds() {
+		t.Errorf("time in CLOSE_WAIT %+v: want a stay and a max of at least %s", stay, leak)
+	}
+	if len(r.Longest) == 0 || r.Longest[0].State != "CLOSE_WAIT" || r.Longest[0].PID != os.Getpid() {
+		t.Fatalf("longest lived %+v: want a CLOSE_WAIT socket of pid %d", r.Longest, os.Getpid())
+	}
+	if age := r.Longest[0].AgeS; age < time.Since(closed).Seconds()-1.5 {
+		t.Errorf("age %.1f s: the socket has leaked for %s", age, time.Since(closed))
+	}
+	f := findingsOf(r, watch.CloseWaitLeak)
+	if code != exitFindings || len(f) != 1 || f[0].Subjects[0].PID != os.Getpid() {
+		t.Errorf("exit %d, findings %+v: want one CLOSE_WAIT finding naming pid %d", code, f, os.Getpid())
+	}
+}
+
+// leaky is a listener whose accepted connections are handed to the test.
+type leaky struct {
+	ln       net.Listener
+	accepted chan net.Conn
+}
+
+func leakyListener(t *testing.T) *leaky {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	l := &leaky{ln: ln, accepted: make(chan net.Conn, 1)}
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			l.accepted <- c
+		}
+	}()
+	return l
+}
+
+// leak connects, closes the client end and returns the server's end,
+// left in CLOSE_WAIT.
+func (l *leaky) leak(t *testing.T) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", l.ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := <-l.accepted
+	c.Close()
+	return s
+}
+
+// TestWatchResets: a server that closes every accepted connection with
+// SO_LINGER 0 sends an RST to each client, which receives it: both are
+// counted by peer.
+func TestWatchResets(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	needBPF(t)
+	const m = 20
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		}
+	}()
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}
+	_, r := watchRun(t, func() {
+		for range m {
+			c, err := d.Dial("tcp", ln.Addr().String())
+			if errors.Is(err, syscall.ECONNRESET) {
+				continue // the RST came before connect() returned
+			}
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			_, _ = c.Read(make([]byte, 1)) // returns once the RST arrived
+			c.Close()
+		}
+	}, "--duration", "2s")
+	got := map[string]watch.PeerResets{}
+	for _, p := range r.Resets {
+		got[p.Peer] = p
+	}
+	if got["127.0.0.3"].Sent.Count != m || got["127.0.0.2"].Received.Count != m {
+		t.Errorf("resets by peer %+v: want %d sent to 127.0.0.3 and %d received from 127.0.0.2", r.Resets, m, m)
+	}
+}
+
+// TestWatchSynAckRetransmits: a listener with a backlog of 1 that never
+// accepts drops the ACKs that overflow its queue; the handshakes left
+// half-done make it retransmit SYN-ACKs, counted for its port.
+func TestWatchSynAckRetransmits(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	needBPF(t)
+	addr := backlogOneListener(t)
+	code, r := watchRun(t, func() { dialAll(t, lateAckDialer(), addr, 8) }, "--duration", "3s")
+	var got uint64
+	for _, e := range r.SynAckRetransmits {
+		if e.Endpoint == addr {
+			got = e.Count
+		}
+	}
+	if got == 0 {
+		t.Fatalf("SYN-ACK retransmits %+v: want some by %s", r.SynAckRetransmits, addr)
+	}
+	f := findingsOf(r, watch.SynAckRetransmits)
+	if code != exitFindings || len(f) != 1 || f[0].Subjects[0].Local != addr {
+		t.Errorf("exit %d, findings %+v: want one finding about %s", code, f, addr)
+	}
+}
+
+// TestWatchSampled: forced to sample, watch says so, counts the TIME_WAIT
+// sockets toward the destination and estimates their creation rate as
+// count / 60 s.
+func TestWatchSampled(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	const n = 50
+	ln := echoServer(t, "127.0.0.1:0")
+	addr := ln.Addr().String()
+	_, r := watchRun(t, func() { churn(t, addr, n) }, "--duration", "2s", "--interval", "200ms", "--source", "sample")
+	if r.Source != watch.FromSample || r.Note == "" || len(r.Transitions) != 0 {
+		t.Fatalf("source %q, note %q, transitions %v: want a sampled report that says so", r.Source, r.Note, r.Transitions)
+	}
+	var dest watch.Projection
+	for _, d := range r.TimeWaitByDestination {
+		if d.Destination == addr {
+			dest = d
+		}
+	}
+	if dest.Count != n || math.Abs(dest.PerS-float64(n)/60) > 1e-9 || dest.PortsHeld != n {
+		t.Errorf("TIME_WAIT toward %s: %+v, want %d sockets, %d/60 per second, %d ports", addr, dest, n, n, n)
+	}
+	var tw watch.StateChange
+	for _, s := range r.StateChanges {
+		if s.State == "TIME_WAIT" {
+			tw = s
+		}
+	}
+	if tw.First != 0 || tw.Last != n {
+		t.Errorf("TIME_WAIT count change %+v: want 0 to %d", tw, n)
+	}
+}
