@@ -66,21 +66,22 @@ type tracerTwkey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	tracerMapListeners       = "listeners"
-	tracerMapResets          = "resets"
-	tracerMapRetrans         = "retrans"
-	tracerMapSocks           = "socks"
-	tracerMapStateHist       = "state_hist"
-	tracerMapStateMax        = "state_max"
-	tracerMapSynackRetrans   = "synack_retrans"
-	tracerMapTimewait        = "timewait"
-	tracerMapTransitions     = "transitions"
-	tracerProgOnReceiveReset = "on_receive_reset"
-	tracerProgOnRetransmit   = "on_retransmit"
-	tracerProgOnSendReset    = "on_send_reset"
-	tracerProgOnState        = "on_state"
-	tracerProgOnSynack       = "on_synack"
-	tracerVarFilterNetns     = "filter_netns"
+	tracerMapListeners         = "listeners"
+	tracerMapResets            = "resets"
+	tracerMapRetrans           = "retrans"
+	tracerMapSocks             = "socks"
+	tracerMapStateHist         = "state_hist"
+	tracerMapStateMax          = "state_max"
+	tracerMapSynackRetrans     = "synack_retrans"
+	tracerMapTimewait          = "timewait"
+	tracerMapTransitions       = "transitions"
+	tracerProgOnReceiveReset   = "on_receive_reset"
+	tracerProgOnRetransmit     = "on_retransmit"
+	tracerProgOnRetransmitSent = "on_retransmit_sent"
+	tracerProgOnSendReset      = "on_send_reset"
+	tracerProgOnState          = "on_state"
+	tracerProgOnSynack         = "on_synack"
+	tracerVarFilterNetns       = "filter_netns"
 )
 
 // loadTracer returns the embedded CollectionSpec for tracer.
@@ -125,11 +126,12 @@ type tracerSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerProgramSpecs struct {
-	OnReceiveReset *ebpf.ProgramSpec `ebpf:"on_receive_reset"`
-	OnRetransmit   *ebpf.ProgramSpec `ebpf:"on_retransmit"`
-	OnSendReset    *ebpf.ProgramSpec `ebpf:"on_send_reset"`
-	OnState        *ebpf.ProgramSpec `ebpf:"on_state"`
-	OnSynack       *ebpf.ProgramSpec `ebpf:"on_synack"`
+	OnReceiveReset   *ebpf.ProgramSpec `ebpf:"on_receive_reset"`
+	OnRetransmit     *ebpf.ProgramSpec `ebpf:"on_retransmit"`
+	OnRetransmitSent *ebpf.ProgramSpec `ebpf:"on_retransmit_sent"`
+	OnSendReset      *ebpf.ProgramSpec `ebpf:"on_send_reset"`
+	OnState          *ebpf.ProgramSpec `ebpf:"on_state"`
+	OnSynack         *ebpf.ProgramSpec `ebpf:"on_synack"`
 }
 
 // tracerMapSpecs contains maps before they are loaded into the kernel.
@@ -210,17 +212,19 @@ type tracerVariables struct {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerPrograms struct {
-	OnReceiveReset *ebpf.Program `ebpf:"on_receive_reset"`
-	OnRetransmit   *ebpf.Program `ebpf:"on_retransmit"`
-	OnSendReset    *ebpf.Program `ebpf:"on_send_reset"`
-	OnState        *ebpf.Program `ebpf:"on_state"`
-	OnSynack       *ebpf.Program `ebpf:"on_synack"`
+	OnReceiveReset   *ebpf.Program `ebpf:"on_receive_reset"`
+	OnRetransmit     *ebpf.Program `ebpf:"on_retransmit"`
+	OnRetransmitSent *ebpf.Program `ebpf:"on_retransmit_sent"`
+	OnSendReset      *ebpf.Program `ebpf:"on_send_reset"`
+	OnState          *ebpf.Program `ebpf:"on_state"`
+	OnSynack         *ebpf.Program `ebpf:"on_synack"`
 }
 
 func (p *tracerPrograms) Close() error {
 	return _TracerClose(
 		p.OnReceiveReset,
 		p.OnRetransmit,
+		p.OnRetransmitSent,
 		p.OnSendReset,
 		p.OnState,
 		p.OnSynack,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
@@ -19,8 +20,34 @@ import (
 // bpfTracer is the BPF programs of bpf/watch.c attached to their
 // tracepoints, and their maps.
 type bpfTracer struct {
-	objs  tracerObjects
+	objs  loaded
 	links []link.Link
+}
+
+// loaded are the maps and the programs a tracer loads: one of the two
+// tcp_retransmit_skb programs, under on_retransmit.
+type loaded struct {
+	tracerMaps
+	State        *ebpf.Program `ebpf:"on_state"`
+	SendReset    *ebpf.Program `ebpf:"on_send_reset"`
+	ReceiveReset *ebpf.Program `ebpf:"on_receive_reset"`
+	Synack       *ebpf.Program `ebpf:"on_synack"`
+	Retransmit   *ebpf.Program `ebpf:"on_retransmit"`
+}
+
+// Close frees the maps and programs.
+func (l *loaded) Close() error {
+	errs := []error{l.tracerMaps.Close()}
+	for _, p := range l.programs() {
+		if p != nil {
+			errs = append(errs, p.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (l *loaded) programs() []*ebpf.Program {
+	return []*ebpf.Program{l.State, l.SendReset, l.ReceiveReset, l.Synack, l.Retransmit}
 }
 
 // OpenBPF loads the BPF programs and attaches them to the tracepoints,
@@ -39,6 +66,13 @@ func OpenBPF(netns uint32) (Tracer, error) {
 	if err := spec.Variables[tracerVarFilterNetns].Set(netns); err != nil {
 		return nil, fmt.Errorf("set BPF namespace filter: %w", err)
 	}
+	args, err := retransmitArgs()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
+	}
+	if args < 3 {
+		spec.Programs[tracerProgOnRetransmit] = spec.Programs[tracerProgOnRetransmitSent]
+	}
 	t := &bpfTracer{}
 	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
 		var ve *ebpf.VerifierError
@@ -47,8 +81,7 @@ func OpenBPF(netns uint32) (Tracer, error) {
 		}
 		return nil, fmt.Errorf("%w: load BPF programs: %w", ErrUnavailable, err)
 	}
-	p := &t.objs.tracerPrograms
-	for _, prog := range []*ebpf.Program{p.OnState, p.OnSendReset, p.OnReceiveReset, p.OnSynack, p.OnRetransmit} {
+	for _, prog := range t.objs.programs() {
 		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
 		if err != nil {
 			t.Close()
@@ -57,6 +90,26 @@ func OpenBPF(netns uint32) (Tracer, error) {
 		t.links = append(t.links, l)
 	}
 	return t, nil
+}
+
+// retransmitArgs counts the arguments of the tcp_retransmit_skb
+// tracepoint in the kernel's BTF (its btf_trace_ typedef): 2 (sk, skb) on
+// older kernels, 3 (sk, skb, err) on those that trace failed attempts too.
+func retransmitArgs() (int, error) {
+	k, err := btf.LoadKernelSpec()
+	if err != nil {
+		return 0, fmt.Errorf("kernel BTF: %w", err)
+	}
+	var td *btf.Typedef
+	if err := k.TypeByName("btf_trace_tcp_retransmit_skb", &td); err != nil {
+		return 0, fmt.Errorf("kernel BTF: tracepoint tcp_retransmit_skb: %w", err)
+	}
+	if p, ok := td.Type.(*btf.Pointer); ok {
+		if fp, ok := p.Target.(*btf.FuncProto); ok {
+			return len(fp.Params) - 1, nil // the first is the tracepoint's context
+		}
+	}
+	return 0, fmt.Errorf("kernel BTF: btf_trace_tcp_retransmit_skb is %s, not a function pointer", td.Type)
 }
 
 // Close detaches the programs and frees the maps.

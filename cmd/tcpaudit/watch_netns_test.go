@@ -5,6 +5,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -193,22 +194,42 @@ func TestWatchResets(t *testing.T) {
 
 // TestWatchSynAckRetransmits: a listener with a backlog of 1 that never
 // accepts drops the ACKs that overflow its queue; the handshakes left
-// half-done make it retransmit SYN-ACKs, counted for its port.
+// half-done make it retransmit SYN-ACKs, counted for its port. Once its
+// queue is full it drops SYNs too, and a client retransmits its SYN:
+// counted for the listener as destination.
 func TestWatchSynAckRetransmits(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
 	needBPF(t)
 	addr := backlogOneListener(t)
-	code, r := watchRun(t, func() { dialAll(t, lateAckDialer(), addr, 8) }, "--duration", "3s")
-	var got uint64
+	var late sync.WaitGroup
+	defer late.Wait()
+	code, r := watchRun(t, func() {
+		dialAll(t, lateAckDialer(), addr, 8)
+		late.Go(func() {
+			// Once the late ACKs (200 ms) have filled the queue, the SYN
+			// is dropped; its first retransmission leaves after 1 s
+			// (TCP_TIMEOUT_INIT).
+			time.Sleep(400 * time.Millisecond)
+			if c, err := net.DialTimeout("tcp", addr, 1500*time.Millisecond); err == nil {
+				c.Close()
+			}
+		})
+	}, "--duration", "3s")
+	var synack, rtx uint64
 	for _, e := range r.SynAckRetransmits {
 		if e.Endpoint == addr {
-			got = e.Count
+			synack = e.Count
 		}
 	}
-	if got == 0 {
-		t.Fatalf("SYN-ACK retransmits %+v: want some by %s", r.SynAckRetransmits, addr)
+	for _, e := range r.Retransmits {
+		if e.Endpoint == addr {
+			rtx = e.Count
+		}
+	}
+	if synack == 0 || rtx == 0 {
+		t.Fatalf("SYN-ACK retransmits %+v, retransmits %+v: want some by and toward %s", r.SynAckRetransmits, r.Retransmits, addr)
 	}
 	f := findingsOf(r, watch.SynAckRetransmits)
 	if code != exitFindings || len(f) != 1 || f[0].Subjects[0].Local != addr {

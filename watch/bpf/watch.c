@@ -380,8 +380,22 @@ int on_send_reset(__u64 *ctx)
 	return 0;
 }
 
+/* Recent kernels fire tcp_retransmit_skb for failed attempts too, with
+ * their error as a third argument: only those sent (err 0) count. The
+ * loader picks this program or on_retransmit_sent by the tracepoint's
+ * prototype in the kernel's BTF. */
 SEC("tp_btf/tcp_retransmit_skb")
 int on_retransmit(__u64 *ctx)
+{
+	if ((int)ctx[2] == 0)
+		count_peer(&retrans, (const struct sock *)ctx[0], 1, 0);
+	return 0;
+}
+
+/* Older kernels fire tcp_retransmit_skb(sk, skb) after a sent
+ * retransmission only. */
+SEC("tp_btf/tcp_retransmit_skb")
+int on_retransmit_sent(__u64 *ctx)
 {
 	count_peer(&retrans, (const struct sock *)ctx[0], 1, 0);
 	return 0;
