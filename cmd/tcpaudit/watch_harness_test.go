@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"syscall"
@@ -16,10 +17,43 @@ import (
 	"github.com/tcpaudit/tcpaudit/watch"
 )
 
-// attachTime is how long the tests give `watch` to load and attach its
-// BPF programs before they make the traffic it must see (loading takes
-// about 100 ms).
-const attachTime = 700 * time.Millisecond
+// startTime is how long the tests give a sampling `watch` to take its
+// first sample before they make the traffic (the BPF tests wait for the
+// programs' links instead), and firstRead the time after the links
+// appear for the tracer's first reading.
+const (
+	startTime = 1500 * time.Millisecond
+	firstRead = 200 * time.Millisecond
+)
+
+// tracerLinks is the number of links a tracer attaches, one per program.
+const tracerLinks = 5
+
+// bpfLinks counts this process's descriptors of BPF links: `watch` runs
+// in-process, so its attached programs show here.
+func bpfLinks() int {
+	fds, _ := os.ReadDir("/proc/self/fd")
+	n := 0
+	for _, fd := range fds {
+		if target, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && target == "anon_inode:bpf_link" {
+			n++
+		}
+	}
+	return n
+}
+
+// waitAttached waits, at most 20 s, until a tracer's links are open in
+// this process beyond the before already there, then for its first
+// reading.
+func waitAttached(t *testing.T, before int) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); bpfLinks() < before+tracerLinks; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("watch did not attach its BPF programs within 20 s")
+		}
+	}
+	time.Sleep(firstRead)
+}
 
 // needBPF skips the test when this kernel or user cannot trace with BPF.
 func needBPF(t *testing.T) {
@@ -32,7 +66,8 @@ func needBPF(t *testing.T) {
 }
 
 // watchRun runs `tcpaudit watch --format json` with args in-process, calls
-// load once the tracer has attached, and returns the exit code and the
+// load once the tracer has attached (or, sampling, after startTime), and
+// returns the exit code and the
 // report when the watch ends.
 func watchRun(t *testing.T, load func(), args ...string) (int, watch.Report) {
 	t.Helper()
@@ -41,11 +76,17 @@ func watchRun(t *testing.T, load func(), args ...string) (int, watch.Report) {
 		out, errOut string
 	}
 	done := make(chan result, 1)
+	sampled := slices.Contains(args, "sample")
+	links := bpfLinks()
 	go func() {
 		code, out, errOut := runCLI(t, append([]string{"watch", "--format", "json"}, args...)...)
 		done <- result{code, out, errOut}
 	}()
-	time.Sleep(attachTime)
+	if sampled {
+		time.Sleep(startTime)
+	} else {
+		waitAttached(t, links)
+	}
 	load()
 	res := <-done
 	if res.code == exitError {

@@ -282,38 +282,42 @@ int on_state(__u64 *ctx)
 	if (n)
 		*n += 1;
 
+	/* The socket's entry is changed in place: a transition of one socket
+	 * runs under its lock, and an update of an LRU entry would allocate. */
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
-	struct sockinfo si = {};
-	struct sockinfo *prev = bpf_map_lookup_elem(&socks, &key);
-	if (prev) {
-		si = *prev;
-		if (si.state == old)
-			spent(old, now - si.since_ns);
-	}
+	struct sockinfo fresh = {};
+	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+	int known = si != 0;
+	if (!si)
+		si = &fresh;
+	else if (si->state == old)
+		spent(old, now - si->since_ns);
 	/* Read the addresses at every transition: connect() picks the local
 	 * port after the socket enters SYN_SENT. */
-	si.netns = netns;
-	si.family = remote(sk, si.daddr);
-	local(sk, si.saddr);
-	si.lport = sk->__sk_common.skc_num;
-	si.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	si->netns = netns;
+	si->family = remote(sk, si->daddr);
+	local(sk, si->saddr);
+	si->lport = sk->__sk_common.skc_num;
+	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
-		si.pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(si.comm, sizeof(si.comm));
-	} else if (si.pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
-		inherit(&si);
+		si->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(si->comm, sizeof(si->comm));
+	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
+		inherit(si);
 	}
 	if (new == TCP_LISTEN || old == TCP_LISTEN)
-		listening(&si, new);
-	if (enters_time_wait(&si, old, new))
-		count_timewait(&si);
+		listening(si, new);
+	if (enters_time_wait(si, old, new))
+		count_timewait(si);
 	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
-		bpf_map_delete_elem(&socks, &key);
+		if (known)
+			bpf_map_delete_elem(&socks, &key);
 		return 0;
 	}
-	si.state = new;
-	si.since_ns = now;
-	bpf_map_update_elem(&socks, &key, &si, BPF_ANY);
+	si->state = new;
+	si->since_ns = now;
+	if (!known)
+		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
 	return 0;
 }
 
