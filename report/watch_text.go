@@ -20,7 +20,7 @@ type WatchText struct {
 // Write renders r, its process names and addresses escaped.
 func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	r = escaped(r)
-	p := Text{Color: t.Color}.palette()
+	p := Text(t).palette()
 	ew := &errWriter{w: w}
 	ew.printf("%s\n", p.bold.Sprint(watchHeader(r)))
 	if r.Note != "" {
@@ -63,7 +63,7 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 		return err
 	}
 	for _, f := range r.Findings {
-		Text{Color: t.Color}.finding(ew, p, f)
+		Text(t).finding(ew, p, f)
 	}
 	status := p.ok.Sprint("OK")
 	if worst := (rules.Result{Findings: r.Findings}).Worst(); worst > 0 {

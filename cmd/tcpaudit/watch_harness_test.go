@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/watch"
 )
@@ -55,14 +56,20 @@ func waitAttached(t *testing.T, before int) {
 	time.Sleep(firstRead)
 }
 
-// needBPF skips the test when this kernel or user cannot trace with BPF.
-func needBPF(t *testing.T) {
+// enterWithBPF runs the test in a network namespace of its own (see
+// nstest.Enter: false in the parent, which must return) and skips it when
+// this kernel or user cannot trace with BPF.
+func enterWithBPF(t *testing.T) bool {
 	t.Helper()
+	if !nstest.Enter(t) {
+		return false
+	}
 	tr, err := watch.OpenBPF(0)
 	if err != nil {
 		t.Skipf("needs BPF tracing: %v", err)
 	}
 	tr.Close()
+	return true
 }
 
 // watchRun runs `tcpaudit watch --format json` with args in-process, calls

@@ -18,10 +18,9 @@ import (
 // (closing first) makes n ESTABLISHED to FIN_WAIT1 transitions and n
 // TIME_WAIT entries, attributed to the client's process and destination.
 func TestWatchChurn(t *testing.T) {
-	if !nstest.Enter(t) {
+	if !enterWithBPF(t) {
 		return
 	}
-	needBPF(t)
 	const n = 200
 	ln := echoServer(t, "127.0.0.1:0")
 	addr := ln.Addr().String()
@@ -64,10 +63,9 @@ func TestWatchChurn(t *testing.T) {
 // traced); one socket closed after a known time gives the histogram a
 // maximum at least that long; the others, still open, are a finding.
 func TestWatchCloseWaitLeak(t *testing.T) {
-	if !nstest.Enter(t) {
+	if !enterWithBPF(t) {
 		return
 	}
-	needBPF(t)
 	const leak = 2 * time.Second
 	before := leakyListener(t)
 	var leaked []net.Conn
@@ -148,10 +146,9 @@ func (l *leaky) leak(t *testing.T) net.Conn {
 // SO_LINGER 0 sends an RST to each client, which receives it: both are
 // counted by peer.
 func TestWatchResets(t *testing.T) {
-	if !nstest.Enter(t) {
+	if !enterWithBPF(t) {
 		return
 	}
-	needBPF(t)
 	const m = 20
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
@@ -198,10 +195,9 @@ func TestWatchResets(t *testing.T) {
 // queue is full it drops SYNs too, and a client retransmits its SYN:
 // counted for the listener as destination.
 func TestWatchSynAckRetransmits(t *testing.T) {
-	if !nstest.Enter(t) {
+	if !enterWithBPF(t) {
 		return
 	}
-	needBPF(t)
 	addr := backlogOneListener(t)
 	var late sync.WaitGroup
 	defer late.Wait()
