@@ -71,11 +71,12 @@ type Reading struct {
 	// At is the time of the reading, from the caller's clock.
 	At time.Time
 	// Transitions counts state changes; Time the time spent in each state
-	// (log2 buckets of microseconds) by sockets that left it, and Max the
-	// longest of those stays.
+	// (log2 buckets of microseconds) by sockets that left it, Max the
+	// longest of those stays and Sum their total.
 	Transitions map[Pair]uint64
 	Time        [NStates][NBuckets]uint64
 	Max         [NStates]time.Duration
+	Sum         [NStates]time.Duration
 	TimeWait    map[Creator]uint64
 	Resets      map[Peer]ResetCount
 	SynAck      map[Peer]uint64

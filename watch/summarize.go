@@ -26,6 +26,12 @@ type Options struct {
 // include/net/tcp.h).
 const timeWaitLen = 60 * time.Second
 
+// opens are the transitions that open a connection: connect() and an
+// accepted handshake.
+func opens() (active, passive Pair) {
+	return Pair{audit.Close, audit.SynSent}, Pair{audit.SynRecv, audit.Established}
+}
+
 // kernelTask names the owner of sockets no process moved while watched.
 const kernelTask = "softirq/kernel"
 
@@ -36,9 +42,10 @@ func Summarize(first, last Reading, o Options) Report {
 	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: o.PortRange}
 	rate := func(n uint64) Rate { return Rate{Count: n, PerS: perSecond(n, el)} }
 	r.Transitions = transitionRates(first, last, rate)
+	active, passive := opens()
 	r.NewConnections = NewConnections{
-		Active:  rate(delta(last.Transitions, first.Transitions, Pair{audit.Close, audit.SynSent})),
-		Passive: rate(delta(last.Transitions, first.Transitions, Pair{audit.SynRecv, audit.Established})),
+		Active:  rate(delta(last.Transitions, first.Transitions, active)),
+		Passive: rate(delta(last.Transitions, first.Transitions, passive)),
 	}
 	r.TimeInState = timeInState(first, last)
 	r.Longest = longest(last.Live, o.Top)

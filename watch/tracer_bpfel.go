@@ -72,6 +72,7 @@ const (
 	tracerMapSocks             = "socks"
 	tracerMapStateHist         = "state_hist"
 	tracerMapStateMax          = "state_max"
+	tracerMapStateSum          = "state_sum"
 	tracerMapSynackRetrans     = "synack_retrans"
 	tracerMapTimewait          = "timewait"
 	tracerMapTransitions       = "transitions"
@@ -144,6 +145,7 @@ type tracerMapSpecs struct {
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
 	StateHist     *ebpf.MapSpec `ebpf:"state_hist"`
 	StateMax      *ebpf.MapSpec `ebpf:"state_max"`
+	StateSum      *ebpf.MapSpec `ebpf:"state_sum"`
 	SynackRetrans *ebpf.MapSpec `ebpf:"synack_retrans"`
 	Timewait      *ebpf.MapSpec `ebpf:"timewait"`
 	Transitions   *ebpf.MapSpec `ebpf:"transitions"`
@@ -182,6 +184,7 @@ type tracerMaps struct {
 	Socks         *ebpf.Map `ebpf:"socks"`
 	StateHist     *ebpf.Map `ebpf:"state_hist"`
 	StateMax      *ebpf.Map `ebpf:"state_max"`
+	StateSum      *ebpf.Map `ebpf:"state_sum"`
 	SynackRetrans *ebpf.Map `ebpf:"synack_retrans"`
 	Timewait      *ebpf.Map `ebpf:"timewait"`
 	Transitions   *ebpf.Map `ebpf:"transitions"`
@@ -195,6 +198,7 @@ func (m *tracerMaps) Close() error {
 		m.Socks,
 		m.StateHist,
 		m.StateMax,
+		m.StateSum,
 		m.SynackRetrans,
 		m.Timewait,
 		m.Transitions,

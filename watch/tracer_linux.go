@@ -132,7 +132,7 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if r.Transitions, err = transitions(m.Transitions); err != nil {
 		return r, err
 	}
-	if err := histograms(m.StateHist, m.StateMax, &r); err != nil {
+	if err := histograms(m.StateHist, m.StateMax, m.StateSum, &r); err != nil {
 		return r, err
 	}
 	if r.TimeWait, err = timeWait(m.Timewait); err != nil {
@@ -177,7 +177,7 @@ func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
 	return out, wrap("transitions", it.Err())
 }
 
-func histograms(hist, longest *ebpf.Map, r *Reading) error {
+func histograms(hist, longest, total *ebpf.Map, r *Reading) error {
 	var k uint32
 	var v []uint64
 	it := hist.Iterate()
@@ -195,7 +195,16 @@ func histograms(hist, longest *ebpf.Map, r *Reading) error {
 			r.Max[k] = time.Duration(slices.Max(append(v, 0)))
 		}
 	}
-	return wrap("state_max", it.Err())
+	if err := it.Err(); err != nil {
+		return wrap("state_max", err)
+	}
+	it = total.Iterate()
+	for it.Next(&k, &v) {
+		if k < NStates {
+			r.Sum[k] = time.Duration(sum(v))
+		}
+	}
+	return wrap("state_sum", it.Err())
 }
 
 func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {

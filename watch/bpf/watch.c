@@ -91,6 +91,14 @@ struct {
 	__type(value, __u64);
 } state_max SEC(".maps");
 
+/* Total time spent per state, nanoseconds (the histograms' sums). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSTATES);
+	__type(key, __u32);
+	__type(value, __u64);
+} state_sum SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 32768);
@@ -221,6 +229,9 @@ static __always_inline void spent(__u32 state, __u64 ns)
 	v = bpf_map_lookup_elem(&state_max, &state);
 	if (v && *v < ns)
 		*v = ns;
+	v = bpf_map_lookup_elem(&state_sum, &state);
+	if (v)
+		*v += ns;
 }
 
 static __always_inline void count_timewait(const struct sockinfo *si)
