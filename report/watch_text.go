@@ -116,7 +116,7 @@ func seconds(s float64) string {
 	case s == 0:
 		return "-"
 	case s < 1e-3:
-		return fmt.Sprintf("%.0fµs", s*1e6)
+		return fmt.Sprintf("%.0fus", s*1e6)
 	case s < 1:
 		return fmt.Sprintf("%.1fms", s*1e3)
 	}

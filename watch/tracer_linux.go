@@ -5,7 +5,6 @@ package watch
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -13,8 +12,6 @@ import (
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
-
-	"github.com/tcpaudit/tcpaudit/audit"
 )
 
 // bpfTracer is the BPF programs of bpf/watch.c attached to their
@@ -154,134 +151,3 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	r.Live, err = live(m.Socks, time.Duration(ts.Nano()))
 	return r, err
 }
-
-// sum adds the per-CPU values of one element.
-func sum(v []uint64) uint64 {
-	var n uint64
-	for _, x := range v {
-		n += x
-	}
-	return n
-}
-
-func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
-	out := map[Pair]uint64{}
-	var k uint32
-	var v []uint64
-	it := m.Iterate()
-	for it.Next(&k, &v) {
-		if n := sum(v); n > 0 {
-			out[Pair{From: audit.State(k / NStates), To: audit.State(k % NStates)}] = n
-		}
-	}
-	return out, wrap("transitions", it.Err())
-}
-
-func histograms(hist, longest, total *ebpf.Map, r *Reading) error {
-	var k uint32
-	var v []uint64
-	it := hist.Iterate()
-	for it.Next(&k, &v) {
-		if k < NStates*NBuckets {
-			r.Time[k/NBuckets][k%NBuckets] = sum(v)
-		}
-	}
-	if err := it.Err(); err != nil {
-		return wrap("state_hist", err)
-	}
-	it = longest.Iterate()
-	for it.Next(&k, &v) {
-		if k < NStates {
-			r.Max[k] = time.Duration(slices.Max(append(v, 0)))
-		}
-	}
-	if err := it.Err(); err != nil {
-		return wrap("state_max", err)
-	}
-	it = total.Iterate()
-	for it.Next(&k, &v) {
-		if k < NStates {
-			r.Sum[k] = time.Duration(sum(v))
-		}
-	}
-	return wrap("state_sum", it.Err())
-}
-
-func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {
-	out := map[Creator]uint64{}
-	var k tracerTwkey
-	var v []uint64
-	it := m.Iterate()
-	for it.Next(&k, &v) {
-		c := Creator{
-			Owner:       Owner{PID: int(k.Pid), Command: comm(k.Comm)},
-			Netns:       k.Netns,
-			Destination: endpoint(k.Family, k.Daddr, k.Dport),
-		}
-		out[c] += sum(v)
-	}
-	return out, wrap("timewait", it.Err())
-}
-
-func resets(m *ebpf.Map) (map[Peer]ResetCount, error) {
-	out := map[Peer]ResetCount{}
-	var k tracerAddrkey
-	var v []uint64
-	it := m.Iterate()
-	for it.Next(&k, &v) {
-		p := Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}
-		r := out[p]
-		if k.Dir == rstReceived {
-			r.Received += sum(v)
-		} else {
-			r.Sent += sum(v)
-		}
-		out[p] = r
-	}
-	return out, wrap("resets", it.Err())
-}
-
-func peers(m *ebpf.Map) (map[Peer]uint64, error) {
-	out := map[Peer]uint64{}
-	var k tracerAddrkey
-	var v []uint64
-	it := m.Iterate()
-	for it.Next(&k, &v) {
-		out[Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}] += sum(v)
-	}
-	return out, wrap(m.String(), it.Err())
-}
-
-// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
-// the monotonic clock.
-func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
-	var out []Live
-	var k uint64
-	var s tracerSockinfo
-	it := m.Iterate()
-	for it.Next(&k, &s) {
-		st := audit.State(s.State)
-		if st != audit.CloseWait && st != audit.FinWait2 {
-			continue
-		}
-		out = append(out, Live{
-			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
-			State: st, Netns: s.Netns,
-			Local:  endpoint(s.Family, s.Saddr, s.Lport),
-			Remote: endpoint(s.Family, s.Daddr, s.Dport),
-			Age:    max(now-time.Duration(s.SinceNs), 0),
-		})
-	}
-	slices.SortFunc(out, func(a, b Live) int { return int(b.Age - a.Age) })
-	return out, wrap("socks", it.Err())
-}
-
-func wrap(what string, err error) error {
-	if err != nil {
-		return fmt.Errorf("read BPF map %s: %w", what, err)
-	}
-	return nil
-}
-
-// rstReceived is addrkey.dir of a received RST (RST_RECEIVED).
-const rstReceived = 1

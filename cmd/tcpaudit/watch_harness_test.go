@@ -2,14 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"io"
 	"net"
 	"os"
 	"slices"
-	"strconv"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -169,70 +165,4 @@ func findingsOf(r watch.Report, rule string) []rules.Finding {
 		}
 	}
 	return out
-}
-
-// backlogOneListener listens on 127.0.0.1 with a backlog of 1 and never
-// accepts; it returns its address.
-func backlogOneListener(t *testing.T) string {
-	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { syscall.Close(fd) })
-	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 1); err != nil {
-		t.Fatal(err)
-	}
-	sa, err := syscall.Getsockname(fd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return "127.0.0.1:" + strconv.Itoa(sa.(*syscall.SockaddrInet4).Port)
-}
-
-// lateAckDialer connects with TCP_DEFER_ACCEPT set on the client socket,
-// which makes the client delay the ACK of the SYN-ACK (the delayed-ACK
-// timer, up to 200 ms): SYNs that arrive together all find room in the
-// accept queue, and the late ACKs then overflow it, as under load.
-func lateAckDialer() *net.Dialer {
-	return &net.Dialer{Timeout: time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
-		var err error
-		if cerr := rc.Control(func(fd uintptr) {
-			err = syscall.SetsockoptInt(int(fd), syscall.IPPROTO_TCP, syscall.TCP_DEFER_ACCEPT, 1)
-		}); cerr != nil {
-			return cerr
-		}
-		return err
-	}}
-}
-
-// dialAll dials addr n times at once and returns the connections made.
-func dialAll(t *testing.T, d *net.Dialer, addr string, n int) []net.Conn {
-	t.Helper()
-	var mu sync.Mutex
-	var conns []net.Conn
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			c, err := d.Dial("tcp", addr)
-			if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-				t.Logf("dial %s: %v", addr, err)
-			}
-			if err == nil {
-				mu.Lock()
-				conns = append(conns, c)
-				mu.Unlock()
-			}
-		})
-	}
-	wg.Wait()
-	t.Cleanup(func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return conns
 }

@@ -1,12 +1,9 @@
 package main
 
 import (
-	"errors"
 	"math"
 	"net"
 	"os"
-	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -140,97 +137,6 @@ func (l *leaky) leak(t *testing.T) net.Conn {
 	s := <-l.accepted
 	c.Close()
 	return s
-}
-
-// TestWatchResets: a server that closes every accepted connection with
-// SO_LINGER 0 sends an RST to each client, which receives it: both are
-// counted by peer.
-func TestWatchResets(t *testing.T) {
-	if !enterWithBPF(t) {
-		return
-	}
-	const m = 20
-	ln, err := net.Listen("tcp", "127.0.0.2:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.(*net.TCPConn).SetLinger(0)
-			c.Close()
-		}
-	}()
-	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.3")}}
-	_, r := watchRun(t, func() {
-		for range m {
-			c, err := d.Dial("tcp", ln.Addr().String())
-			if errors.Is(err, syscall.ECONNRESET) {
-				continue // the RST came before connect() returned
-			}
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			_, _ = c.Read(make([]byte, 1)) // returns once the RST arrived
-			c.Close()
-		}
-	}, "--duration", "2s")
-	got := map[string]watch.PeerResets{}
-	for _, p := range r.Resets {
-		got[p.Peer] = p
-	}
-	if got["127.0.0.3"].Sent.Count != m || got["127.0.0.2"].Received.Count != m {
-		t.Errorf("resets by peer %+v: want %d sent to 127.0.0.3 and %d received from 127.0.0.2", r.Resets, m, m)
-	}
-}
-
-// TestWatchSynAckRetransmits: a listener with a backlog of 1 that never
-// accepts drops the ACKs that overflow its queue; the handshakes left
-// half-done make it retransmit SYN-ACKs, counted for its port. Once its
-// queue is full it drops SYNs too, and a client retransmits its SYN:
-// counted for the listener as destination.
-func TestWatchSynAckRetransmits(t *testing.T) {
-	if !enterWithBPF(t) {
-		return
-	}
-	addr := backlogOneListener(t)
-	var late sync.WaitGroup
-	defer late.Wait()
-	code, r := watchRun(t, func() {
-		dialAll(t, lateAckDialer(), addr, 8)
-		late.Go(func() {
-			// Once the late ACKs (200 ms) have filled the queue, the SYN
-			// is dropped; its first retransmission leaves after 1 s
-			// (TCP_TIMEOUT_INIT).
-			time.Sleep(400 * time.Millisecond)
-			if c, err := net.DialTimeout("tcp", addr, 1500*time.Millisecond); err == nil {
-				c.Close()
-			}
-		})
-	}, "--duration", "3s")
-	var synack, rtx uint64
-	for _, e := range r.SynAckRetransmits {
-		if e.Endpoint == addr {
-			synack = e.Count
-		}
-	}
-	for _, e := range r.Retransmits {
-		if e.Endpoint == addr {
-			rtx = e.Count
-		}
-	}
-	if synack == 0 || rtx == 0 {
-		t.Fatalf("SYN-ACK retransmits %+v, retransmits %+v: want some by and toward %s", r.SynAckRetransmits, r.Retransmits, addr)
-	}
-	f := findingsOf(r, watch.SynAckRetransmits)
-	if code != exitFindings || len(f) != 1 || f[0].Subjects[0].Local != addr {
-		t.Errorf("exit %d, findings %+v: want one finding about %s", code, f, addr)
-	}
 }
 
 // TestWatchSampled: forced to sample, watch says so, counts the TIME_WAIT
