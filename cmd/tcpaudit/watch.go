@@ -188,7 +188,7 @@ func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
 		if err == nil || o.Source == "bpf" || !errors.Is(err, watch.ErrUnavailable) {
 			return tr, wo, err
 		}
-		wo.Note = fmt.Sprintf("sampled the socket census every %s because BPF tracing is unavailable (%v): no transitions or events, TIME_WAIT creation estimated as count / 60 s", o.Interval, err)
+		wo.Note = fmt.Sprintf("sampled the socket census every %s because %v: no transitions or events, TIME_WAIT creation estimated as count / 60 s", o.Interval, err)
 	} else {
 		wo.Note = fmt.Sprintf("sampled the socket census every %s (--source sample): no transitions or events, TIME_WAIT creation estimated as count / 60 s", o.Interval)
 	}
