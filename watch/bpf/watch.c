@@ -316,7 +316,9 @@ int on_state(__u64 *ctx)
 	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
 		inherit(si);
 	}
-	if (new == TCP_LISTEN || old == TCP_LISTEN)
+	/* listen() and the listener's close(); an accepted socket's first
+	 * transition also leaves LISTEN (it is born a copy of its listener). */
+	if (new == TCP_LISTEN || (old == TCP_LISTEN && new == TCP_CLOSE))
 		listening(si, new);
 	if (enters_time_wait(si, old, new))
 		count_timewait(si);
