@@ -35,6 +35,9 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 		nc := r.NewConnections
 		fmt.Fprintf(tw, "\nNEW CONNECTIONS\tactive %d (%s/s)\tpassive %d (%s/s)\n", nc.Active.Count, perS(nc.Active.PerS), nc.Passive.Count, perS(nc.Passive.PerS))
 	}
+	if c := r.TimeWaitCreated; c.Count > 0 {
+		fmt.Fprintf(tw, "\nTIME_WAIT CREATED\t%d (%s/s): %.0f entries at this rate (tcp_max_tw_buckets %d)\n", c.Count, perS(c.PerS), c.PerS*60, r.MaxTWBuckets)
+	}
 	section(tw, "STATE COUNTS (SAMPLED)", []string{"STATE", "FIRST", "LAST", "PER S"}, r.StateChanges, func(x watch.StateChange) []any {
 		return []any{x.State, x.First, x.Last, perS(x.PerS)}
 	})

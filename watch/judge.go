@@ -14,6 +14,9 @@ type Limits struct {
 	// ephemeral port range that TIME_WAIT toward one destination may hold
 	// at the measured rate.
 	PortShareWarning, PortShareCritical float64
+	// BucketShare is the share of tcp_max_tw_buckets that TIME_WAIT may
+	// hold at the measured rate.
+	BucketShare float64
 	// CloseWaitAge is how long a socket may stay in CLOSE_WAIT.
 	CloseWaitAge time.Duration
 	// RetransmitsPerS and ResetsPerS are the rates per destination or peer
@@ -23,13 +26,14 @@ type Limits struct {
 
 // DefaultLimits are the limits of `tcpaudit watch`.
 func DefaultLimits() Limits {
-	return Limits{PortShareWarning: 0.5, PortShareCritical: 0.8, CloseWaitAge: time.Minute,
+	return Limits{PortShareWarning: 0.5, PortShareCritical: 0.8, BucketShare: 0.8, CloseWaitAge: time.Minute,
 		RetransmitsPerS: 10, ResetsPerS: 1}
 }
 
 // IDs of the findings watch makes: the rules it judges its rates by.
 const (
 	TimeWaitChurn     = "watch-time-wait-churn"
+	TimeWaitBuckets   = "watch-time-wait-buckets"
 	CloseWaitLeak     = "watch-close-wait-leak"
 	SynAckRetransmits = "watch-synack-retransmits"
 	Resets            = "watch-resets"
@@ -41,6 +45,7 @@ const (
 func Judge(r Report, l Limits) []rules.Finding {
 	out := []rules.Finding{}
 	out = append(out, judgeTimeWait(r, l)...)
+	out = append(out, judgeBuckets(r, l)...)
 	out = append(out, judgeCloseWait(r, l)...)
 	out = append(out, judgeSynAck(r)...)
 	out = append(out, judgeRates(r.Retransmits, Retransmits, "retransmits toward", l.RetransmitsPerS)...)
@@ -166,4 +171,33 @@ func judgeRates(s []EndpointRate, id, what string, limit float64) []rules.Findin
 		})
 	}
 	return out
+}
+
+// judgeBuckets compares the TIME_WAIT entries all destinations hold at the
+// measured rate (rate × 60 s) with tcp_max_tw_buckets: beyond it the
+// kernel closes connections without TIME_WAIT (TCPTimeWaitOverflow).
+func judgeBuckets(r Report, l Limits) []rules.Finding {
+	if r.MaxTWBuckets <= 0 || l.BucketShare <= 0 {
+		return nil
+	}
+	perS := r.TimeWaitCreated.PerS
+	held := perS * timeWaitLen.Seconds()
+	share := held / float64(r.MaxTWBuckets)
+	if share < l.BucketShare {
+		return nil
+	}
+	sev := rules.Warning
+	if share >= 1 {
+		sev = rules.Critical
+	}
+	return []rules.Finding{{Rule: TimeWaitBuckets, Severity: sev,
+		Title: "TIME_WAIT at this rate fills tcp_max_tw_buckets",
+		Observed: fmt.Sprintf("at this rate (%.1f/s) TIME_WAIT holds %.0f entries: %.0f%% of net.ipv4.tcp_max_tw_buckets (%d)",
+			perS, held, share*100, r.MaxTWBuckets),
+		Expected: fmt.Sprintf("below %.0f%% of tcp_max_tw_buckets", l.BucketShare*100),
+		Explanation: "Each TIME_WAIT entry lives 60 s. Beyond tcp_max_tw_buckets the kernel closes connections " +
+			"without TIME_WAIT (TCPTimeWaitOverflow), losing the protection against late segments of an old connection.",
+		Fix:      rules.Fix{Advice: "reuse connections, or raise net.ipv4.tcp_max_tw_buckets above rate × 60 s with room"},
+		Evidence: rules.Evidence{"rate_per_s": perS, "entries": held, "limit": float64(r.MaxTWBuckets), "share": share, "elapsed_s": r.ElapsedS},
+	}}
 }

@@ -20,7 +20,10 @@ type Report struct {
 	// TimeInState is the time sockets spent per state (BPF only).
 	TimeInState []StateTime `json:"time_in_state"`
 	// Longest are the oldest sockets still in CLOSE_WAIT or FIN_WAIT2.
-	Longest               []LongLived    `json:"longest_lived"`
+	Longest []LongLived `json:"longest_lived"`
+	// TimeWaitCreated are all the TIME_WAIT entries created (sampled: the
+	// TIME_WAIT sockets of the last sample, and their count ÷ 60 s).
+	TimeWaitCreated       Rate           `json:"time_wait_created"`
 	TimeWaitByProcess     []ProcessRate  `json:"time_wait_by_process"`
 	TimeWaitByDestination []Projection   `json:"time_wait_by_destination"`
 	Resets                []PeerResets   `json:"resets_by_peer"`
@@ -30,6 +33,8 @@ type Report struct {
 	// between the first and last samples (sampled only).
 	StateChanges []StateChange `json:"state_changes,omitempty"`
 	PortRange    PortRange     `json:"port_range"`
+	// MaxTWBuckets is net.ipv4.tcp_max_tw_buckets, 0 when unknown.
+	MaxTWBuckets int `json:"tcp_max_tw_buckets,omitempty"`
 	// Findings are judged on the rates (see Judge).
 	Findings []rules.Finding `json:"findings"`
 }

@@ -77,6 +77,11 @@ func sampled(r *Report, first, last Reading, el time.Duration, n int) {
 		r.StateChanges = append(r.StateChanges, ch)
 	}
 	var out []Projection
+	var all int
+	for _, tw := range last.TimeWaitTo {
+		all += tw
+	}
+	r.TimeWaitCreated = Rate{Count: uint64(all), PerS: float64(all) / timeWaitLen.Seconds()}
 	for _, d := range sortedKeys(last.TimeWaitTo, func(a, b netip.AddrPort) int { return a.Compare(b) }) {
 		tw := last.TimeWaitTo[d]
 		p := project(d.String(), Rate{Count: uint64(tw), PerS: float64(tw) / timeWaitLen.Seconds()}, r.PortRange)

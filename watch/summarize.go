@@ -17,9 +17,11 @@ type Options struct {
 	// was sampled.
 	Netns uint32
 	Note  string
-	// PortRange is the ephemeral port range the projections divide by.
-	PortRange PortRange
-	Limits    Limits
+	// PortRange is the ephemeral port range the projections divide by;
+	// MaxTWBuckets is net.ipv4.tcp_max_tw_buckets, 0 when unknown.
+	PortRange    PortRange
+	MaxTWBuckets int
+	Limits       Limits
 }
 
 // timeWaitLen is how long a TIME_WAIT entry lives (TCP_TIMEWAIT_LEN,
@@ -39,7 +41,7 @@ const kernelTask = "softirq/kernel"
 // one tracer, first taken before last.
 func Summarize(first, last Reading, o Options) Report {
 	el := last.At.Sub(first.At)
-	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: o.PortRange}
+	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: o.PortRange, MaxTWBuckets: o.MaxTWBuckets}
 	rate := func(n uint64) Rate { return Rate{Count: n, PerS: perSecond(n, el)} }
 	r.Transitions = transitionRates(first, last, rate)
 	active, passive := opens()
@@ -49,6 +51,11 @@ func Summarize(first, last Reading, o Options) Report {
 	}
 	r.TimeInState = timeInState(first, last)
 	r.Longest = longest(last.Live, o.Top)
+	var created uint64
+	for c := range last.TimeWait {
+		created += delta(last.TimeWait, first.TimeWait, c)
+	}
+	r.TimeWaitCreated = rate(created)
 	r.TimeWaitByProcess = top(byProcess(first, last, rate), o.Top, func(p ProcessRate) uint64 { return p.Count })
 	r.TimeWaitByDestination = top(projections(first, last, rate, o.PortRange), o.Top, func(p Projection) uint64 { return p.Count })
 	r.Resets = top(peerResets(first, last, rate), o.Top, func(p PeerResets) uint64 { return p.Sent.Count + p.Received.Count })

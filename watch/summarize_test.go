@@ -27,7 +27,7 @@ func TestSummarizeRates(t *testing.T) {
 		Transitions: map[Pair]uint64{{audit.Established, audit.FinWait1}: 300, {audit.Close, audit.SynSent}: 107, {audit.SynRecv, audit.Established}: 20},
 		TimeWait:    map[Creator]uint64{{Owner: app, Netns: 1, Destination: dest("10.0.0.1:443")}: 4050, {Netns: 1, Destination: dest("10.0.0.2:80")}: 3},
 	}
-	r := Summarize(first, last, Options{Top: 5, Netns: 1, PortRange: PortRange{Low: 32768, High: 60999}, Limits: DefaultLimits()})
+	r := Summarize(first, last, Options{Top: 5, Netns: 1, PortRange: PortRange{Low: 32768, High: 60999}, MaxTWBuckets: 25000, Limits: DefaultLimits()})
 	want := []TransitionRate{
 		{From: "ESTABLISHED", To: "FIN_WAIT1", Rate: Rate{200, 20}},
 		{From: "CLOSE", To: "SYN_SENT", Rate: Rate{100, 10}},
@@ -57,6 +57,14 @@ func TestSummarizeRates(t *testing.T) {
 	}
 	if f[0].Subjects[1].PID != 42 {
 		t.Errorf("subjects %+v: want the process creating them", f[0].Subjects)
+	}
+	// All destinations: 400/s × 60 s = 24000 entries, 96% of 25000 buckets.
+	if r.TimeWaitCreated != (Rate{4000, 400}) {
+		t.Errorf("TIME_WAIT created %+v, want 4000 at 400/s", r.TimeWaitCreated)
+	}
+	b := findingsOf(r.Findings, TimeWaitBuckets)
+	if len(b) != 1 || b[0].Severity != rules.Warning || b[0].Evidence["entries"] != 24000 || b[0].Evidence["share"] != 0.96 {
+		t.Errorf("findings %+v: want one tw-bucket warning at 24000 entries, 96%%", b)
 	}
 }
 

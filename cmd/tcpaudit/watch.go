@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -174,6 +176,9 @@ func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
 		return nil, wo, err
 	}
 	wo.PortRange = watch.PortRange{Low: int(low), High: int(high)}
+	if v, err := fsys.Sysctl("net.ipv4.tcp_max_tw_buckets"); err == nil {
+		wo.MaxTWBuckets, _ = strconv.Atoi(strings.TrimSpace(v)) // 0 (no finding) if unreadable
+	}
 	if !o.AllNetns {
 		spec := o.Netns
 		if spec == "" {
