@@ -30,6 +30,7 @@ typedef __u32 __be32;
 #define BPF_MAP_TYPE_LRU_PERCPU_HASH 10
 #define BPF_ANY 0
 #define BPF_NOEXIST 1
+#define BPF_F_NO_COMMON_LRU 2 /* a free list per CPU: no shared lock */
 
 /* Helpers by number (enum bpf_func_id, include/uapi/linux/bpf.h). */
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
