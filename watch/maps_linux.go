@@ -4,7 +4,6 @@ package watch
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -24,9 +23,9 @@ func sum(v []uint64) uint64 {
 }
 
 // each calls fn with every key of m and its values, one per CPU.
-func each[K any](m *ebpf.Map, fn func(k K, v []uint64)) error {
+func each[K, V any](m *ebpf.Map, fn func(k K, v []V)) error {
 	var k K
-	var v []uint64
+	var v []V
 	it := m.Iterate()
 	for it.Next(&k, &v) {
 		fn(k, v)
@@ -46,25 +45,21 @@ func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
 	})
 }
 
-// histograms reads the time spent per state: buckets, longest stay (the
-// largest of the CPUs') and total.
-func histograms(hist, longest, total *ebpf.Map, r *Reading) error {
-	return errors.Join(
-		each(hist, func(k uint32, v []uint64) {
-			if k < NStates*NBuckets {
-				r.Time[k/NBuckets][k%NBuckets] = sum(v)
+// histograms reads the time spent per state, summing the CPUs' buckets and
+// totals and keeping the longest of their stays.
+func histograms(m *ebpf.Map, r *Reading) error {
+	return each(m, func(k uint32, v []tracerStatetime) {
+		if k >= NStates {
+			return
+		}
+		for _, cpu := range v {
+			for b, n := range cpu.Buckets {
+				r.Time[k][b] += n
 			}
-		}),
-		each(longest, func(k uint32, v []uint64) {
-			if k < NStates {
-				r.Max[k] = time.Duration(slices.Max(append(v, 0)))
-			}
-		}),
-		each(total, func(k uint32, v []uint64) {
-			if k < NStates {
-				r.Sum[k] = time.Duration(sum(v))
-			}
-		}))
+			r.Max[k] = max(r.Max[k], time.Duration(cpu.MaxNs))
+			r.Sum[k] += time.Duration(cpu.SumNs)
+		}
+	})
 }
 
 func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {

@@ -51,6 +51,13 @@ type tracerSockinfo struct {
 	Daddr   [16]uint8
 }
 
+type tracerStatetime struct {
+	_       structs.HostLayout
+	Buckets [64]uint64
+	MaxNs   uint64
+	SumNs   uint64
+}
+
 type tracerTwkey struct {
 	_      structs.HostLayout
 	Pid    uint32
@@ -70,9 +77,7 @@ const (
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
 	tracerMapSocks             = "socks"
-	tracerMapStateHist         = "state_hist"
-	tracerMapStateMax          = "state_max"
-	tracerMapStateSum          = "state_sum"
+	tracerMapStateTime         = "state_time"
 	tracerMapSynackRetrans     = "synack_retrans"
 	tracerMapTimewait          = "timewait"
 	tracerMapTransitions       = "transitions"
@@ -143,9 +148,7 @@ type tracerMapSpecs struct {
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
-	StateHist     *ebpf.MapSpec `ebpf:"state_hist"`
-	StateMax      *ebpf.MapSpec `ebpf:"state_max"`
-	StateSum      *ebpf.MapSpec `ebpf:"state_sum"`
+	StateTime     *ebpf.MapSpec `ebpf:"state_time"`
 	SynackRetrans *ebpf.MapSpec `ebpf:"synack_retrans"`
 	Timewait      *ebpf.MapSpec `ebpf:"timewait"`
 	Transitions   *ebpf.MapSpec `ebpf:"transitions"`
@@ -182,9 +185,7 @@ type tracerMaps struct {
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
 	Socks         *ebpf.Map `ebpf:"socks"`
-	StateHist     *ebpf.Map `ebpf:"state_hist"`
-	StateMax      *ebpf.Map `ebpf:"state_max"`
-	StateSum      *ebpf.Map `ebpf:"state_sum"`
+	StateTime     *ebpf.Map `ebpf:"state_time"`
 	SynackRetrans *ebpf.Map `ebpf:"synack_retrans"`
 	Timewait      *ebpf.Map `ebpf:"timewait"`
 	Transitions   *ebpf.Map `ebpf:"transitions"`
@@ -196,9 +197,7 @@ func (m *tracerMaps) Close() error {
 		m.Resets,
 		m.Retrans,
 		m.Socks,
-		m.StateHist,
-		m.StateMax,
-		m.StateSum,
+		m.StateTime,
 		m.SynackRetrans,
 		m.Timewait,
 		m.Transitions,

@@ -129,7 +129,7 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if r.Transitions, err = transitions(m.Transitions); err != nil {
 		return r, err
 	}
-	if err := histograms(m.StateHist, m.StateMax, m.StateSum, &r); err != nil {
+	if err := histograms(m.StateTime, &r); err != nil {
 		return r, err
 	}
 	if r.TimeWait, err = timeWait(m.Timewait); err != nil {

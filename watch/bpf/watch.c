@@ -75,29 +75,21 @@ struct {
 	__type(value, __u64);
 } transitions SEC(".maps");
 
-/* Time spent per state: log2 buckets of microseconds. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NSTATES * NBUCKETS);
-	__type(key, __u32);
-	__type(value, __u64);
-} state_hist SEC(".maps");
+/* Time spent per state by the sockets that left it: log2 buckets of
+ * microseconds, the longest stay and the total, nanoseconds. One value
+ * per state, so that a transition makes one lookup. */
+struct statetime {
+	__u64 buckets[NBUCKETS];
+	__u64 max_ns;
+	__u64 sum_ns;
+};
 
-/* Longest time spent per state, nanoseconds. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NSTATES);
 	__type(key, __u32);
-	__type(value, __u64);
-} state_max SEC(".maps");
-
-/* Total time spent per state, nanoseconds (the histograms' sums). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NSTATES);
-	__type(key, __u32);
-	__type(value, __u64);
-} state_sum SEC(".maps");
+	__type(value, struct statetime);
+} state_time SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -222,18 +214,13 @@ static __always_inline __u32 log2l(__u64 v)
 static __always_inline void spent(__u32 state, __u64 ns)
 {
 	__u32 b = log2l(ns / 1000);
-	if (state >= NSTATES || b >= NBUCKETS)
+	struct statetime *t = bpf_map_lookup_elem(&state_time, &state);
+	if (!t || b >= NBUCKETS)
 		return;
-	__u32 k = state * NBUCKETS + b;
-	__u64 *v = bpf_map_lookup_elem(&state_hist, &k);
-	if (v)
-		*v += 1;
-	v = bpf_map_lookup_elem(&state_max, &state);
-	if (v && *v < ns)
-		*v = ns;
-	v = bpf_map_lookup_elem(&state_sum, &state);
-	if (v)
-		*v += ns;
+	t->buckets[b] += 1;
+	if (t->max_ns < ns)
+		t->max_ns = ns;
+	t->sum_ns += ns;
 }
 
 static __always_inline void count_timewait(const struct sockinfo *si)
