@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -31,7 +33,14 @@ type Exporter struct {
 	flight   *flight
 	count    int
 	rendered rendering
+
+	// extra are served beside the result on every scrape (Also).
+	extra prometheus.Gatherers
 }
+
+// Also serves g's metrics beside the result's on every scrape: serve
+// --watch adds the tracer's. Call it before Serve.
+func (x *Exporter) Also(g prometheus.Gatherer) { x.extra = append(x.extra, g) }
 
 // evaluation is the outcome of the last evaluation; res is the last
 // successful result, the gen-th.

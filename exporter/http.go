@@ -59,6 +59,7 @@ func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
 	reg := prometheus.NewPedanticRegistry()
 	reg.MustRegister(newEvalCollector(e, count, time.Now()))
 	g := prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return families, nil })}
+	g = append(g, x.extra...)
 	promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 }
 

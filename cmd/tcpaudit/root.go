@@ -66,6 +66,7 @@ func newRootCmd(s streams) *cobra.Command {
 	root.AddCommand(newSocketsCmd(s), newTuneCmd(s))
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
+	root.AddCommand(newWatchCmd(s))
 	addCompletions(root)
 	return root
 }

@@ -6,12 +6,14 @@ import (
 	"net"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/exporter"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/watch"
 )
 
 // serveOptions are the settings of `tcpaudit serve`.
@@ -20,12 +22,17 @@ type serveOptions struct {
 	Listen       string        `mapstructure:"listen"`
 	Interval     time.Duration `mapstructure:"interval"`
 	Source       string        `mapstructure:"source"`
+	Watch        bool          `mapstructure:"watch"`
+	WatchTop     int           `mapstructure:"watch-top"`
 }
 
-// validate rejects a negative --interval.
+// validate rejects a negative --interval and a --watch-top below 1.
 func (o serveOptions) validate() error {
 	if o.Interval < 0 {
 		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
+	}
+	if o.WatchTop < 1 {
+		return fmt.Errorf("--watch-top %d: want 1 or more", o.WatchTop)
 	}
 	return nil
 }
@@ -37,6 +44,8 @@ func newServeCmd(s streams) *cobra.Command {
 	f.Duration("interval", exporter.DefaultInterval, "evaluate every interval in the background and serve the last result; 0 evaluates on scrape, concurrent scrapes sharing one evaluation")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
+	f.Bool("watch", false, "also trace the TCP lifecycle with BPF (as tcpaudit watch) and export its counters and histograms")
+	f.Int("watch-top", 10, "with --watch, destinations, peers, listeners and commands with a series of their own; the rest are \"other\"")
 	return cmd
 }
 
@@ -60,6 +69,13 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		res.Config = o.configPath()
 		return res, nil
 	}, o.Interval, toolVersion())
+	if o.Watch {
+		stop, err := o.watch(x)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if err := x.Evaluate(ctx); err != nil {
 		return fmt.Errorf("serve: first evaluation: %w", err)
 	}
@@ -72,4 +88,21 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// watch starts the BPF tracer on this process's network namespace and
+// serves its metrics with x's; the returned function stops it.
+func (o serveOptions) watch(x *exporter.Exporter) (func(), error) {
+	netns, err := watch.NamespaceInode("/proc", "self")
+	if err != nil {
+		return nil, fmt.Errorf("--watch: %w", err)
+	}
+	tr, err := watch.OpenBPF(netns)
+	if err != nil {
+		return nil, fmt.Errorf("--watch: %w", err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	reg.MustRegister(watch.NewMetrics(tr, o.WatchTop))
+	x.Also(reg)
+	return func() { tr.Close() }, nil
 }

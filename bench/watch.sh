@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Overhead of `tcpaudit watch` on a connection-churn load, measured in one run.
+#
+#   sudo bench/watch.sh
+#
+# In a network namespace made for the run, bench/churn connects and closes
+# loopback connections as fast as it can for DURATION (default 10 s),
+# ROUNDS times (default 3) without watch and with `tcpaudit watch` running,
+# alternated; it prints the median cycles per second of each and their
+# ratio (target: at least 0.95). Then, with churn paced at RATE cycles/s
+# (default 1000: about 10 transitions each, so about 10,000 transitions/s),
+# it prints the CPU watch used (utime + stime from /proc/PID/stat) as a
+# share of one core, the transitions per second watch itself measured, and
+# watch's peak RSS (VmHWM), and, with bpftool, the run time of the BPF
+# programs as the kernel accounts it (kernel.bpf_stats_enabled): in all,
+# per run and per transition traced in the namespace.
+# Needs root, ip(8) and Go (or PREBUILT=DIR
+# holding tcpaudit and churn binaries).
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-3}
+DURATION=${DURATION:-10s}
+RATE=${RATE:-1000}
+cd "$(dirname "$0")/.."
+
+bin=${PREBUILT:-}
+if [ -z "$bin" ]; then
+	bin=$(mktemp -d)
+	go build -o "$bin/tcpaudit" ./cmd/tcpaudit
+	go build -o "$bin/churn" ./bench/churn
+fi
+ns=tcpaudit-bench-$$
+ip netns add "$ns"
+trap 'ip netns delete "$ns"' EXIT
+ip -n "$ns" link set lo up
+ip netns exec "$ns" sysctl -qw net.ipv4.ip_local_port_range="1024 65535" net.ipv4.tcp_tw_reuse=1
+in_ns() { ip netns exec "$ns" "$@"; }
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# cpu_ticks PID: utime + stime of a process, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# churn_rate ARGS...: runs churn in the namespace, prints cycles per second.
+churn_rate() { in_ns "$bin/churn" -duration "$DURATION" "$@" | awk '{print $6}'; }
+
+# start_watch SECONDS: starts watch on the namespace (from outside it, so
+# that it is a child of this shell) and gives it a second to attach.
+start_watch() {
+	"$bin/tcpaudit" watch --netns "/run/netns/$ns" --duration "$1s" --format json >"$bin/watch.json" 2>"$bin/watch.err" &
+	pid=$!
+	sleep 1
+}
+
+secs=${DURATION%s}
+without=() with=()
+for _ in $(seq "$ROUNDS"); do
+	without+=("$(churn_rate)")
+	start_watch $((secs + 2))
+	with+=("$(churn_rate)")
+	wait "$pid" || cat "$bin/watch.err" >&2
+done
+a=$(printf '%s\n' "${without[@]}" | median)
+b=$(printf '%s\n' "${with[@]}" | median)
+echo "churn_without_watch_cycles_per_s $a (runs: ${without[*]})"
+echo "churn_with_watch_cycles_per_s $b (runs: ${with[*]})"
+awk -v a="$a" -v b="$b" 'BEGIN {printf "throughput_ratio %.3f (target >= 0.95)\n", b / a}'
+
+# The kernel's own accounting of the programs' run time (bpf_stats) for the
+# paced run: nanoseconds per event, independent of the machine's load.
+stats_was=$(sysctl -n kernel.bpf_stats_enabled)
+sysctl -qw kernel.bpf_stats_enabled=1
+trap 'sysctl -qw kernel.bpf_stats_enabled="$stats_was"; ip netns delete "$ns"' EXIT
+start_watch $((secs + 2))
+t0=$(cpu_ticks "$pid")
+s0=$(date +%s%N)
+paced=$(churn_rate -rate "$RATE")
+t1=$(cpu_ticks "$pid")
+s1=$(date +%s%N)
+rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+bpftool prog show --json >"$bin/progs.json" 2>/dev/null || echo '[]' >"$bin/progs.json"
+wait "$pid" || cat "$bin/watch.err" >&2
+hz=$(getconf CLK_TCK)
+echo "paced_churn_cycles_per_s $paced"
+awk -v t=$((t1 - t0)) -v hz="$hz" -v ns=$((s1 - s0)) \
+	'BEGIN {printf "watch_cpu_share_of_one_core %.2f%% (target <= 5%%)\n", 100 * t / hz / (ns / 1e9)}'
+python3 - "$bin/watch.json" "$paced" "$secs" "$bin/progs.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+n = sum(t["count"] for t in r["transitions"])
+secs = float(sys.argv[3])
+print("watch_counted_transitions %d: %.0f per second of churn, %.1f per cycle (source %s)"
+      % (n, n / secs, n / (float(sys.argv[2]) * secs), r["source"]))
+names = {"on_state", "on_send_reset", "on_receive_rese", "on_receive_reset", "on_synack", "on_retransmit"}
+progs = [p for p in json.load(open(sys.argv[4])) if p.get("name") in names]
+ns = sum(p.get("run_time_ns", 0) for p in progs)
+runs = sum(p.get("run_cnt", 0) for p in progs)
+if runs:
+    # The programs also run, and return at once, for other namespaces' sockets.
+    print("bpf_programs_run_ms %.1f in %d runs (%.0f ns/run); per transition traced: %.0f ns, %.2f%% of one core"
+          % (ns / 1e6, runs, ns / runs, ns / max(n, 1), 100 * ns / 1e9 / (secs + 2)))
+PY
+echo "watch_peak_rss_kib $rss"

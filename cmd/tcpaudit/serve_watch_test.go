@@ -1,0 +1,84 @@
+package main
+
+import (
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+)
+
+// TestServeWatch: serve --watch exports the traced counters: transitions,
+// TIME_WAIT created per destination with at most --watch-top series of
+// their own (the rest under "other", and a series never falls), and the
+// time-in-state histograms.
+func TestServeWatch(t *testing.T) {
+	if !enterWithBPF(t) {
+		return
+	}
+	links := bpfLinks()
+	url, stop := startServe(t, "--watch", "--watch-top", "2", "--interval", "0")
+	defer stop()
+	waitAttached(t, links)
+	var dests []string
+	for _, n := range []int{40, 30, 20, 10} {
+		addr := echoServer(t, "127.0.0.1:0").Addr().String()
+		churn(t, addr, n)
+		dests = append(dests, addr)
+	}
+	mfs := scrape(t, url)
+	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); v < 100 || v > 102 {
+		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want 100 (and the scrape's own)", v)
+	}
+	tw := "tcpaudit_watch_time_wait_created_total"
+	if a, b := counter(t, mfs, tw, map[string]string{"destination": dests[0]}), counter(t, mfs, tw, map[string]string{"destination": dests[1]}); a != 40 || b != 30 {
+		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30", a, b)
+	}
+	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v < 30 || v > 32 {
+		t.Errorf("TIME_WAIT toward other destinations = %v, want 30", v)
+	}
+	if n := len(mfs[tw].GetMetric()); n != 3 {
+		t.Errorf("%d TIME_WAIT series, want 3 (2 destinations and other)", n)
+	}
+	h := histogram(t, mfs, "tcpaudit_watch_time_in_state_seconds", "ESTABLISHED")
+	if h.GetSampleCount() < 200 || h.GetSampleSum() <= 0 {
+		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections", h.GetSampleCount(), h.GetSampleSum())
+	}
+	churn(t, echoServer(t, "127.0.0.1:0").Addr().String(), 5)
+	mfs = scrape(t, url)
+	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v < 35 || len(mfs[tw].GetMetric()) != 3 {
+		t.Errorf("after 5 more toward a new destination: other = %v in %d series, want 35 in 3", v, len(mfs[tw].GetMetric()))
+	}
+}
+
+// counter returns the value of the counter series with these labels.
+func counter(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
+	t.Helper()
+	for _, m := range mfs[name].GetMetric() {
+		if hasLabels(m, labels) {
+			return m.GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no series %s%v", name, labels)
+	return 0
+}
+
+// histogram returns the histogram of one state.
+func histogram(t *testing.T, mfs map[string]*dto.MetricFamily, name, state string) *dto.Histogram {
+	t.Helper()
+	for _, m := range mfs[name].GetMetric() {
+		if hasLabels(m, map[string]string{"state": state}) {
+			return m.GetHistogram()
+		}
+	}
+	t.Fatalf("no histogram %s{state=%q}", name, state)
+	return nil
+}
+
+func hasLabels(m *dto.Metric, labels map[string]string) bool {
+	n := 0
+	for _, l := range m.GetLabel() {
+		if v, ok := labels[l.GetName()]; ok && v == l.GetValue() {
+			n++
+		}
+	}
+	return n == len(labels)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/watch"
+)
+
+// inNetns runs fn on a thread switched to the network namespace ns (from
+// ip netns), so that the sockets fn creates belong to it.
+func inNetns(t *testing.T, ns string, fn func()) {
+	t.Helper()
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	self, err := os.Open("/proc/thread-self/ns/net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer self.Close()
+	target, err := os.Open(filepath.Join("/run/netns", ns))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := unix.Setns(int(self.Fd()), unix.CLONE_NEWNET); err != nil {
+			panic(err) // the thread would stay in the wrong namespace
+		}
+	}()
+	fn()
+}
+
+// TestWatchNetnsFlag: watch run outside a namespace, given it by --netns,
+// sees the connections made there, and watch of its own namespace does
+// not: the kernel programs filter by the namespace's inode.
+func TestWatchNetnsFlag(t *testing.T) {
+	ns := nstest.New(t)
+	if tr, err := watch.OpenBPF(0); err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	} else {
+		tr.Close()
+	}
+	const n = 30
+	var addr string
+	inNetns(t, ns, func() { addr = echoServer(t, "127.0.0.1:0").Addr().String() })
+	load := func() { inNetns(t, ns, func() { churn(t, addr, n) }) }
+	for _, tc := range []struct {
+		args []string
+		want uint64
+	}{
+		{[]string{"--netns", filepath.Join("/run/netns", ns)}, n},
+		{nil, 0}, // this process's namespace
+	} {
+		_, r := watchRun(t, load, append([]string{"--duration", "2s"}, tc.args...)...)
+		var got uint64
+		for _, d := range r.TimeWaitByDestination {
+			if d.Destination == addr {
+				got += d.Count
+			}
+		}
+		if got != tc.want {
+			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d", tc.args, got, addr, ns, tc.want)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/watch"
+)
+
+// WatchText writes the report of `tcpaudit watch` a person reads: the
+// rates, the time spent per state, the rankings, then the findings.
+type WatchText struct {
+	// Color enables ANSI colour; it never touches color.NoColor.
+	Color bool
+}
+
+// Write renders r, its process names and addresses escaped.
+func (t WatchText) Write(w io.Writer, r watch.Report) error {
+	r = escaped(r)
+	p := Text(t).palette()
+	ew := &errWriter{w: w}
+	ew.printf("%s\n", p.bold.Sprint(watchHeader(r)))
+	if r.Note != "" {
+		ew.printf("%s\n", wrap(r.Note, "note: ", "      "))
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	at := func(s string, netns uint32) string { return inNetns(r, s, netns) }
+	section(tw, "TRANSITIONS", []string{"FROM", "TO", "COUNT", "PER S"}, r.Transitions, func(x watch.TransitionRate) []any {
+		return []any{x.From, x.To, x.Count, perS(x.PerS)}
+	})
+	if r.Source == watch.FromBPF {
+		nc := r.NewConnections
+		fmt.Fprintf(tw, "\nNEW CONNECTIONS\tactive %d (%s/s)\tpassive %d (%s/s)\n", nc.Active.Count, perS(nc.Active.PerS), nc.Passive.Count, perS(nc.Passive.PerS))
+	}
+	if c := r.TimeWaitCreated; c.Count > 0 {
+		fmt.Fprintf(tw, "\nTIME_WAIT CREATED\t%d (%s/s): %.0f entries at this rate (tcp_max_tw_buckets %d)\n", c.Count, perS(c.PerS), c.PerS*60, r.MaxTWBuckets)
+	}
+	section(tw, "STATE COUNTS (SAMPLED)", []string{"STATE", "FIRST", "LAST", "PER S"}, r.StateChanges, func(x watch.StateChange) []any {
+		return []any{x.State, x.First, x.Last, perS(x.PerS)}
+	})
+	section(tw, "TIME IN STATE", []string{"STATE", "LEFT", "P50", "P90", "P99", "MAX"}, r.TimeInState, func(x watch.StateTime) []any {
+		return []any{x.State, x.Count, seconds(x.P50S), seconds(x.P90S), seconds(x.P99S), seconds(x.MaxS)}
+	})
+	section(tw, "LONGEST IN CLOSE_WAIT AND FIN_WAIT2", []string{"STATE", "AGE", "PID", "COMMAND", "LOCAL", "REMOTE"}, r.Longest, func(x watch.LongLived) []any {
+		return []any{x.State, seconds(x.AgeS), x.PID, x.Command, x.Local, at(x.Remote, x.Netns)}
+	})
+	section(tw, "TIME_WAIT CREATED BY PROCESS", []string{"PID", "COMMAND", "COUNT", "PER S"}, r.TimeWaitByProcess, func(x watch.ProcessRate) []any {
+		return []any{x.PID, x.Command, x.Count, perS(x.PerS)}
+	})
+	section(tw, "TIME_WAIT BY DESTINATION", []string{"DESTINATION", "COUNT", "PER S", "PORTS HELD AT THIS RATE", "SHARE OF RANGE"}, r.TimeWaitByDestination, func(x watch.Projection) []any {
+		return []any{at(x.Destination, x.Netns), x.Count, perS(x.PerS), x.PortsHeld, fmt.Sprintf("%.1f%%", x.Share*100)}
+	})
+	section(tw, "RSTS BY PEER", []string{"PEER", "SENT", "RECEIVED", "PER S"}, r.Resets, func(x watch.PeerResets) []any {
+		return []any{at(x.Peer, x.Netns), x.Sent.Count, x.Received.Count, perS(x.Sent.PerS + x.Received.PerS)}
+	})
+	section(tw, "SYN-ACK RETRANSMITS BY LISTENER", []string{"LISTENER", "COUNT", "PER S"}, r.SynAckRetransmits, func(x watch.EndpointRate) []any {
+		return []any{at(x.Endpoint, x.Netns), x.Count, perS(x.PerS)}
+	})
+	section(tw, "RETRANSMITS BY DESTINATION", []string{"DESTINATION", "COUNT", "PER S"}, r.Retransmits, func(x watch.EndpointRate) []any {
+		return []any{at(x.Endpoint, x.Netns), x.Count, perS(x.PerS)}
+	})
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, f := range r.Findings {
+		Text(t).finding(ew, p, f)
+	}
+	status := p.ok.Sprint("OK")
+	if worst := (rules.Result{Findings: r.Findings}).Worst(); worst > 0 {
+		status = p.severity(worst).Sprint(strings.ToUpper(worst.String()))
+	}
+	ew.printf("\n%s %d findings\n", status, len(r.Findings))
+	return ew.err
+}
+
+// inNetns names the namespace of an address when watching every one.
+func inNetns(r watch.Report, s string, netns uint32) string {
+	if r.Netns != 0 || netns == 0 {
+		return s
+	}
+	return fmt.Sprintf("%s (netns %d)", s, netns)
+}
+
+func watchHeader(r watch.Report) string {
+	src := "kernel tracepoints (BPF)"
+	if r.Source == watch.FromSample {
+		src = "sampled socket census"
+	}
+	ns := "every network namespace"
+	if r.Netns != 0 {
+		ns = fmt.Sprintf("network namespace %d", r.Netns)
+	}
+	return fmt.Sprintf("tcpaudit watch: %.1f s of %s, %s", r.ElapsedS, src, ns)
+}
+
+// section writes a titled table of rows, nothing when there are none.
+func section[T any](w io.Writer, title string, header []string, rows []T, cells func(T) []any) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s\n%s\n", title, strings.Join(header, "\t"))
+	for _, r := range rows {
+		var s []string
+		for _, c := range cells(r) {
+			s = append(s, fmt.Sprint(c))
+		}
+		fmt.Fprintln(w, strings.Join(s, "\t"))
+	}
+}
+
+func perS(v float64) string { return fmt.Sprintf("%.1f", v) }
+
+// seconds renders a duration in seconds with a unit that fits.
+func seconds(s float64) string {
+	switch {
+	case s == 0:
+		return "-"
+	case s < 1e-3:
+		return fmt.Sprintf("%.0fus", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.1fms", s*1e3)
+	}
+	return fmt.Sprintf("%.1fs", s)
+}

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * tcpaudit watch: the TCP connection lifecycle from kernel tracepoints,
+ * aggregated in maps that userspace reads at an interval. Every program is
+ * a BTF-enabled raw tracepoint (tp_btf): its arguments are the
+ * tracepoint's TP_PROTO, typed by the kernel's BTF.
+ */
+#include "kernel.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define NSTATES 16
+#define NBUCKETS 64
+
+/* The network namespace (inode) to watch; 0 watches every namespace. */
+const volatile __u32 filter_netns = 0;
+
+/* One socket's current state, since when, and the process it belongs to:
+ * the last process seen moving it in process context (see owned_by_task). */
+struct sockinfo {
+	__u64 since_ns;
+	__u32 pid;
+	__u32 netns;
+	__u8 state;
+	__u8 family;
+	__u16 lport;
+	__u16 dport;
+	__u8 reset; /* an RST was sent or received on the socket */
+	__u8 pad;
+	char comm[16];
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* A TIME_WAIT creation: by process and destination. */
+struct twkey {
+	__u32 pid;
+	__u32 netns;
+	char comm[16];
+	__u8 daddr[16];
+	__u16 dport;
+	__u8 family;
+	__u8 pad;
+};
+
+/* A remote peer (RSTs: port 0) or destination (retransmits), or a local
+ * listener (SYN-ACK retransmits). */
+struct addrkey {
+	__u8 addr[16];
+	__u32 netns;
+	__u16 port;
+	__u8 family;
+	__u8 dir;
+};
+
+struct owner {
+	__u32 pid;
+	char comm[16];
+};
+
+struct listenkey {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
+};
+
+/* RST directions in addrkey.dir. */
+#define RST_SENT 0
+#define RST_RECEIVED 1
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSTATES * NSTATES);
+	__type(key, __u32);
+	__type(value, __u64);
+} transitions SEC(".maps");
+
+/* Time spent per state by the sockets that left it: log2 buckets of
+ * microseconds, the longest stay and the total, nanoseconds. One value
+ * per state, so that a transition makes one lookup. */
+struct statetime {
+	__u64 buckets[NBUCKETS];
+	__u64 max_ns;
+	__u64 sum_ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSTATES);
+	__type(key, __u32);
+	__type(value, struct statetime);
+} state_time SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, 32768);
+	__type(key, __u64);
+	__type(value, struct sockinfo);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct listenkey);
+	__type(value, struct owner);
+} listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, 8192);
+	__type(key, struct twkey);
+	__type(value, __u64);
+} timewait SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct addrkey);
+	__type(value, __u64);
+} resets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct addrkey);
+	__type(value, __u64);
+} synack_retrans SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct addrkey);
+	__type(value, __u64);
+} retrans SEC(".maps");
+
+static __always_inline void add(void *map, const void *key, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(map, key);
+	if (v) {
+		*v += n;
+		return;
+	}
+	if (bpf_map_update_elem(map, key, &n, BPF_NOEXIST) == 0)
+		return;
+	v = bpf_map_lookup_elem(map, key); /* another CPU inserted it */
+	if (v)
+		*v += n;
+}
+
+static __always_inline __u32 netns_of(const struct sock *sk)
+{
+	return sk->__sk_common.skc_net.net->ns.inum;
+}
+
+static __always_inline int skip(__u32 netns)
+{
+	return filter_netns != 0 && netns != filter_netns;
+}
+
+/* remote copies the peer's address of sk into addr (IPv4: 4 bytes). */
+static __always_inline __u8 remote(const struct sock *sk, __u8 *addr)
+{
+	__u8 family = sk->__sk_common.skc_family;
+	if (family == AF_INET6) {
+		bpf_probe_read_kernel(addr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		__be32 a = sk->__sk_common.skc_daddr;
+		__builtin_memcpy(addr, &a, 4);
+	}
+	return family;
+}
+
+static __always_inline void local(const struct sock *sk, __u8 *addr)
+{
+	if (sk->__sk_common.skc_family == AF_INET6) {
+		bpf_probe_read_kernel(addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	} else {
+		__be32 a = sk->__sk_common.skc_rcv_saddr;
+		__builtin_memcpy(addr, &a, 4);
+	}
+}
+
+/*
+ * owned_by_task reports whether a transition is made by a system call of
+ * the socket's process, so that the current task is its owner: connect()
+ * (-> SYN_SENT), listen() (-> LISTEN), close() or shutdown() (-> FIN_WAIT1,
+ * CLOSE_WAIT -> LAST_ACK, LISTEN -> CLOSE). Every other transition is
+ * driven by a received packet or a timer, in softirq context or on
+ * whichever task happens to process the packet (on loopback, the peer's),
+ * so the current task says nothing about the socket.
+ */
+static __always_inline int owned_by_task(int old, int new)
+{
+	return new == TCP_SYN_SENT || new == TCP_LISTEN || new == TCP_FIN_WAIT1 ||
+	       new == TCP_LAST_ACK || (old == TCP_LISTEN && new == TCP_CLOSE);
+}
+
+static __always_inline __u32 log2l(__u64 v)
+{
+	__u32 r = 0;
+#pragma unroll
+	for (int i = 32; i > 0; i >>= 1) {
+		if (v >= (1ULL << i)) {
+			v >>= i;
+			r += i;
+		}
+	}
+	return r;
+}
+
+/* spent records the time a socket spent in state. */
+static __always_inline void spent(__u32 state, __u64 ns)
+{
+	__u32 b = log2l(ns / 1000);
+	struct statetime *t = bpf_map_lookup_elem(&state_time, &state);
+	if (!t || b >= NBUCKETS)
+		return;
+	t->buckets[b] += 1;
+	if (t->max_ns < ns)
+		t->max_ns = ns;
+	t->sum_ns += ns;
+}
+
+static __always_inline void count_timewait(const struct sockinfo *si)
+{
+	struct twkey k = {.pid = si->pid, .netns = si->netns, .dport = si->dport, .family = si->family};
+	__builtin_memcpy(k.comm, si->comm, sizeof(k.comm));
+	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
+	add(&timewait, &k, 1);
+}
+
+/* inherit gives a passive socket the owner of its listener. */
+static __always_inline void inherit(struct sockinfo *si)
+{
+	struct listenkey lk = {.netns = si->netns, .port = si->lport};
+	struct owner *o = bpf_map_lookup_elem(&listeners, &lk);
+	if (o) {
+		si->pid = o->pid;
+		__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
+	}
+}
+
+static __always_inline void listening(const struct sockinfo *si, int new)
+{
+	struct listenkey lk = {.netns = si->netns, .port = si->lport};
+	if (new != TCP_LISTEN) {
+		bpf_map_delete_elem(&listeners, &lk);
+		return;
+	}
+	struct owner o = {.pid = si->pid};
+	__builtin_memcpy(o.comm, si->comm, sizeof(o.comm));
+	bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
+}
+
+/*
+ * enters_time_wait reports whether a transition hands the connection over
+ * to a TIME_WAIT sock. tcp_time_wait() replaces the socket with a tw sock
+ * (which has no tracepoint) and then tcp_done() moves the socket from
+ * FIN_WAIT2 or CLOSING to CLOSE: that is the transition seen. A socket
+ * closed by an RST from those states has none, and its reset was marked
+ * first (tcp_reset() fires tcp_receive_reset before tcp_done()).
+ */
+static __always_inline int enters_time_wait(const struct sockinfo *si, int old, int new)
+{
+	if (new == TCP_TIME_WAIT)
+		return 1;
+	return new == TCP_CLOSE && (old == TCP_FIN_WAIT2 || old == TCP_CLOSING) && !si->reset;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int on_state(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	int old = (int)ctx[1], new = (int)ctx[2];
+	__u32 netns = netns_of(sk);
+	if (skip(netns) || old < 0 || old >= NSTATES || new < 0 || new >= NSTATES)
+		return 0;
+	__u32 k = old * NSTATES + new;
+	__u64 *n = bpf_map_lookup_elem(&transitions, &k);
+	if (n)
+		*n += 1;
+
+	/* The socket's entry is changed in place: a transition of one socket
+	 * runs under its lock, and an update of an LRU entry would allocate. */
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
+	struct sockinfo fresh = {};
+	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+	int known = si != 0;
+	if (!si)
+		si = &fresh;
+	else if (si->state == old)
+		spent(old, now - si->since_ns);
+	/* Read the addresses at every transition: connect() picks the local
+	 * port after the socket enters SYN_SENT. */
+	si->netns = netns;
+	si->family = remote(sk, si->daddr);
+	local(sk, si->saddr);
+	si->lport = sk->__sk_common.skc_num;
+	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	if (owned_by_task(old, new)) {
+		si->pid = bpf_get_current_pid_tgid() >> 32;
+		bpf_get_current_comm(si->comm, sizeof(si->comm));
+	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
+		inherit(si);
+	}
+	/* listen() and the listener's close(); an accepted socket's first
+	 * transition also leaves LISTEN (it is born a copy of its listener). */
+	if (new == TCP_LISTEN || (old == TCP_LISTEN && new == TCP_CLOSE))
+		listening(si, new);
+	if (enters_time_wait(si, old, new))
+		count_timewait(si);
+	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
+		if (known)
+			bpf_map_delete_elem(&socks, &key);
+		return 0;
+	}
+	si->state = new;
+	si->since_ns = now;
+	if (!known)
+		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
+	return 0;
+}
+
+/* count_peer counts one event for sk's peer in map; port 0 keeps only the
+ * address (RSTs, keyed by peer host). */
+static __always_inline void count_peer(void *map, const struct sock *sk, int with_port, __u8 dir)
+{
+	struct addrkey k = {.dir = dir};
+	k.netns = netns_of(sk);
+	if (skip(k.netns))
+		return;
+	k.family = remote(sk, k.addr);
+	if (with_port)
+		k.port = __builtin_bswap16(sk->__sk_common.skc_dport);
+	add(map, &k, 1);
+	if (map == &resets) {
+		__u64 key = (__u64)sk;
+		struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+		if (si)
+			si->reset = 1;
+	}
+}
+
+SEC("tp_btf/tcp_receive_reset")
+int on_receive_reset(__u64 *ctx)
+{
+	count_peer(&resets, (const struct sock *)ctx[0], 0, RST_RECEIVED);
+	return 0;
+}
+
+/* A reset sent without a socket (to a closed port) names its peer only in
+ * the packet it answers: the source address of skb's IP header; its
+ * namespace is the receiving device's. */
+static __always_inline void reset_from_skb(const struct sk_buff *skb)
+{
+	struct addrkey k = {.dir = RST_SENT};
+	const struct net_device *dev = skb->dev;
+	if (!dev)
+		return;
+	k.netns = dev->nd_net.net->ns.inum;
+	if (skip(k.netns))
+		return;
+	unsigned long ip = (unsigned long)skb->head + skb->network_header;
+	__u8 v = 0;
+	bpf_probe_read_kernel(&v, 1, (void *)ip);
+	if ((v >> 4) == 6) {
+		k.family = AF_INET6;
+		bpf_probe_read_kernel(k.addr, 16, (void *)(ip + 8));
+	} else {
+		k.family = AF_INET;
+		bpf_probe_read_kernel(k.addr, 4, (void *)(ip + 12));
+	}
+	add(&resets, &k, 1);
+}
+
+SEC("tp_btf/tcp_send_reset")
+int on_send_reset(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	if (sk)
+		count_peer(&resets, sk, 0, RST_SENT);
+	else if (ctx[1])
+		reset_from_skb((const struct sk_buff *)ctx[1]);
+	return 0;
+}
+
+/* Recent kernels fire tcp_retransmit_skb for failed attempts too, with
+ * their error as a third argument: only those sent (err 0) count. The
+ * loader picks this program or on_retransmit_sent by the tracepoint's
+ * prototype in the kernel's BTF. */
+SEC("tp_btf/tcp_retransmit_skb")
+int on_retransmit(__u64 *ctx)
+{
+	if ((int)ctx[2] == 0)
+		count_peer(&retrans, (const struct sock *)ctx[0], 1, 0);
+	return 0;
+}
+
+/* Older kernels fire tcp_retransmit_skb(sk, skb) after a sent
+ * retransmission only. */
+SEC("tp_btf/tcp_retransmit_skb")
+int on_retransmit_sent(__u64 *ctx)
+{
+	count_peer(&retrans, (const struct sock *)ctx[0], 1, 0);
+	return 0;
+}
+
+/* A SYN-ACK retransmitted by a listener: keyed by its local address and
+ * port. */
+SEC("tp_btf/tcp_retransmit_synack")
+int on_synack(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[0];
+	struct addrkey k = {};
+	k.netns = netns_of(sk);
+	if (skip(k.netns))
+		return 0;
+	k.family = sk->__sk_common.skc_family;
+	local(sk, k.addr);
+	k.port = sk->__sk_common.skc_num;
+	add(&synack_retrans, &k, 1);
+	return 0;
+}

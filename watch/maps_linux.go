@@ -1,0 +1,126 @@
+//go:build linux && !tcpaudit_portable
+
+package watch
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// sum adds the per-CPU values of one element.
+func sum(v []uint64) uint64 {
+	var n uint64
+	for _, x := range v {
+		n += x
+	}
+	return n
+}
+
+// each calls fn with every key of m and its values, one per CPU.
+func each[K, V any](m *ebpf.Map, fn func(k K, v []V)) error {
+	var k K
+	var v []V
+	it := m.Iterate()
+	for it.Next(&k, &v) {
+		fn(k, v)
+	}
+	if err := it.Err(); err != nil {
+		return fmt.Errorf("read BPF map %s: %w", m, err)
+	}
+	return nil
+}
+
+func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
+	out := map[Pair]uint64{}
+	return out, each(m, func(k uint32, v []uint64) {
+		if n := sum(v); n > 0 {
+			out[Pair{From: audit.State(k / NStates), To: audit.State(k % NStates)}] = n
+		}
+	})
+}
+
+// histograms reads the time spent per state, summing the CPUs' buckets and
+// totals and keeping the longest of their stays.
+func histograms(m *ebpf.Map, r *Reading) error {
+	return each(m, func(k uint32, v []tracerStatetime) {
+		if k >= NStates {
+			return
+		}
+		for _, cpu := range v {
+			for b, n := range cpu.Buckets {
+				r.Time[k][b] += n
+			}
+			r.Max[k] = max(r.Max[k], time.Duration(cpu.MaxNs))
+			r.Sum[k] += time.Duration(cpu.SumNs)
+		}
+	})
+}
+
+func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {
+	out := map[Creator]uint64{}
+	return out, each(m, func(k tracerTwkey, v []uint64) {
+		c := Creator{
+			Owner:       Owner{PID: int(k.Pid), Command: comm(k.Comm)},
+			Netns:       k.Netns,
+			Destination: endpoint(k.Family, k.Daddr, k.Dport),
+		}
+		out[c] += sum(v)
+	})
+}
+
+func resets(m *ebpf.Map) (map[Peer]ResetCount, error) {
+	out := map[Peer]ResetCount{}
+	return out, each(m, func(k tracerAddrkey, v []uint64) {
+		p := Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}
+		r := out[p]
+		if k.Dir == rstReceived {
+			r.Received += sum(v)
+		} else {
+			r.Sent += sum(v)
+		}
+		out[p] = r
+	})
+}
+
+func peers(m *ebpf.Map) (map[Peer]uint64, error) {
+	out := map[Peer]uint64{}
+	return out, each(m, func(k tracerAddrkey, v []uint64) {
+		out[Peer{Netns: k.Netns, Endpoint: endpoint(k.Family, k.Addr, k.Port)}] += sum(v)
+	})
+}
+
+// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
+// the monotonic clock.
+func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
+	var out []Live
+	var k uint64
+	var s tracerSockinfo
+	it := m.Iterate()
+	for it.Next(&k, &s) {
+		st := audit.State(s.State)
+		if st != audit.CloseWait && st != audit.FinWait2 {
+			continue
+		}
+		out = append(out, Live{
+			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
+			State: st, Netns: s.Netns,
+			Local:  endpoint(s.Family, s.Saddr, s.Lport),
+			Remote: endpoint(s.Family, s.Daddr, s.Dport),
+			Age:    max(now-time.Duration(s.SinceNs), 0),
+		})
+	}
+	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read BPF map socks: %w", err)
+	}
+	return out, nil
+}
+
+// rstReceived is addrkey.dir of a received RST (RST_RECEIVED).
+const rstReceived = 1

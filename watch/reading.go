@@ -1,0 +1,99 @@
+package watch
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+// Sizes of the kernel maps' arrays (bpf/watch.c): states are indexed by
+// their kernel number, durations in log2 buckets of microseconds.
+const (
+	NStates  = 16
+	NBuckets = 64
+)
+
+// Source says where the motion was read from.
+type Source string
+
+// Sources of a Reading.
+const (
+	// FromBPF is the tracepoints, counted by the BPF programs.
+	FromBPF Source = "bpf"
+	// FromSample is the socket census sampled at an interval: counts of
+	// sockets per state, no events.
+	FromSample Source = "sample"
+)
+
+// Pair is a transition between two states.
+type Pair struct{ From, To audit.State }
+
+// Owner is the process a socket was attributed to: PID 0 when no process
+// moved it while watched (softirq/kernel).
+type Owner struct {
+	PID     int
+	Command string
+}
+
+// Creator is who created TIME_WAIT entries toward a destination.
+type Creator struct {
+	Owner
+	Netns       uint32
+	Destination netip.AddrPort
+}
+
+// Peer is a remote host (RSTs: port 0) or endpoint (retransmits), or a
+// local listener (SYN-ACK retransmits), in a network namespace.
+type Peer struct {
+	Netns    uint32
+	Endpoint netip.AddrPort
+}
+
+// ResetCount are the RSTs exchanged with one peer.
+type ResetCount struct{ Sent, Received uint64 }
+
+// Live is a socket still in the state it entered while watched.
+type Live struct {
+	Owner
+	State         audit.State
+	Netns         uint32
+	Local, Remote netip.AddrPort
+	// Age is how long it has been in State.
+	Age time.Duration
+}
+
+// Reading is one reading of the cumulative counters since the tracer
+// started (or, sampled, of the census): readings taken at two times give
+// the rates between them.
+type Reading struct {
+	Source Source
+	// At is the time of the reading, from the caller's clock.
+	At time.Time
+	// Transitions counts state changes; Time the time spent in each state
+	// (log2 buckets of microseconds) by sockets that left it, Max the
+	// longest of those stays and Sum their total.
+	Transitions map[Pair]uint64
+	Time        [NStates][NBuckets]uint64
+	Max         [NStates]time.Duration
+	Sum         [NStates]time.Duration
+	TimeWait    map[Creator]uint64
+	Resets      map[Peer]ResetCount
+	SynAck      map[Peer]uint64
+	Retransmits map[Peer]uint64
+	// Live holds the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first.
+	Live []Live
+	// States counts the sockets per state, sampled readings only.
+	States map[audit.State]int
+	// TimeWaitTo counts the TIME_WAIT sockets per destination, sampled
+	// readings only.
+	TimeWaitTo map[netip.AddrPort]int
+}
+
+// Tracer reads the motion of TCP connections.
+type Tracer interface {
+	// Read returns the counters now; at is the caller's clock.
+	Read(at time.Time) (Reading, error)
+	// Close detaches and frees what the tracer holds.
+	Close() error
+}

@@ -1,0 +1,136 @@
+package watch
+
+import (
+	"github.com/tcpaudit/tcpaudit/rules"
+)
+
+// Report is what watch saw between two readings: rates, histograms and
+// rankings, and the findings judged on them. Addresses and process names
+// are raw: a writer escapes them before a terminal.
+type Report struct {
+	Source Source `json:"source"`
+	// Note says why the report was sampled, when it was.
+	Note string `json:"note,omitempty"`
+	// Netns is the inode of the namespace watched, 0 for every one.
+	Netns    uint32  `json:"netns"`
+	ElapsedS float64 `json:"elapsed_s"`
+	// Transitions are the state changes (BPF only), most frequent first.
+	Transitions    []TransitionRate `json:"transitions"`
+	NewConnections NewConnections   `json:"new_connections"`
+	// TimeInState is the time sockets spent per state (BPF only).
+	TimeInState []StateTime `json:"time_in_state"`
+	// Longest are the oldest sockets still in CLOSE_WAIT or FIN_WAIT2.
+	Longest []LongLived `json:"longest_lived"`
+	// TimeWaitCreated are all the TIME_WAIT entries created (sampled: the
+	// TIME_WAIT sockets of the last sample, and their count ÷ 60 s).
+	TimeWaitCreated       Rate           `json:"time_wait_created"`
+	TimeWaitByProcess     []ProcessRate  `json:"time_wait_by_process"`
+	TimeWaitByDestination []Projection   `json:"time_wait_by_destination"`
+	Resets                []PeerResets   `json:"resets_by_peer"`
+	SynAckRetransmits     []EndpointRate `json:"synack_retransmits_by_listener"`
+	Retransmits           []EndpointRate `json:"retransmits_by_destination"`
+	// StateChanges are the net changes of the socket counts per state
+	// between the first and last samples (sampled only).
+	StateChanges []StateChange `json:"state_changes,omitempty"`
+	PortRange    PortRange     `json:"port_range"`
+	// MaxTWBuckets is net.ipv4.tcp_max_tw_buckets, 0 when unknown.
+	MaxTWBuckets int `json:"tcp_max_tw_buckets,omitempty"`
+	// Findings are judged on the rates (see Judge).
+	Findings []rules.Finding `json:"findings"`
+}
+
+// Rate is a count over the report's time and its rate per second.
+type Rate struct {
+	Count uint64  `json:"count"`
+	PerS  float64 `json:"per_s"`
+}
+
+// TransitionRate is one state change's rate.
+type TransitionRate struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+	Rate
+}
+
+// NewConnections are connections opened: active (connect(), CLOSE to
+// SYN_SENT) and passive (accepted, SYN_RECV to ESTABLISHED).
+type NewConnections struct {
+	Active  Rate `json:"active"`
+	Passive Rate `json:"passive"`
+}
+
+// StateTime is the distribution of the time sockets spent in one state:
+// percentiles are the upper bounds of log2 buckets; Max includes the
+// sockets still in the state.
+type StateTime struct {
+	State string  `json:"state"`
+	Count uint64  `json:"count"`
+	P50S  float64 `json:"p50_s"`
+	P90S  float64 `json:"p90_s"`
+	P99S  float64 `json:"p99_s"`
+	MaxS  float64 `json:"max_s"`
+}
+
+// LongLived is a socket still in CLOSE_WAIT or FIN_WAIT2.
+type LongLived struct {
+	State   string  `json:"state"`
+	AgeS    float64 `json:"age_s"`
+	PID     int     `json:"pid"`
+	Command string  `json:"command"`
+	Local   string  `json:"local"`
+	Remote  string  `json:"remote"`
+	Netns   uint32  `json:"netns,omitempty"`
+}
+
+// ProcessRate is the TIME_WAIT entries one process created.
+type ProcessRate struct {
+	PID     int    `json:"pid"`
+	Command string `json:"command"`
+	Rate
+}
+
+// Projection is the TIME_WAIT entries created toward one destination and
+// what they hold at this rate: a TIME_WAIT entry lives 60 s
+// (TCP_TIMEWAIT_LEN), so rate × 60 entries hold as many local ports of
+// the ephemeral range toward that destination.
+type Projection struct {
+	Destination string `json:"destination"`
+	Netns       uint32 `json:"netns,omitempty"`
+	Rate
+	PortsHeld int `json:"ports_held"`
+	// Share is PortsHeld over the size of the ephemeral port range.
+	Share float64 `json:"share_of_range"`
+}
+
+// PeerResets are the RSTs exchanged with one peer host.
+type PeerResets struct {
+	Peer     string `json:"peer"`
+	Netns    uint32 `json:"netns,omitempty"`
+	Sent     Rate   `json:"sent"`
+	Received Rate   `json:"received"`
+}
+
+// EndpointRate counts events for a listener (local address:port) or a
+// destination.
+type EndpointRate struct {
+	Endpoint string `json:"endpoint"`
+	Netns    uint32 `json:"netns,omitempty"`
+	Rate
+}
+
+// StateChange is the change of one state's socket count between samples.
+type StateChange struct {
+	State string  `json:"state"`
+	First int     `json:"first"`
+	Last  int     `json:"last"`
+	PerS  float64 `json:"per_s"`
+}
+
+// PortRange is net.ipv4.ip_local_port_range.
+type PortRange struct {
+	Low  int `json:"low"`
+	High int `json:"high"`
+}
+
+// Size is the number of ports in the range.
+func (r PortRange) Size() int { return max(r.High-r.Low+1, 0) }

@@ -1,0 +1,68 @@
+//go:build linux && !tcpaudit_portable
+
+package watch
+
+import (
+	"net"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+)
+
+// TestTracerListenerOwner: sockets accepted by a listener opened while
+// traced belong to the process that listened, every one of them, from
+// the kernel's maps alone (the accepted socket is never moved by a system
+// call before it leaks in CLOSE_WAIT).
+func TestTracerListenerOwner(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	self, err := NamespaceInode("/proc", "self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := OpenBPF(self)
+	if err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	}
+	defer tr.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const n = 3
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		c.Close()
+	}
+	time.Sleep(100 * time.Millisecond) // the FINs' processing
+	r, err := tr.Read(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var leaked int
+	for _, l := range r.Live {
+		if l.State != audit.CloseWait {
+			continue
+		}
+		leaked++
+		if l.PID != os.Getpid() || l.Local.String() != ln.Addr().String() || l.Netns != self {
+			t.Errorf("CLOSE_WAIT socket %+v: want pid %d on %s in netns %d", l, os.Getpid(), ln.Addr(), self)
+		}
+	}
+	if leaked != n {
+		t.Errorf("%d CLOSE_WAIT sockets traced, want %d: %+v", leaked, n, r.Live)
+	}
+}
