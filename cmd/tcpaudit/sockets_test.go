@@ -195,12 +195,14 @@ func TestSocketsSampling(t *testing.T) {
 	}
 	full := fullListener(t)
 	done := make(chan error, 1)
+	// The first sample is taken at once; 700 ms leaves it room on a loaded
+	// machine, and the second, 1.5 s in, sees the socket closed.
 	go func() {
-		time.Sleep(150 * time.Millisecond)
+		time.Sleep(700 * time.Millisecond)
 		unix.Close(s)
 		done <- errors.Join(g.TimeWait(), dropSYN(full))
 	}()
-	doc := runSocketsJSON(t, "--samples", "3", "--interval", "200ms")
+	doc := runSocketsJSON(t, "--samples", "3", "--interval", "1500ms")
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
