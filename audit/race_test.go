@@ -13,9 +13,12 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-// Bounds of the churn: it stops at whichever comes first.
+// Bounds of the churn: it stops at whichever comes first, but not before
+// two censuses ran (on a loaded machine one census can take seconds), and
+// never after churnLimit.
 const (
 	churnTime        = 2 * time.Second
+	churnLimit       = 30 * time.Second
 	churnConnections = 3000
 	churnChildren    = 60
 	churnCensuses    = 200
@@ -35,8 +38,9 @@ func TestCensusUnderChurn(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), churnTime)
+	ctx, cancel := context.WithTimeout(context.Background(), churnLimit)
 	defer cancel()
+	deadline := time.Now().Add(churnTime)
 	var wg sync.WaitGroup
 	held := make(chan net.Conn, 64)
 	wg.Go(func() { acceptLoop(ctx, ln, held) })
@@ -45,7 +49,7 @@ func TestCensusUnderChurn(t *testing.T) {
 
 	sources := []audit.CensusSource{audit.CensusProc, audit.CensusNetlink}
 	n, closeWait := 0, 0
-	for ; n < churnCensuses && ctx.Err() == nil; n++ {
+	for ; n < churnCensuses && ctx.Err() == nil && (n < 2 || time.Now().Before(deadline)); n++ {
 		src := sources[n%len(sources)]
 		f, err := audit.Gather(audit.Options{ProcRoot: "/proc", Census: src})
 		if src == audit.CensusNetlink && errors.Is(err, audit.ErrNetlink) {
