@@ -27,6 +27,8 @@ type Socket struct {
 	// with the socket (over netlink, when a census asked for it).
 	IdleMs  uint32
 	HasInfo bool
+	// Info is the socket's tcp_info when HasInfo is set.
+	Info TCPInfo
 }
 
 // Listener is a listening socket and its accept queue.
@@ -98,6 +100,8 @@ type Census struct {
 	// WithSocketInfo.
 	idle []SocketInfo
 	info bool
+	// each, when set by WithEach, sees every socket counted.
+	each func(*Socket)
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -129,6 +133,9 @@ func (c *Census) Add(s *Socket) {
 		return
 	}
 	c.States[s.State]++
+	if c.each != nil {
+		c.each(s)
+	}
 	switch s.State {
 	case Listen:
 		c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)

@@ -17,8 +17,9 @@ import (
 const SourceConntrack Source = "net/stat/nf_conntrack"
 
 // The conntrack sysctls the audit reads. Count and the TCP timeouts are per
-// network namespace; buckets (and max, before it became per namespace) are
-// set in the initial one (docs/kernel-facts.md §22).
+// network namespace; max and buckets are global, set in the initial one and
+// read-only elsewhere, and each namespace's own count is compared with max
+// (docs/kernel-facts.md §22).
 const (
 	KeyConntrackCount   = "net.netfilter.nf_conntrack_count"
 	KeyConntrackMax     = "net.netfilter.nf_conntrack_max"
@@ -72,8 +73,8 @@ type ConntrackStats map[string]int64
 
 // ParseConntrackStats reads net/stat/nf_conntrack: a header line naming the
 // columns, then one line of hexadecimal values per CPU. Every column is
-// summed across CPUs except "entries", the table's global count, which
-// each line repeats.
+// summed across CPUs except "entries", the namespace's count, which each
+// line repeats.
 func ParseConntrackStats(r io.Reader) (ConntrackStats, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 4096), 64*1024)
@@ -134,8 +135,9 @@ func (fsys FS) ConntrackStats() (ConntrackStats, error) {
 }
 
 // Conntrack reads the conntrack sysctls and statistics. When neither the
-// statistics nor nf_conntrack_count exist, conntrack is not in use in this
-// namespace and the error wraps fs.ErrNotExist.
+// statistics nor nf_conntrack_count exist (nf_conntrack not loaded), or
+// the table is empty and its statistics all zero (no rule uses conntrack
+// in this namespace), the error says which and wraps fs.ErrNotExist.
 func (fsys FS) Conntrack() (*Conntrack, error) {
 	stats, err := fsys.ConntrackStats()
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -154,5 +156,28 @@ func (fsys FS) Conntrack() (*Conntrack, error) {
 			c.Sysctls[k] = n
 		}
 	}
+	if c.unused() {
+		return nil, fmt.Errorf("%w in this network namespace (%s 0, %s all zero): %w", errConntrackUnused, KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
+	}
 	return c, nil
+}
+
+// errConntrackUnused is why a namespace with conntrack's files is not
+// audited: nothing is tracked there.
+var errConntrackUnused = errors.New("conntrack used by no rule")
+
+// unused reports whether the table is empty and its statistics never
+// counted anything: with conntrack built in, every network namespace has
+// its files, but only one whose rules use conntrack (ct state, NAT)
+// registers the hooks that track flows (docs/kernel-facts.md §22).
+func (c *Conntrack) unused() bool {
+	if n, ok := c.Sysctls[KeyConntrackCount]; !ok || n != 0 {
+		return false
+	}
+	for _, v := range c.Stats {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }

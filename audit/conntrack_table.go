@@ -2,7 +2,9 @@ package audit
 
 import (
 	"bufio"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 )
@@ -44,4 +46,26 @@ func (fsys FS) ConntrackTable() (map[string]int64, error) {
 		return err
 	})
 	return out, err
+}
+
+// SourceConntrackNetlink is the conntrack table dumped over ctnetlink, read
+// when net/nf_conntrack is absent (a kernel without
+// CONFIG_NF_CONNTRACK_PROCFS).
+const SourceConntrackNetlink Source = "netlink conntrack dump"
+
+// ConntrackTCP returns the TCP entries by conntrack state and where they
+// were read: net/nf_conntrack, or, when that file is absent and the proc
+// root is the live /proc, the ctnetlink dump of the calling process's
+// network namespace.
+func (fsys FS) ConntrackTCP() (map[string]int64, Source, error) {
+	return fsys.conntrackTCP(fsys.Live())
+}
+
+func (fsys FS) conntrackTCP(live bool) (map[string]int64, Source, error) {
+	states, err := fsys.ConntrackTable()
+	if err == nil || !errors.Is(err, fs.ErrNotExist) || !live {
+		return states, SourceConntrackTable, err
+	}
+	states, err = NetlinkConntrackTCP()
+	return states, SourceConntrackNetlink, err
 }

@@ -67,6 +67,14 @@ func TestGatherConntrack(t *testing.T) {
 	if why, ok := f.NotRead(audit.SourceConntrack); !ok || !strings.Contains(why, "conntrack not in use") || f.Conntrack != nil {
 		t.Errorf("without conntrack: NotRead = %q, %v; Conntrack = %v", why, ok, f.Conntrack)
 	}
+	write("sys/net/netfilter/nf_conntrack_count", "0\n")
+	write("net/stat/nf_conntrack", "entries drop\n00000000 00000000\n00000000 00000000\n")
+	if f, err = audit.Gather(audit.Options{ProcRoot: root, Keys: []string{"net.ipv4.tcp_fin_timeout"}}); err != nil {
+		t.Fatal(err)
+	}
+	if why, ok := f.NotRead(audit.SourceConntrack); !ok || !strings.Contains(why, "used by no rule") {
+		t.Errorf("empty table, statistics all zero: NotRead = %q, %v", why, ok)
+	}
 	write("sys/net/netfilter/nf_conntrack_count", "7\n")
 	write("sys/net/netfilter/nf_conntrack_max", "65536\n")
 	write("sys/net/netfilter/nf_conntrack_tcp_timeout_time_wait", "120\n")

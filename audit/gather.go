@@ -129,7 +129,11 @@ func (fsys FS) gatherStats(f *Facts) error {
 func (fsys FS) gatherConntrack(f *Facts) error {
 	c, err := fsys.Conntrack()
 	if errors.Is(err, fs.ErrNotExist) {
-		f.record(SourceConntrack, false, "not present: "+strings.TrimSuffix(err.Error(), ": "+fs.ErrNotExist.Error()))
+		why := strings.TrimSuffix(err.Error(), ": "+fs.ErrNotExist.Error())
+		if !errors.Is(err, errConntrackUnused) {
+			why = "not present: " + why
+		}
+		f.record(SourceConntrack, false, why)
 		return nil
 	}
 	if err != nil {

@@ -65,7 +65,7 @@ func (n *Netlink) Census(c *Census, states StateSet) error {
 // CensusOneWalk is Census with one dump per pass for both families (the
 // older request, TCPDIAG_GETSOCK, whose dumps take AF_UNSPEC) instead of
 // one per family. Each dump walks every socket of the host, of every
-// namespace (docs/kernel-facts.md §23): in a namespace of few sockets on a
+// namespace (docs/kernel-facts.md §25): in a namespace of few sockets on a
 // host of many, one walk instead of two halves the cost.
 func (n *Netlink) CensusOneWalk(c *Census, states StateSet) error {
 	return n.census(c, states, []uint8{afUnspec})
@@ -161,7 +161,7 @@ func DecodeDiag(b []byte, s *Socket) error {
 		s.Backlog = ne.Uint32(b[60:])
 	}
 	s.Inode = uint64(ne.Uint32(b[68:]))
-	s.Drops, s.IdleMs, s.HasInfo = 0, 0, false
+	s.Drops, s.IdleMs, s.HasInfo, s.Info = 0, 0, false, TCPInfo{}
 	decodeAttrs(b[diagMsgLen:], s)
 	return nil
 }
@@ -204,6 +204,7 @@ func decodeAttrs(b []byte, s *Socket) {
 			s.Drops = ne.Uint32(v[4*skMemInfoDrops:])
 		case typ == diagInfo && len(v) >= tcpiLastRecv+4:
 			s.IdleMs, s.HasInfo = ne.Uint32(v[tcpiLastRecv:]), true
+			s.Info = DecodeTCPInfo(v)
 		}
 		b = b[min(nlmsgAlign(l), len(b)):]
 	}

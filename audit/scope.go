@@ -8,7 +8,7 @@ type Scope struct {
 	// Net is the directory the net/* sources are read from:
 	// /proc/thread-self/net, since /proc/net follows the thread-group
 	// leader, not the thread that entered the namespace
-	// (docs/kernel-facts.md §23). "" means the proc root's net.
+	// (docs/kernel-facts.md §25). "" means the proc root's net.
 	Net string
 	// PIDs are the processes searched for the owners of sockets: those of
 	// the namespace, which hold its sockets, rather than every process of
@@ -20,7 +20,7 @@ type Scope struct {
 // InScope returns a reader of the same proc root narrowed to s. It also
 // takes the tcp_info of CLOSE_WAIT sockets in the census dump rather than
 // in a second one: the kernel walks the sockets of every namespace for
-// each dump (docs/kernel-facts.md §23), so a dump costs as much as the
+// each dump (docs/kernel-facts.md §25), so a dump costs as much as the
 // host's sockets, whatever the namespace holds.
 func (fsys FS) InScope(s Scope) FS {
 	fsys.scope = &s

@@ -17,7 +17,7 @@
 # sockgen binaries).
 #
 # Every inet_diag dump, tcpaudit's as ss's, walks the sockets of every
-# namespace (docs/kernel-facts.md §23), so both grow with the square of
+# namespace (docs/kernel-facts.md §25), so both grow with the square of
 # the namespaces. CHILD_EHASH=N makes the namespaces from a parent namespace
 # whose net.ipv4.tcp_child_ehash_entries is N: each then has a table of its
 # own, and a dump walks its own sockets only (the host's setting is left

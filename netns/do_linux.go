@@ -24,7 +24,7 @@ import (
 //
 // Inside, /proc/sys/net and netlink sockets are those of ns (they follow
 // the calling thread); /proc/net and /proc/self/net are not (they follow
-// the thread-group leader; docs/kernel-facts.md §23): read ThreadNet.
+// the thread-group leader; docs/kernel-facts.md §25): read ThreadNet.
 // Goroutines that fn starts run on other threads, outside ns. A namespace
 // that no longer exists is ErrGone; one the caller may not enter an error
 // wrapping fs.ErrPermission.

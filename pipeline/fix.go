@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/containers"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
@@ -28,7 +29,13 @@ type Fix struct {
 	// Header explains the drop-in: where it goes, why its name wins, how
 	// to apply it, and the notes.
 	Header []string
-	conf   *sysctlconf.Config
+	// Guest says why the audited network namespace is not the host's, or
+	// "". Then no sysctl.d drop-in is offered: it would change the host
+	// at its next boot, not this namespace; InNamespace gives the fix.
+	Guest    string
+	where    containers.Where
+	procRoot string
+	conf     *sysctlconf.Config
 }
 
 // PlanFix plans the drop-in for the unwaived findings of a against the
@@ -39,7 +46,8 @@ func PlanFix(a *Audit, conf *sysctlconf.Config) *Fix {
 		conf = &sysctlconf.Config{} // no tree: the drop-in stands alone
 	}
 	changes, notes := plan(a.Result, a.Facts)
-	fx := &Fix{Changes: changes, Notes: notes, conf: conf}
+	fx := &Fix{Changes: changes, Notes: notes, conf: conf, procRoot: a.Facts.ProcRoot}
+	fx.where, fx.Guest = guest(a.Facts)
 	if len(changes) == 0 {
 		return fx
 	}

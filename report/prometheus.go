@@ -48,6 +48,8 @@ type Collector struct {
 	version string
 
 	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up, netnsFindings *prometheus.Desc
+
+	conntrack conntrackDescs
 }
 
 // NewCollector returns a Collector for res.
@@ -88,6 +90,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 		netnsFindings: prometheus.NewDesc("tcpaudit_netns_findings",
 			"Unwaived findings in a network namespace other than the host's, by rule and severity (check --all-netns, --netns); tcpaudit_findings counts them too.",
 			[]string{"netns", "name", "kind", "rule", "severity"}, nil),
+		conntrack: newConntrackDescs(),
 	}
 }
 
@@ -96,6 +99,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up, c.netnsFindings} {
 		ch <- d
 	}
+	c.conntrack.describe(ch)
 }
 
 // Collect sends the metrics of the result.
@@ -133,6 +137,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.res.Sources {
 		gauge(c.up, boolValue(s.OK), s.Source)
 	}
+	c.conntrack.collect(ch, gauge, c.res.Conntrack)
 }
 
 type gaugeFunc func(d *prometheus.Desc, v float64, labels ...string)

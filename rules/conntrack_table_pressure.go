@@ -50,7 +50,7 @@ func checkConntrackPressure(f *audit.Facts, p Params) []Finding {
 		return nil
 	}
 	buckets, _ := ct.Get(audit.KeyConntrackBuckets)
-	trend := conntrackTrend(f, "drop", "early_drop", "insert_failed")
+	trend := conntrackTrend(f, ConntrackEvents()...)
 	share := float64(count) / float64(limit)
 	sev := trend.severity(Critical, p.Int("min_drops"))
 	switch {
@@ -63,6 +63,11 @@ func checkConntrackPressure(f *audit.Facts, p Params) []Finding {
 		return nil
 	}
 	ev := trend.evidence(Evidence{"count": float64(count), "max": float64(limit), "buckets": float64(buckets), "share": share})
+	for _, n := range trend.names {
+		if r, ok := f.Sampling.Rate(audit.ConntrackSection, n); ok {
+			ev[n+"_delta"] = float64(r.Delta)
+		}
+	}
 	newMax, newBuckets, arithmetic := conntrackSize(count, limit, buckets, trend)
 	fix := Fix{Advice: conntrackAdvice(p.String("managed_by"), arithmetic, newMax, newBuckets, ChildNamespace(f))}
 	if sev != Info {

@@ -76,7 +76,7 @@ func checkConntrackTimeouts(f *audit.Facts, p Params) []Finding {
 		}
 		sev = max(sev, Info)
 		ev[c.state+"_s"] = float64(v)
-		obs = append(obs, fmt.Sprintf("nf_conntrack_tcp_timeout_%s is %d s: the firewall's memory of the flow, not the socket's %s", c.state, v, strings.ToUpper(c.state)))
+		obs = append(obs, fmt.Sprintf("nf_conntrack_tcp_timeout_%s is %d s: the firewall's memory of the flow, not the socket's %s%s", c.state, v, strings.ToUpper(c.state), kubeProxyNote(c.state, v)))
 		expected = append(expected, fmt.Sprintf("nf_conntrack_tcp_timeout_%s one of %v", c.state, p.Ints(c.param)))
 		if a := p.Ints(c.param); len(a) > 0 {
 			set[audit.ConntrackTimeoutKey(c.state)] = fmt.Sprint(a[0])
@@ -108,4 +108,15 @@ func keepaliveSeconds(f *audit.Facts) (int64, bool) {
 	i, ok2 := sysctlInt(f, keyKeepaliveIntvl)
 	n, ok3 := sysctlInt(f, keyKeepaliveProbes)
 	return t + i*n, ok1 && ok2 && ok3 && t > 0
+}
+
+// kubeProxyNote says when a timeout has the value kube-proxy sets at start
+// by default (--conntrack-tcp-timeout-established 86400 s, -close-wait
+// 3600 s): its setting, accepted by the kubernetes-node profile.
+func kubeProxyNote(state string, v int64) string {
+	if (state != "established" || v != 86400) && (state != "close_wait" || v != 3600) {
+		return ""
+	}
+	return fmt.Sprintf(" (%d s is what kube-proxy sets, --conntrack-tcp-timeout-%s: on a Kubernetes node it is "+
+		"kube-proxy's setting, accepted by the kubernetes-node profile)", v, strings.ReplaceAll(state, "_", "-"))
 }

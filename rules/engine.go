@@ -67,6 +67,9 @@ type Result struct {
 	// first, when more than one was (or one that is not the host's); nil
 	// for an audit of one host.
 	Namespaces []Namespace `json:",omitempty"`
+	// Conntrack is the conntrack table's use and events; nil when
+	// conntrack was not read.
+	Conntrack *ConntrackUsage `json:",omitempty"`
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.
@@ -119,6 +122,7 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	res.Sockets = summarize(f.Census)
 	res.Ephemeral = ephemeralUse(f, EphemeralTop)
 	res.Sources, res.Notes = sources(f)
+	res.Conntrack = conntrackUsage(f)
 	return res
 }
 

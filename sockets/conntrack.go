@@ -8,11 +8,13 @@ import (
 )
 
 // Conntrack is the conntrack line of the view: the table's totals and,
-// when net/nf_conntrack exists, its TCP entries by conntrack state.
+// when net/nf_conntrack or the ctnetlink dump could be read, its TCP
+// entries by conntrack state.
 type Conntrack struct {
 	Count int64
 	Max   int64
-	// TCPStates is nil when net/nf_conntrack could not be read.
+	// TCPStates is nil when neither net/nf_conntrack nor the ctnetlink
+	// dump could be read.
 	TCPStates map[string]int64
 }
 
@@ -28,10 +30,13 @@ func conntrack(fsys audit.FS) (*Conntrack, error) {
 	out := &Conntrack{}
 	out.Count, _ = ct.Get(audit.KeyConntrackCount)
 	out.Max, _ = ct.Get(audit.KeyConntrackMax)
-	states, err := fsys.ConntrackTable()
-	if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
+	states, _, err := fsys.ConntrackTCP()
+	switch {
+	case err == nil:
+		out.TCPStates = states
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission), errors.Is(err, audit.ErrConntrackNetlink):
+	default:
 		return nil, err
 	}
-	out.TCPStates = states
 	return out, nil
 }

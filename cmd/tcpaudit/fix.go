@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
@@ -37,10 +38,16 @@ func newFixCmd(s streams) *cobra.Command {
 	f := cmd.Flags()
 	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
+	addFixFlags(f)
+	return cmd
+}
+
+// addFixFlags declares --root, --diff and --write of the commands that
+// write a drop-in.
+func addFixFlags(f *pflag.FlagSet) {
 	f.String("root", "/", "root directory of the sysctl.d configuration tree")
 	f.Bool("diff", false, "print a unified diff against the configuration tree instead of a drop-in")
 	f.String("write", "", "write the drop-in to this file under --root (atomically, following no symlink; an existing file is kept as FILE.bak)")
-	return cmd
 }
 
 func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
@@ -51,9 +58,17 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 		return err
 	}
 	fx := pipeline.PlanFix(a, a.Sysctl)
+	return emitFix(s, fx, "tcpaudit fix: no finding of profile "+a.Profile+" has a sysctl fix", o)
+}
+
+// emitFix prints the drop-in, or the diff with --diff, or writes it with
+// --write; with no change it prints none and the plan's notes on stderr.
+func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
 	switch {
+	case fx.Guest != "":
+		return guestFix(s, fx, o, none)
 	case len(fx.Changes) == 0:
-		_, err := fmt.Fprintf(s.err, "tcpaudit fix: no finding of profile %s has a sysctl fix\n", a.Profile)
+		_, err := fmt.Fprintln(s.err, none)
 		for _, n := range fx.Notes {
 			fmt.Fprintf(s.err, "  %s\n", n)
 		}
@@ -68,8 +83,30 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	case o.Write != "":
 		return writeFix(s, fx, o.Root, o.Write)
 	}
-	_, err = fmt.Fprint(s.out, fx.DropIn())
+	_, err := fmt.Fprint(s.out, fx.DropIn())
 	return err
+}
+
+// guestFix prints the fix of a namespace that is not the host's in the
+// form its owner keeps it, and says why no drop-in is offered; --write is
+// refused.
+func guestFix(s streams, fx *pipeline.Fix, o fixOptions, none string) error {
+	fmt.Fprintf(s.err, "tcpaudit fix: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", fx.Guest)
+	if len(fx.Changes) == 0 {
+		fmt.Fprintln(s.err, none)
+	}
+	for _, n := range fx.Notes {
+		fmt.Fprintf(s.err, "  %s\n", n)
+	}
+	if len(fx.Changes) > 0 {
+		if _, err := fmt.Fprint(s.out, fx.InNamespace(o.Root).Text); err != nil {
+			return err
+		}
+	}
+	if o.Write != "" {
+		return fmt.Errorf("--write: refused: %s", fx.Guest)
+	}
+	return nil
 }
 
 // writeFix writes the drop-in to file, warning when another file that

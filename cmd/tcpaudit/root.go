@@ -63,7 +63,7 @@ func newRootCmd(s streams) *cobra.Command {
 	})
 	root.AddCommand(newCheckCmd(s), newRulesCmd(s), newVersionCmd(s))
 	root.AddCommand(newConfCmd(s), newLintCmd(s), newFixCmd(s))
-	root.AddCommand(newSocketsCmd(s))
+	root.AddCommand(newSocketsCmd(s), newTuneCmd(s))
 	root.AddCommand(newExplainCmd(s), newProfilesCmd(s))
 	root.AddCommand(newServeCmd(s), newSnapshotCmd(s), newCompletionCmd(s), newManCmd(s))
 	addCompletions(root)

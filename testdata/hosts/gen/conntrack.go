@@ -81,3 +81,60 @@ func conntrackFull() *host {
 	ct.timeouts["time_wait"] = 30
 	return h
 }
+
+// conntrackEstablishedLong: a firewall host whose conntrack established
+// timeout was raised to 30 days while its keepalive is the default 7875 s:
+// entries of peers that vanished stay for weeks. The table itself is
+// quiet.
+func conntrackEstablishedLong() *host {
+	h := newHost("conntrack-established-long", currentRelease, 12)
+	h.webServer(60, 20)
+	ct := h.withConntrack(3100, 262144, 65536, map[string]int64{"found": 40120, "invalid": 12, "search_restart": 4})
+	ct.timeouts["established"] = 2592000
+	return h
+}
+
+// conntrackTimeoutsChanged: the conntrack TIME_WAIT and CLOSE_WAIT
+// timeouts lowered (30 s, 10 s) in the belief that they shorten the
+// socket's states; the established timeout is the kernel's.
+func conntrackTimeoutsChanged() *host {
+	h := newHost("conntrack-timeouts-changed", currentRelease, 13)
+	h.webServer(60, 120)
+	ct := h.withConntrack(2400, 262144, 65536, map[string]int64{"found": 28811, "invalid": 40, "search_restart": 2})
+	ct.timeouts["time_wait"] = 30
+	ct.timeouts["close_wait"] = 10
+	return h
+}
+
+// kubernetesNode: a node where kube-proxy set conntrack at start, as it
+// does by default on 2 cores: nf_conntrack_max 131072 (--conntrack-min,
+// above 32768 per core × 2), hashsize 32768 (max / 4), established 86400 s
+// and close_wait 3600 s; IPv4 forwarding on for pod traffic.
+func kubernetesNode() *host {
+	h := newHost("kubernetes-node", currentRelease, 14)
+	h.webServer(40, 30)
+	h.sysctl["net.ipv4.ip_forward"] = "1"
+	h.hardenForKubernetes()
+	kp := h.proc(1422, "kube-proxy", 0)
+	h.listen(ap("127.0.0.1:10249"), 0, kp)
+	h.listen(ap("[::]:10256"), 0, kp)
+	ct := h.withConntrack(5200, 131072, 32768, map[string]int64{"found": 91200, "invalid": 55, "search_restart": 9})
+	ct.timeouts["established"] = 86400
+	ct.timeouts["close_wait"] = 3600
+	return h
+}
+
+// hardenForKubernetes sets what the kubernetes-node profile (hardened,
+// with loose reverse-path filtering) expects, on all, default and eth0.
+func (h *host) hardenForKubernetes() {
+	for _, dev := range []string{"all", "default", "eth0"} {
+		for k, v := range map[string]string{"accept_redirects": "0", "log_martians": "1", "rp_filter": "2",
+			"secure_redirects": "0", "send_redirects": "0"} {
+			h.sysctl["net.ipv4.conf."+dev+"."+k] = v
+		}
+		h.sysctl["net.ipv6.conf."+dev+".accept_ra"] = "0"
+		h.sysctl["net.ipv6.conf."+dev+".accept_redirects"] = "0"
+	}
+	h.sysctl["net.core.bpf_jit_harden"] = "2"
+	h.sysctl["net.ipv4.tcp_rfc1337"] = "1"
+}

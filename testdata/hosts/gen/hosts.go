@@ -10,7 +10,8 @@ func allHosts() []*host {
 	return []*host{
 		healthy(), closeWaitLeak(), portExhaustion(), oldKernelTwRecycle(),
 		listenOverflow(), twOverflow(), ipv6Only(), container(), misconfigured(),
-		memoryPressure(), conntrackFull(),
+		memoryPressure(), conntrackFull(), conntrackEstablishedLong(), conntrackTimeoutsChanged(),
+		kubernetesNode(),
 	}
 }
 

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/rules"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
+	"github.com/tcpaudit/tcpaudit/tune"
+)
+
+// tuneOptions are the settings of `tcpaudit tune`.
+type tuneOptions struct {
+	textOrJSON `mapstructure:",squash"`
+	ProcRoot   string        `mapstructure:"proc-root"`
+	Source     string        `mapstructure:"source"`
+	Duration   time.Duration `mapstructure:"duration"`
+	Interval   time.Duration `mapstructure:"interval"`
+	Root       string        `mapstructure:"root"`
+	Diff       bool          `mapstructure:"diff"`
+	Write      string        `mapstructure:"write"`
+}
+
+func (o tuneOptions) validate() error {
+	if err := o.textOrJSON.validate(); err != nil {
+		return err
+	}
+	if o.Interval <= 0 {
+		return fmt.Errorf("--interval %s: want a positive duration", o.Interval)
+	}
+	if o.Duration < o.Interval {
+		return fmt.Errorf("--duration %s: want at least one --interval (%s)", o.Duration, o.Interval)
+	}
+	return fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write}.validate()
+}
+
+// readings is the number of readings the options ask for.
+func (o tuneOptions) readings() int { return int(o.Duration/o.Interval) + 1 }
+
+func newTuneCmd(s streams) *cobra.Command {
+	cmd := command("tune", help("tune"), cobra.NoArgs, withOptions(s, runTune))
+	f := cmd.Flags()
+	f.Duration("duration", time.Minute, "how long to observe")
+	f.Duration("interval", time.Second, "time between readings")
+	addTextOrJSONFlag(f)
+	f.String("proc-root", "/proc", "directory that mirrors /proc")
+	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc; only netlink has tcp_info")
+	addFixFlags(f)
+	return cmd
+}
+
+func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
+	src, err := audit.ParseCensusSource(o.Source)
+	if err != nil {
+		return fmt.Errorf("--source: %w", err)
+	}
+	fsys, err := audit.NewFS(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	obs := audit.NewObserver(fsys, src, tune.Keys())
+	progress := sampleOptions{Samples: o.readings()}.progress(s)
+	seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, progress)
+	if err != nil {
+		return err
+	}
+	owners, err := obs.ListenerOwners(seen)
+	if err != nil {
+		fmt.Fprintf(s.err, "tcpaudit tune: %v\n", err) // the listeners go unnamed
+	}
+	rep := tune.Plan(seen, owners)
+	if o.Diff || o.Write != "" {
+		return writeTuneFix(s, fsys, rep, o)
+	}
+	if o.Format == "json" {
+		return report.TuneJSON{}.Write(s.out, rep)
+	}
+	return report.TuneText{}.Write(s.out, rep)
+}
+
+// writeTuneFix turns the proposals to change into the drop-in or diff that
+// fix writes, the arithmetic as each key's comment.
+func writeTuneFix(s streams, fsys audit.FS, rep tune.Report, o tuneOptions) error {
+	conf, err := sysctlconf.Resolve(o.Root)
+	if err != nil {
+		return err
+	}
+	facts, err := tuneFacts(fsys)
+	if err != nil {
+		return err
+	}
+	var findings []rules.Finding
+	for _, p := range rep.Proposals {
+		if p.Verdict == tune.Change {
+			findings = append(findings, rules.Finding{
+				Rule: "tune", Title: report.Escape(p.Formula),
+				Fix: rules.Fix{Sysctl: map[string]string{p.Key: p.Proposed}},
+			})
+		}
+	}
+	fx := pipeline.PlanFix(&pipeline.Audit{Facts: facts, Result: rules.Result{Findings: findings}, Profile: "tune (measured workload)"}, conf)
+	return emitFix(s, fx, "tcpaudit tune: no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
+}
+
+// tuneFacts reads what planning a fix needs: the sysctls (and those absent,
+// which tell a child namespace) and the kernel release.
+func tuneFacts(fsys audit.FS) (*audit.Facts, error) {
+	values, absent, err := fsys.Sysctls(append(tune.Keys(), "net.ipv4.tcp_mem"))
+	if err != nil {
+		return nil, err
+	}
+	k, err := fsys.Release()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
+	return audit.NewFacts(audit.Facts{ProcRoot: fsys.Root(), Kernel: k, Sysctls: values, Absent: absent}), nil
+}

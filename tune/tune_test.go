@@ -1,0 +1,159 @@
+package tune
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+)
+
+var (
+	t0   = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	dest = audit.Flow{Local: netip.MustParseAddr("10.0.0.1"), Remote: netip.MustParseAddr("10.0.4.7"), RemotePort: 5432}
+)
+
+// readings returns n observations one second apart with the sysctls given,
+// each changed by fn (i from 0).
+func readings(n int, sysctls map[string]string, fn func(i int, o *audit.Observation)) []audit.Observation {
+	var out []audit.Observation
+	for i := range n {
+		o := audit.Observation{At: t0.Add(time.Duration(i) * time.Second), Sysctls: sysctls, Source: audit.CensusNetlink}
+		if i > 0 {
+			o.Interval = time.Second
+		}
+		fn(i, &o)
+		out = append(out, o)
+	}
+	return out
+}
+
+func proposal(t *testing.T, r Report, key string) Proposal {
+	t.Helper()
+	for _, p := range r.Proposals {
+		if p.Key == key {
+			return p
+		}
+	}
+	t.Fatalf("no proposal for %s in %+v", key, r.Proposals)
+	return Proposal{}
+}
+
+func TestPortRange(t *testing.T) {
+	for _, tc := range []struct {
+		name, rng, reserved string
+		perSec              int
+		verdict             Verdict
+		proposed, formula   string
+		advice              bool
+	}{
+		{"fits", "32768 60999", "", 200, NoChange, "", "peak 200.0 new connections/s to 10.0.4.7:5432 (p90 200.0) × 60 s TIME_WAIT × 1.5 headroom = 18,000 ports; 32768-60999 holds 28,232", false},
+		{"reserved ports count", "40000 59999", "40000-42000", 200, Change, "40000 65535", "40000-59999 holds 17,999 (2,001 reserved", false},
+		{"widened", "50000 59999", "", 812, Change, "1024 65535", "= 73,080 ports", true},
+		{"lowered", "50000 59999", "", 500, Change, "20536 65535", "= 45,000 ports", false},
+		{"too little traffic", "32768 60999", "", 0, InsufficientData, "", "0 new outgoing connections", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sys := map[string]string{keyPortRange: tc.rng, keyReservedPorts: tc.reserved}
+			obs := readings(6, sys, func(i int, o *audit.Observation) {
+				o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: tc.perSec * min(i, 1)}}
+			})
+			p := proposal(t, Plan(obs, nil), keyPortRange)
+			if p.Verdict != tc.verdict || p.Proposed != tc.proposed || !strings.Contains(p.Formula, tc.formula) || (p.Advice != "") != tc.advice {
+				t.Errorf("got %s %q %q advice %q, want %s %q containing %q", p.Verdict, p.Proposed, p.Formula, p.Advice, tc.verdict, tc.proposed, tc.formula)
+			}
+		})
+	}
+}
+
+// TestTimeWaitBucketsFromOverflow: with the table full, no new entry
+// appears; the closes that overflowed are the rate (700/s → 63,000), not
+// a multiple of the old limit.
+func TestTimeWaitBucketsFromOverflow(t *testing.T) {
+	sys := map[string]string{keyMaxTwBuckets: "4000"}
+	obs := readings(4, sys, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"TcpExt": {"TCPTimeWaitOverflow": int64(700 * i)}}
+		o.States[audit.TimeWait] = 4000
+	})
+	p := proposal(t, Plan(obs, nil), keyMaxTwBuckets)
+	if p.Verdict != Change || p.Proposed != "63000" || !strings.Contains(p.Formula, "TCPTimeWaitOverflow rose by 2,100") {
+		t.Errorf("got %s %q %q", p.Verdict, p.Proposed, p.Formula)
+	}
+}
+
+func TestTimeWaitReuse(t *testing.T) {
+	loop := audit.Flow{Local: netip.MustParseAddr("127.0.0.1"), Remote: netip.MustParseAddr("127.0.0.1"), RemotePort: 9000}
+	for _, tc := range []struct {
+		name, reuse string
+		to          audit.Flow
+		tw, total   int
+		verdict     Verdict
+	}{
+		{"one destination dominates", "2", dest, 900, 1000, Change},
+		{"loopback already covered", "2", loop, 900, 1000, NoChange},
+		{"already on", "1", dest, 900, 1000, NoChange},
+		{"spread out", "0", dest, 300, 1000, NoChange},
+		{"too few", "0", dest, 3, 3, InsufficientData},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			obs := readings(2, map[string]string{keyTwReuse: tc.reuse}, func(_ int, o *audit.Observation) {
+				o.Outgoing = map[audit.Flow]audit.OutgoingLoad{tc.to: {Sockets: tc.tw, TimeWait: tc.tw}}
+				o.States[audit.TimeWait] = tc.total
+			})
+			if p := proposal(t, Plan(obs, nil), keyTwReuse); p.Verdict != tc.verdict {
+				t.Errorf("got %s: %s", p.Verdict, p.Formula)
+			}
+		})
+	}
+}
+
+// TestBacklogNamesListener: a listener with backlog 8 that dropped 30
+// in one interval needs (9 + 30) × 1.5 = 59 > 8: its own backlog is the
+// limit, and somaxconn (4096) already allows more.
+func TestBacklogNamesListener(t *testing.T) {
+	owners := &audit.Attribution{Holders: map[uint64]audit.Holder{77: {PID: 4242, Command: "api"}}}
+	obs := readings(3, map[string]string{keySomaxconn: "4096", keySyncookies: "1", keySynBacklog: "512"}, func(i int, o *audit.Observation) {
+		o.Listeners = []audit.ListenerLoad{{Listener: audit.Listener{
+			Addr: netip.MustParseAddr("0.0.0.0"), Port: 8080, Inode: 77, Backlog: 8,
+			AcceptQueue: uint32(min(9, 5*i)), Drops: uint32([]int{0, 10, 40}[i]),
+		}, SynRecv: 4}}
+	})
+	r := Plan(obs, owners)
+	p := proposal(t, r, keySomaxconn)
+	if p.Verdict != NoChange || p.Inputs["need"] != int64(59) || !strings.Contains(p.Subject, "0.0.0.0:8080 (pid 4242 api)") ||
+		!strings.Contains(p.Advice, "a sysctl will not fix this") {
+		t.Errorf("got %s need %v subject %q advice %q", p.Verdict, p.Inputs["need"], p.Subject, p.Advice)
+	}
+	if p := proposal(t, r, keySynBacklog); p.Verdict != NoChange || !strings.Contains(p.Formula, "tcp_syncookies is 1") {
+		t.Errorf("syn backlog: %s %s", p.Verdict, p.Formula)
+	}
+}
+
+func TestOrphansAndFinTimeout(t *testing.T) {
+	sys := map[string]string{keyMaxOrphans: "100", keyFinTimeout: "60", keyMaxTwBuckets: "3000"}
+	obs := readings(3, sys, func(i int, o *audit.Observation) {
+		o.Sockstat = audit.Sockstat{"TCP": {"orphan": int64(40 * i)}}
+		o.FinWait2 = audit.FinWait2Load{Count: 50 * i, Orphaned: 50 * i, NewOrphaned: 50 * min(i, 1), Oldest: time.Duration(i) * time.Second}
+		o.States[audit.TimeWait] = 1000
+	})
+	r := Plan(obs, nil)
+	// 80 orphans × 2 × 1.5 = 240 > 100.
+	if p := proposal(t, r, keyMaxOrphans); p.Verdict != Change || p.Proposed != "240" {
+		t.Errorf("orphans: %s %q %s", p.Verdict, p.Proposed, p.Formula)
+	}
+	// 50/s × 60 s × 1.5 = 4,500 > 3,000 − 1,000; 2,000 / 75 = 26 s.
+	if p := proposal(t, r, keyFinTimeout); p.Verdict != Change || p.Proposed != "26" {
+		t.Errorf("fin_timeout: %s %q %s", p.Verdict, p.Proposed, p.Formula)
+	}
+}
+
+// TestOneReading: a single reading sizes nothing from rates.
+func TestOneReading(t *testing.T) {
+	r := Plan(readings(1, map[string]string{}, func(int, *audit.Observation) {}), nil)
+	for _, p := range r.Proposals {
+		if p.Verdict != InsufficientData || p.Proposed != "" {
+			t.Errorf("%s: %s %q", p.Key, p.Verdict, p.Proposed)
+		}
+	}
+}
