@@ -16,10 +16,11 @@ import (
 
 // serveOptions are the settings of `tcpaudit serve`.
 type serveOptions struct {
-	auditOptions `mapstructure:",squash"`
-	Listen       string        `mapstructure:"listen"`
-	Interval     time.Duration `mapstructure:"interval"`
-	Source       string        `mapstructure:"source"`
+	auditOptions      `mapstructure:",squash"`
+	Listen            string        `mapstructure:"listen"`
+	Interval          time.Duration `mapstructure:"interval"`
+	Source            string        `mapstructure:"source"`
+	serveNetnsOptions `mapstructure:",squash"`
 }
 
 // validate rejects a negative --interval.
@@ -27,7 +28,7 @@ func (o serveOptions) validate() error {
 	if o.Interval < 0 {
 		return fmt.Errorf("--interval %s: want 0 or a positive duration", o.Interval)
 	}
-	return nil
+	return o.serveNetnsOptions.validate()
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -37,7 +38,32 @@ func newServeCmd(s streams) *cobra.Command {
 	f.Duration("interval", exporter.DefaultInterval, "evaluate every interval in the background and serve the last result; 0 evaluates on scrape, concurrent scrapes sharing one evaluation")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
+	addServeNetnsFlags(f)
 	return cmd
+}
+
+// eval returns serve's evaluation: of the host, or of the namespaces
+// --all-netns or --netns select.
+func (o serveOptions) eval(po pipeline.Options) (func(context.Context) (rules.Result, error), error) {
+	if o.netnsOptions.enabled() {
+		if _, err := o.netnsOptions.procRoot(o.ProcRoot); err != nil {
+			return nil, err
+		}
+		return o.evalNamespaces(po), nil
+	}
+	p, err := pipeline.Prepare(po)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (rules.Result, error) {
+		a, err := p.Run(ctx, time.Now()) // waivers expire while the exporter runs
+		if err != nil {
+			return rules.Result{}, err
+		}
+		res := a.Result
+		res.Config = o.configPath()
+		return res, nil
+	}, nil
 }
 
 func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error {
@@ -47,19 +73,11 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		return fmt.Errorf("--source: %w", err)
 	}
 	po.Census = src
-	p, err := pipeline.Prepare(po)
+	eval, err := o.eval(po)
 	if err != nil {
 		return err
 	}
-	x := exporter.New(func(ctx context.Context) (rules.Result, error) {
-		a, err := p.Run(ctx, time.Now()) // waivers expire while the exporter runs
-		if err != nil {
-			return rules.Result{}, err
-		}
-		res := a.Result
-		res.Config = o.configPath()
-		return res, nil
-	}, o.Interval, toolVersion())
+	x := exporter.New(eval, o.Interval, toolVersion()).WithNetnsBound(o.bound())
 	if err := x.Evaluate(ctx); err != nil {
 		return fmt.Errorf("serve: first evaluation: %w", err)
 	}
