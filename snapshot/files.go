@@ -29,6 +29,9 @@ type Entry struct {
 	Path string
 	// Link is the symlink target; empty for a regular file.
 	Link string
+	// From is the file to copy when it is not Path under the proc root
+	// (a network namespace's files, staged from inside it); "" otherwise.
+	From string
 }
 
 // List returns what a snapshot of procRoot holds for the sysctl keys given:

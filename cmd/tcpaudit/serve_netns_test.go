@@ -106,4 +106,3 @@ func label(m *dto.Metric, name string) string {
 	}
 	return ""
 }
-
