@@ -55,7 +55,7 @@ type flight struct {
 // New returns an exporter of the results of eval, refreshed every
 // interval (0: on demand); version labels the build metric.
 func New(eval func(context.Context) (rules.Result, error), interval time.Duration, version string) *Exporter {
-	return &Exporter{eval: eval, interval: interval, version: version, bound: report.DefaultNetnsBound}
+	return &Exporter{eval: eval, interval: interval, version: version, bound: report.DefaultNetnsBound()}
 }
 
 // WithNetnsBound returns x with the bound b on the series of network

@@ -91,7 +91,7 @@ func NewCollector(res rules.Result, version string) *Collector {
 			[]string{"source"}, nil),
 		netns:     newNetnsDescs(),
 		conntrack: newConntrackDescs(len(res.Namespaces) > 0),
-		bound:     DefaultNetnsBound,
+		bound:     DefaultNetnsBound(),
 	}
 }
 

@@ -20,8 +20,9 @@ type NetnsBound struct {
 	MaxSeries  int
 }
 
-// DefaultNetnsBound is the bound of serve and of the prometheus format.
-var DefaultNetnsBound = NetnsBound{MinSockets: 100, MaxSeries: 50}
+// DefaultNetnsBound returns the bound of serve and of the prometheus
+// format: 100 sockets, 50 namespaces.
+func DefaultNetnsBound() NetnsBound { return NetnsBound{MinSockets: 100, MaxSeries: 50} }
 
 // netnsLabels are the labels that say which namespace a series is about:
 // its ID, its name for people and kind, and its pod (name and Kubernetes

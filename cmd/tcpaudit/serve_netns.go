@@ -23,7 +23,7 @@ type serveNetnsOptions struct {
 // addServeNetnsFlags declares the flags of serveNetnsOptions.
 func addServeNetnsFlags(f *pflag.FlagSet) {
 	addNetnsFlags(f)
-	b := report.DefaultNetnsBound
+	b := report.DefaultNetnsBound()
 	f.Int("netns-min-sockets", b.MinSockets, "with --all-netns, a namespace without findings has series of its own only above this many sockets")
 	f.Int("netns-max-series", b.MaxSeries, "with --all-netns, at most this many namespaces have series of their own (those with findings first, then the busiest); the others are folded into the totals")
 }
