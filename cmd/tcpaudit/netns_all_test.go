@@ -176,15 +176,8 @@ func TestSocketsNamespaces(t *testing.T) {
 	}
 	var doc struct {
 		Namespaces []struct {
-			Kind string `json:"kind"`
-			View struct {
-				States    map[string]int `json:"states"`
-				Processes []struct {
-					PID     int            `json:"pid"`
-					Command string         `json:"command"`
-					States  map[string]int `json:"states"`
-				} `json:"processes"`
-			} `json:"view"`
+			Kind string     `json:"kind"`
+			View socketsDoc `json:"view"`
 		} `json:"namespaces"`
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Namespaces) != 1 {
