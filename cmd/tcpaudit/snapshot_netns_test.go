@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +54,14 @@ func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 		if diff := cmp.Diff(want, got, cmp.AllowUnexported(capturedNamespace{})); diff != "" {
 			t.Errorf("check --all-netns %v differs from the live check (-live +offline):\n%s", offline, diff)
 		}
+	}
+
+	plain := filepath.Join(dir, "plain.tar.gz")
+	if code, _, stderr := runCLI(t, "snapshot", plain); code != exitOK {
+		t.Fatalf("snapshot: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runCLI(t, "check", "--all-netns", "--snapshot", plain); code != exitError || !strings.Contains(stderr, "snapshot --all-netns") {
+		t.Errorf("check --all-netns on a snapshot of the host alone: exit %d, stderr %q; want %d saying to take it with snapshot --all-netns", code, stderr, exitError)
 	}
 }
 
