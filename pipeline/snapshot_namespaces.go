@@ -16,14 +16,14 @@ func RunCaptured(ctx context.Context, o Options, nss []netns.Namespace, roots []
 	if len(roots) != len(nss) {
 		return nil, fmt.Errorf("%d namespaces, %d roots", len(nss), len(roots))
 	}
+	prepared, err := Prepare(o) // the profiles, read once
+	if err != nil {
+		return nil, err
+	}
 	out := make([]NamespaceAudit, len(nss))
 	for i, ns := range nss {
-		oi := o
-		oi.ProcRoot = roots[i]
-		r, err := Prepare(oi)
-		if err != nil {
-			return nil, err
-		}
+		r := *prepared
+		r.opts.ProcRoot = roots[i]
 		out[i].Namespace = ns
 		if ns.IsHost() {
 			out[i].Audit, err = r.run(ctx, o.Today, nil)

@@ -136,7 +136,13 @@ func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 			pids = append(pids, pid)
 		}
 	}
-	sort.Ints(pids)
+	return processesOf(procRoot, pids, inodes), nil
+}
+
+// processesOf lists comm and the descriptors of the given sockets of each
+// process of pids that holds one, by PID.
+func processesOf(procRoot string, pids []int, inodes map[uint64]struct{}) []Entry {
+	pids = slices.Sorted(slices.Values(pids))
 	var out []Entry
 	for _, pid := range pids {
 		links, err := socketLinks(procRoot, strconv.Itoa(pid), inodes)
@@ -149,7 +155,7 @@ func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 		}
 		out = append(out, links...)
 	}
-	return out, nil
+	return out
 }
 
 func socketLinks(procRoot, pid string, inodes map[uint64]struct{}) ([]Entry, error) {

@@ -102,8 +102,8 @@ func ReadIndex(procRoot string) ([]Namespace, error) {
 // is not the host's, under IndexOf(ns).Dir: its net/ files and the sysctl
 // files of keys as they read inside it (copied into stage, an empty
 // directory, from a thread that entered it), and the command and socket
-// descriptors of every process under procRoot holding one of its TCP
-// sockets.
+// descriptors of each of its processes (every process under procRoot when
+// its members are not known) holding one of its TCP sockets.
 func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage string) ([]Entry, error) {
 	links, files := filepath.Join(stage, "links"), filepath.Join(stage, "files")
 	if err := os.Mkdir(links, 0o755); err != nil {
@@ -143,8 +143,10 @@ func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage 
 	if err != nil {
 		return nil, err
 	}
-	procs, err := processes(procRoot, inodes)
-	if err != nil {
+	var procs []Entry
+	if members := ns.Members(); members != nil {
+		procs = processesOf(procRoot, members, inodes) // its sockets are its processes'
+	} else if procs, err = processes(procRoot, inodes); err != nil {
 		return nil, err
 	}
 	for _, e := range procs {
