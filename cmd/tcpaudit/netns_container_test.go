@@ -2,11 +2,8 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
-	"os"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/internal/cgtest"
 )
@@ -28,7 +25,7 @@ type ownedNamespace struct {
 // the pod, with the runtime, container ID and pod UID, in the JSON report.
 func TestCheckNamespacesNamedByPod(t *testing.T) {
 	mnt := cgtest.Mount(t)
-	podUID := cgtest.PodUID(fmt.Sprint("check-all-netns", os.Getpid(), time.Now().UnixNano()))
+	podUID := cgtest.NewPodUID(t)
 	containerID := cgtest.ContainerID(podUID)
 	pid := cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, containerID))
 

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -32,7 +29,7 @@ func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 		sockgenIn(t, sockgen, "unshare", "--net", "--", "sh", "-c", `ip link set lo up && exec "$0" "$@"`),
 	}
 	mnt := cgtest.Mount(t)
-	podUID := cgtest.PodUID(fmt.Sprint("snapshot-all-netns", os.Getpid(), time.Now().UnixNano()))
+	podUID := cgtest.NewPodUID(t)
 	pids = append(pids, cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID))))
 
 	_, live := checkJSON(t, "--all-netns", "--fail-on", "never")

@@ -118,3 +118,8 @@ func PodUID(seed string) string {
 	h := hex.EncodeToString(s[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
+
+// NewPodUID returns a pod UID of the test's own, unlike any other run's.
+func NewPodUID(t *testing.T) string {
+	return PodUID(fmt.Sprint(t.Name(), os.Getpid(), time.Now().UnixNano()))
+}
