@@ -1,6 +1,8 @@
 package main
 
 import (
+	"net/http"
+	"os/exec"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -31,6 +33,7 @@ func TestServeNamespacesBounded(t *testing.T) {
 
 	url, stop := startServe(t, "--all-netns", "--interval", "1h", "--netns-min-sockets", "100", "--netns-max-series", "2")
 	mfs := scrape(t, url)
+	promtoolCheckMetrics(t, url)
 	stop()
 	shown := seriesNamespaces(mfs["tcpaudit_netns_sockets"])
 	if len(shown) != 2 {
@@ -105,4 +108,21 @@ func label(m *dto.Metric, name string) string {
 		}
 	}
 	return ""
+}
+
+// promtoolCheckMetrics runs promtool check metrics on what url/metrics
+// serves.
+func promtoolCheckMetrics(t *testing.T, url string) {
+	t.Helper()
+	promtool := buildPromtool(t)
+	resp, err := http.Get(url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	cmd := exec.Command(promtool, "check", "metrics")
+	cmd.Stdin = resp.Body
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check metrics: %v\n%s", err, out)
+	}
 }
