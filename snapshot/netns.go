@@ -110,7 +110,7 @@ func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage 
 		return nil, fmt.Errorf("snapshot: %w", err)
 	}
 	// Followed by the thread that opens them: its own net/ files, and the
-	// sysctls of the namespace it is in.
+	// sysctls of the namespace it is in (docs/kernel-facts.md §25).
 	for name, target := range map[string]string{"net": "/proc/thread-self/net", "sys": "/proc/sys"} {
 		if err := os.Symlink(target, filepath.Join(links, name)); err != nil {
 			return nil, fmt.Errorf("snapshot: %w", err)
