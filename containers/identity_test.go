@@ -1,9 +1,6 @@
 package containers
 
 import (
-	"crypto/md5"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,20 +9,15 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/internal/cgtest"
 )
 
 // The fixture IDs are derived from a name, as the fixtures were written:
 // a container ID is the SHA-256 of its case, a pod UID the MD5 in UUID form.
-func cid(name string) string {
-	s := sha256.Sum256([]byte(name))
-	return hex.EncodeToString(s[:])
-}
+func cid(name string) string { return cgtest.ContainerID(name) }
 
-func uid(name string) string {
-	s := md5.Sum([]byte(name))
-	h := hex.EncodeToString(s[:])
-	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
-}
+func uid(name string) string { return cgtest.PodUID(name) }
 
 // TestIdentifyFixtures identifies every process of testdata/proc, whose
 // cgroup files have the shapes each runtime writes in cgroup v1, v2 and

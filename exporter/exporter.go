@@ -13,6 +13,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -26,6 +27,7 @@ type Exporter struct {
 	eval     func(context.Context) (rules.Result, error)
 	interval time.Duration
 	version  string
+	bound    report.NetnsBound
 
 	// mu guards last, flight, count and rendered.
 	mu       sync.Mutex
@@ -62,7 +64,15 @@ type flight struct {
 // New returns an exporter of the results of eval, refreshed every
 // interval (0: on demand); version labels the build metric.
 func New(eval func(context.Context) (rules.Result, error), interval time.Duration, version string) *Exporter {
-	return &Exporter{eval: eval, interval: interval, version: version}
+	return &Exporter{eval: eval, interval: interval, version: version, bound: report.DefaultNetnsBound()}
+}
+
+// WithNetnsBound returns x with the bound b on the series of network
+// namespaces other than the host's (report.DefaultNetnsBound unless
+// given). Call it before serving.
+func (x *Exporter) WithNetnsBound(b report.NetnsBound) *Exporter {
+	x.bound = b
+	return x
 }
 
 // Evaluate runs one evaluation, or joins the one under way, records its

@@ -80,7 +80,7 @@ func (x *Exporter) render(e evaluation) ([]*dto.MetricFamily, error) {
 		return x.rendered.families, x.rendered.err
 	}
 	reg := prometheus.NewPedanticRegistry()
-	err := reg.Register(report.NewCollector(e.res, x.version))
+	err := reg.Register(report.NewCollector(e.res, x.version).WithNetnsBound(x.bound))
 	var families []*dto.MetricFamily
 	if err == nil {
 		families, err = reg.Gather()

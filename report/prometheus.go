@@ -47,8 +47,11 @@ type Collector struct {
 	res     rules.Result
 	version string
 
-	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up, netnsFindings *prometheus.Desc
-	conntrack                                                                                                 conntrackDescs
+	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+
+	netns     netnsDescs
+	conntrack conntrackDescs
+	bound     NetnsBound
 }
 
 // NewCollector returns a Collector for res.
@@ -86,18 +89,25 @@ func NewCollector(res rules.Result, version string) *Collector {
 		up: prometheus.NewDesc("tcpaudit_source_up",
 			"1 if the fact source under the proc root was read, 0 if not.",
 			[]string{"source"}, nil),
-		conntrack: newConntrackDescs(),
-		netnsFindings: prometheus.NewDesc("tcpaudit_netns_findings",
-			"Unwaived findings in a network namespace other than the host's, by rule and severity (check --all-netns, --netns); tcpaudit_findings counts them too.",
-			[]string{"netns", "name", "kind", "rule", "severity"}, nil),
+		netns:     newNetnsDescs(),
+		conntrack: newConntrackDescs(len(res.Namespaces) > 0),
+		bound:     DefaultNetnsBound(),
 	}
+}
+
+// WithNetnsBound returns c with the bound b on the series of network
+// namespaces other than the host's (DefaultNetnsBound unless given).
+func (c *Collector) WithNetnsBound(b NetnsBound) *Collector {
+	c.bound = b
+	return c
 }
 
 // Describe sends every metric description.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up, c.netnsFindings} {
+	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
 		ch <- d
 	}
+	c.netns.describe(ch)
 	c.conntrack.describe(ch)
 }
 
@@ -136,7 +146,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.res.Sources {
 		gauge(c.up, boolValue(s.OK), s.Source)
 	}
-	c.conntrack.collect(ch, gauge, c.res.Conntrack)
+	c.collectConntrack(ch, gauge)
 }
 
 type gaugeFunc func(d *prometheus.Desc, v float64, labels ...string)

@@ -63,13 +63,13 @@ type Result struct {
 	// Config is the configuration file in use, empty for none; every
 	// report records it.
 	Config string `json:",omitempty"`
-	// Conntrack is the conntrack table's use and events; nil when
-	// conntrack was not read.
-	Conntrack *ConntrackUsage `json:",omitempty"`
 	// Namespaces describes the network namespaces audited, the host's
 	// first, when more than one was (or one that is not the host's); nil
 	// for an audit of one host.
 	Namespaces []Namespace `json:",omitempty"`
+	// Conntrack is the conntrack table's use and events; nil when
+	// conntrack was not read.
+	Conntrack *ConntrackUsage `json:",omitempty"`
 }
 
 // Worst returns the highest severity among unwaived findings, or 0.

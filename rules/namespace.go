@@ -18,12 +18,15 @@ type Namespace struct {
 	Failed int `json:"failed"`
 	// Skipped says why it was not audited; "" when it was.
 	Skipped string `json:"skipped,omitempty"`
+	// Conntrack is its conntrack table's use, for the per-namespace
+	// Prometheus series; nil when conntrack was not read there.
+	Conntrack *ConntrackUsage `json:"-"`
 }
 
 // NamespaceOf describes ns for a result, with the sockets and the failed
 // rules of its own result res (the zero Result when it was skipped).
 func NamespaceOf(ns netns.Namespace, res Result, skipped string) Namespace {
-	n := Namespace{ID: ns.ID, Inode: ns.Inode, Identity: ns.Identity, PIDs: ns.PIDs, Sockets: res.Sockets, Skipped: skipped}
+	n := Namespace{ID: ns.ID, Inode: ns.Inode, Identity: ns.Identity, PIDs: ns.PIDs, Sockets: res.Sockets, Skipped: skipped, Conntrack: res.Conntrack}
 	if n.PIDs == nil {
 		n.PIDs = []int{}
 	}

@@ -29,6 +29,9 @@ type Entry struct {
 	Path string
 	// Link is the symlink target; empty for a regular file.
 	Link string
+	// From is the file to copy when it is not Path under the proc root
+	// (a network namespace's files, staged from inside it); "" otherwise.
+	From string
 }
 
 // List returns what a snapshot of procRoot holds for the sysctl keys given:
@@ -133,7 +136,13 @@ func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 			pids = append(pids, pid)
 		}
 	}
-	sort.Ints(pids)
+	return processesOf(procRoot, pids, inodes), nil
+}
+
+// processesOf lists comm and the descriptors of the given sockets of each
+// process of pids that holds one, by PID.
+func processesOf(procRoot string, pids []int, inodes map[uint64]struct{}) []Entry {
+	pids = slices.Sorted(slices.Values(pids))
 	var out []Entry
 	for _, pid := range pids {
 		links, err := socketLinks(procRoot, strconv.Itoa(pid), inodes)
@@ -146,7 +155,7 @@ func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 		}
 		out = append(out, links...)
 	}
-	return out, nil
+	return out
 }
 
 func socketLinks(procRoot, pid string, inodes map[uint64]struct{}) ([]Entry, error) {

@@ -58,7 +58,7 @@ func copyEntries(procRoot, dst string, entries []Entry) ([]Entry, error) {
 			if err := os.Symlink(e.Link, to); err != nil {
 				return nil, fmt.Errorf("snapshot: %w", err)
 			}
-		} else if err := copyFile(filepath.Join(procRoot, filepath.FromSlash(e.Path)), to); errors.Is(err, fs.ErrNotExist) {
+		} else if err := copyFile(e.source(procRoot), to); errors.Is(err, fs.ErrNotExist) {
 			continue
 		} else if err != nil {
 			return nil, err
@@ -66,6 +66,14 @@ func copyEntries(procRoot, dst string, entries []Entry) ([]Entry, error) {
 		copied = append(copied, e)
 	}
 	return copied, nil
+}
+
+// source is the file e copies: From, or Path under procRoot.
+func (e Entry) source(procRoot string) string {
+	if e.From != "" {
+		return e.From
+	}
+	return filepath.Join(procRoot, filepath.FromSlash(e.Path))
 }
 
 // copyFile copies a /proc file, whose stat size is 0, by reading to EOF.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -33,8 +34,8 @@ func newCheckCmd(s streams) *cobra.Command {
 }
 
 func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error {
-	if o.Snapshot != "" && o.netnsOptions.enabled() {
-		return errors.New("--snapshot is a captured host: --all-netns and --netns enter the namespaces of the live one")
+	if o.Snapshot != "" && o.Netns != "" {
+		return errors.New("--snapshot is a captured host: --netns enters a namespace of the live one")
 	}
 	if o.Snapshot != "" {
 		if filepath.Clean(o.ProcRoot) != "/proc" {
@@ -50,6 +51,12 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	po := o.pipeline()
 	if err := o.sampleOptions.apply(&po, s); err != nil {
 		return err
+	}
+	if o.AllNetns && (o.Snapshot != "" || snapshot.HasIndex(o.ProcRoot)) {
+		if !snapshot.HasIndex(o.ProcRoot) {
+			return errors.New("--all-netns: the snapshot holds the host's namespace alone: take it with snapshot --all-netns")
+		}
+		return checkCaptured(ctx, s, o, po)
 	}
 	if o.netnsOptions.enabled() {
 		return checkNamespaces(ctx, s, o, po)
@@ -80,7 +87,12 @@ func checkNamespaces(ctx context.Context, s streams, o checkOptions, po pipeline
 	if err != nil {
 		return err
 	}
-	res := pipeline.Merge(audits)
+	return o.emitNamespaces(s, pipeline.Merge(audits), audits, notes, root)
+}
+
+// emitNamespaces writes the report of res, merged from audits, with the
+// notes of discovery; root names the host.
+func (o checkOptions) emitNamespaces(s streams, res rules.Result, audits []pipeline.NamespaceAudit, notes []string, root string) error {
 	res.Notes = append(res.Notes, notes...)
 	res.Config = o.configPath()
 	ro := report.Options{Hostname: pipeline.Hostname(root)}

@@ -100,12 +100,16 @@ type jsonReport struct {
 
 // jsonNamespace is an audited network namespace in the JSON report.
 type jsonNamespace struct {
-	ID      string `json:"id"`
-	Inode   uint64 `json:"inode"`
-	Kind    string `json:"kind"`
-	Name    string `json:"name"`
-	PIDs    []int  `json:"pids"`
-	Sockets *struct {
+	ID    string `json:"id"`
+	Inode uint64 `json:"inode"`
+	Kind  string `json:"kind"`
+	Name  string `json:"name"`
+	PIDs  []int  `json:"pids"`
+	// The owner, where a container runtime or pod is known.
+	Runtime     string `json:"runtime"`
+	ContainerID string `json:"container_id"`
+	PodUID      string `json:"pod_uid"`
+	Sockets     *struct {
 		Total  int            `json:"total"`
 		States map[string]int `json:"states"`
 	} `json:"sockets"`

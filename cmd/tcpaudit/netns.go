@@ -40,10 +40,10 @@ func addNetnsFlags(f *pflag.FlagSet) {
 // enabled reports whether namespaces were asked for.
 func (o netnsOptions) enabled() bool { return o.AllNetns || o.Netns != "" }
 
-// finder finds and names the namespaces.
-func finder() netns.Finder {
-	// Namer hook: container and pod naming plugs in here (netns.Namer).
-	return netns.Finder{}
+// finder finds the namespaces and names them after their containers and
+// pods, reading the node's files under hostRoot.
+func finder(hostRoot string) netns.Finder {
+	return netns.Finder{Namer: containerNamer(hostRoot)}
 }
 
 // namespaces returns the namespaces the options select on the live host,
@@ -54,7 +54,7 @@ func (o netnsOptions) namespaces(procRoot string) ([]netns.Namespace, []string, 
 	if err != nil {
 		return nil, nil, "", err
 	}
-	f := finder()
+	f := finder(namerRoot(root, ""))
 	if o.Netns != "" {
 		ns, err := f.Resolve(o.Netns, root)
 		return []netns.Namespace{ns}, nil, root, err

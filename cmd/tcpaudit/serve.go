@@ -18,12 +18,13 @@ import (
 
 // serveOptions are the settings of `tcpaudit serve`.
 type serveOptions struct {
-	auditOptions `mapstructure:",squash"`
-	Listen       string        `mapstructure:"listen"`
-	Interval     time.Duration `mapstructure:"interval"`
-	Source       string        `mapstructure:"source"`
-	Watch        bool          `mapstructure:"watch"`
-	WatchTop     int           `mapstructure:"watch-top"`
+	auditOptions      `mapstructure:",squash"`
+	Listen            string        `mapstructure:"listen"`
+	Interval          time.Duration `mapstructure:"interval"`
+	Source            string        `mapstructure:"source"`
+	Watch             bool          `mapstructure:"watch"`
+	WatchTop          int           `mapstructure:"watch-top"`
+	serveNetnsOptions `mapstructure:",squash"`
 }
 
 // validate rejects a negative --interval and a --watch-top below 1.
@@ -34,7 +35,7 @@ func (o serveOptions) validate() error {
 	if o.WatchTop < 1 {
 		return fmt.Errorf("--watch-top %d: want 1 or more", o.WatchTop)
 	}
-	return nil
+	return o.serveNetnsOptions.validate()
 }
 
 func newServeCmd(s streams) *cobra.Command {
@@ -46,7 +47,32 @@ func newServeCmd(s streams) *cobra.Command {
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
 	f.Bool("watch", false, "also trace the TCP lifecycle with BPF (as tcpaudit watch) and export its counters and histograms")
 	f.Int("watch-top", 10, "with --watch, destinations, peers, listeners and commands with a series of their own; the rest are \"other\"")
+	addServeNetnsFlags(f)
 	return cmd
+}
+
+// eval returns serve's evaluation: of the host, or of the namespaces
+// --all-netns or --netns select.
+func (o serveOptions) eval(po pipeline.Options) (func(context.Context) (rules.Result, error), error) {
+	if o.netnsOptions.enabled() {
+		if _, err := o.netnsOptions.procRoot(o.ProcRoot); err != nil {
+			return nil, err
+		}
+		return o.evalNamespaces(po), nil
+	}
+	p, err := pipeline.Prepare(po)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) (rules.Result, error) {
+		a, err := p.Run(ctx, time.Now()) // waivers expire while the exporter runs
+		if err != nil {
+			return rules.Result{}, err
+		}
+		res := a.Result
+		res.Config = o.configPath()
+		return res, nil
+	}, nil
 }
 
 func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error {
@@ -56,19 +82,11 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		return fmt.Errorf("--source: %w", err)
 	}
 	po.Census = src
-	p, err := pipeline.Prepare(po)
+	eval, err := o.eval(po)
 	if err != nil {
 		return err
 	}
-	x := exporter.New(func(ctx context.Context) (rules.Result, error) {
-		a, err := p.Run(ctx, time.Now()) // waivers expire while the exporter runs
-		if err != nil {
-			return rules.Result{}, err
-		}
-		res := a.Result
-		res.Config = o.configPath()
-		return res, nil
-	}, o.Interval, toolVersion())
+	x := exporter.New(eval, o.Interval, toolVersion()).WithNetnsBound(o.bound())
 	if o.Watch {
 		stop, err := o.watch(x)
 		if err != nil {

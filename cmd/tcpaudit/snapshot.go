@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -19,12 +20,14 @@ import (
 type snapshotOptions struct {
 	ProcRoot   string `mapstructure:"proc-root"`
 	SysctlRoot string `mapstructure:"sysctl-root"`
+	AllNetns   bool   `mapstructure:"all-netns"`
 }
 
 func newSnapshotCmd(s streams) *cobra.Command {
 	cmd := command("snapshot DIR|FILE.tar.gz|-", help("snapshot"), cobra.ExactArgs(1), withOptions(s, runSnapshot))
 	cmd.Flags().String("proc-root", "/proc", "directory that mirrors /proc")
 	cmd.Flags().String("sysctl-root", "", "also copy the sysctls configured in the sysctl.d tree under this root, for runtime-config-drift (default / when --proc-root is /proc)")
+	cmd.Flags().Bool("all-netns", false, "also capture every other network namespace of the host (its net/ files and its sysctls read inside it), for check --all-netns on the snapshot")
 	return cmd
 }
 
@@ -40,6 +43,18 @@ func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions)
 	entries, err := snapshot.List(o.ProcRoot, keys)
 	if err != nil {
 		return fmt.Errorf("snapshot: proc root: %w", err)
+	}
+	if o.AllNetns {
+		stage, err := os.MkdirTemp("", "tcpaudit-snapshot-netns-")
+		if err != nil {
+			return fmt.Errorf("snapshot: %w", err)
+		}
+		defer os.RemoveAll(stage)
+		more, err := captureNamespaces(s, o.ProcRoot, keys, stage)
+		if err != nil {
+			return fmt.Errorf("snapshot --all-netns: %w", err)
+		}
+		entries = append(entries, more...)
 	}
 	switch {
 	case dst == "-":

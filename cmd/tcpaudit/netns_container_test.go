@@ -1,0 +1,56 @@
+package main
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+
+	"github.com/tcpaudit/tcpaudit/internal/cgtest"
+)
+
+// ownedNamespace is a namespace of the JSON report with its owner.
+type ownedNamespace struct {
+	ID          string `json:"id"`
+	Kind        string `json:"kind"`
+	Name        string `json:"name"`
+	Runtime     string `json:"runtime"`
+	ContainerID string `json:"container_id"`
+	PodUID      string `json:"pod_uid"`
+	PIDs        []int  `json:"pids"`
+}
+
+// TestCheckNamespacesNamedByPod moves a process of a network namespace of
+// its own into a real cgroup v2 directory shaped like a Kubernetes pod's
+// CRI containerd container: check --all-netns names its namespace after
+// the pod, with the runtime, container ID and pod UID, in the JSON report.
+func TestCheckNamespacesNamedByPod(t *testing.T) {
+	mnt := cgtest.Mount(t)
+	podUID := cgtest.NewPodUID(t)
+	containerID := cgtest.ContainerID(podUID)
+	pid := cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, containerID))
+
+	code, out, stderr := runCLI(t, "check", "--all-netns", "--format", "json", "--fail-on", "never")
+	if code != 0 {
+		t.Fatalf("check --all-netns: exit %d\n%s", code, stderr)
+	}
+	var rep struct {
+		Namespaces []ownedNamespace `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("check --all-netns: not JSON: %v", err)
+	}
+	i := slices.IndexFunc(rep.Namespaces, func(n ownedNamespace) bool {
+		return slices.Contains(n.PIDs, pid)
+	})
+	if i < 0 {
+		t.Fatalf("no namespace holds pid %d: %+v", pid, rep.Namespaces)
+	}
+	ns := rep.Namespaces[i]
+	if ns.Kind != "pod" || ns.Runtime != "containerd" || ns.ContainerID != containerID || ns.PodUID != podUID {
+		t.Errorf("namespace of pid %d: kind %q runtime %q container_id %q pod_uid %q (name %q)\nwant pod containerd %s %s",
+			pid, ns.Kind, ns.Runtime, ns.ContainerID, ns.PodUID, ns.Name, containerID, podUID)
+	}
+	if want := "pod " + podUID; ns.Name != want {
+		t.Errorf("namespace of pid %d is named %q, want %q (no kubelet log directory for it)", pid, ns.Name, want)
+	}
+}
