@@ -10,16 +10,47 @@ import (
 // listeners in trouble (full accept queue, or drops) and the sockets toward
 // heavy destinations (a second census finds their inodes), when there are
 // any, and counts the unattributed CLOSE_WAIT sockets that closed meanwhile.
+// The CLOSE_WAIT sockets are taken AttributionBatch at a time; holders are
+// kept for the other inodes and the CLOSE_WAIT sockets of CloseWaitInfo
+// only.
 func (fsys FS) gatherOwners(f *Facts) {
 	if f.Census == nil {
 		return
 	}
-	inodes := make(map[uint64]State)
 	flows, err := fsys.heavyFlowSockets(f)
 	if err != nil {
 		f.record(SourceProcesses, false, err.Error())
 		return
 	}
+	details := ownerDetails(f, flows)
+	cw := f.Census.CloseWaitSet()
+	if cw.Len() == 0 && len(details) == 0 {
+		return
+	}
+	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
+	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), notCloseWait(details), func(set *InodeSet) error {
+		b, err := fsys.scanBatch(set)
+		if err == nil {
+			acc.add(b)
+		}
+		return err
+	})
+	if err != nil {
+		f.record(SourceProcesses, false, err.Error())
+		return
+	}
+	a := acc.result()
+	a.Flows = flowOwners(flows, a.Holders)
+	fsys.countClosed(f, acc.unheld, &a)
+	f.Owners = &a
+	f.record(SourceProcesses, true, "")
+}
+
+// ownerDetails returns the inodes whose holders the findings name: the
+// sockets toward heavy destinations, the listeners in trouble and the
+// CLOSE_WAIT sockets with tcp_info.
+func ownerDetails(f *Facts, flows map[uint64]Flow) map[uint64]State {
+	inodes := make(map[uint64]State)
 	for ino := range flows {
 		inodes[ino] = Established
 	}
@@ -28,21 +59,24 @@ func (fsys FS) gatherOwners(f *Facts) {
 			inodes[l.Inode] = Listen
 		}
 	}
-	for ino := range f.Census.CloseWaitInodes() {
-		inodes[ino] = CloseWait
+	for _, s := range f.CloseWaitInfo {
+		if s.Inode != 0 {
+			inodes[s.Inode] = CloseWait
+		}
 	}
-	if len(inodes) == 0 {
-		return
-	}
-	a, err := fsys.Attribute(inodes)
-	if err != nil {
-		f.record(SourceProcesses, false, err.Error())
-		return
-	}
-	a.Flows = flowOwners(flows, a.Holders)
-	fsys.countClosed(f, inodes, &a)
-	f.Owners = &a
-	f.record(SourceProcesses, true, "")
+	return inodes
+}
+
+// notCloseWait returns the inodes of m in other states than CLOSE_WAIT
+// (the CLOSE_WAIT ones come with their batch).
+func notCloseWait(m map[uint64]State) *InodeSet {
+	return NewInodeSet(maps.Collect(func(yield func(uint64, State) bool) {
+		for ino, st := range m {
+			if st != CloseWait && !yield(ino, st) {
+				return
+			}
+		}
+	}))
 }
 
 // heavyFlowSockets returns the inodes of the sockets toward the heavy
@@ -75,19 +109,18 @@ func compareFlows(a, b Flow) int {
 
 // countClosed moves the unattributed CLOSE_WAIT sockets that are gone
 // after the scan from Unattributed to Closed: they closed before they
-// could be attributed, no process hid them.
-func (fsys FS) countClosed(f *Facts, inodes map[uint64]State, a *Attribution) {
-	if a.Unattributed == 0 {
+// could be attributed, no process hid them. unheld are those checked (at
+// most AttributionBatch).
+func (fsys FS) countClosed(f *Facts, unheld []uint64, a *Attribution) {
+	if a.Unattributed == 0 || len(unheld) == 0 {
 		return
 	}
-	gone := make(map[uint64]struct{})
-	for ino, st := range inodes {
-		if _, ok := a.Holders[ino]; !ok && st == CloseWait {
-			gone[ino] = struct{}{}
-		}
+	gone := make(map[uint64]struct{}, len(unheld))
+	for _, ino := range unheld {
+		gone[ino] = struct{}{}
 	}
 	if fsys.StillCloseWait(f.CensusSource, gone) == nil {
-		a.Closed = a.Unattributed - len(gone)
-		a.Unattributed = len(gone)
+		a.Closed = len(unheld) - len(gone)
+		a.Unattributed -= a.Closed
 	}
 }

@@ -82,14 +82,17 @@ type Census struct {
 	portLow, portHigh uint16
 	listening         [65536 / 64]uint64
 	opts              []CensusOption
-	// closeWait is the set of inodes of CLOSE_WAIT sockets, for
-	// attribution; nil with WithoutCloseWait.
-	closeWait map[uint64]struct{}
+	// closeWait keeps the smallest CLOSE_WAIT inodes (AttributionBatch at
+	// most), for attribution; nil with WithoutCloseWait.
+	closeWait *inodeHeap
+	// still marks the CLOSE_WAIT sockets among a given set, for
+	// StillCloseWait.
+	still *stillSet
 	// The optional aggregates, nil unless an option asked for them (their
 	// memory is bounded: 256 KiB, K entries, one entry per full socket).
 	ports   *[65536]uint32
 	remotes *TopK
-	inodes  map[uint64]State
+	inodes  *inodeHeap
 	only    StateSet
 	// flows maps the inodes of the sockets toward the destinations asked
 	// for by WithFlowInodes to their destination.
@@ -106,7 +109,7 @@ type Census struct {
 func NewCensus(low, high uint16, opts ...CensusOption) *Census {
 	c := &Census{
 		Ephemeral: make(map[Flow]FlowUse),
-		closeWait: make(map[uint64]struct{}),
+		closeWait: newInodeHeap(0),
 		portLow:   low,
 		portHigh:  high,
 		opts:      opts,
@@ -136,13 +139,16 @@ func (c *Census) Add(s *Socket) {
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
 			Backlog: s.Backlog, Inode: s.Inode, Drops: s.Drops,
 		})
-		if c.inodes != nil && s.Inode != 0 {
-			c.inodes[s.Inode] = Listen
+		if c.inodes != nil {
+			c.inodes.add(s.Inode, Listen)
 		}
 		return
 	case CloseWait:
-		if s.Inode != 0 && c.closeWait != nil {
-			c.closeWait[s.Inode] = struct{}{}
+		if c.closeWait != nil {
+			c.closeWait.add(s.Inode, CloseWait)
+		}
+		if c.still != nil {
+			c.still.mark(s.Inode)
 		}
 		if c.info && s.HasInfo {
 			c.addInfo(s)

@@ -12,12 +12,13 @@ import (
 )
 
 // FS reads the fact sources under one proc root, one method per source. It
-// holds nothing but the root, so it is cheap to copy and safe for
-// concurrent use. A missing file comes back as an error wrapping
+// holds nothing but the root and how to attribute sockets, so it is cheap
+// to copy and safe for concurrent use. A missing file comes back as an error wrapping
 // fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
 // naming the file and line.
 type FS struct {
-	root string
+	root        string
+	attribution AttributionMode
 }
 
 // NewFS returns the reader of the proc root, which must be a directory.

@@ -1,0 +1,71 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+)
+
+// AttributionMode selects how sockets are attributed to processes.
+type AttributionMode string
+
+// Attribution modes. Auto reads the descriptors of every process with a
+// BPF task_file iterator where the kernel allows it (a live proc root,
+// root, BTF) and scans <pid>/fd otherwise; FDScan always scans; BPF
+// fails when the iterator cannot run.
+const (
+	AttributionAuto   AttributionMode = "auto"
+	AttributionBPF    AttributionMode = "bpf"
+	AttributionFDScan AttributionMode = "fd-scan"
+)
+
+// AttributionMethod says how one attribution read the processes:
+// AttributionBPF or AttributionFDScan.
+type AttributionMethod = AttributionMode
+
+// ParseAttributionMode accepts auto, bpf or fd-scan; "" means auto.
+func ParseAttributionMode(s string) (AttributionMode, error) {
+	switch AttributionMode(s) {
+	case "", AttributionAuto:
+		return AttributionAuto, nil
+	case AttributionBPF, AttributionFDScan:
+		return AttributionMode(s), nil
+	}
+	return "", fmt.Errorf("%w: attribution %q: want auto, bpf or fd-scan", ErrUsage, s)
+}
+
+// WithAttribution returns a copy of fsys that attributes sockets as m
+// says ("" is auto).
+func (fsys FS) WithAttribution(m AttributionMode) FS {
+	fsys.attribution = m
+	return fsys
+}
+
+// scanBatch finds the processes holding the inodes of set, with the BPF
+// iterator or the descriptor scan as the mode says. Auto falls back to
+// the scan when the iterator cannot run (not root, no BTF, a proc root
+// other than the live /proc, the program refused).
+func (fsys FS) scanBatch(set *InodeSet) (*batchScan, error) {
+	b := newBatchScan(set)
+	if fsys.attribution == AttributionFDScan || set.Len() == 0 {
+		err := fsys.scanFDs(b)
+		b.finish()
+		return b, err
+	}
+	err := fsys.scanBPF(b)
+	switch {
+	case err == nil:
+		b.finish()
+		return b, nil
+	case fsys.attribution == AttributionBPF || !errors.Is(err, ErrNoIterator):
+		return nil, err
+	}
+	b = newBatchScan(set)
+	if err := fsys.scanFDs(b); err != nil {
+		return nil, err
+	}
+	b.finish()
+	return b, nil
+}
+
+// ErrNoIterator marks a BPF iterator that cannot run here.
+var ErrNoIterator = errors.New("bpf task_file iterator unavailable")

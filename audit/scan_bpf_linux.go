@@ -1,0 +1,40 @@
+//go:build linux && !tcpaudit_portable
+
+package audit
+
+import (
+	"fmt"
+	"path/filepath"
+	"strconv"
+
+	"github.com/tcpaudit/tcpaudit/audit/taskfd"
+)
+
+// scanBPF fills b with one run of the task_file iterator. It needs the
+// live /proc (the kernel's processes are the ones the iterator sees) and
+// whatever loading a BPF program needs; otherwise the error wraps
+// ErrNoIterator.
+func (fsys FS) scanBPF(b *batchScan) error {
+	if !fsys.Live() {
+		return fmt.Errorf("%w: proc root %s is not the live /proc", ErrNoIterator, fsys.root)
+	}
+	h := b.hits()
+	procs := make(map[uint32]*ProcessSockets)
+	err := taskfd.Sockets(b.set.inodes, func(f taskfd.File) {
+		p := procs[f.TGID]
+		if p == nil {
+			p = &ProcessSockets{PID: int(f.TGID)}
+			procs[f.TGID] = p
+		}
+		h.add(p, uint64(f.Inode))
+	})
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrNoIterator, err)
+	}
+	for _, p := range procs {
+		p.Command = readComm(filepath.Join(fsys.root, strconv.Itoa(p.PID), "comm"))
+	}
+	b.merge(h)
+	b.method = AttributionBPF
+	return nil
+}

@@ -1,0 +1,52 @@
+//go:build linux
+
+package taskfd
+
+import (
+	"errors"
+	"os"
+	"syscall"
+	"testing"
+)
+
+// TestSocketsFindsOwnSockets opens sockets and checks that the iterator
+// reports each of them, with this process and the descriptor fstat names,
+// and nothing else.
+func TestSocketsFindsOwnSockets(t *testing.T) {
+	want := map[uint32]uint32{} // inode -> fd
+	var inodes []uint32
+	for range 20 {
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Close(fd) })
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		want[uint32(st.Ino)] = uint32(fd)
+		inodes = append(inodes, uint32(st.Ino))
+	}
+	got := map[uint32]uint32{}
+	err := Sockets(inodes, func(f File) {
+		if f.TGID != uint32(os.Getpid()) {
+			t.Errorf("inode %d reported for pid %d, want %d", f.Inode, f.TGID, os.Getpid())
+		}
+		got[f.Inode] = f.FD
+	})
+	if errors.Is(err, ErrUnavailable) {
+		t.Skipf("no BPF iterator here: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ino, fd := range want {
+		if got[ino] != fd {
+			t.Errorf("inode %d: fd %d reported, want %d", ino, got[ino], fd)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d sockets reported, want %d", len(got), len(want))
+	}
+}
