@@ -1,0 +1,94 @@
+//go:build linux && !tcpaudit_portable
+
+package audit_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+)
+
+// TestBPFAndFDScanAgree attributes every socket of a fresh namespace
+// (CLOSE_WAIT, listeners with full queues, established) twice, with the
+// BPF task_file iterator and with the forced descriptor scan, and requires
+// the same holders and owners, the CLOSE_WAIT ones this process's.
+// The iterator is used only as root with BTF: elsewhere the test skips.
+func TestBPFAndFDScanAgree(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	makeSockets(t)
+	lo, hi := portRange(t)
+	c := audit.NewCensus(lo, hi, audit.WithInodes())
+	if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	inodes := c.Inodes()
+	scan, err := liveFS(t).WithAttribution(audit.AttributionFDScan).Attribute(inodes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bpf, err := liveFS(t).WithAttribution(audit.AttributionBPF).Attribute(inodes)
+	if errors.Is(err, audit.ErrNoIterator) {
+		t.Skipf("no BPF iterator here (root, BTF and kernel 5.8 needed): %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scan.Method != audit.AttributionFDScan || bpf.Method != audit.AttributionBPF {
+		t.Errorf("methods %q and %q, want %q and %q", scan.Method, bpf.Method, audit.AttributionFDScan, audit.AttributionBPF)
+	}
+	if len(scan.Holders) < len(inodes)-1 { // the census's own socket is closed
+		t.Errorf("the scan found %d of %d inodes", len(scan.Holders), len(inodes))
+	}
+	// Unreadable differs where the scan meets a process whose descriptors
+	// are denied even to root: the iterator reads them in the kernel.
+	unreadable := cmpopts.IgnoreFields(audit.Attribution{}, "Unreadable")
+	if d := cmp.Diff(scan, bpf, ignoreMethod, unreadable); d != "" {
+		t.Errorf("fd scan vs BPF iterator (-scan +bpf):\n%s", d)
+	}
+	comm := filepath.Base(os.Args[0])
+	want := []audit.Owner{{PID: os.Getpid(), Command: comm[:min(len(comm), 15)], Sockets: plan.CloseWait}}
+	if d := cmp.Diff(want, bpf.Owners); d != "" {
+		t.Errorf("CLOSE_WAIT owners (-want +bpf):\n%s", d)
+	}
+}
+
+// TestProcessesOfBothWays counts the sockets of every state by process
+// with the iterator and with the scan: the counts are the same.
+func TestProcessesOfBothWays(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	makeSockets(t)
+	lo, hi := portRange(t)
+	c := audit.NewCensus(lo, hi, audit.WithInodes())
+	if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	got := map[audit.AttributionMode]audit.ProcessCensus{}
+	for _, m := range []audit.AttributionMode{audit.AttributionFDScan, audit.AttributionAuto} {
+		pc, err := liveFS(t).WithAttribution(m).ProcessesOf(c, audit.CensusNetlink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[m] = pc
+	}
+	if got[audit.AttributionFDScan].Method != audit.AttributionFDScan {
+		t.Errorf("forced scan read processes with %q", got[audit.AttributionFDScan].Method)
+	}
+	ignore := cmpopts.IgnoreFields(audit.ProcessCensus{}, "Method", "Unreadable")
+	if d := cmp.Diff(got[audit.AttributionFDScan], got[audit.AttributionAuto], ignore); d != "" {
+		t.Errorf("fd scan vs auto (%s) (-scan +auto):\n%s", got[audit.AttributionAuto].Method, d)
+	}
+	if len(got[audit.AttributionAuto].Processes) == 0 {
+		t.Error("no process found holding the namespace's sockets")
+	}
+}
