@@ -3,6 +3,8 @@ package audit
 import (
 	"errors"
 	"fmt"
+
+	"github.com/tcpaudit/tcpaudit/audit/taskfd"
 )
 
 // AttributionMode selects how sockets are attributed to processes.
@@ -68,4 +70,4 @@ func (fsys FS) scanBatch(set *InodeSet) (*batchScan, error) {
 }
 
 // ErrNoIterator marks a BPF iterator that cannot run here.
-var ErrNoIterator = errors.New("bpf task_file iterator unavailable")
+var ErrNoIterator = taskfd.ErrUnavailable

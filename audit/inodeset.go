@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 )
@@ -106,17 +107,18 @@ func (h *inodeHeap) add(ino uint64, st State) {
 // more reports whether inodes were left out for the bound.
 func (h *inodeHeap) more() bool { return h != nil && h.offered > len(h.h) }
 
-// set returns the kept inodes as a sorted set.
+// set returns the kept inodes as a sorted set. It sorts the heap in place,
+// largest first, which keeps it a max-heap.
 func (h *inodeHeap) set() *InodeSet {
 	s := &InodeSet{}
 	if h == nil {
 		return s
 	}
-	sorted := slices.Sorted(slices.Values(h.h))
-	s.inodes = make([]uint32, len(sorted))
-	s.states = make([]State, len(sorted))
-	for i, v := range sorted {
-		s.inodes[i], s.states[i] = uint32(v>>8), State(v)
+	slices.SortFunc(h.h, func(a, b uint64) int { return cmp.Compare(b, a) })
+	n := len(h.h)
+	s.inodes, s.states = make([]uint32, n), make([]State, n)
+	for i, v := range h.h {
+		s.inodes[n-1-i], s.states[n-1-i] = uint32(v>>8), State(v)
 	}
 	return s
 }

@@ -12,7 +12,8 @@ import (
 
 // scanBPF fills b with one run of the task_file iterator. It needs the
 // live /proc (the kernel's processes are the ones the iterator sees) and
-// whatever loading a BPF program needs; otherwise the error wraps
+// whatever loading a BPF program needs (root or CAP_BPF with
+// CAP_PERFMON, kernel BTF, kernel 5.8); otherwise the error wraps
 // ErrNoIterator.
 func (fsys FS) scanBPF(b *batchScan) error {
 	if !fsys.Live() {
@@ -29,7 +30,7 @@ func (fsys FS) scanBPF(b *batchScan) error {
 		h.add(p, uint64(f.Inode))
 	})
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrNoIterator, err)
+		return err // wraps ErrNoIterator when the iterator could not run
 	}
 	for _, p := range procs {
 		p.Command = readComm(filepath.Join(fsys.root, strconv.Itoa(p.PID), "comm"))
