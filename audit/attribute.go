@@ -3,7 +3,6 @@ package audit
 import (
 	"cmp"
 	"maps"
-	"slices"
 )
 
 // gatherOwners attributes to processes the CLOSE_WAIT sockets, the
@@ -11,25 +10,25 @@ import (
 // heavy destinations (a second census finds their inodes), when there are
 // any, and counts the unattributed CLOSE_WAIT sockets that closed meanwhile.
 // The CLOSE_WAIT sockets are taken AttributionBatch at a time; holders are
-// kept for the other inodes and the CLOSE_WAIT sockets of CloseWaitInfo
-// only.
+// kept for the listeners and the CLOSE_WAIT sockets of CloseWaitInfo only.
 func (fsys FS) gatherOwners(f *Facts) {
 	if f.Census == nil {
 		return
 	}
-	flows, err := fsys.heavyFlowSockets(f)
+	flowSet, flows, err := fsys.heavyFlowSockets(f)
 	if err != nil {
 		f.record(SourceProcesses, false, err.Error())
 		return
 	}
-	details := ownerDetails(f, flows)
+	details := ownerDetails(f)
 	cw := f.Census.CloseWaitSet()
-	if cw.Len() == 0 && len(details) == 0 {
+	if cw.Len() == 0 && len(details) == 0 && flowSet.Len() == 0 {
 		return
 	}
 	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
-	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), notCloseWait(details), func(set *InodeSet) error {
-		b, err := fsys.scanBatch(set)
+	acc.flowSet, acc.flows = flowSet, flows
+	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), flowSet}, func(sets ...*InodeSet) error {
+		b, err := fsys.scanBatch(sets...)
 		if err == nil {
 			acc.add(b)
 		}
@@ -40,20 +39,15 @@ func (fsys FS) gatherOwners(f *Facts) {
 		return
 	}
 	a := acc.result()
-	a.Flows = flowOwners(flows, a.Holders)
 	fsys.countClosed(f, acc.unheld, &a)
 	f.Owners = &a
 	f.record(SourceProcesses, true, "")
 }
 
 // ownerDetails returns the inodes whose holders the findings name: the
-// sockets toward heavy destinations, the listeners in trouble and the
-// CLOSE_WAIT sockets with tcp_info.
-func ownerDetails(f *Facts, flows map[uint64]Flow) map[uint64]State {
+// listeners in trouble and the CLOSE_WAIT sockets with tcp_info.
+func ownerDetails(f *Facts) map[uint64]State {
 	inodes := make(map[uint64]State)
-	for ino := range flows {
-		inodes[ino] = Established
-	}
 	for _, l := range f.Census.Listeners {
 		if l.Inode != 0 && l.Troubled() {
 			inodes[l.Inode] = Listen
@@ -80,27 +74,13 @@ func notCloseWait(m map[uint64]State) *InodeSet {
 }
 
 // heavyFlowSockets returns the inodes of the sockets toward the heavy
-// destinations, none when there is no heavy destination.
-func (fsys FS) heavyFlowSockets(f *Facts) (map[uint64]Flow, error) {
+// destinations (see flowSockets), an empty set when there is none.
+func (fsys FS) heavyFlowSockets(f *Facts) (*InodeSet, []Flow, error) {
 	heavy := f.Census.HeavyFlows()
 	if len(heavy) == 0 {
-		return nil, nil
+		return &InodeSet{}, nil, nil
 	}
 	return fsys.flowSockets(f, heavy)
-}
-
-// flowOwners groups the owners of the sockets by destination.
-func flowOwners(flows map[uint64]Flow, hs map[uint64]Holder) map[Flow][]Owner {
-	if len(flows) == 0 {
-		return nil
-	}
-	out := make(map[Flow][]Owner)
-	for _, fl := range slices.Compact(slices.SortedFunc(maps.Values(flows), compareFlows)) {
-		if o := OwnersOf(hs, func(ino uint64) bool { return flows[ino] == fl }); len(o) > 0 {
-			out[fl] = o
-		}
-	}
-	return out
 }
 
 func compareFlows(a, b Flow) int {

@@ -42,13 +42,13 @@ func (fsys FS) WithAttribution(m AttributionMode) FS {
 	return fsys
 }
 
-// scanBatch finds the processes holding the inodes of set, with the BPF
-// iterator or the descriptor scan as the mode says. Auto falls back to
+// scanBatch finds the processes holding the inodes of the sets, with the
+// BPF iterator or the descriptor scan as the mode says. Auto falls back to
 // the scan when the iterator cannot run (not root, no BTF, a proc root
 // other than the live /proc, the program refused).
-func (fsys FS) scanBatch(set *InodeSet) (*batchScan, error) {
-	b := newBatchScan(set)
-	if fsys.attribution == AttributionFDScan || set.Len() == 0 {
+func (fsys FS) scanBatch(sets ...*InodeSet) (*batchScan, error) {
+	b := newBatchScan(sets...)
+	if fsys.attribution == AttributionFDScan || b.size() == 0 {
 		err := fsys.scanFDs(b)
 		b.finish()
 		return b, err
@@ -61,7 +61,7 @@ func (fsys FS) scanBatch(set *InodeSet) (*batchScan, error) {
 	case fsys.attribution == AttributionBPF || !errors.Is(err, ErrNoIterator):
 		return nil, err
 	}
-	b = newBatchScan(set)
+	b = newBatchScan(sets...)
 	if err := fsys.scanFDs(b); err != nil {
 		return nil, err
 	}

@@ -1,25 +1,23 @@
 package audit
 
-// batches calls fn with set (and extra, merged into the first batch), then,
+// batches calls fn with set (and extra, in the first batch only), then,
 // while the census behind set left inodes out for the AttributionBatch
 // bound, with the next batch: a census of the states again, keeping the
 // smallest inodes above the last batch. Sockets
 // opened meanwhile with inodes below the last batch are not seen; closed
 // ones are not found in any process (see StillCloseWait).
-func (fsys FS) batches(src CensusSource, states StateSet, set *InodeSet, more bool, extra *InodeSet, fn func(*InodeSet) error) error {
+func (fsys FS) batches(src CensusSource, states StateSet, set *InodeSet, more bool, extra []*InodeSet, fn func(...*InodeSet) error) error {
 	for {
-		batch := set
-		if extra != nil {
-			batch, extra = set.merge(extra), nil
-		}
-		if err := fn(batch); err != nil {
+		batch := append([]*InodeSet{set}, extra...)
+		extra = nil
+		if err := fn(batch...); err != nil {
 			return err
 		}
 		if !more || set.Len() == 0 {
 			return nil
 		}
 		var err error
-		if set, more, err = fsys.nextBatch(src, states, set.inodes[set.Len()-1]); err != nil {
+		if set, more, err = fsys.nextBatch(src, states, set.last()); err != nil {
 			return err
 		}
 	}
@@ -57,8 +55,8 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	}
 	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
-	err := fsys.batches(src, states, set, more, nil, func(set *InodeSet) error {
-		b, err := fsys.scanBatch(set)
+	err := fsys.batches(src, states, set, more, nil, func(sets ...*InodeSet) error {
+		b, err := fsys.scanBatch(sets...)
 		if err != nil {
 			return err
 		}
@@ -79,15 +77,15 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 func (pc *ProcessCensus) addBatch(b *batchScan, procs map[int]*ProcessSockets) {
 	pc.Method = b.method
 	pc.Unreadable = max(pc.Unreadable, b.unreadable)
-	for i, ino := range b.set.inodes {
-		if b.first[i].Load() != 0 {
-			continue
+	b.each(func(_ int, ino uint32, st State, _ Holder, held bool) {
+		if held {
+			return
 		}
 		pc.Unattributed++
-		if b.set.states[i] == CloseWait && len(pc.Unheld) < AttributionBatch {
+		if st == CloseWait && len(pc.Unheld) < AttributionBatch {
 			pc.Unheld = append(pc.Unheld, uint64(ino))
 		}
-	}
+	})
 	for pid, p := range b.procs {
 		q := procs[pid]
 		if q == nil {

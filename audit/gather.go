@@ -86,7 +86,8 @@ func (fsys FS) gatherRelease(f *Facts) error {
 // (both recorded as not read).
 func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
-	c := NewCensus(f.portRange())
+	lo, hi := f.portRange()
+	c := NewCensus(lo, hi, WithSocketInfo())
 	info, err := fsys.Census(c, src)
 	switch {
 	case err != nil && info.Source == CensusNetlink:

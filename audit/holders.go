@@ -3,29 +3,52 @@ package audit
 import (
 	"maps"
 	"slices"
-	"sync/atomic"
 )
 
-// batchScan is what one pass over the processes found for one InodeSet:
-// the sockets of each process by state, and the lowest PID holding each
-// inode of the set, so that a socket shared after fork counts once.
+// batchScan is what one pass over the processes found for some InodeSets:
+// the sockets of each process by state and, in the sets themselves, the
+// lowest PID holding each inode, so that a socket shared after fork counts
+// once.
 type batchScan struct {
-	set *InodeSet
-	// procs holds the processes holding sockets of the set, each socket
+	sets []*InodeSet
+	// procs holds the processes holding sockets of the sets, each socket
 	// counted for every process holding it.
 	procs map[int]*ProcessSockets
-	// first is the lowest PID holding each inode of the set, 0 for none.
-	first []atomic.Int32
-	// shared maps the index of each inode held by several processes to
-	// their PIDs, in ascending order.
-	shared     map[int][]int
+	// shared maps each inode held by several processes to their PIDs, in
+	// ascending order.
+	shared     map[entry][]int
 	unreadable int
-	// Method says how the processes were read (see AttributionMethod).
-	method AttributionMethod
+	method     AttributionMethod
 }
 
-func newBatchScan(set *InodeSet) *batchScan {
-	return &batchScan{set: set, procs: make(map[int]*ProcessSockets), first: make([]atomic.Int32, set.Len()), shared: make(map[int][]int)}
+// entry is the position of an inode: set k, index i.
+type entry struct{ k, i int }
+
+func newBatchScan(sets ...*InodeSet) *batchScan {
+	for _, s := range sets {
+		s.clearHolders()
+	}
+	return &batchScan{sets: sets, procs: make(map[int]*ProcessSockets), shared: make(map[entry][]int)}
+}
+
+// inodes yields the inodes of every set.
+func (b *batchScan) inodes(yield func(uint32) bool) {
+	for _, s := range b.sets {
+		for ino := range s.Inodes() {
+			if !yield(ino) {
+				return
+			}
+		}
+	}
+}
+
+// size is the number of inodes in the sets.
+func (b *batchScan) size() int {
+	n := 0
+	for _, s := range b.sets {
+		n += s.Len()
+	}
+	return n
 }
 
 // hits is one reader's share of a batchScan: the processes it read and
@@ -33,44 +56,39 @@ func newBatchScan(set *InodeSet) *batchScan {
 type hits struct {
 	scan   *batchScan
 	procs  []*ProcessSockets
-	shared map[int][]int
+	shared map[entry][]int
 }
 
-func (b *batchScan) hits() *hits { return &hits{scan: b, shared: make(map[int][]int)} }
+func (b *batchScan) hits() *hits { return &hits{scan: b, shared: make(map[entry][]int)} }
 
-// add records that process p holds the socket of inode ino, if it is in
-// the set.
+// add records that process p holds the socket of inode ino, in every set
+// that has it; the process counts it once, with its state in the first.
 func (h *hits) add(p *ProcessSockets, ino uint64) {
-	i, ok := h.scan.set.index(ino)
-	if !ok {
-		return
+	counted := false
+	for k, s := range h.scan.sets {
+		i, ok := s.index(ino)
+		if !ok {
+			continue
+		}
+		if !counted {
+			h.count(p, s.state(i))
+			counted = true
+		}
+		if held := s.claim(i, int32(p.PID)); held != 0 && held != int32(p.PID) {
+			e := entry{k, i}
+			h.shared[e] = append(h.shared[e], int(held), p.PID)
+		}
 	}
-	st := h.scan.set.states[i]
+}
+
+// count counts one socket in state st for p.
+func (h *hits) count(p *ProcessSockets, st State) {
 	if p.States == nil {
 		p.States = make(map[State]int)
 		h.procs = append(h.procs, p)
 	}
 	p.States[st]++
 	p.Total++
-	h.claim(i, int32(p.PID))
-}
-
-// claim makes pid the holder of inode i when it is the lowest so far;
-// when another process held it, both PIDs are recorded as sharing it.
-func (h *hits) claim(i int, pid int32) {
-	f := &h.scan.first[i]
-	for {
-		old := f.Load()
-		if old == pid {
-			return // a second descriptor of the same socket
-		}
-		if old != 0 {
-			h.shared[i] = append(h.shared[i], int(old), int(pid))
-		}
-		if old != 0 && old < pid || f.CompareAndSwap(old, pid) {
-			return
-		}
-	}
 }
 
 // merge adds the reader's findings to the scan; not safe for concurrent
@@ -86,26 +104,38 @@ func (b *batchScan) merge(h *hits) {
 		}
 		b.procs[p.PID] = p
 	}
-	for i, pids := range h.shared {
-		b.shared[i] = append(b.shared[i], pids...)
+	for e, pids := range h.shared {
+		b.shared[e] = append(b.shared[e], pids...)
 	}
 }
 
 // finish sorts the sharing PIDs once every reader was merged.
 func (b *batchScan) finish() {
-	for i, pids := range b.shared {
-		b.shared[i] = slices.Compact(slices.Sorted(slices.Values(pids)))
+	for e, pids := range b.shared {
+		b.shared[e] = slices.Compact(slices.Sorted(slices.Values(pids)))
 	}
 }
 
-// holder returns the holder of inode i, when some process holds it.
-func (b *batchScan) holder(i int) (Holder, bool) {
-	pid := int(b.first[i].Load())
+// each calls fn with every inode of the sets, with the set's position,
+// the inode's state and its holder (ok false when no process holds it).
+func (b *batchScan) each(fn func(k int, ino uint32, st State, h Holder, ok bool)) {
+	for k, s := range b.sets {
+		for i := range s.v {
+			h, ok := b.holder(k, i)
+			fn(k, s.inode(i), s.state(i), h, ok)
+		}
+	}
+}
+
+// holder returns the holder of inode i of set k, when some process holds
+// it.
+func (b *batchScan) holder(k, i int) (Holder, bool) {
+	pid := int(b.sets[k].holder(i))
 	if pid == 0 {
 		return Holder{}, false
 	}
 	h := Holder{PID: pid, Command: b.command(pid)}
-	if pids := b.shared[i]; len(pids) > 1 {
+	if pids := b.shared[entry{k, i}]; len(pids) > 1 {
 		h.Others = slices.DeleteFunc(slices.Clone(pids), func(p int) bool { return p == pid })
 	}
 	return h, true

@@ -1,25 +1,38 @@
 package audit
 
 import (
-	"cmp"
+	"iter"
 	"maps"
 	"slices"
+	"sort"
+	"sync/atomic"
 )
 
 // AttributionBatch bounds the socket inodes attributed in one pass over the
 // processes: a census keeps at most this many inodes (the smallest), and
 // attribution takes the others in further batches, each with a census of
-// the inodes above the last batch. Its memory is about 17 bytes an inode
-// (the census heap, the sorted set and the holder of each), 1.1 MiB at the
-// bound, whatever the number of sockets.
-const AttributionBatch = 1 << 16
+// the inodes above the last batch. An inode takes 8 bytes (with its state
+// and, once found, its holder), 1 MiB at the bound, whatever the number of
+// sockets.
+const AttributionBatch = 1 << 17
 
-// InodeSet is a sorted set of socket inodes, each with its state. Socket
-// inodes are 32-bit (get_next_ino, docs/kernel-facts.md §23), so an entry
-// takes 5 bytes.
+// An entry of an InodeSet or inodeHeap packs the lowest PID holding the
+// socket (bits 40-63, 0 until found: PIDs stay below 2^22, pid_max's
+// limit), its inode (bits 8-39: socket inodes are 32-bit, get_next_ino,
+// docs/kernel-facts.md §23) and its state (bits 0-7).
+const (
+	inodeShift = 8
+	pidShift   = 40
+	inodeMask  = 1<<pidShift - 1<<inodeShift
+	entryMask  = 1<<pidShift - 1 // inode and state
+)
+
+func pack(ino uint32, st State) uint64 { return uint64(ino)<<inodeShift | uint64(st) }
+
+// InodeSet is a set of socket inodes, each with its state, sorted by
+// inode, in 8 bytes an inode.
 type InodeSet struct {
-	inodes []uint32
-	states []State
+	v []uint64
 }
 
 // NewInodeSet returns the set of the inodes of m that fit in 32 bits.
@@ -27,55 +40,76 @@ func NewInodeSet(m map[uint64]State) *InodeSet {
 	s := &InodeSet{}
 	for _, ino := range slices.Sorted(maps.Keys(m)) {
 		if ino != 0 && ino <= 0xffffffff {
-			s.inodes = append(s.inodes, uint32(ino))
-			s.states = append(s.states, m[ino])
+			s.v = append(s.v, pack(uint32(ino), m[ino]))
 		}
 	}
 	return s
 }
 
 // Len returns the number of inodes in the set.
-func (s *InodeSet) Len() int { return len(s.inodes) }
+func (s *InodeSet) Len() int { return len(s.v) }
 
-// Inodes returns the inodes, in ascending order. The caller must not
-// modify them.
-func (s *InodeSet) Inodes() []uint32 { return s.inodes }
+// Inodes yields the inodes in ascending order.
+func (s *InodeSet) Inodes() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for i := range s.v {
+			if !yield(s.inode(i)) {
+				return
+			}
+		}
+	}
+}
+
+func (s *InodeSet) inode(i int) uint32 { return uint32(s.v[i] >> inodeShift) }
+func (s *InodeSet) state(i int) State  { return State(s.v[i]) }
+
+// holder returns the lowest PID found holding inode i, 0 for none.
+func (s *InodeSet) holder(i int) int32 { return int32(atomic.LoadUint64(&s.v[i]) >> pidShift) }
+
+// last returns the largest inode, 0 for an empty set.
+func (s *InodeSet) last() uint32 {
+	if len(s.v) == 0 {
+		return 0
+	}
+	return s.inode(len(s.v) - 1)
+}
 
 // index returns the position of ino in the set.
 func (s *InodeSet) index(ino uint64) (int, bool) {
 	if ino > 0xffffffff {
 		return 0, false
 	}
-	return slices.BinarySearch(s.inodes, uint32(ino))
+	key := ino << inodeShift
+	i := sort.Search(len(s.v), func(i int) bool { return s.v[i]&inodeMask >= key })
+	return i, i < len(s.v) && s.v[i]&inodeMask == key
 }
 
-// merge returns the union of s and o, both sorted; where both hold an
-// inode, s's state wins.
-func (s *InodeSet) merge(o *InodeSet) *InodeSet {
-	if o.Len() == 0 {
-		return s
-	}
-	out := &InodeSet{inodes: make([]uint32, 0, s.Len()+o.Len()), states: make([]State, 0, s.Len()+o.Len())}
-	i, j := 0, 0
-	for i < s.Len() || j < o.Len() {
-		switch {
-		case j == o.Len() || i < s.Len() && s.inodes[i] <= o.inodes[j]:
-			if j < o.Len() && s.inodes[i] == o.inodes[j] {
-				j++
-			}
-			out.inodes, out.states = append(out.inodes, s.inodes[i]), append(out.states, s.states[i])
-			i++
-		default:
-			out.inodes, out.states = append(out.inodes, o.inodes[j]), append(out.states, o.states[j])
-			j++
+// claim makes pid the holder of inode i when it is the lowest so far and
+// returns the holder it found there before (0 for none).
+func (s *InodeSet) claim(i int, pid int32) int32 {
+	p := &s.v[i]
+	for {
+		old := atomic.LoadUint64(p)
+		held := int32(old >> pidShift)
+		if held != 0 && held <= pid {
+			return held
+		}
+		if atomic.CompareAndSwapUint64(p, old, old&entryMask|uint64(pid)<<pidShift) {
+			return held
 		}
 	}
-	return out
+}
+
+// clearHolders forgets the holders found by an earlier scan.
+func (s *InodeSet) clearHolders() {
+	for i := range s.v {
+		s.v[i] &= entryMask
+	}
 }
 
 // inodeHeap keeps the smallest socket inodes above a floor, at most max
 // of them, with their states, and counts all it was offered: a max-heap of
-// inode<<8 | state.
+// packed entries.
 type inodeHeap struct {
 	h       []uint64
 	max     int
@@ -92,7 +126,7 @@ func (h *inodeHeap) add(ino uint64, st State) {
 		return
 	}
 	h.offered++
-	v := ino<<8 | uint64(st)
+	v := pack(uint32(ino), st)
 	if len(h.h) < h.max {
 		h.h = append(h.h, v)
 		h.up(len(h.h) - 1)
@@ -107,19 +141,16 @@ func (h *inodeHeap) add(ino uint64, st State) {
 // more reports whether inodes were left out for the bound.
 func (h *inodeHeap) more() bool { return h != nil && h.offered > len(h.h) }
 
-// set returns the kept inodes as a sorted set. It sorts the heap in place,
-// largest first, which keeps it a max-heap.
+// set returns the kept inodes as a set that shares the heap's memory: it
+// sorts the heap in place, ascending, so the census must be complete (a
+// later add would break the heap).
 func (h *inodeHeap) set() *InodeSet {
-	s := &InodeSet{}
 	if h == nil {
-		return s
+		return &InodeSet{}
 	}
-	slices.SortFunc(h.h, func(a, b uint64) int { return cmp.Compare(b, a) })
-	n := len(h.h)
-	s.inodes, s.states = make([]uint32, n), make([]State, n)
-	for i, v := range h.h {
-		s.inodes[n-1-i], s.states[n-1-i] = uint32(v>>8), State(v)
-	}
+	slices.Sort(h.h)
+	s := &InodeSet{v: h.h}
+	s.clearHolders()
 	return s
 }
 
@@ -127,7 +158,7 @@ func (h *inodeHeap) set() *InodeSet {
 func (h *inodeHeap) asMap() map[uint64]State {
 	m := make(map[uint64]State, len(h.h))
 	for _, v := range h.h {
-		m[v>>8] = State(v)
+		m[v&inodeMask>>inodeShift] = State(v)
 	}
 	return m
 }

@@ -54,11 +54,19 @@ const (
 
 // Census adds the TCP sockets (IPv4 and IPv6) in the given states to c.
 // Listeners of both families are dumped before any other socket, as
-// Census.Add requires; each state filter is applied by the kernel.
+// Census.Add requires; each state filter is applied by the kernel. With
+// WithSocketInfo the CLOSE_WAIT sockets come in a pass of their own, with
+// tcp_info.
 func (n *Netlink) Census(c *Census, states StateSet) error {
 	listen := states & StatesOf(Listen)
 	rest := states &^ listen
-	for _, pass := range []StateSet{listen, rest} {
+	passes := []StateSet{listen}
+	if cw := StatesOf(CloseWait); c.info && rest.Has(CloseWait) {
+		// tcp_info is asked for the CLOSE_WAIT sockets only: a pass of
+		// their own.
+		passes, rest = append(passes, cw), rest&^cw
+	}
+	for _, pass := range append(passes, rest) {
 		if pass == 0 {
 			continue
 		}
@@ -167,7 +175,7 @@ func diagExtensions(states StateSet, c *Census) uint8 {
 	if states.Has(Listen) {
 		ext |= 1 << (diagSkMemInfo - 1)
 	}
-	if c.info {
+	if c.info && states.Has(CloseWait) {
 		ext |= 1 << (diagInfo - 1)
 	}
 	return ext

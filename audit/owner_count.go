@@ -13,6 +13,11 @@ type ownerCount struct {
 	a      Attribution
 	owners map[int]*Owner
 	detail func(ino uint64, st State) bool
+	// flowSet holds the sockets toward flows, tagged with their flow's
+	// position plus one; flowOwners counts their owners by flow.
+	flowSet    *InodeSet
+	flows      []Flow
+	flowOwners map[Flow]map[int]*Owner
 	// unheld are the CLOSE_WAIT inodes no process held, at most
 	// AttributionBatch of them.
 	unheld []uint64
@@ -27,18 +32,22 @@ func (c *ownerCount) add(b *batchScan) {
 	c.a.Batches++
 	c.a.Method = b.method
 	c.a.Unreadable = max(c.a.Unreadable, b.unreadable)
-	for i, ino := range b.set.inodes {
-		st := b.set.states[i]
-		h, ok := b.holder(i)
+	b.each(func(k int, ino uint32, st State, h Holder, ok bool) {
+		if b.sets[k] == c.flowSet {
+			if ok {
+				c.ownFlow(c.flows[st-1], h)
+			}
+			return
+		}
 		switch {
 		case !ok && st == CloseWait:
 			c.a.Unattributed++
 			if len(c.unheld) < AttributionBatch {
 				c.unheld = append(c.unheld, uint64(ino))
 			}
-			continue
+			return
 		case !ok:
-			continue
+			return
 		}
 		if c.detail(uint64(ino), st) {
 			c.a.Holders[uint64(ino)] = h
@@ -46,15 +55,29 @@ func (c *ownerCount) add(b *batchScan) {
 		if st == CloseWait {
 			c.own(h)
 		}
-	}
+	})
 }
 
 // own counts one CLOSE_WAIT socket for its holder.
-func (c *ownerCount) own(h Holder) {
-	o := c.owners[h.PID]
+func (c *ownerCount) own(h Holder) { count(c.owners, h) }
+
+// ownFlow counts one socket toward fl for its holder.
+func (c *ownerCount) ownFlow(fl Flow, h Holder) {
+	if c.flowOwners == nil {
+		c.flowOwners = make(map[Flow]map[int]*Owner)
+	}
+	if c.flowOwners[fl] == nil {
+		c.flowOwners[fl] = make(map[int]*Owner)
+	}
+	count(c.flowOwners[fl], h)
+}
+
+// count counts one socket for its holder in owners.
+func count(owners map[int]*Owner, h Holder) {
+	o := owners[h.PID]
 	if o == nil {
 		o = &Owner{PID: h.PID, Command: h.Command}
-		c.owners[h.PID] = o
+		owners[h.PID] = o
 	}
 	o.Sockets++
 	for _, pid := range h.Others {
@@ -71,11 +94,24 @@ func (c *ownerCount) result() Attribution {
 	if len(a.Holders) == 0 {
 		a.Holders = nil
 	}
-	for _, pid := range slices.Sorted(maps.Keys(c.owners)) {
-		o := c.owners[pid]
-		slices.Sort(o.Holders)
-		a.Owners = append(a.Owners, *o)
+	a.Owners = ranked(c.owners)
+	for fl, owners := range c.flowOwners {
+		if a.Flows == nil {
+			a.Flows = make(map[Flow][]Owner)
+		}
+		a.Flows[fl] = ranked(owners)
 	}
-	slices.SortStableFunc(a.Owners, func(x, y Owner) int { return y.Sockets - x.Sockets })
 	return a
+}
+
+// ranked returns the owners, most sockets first, then by PID.
+func ranked(owners map[int]*Owner) []Owner {
+	var out []Owner
+	for _, pid := range slices.Sorted(maps.Keys(owners)) {
+		o := owners[pid]
+		slices.Sort(o.Holders)
+		out = append(out, *o)
+	}
+	slices.SortStableFunc(out, func(x, y Owner) int { return y.Sockets - x.Sockets })
+	return out
 }

@@ -90,7 +90,7 @@ func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
 	set := NewInodeSet(inodes)
 	for lo := 0; lo < set.Len(); lo += AttributionBatch {
 		hi := min(lo+AttributionBatch, set.Len())
-		b, err := fsys.scanBatch(&InodeSet{inodes: set.inodes[lo:hi], states: set.states[lo:hi]})
+		b, err := fsys.scanBatch(&InodeSet{v: set.v[lo:hi]})
 		if err != nil {
 			return Attribution{}, err
 		}

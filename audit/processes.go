@@ -57,11 +57,11 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 	}
 	pc.Processes, pc.Unreadable, pc.Method = b.processes(), b.unreadable, b.method
 	pc.Holders = make(map[uint64][]int)
-	for i, ino := range b.set.inodes {
-		if h, ok := b.holder(i); ok {
+	b.each(func(_ int, ino uint32, _ State, h Holder, ok bool) {
+		if ok {
 			pc.Holders[uint64(ino)] = append([]int{h.PID}, h.Others...)
 		}
-	}
+	})
 	pc.Unattributed = len(inodes) - len(pc.Holders)
 	return pc, nil
 }

@@ -21,7 +21,7 @@ func (fsys FS) scanBPF(b *batchScan) error {
 	}
 	h := b.hits()
 	procs := make(map[uint32]*ProcessSockets)
-	err := taskfd.Sockets(b.set.inodes, func(f taskfd.File) {
+	err := taskfd.Sockets(b.inodes, b.size(), func(f taskfd.File) {
 		p := procs[f.TGID]
 		if p == nil {
 			p = &ProcessSockets{PID: int(f.TGID)}

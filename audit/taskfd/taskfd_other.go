@@ -2,5 +2,7 @@
 
 package taskfd
 
+import "iter"
+
 // Sockets needs Linux: it returns ErrUnavailable.
-func Sockets([]uint32, func(File)) error { return ErrUnavailable }
+func Sockets(iter.Seq[uint32], int, func(File)) error { return ErrUnavailable }

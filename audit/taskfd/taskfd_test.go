@@ -5,6 +5,7 @@ package taskfd
 import (
 	"errors"
 	"os"
+	"slices"
 	"syscall"
 	"testing"
 )
@@ -29,7 +30,7 @@ func TestSocketsFindsOwnSockets(t *testing.T) {
 		inodes = append(inodes, uint32(st.Ino))
 	}
 	got := map[uint32]uint32{}
-	err := Sockets(inodes, func(f File) {
+	err := Sockets(slices.Values(inodes), len(inodes), func(f File) {
 		if f.TGID != uint32(os.Getpid()) {
 			t.Errorf("inode %d reported for pid %d, want %d", f.Inode, f.TGID, os.Getpid())
 		}
