@@ -17,9 +17,9 @@ import (
 const AttributionBatch = 1 << 17
 
 // An entry of an InodeSet or inodeHeap packs the lowest PID holding the
-// socket (bits 40-63, 0 until found: PIDs stay below 2^22, pid_max's
-// limit), its inode (bits 8-39: socket inodes are 32-bit, get_next_ino,
-// docs/kernel-facts.md §23) and its state (bits 0-7).
+// socket (bits 40-63, 0 until found: PIDs fit in 22 bits,
+// docs/kernel-facts.md §25), its inode (bits 8-39: socket inodes are
+// 32-bit, §23) and its state (bits 0-7).
 const (
 	inodeShift = 8
 	pidShift   = 40

@@ -4,8 +4,10 @@ package audit
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 
 	"github.com/tcpaudit/tcpaudit/audit/taskfd"
 )
@@ -18,6 +20,9 @@ import (
 func (fsys FS) scanBPF(b *batchScan) error {
 	if !fsys.Live() {
 		return fmt.Errorf("%w: proc root %s is not the live /proc", ErrNoIterator, fsys.root)
+	}
+	if !initialPIDNamespace() {
+		return fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
 	}
 	h := b.hits()
 	procs := make(map[uint32]*ProcessSockets)
@@ -38,4 +43,19 @@ func (fsys FS) scanBPF(b *batchScan) error {
 	b.merge(h)
 	b.method = AttributionBPF
 	return nil
+}
+
+// procPIDInitIno is the inode of the initial PID namespace's nsfs file
+// (PROC_PID_INIT_INO, docs/kernel-facts.md §25).
+const procPIDInitIno = 0xEFFFFFFC
+
+// initialPIDNamespace reports whether this process runs in the initial PID
+// namespace, where /proc numbers processes as task->tgid does.
+func initialPIDNamespace() bool {
+	st, err := os.Stat("/proc/self/ns/pid")
+	if err != nil {
+		return false
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	return ok && sys.Ino == procPIDInitIno
 }
