@@ -66,8 +66,8 @@ type FlowUse struct {
 }
 
 // Census holds the aggregates of a socket census. Its size grows with the
-// number of listeners, destinations and CLOSE_WAIT sockets, never with the
-// number of sockets in other states. Make one with NewCensus; the exported
+// number of listeners only: destinations are bounded (MaxFlows), inodes
+// kept for attribution too (AttributionBatch). Make one with NewCensus; the exported
 // fields are results that Add fills.
 type Census struct {
 	// States counts sockets by state code.
@@ -76,8 +76,16 @@ type Census struct {
 	Unknown   int
 	Listeners []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
-	// the ephemeral range and is not a listening port.
+	// the ephemeral range and is not a listening port. It holds at most
+	// MaxFlows destinations: beyond, the Misra-Gries summary lowers every
+	// count by one and forgets those that reach 0, so a count is low by at
+	// most EphemeralError and every destination with more sockets than
+	// that is kept.
 	Ephemeral map[Flow]FlowUse
+	// EphemeralError bounds how far each Ephemeral count is below the
+	// truth: 0 while the destinations fit, at most N/(MaxFlows+1) for N
+	// sockets counted.
+	EphemeralError int
 
 	portLow, portHigh uint16
 	listening         [65536 / 64]uint64
@@ -159,16 +167,38 @@ func (c *Census) Add(s *Socket) {
 	}
 	if s.LocalPort >= c.portLow && s.LocalPort <= c.portHigh && !c.IsListening(s.LocalPort) {
 		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}
-		u := c.Ephemeral[f]
-		u.Sockets++
-		if s.State == TimeWait {
-			u.TimeWait++
-		}
-		c.Ephemeral[f] = u
+		c.addEphemeral(f, s.State == TimeWait)
 		if c.flows != nil && s.Inode != 0 {
 			c.addFlowInode(f, s.Inode)
 		}
 	}
+}
+
+// MaxFlows bounds the destinations Census.Ephemeral holds.
+const MaxFlows = 4096
+
+// addEphemeral counts one socket toward f (Misra-Gries beyond MaxFlows:
+// a new destination that finds the summary full lowers every count by one
+// instead of taking a place).
+func (c *Census) addEphemeral(f Flow, timeWait bool) {
+	u, ok := c.Ephemeral[f]
+	if !ok && len(c.Ephemeral) >= MaxFlows {
+		c.EphemeralError++
+		for fl, v := range c.Ephemeral {
+			if v.Sockets--; v.Sockets == 0 {
+				delete(c.Ephemeral, fl)
+				continue
+			}
+			v.TimeWait = min(v.TimeWait, v.Sockets)
+			c.Ephemeral[fl] = v
+		}
+		return
+	}
+	u.Sockets++
+	if timeWait {
+		u.TimeWait++
+	}
+	c.Ephemeral[f] = u
 }
 
 // IsListening reports whether some listener holds the local port.

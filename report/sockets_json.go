@@ -15,19 +15,22 @@ import (
 type SocketsJSON struct{}
 
 type socketsJSON struct {
-	Source       string          `json:"source"`
-	ElapsedMS    float64         `json:"elapsed_ms"`
-	Total        int             `json:"total"`
-	States       map[string]int  `json:"states"`
-	Listeners    []listenerJSON  `json:"listeners"`
-	Ephemeral    []ephemeralJSON `json:"ephemeral"`
-	Ports        []portJSON      `json:"ports,omitempty"`
-	Remotes      []remoteJSON    `json:"remotes,omitempty"`
-	Processes    []processJSON   `json:"processes"`
-	Unattributed int             `json:"unattributed,omitempty"`
-	Sampling     *samplingJSON   `json:"sampling,omitempty"`
-	Conntrack    *conntrackJSON  `json:"conntrack,omitempty"`
-	Notes        []string        `json:"notes,omitempty"`
+	Source    string          `json:"source"`
+	ElapsedMS float64         `json:"elapsed_ms"`
+	Total     int             `json:"total"`
+	States    map[string]int  `json:"states"`
+	Listeners []listenerJSON  `json:"listeners"`
+	Ephemeral []ephemeralJSON `json:"ephemeral"`
+	// EphemeralError bounds how far each ephemeral count is below the
+	// truth when there were more destinations than the census keeps.
+	EphemeralError int            `json:"ephemeral_error,omitempty"`
+	Ports          []portJSON     `json:"ports,omitempty"`
+	Remotes        []remoteJSON   `json:"remotes,omitempty"`
+	Processes      []processJSON  `json:"processes"`
+	Unattributed   int            `json:"unattributed,omitempty"`
+	Sampling       *samplingJSON  `json:"sampling,omitempty"`
+	Conntrack      *conntrackJSON `json:"conntrack,omitempty"`
+	Notes          []string       `json:"notes,omitempty"`
 }
 
 type listenerJSON struct {
@@ -106,6 +109,7 @@ func socketsDocument(v *sockets.View) socketsJSON {
 		doc.Ephemeral = append(doc.Ephemeral, ephemeralJSON{Local: d.Flow.Local.Unmap().String(), Remote: d.Flow.Remote.Unmap().String(),
 			RemotePort: d.Flow.RemotePort, Sockets: d.Use.Sockets, TimeWait: d.Use.TimeWait, Share: d.Share})
 	}
+	doc.EphemeralError = v.Census.EphemeralError
 	doc.Ports = portsJSON(v)
 	for _, h := range v.Remotes(v.Top) {
 		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
