@@ -38,11 +38,16 @@ func OpenNetlink() (*Netlink, error) {
 // Close closes the socket.
 func (n *Netlink) Close() error { return unix.Close(n.fd) }
 
-// dump sends one inet_diag_req_v2 and aggregates the replies into c.
+// dump sends one inet_diag_req_v2 and aggregates the replies into c. A
+// census of the sockets toward some flows (WithFlowInodes) asks the kernel
+// to send only those.
 func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 	n.seq++
 	r := n.req[:]
 	clear(r)
+	if c.flows != nil && !states.Has(Listen) { // listeners are needed whole (Census.Add)
+		r = withBytecode(r, flowFilter(c.flows.flows))
+	}
 	ne := binary.NativeEndian
 	ne.PutUint32(r[0:], uint32(len(r)))
 	ne.PutUint16(r[4:], unix.SOCK_DIAG_BY_FAMILY)
