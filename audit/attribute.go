@@ -27,8 +27,10 @@ func (fsys FS) gatherOwners(f *Facts) {
 	}
 	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
 	acc.flowSet, acc.flows = flowSet, flows
+	sc := fsys.scanner()
+	defer sc.close()
 	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), flowSet}, func(sets ...*InodeSet) error {
-		b, err := fsys.scanBatch(sets...)
+		b, err := sc.scan(sets...)
 		if err == nil {
 			acc.add(b)
 		}

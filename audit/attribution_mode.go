@@ -42,27 +42,41 @@ func (fsys FS) WithAttribution(m AttributionMode) FS {
 	return fsys
 }
 
-// scanBatch finds the processes holding the inodes of the sets, with the
-// BPF iterator or the descriptor scan as the mode says. Auto falls back to
+// scanner reads the processes for the batches of one attribution; the
+// BPF iterator, once loaded, serves every batch.
+type scanner struct {
+	fsys FS
+	bpf  *bpfScan
+	// noBPF is why the iterator cannot run, once known.
+	noBPF error
+}
+
+func (fsys FS) scanner() *scanner { return &scanner{fsys: fsys} }
+
+// close unloads the iterator, if it was loaded.
+func (s *scanner) close() { s.bpf.close() }
+
+// scan finds the processes holding the inodes of the sets, with the BPF
+// iterator or the descriptor scan as the mode says. Auto falls back to
 // the scan when the iterator cannot run (not root, no BTF, a proc root
 // other than the live /proc, the program refused).
-func (fsys FS) scanBatch(sets ...*InodeSet) (*batchScan, error) {
+func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 	b := newBatchScan(sets...)
-	if fsys.attribution == AttributionFDScan || b.size() == 0 {
-		err := fsys.scanFDs(b)
+	if s.fsys.attribution == AttributionFDScan || b.size() == 0 {
+		err := s.fsys.scanFDs(b)
 		b.finish()
 		return b, err
 	}
-	err := fsys.scanBPF(b)
+	err := s.scanBPF(b)
 	switch {
 	case err == nil:
 		b.finish()
 		return b, nil
-	case fsys.attribution == AttributionBPF || !errors.Is(err, ErrNoIterator):
+	case s.fsys.attribution == AttributionBPF || !errors.Is(err, ErrNoIterator):
 		return nil, err
 	}
 	b = newBatchScan(sets...)
-	if err := fsys.scanFDs(b); err != nil {
+	if err := s.fsys.scanFDs(b); err != nil {
 		return nil, err
 	}
 	b.finish()

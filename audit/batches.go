@@ -55,8 +55,10 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	}
 	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
+	sc := fsys.scanner()
+	defer sc.close()
 	err := fsys.batches(src, states, set, more, nil, func(sets ...*InodeSet) error {
-		b, err := fsys.scanBatch(sets...)
+		b, err := sc.scan(sets...)
 		if err != nil {
 			return err
 		}

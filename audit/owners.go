@@ -88,9 +88,11 @@ func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
 	}
 	acc := newOwnerCount(func(uint64, State) bool { return true })
 	set := NewInodeSet(inodes)
+	sc := fsys.scanner()
+	defer sc.close()
 	for lo := 0; lo < set.Len(); lo += AttributionBatch {
 		hi := min(lo+AttributionBatch, set.Len())
-		b, err := fsys.scanBatch(&InodeSet{v: set.v[lo:hi]})
+		b, err := sc.scan(&InodeSet{v: set.v[lo:hi]})
 		if err != nil {
 			return Attribution{}, err
 		}

@@ -51,7 +51,9 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 	if len(inodes) == 0 {
 		return pc, nil
 	}
-	b, err := fsys.scanBatch(NewInodeSet(inodes))
+	sc := fsys.scanner()
+	defer sc.close()
+	b, err := sc.scan(NewInodeSet(inodes))
 	if err != nil {
 		return pc, err
 	}

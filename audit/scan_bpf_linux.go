@@ -12,21 +12,39 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit/taskfd"
 )
 
-// scanBPF fills b with one run of the task_file iterator. It needs the
-// live /proc (the kernel's processes are the ones the iterator sees) and
-// whatever loading a BPF program needs (root or CAP_BPF with
+// bpfScan is the loaded task_file iterator.
+type bpfScan struct {
+	it *taskfd.Iterator
+}
+
+func (b *bpfScan) close() {
+	if b != nil {
+		b.it.Close()
+	}
+}
+
+// scanBPF fills b with one run of the task_file iterator, loaded at the
+// first batch with room for it or AttributionBatch inodes, whichever is
+// more (later batches are no larger). It needs the live /proc (the
+// kernel's processes are the ones the iterator sees), the initial PID
+// namespace and whatever loading a BPF program needs (root or CAP_BPF with
 // CAP_PERFMON, kernel BTF, kernel 5.8); otherwise the error wraps
 // ErrNoIterator.
-func (fsys FS) scanBPF(b *batchScan) error {
-	if !fsys.Live() {
-		return fmt.Errorf("%w: proc root %s is not the live /proc", ErrNoIterator, fsys.root)
+func (s *scanner) scanBPF(b *batchScan) error {
+	if s.noBPF != nil {
+		return s.noBPF
 	}
-	if !initialPIDNamespace() {
-		return fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
+	if s.bpf == nil {
+		it, err := s.loadBPF(b.size())
+		if err != nil {
+			s.noBPF = err
+			return err
+		}
+		s.bpf = &bpfScan{it: it}
 	}
 	h := b.hits()
 	procs := make(map[uint32]*ProcessSockets)
-	err := taskfd.Sockets(b.inodes, b.size(), func(f taskfd.File) {
+	err := s.bpf.it.Sockets(b.inodes, b.size(), func(f taskfd.File) {
 		p := procs[f.TGID]
 		if p == nil {
 			p = &ProcessSockets{PID: int(f.TGID)}
@@ -38,11 +56,22 @@ func (fsys FS) scanBPF(b *batchScan) error {
 		return err // wraps ErrNoIterator when the iterator could not run
 	}
 	for _, p := range procs {
-		p.Command = readComm(filepath.Join(fsys.root, strconv.Itoa(p.PID), "comm"))
+		p.Command = readComm(filepath.Join(s.fsys.root, strconv.Itoa(p.PID), "comm"))
 	}
 	b.merge(h)
 	b.method = AttributionBPF
 	return nil
+}
+
+// loadBPF loads the iterator where it can run.
+func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
+	if !s.fsys.Live() {
+		return nil, fmt.Errorf("%w: proc root %s is not the live /proc", ErrNoIterator, s.fsys.root)
+	}
+	if !initialPIDNamespace() {
+		return nil, fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
+	}
+	return taskfd.Load(max(n, AttributionBatch))
 }
 
 // procPIDInitIno is the inode of the initial PID namespace's nsfs file

@@ -2,5 +2,10 @@
 
 package audit
 
+// bpfScan stands for the iterator this build does not have.
+type bpfScan struct{}
+
+func (*bpfScan) close() {}
+
 // scanBPF has no iterator to run here: the error wraps ErrNoIterator.
-func (fsys FS) scanBPF(*batchScan) error { return ErrNoIterator }
+func (*scanner) scanBPF(*batchScan) error { return ErrNoIterator }

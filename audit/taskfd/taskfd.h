@@ -14,6 +14,7 @@ typedef unsigned long long __u64;
 #define __type(name, val) typeof(val) *name
 
 #define BPF_MAP_TYPE_HASH 1
+#define BPF_F_NO_PREALLOC 1
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 

@@ -19,25 +19,50 @@ import (
 // recordLen is the size of struct record in taskfd.bpf.c.
 const recordLen = 16
 
-// Sockets loads the iterator with the wanted map holding the n inodes
-// yielded by inodes, runs it once and calls visit for every descriptor
-// that refers to one of them. Errors of loading and attaching wrap
+// Iterator is the loaded program and its inode map, for several runs
+// (loading parses the kernel's BTF: once is enough).
+type Iterator struct {
+	objs *taskfdObjects
+	max  int
+}
+
+// Load loads the program with room for room inodes. Errors wrap
 // ErrUnavailable; the caller may then read the descriptors another way.
-func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
-	if n == 0 {
-		return nil
-	}
-	objs, err := load(inodes, n)
+func Load(room int) (*Iterator, error) {
+	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
+	spec, err := loadTaskfd()
 	if err != nil {
-		return err
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	defer objs.Close()
-	it, err := link.AttachIter(link.IterOptions{Program: objs.SocketFiles})
+	spec.Maps[taskfdMapWanted].MaxEntries = uint32(max(room, 1))
+	var objs taskfdObjects
+	if err := spec.LoadAndAssign(&objs, nil); err != nil {
+		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
+	}
+	return &Iterator{objs: &objs, max: room}, nil
+}
+
+// Close unloads the program.
+func (it *Iterator) Close() error { return it.objs.Close() }
+
+// Sockets puts the n inodes yielded by inodes (at most the room Load
+// made) into the map, runs the iterator once and calls visit for every
+// descriptor that refers to one of them, then empties the map.
+func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
+	if n > it.max {
+		return fmt.Errorf("%d inodes for a map of %d", n, it.max)
+	}
+	err := chunks(inodes, func(keys []uint32) error { return put(it.objs.Wanted, keys) })
+	if err != nil {
+		return fmt.Errorf("%w: fill the inode map: %w", ErrUnavailable, err)
+	}
+	defer chunks(inodes, func(keys []uint32) error { return remove(it.objs.Wanted, keys) })
+	l, err := link.AttachIter(link.IterOptions{Program: it.objs.SocketFiles})
 	if err != nil {
 		return fmt.Errorf("%w: attach: %w", ErrUnavailable, err)
 	}
-	defer it.Close()
-	rd, err := it.Open()
+	defer l.Close()
+	rd, err := l.Open()
 	if err != nil {
 		return fmt.Errorf("%w: open: %w", ErrUnavailable, err)
 	}
@@ -45,55 +70,69 @@ func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	return read(rd, visit)
 }
 
-// load loads the program and fills its wanted map.
-func load(inodes iter.Seq[uint32], n int) (*taskfdObjects, error) {
-	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
-	spec, err := loadTaskfd()
+// Sockets loads the iterator, runs it once for the n inodes yielded by
+// inodes (see Iterator.Sockets) and unloads it.
+func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
+	if n == 0 {
+		return nil
+	}
+	it, err := Load(n)
 	if err != nil {
-		return nil, err
-	}
-	spec.Maps[taskfdMapWanted].MaxEntries = uint32(n)
-	var objs taskfdObjects
-	if err := spec.LoadAndAssign(&objs, nil); err != nil {
-		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
-	}
-	if err := fill(objs.Wanted, inodes); err != nil {
-		objs.Close()
-		return nil, fmt.Errorf("%w: fill the inode map: %w", ErrUnavailable, err)
-	}
-	return &objs, nil
-}
-
-// fillChunk is the number of inodes written to the map per batch update.
-const fillChunk = 4096
-
-// fill puts the inodes into m, fillChunk at a time.
-func fill(m *ebpf.Map, inodes iter.Seq[uint32]) error {
-	keys := make([]uint32, 0, fillChunk)
-	values := make([]uint8, fillChunk)
-	put := func() error {
-		if len(keys) == 0 {
-			return nil
-		}
-		_, err := m.BatchUpdate(keys, values[:len(keys)], nil)
-		if errors.Is(err, ebpf.ErrNotSupported) { // before 5.6
-			for _, k := range keys {
-				if err = m.Put(k, uint8(0)); err != nil {
-					break
-				}
-			}
-		}
-		keys = keys[:0]
 		return err
 	}
+	defer it.Close()
+	return it.Sockets(inodes, n, visit)
+}
+
+// fillChunk is the number of inodes written to or deleted from the map
+// per batch operation.
+const fillChunk = 4096
+
+// chunks calls fn with the inodes, fillChunk at a time.
+func chunks(inodes iter.Seq[uint32], fn func([]uint32) error) error {
+	keys := make([]uint32, 0, fillChunk)
 	for ino := range inodes {
 		if keys = append(keys, ino); len(keys) == fillChunk {
-			if err := put(); err != nil {
+			if err := fn(keys); err != nil {
 				return err
 			}
+			keys = keys[:0]
 		}
 	}
-	return put()
+	if len(keys) == 0 {
+		return nil
+	}
+	return fn(keys)
+}
+
+// remove deletes keys from m, one by one where batch operations are
+// missing.
+func remove(m *ebpf.Map, keys []uint32) error {
+	_, err := m.BatchDelete(keys, nil)
+	if !errors.Is(err, ebpf.ErrNotSupported) {
+		return err
+	}
+	for _, k := range keys {
+		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+// put writes keys into m, one by one where batch operations are missing
+// (before Linux 5.6).
+func put(m *ebpf.Map, keys []uint32) error {
+	_, err := m.BatchUpdate(keys, make([]uint8, len(keys)), nil)
+	if !errors.Is(err, ebpf.ErrNotSupported) {
+		return err
+	}
+	for _, k := range keys {
+		if err := m.Put(k, uint8(0)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // read decodes the records of the seq file.
