@@ -5,7 +5,10 @@ package audit_test
 import (
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -91,4 +94,59 @@ func TestProcessesOfBothWays(t *testing.T) {
 	if len(got[audit.AttributionAuto].Processes) == 0 {
 		t.Error("no process found holding the namespace's sockets")
 	}
+}
+
+// TestAutoFallsBackWithoutBPF runs itself again without CAP_BPF,
+// CAP_PERFMON and CAP_SYS_ADMIN (setpriv drops them from the bounding set,
+// as a container does): the iterator cannot load there, and auto
+// attribution falls back to the descriptor scan with the same owners.
+func TestAutoFallsBackWithoutBPF(t *testing.T) {
+	const env = "TCPAUDIT_TEST_NO_BPF"
+	if os.Getenv(env) == "" {
+		if os.Geteuid() != 0 {
+			t.Skip("needs root to drop capabilities from")
+		}
+		if _, err := exec.LookPath("setpriv"); err != nil {
+			t.Skip("setpriv (util-linux) not installed")
+		}
+		cmd := exec.Command("setpriv", "--bounding-set=-bpf,-perfmon,-sys_admin", os.Args[0],
+			"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), env+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+			t.Fatalf("without BPF capabilities: %v\n%s", err, out)
+		}
+		return
+	}
+	want := openInodes(t, 3)
+	if _, err := liveFS(t).WithAttribution(audit.AttributionBPF).Attribute(want); !errors.Is(err, audit.ErrNoIterator) {
+		t.Fatalf("forced BPF without capabilities: %v, want an error wrapping ErrNoIterator", err)
+	}
+	a, err := liveFS(t).Attribute(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Method != audit.AttributionFDScan || len(a.Owners) != 1 || a.Owners[0].PID != os.Getpid() || a.Owners[0].Sockets != 3 {
+		t.Errorf("auto without BPF: method %q, owners %+v; want fd-scan and this process with 3 sockets", a.Method, a.Owners)
+	}
+}
+
+// openInodes opens n TCP sockets and returns their inodes, as CLOSE_WAIT
+// sockets to attribute.
+func openInodes(t *testing.T, n int) map[uint64]audit.State {
+	t.Helper()
+	out := map[uint64]audit.State{}
+	for range n {
+		fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { syscall.Close(fd) })
+		var st syscall.Stat_t
+		if err := syscall.Fstat(fd, &st); err != nil {
+			t.Fatal(err)
+		}
+		out[st.Ino] = audit.CloseWait
+	}
+	return out
 }
