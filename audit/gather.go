@@ -16,6 +16,8 @@ type Options struct {
 	Keys []string
 	// Census selects the census source; "" means auto.
 	Census CensusSource
+	// Attribution says how processes are read; "" means auto.
+	Attribution AttributionMode
 }
 
 // PortRangeKey is read by every census: it sets the ephemeral aggregate.
@@ -29,7 +31,7 @@ func Gather(o Options) (*Facts, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fsys.Gather(o.Keys, o.Census)
+	return fsys.WithAttribution(o.Attribution).Gather(o.Keys, o.Census)
 }
 
 // Gather reads every source under the root: the sysctl keys (and the

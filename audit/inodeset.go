@@ -60,11 +60,14 @@ func (s *InodeSet) Inodes() iter.Seq[uint32] {
 	}
 }
 
-func (s *InodeSet) inode(i int) uint32 { return uint32(s.v[i] >> inodeShift) }
-func (s *InodeSet) state(i int) State  { return State(s.v[i]) }
+// The entries are read atomically: workers write holders into them
+// while others look inodes up.
+func (s *InodeSet) load(i int) uint64  { return atomic.LoadUint64(&s.v[i]) }
+func (s *InodeSet) inode(i int) uint32 { return uint32(s.load(i) >> inodeShift) }
+func (s *InodeSet) state(i int) State  { return State(s.load(i)) }
 
 // holder returns the lowest PID found holding inode i, 0 for none.
-func (s *InodeSet) holder(i int) int32 { return int32(atomic.LoadUint64(&s.v[i]) >> pidShift) }
+func (s *InodeSet) holder(i int) int32 { return int32(s.load(i) >> pidShift) }
 
 // last returns the largest inode, 0 for an empty set.
 func (s *InodeSet) last() uint32 {
@@ -80,8 +83,8 @@ func (s *InodeSet) index(ino uint64) (int, bool) {
 		return 0, false
 	}
 	key := ino << inodeShift
-	i := sort.Search(len(s.v), func(i int) bool { return s.v[i]&inodeMask >= key })
-	return i, i < len(s.v) && s.v[i]&inodeMask == key
+	i := sort.Search(len(s.v), func(i int) bool { return s.load(i)&inodeMask >= key })
+	return i, i < len(s.v) && s.load(i)&inodeMask == key
 }
 
 // claim makes pid the holder of inode i when it is the lowest so far and

@@ -76,6 +76,7 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 	if err != nil {
 		return nil, err
 	}
+	fsys = fsys.WithAttribution(o.Attribution)
 	f, err := fsys.Gather(o.Keys, o.Census)
 	if err != nil || samples <= 1 {
 		return f, err
