@@ -18,8 +18,8 @@ const AttributionBatch = 1 << 17
 
 // An entry of an InodeSet or inodeHeap packs the lowest PID holding the
 // socket (bits 40-63, 0 until found: PIDs fit in 22 bits,
-// docs/kernel-facts.md §25), its inode (bits 8-39: socket inodes are
-// 32-bit, §23) and its state (bits 0-7).
+// docs/kernel-facts.md §27), its inode (bits 8-39: socket inodes are
+// 32-bit, §25) and its state (bits 0-7).
 const (
 	inodeShift = 8
 	pidShift   = 40

@@ -9,7 +9,7 @@ import (
 // an INET_DIAG_REQ_BYTECODE attribute, a program of inet_diag_bc_op
 // {code u8, yes u8, no u16} ops the kernel runs on every socket before it
 // builds a message; a socket is sent when the program ends exactly at its
-// end (docs/kernel-facts.md §26).
+// end (docs/kernel-facts.md §28).
 const (
 	diagReqBytecode = 1 // INET_DIAG_REQ_BYTECODE
 	bcJmp           = 1 // INET_DIAG_BC_JMP: always takes no

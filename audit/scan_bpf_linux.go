@@ -75,7 +75,7 @@ func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 }
 
 // procPIDInitIno is the inode of the initial PID namespace's nsfs file
-// (PROC_PID_INIT_INO, docs/kernel-facts.md §25).
+// (PROC_PID_INIT_INO, docs/kernel-facts.md §27).
 const procPIDInitIno = 0xEFFFFFFC
 
 // initialPIDNamespace reports whether this process runs in the initial PID

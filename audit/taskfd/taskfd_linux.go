@@ -154,7 +154,7 @@ func read(r io.Reader, visit func(File)) error {
 
 // maxAgain bounds the reads that return EAGAIN in a row: each one is the
 // kernel having walked a million files without output (MAX_ITER_OBJECTS,
-// docs/kernel-facts.md §24), so the bound stands for 10^10 files.
+// docs/kernel-facts.md §26), so the bound stands for 10^10 files.
 const maxAgain = 10000
 
 // retryAgain reads again when the iterator's read returns EAGAIN: the
