@@ -109,6 +109,9 @@ type Census struct {
 	// WithSocketInfo.
 	idle []SocketInfo
 	info bool
+	// cwInfo asks tcp_info for the CLOSE_WAIT sockets only, in a pass of
+	// their own (closeWaitInfo).
+	cwInfo bool
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -158,7 +161,7 @@ func (c *Census) Add(s *Socket) {
 		if c.still != nil {
 			c.still.mark(s.Inode)
 		}
-		if c.info && s.HasInfo {
+		if (c.info || c.cwInfo) && s.HasInfo {
 			c.addInfo(s)
 		}
 	}

@@ -89,7 +89,7 @@ func (fsys FS) gatherRelease(f *Facts) error {
 func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
 	lo, hi := f.portRange()
-	c := NewCensus(lo, hi, WithSocketInfo())
+	c := NewCensus(lo, hi, closeWaitInfo())
 	info, err := fsys.Census(c, src)
 	switch {
 	case err != nil && info.Source == CensusNetlink:

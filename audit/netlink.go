@@ -54,14 +54,14 @@ const (
 
 // Census adds the TCP sockets (IPv4 and IPv6) in the given states to c.
 // Listeners of both families are dumped before any other socket, as
-// Census.Add requires; each state filter is applied by the kernel. With
-// WithSocketInfo the CLOSE_WAIT sockets come in a pass of their own, with
-// tcp_info.
+// Census.Add requires; each state filter is applied by the kernel. A
+// census that wants tcp_info of its CLOSE_WAIT sockets only has them come
+// in a pass of their own.
 func (n *Netlink) Census(c *Census, states StateSet) error {
 	listen := states & StatesOf(Listen)
 	rest := states &^ listen
 	passes := []StateSet{listen}
-	if cw := StatesOf(CloseWait); c.info && rest.Has(CloseWait) {
+	if cw := StatesOf(CloseWait); c.cwInfo && !c.info && rest.Has(CloseWait) {
 		// tcp_info is asked for the CLOSE_WAIT sockets only: a pass of
 		// their own.
 		passes, rest = append(passes, cw), rest&^cw
@@ -175,7 +175,7 @@ func diagExtensions(states StateSet, c *Census) uint8 {
 	if states.Has(Listen) {
 		ext |= 1 << (diagSkMemInfo - 1)
 	}
-	if c.info && states.Has(CloseWait) {
+	if c.info || c.cwInfo && states == StatesOf(CloseWait) {
 		ext |= 1 << (diagInfo - 1)
 	}
 	return ext

@@ -34,6 +34,13 @@ func WithSocketInfo() CensusOption {
 	return func(c *Census) { c.info = true }
 }
 
+// closeWaitInfo keeps the CLOSE_WAIT sockets with their tcp_info, as
+// WithSocketInfo does, but asks the kernel for tcp_info of those sockets
+// only: a netlink census dumps them in a pass of their own.
+func closeWaitInfo() CensusOption {
+	return func(c *Census) { c.cwInfo = true }
+}
+
 // addInfo keeps s when it is among the maxSocketInfo longest idle: c.idle
 // is a heap whose root is the most recent of those kept.
 func (c *Census) addInfo(s *Socket) {
