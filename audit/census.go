@@ -96,6 +96,9 @@ type Census struct {
 	// still marks the CLOSE_WAIT sockets among a given set, for
 	// StillCloseWait.
 	still *stillSet
+	// cwInfo asks tcp_info for the CLOSE_WAIT sockets only, in a pass of
+	// their own (closeWaitInfo).
+	cwInfo bool
 	// The optional aggregates, nil unless an option asked for them (their
 	// memory is bounded: 256 KiB, K entries, one entry per full socket).
 	ports   *[65536]uint32
@@ -109,9 +112,6 @@ type Census struct {
 	// WithSocketInfo.
 	idle []SocketInfo
 	info bool
-	// cwInfo asks tcp_info for the CLOSE_WAIT sockets only, in a pass of
-	// their own (closeWaitInfo).
-	cwInfo bool
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
