@@ -3,6 +3,9 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit/taskfd"
 )
@@ -57,12 +60,13 @@ func (fsys FS) scanner() *scanner { return &scanner{fsys: fsys} }
 func (s *scanner) close() { s.bpf.close() }
 
 // scan finds the processes holding the inodes of the sets, with the BPF
-// iterator or the descriptor scan as the mode says. Auto falls back to
-// the scan when the iterator cannot run (not root, no BTF, a proc root
-// other than the live /proc, the program refused).
+// iterator or the descriptor scan as the mode says. Auto scans when the
+// host has few open files (see fewFiles), and falls back to the scan when
+// the iterator cannot run (not root, no BTF, a proc root other than the
+// live /proc, the program refused).
 func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 	b := newBatchScan(sets...)
-	if s.fsys.attribution == AttributionFDScan || b.size() == 0 {
+	if s.fsys.attribution == AttributionFDScan || b.size() == 0 || s.fsys.attribution != AttributionBPF && s.fsys.fewFiles() {
 		err := s.fsys.scanFDs(b)
 		b.finish()
 		return b, err
@@ -85,3 +89,24 @@ func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 
 // ErrNoIterator marks a BPF iterator that cannot run here.
 var ErrNoIterator = taskfd.ErrUnavailable
+
+// bpfWorthFiles is the number of open files from which auto attribution
+// loads the BPF iterator: below, reading every descriptor link costs less
+// than loading the kernel's BTF (tens of milliseconds and about 5 MiB).
+const bpfWorthFiles = 1 << 15
+
+// fewFiles reports whether the host has fewer than bpfWorthFiles open
+// files (the first field of sys/fs/file-nr, docs/kernel-facts.md §26); an
+// unreadable count is not few.
+func (fsys FS) fewFiles() bool {
+	b, err := readSmall(filepath.Join(fsys.root, "sys/fs/file-nr"))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return false
+	}
+	n, err := strconv.ParseUint(f[0], 10, 64)
+	return err == nil && n < bpfWorthFiles
+}
