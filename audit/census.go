@@ -68,8 +68,8 @@ type FlowUse struct {
 }
 
 // Census holds the aggregates of a socket census. Its size grows with the
-// number of listeners, destinations and CLOSE_WAIT sockets, never with the
-// number of sockets in other states. Make one with NewCensus; the exported
+// number of listeners only: destinations are bounded (MaxFlows), inodes
+// kept for attribution too (AttributionBatch). Make one with NewCensus; the exported
 // fields are results that Add fills.
 type Census struct {
 	// States counts sockets by state code.
@@ -78,20 +78,34 @@ type Census struct {
 	Unknown   int
 	Listeners []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
-	// the ephemeral range and is not a listening port.
+	// the ephemeral range and is not a listening port. It holds at most
+	// MaxFlows destinations: beyond, the Misra-Gries summary lowers every
+	// count by one and forgets those that reach 0, so a count is low by at
+	// most EphemeralError and every destination with more sockets than
+	// that is kept.
 	Ephemeral map[Flow]FlowUse
+	// EphemeralError bounds how far each Ephemeral count is below the
+	// truth: 0 while the destinations fit, at most N/(MaxFlows+1) for N
+	// sockets counted.
+	EphemeralError int
 
 	portLow, portHigh uint16
 	listening         [65536 / 64]uint64
 	opts              []CensusOption
-	// closeWait is the set of inodes of CLOSE_WAIT sockets, for
-	// attribution; nil with WithoutCloseWait.
-	closeWait map[uint64]struct{}
+	// closeWait keeps the smallest CLOSE_WAIT inodes (AttributionBatch at
+	// most), for attribution; nil with WithoutCloseWait.
+	closeWait *inodeHeap
+	// still marks the CLOSE_WAIT sockets among a given set, for
+	// StillCloseWait.
+	still *stillSet
+	// cwInfo asks tcp_info for the CLOSE_WAIT sockets only, in a pass of
+	// their own (closeWaitInfo).
+	cwInfo bool
 	// The optional aggregates, nil unless an option asked for them (their
 	// memory is bounded: 256 KiB, K entries, one entry per full socket).
 	ports   *[65536]uint32
 	remotes *TopK
-	inodes  map[uint64]State
+	inodes  *inodeHeap
 	only    StateSet
 	// flows maps the inodes of the sockets toward the destinations asked
 	// for by WithFlowInodes to their destination.
@@ -110,7 +124,7 @@ type Census struct {
 func NewCensus(low, high uint16, opts ...CensusOption) *Census {
 	c := &Census{
 		Ephemeral: make(map[Flow]FlowUse),
-		closeWait: make(map[uint64]struct{}),
+		closeWait: newInodeHeap(0),
 		portLow:   low,
 		portHigh:  high,
 		opts:      opts,
@@ -143,15 +157,18 @@ func (c *Census) Add(s *Socket) {
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
 			Backlog: s.Backlog, Inode: s.Inode, Drops: s.Drops,
 		})
-		if c.inodes != nil && s.Inode != 0 {
-			c.inodes[s.Inode] = Listen
+		if c.inodes != nil {
+			c.inodes.add(s.Inode, Listen)
 		}
 		return
 	case CloseWait:
-		if s.Inode != 0 && c.closeWait != nil {
-			c.closeWait[s.Inode] = struct{}{}
+		if c.closeWait != nil {
+			c.closeWait.add(s.Inode, CloseWait)
 		}
-		if c.info && s.HasInfo {
+		if c.still != nil {
+			c.still.mark(s.Inode)
+		}
+		if (c.info || c.cwInfo) && s.HasInfo {
 			c.addInfo(s)
 		}
 	}
@@ -160,16 +177,38 @@ func (c *Census) Add(s *Socket) {
 	}
 	if s.LocalPort >= c.portLow && s.LocalPort <= c.portHigh && !c.IsListening(s.LocalPort) {
 		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}
-		u := c.Ephemeral[f]
-		u.Sockets++
-		if s.State == TimeWait {
-			u.TimeWait++
-		}
-		c.Ephemeral[f] = u
+		c.addEphemeral(f, s.State == TimeWait)
 		if c.flows != nil && s.Inode != 0 {
 			c.addFlowInode(f, s.Inode)
 		}
 	}
+}
+
+// MaxFlows bounds the destinations Census.Ephemeral holds.
+const MaxFlows = 4096
+
+// addEphemeral counts one socket toward f (Misra-Gries beyond MaxFlows:
+// a new destination that finds the summary full lowers every count by one
+// instead of taking a place).
+func (c *Census) addEphemeral(f Flow, timeWait bool) {
+	u, ok := c.Ephemeral[f]
+	if !ok && len(c.Ephemeral) >= MaxFlows {
+		c.EphemeralError++
+		for fl, v := range c.Ephemeral {
+			if v.Sockets--; v.Sockets == 0 {
+				delete(c.Ephemeral, fl)
+				continue
+			}
+			v.TimeWait = min(v.TimeWait, v.Sockets)
+			c.Ephemeral[fl] = v
+		}
+		return
+	}
+	u.Sockets++
+	if timeWait {
+		u.TimeWait++
+	}
+	c.Ephemeral[f] = u
 }
 
 // IsListening reports whether some listener holds the local port.

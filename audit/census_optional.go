@@ -16,10 +16,23 @@ func WithRemotes(k int) CensusOption {
 	return func(c *Census) { c.remotes = NewTopK(k) }
 }
 
-// WithInodes maps the inode of every socket with one (listeners included)
-// to its state, for attribution of all states to processes (see Inodes).
+// WithInodes keeps the inode of every socket with one (listeners
+// included) with its state, for attribution of all states to processes
+// (see Inodes): the smallest AttributionBatch of them, the others are left
+// to further batches (see MoreInodes).
 func WithInodes() CensusOption {
-	return func(c *Census) { c.inodes = make(map[uint64]State) }
+	return func(c *Census) { c.inodes = newInodeHeap(0) }
+}
+
+// withInodesAbove keeps the inodes above floor, for the next batch.
+func withInodesAbove(floor uint32) CensusOption {
+	return func(c *Census) { c.inodes = newInodeHeap(floor) }
+}
+
+// withCloseWaitAbove keeps the CLOSE_WAIT inodes above floor, for the
+// next batch.
+func withCloseWaitAbove(floor uint32) CensusOption {
+	return func(c *Census) { c.closeWait = newInodeHeap(floor) }
 }
 
 // OnlyStates limits the census to the states in s; a netlink census asks
@@ -46,9 +59,33 @@ func (c *Census) Filter() StateSet {
 	return c.only
 }
 
-// CloseWaitInodes returns the inodes of the CLOSE_WAIT sockets counted;
-// nil for a census made WithoutCloseWait. The caller must not modify it.
-func (c *Census) CloseWaitInodes() map[uint64]struct{} { return c.closeWait }
+// CloseWaitInodes returns the inodes of the CLOSE_WAIT sockets kept (all
+// of them up to AttributionBatch, the smallest beyond; see MoreCloseWait)
+// in a new map; nil for a census made WithoutCloseWait.
+func (c *Census) CloseWaitInodes() map[uint64]struct{} {
+	if c.closeWait == nil {
+		return nil
+	}
+	m := make(map[uint64]struct{}, len(c.closeWait.h))
+	for ino := range c.closeWait.asMap() {
+		m[ino] = struct{}{}
+	}
+	return m
+}
+
+// CloseWaitSet returns the CLOSE_WAIT inodes kept as a sorted set (empty
+// for a census made WithoutCloseWait).
+func (c *Census) CloseWaitSet() *InodeSet { return c.closeWait.set() }
+
+// MoreCloseWait reports whether CLOSE_WAIT inodes were left out of
+// CloseWaitSet for the AttributionBatch bound.
+func (c *Census) MoreCloseWait() bool { return c.closeWait.more() }
+
+// InodeSet returns the inodes kept by WithInodes as a sorted set.
+func (c *Census) InodeSet() *InodeSet { return c.inodes.set() }
+
+// MoreInodes reports whether WithInodes left inodes out for the bound.
+func (c *Census) MoreInodes() bool { return c.inodes.more() }
 
 // Ports returns the count of non-listening sockets by local port (index),
 // or nil without WithPortCounts.
@@ -63,9 +100,14 @@ func (c *Census) Ports() []uint32 {
 // WithRemotes.
 func (c *Census) Remotes() *TopK { return c.remotes }
 
-// Inodes maps socket inodes to states, or is nil without WithInodes. The
-// caller must not modify it.
-func (c *Census) Inodes() map[uint64]State { return c.inodes }
+// Inodes maps the socket inodes kept by WithInodes (see InodeSet) to
+// their states in a new map, or is nil without WithInodes.
+func (c *Census) Inodes() map[uint64]State {
+	if c.inodes == nil {
+		return nil
+	}
+	return c.inodes.asMap()
+}
 
 // addOptional fills the optional aggregates for one non-listening socket.
 func (c *Census) addOptional(s *Socket) {
@@ -75,8 +117,8 @@ func (c *Census) addOptional(s *Socket) {
 	if c.remotes != nil {
 		c.remotes.Add(Endpoint(s, c.IsListening(s.LocalPort)))
 	}
-	if c.inodes != nil && s.Inode != 0 {
-		c.inodes[s.Inode] = s.State
+	if c.inodes != nil {
+		c.inodes.add(s.Inode, s.State)
 	}
 }
 

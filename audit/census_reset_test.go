@@ -27,7 +27,7 @@ func TestCensusReset(t *testing.T) {
 	}
 	c.reset()
 	want := configure()
-	opts := []cmp.Option{cmp.AllowUnexported(Census{}, TopK{}), cmpopts.IgnoreFields(Census{}, "opts"), cmpopts.EquateEmpty()}
+	opts := []cmp.Option{cmp.AllowUnexported(Census{}, TopK{}, inodeHeap{}), cmpopts.IgnoreFields(Census{}, "opts"), cmpopts.EquateEmpty()}
 	if d := cmp.Diff(want, c, opts...); d != "" {
 		t.Errorf("reset census differs from a fresh one (-fresh +reset):\n%s", d)
 	}

@@ -140,9 +140,11 @@ func (fsys FS) procFiles(c *Census) (map[Source]error, error) {
 
 // StillCloseWait removes from inodes those no longer in CLOSE_WAIT, reading
 // with the source the first census used: netlink filters them in the
-// kernel, /proc is read whole.
+// kernel, /proc is read whole. It keeps nothing but marks in inodes' own
+// size.
 func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) error {
-	c := NewCensus(1, 0, OnlyStates(StatesOf(CloseWait)))
+	c := NewCensus(1, 0, WithoutCloseWait(), OnlyStates(StatesOf(CloseWait)))
+	c.still = &stillSet{of: inodes, seen: make(map[uint64]struct{}, len(inodes))}
 	var err error
 	if src == CensusNetlink {
 		err = netlinkCensus(c, c.Filter(), fsys.scope != nil)
@@ -153,9 +155,20 @@ func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) erro
 		return err
 	}
 	for ino := range inodes {
-		if _, ok := c.closeWait[ino]; !ok {
+		if _, ok := c.still.seen[ino]; !ok {
 			delete(inodes, ino)
 		}
 	}
 	return nil
+}
+
+// stillSet marks the CLOSE_WAIT sockets of a census that are in of.
+type stillSet struct {
+	of, seen map[uint64]struct{}
+}
+
+func (s *stillSet) mark(ino uint64) {
+	if _, ok := s.of[ino]; ok {
+		s.seen[ino] = struct{}{}
+	}
 }

@@ -40,7 +40,7 @@ func TestAttributeCountsDeniedLinksUnreadable(t *testing.T) {
 	if !errors.Is(err, fs.ErrPermission) {
 		t.Fatalf("scan of pid %d: %v, want a permission error", pid, err)
 	}
-	pc, err := FS{root: "/proc"}.Processes(map[uint64]State{1: CloseWait})
+	pc, err := FS{root: "/proc", attribution: AttributionFDScan}.Processes(map[uint64]State{1: CloseWait})
 	if err != nil {
 		t.Fatal(err)
 	}

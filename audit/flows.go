@@ -2,7 +2,6 @@ package audit
 
 import (
 	"cmp"
-	"maps"
 	"slices"
 )
 
@@ -13,36 +12,46 @@ const (
 	heavyFlowsMax    = 5
 )
 
-// flowInodes records the inodes of the sockets toward some destinations.
+// flowInodes records the inodes of the sockets toward some destinations:
+// a bounded heap (AttributionBatch) whose entries carry the destination's
+// position in flows, plus one, in place of a state.
 type flowInodes struct {
-	want   map[Flow]bool
-	inodes map[uint64]Flow
+	want  map[Flow]uint8
+	flows []Flow
+	heap  *inodeHeap
 }
 
-// WithFlowInodes keeps the inode of every socket toward the destinations
-// given (local and remote addresses unmapped), for attribution of the
-// ports they hold (see FlowInodes).
+// WithFlowInodes keeps the inode of the sockets toward the destinations
+// given (local and remote addresses unmapped; at most 255), for
+// attribution of the ports they hold (see FlowInodes), up to
+// AttributionBatch of them.
 func WithFlowInodes(flows []Flow) CensusOption {
 	return func(c *Census) {
-		c.flows = &flowInodes{want: make(map[Flow]bool), inodes: make(map[uint64]Flow)}
-		for _, fl := range flows {
-			c.flows.want[fl.unmapped()] = true
+		c.flows = &flowInodes{want: make(map[Flow]uint8), heap: newInodeHeap(0)}
+		for _, fl := range flows[:min(len(flows), 255)] {
+			c.flows.flows = append(c.flows.flows, fl.unmapped())
+			c.flows.want[fl.unmapped()] = uint8(len(c.flows.flows))
 		}
 	}
 }
 
 // FlowInodes maps the inodes of the sockets toward the destinations of
-// WithFlowInodes to their destination; nil without that option.
+// WithFlowInodes to their destination, in a new map; nil without that
+// option.
 func (c *Census) FlowInodes() map[uint64]Flow {
 	if c.flows == nil {
 		return nil
 	}
-	return c.flows.inodes
+	m := make(map[uint64]Flow)
+	for ino, tag := range c.flows.heap.asMap() {
+		m[ino] = c.flows.flows[tag-1]
+	}
+	return m
 }
 
 func (c *Census) addFlowInode(fl Flow, inode uint64) {
-	if k := fl.unmapped(); c.flows.want[k] {
-		c.flows.inodes[inode] = k
+	if tag := c.flows.want[fl.unmapped()]; tag != 0 {
+		c.flows.heap.add(inode, State(tag))
 	}
 }
 
@@ -76,13 +85,13 @@ func (c *Census) HeavyFlows() []Flow {
 }
 
 // flowSockets takes a second census, of the sockets toward flows only,
-// and returns their inodes (TIME_WAIT entries have none: no process holds
-// them).
-func (fsys FS) flowSockets(f *Facts, flows []Flow) (map[uint64]Flow, error) {
+// and returns their inodes, each tagged with its flow's position in flows
+// plus one (TIME_WAIT entries have no inode: no process holds them).
+func (fsys FS) flowSockets(f *Facts, flows []Flow) (*InodeSet, []Flow, error) {
 	low, high := f.Census.PortRange()
 	c := NewCensus(low, high, WithoutCloseWait(), WithFlowInodes(flows), OnlyStates(AllStates&^StatesOf(TimeWait)))
 	if _, err := fsys.Census(c, f.CensusSource); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return maps.Clone(c.FlowInodes()), nil
+	return c.flows.heap.set(), c.flows.flows, nil
 }

@@ -12,12 +12,14 @@ import (
 )
 
 // FS reads the fact sources under one proc root, one method per source. It
-// holds nothing but the root (and, for one namespace of several, a
-// Scope), so it is cheap to copy and safe for concurrent use. A missing file comes back as an error wrapping
+// holds nothing but the root, how to attribute sockets and, for one
+// namespace of several, a Scope, so it is cheap to copy and safe for
+// concurrent use. A missing file comes back as an error wrapping
 // fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
 // naming the file and line.
 type FS struct {
-	root string
+	root        string
+	attribution AttributionMode
 	// scope narrows the reader to one namespace (InScope); nil for none.
 	scope *Scope
 }

@@ -19,6 +19,8 @@ type Options struct {
 	// Scope narrows the reading to one namespace of several (see
 	// FS.InScope); nil reads the proc root whole.
 	Scope *Scope
+	// Attribution says how processes are read; "" means auto.
+	Attribution AttributionMode
 }
 
 // PortRangeKey is read by every census: it sets the ephemeral aggregate.
@@ -89,8 +91,8 @@ func (fsys FS) gatherRelease(f *Facts) error {
 // (both recorded as not read).
 func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
-	var opts []CensusOption
-	if fsys.scope != nil {
+	opts := []CensusOption{closeWaitInfo()}
+	if fsys.scope != nil { // one walk of the table: tcp_info in it (InScope)
 		opts = append(opts, WithSocketInfo())
 	}
 	lo, hi := f.portRange()
@@ -189,8 +191,9 @@ func reason(err error) string {
 	return err.Error()
 }
 
-// reader returns fsys narrowed to o.Scope, when set.
+// reader returns fsys with o's attribution mode, narrowed to o.Scope when set.
 func (o Options) reader(fsys FS) FS {
+	fsys = fsys.WithAttribution(o.Attribution)
 	if o.Scope == nil {
 		return fsys
 	}

@@ -57,7 +57,9 @@ const (
 
 // Census adds the TCP sockets (IPv4 and IPv6) in the given states to c.
 // Listeners of both families are dumped before any other socket, as
-// Census.Add requires; each state filter is applied by the kernel.
+// Census.Add requires; each state filter is applied by the kernel. A
+// census that wants tcp_info of its CLOSE_WAIT sockets only has them come
+// in a pass of their own.
 func (n *Netlink) Census(c *Census, states StateSet) error {
 	return n.census(c, states, []uint8{afInet, afInet6})
 }
@@ -75,7 +77,13 @@ func (n *Netlink) CensusOneWalk(c *Census, states StateSet) error {
 func (n *Netlink) census(c *Census, states StateSet, families []uint8) error {
 	listen := states & StatesOf(Listen)
 	rest := states &^ listen
-	for _, pass := range []StateSet{listen, rest} {
+	passes := []StateSet{listen}
+	if cw := StatesOf(CloseWait); c.cwInfo && !c.info && rest.Has(CloseWait) {
+		// tcp_info is asked for the CLOSE_WAIT sockets only: a pass of
+		// their own.
+		passes, rest = append(passes, cw), rest&^cw
+	}
+	for _, pass := range append(passes, rest) {
 		if pass == 0 {
 			continue
 		}
@@ -184,7 +192,7 @@ func diagExtensions(states StateSet, c *Census) uint8 {
 	if states.Has(Listen) {
 		ext |= 1 << (diagSkMemInfo - 1)
 	}
-	if c.info {
+	if c.info || c.cwInfo && states == StatesOf(CloseWait) {
 		ext |= 1 << (diagInfo - 1)
 	}
 	return ext

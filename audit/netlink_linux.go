@@ -40,7 +40,9 @@ func (n *Netlink) Close() error { return unix.Close(n.fd) }
 
 // dump sends one dump request and aggregates the replies into c: an
 // inet_diag_req_v2 for one family, or for afUnspec the older
-// inet_diag_req, which dumps both families in one walk.
+// inet_diag_req, which dumps both families in one walk. A census of the
+// sockets toward some flows (WithFlowInodes) asks the kernel to send only
+// those.
 func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 	n.seq++
 	r := n.request(family, states, c)
@@ -84,6 +86,10 @@ func (n *Netlink) request(family uint8, states StateSet, c *Census) []byte {
 	r[17] = unix.IPPROTO_TCP
 	r[18] = diagExtensions(states, c)
 	ne.PutUint32(r[20:], uint32(states))
+	if c.flows != nil && !states.Has(Listen) { // listeners are needed whole (Census.Add)
+		r = withBytecode(r, flowFilter(c.flows.flows))
+		ne.PutUint32(r[0:], uint32(len(r)))
+	}
 	return r
 }
 

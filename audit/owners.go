@@ -41,13 +41,20 @@ type Attribution struct {
 	// Root is true when the scan ran as root: then the unreadable
 	// processes are ones even root may not inspect (ptrace policy).
 	Root bool
-	// Holders maps each attributed inode (CLOSE_WAIT sockets, listeners
-	// in trouble, sockets toward heavy destinations) to the processes
-	// holding it.
+	// Holders maps attributed inodes to the processes holding them: every
+	// inode for Attribute; for Gather the listeners in trouble, the sockets
+	// toward heavy destinations and the CLOSE_WAIT sockets of
+	// Facts.CloseWaitInfo (no value per CLOSE_WAIT socket).
 	Holders map[uint64]Holder
 	// Flows holds the owners of the ports toward the heavy destinations
 	// (Census.HeavyFlows), each socket counted once; nil when none.
 	Flows map[Flow][]Owner
+	// Method says how the processes were read: a BPF iterator or the
+	// scan of <pid>/fd.
+	Method AttributionMethod
+	// Batches is the number of passes over the processes (one per
+	// AttributionBatch inodes).
+	Batches int
 }
 
 // Holder returns the processes holding a socket, and whether any does;
@@ -70,47 +77,28 @@ func (fsys FS) Owners(wanted map[uint64]struct{}) (Attribution, error) {
 }
 
 // Attribute joins socket inodes, by state, on the processes holding them,
-// with one pass over <root>/<pid>/fd (see Processes). Processes that exit
-// during the scan are skipped. A socket shared by several processes (after
-// fork) is counted once, for the lowest PID, which lists the others as
-// holders. Owners and Unattributed are about the CLOSE_WAIT inodes.
+// with one pass over the processes per AttributionBatch inodes (see
+// Processes). Processes that exit during the scan are skipped. A socket
+// shared by several processes (after fork) is counted once, for the lowest
+// PID, which lists the others as holders. Owners and Unattributed are
+// about the CLOSE_WAIT inodes; Holders holds every inode found.
 func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
-	var a Attribution
 	if len(inodes) == 0 {
-		return a, nil
+		return Attribution{}, nil
 	}
-	pc, err := fsys.Processes(inodes)
-	if err != nil {
-		return a, err
-	}
-	a.Unreadable, a.Root = pc.Unreadable, pc.Root
-	a.Holders = holders(pc)
-	for ino, st := range inodes {
-		if _, ok := a.Holders[ino]; !ok && st == CloseWait {
-			a.Unattributed++
+	acc := newOwnerCount(func(uint64, State) bool { return true })
+	set := NewInodeSet(inodes)
+	sc := fsys.scanner()
+	defer sc.close()
+	for lo := 0; lo < set.Len(); lo += AttributionBatch {
+		hi := min(lo+AttributionBatch, set.Len())
+		b, err := sc.scan(&InodeSet{v: set.v[lo:hi]})
+		if err != nil {
+			return Attribution{}, err
 		}
+		acc.add(b)
 	}
-	a.Owners = OwnersOf(a.Holders, func(ino uint64) bool { return inodes[ino] == CloseWait })
-	return a, nil
-}
-
-// holders returns, for each inode found, its lowest holding PID with its
-// command, and the other PIDs.
-func holders(pc ProcessCensus) map[uint64]Holder {
-	commands := make(map[int]string, len(pc.Processes))
-	for _, p := range pc.Processes {
-		commands[p.PID] = p.Command
-	}
-	out := make(map[uint64]Holder, len(pc.Holders))
-	for ino, pids := range pc.Holders {
-		pids = slices.Compact(slices.Sorted(slices.Values(pids)))
-		h := Holder{PID: pids[0], Command: commands[pids[0]]}
-		if len(pids) > 1 {
-			h.Others = slices.Clip(pids[1:])
-		}
-		out[ino] = h
-	}
-	return out
+	return acc.result(), nil
 }
 
 // OwnersOf counts each socket of hs that keep accepts once, for its

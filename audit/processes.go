@@ -33,50 +33,78 @@ type ProcessCensus struct {
 	Unreadable int
 	// Root is true when the scan ran as root (see Attribution.Root).
 	Root bool
-	// Holders maps each inode found to the PIDs holding it.
+	// Holders maps each inode found to the PIDs holding it, the lowest
+	// first; nil from ProcessesOf, which keeps no value per socket.
 	Holders map[uint64][]int
+	// Unheld holds the CLOSE_WAIT inodes no process held, from ProcessesOf
+	// (at most AttributionBatch: the rest are counted in Unattributed only).
+	Unheld []uint64
+	// Method says how the processes were read.
+	Method AttributionMethod
 }
 
-// Processes scans <root>/<pid>/fd once, like Owners, and counts for each
-// process the sockets of inodes by their state. A socket shared
-// by several processes counts for each of them. The processes are split
-// between up to GOMAXPROCS workers (at most 4): the cost is the kernel's
-// readlink of every descriptor, which parallelises.
+// Processes scans the processes once, like Owners, and counts for each
+// process the sockets of inodes by their state. A socket shared by several
+// processes counts for each of them.
 func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
-	root := fsys.root
-	pc := ProcessCensus{Root: os.Geteuid() == 0}
+	pc := ProcessCensus{Root: isRoot()}
 	if len(inodes) == 0 {
 		return pc, nil
 	}
-	pids, err := fsys.listPIDs()
+	sc := fsys.scanner()
+	defer sc.close()
+	b, err := sc.scan(NewInodeSet(inodes))
 	if err != nil {
 		return pc, err
+	}
+	pc.Processes, pc.Unreadable, pc.Method = b.processes(), b.unreadable, b.method
+	pc.Holders = make(map[uint64][]int)
+	b.each(func(_ int, ino uint32, _ State, h Holder, ok bool) {
+		if ok {
+			pc.Holders[uint64(ino)] = append([]int{h.PID}, h.Others...)
+		}
+	})
+	pc.Unattributed = len(inodes) - len(pc.Holders)
+	return pc, nil
+}
+
+// isRoot reports whether the process runs as root.
+func isRoot() bool { return os.Geteuid() == 0 }
+
+// sortProcesses orders processes most sockets first, then by PID.
+func sortProcesses(ps []ProcessSockets) {
+	sort.Slice(ps, func(i, j int) bool {
+		a, b := ps[i], ps[j]
+		if a.Total != b.Total {
+			return a.Total > b.Total
+		}
+		return a.PID < b.PID
+	})
+}
+
+// scanFDs fills b from <root>/<pid>/fd. The processes are split between
+// up to GOMAXPROCS workers (at most 4): the cost is the kernel's readlink
+// of every descriptor, which parallelises.
+func (fsys FS) scanFDs(b *batchScan) error {
+	pids, err := fsys.listPIDs()
+	if err != nil {
+		return err
 	}
 	workers := make([]attributeWorker, min(runtime.GOMAXPROCS(0), 4))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &workers[i]
-		wg.Go(func() { w.run(root, pids, &next, inodes) })
+		w.hits = b.hits()
+		wg.Go(func() { w.run(fsys.root, pids, &next) })
 	}
 	wg.Wait()
-	pc.Holders = make(map[uint64][]int)
 	for _, w := range workers {
-		pc.Processes = append(pc.Processes, w.processes...)
-		pc.Unreadable += w.unreadable
-		for ino, pids := range w.found {
-			pc.Holders[ino] = append(pc.Holders[ino], pids...)
-		}
+		b.merge(w.hits)
+		b.unreadable += w.unreadable
 	}
-	pc.Unattributed = len(inodes) - len(pc.Holders)
-	sort.Slice(pc.Processes, func(i, j int) bool {
-		a, b := pc.Processes[i], pc.Processes[j]
-		if a.Total != b.Total {
-			return a.Total > b.Total
-		}
-		return a.PID < b.PID
-	})
-	return pc, nil
+	b.method = AttributionFDScan
+	return nil
 }
 
 // listPIDs lists the processes to scan: those of the scope, else every
@@ -98,14 +126,12 @@ func (fsys FS) listPIDs() (procfs.Procs, error) {
 
 // attributeWorker scans the processes it takes from a shared index.
 type attributeWorker struct {
-	processes  []ProcessSockets
+	hits       *hits
 	unreadable int
-	found      map[uint64][]int
 }
 
-func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64, inodes map[uint64]State) {
+func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64) {
 	sc := newFDScanner()
-	w.found = make(map[uint64][]int)
 	for {
 		i := int(next.Add(1)) - 1
 		if i >= len(procs) {
@@ -114,26 +140,14 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 		if procs[i].PID <= 0 {
 			continue
 		}
-		p := ProcessSockets{PID: procs[i].PID}
-		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), func(ino uint64) {
-			st, ok := inodes[ino]
-			if !ok {
-				return
-			}
-			if p.States == nil {
-				p.States = make(map[State]int)
-			}
-			p.States[st]++
-			p.Total++
-			w.found[ino] = append(w.found[ino], p.PID)
-		})
+		p := &ProcessSockets{PID: procs[i].PID}
+		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), func(ino uint64) { w.hits.add(p, ino) })
 		denied := errors.Is(err, fs.ErrPermission)
 		if denied && !exited(root, p.PID) {
 			w.unreadable++
 		}
-		if (err == nil || denied) && p.Total > 0 {
+		if p.Total > 0 {
 			p.Command = readComm(filepath.Join(root, strconv.Itoa(p.PID), "comm"))
-			w.processes = append(w.processes, p)
 		}
 	}
 }

@@ -34,23 +34,60 @@ func WithSocketInfo() CensusOption {
 	return func(c *Census) { c.info = true }
 }
 
+// closeWaitInfo keeps the CLOSE_WAIT sockets with their tcp_info, as
+// WithSocketInfo does, but asks the kernel for tcp_info of those sockets
+// only: a netlink census dumps them in a pass of their own.
+func closeWaitInfo() CensusOption {
+	return func(c *Census) { c.cwInfo = true }
+}
+
+// addInfo keeps s when it is among the maxSocketInfo longest idle: c.idle
+// is a heap whose root is the most recent of those kept.
 func (c *Census) addInfo(s *Socket) {
-	c.idle = append(c.idle, SocketInfo{
+	si := SocketInfo{
 		Local:  netip.AddrPortFrom(s.Local.Unmap(), s.LocalPort),
 		Remote: netip.AddrPortFrom(s.Remote.Unmap(), s.RemotePort),
 		Inode:  s.Inode, RecvQ: max(s.RxQueue, 1) - 1, EOFUnread: s.RxQueue > 0,
 		Idle: time.Duration(s.IdleMs) * time.Millisecond,
-	})
-	if len(c.idle) >= 2*maxSocketInfo {
-		c.idle = oldestFirst(c.idle)[:maxSocketInfo]
 	}
+	h := c.idle
+	if len(h) < maxSocketInfo {
+		h = append(h, si)
+		for i := len(h) - 1; i > 0 && older(h[(i-1)/2], h[i]); i = (i - 1) / 2 {
+			h[i], h[(i-1)/2] = h[(i-1)/2], h[i]
+		}
+		c.idle = h
+		return
+	}
+	if !older(si, h[0]) {
+		return
+	}
+	h[0] = si
+	for i := 0; ; {
+		l, m := 2*i+1, i
+		if l < len(h) && older(h[m], h[l]) {
+			m = l
+		}
+		if r := l + 1; r < len(h) && older(h[m], h[r]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h[i], h[m] = h[m], h[i]
+		i = m
+	}
+}
+
+// older orders the sockets by idle time, longest first, then by inode.
+func older(a, b SocketInfo) bool {
+	return cmp.Or(cmp.Compare(b.Idle, a.Idle), cmp.Compare(a.Inode, b.Inode)) < 0
 }
 
 // SocketInfos returns the CLOSE_WAIT sockets kept by WithSocketInfo, the
 // longest idle first, at most 4096.
 func (c *Census) SocketInfos() []SocketInfo {
-	out := oldestFirst(slices.Clone(c.idle))
-	return out[:min(len(out), maxSocketInfo)]
+	return oldestFirst(slices.Clone(c.idle))
 }
 
 func oldestFirst(s []SocketInfo) []SocketInfo {
@@ -58,20 +95,11 @@ func oldestFirst(s []SocketInfo) []SocketInfo {
 	return s
 }
 
-// gatherSocketInfo reads tcp_info of the CLOSE_WAIT sockets over netlink,
-// when the census came from netlink and found some; a failure leaves
-// Facts.CloseWaitInfo nil.
+// gatherSocketInfo takes the CLOSE_WAIT sockets with tcp_info from the
+// census, when it came from netlink (which asked for tcp_info).
 func (fsys FS) gatherSocketInfo(f *Facts) {
 	if f.Census == nil || f.CensusSource != CensusNetlink || f.Census.Count(CloseWait) == 0 {
 		return
 	}
-	if fsys.scope != nil { // the census dump asked for tcp_info (InScope)
-		f.CloseWaitInfo = f.Census.SocketInfos()
-		return
-	}
-	c := NewCensus(1, 0, WithoutCloseWait(), WithSocketInfo(), OnlyStates(StatesOf(CloseWait)))
-	if err := NetlinkCensus(c, c.Filter()); err != nil {
-		return
-	}
-	f.CloseWaitInfo = c.SocketInfos()
+	f.CloseWaitInfo = f.Census.SocketInfos()
 }

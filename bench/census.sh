@@ -1,66 +1,82 @@
 #!/usr/bin/env bash
-# Benchmark of the socket census against ss, on real sockets.
+# Benchmark of the commands users run against ss, on real sockets.
 #
 #   sudo bench/census.sh [SIZE...]        (default sizes: 100000 1000000)
 #
-# For each size it builds two scenarios in a network namespace made by
-# cmd/sockgen (sockets on loopback, spread over many 127.x addresses and
-# child processes):
-#   mixed     30% ESTABLISHED, 60% TIME_WAIT, 5% CLOSE_WAIT, 5% FIN_WAIT2
-#   timewait  100% TIME_WAIT
-# and prints, measured in the same run inside the namespace (median of
-# ROUNDS runs, default 3): the wall time and peak RSS of the full census
-# (`tcpaudit sockets --no-owners --format json`), the wall time of
-# `ss -tan | wc -l`, and their ratio. In the mixed scenario of the smallest
-# size it also times CLOSE_WAIT attribution
-# (`tcpaudit sockets --state close-wait --by process`) against
-# `ss -tanp state close-wait`.
+# For each size cmd/sockgen fills a network namespace with sockets on
+# loopback in the mix of a busy proxy (62% ESTABLISHED, 19% CLOSE_WAIT, each
+# with its FIN_WAIT2 peer, a few listeners; no TIME_WAIT, so the count holds
+# still while it is measured) and the script times, inside the namespace and
+# in the same run, the commands as users type them:
 #
-# TIME_WAIT sockets leave the kernel after 60 s, so measurements start as
-# soon as the sockets exist; the socket count at measurement time is
-# printed (from ss). Needs root, ip(8), ss(8), GNU time and Go (or
-# PREBUILT=DIR holding tcpaudit and sockgen binaries).
+#   ss -tan | wc -l                               the peer for the census
+#   tcpaudit sockets                              text, owners of CLOSE_WAIT
+#   tcpaudit sockets --format json                the same as JSON
+#   tcpaudit sockets --format json --no-owners    the census alone
+#   tcpaudit sockets --format json --attribution fd-scan
+#   tcpaudit check --format json                  the default audit
+#   tcpaudit check --format json  (without CAP_BPF/CAP_SYS_ADMIN: fd scan)
+#   ss -tanp state close-wait | wc -l             the peer for attribution
+#
+# Each runs ROUNDS times (default 3; the slow `ss -tanp` SSP_ROUNDS times,
+# default 1) alternating with the others; the table shows the median wall
+# time, the median peak RSS (GNU time's %M, the kernel's maxrss) and the
+# ratio to its peer. Needs root, ip(8), ss(8), setpriv(1), GNU time and Go
+# (or PREBUILT=DIR holding tcpaudit and sockgen binaries).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
+SSP_ROUNDS=${SSP_ROUNDS:-1}
+NOBPF=(setpriv --bounding-set=-bpf,-sys_admin,-perfmon)
 
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed LABEL CMD...: runs CMD ROUNDS times, prints "LABEL wall_ms rss_kib".
-timed() {
-	local label=$1; shift
-	local walls=() rsss=() t0 t1
-	for _ in $(seq "$ROUNDS"); do
-		t0=$(now_ms)
-		/usr/bin/time -f %M -o /tmp/census-bench.rss "$@" >/dev/null
-		t1=$(now_ms)
-		walls+=($((t1 - t0)))
-		rsss+=("$(tail -1 /tmp/census-bench.rss)")
-	done
-	echo "$label $(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${rsss[@]}" | median)"
+# once LABEL CMD...: runs CMD once and appends "LABEL wall_ms rss_kib" to
+# $results (a non-zero exit is fine: check exits 1 on findings).
+once() {
+	local label=$1 t0 t1
+	shift
+	t0=$(now_ms)
+	/usr/bin/time -f %M -o "$results.rss" "$@" >/dev/null || true
+	t1=$(now_ms)
+	echo "$label $((t1 - t0)) $(tail -1 "$results.rss")" >>"$results"
 }
 
-# measure BIN ATTRIBUTION: runs inside the namespace.
+# measure BIN: runs inside the namespace, prints one line per command.
 measure() {
-	local bin=$1 attribution=$2
+	local bin=$1 results
+	results=$(mktemp)
 	echo "sockets_now $(ss -tanH | wc -l)"
-	timed census "$bin/tcpaudit" sockets --no-owners --format json
-	timed ss sh -c 'ss -tan | wc -l'
-	if [ "$attribution" = yes ]; then
-		echo "close_wait_now $(ss -tanH state close-wait | wc -l)"
-		timed attribution "$bin/tcpaudit" sockets --state close-wait --by process --format json
-		timed ss_p sh -c 'ss -tanp state close-wait | wc -l'
-	fi
+	echo "close_wait_now $(ss -tanH state close-wait | wc -l)"
+	for _ in $(seq "$ROUNDS"); do
+		once ss sh -c 'ss -tan | wc -l'
+		once sockets "$bin/tcpaudit" sockets
+		once sockets_json "$bin/tcpaudit" sockets --format json
+		once sockets_json_no_owners "$bin/tcpaudit" sockets --format json --no-owners
+		once sockets_json_fd_scan "$bin/tcpaudit" sockets --format json --attribution fd-scan
+		once check "$bin/tcpaudit" check --format json
+		once check_fd_scan "${NOBPF[@]}" "$bin/tcpaudit" check --format json
+	done
+	for _ in $(seq "$SSP_ROUNDS"); do
+		once ss_p sh -c 'ss -tanp state close-wait | wc -l'
+	done
+	for label in $(awk '{print $1}' "$results" | awk '!seen[$0]++'); do
+		echo "$label $(awk -v l="$label" '$1 == l {print $2}' "$results" | median) $(awk -v l="$label" '$1 == l {print $3}' "$results" | median)"
+	done
+	rm -f "$results" "$results.rss"
 }
 
 if [ "${1:-}" = --measure ]; then
-	measure "$2" "$3"
+	measure "$2"
 	exit
 fi
 
-[ "$(id -u)" = 0 ] || { echo "census.sh: needs root (network namespaces)" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || {
+	echo "census.sh: needs root (network namespaces)" >&2
+	exit 2
+}
 cd "$(dirname "$0")/.."
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
@@ -72,39 +88,41 @@ else
 fi
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(100000 1000000)
-smallest=$(printf '%s\n' "${sizes[@]}" | sort -n | head -1)
 
-# scenario NAME SIZE SOCKGEN-FLAGS...
-scenario() {
-	local name=$1 size=$2; shift 2
-	local ns="tcpaudit-bench-$$" ready="$bin/ready" attribution=no
-	rm -f "$ready"
-	"$bin/sockgen" -netns "$ns" -ready "$ready" "$@" >/dev/null &
-	local pid=$!
-	for _ in $(seq 600); do
-		[ -f "$ready" ] && break
-		kill -0 "$pid" 2>/dev/null || { echo "sockgen failed" >&2; return 1; }
-		sleep 0.5
-	done
-	[ "$name" = mixed ] && [ "$size" = "$smallest" ] && attribution=yes
-	echo "== $name $size: $(cat "$ready"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
-	ip netns exec "$ns" "$PWD/bench/census.sh" --measure "$bin" "$attribution" | report
-	kill -TERM "$pid"
-	wait "$pid" || true
-}
-
-# report reads the measure lines and prints the table rows and ratios.
+# report reads the measure lines of one size and prints the table rows.
 report() {
-	awk '
-	$1 == "sockets_now" || $1 == "close_wait_now" { printf "  %-28s %d\n", $1 ":", $2; next }
-	{ wall[$1] = $2; rss[$1] = $3; printf "  %-28s %6d ms  peak RSS %6.1f MiB\n", $1, $2, $3 / 1024 }
+	awk -v size="$1" '
+	$1 == "sockets_now" || $1 == "close_wait_now" { n[$1] = $2; next }
+	{ order[++k] = $1; wall[$1] = $2; rss[$1] = $3 }
 	END {
-		if (wall["ss"] > 0) printf "  census / ss -tan wall ratio: %.2f (target <= 0.60)\n", wall["census"] / wall["ss"]
-		if (wall["ss_p"] > 0) printf "  attribution / ss -tanp ratio: %.2f (target <= 0.50)\n", wall["attribution"] / wall["ss_p"]
+		printf "sockets: %d (%d CLOSE_WAIT)\n\n", n["sockets_now"], n["close_wait_now"]
+		print "| sockets | command | wall | peak RSS | ratio |"
+		print "|---|---|---|---|---|"
+		for (i = 1; i <= k; i++) {
+			l = order[i]; peer = (l == "ss" || l == "ss_p") ? "" : (l ~ /^check|fd_scan$/ ? "ss_p" : "ss")
+			ratio = peer == "" ? "peer" : sprintf("%.3f× %s", wall[l] / wall[peer], peer == "ss" ? "ss -tan" : "ss -tanp")
+			if (l ~ /^check/) ratio = ratio sprintf(", %.2f× ss -tan", wall[l] / wall["ss"])
+			printf "| %d | %s | %d ms | %.1f MiB | %s |\n", size, l, wall[l], rss[l] / 1024, ratio
+		}
 	}'
 }
 
 for size in "${sizes[@]}"; do
-	scenario mixed "$size" -established $((size * 30 / 100)) -time-wait $((size * 60 / 100)) -close-wait $((size * 5 / 100))
-	scenario timewait "$size" -time-wait "$size"
+	ns="tcpaudit-bench-$$" ready="$bin/ready"
+	rm -f "$ready"
+	close_wait=$((size * 19 / 100))
+	"$bin/sockgen" -netns "$ns" -ready "$ready" -established $((size - 2 * close_wait)) -close-wait "$close_wait" >/dev/null &
+	pid=$!
+	for _ in $(seq 1200); do
+		[ -f "$ready" ] && break
+		kill -0 "$pid" 2>/dev/null || {
+			echo "sockgen failed" >&2
+			exit 1
+		}
+		sleep 0.5
+	done
+	echo "== $size: $(cat "$ready"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	ip netns exec "$ns" "$PWD/bench/census.sh" --measure "$bin" | report "$size"
+	kill -TERM "$pid"
+	wait "$pid" || true
 done

@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/netip"
 
@@ -15,19 +18,22 @@ import (
 type SocketsJSON struct{}
 
 type socketsJSON struct {
-	Source       string          `json:"source"`
-	ElapsedMS    float64         `json:"elapsed_ms"`
-	Total        int             `json:"total"`
-	States       map[string]int  `json:"states"`
-	Listeners    []listenerJSON  `json:"listeners"`
-	Ephemeral    []ephemeralJSON `json:"ephemeral"`
-	Ports        []portJSON      `json:"ports,omitempty"`
-	Remotes      []remoteJSON    `json:"remotes,omitempty"`
-	Processes    []processJSON   `json:"processes"`
-	Unattributed int             `json:"unattributed,omitempty"`
-	Sampling     *samplingJSON   `json:"sampling,omitempty"`
-	Conntrack    *conntrackJSON  `json:"conntrack,omitempty"`
-	Notes        []string        `json:"notes,omitempty"`
+	Source    string          `json:"source"`
+	ElapsedMS float64         `json:"elapsed_ms"`
+	Total     int             `json:"total"`
+	States    map[string]int  `json:"states"`
+	Listeners []listenerJSON  `json:"listeners"`
+	Ephemeral []ephemeralJSON `json:"ephemeral"`
+	// EphemeralError bounds how far each ephemeral count is below the
+	// truth when there were more destinations than the census keeps.
+	EphemeralError int            `json:"ephemeral_error,omitempty"`
+	Ports          []portJSON     `json:"ports,omitempty"`
+	Remotes        []remoteJSON   `json:"remotes,omitempty"`
+	Processes      []processJSON  `json:"processes"`
+	Unattributed   int            `json:"unattributed,omitempty"`
+	Sampling       *samplingJSON  `json:"sampling,omitempty"`
+	Conntrack      *conntrackJSON `json:"conntrack,omitempty"`
+	Notes          []string       `json:"notes,omitempty"`
 }
 
 type listenerJSON struct {
@@ -83,29 +89,68 @@ type samplingJSON struct {
 	Rates          []audit.Rate `json:"rates"`
 }
 
-// Write renders v, v.Top rows per ranking (every listener).
+// Write renders v, v.Top rows per ranking (every listener). The listeners
+// are streamed one by one, so the output is never held whole: a proxy may
+// listen on tens of thousands of ports.
 func (SocketsJSON) Write(w io.Writer, v *sockets.View) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(socketsDocument(v))
+	doc, err := json.MarshalIndent(socketsDocument(v), "", "  ")
+	if err != nil {
+		return err
+	}
+	before, after, ok := bytes.Cut(doc, []byte(listenersMark))
+	if !ok {
+		return errors.New("sockets json: no listeners field")
+	}
+	bw := bufio.NewWriter(w)
+	bw.Write(before)
+	if err := streamListeners(bw, v.Listeners()); err != nil {
+		return err
+	}
+	bw.Write(after)
+	bw.WriteByte('\n')
+	return bw.Flush()
+}
+
+// listenersMark is the listeners field of a document built without them.
+const listenersMark = `"listeners": null`
+
+// streamListeners writes the listeners array as MarshalIndent would, one
+// listener at a time.
+func streamListeners(w *bufio.Writer, ls []audit.Listener) error {
+	if len(ls) == 0 {
+		_, err := w.WriteString(`"listeners": []`)
+		return err
+	}
+	w.WriteString(`"listeners": [`)
+	for i, l := range ls {
+		b, err := json.MarshalIndent(listenerJSON{Address: l.Addr.Unmap().String(), Port: l.Port, AcceptQueue: l.AcceptQueue, Backlog: l.Backlog}, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteString("\n    ")
+		w.Write(b)
+	}
+	_, err := w.WriteString("\n  ]")
+	return err
 }
 
 // socketsDocument builds the JSON document of v.
 func socketsDocument(v *sockets.View) socketsJSON {
 	doc := socketsJSON{Source: string(v.Source), ElapsedMS: ms(v.Elapsed.Seconds()), Total: v.Count(),
-		States: map[string]int{}, Listeners: []listenerJSON{}, Ephemeral: []ephemeralJSON{}, Notes: v.Notes}
+		States: map[string]int{}, Ephemeral: []ephemeralJSON{}, Notes: v.Notes}
 	for _, s := range audit.States() {
 		if v.State == 0 || s == v.State {
 			doc.States[s.String()] = v.Census.Count(s)
 		}
 	}
-	for _, l := range v.Listeners() {
-		doc.Listeners = append(doc.Listeners, listenerJSON{Address: l.Addr.Unmap().String(), Port: l.Port, AcceptQueue: l.AcceptQueue, Backlog: l.Backlog})
-	}
 	for _, d := range head(v.Destinations(), v.Top) {
 		doc.Ephemeral = append(doc.Ephemeral, ephemeralJSON{Local: d.Flow.Local.Unmap().String(), Remote: d.Flow.Remote.Unmap().String(),
 			RemotePort: d.Flow.RemotePort, Sockets: d.Use.Sockets, TimeWait: d.Use.TimeWait, Share: d.Share})
 	}
+	doc.EphemeralError = v.Census.EphemeralError
 	doc.Ports = portsJSON(v)
 	for _, h := range v.Remotes(v.Top) {
 		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})

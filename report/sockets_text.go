@@ -103,6 +103,9 @@ func writeDestinations(w io.Writer, v *sockets.View) {
 		fmt.Fprintf(w, "%s -> %s\t%d\t%d\t%.1f%%\n", d.Flow.Local.Unmap(),
 			netip.AddrPortFrom(d.Flow.Remote.Unmap(), d.Flow.RemotePort), d.Use.Sockets, d.Use.TimeWait, 100*d.Share)
 	}
+	if e := v.Census.EphemeralError; e > 0 {
+		fmt.Fprintf(w, "(more than %d destinations: each count may be up to %d below the truth)\n", audit.MaxFlows, e)
+	}
 }
 
 func writePorts(w io.Writer, v *sockets.View) {

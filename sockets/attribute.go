@@ -10,23 +10,16 @@ import (
 // for ByProcess; for ByState the CLOSE_WAIT sockets, when there are any and
 // o.NoOwners is not set. A failure becomes a note.
 func (v *View) attribute(fsys audit.FS, o Options) {
-	inodes := v.Census.Inodes()
-	if o.By != ByProcess {
-		if o.By != ByState || o.NoOwners || len(v.Census.CloseWaitInodes()) == 0 {
-			return
-		}
-		inodes = make(map[uint64]audit.State, len(v.Census.CloseWaitInodes()))
-		for ino := range v.Census.CloseWaitInodes() {
-			inodes[ino] = audit.CloseWait
-		}
+	if o.By != ByProcess && (o.By != ByState || o.NoOwners || v.Census.Count(audit.CloseWait) == 0) {
+		return
 	}
-	pc, err := fsys.Processes(inodes)
+	pc, err := fsys.WithAttribution(o.Attribution).ProcessesOf(v.Census, v.Source)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
 		return
 	}
 	v.Processes = &pc
-	if closed := v.closedSince(fsys, inodes, &pc); closed > 0 {
+	if closed := v.closedSince(fsys, &pc); closed > 0 {
 		v.Notes = append(v.Notes, counted(closed, "CLOSE_WAIT socket", "CLOSE_WAIT sockets")+
 			" closed before they could be attributed (between the census and the scan of processes)")
 	}
@@ -38,18 +31,16 @@ func (v *View) attribute(fsys audit.FS, o Options) {
 // closedSince takes the unattributed CLOSE_WAIT sockets that are gone after
 // the scan out of pc.Unattributed and returns how many: they closed, no
 // process hid them.
-func (v *View) closedSince(fsys audit.FS, inodes map[uint64]audit.State, pc *audit.ProcessCensus) int {
-	if pc.Unattributed == 0 {
+func (v *View) closedSince(fsys audit.FS, pc *audit.ProcessCensus) int {
+	if pc.Unattributed == 0 || len(pc.Unheld) == 0 {
 		return 0
 	}
-	left := make(map[uint64]struct{})
-	for ino, st := range inodes {
-		if _, held := pc.Holders[ino]; !held && st == audit.CloseWait {
-			left[ino] = struct{}{}
-		}
+	left := make(map[uint64]struct{}, len(pc.Unheld))
+	for _, ino := range pc.Unheld {
+		left[ino] = struct{}{}
 	}
 	before := len(left)
-	if before == 0 || fsys.StillCloseWait(v.Source, left) != nil {
+	if fsys.StillCloseWait(v.Source, left) != nil {
 		return 0
 	}
 	closed := min(before-len(left), pc.Unattributed)

@@ -42,6 +42,9 @@ type Options struct {
 	Top int
 	// NoOwners skips looking up the owners of CLOSE_WAIT sockets (ByState).
 	NoOwners bool
+	// Attribution says how processes are read ("" is auto: a BPF
+	// iterator where it can run, the scan of <pid>/fd otherwise).
+	Attribution audit.AttributionMode
 	// Samples is the number of samples; with 2 or more the view records the
 	// CLOSE_WAIT sockets present in every sample and the counter rates.
 	Samples int

@@ -1,0 +1,114 @@
+package audit
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit/taskfd"
+)
+
+// AttributionMode selects how sockets are attributed to processes.
+type AttributionMode string
+
+// Attribution modes. Auto reads the descriptors of every process with a
+// BPF task_file iterator where the kernel allows it (a live proc root,
+// root, BTF) and scans <pid>/fd otherwise; FDScan always scans; BPF
+// fails when the iterator cannot run.
+const (
+	AttributionAuto   AttributionMode = "auto"
+	AttributionBPF    AttributionMode = "bpf"
+	AttributionFDScan AttributionMode = "fd-scan"
+)
+
+// AttributionMethod says how one attribution read the processes:
+// AttributionBPF or AttributionFDScan.
+type AttributionMethod = AttributionMode
+
+// ParseAttributionMode accepts auto, bpf or fd-scan; "" means auto.
+func ParseAttributionMode(s string) (AttributionMode, error) {
+	switch AttributionMode(s) {
+	case "", AttributionAuto:
+		return AttributionAuto, nil
+	case AttributionBPF, AttributionFDScan:
+		return AttributionMode(s), nil
+	}
+	return "", fmt.Errorf("%w: attribution %q: want auto, bpf or fd-scan", ErrUsage, s)
+}
+
+// WithAttribution returns a copy of fsys that attributes sockets as m
+// says ("" is auto).
+func (fsys FS) WithAttribution(m AttributionMode) FS {
+	fsys.attribution = m
+	return fsys
+}
+
+// scanner reads the processes for the batches of one attribution; the
+// BPF iterator, once loaded, serves every batch.
+type scanner struct {
+	fsys FS
+	bpf  *bpfScan
+	// noBPF is why the iterator cannot run, once known.
+	noBPF error
+}
+
+func (fsys FS) scanner() *scanner { return &scanner{fsys: fsys} }
+
+// close unloads the iterator, if it was loaded.
+func (s *scanner) close() { s.bpf.close() }
+
+// scan finds the processes holding the inodes of the sets, with the BPF
+// iterator or the descriptor scan as the mode says. Auto scans when the
+// host has few open files (see fewFiles), and falls back to the scan when
+// the iterator cannot run (not root, no BTF, a proc root other than the
+// live /proc, the program refused).
+func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
+	b := newBatchScan(sets...)
+	// A namespace of several (a Scope) scans its own few processes.
+	if s.fsys.attribution == AttributionFDScan || b.size() == 0 || s.fsys.scope != nil ||
+		s.fsys.attribution != AttributionBPF && s.fsys.fewFiles() {
+		err := s.fsys.scanFDs(b)
+		b.finish()
+		return b, err
+	}
+	err := s.scanBPF(b)
+	switch {
+	case err == nil:
+		b.finish()
+		return b, nil
+	case s.fsys.attribution == AttributionBPF || !errors.Is(err, ErrNoIterator):
+		return nil, err
+	}
+	b = newBatchScan(sets...)
+	if err := s.fsys.scanFDs(b); err != nil {
+		return nil, err
+	}
+	b.finish()
+	return b, nil
+}
+
+// ErrNoIterator marks a BPF iterator that cannot run here.
+var ErrNoIterator = taskfd.ErrUnavailable
+
+// bpfWorthFiles is the number of open files from which auto attribution
+// loads the BPF iterator: below, reading every descriptor link costs less
+// than loading the kernel's BTF (tens of milliseconds and about 5 MiB).
+const bpfWorthFiles = 1 << 15
+
+// fewFiles reports whether the host has fewer than bpfWorthFiles open
+// files (the first field of sys/fs/file-nr, docs/kernel-facts.md §28); an
+// unreadable count is not few.
+func (fsys FS) fewFiles() bool {
+	b, err := readSmall(filepath.Join(fsys.root, "sys/fs/file-nr"))
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return false
+	}
+	n, err := strconv.ParseUint(f[0], 10, 64)
+	return err == nil && n < bpfWorthFiles
+}

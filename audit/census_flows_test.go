@@ -1,0 +1,39 @@
+package audit
+
+import (
+	"net/netip"
+	"testing"
+)
+
+// TestEphemeralBounded counts sockets toward more destinations than
+// MaxFlows: 3 heavy ones among 20,000 light ones. The map stays within
+// MaxFlows, the heavy destinations are kept with counts at most
+// EphemeralError below the truth, and the error stays within N/(MaxFlows+1).
+func TestEphemeralBounded(t *testing.T) {
+	c := NewCensus(32768, 60999)
+	local := netip.MustParseAddr("10.0.0.1")
+	heavy := []netip.Addr{netip.MustParseAddr("10.9.0.1"), netip.MustParseAddr("10.9.0.2"), netip.MustParseAddr("10.9.0.3")}
+	n, port := 0, uint16(32768)
+	add := func(remote netip.Addr, st State) {
+		c.Add(&Socket{Local: local, Remote: remote, LocalPort: port, RemotePort: 443, State: st})
+		port = 32768 + uint16(n%28000)
+		n++
+	}
+	for i := range 20000 {
+		add(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}), Established)
+		add(heavy[i%3], TimeWait)
+	}
+	if len(c.Ephemeral) > MaxFlows {
+		t.Errorf("%d destinations kept, bound %d", len(c.Ephemeral), MaxFlows)
+	}
+	if bound := n / (MaxFlows + 1); c.EphemeralError == 0 || c.EphemeralError > bound {
+		t.Errorf("error %d, want between 1 and N/(MaxFlows+1) = %d", c.EphemeralError, bound)
+	}
+	for _, h := range heavy {
+		u, ok := c.Ephemeral[Flow{Local: local, Remote: h, RemotePort: 443}]
+		want := 20000 / 3
+		if !ok || u.Sockets > want+1 || u.Sockets < want-c.EphemeralError || u.TimeWait > u.Sockets {
+			t.Errorf("heavy destination %v: %+v kept %v, want sockets in [%d, %d]", h, u, ok, want-c.EphemeralError, want+1)
+		}
+	}
+}

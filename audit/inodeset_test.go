@@ -1,0 +1,57 @@
+package audit
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestInodeHeapKeepsSmallest offers inodes to a heap bounded at 4, above a
+// floor of 10: it keeps the 4 smallest above the floor, sorted, and says
+// there were more; inode 0 and inodes beyond 32 bits are never kept.
+func TestInodeHeapKeepsSmallest(t *testing.T) {
+	h := newInodeHeap(10)
+	h.max = 4
+	for _, ino := range []uint64{50, 0, 3, 10, 11, 40, 12, 99, 13, 1 << 33} {
+		h.add(ino, CloseWait)
+	}
+	s := h.set()
+	if d := cmp.Diff([]uint32{11, 12, 13, 40}, slices.Collect(s.Inodes())); d != "" {
+		t.Errorf("kept (-want +got):\n%s", d)
+	}
+	if !h.more() {
+		t.Error("more() = false with 6 inodes offered above the floor and 4 kept")
+	}
+	h = newInodeHeap(0)
+	h.add(7, Listen)
+	if s := h.set(); h.more() || s.state(0) != Listen || s.last() != 7 {
+		t.Errorf("one inode: more %v, set %+v", h.more(), s)
+	}
+}
+
+// TestInodeSetClaim claims one inode for several PIDs: the lowest stays,
+// each claim returns the holder found before, and the packed state and
+// inode survive; clearHolders forgets them.
+func TestInodeSetClaim(t *testing.T) {
+	s := NewInodeSet(map[uint64]State{5: CloseWait, 0xfffffffe: Listen})
+	i, ok := s.index(0xfffffffe)
+	if !ok || i != 1 {
+		t.Fatalf("index(0xfffffffe) = %d, %v", i, ok)
+	}
+	for _, c := range []struct{ pid, before int32 }{{300, 0}, {100, 300}, {200, 100}, {4194304, 100}} {
+		if got := s.claim(i, c.pid); got != c.before {
+			t.Errorf("claim by %d found %d, want %d", c.pid, got, c.before)
+		}
+	}
+	if s.holder(i) != 100 || s.inode(i) != 0xfffffffe || s.state(i) != Listen || s.holder(0) != 0 {
+		t.Errorf("after the claims: holder %d, inode %x, state %v; other holder %d", s.holder(i), s.inode(i), s.state(i), s.holder(0))
+	}
+	if _, ok := s.index(6); ok {
+		t.Error("index(6) found an inode not in the set")
+	}
+	s.clearHolders()
+	if s.holder(i) != 0 || s.inode(i) != 0xfffffffe {
+		t.Errorf("clearHolders left holder %d, inode %x", s.holder(i), s.inode(i))
+	}
+}

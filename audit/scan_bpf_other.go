@@ -1,0 +1,11 @@
+//go:build !linux || tcpaudit_portable
+
+package audit
+
+// bpfScan stands for the iterator this build does not have.
+type bpfScan struct{}
+
+func (*bpfScan) close() {}
+
+// scanBPF has no iterator to run here: the error wraps ErrNoIterator.
+func (*scanner) scanBPF(*batchScan) error { return ErrNoIterator }

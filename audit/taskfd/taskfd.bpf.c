@@ -1,0 +1,41 @@
+//go:build ignore
+
+// An iter/task_file program: for every open file of every process (each
+// descriptor table once), it writes (tgid, fd, inode) to the iterator's seq
+// file when the file is a socket whose inode is in the wanted map.
+#include "taskfd.h"
+
+char LICENSE[] SEC("license") = "Dual MIT/GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, __u8);
+} wanted SEC(".maps");
+
+struct record {
+	__u32 tgid;
+	__u32 fd;
+	__u32 inode;
+	__u32 pad;
+};
+
+SEC("iter/task_file")
+int socket_files(struct bpf_iter__task_file *ctx)
+{
+	struct file *file = ctx->file;
+	struct task_struct *task = ctx->task;
+	if (!file || !task)
+		return 0;
+	struct inode *inode = file->f_inode;
+	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	__u32 ino = (__u32)inode->i_ino;
+	if (!bpf_map_lookup_elem(&wanted, &ino))
+		return 0;
+	struct record r = {.tgid = task->tgid, .fd = ctx->fd, .inode = ino};
+	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
+	return 0;
+}

@@ -1,0 +1,25 @@
+// Package taskfd maps socket inodes to the processes holding them with a
+// BPF iterator (iter/task_file): one pass over every descriptor table in
+// the kernel, filtered there to the inodes asked for, read through the
+// iterator's seq file. It owns the BPF program (taskfd.bpf.c, with the
+// hand-written CO-RE types of taskfd.h) and the objects bpf2go generates
+// from it (go generate, clang needed).
+package taskfd
+
+import "errors"
+
+//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -tags linux -target bpfel,bpfeb taskfd taskfd.bpf.c
+
+// ErrUnavailable marks an iterator that cannot run here: not Linux, no
+// BTF, not privileged, or a kernel without BPF iterators (before 5.8).
+var ErrUnavailable = errors.New("bpf task_file iterator unavailable")
+
+// File is one descriptor of a process that refers to a wanted socket.
+type File struct {
+	// TGID is the process (thread group) ID as the initial PID namespace
+	// numbers it.
+	TGID uint32
+	FD   uint32
+	// Inode is the socket's inode number.
+	Inode uint32
+}
