@@ -56,7 +56,7 @@ func TestServeUnderLoad(t *testing.T) {
 	var worst time.Duration
 	for time.Now().Before(end) {
 		start := time.Now()
-		resp, err := (&http.Client{Timeout: time.Second}).Get(url + "/healthz")
+		resp, err := (&http.Client{Timeout: healthzTimeout}).Get(url + "/healthz")
 		took := time.Since(start)
 		if err != nil || resp.StatusCode != http.StatusOK {
 			t.Errorf("/healthz under load: %v", err)
@@ -74,7 +74,7 @@ func TestServeUnderLoad(t *testing.T) {
 	if evals > limit {
 		t.Errorf("%v evaluations in %s at --interval %s, want at most %v", evals, duration, interval, limit)
 	}
-	if worst > time.Second {
+	if worst > time.Second && !raceDetector {
 		t.Errorf("slowest /healthz took %s, want under 1s", worst)
 	}
 	if failures.Load() > 0 {
