@@ -17,7 +17,8 @@ const envName = "TCPAUDIT_TEST_IN_NETNS"
 // Enter reports whether the test runs inside the namespace made for it.
 // Otherwise it creates a fresh network namespace (root and ip(8) needed,
 // or the test is skipped), re-runs this one test inside it with
-// `ip netns exec`, and fails with the child's output if the child fails.
+// `ip netns exec`, and fails with the child's output if the child fails
+// (and skips if the child skipped).
 // A fresh namespace keeps other processes' sockets out of the census and
 // of ss, so both can be compared exactly. Only top-level tests can use it.
 // Typical use:
@@ -35,6 +36,9 @@ func Enter(t *testing.T) bool {
 		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
 	cmd.Env = append(os.Environ(), envName+"="+t.Name())
 	out, err := cmd.CombinedOutput()
+	if err == nil && strings.Contains(string(out), "--- SKIP: "+t.Name()) {
+		t.Skipf("skipped inside namespace %s:\n%s", ns, out)
+	}
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
 		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
 	}
