@@ -88,18 +88,21 @@ func TestTimeWaitReuse(t *testing.T) {
 		name, reuse string
 		to          audit.Flow
 		tw, total   int
+		created     int
 		verdict     Verdict
 	}{
-		{"one destination dominates", "2", dest, 900, 1000, Change},
-		{"loopback already covered", "2", loop, 900, 1000, NoChange},
-		{"already on", "1", dest, 900, 1000, NoChange},
-		{"spread out", "0", dest, 300, 1000, NoChange},
-		{"too few", "0", dest, 3, 3, InsufficientData},
+		{"one destination dominates", "2", dest, 900, 1000, 100, Change},
+		{"loopback already covered", "2", loop, 900, 1000, 100, NoChange},
+		{"already on", "1", dest, 900, 1000, 100, NoChange},
+		{"spread out", "0", dest, 300, 1000, 100, NoChange},
+		{"too few", "0", dest, 3, 3, 3, InsufficientData},
+		{"stale entries, none created", "0", dest, 250, 250, 0, InsufficientData},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := readings(2, map[string]string{keyTwReuse: tc.reuse}, func(_ int, o *audit.Observation) {
 				o.Outgoing = map[audit.Flow]audit.OutgoingLoad{tc.to: {Sockets: tc.tw, TimeWait: tc.tw}}
 				o.States[audit.TimeWait] = tc.total
+				o.NewTimeWait = tc.created
 			})
 			if p := proposal(t, Plan(obs, nil), keyTwReuse); p.Verdict != tc.verdict {
 				t.Errorf("got %s: %s", p.Verdict, p.Formula)
