@@ -160,3 +160,18 @@ func TestOneReading(t *testing.T) {
 		}
 	}
 }
+
+// TestPortRangeReusedTuples: with 4-tuples taken over within an interval,
+// the census sees 40 new connections/s while Tcp ActiveOpens rises by 100
+// each second: the rate is 100/s, shared by the destinations' new tuples.
+func TestPortRangeReusedTuples(t *testing.T) {
+	other := audit.Flow{Local: dest.Local, Remote: dest.Remote, RemotePort: 6379}
+	obs := readings(4, map[string]string{keyPortRange: "40000 40499"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(1000 + 100*i)}}
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: 30, Sockets: 400}, other: {New: 10, Sockets: 100}}
+	})
+	p := proposal(t, Plan(obs, nil), keyPortRange)
+	if p.Inputs["peak_new_per_s"] != 75.0 || p.Subject != destination(dest) {
+		t.Errorf("peak %v to %s, want 75 (100 × 30/40) to %s: %s", p.Inputs["peak_new_per_s"], p.Subject, destination(dest), p.Formula)
+	}
+}
