@@ -16,14 +16,7 @@ func (s series) portRange() []Proposal {
 	if p, ok := s.tooFew(keyPortRange); ok {
 		return []Proposal{p}
 	}
-	byDest := map[audit.Flow]rates{}
-	total := 0
-	s.intervals(func(_, cur audit.Observation) {
-		for fl, u := range cur.Outgoing {
-			byDest[fl] = append(byDest[fl], float64(u.New)/cur.Interval.Seconds())
-			total += u.New
-		}
-	})
+	byDest, total := s.newOutgoing()
 	if total < minEvents {
 		return []Proposal{s.insufficient(keyPortRange, fmt.Sprintf("%d new outgoing connections in %s", total, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
 	}
@@ -57,6 +50,42 @@ func (s series) portRange() []Proposal {
 			pool.floor, count(pool.available(pool.floor, 65535)), destination(dest))
 	}
 	return []Proposal{decide(p, true, fmt.Sprintf("%d 65535", newLo))}
+}
+
+// newOutgoing returns the rate of new outgoing connections per destination
+// in each interval, and their total. A 4-tuple taken over within an
+// interval (tcp_tw_reuse, a narrow port range) is not new to the census,
+// so the total of an interval is the rise of Tcp ActiveOpens when that is
+// larger (it counts every connect(), docs/kernel-facts.md §31), shared out
+// by each destination's new 4-tuples, or by its sockets when none was new.
+func (s series) newOutgoing() (map[audit.Flow]rates, int) {
+	byDest := map[audit.Flow]rates{}
+	total := 0
+	s.intervals(func(prev, cur audit.Observation) {
+		seen, socks := 0, 0
+		for _, u := range cur.Outgoing {
+			seen += u.New
+			socks += u.Sockets
+		}
+		opens := int(counterDelta(prev, cur, "Tcp", "ActiveOpens"))
+		n := max(seen, opens)
+		for fl, u := range cur.Outgoing {
+			share := 0.0
+			switch {
+			case seen > 0:
+				share = float64(u.New) / float64(seen)
+			case socks > 0:
+				share = float64(u.Sockets) / float64(socks)
+			}
+			byDest[fl] = append(byDest[fl], share*float64(n)/cur.Interval.Seconds())
+		}
+		if len(cur.Outgoing) > 0 {
+			total += n
+		} else {
+			total += seen
+		}
+	})
+	return byDest, total
 }
 
 // busiestDest returns the destination with the highest peak rate.

@@ -53,10 +53,15 @@ func (s series) twBuckets() []Proposal {
 // twReuse proposes tcp_tw_reuse = 1 when outgoing connections to one
 // destination hold most TIME_WAIT entries and reuse does not already apply
 // to them: with it, connect() may take over such an entry instead of
-// needing another port (docs/kernel-facts.md §5).
+// needing another port (docs/kernel-facts.md §5). Entries left from before
+// the observation say nothing about the workload: under minEvents created
+// while observed, the key is insufficient-data like the others.
 func (s series) twReuse() []Proposal {
-	if len(s.obs) == 0 {
-		return []Proposal{s.insufficient(keyTwReuse, "no reading", nil)}
+	if p, ok := s.tooFew(keyTwReuse); ok {
+		return []Proposal{p}
+	}
+	if created := s.timeWaitCreated(); created < minEvents {
+		return []Proposal{s.insufficient(keyTwReuse, fmt.Sprintf("%d TIME_WAIT entries created in %s", created, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
 	}
 	ob := s.mostTimeWait()
 	total := ob.States[audit.TimeWait]
@@ -92,6 +97,13 @@ func (s series) twReuse() []Proposal {
 		p.Advice = "tcp_tw_reuse needs TCP timestamps: tcp_timestamps is 0 here, set it to 1 as well"
 	}
 	return []Proposal{decide(p, true, "1")}
+}
+
+// timeWaitCreated counts the TIME_WAIT entries seen new in every interval.
+func (s series) timeWaitCreated() int64 {
+	var n int64
+	s.intervals(func(_, cur audit.Observation) { n += int64(cur.NewTimeWait) })
+	return n
 }
 
 // mostTimeWait returns the observation with the most TIME_WAIT entries.

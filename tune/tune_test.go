@@ -88,18 +88,21 @@ func TestTimeWaitReuse(t *testing.T) {
 		name, reuse string
 		to          audit.Flow
 		tw, total   int
+		created     int
 		verdict     Verdict
 	}{
-		{"one destination dominates", "2", dest, 900, 1000, Change},
-		{"loopback already covered", "2", loop, 900, 1000, NoChange},
-		{"already on", "1", dest, 900, 1000, NoChange},
-		{"spread out", "0", dest, 300, 1000, NoChange},
-		{"too few", "0", dest, 3, 3, InsufficientData},
+		{"one destination dominates", "2", dest, 900, 1000, 100, Change},
+		{"loopback already covered", "2", loop, 900, 1000, 100, NoChange},
+		{"already on", "1", dest, 900, 1000, 100, NoChange},
+		{"spread out", "0", dest, 300, 1000, 100, NoChange},
+		{"too few", "0", dest, 3, 3, 3, InsufficientData},
+		{"stale entries, none created", "0", dest, 250, 250, 0, InsufficientData},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			obs := readings(2, map[string]string{keyTwReuse: tc.reuse}, func(_ int, o *audit.Observation) {
 				o.Outgoing = map[audit.Flow]audit.OutgoingLoad{tc.to: {Sockets: tc.tw, TimeWait: tc.tw}}
 				o.States[audit.TimeWait] = tc.total
+				o.NewTimeWait = tc.created
 			})
 			if p := proposal(t, Plan(obs, nil), keyTwReuse); p.Verdict != tc.verdict {
 				t.Errorf("got %s: %s", p.Verdict, p.Formula)
@@ -155,5 +158,20 @@ func TestOneReading(t *testing.T) {
 		if p.Verdict != InsufficientData || p.Proposed != "" {
 			t.Errorf("%s: %s %q", p.Key, p.Verdict, p.Proposed)
 		}
+	}
+}
+
+// TestPortRangeReusedTuples: with 4-tuples taken over within an interval,
+// the census sees 40 new connections/s while Tcp ActiveOpens rises by 100
+// each second: the rate is 100/s, shared by the destinations' new tuples.
+func TestPortRangeReusedTuples(t *testing.T) {
+	other := audit.Flow{Local: dest.Local, Remote: dest.Remote, RemotePort: 6379}
+	obs := readings(4, map[string]string{keyPortRange: "40000 40499"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(1000 + 100*i)}}
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: 30, Sockets: 400}, other: {New: 10, Sockets: 100}}
+	})
+	p := proposal(t, Plan(obs, nil), keyPortRange)
+	if p.Inputs["peak_new_per_s"] != 75.0 || p.Subject != destination(dest) {
+		t.Errorf("peak %v to %s, want 75 (100 × 30/40) to %s: %s", p.Inputs["peak_new_per_s"], p.Subject, destination(dest), p.Formula)
 	}
 }

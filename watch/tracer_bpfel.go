@@ -58,6 +58,17 @@ type tracerStatetime struct {
 	SumNs   uint64
 }
 
+type tracerTuplekey struct {
+	_      structs.HostLayout
+	Saddr  [16]uint8
+	Daddr  [16]uint8
+	Netns  uint32
+	Lport  uint16
+	Dport  uint16
+	Family uint8
+	Pad    [3]uint8
+}
+
 type tracerTwkey struct {
 	_      structs.HostLayout
 	Pid    uint32
@@ -73,6 +84,7 @@ type tracerTwkey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	tracerMapFinWait2          = "fin_wait2"
 	tracerMapListeners         = "listeners"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
@@ -81,6 +93,8 @@ const (
 	tracerMapSynackRetrans     = "synack_retrans"
 	tracerMapTimewait          = "timewait"
 	tracerMapTransitions       = "transitions"
+	tracerProgOnConsumeSkb     = "on_consume_skb"
+	tracerProgOnKfreeSkb       = "on_kfree_skb"
 	tracerProgOnReceiveReset   = "on_receive_reset"
 	tracerProgOnRetransmit     = "on_retransmit"
 	tracerProgOnRetransmitSent = "on_retransmit_sent"
@@ -132,6 +146,8 @@ type tracerSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerProgramSpecs struct {
+	OnConsumeSkb     *ebpf.ProgramSpec `ebpf:"on_consume_skb"`
+	OnKfreeSkb       *ebpf.ProgramSpec `ebpf:"on_kfree_skb"`
 	OnReceiveReset   *ebpf.ProgramSpec `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.ProgramSpec `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.ProgramSpec `ebpf:"on_retransmit_sent"`
@@ -144,6 +160,7 @@ type tracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerMapSpecs struct {
+	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
 	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
@@ -181,6 +198,7 @@ func (o *tracerObjects) Close() error {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerMaps struct {
+	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
 	Listeners     *ebpf.Map `ebpf:"listeners"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
@@ -193,6 +211,7 @@ type tracerMaps struct {
 
 func (m *tracerMaps) Close() error {
 	return _TracerClose(
+		m.FinWait2,
 		m.Listeners,
 		m.Resets,
 		m.Retrans,
@@ -215,6 +234,8 @@ type tracerVariables struct {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerPrograms struct {
+	OnConsumeSkb     *ebpf.Program `ebpf:"on_consume_skb"`
+	OnKfreeSkb       *ebpf.Program `ebpf:"on_kfree_skb"`
 	OnReceiveReset   *ebpf.Program `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.Program `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.Program `ebpf:"on_retransmit_sent"`
@@ -225,6 +246,8 @@ type tracerPrograms struct {
 
 func (p *tracerPrograms) Close() error {
 	return _TracerClose(
+		p.OnConsumeSkb,
+		p.OnKfreeSkb,
 		p.OnReceiveReset,
 		p.OnRetransmit,
 		p.OnRetransmitSent,

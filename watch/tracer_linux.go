@@ -30,6 +30,8 @@ type loaded struct {
 	ReceiveReset *ebpf.Program `ebpf:"on_receive_reset"`
 	Synack       *ebpf.Program `ebpf:"on_synack"`
 	Retransmit   *ebpf.Program `ebpf:"on_retransmit"`
+	KfreeSkb     *ebpf.Program `ebpf:"on_kfree_skb"`
+	ConsumeSkb   *ebpf.Program `ebpf:"on_consume_skb"`
 }
 
 // Close frees the maps and programs.
@@ -44,7 +46,7 @@ func (l *loaded) Close() error {
 }
 
 func (l *loaded) programs() []*ebpf.Program {
-	return []*ebpf.Program{l.State, l.SendReset, l.ReceiveReset, l.Synack, l.Retransmit}
+	return []*ebpf.Program{l.State, l.SendReset, l.ReceiveReset, l.Synack, l.Retransmit, l.KfreeSkb, l.ConsumeSkb}
 }
 
 // OpenBPF loads the BPF programs and attaches them to the tracepoints,

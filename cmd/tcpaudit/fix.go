@@ -58,17 +58,19 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 		return err
 	}
 	fx := pipeline.PlanFix(a, a.Sysctl)
-	return emitFix(s, fx, "tcpaudit fix: no finding of profile "+a.Profile+" has a sysctl fix", o)
+	return emitFix(s, fx, "tcpaudit fix", "no finding of profile "+a.Profile+" has a sysctl fix", o)
 }
 
 // emitFix prints the drop-in, or the diff with --diff, or writes it with
 // --write; with no change it prints none and the plan's notes on stderr.
-func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
+// Every message on stderr starts with cmd, the command that prints it
+// ("tcpaudit fix", "tcpaudit tune").
+func emitFix(s streams, fx *pipeline.Fix, cmd, none string, o fixOptions) error {
 	switch {
 	case fx.Guest != "":
-		return guestFix(s, fx, o, none)
+		return guestFix(s, fx, o, cmd, none)
 	case len(fx.Changes) == 0:
-		_, err := fmt.Fprintln(s.err, none)
+		_, err := fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 		for _, n := range fx.Notes {
 			fmt.Fprintf(s.err, "  %s\n", n)
 		}
@@ -81,7 +83,7 @@ func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
 		_, err = fmt.Fprint(s.out, diff)
 		return err
 	case o.Write != "":
-		return writeFix(s, fx, o.Root, o.Write)
+		return writeFix(s, fx, cmd, o.Root, o.Write)
 	}
 	_, err := fmt.Fprint(s.out, fx.DropIn())
 	return err
@@ -90,10 +92,10 @@ func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
 // guestFix prints the fix of a namespace that is not the host's in the
 // form its owner keeps it, and says why no drop-in is offered; --write is
 // refused.
-func guestFix(s streams, fx *pipeline.Fix, o fixOptions, none string) error {
-	fmt.Fprintf(s.err, "tcpaudit fix: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", fx.Guest)
+func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
+	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, fx.Guest)
 	if len(fx.Changes) == 0 {
-		fmt.Fprintln(s.err, none)
+		fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 	}
 	for _, n := range fx.Notes {
 		fmt.Fprintf(s.err, "  %s\n", n)
@@ -111,16 +113,16 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, none string) error {
 
 // writeFix writes the drop-in to file, warning when another file that
 // sets the same keys sorts after it and so wins at boot.
-func writeFix(s streams, fx *pipeline.Fix, root, file string) error {
+func writeFix(s streams, fx *pipeline.Fix, cmd, root, file string) error {
 	base := filepath.Base(file)
 	if last := fx.Shadowed(base); last != "" {
-		fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, fx.Name)
+		fmt.Fprintf(s.err, "%s: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", cmd, base, last, fx.Name)
 	}
 	backup, err := atomicfile.ReplaceBeneath(root, file, fx.DropIn())
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)
 	}
-	msg := "tcpaudit fix: wrote " + file
+	msg := cmd + ": wrote " + file
 	if backup != "" {
 		msg += " (previous version kept as " + backup + ")"
 	}

@@ -107,7 +107,7 @@ func writeTuneFix(s streams, fsys audit.FS, rep tune.Report, o tuneOptions) erro
 		}
 	}
 	fx := pipeline.PlanFix(&pipeline.Audit{Facts: facts, Result: rules.Result{Findings: findings}, Profile: "tune (measured workload)"}, conf)
-	return emitFix(s, fx, "tcpaudit tune: no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
+	return emitFix(s, fx, "tcpaudit tune", "no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
 }
 
 // tuneFacts reads what planning a fix needs: the sysctls (and those absent,

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/watch"
@@ -43,7 +44,7 @@ func newWatchCmd(s streams) *cobra.Command {
 	f.Int("top", 10, "rows to print per ranking")
 	addTextOrJSONFlag(f)
 	f.String("source", "auto", "what to read: auto (BPF, else samples), bpf or sample")
-	f.String("netns", "", "watch this network namespace: a path (/run/netns/NAME) or a PID (default: this process's)")
+	f.String("netns", "", "watch this network namespace: a name under /run/netns, a PID or a path (default: this process's)")
 	f.Bool("all-netns", false, "watch every network namespace")
 	f.String("proc-root", "/proc", "the live host's /proc (namespace files, port range, samples)")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
@@ -180,11 +181,7 @@ func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
 		wo.MaxTWBuckets, _ = strconv.Atoi(strings.TrimSpace(v)) // 0 (no finding) if unreadable
 	}
 	if !o.AllNetns {
-		spec := o.Netns
-		if spec == "" {
-			spec = "self"
-		}
-		if wo.Netns, err = watch.NamespaceInode(o.ProcRoot, spec); err != nil {
+		if wo.Netns, err = o.namespace(); err != nil {
 			return nil, wo, err
 		}
 	}
@@ -198,6 +195,22 @@ func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
 		wo.Note = fmt.Sprintf("sampled the socket census every %s (--source sample): no transitions or events, TIME_WAIT creation estimated as count / 60 s", o.Interval)
 	}
 	return o.sampler(wo)
+}
+
+// namespace returns the inode of the namespace to watch: --netns as check
+// reads it (NAME under /run/netns, PID or PATH), else this process's.
+func (o watchOptions) namespace() (uint32, error) {
+	if o.Netns == "" {
+		return watch.NamespaceInode(o.ProcRoot, "self")
+	}
+	ns, err := netns.Resolve(o.Netns, o.ProcRoot)
+	if err != nil {
+		return 0, err
+	}
+	if ns.Inode == 0 || ns.Inode > 1<<32-1 {
+		return 0, fmt.Errorf("--netns %q: namespace inode %d out of range", o.Netns, ns.Inode)
+	}
+	return uint32(ns.Inode), nil
 }
 
 // sampler opens the census sampler, which sees this process's namespace.

@@ -40,7 +40,8 @@ func inNetns(t *testing.T, ns string, fn func()) {
 }
 
 // TestWatchNetnsFlag: watch run outside a namespace, given it by --netns,
-// sees the connections made there, and watch of its own namespace does
+// sees the connections made there whether named by path or, as check
+// takes it, by its name under /run/netns; watch of its own namespace does
 // not: the kernel programs filter by the namespace's inode.
 func TestWatchNetnsFlag(t *testing.T) {
 	ns := nstest.New(t)
@@ -58,6 +59,7 @@ func TestWatchNetnsFlag(t *testing.T) {
 		want uint64
 	}{
 		{[]string{"--netns", filepath.Join("/run/netns", ns)}, n},
+		{[]string{"--netns", ns}, n},
 		{nil, 0}, // this process's namespace
 	} {
 		_, r := watchRun(t, load, append([]string{"--duration", "2s"}, tc.args...)...)

@@ -24,7 +24,7 @@ const (
 )
 
 // tracerLinks is the number of links a tracer attaches, one per program.
-const tracerLinks = 5
+const tracerLinks = 7
 
 // bpfLinks counts this process's descriptors of BPF links: `watch` runs
 // in-process, so its attached programs show here.

@@ -87,11 +87,20 @@ struct sock_common {
 	possible_net_t skc_net;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
+	unsigned long skc_flags; /* sk_flags in recent kernels */
 } CORE;
 
 struct sock {
 	struct sock_common __sk_common;
+	unsigned long sk_flags; /* older kernels; see sock_flags() */
 } CORE;
+
+/* Bits of sock.sk_flags (enum sock_flags, include/net/sock.h). */
+#define SOCK_DONE 1
+
+/* The kind of __builtin_preserve_field_info that asks whether a field
+ * exists in the running kernel. */
+#define BPF_FIELD_EXISTS 2
 
 struct net_device {
 	possible_net_t nd_net;

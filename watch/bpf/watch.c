@@ -114,6 +114,27 @@ struct {
 	__type(value, __u64);
 } timewait SEC(".maps");
 
+/* A connection by its namespace and 4-tuple. */
+struct tuplekey {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u32 netns;
+	__u16 lport;
+	__u16 dport;
+	__u8 family;
+	__u8 pad[3];
+};
+
+/* Sockets handed to a timewait sock of substate FIN_WAIT2 (no FIN from
+ * the peer yet), by 4-tuple: their TIME_WAIT is counted if the peer's FIN
+ * reaches the timewait sock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct tuplekey);
+	__type(value, struct sockinfo);
+} fin_wait2 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 4096);
@@ -254,19 +275,49 @@ static __always_inline void listening(const struct sockinfo *si, int new)
 	bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
 }
 
+/* sock_flags returns sk->sk_flags, a field of struct sock in older kernels
+ * and of sock_common (skc_flags) in recent ones. */
+static __always_inline unsigned long sock_flags(const struct sock *sk)
+{
+	if (__builtin_preserve_field_info(sk->__sk_common.skc_flags, BPF_FIELD_EXISTS))
+		return sk->__sk_common.skc_flags;
+	return sk->sk_flags;
+}
+
 /*
- * enters_time_wait reports whether a transition hands the connection over
- * to a TIME_WAIT sock. tcp_time_wait() replaces the socket with a tw sock
- * (which has no tracepoint) and then tcp_done() moves the socket from
- * FIN_WAIT2 or CLOSING to CLOSE: that is the transition seen. A socket
- * closed by an RST from those states has none, and its reset was marked
- * first (tcp_reset() fires tcp_receive_reset before tcp_done()).
+ * Closing states: tcp_time_wait() replaces the socket with a tw sock (which
+ * has no tracepoint) and then tcp_done() moves the socket from FIN_WAIT2 or
+ * CLOSING to CLOSE: that is the transition seen. The tw sock's substate is
+ * TIME_WAIT when the peer's FIN was received (tcp_fin() set SOCK_DONE
+ * first; close() sets sk_shutdown to SHUTDOWN_MASK, so RCV_SHUTDOWN tells
+ * nothing), else FIN_WAIT2: an orphaned FIN_WAIT2 socket handed over for
+ * tcp_fin_timeout, which is a TIME_WAIT only if the peer's FIN reaches the
+ * tw sock (see fin_to_tw) and else expires. A socket closed by an RST
+ * from those states has none, and its reset was marked first (tcp_reset()
+ * fires tcp_receive_reset before tcp_done()).
  */
-static __always_inline int enters_time_wait(const struct sockinfo *si, int old, int new)
+#define TW_NONE 0
+#define TW_CREATED 1
+#define TW_FIN_WAIT2 2
+
+static __always_inline int time_wait_of(const struct sock *sk, const struct sockinfo *si, int old, int new)
 {
 	if (new == TCP_TIME_WAIT)
-		return 1;
-	return new == TCP_CLOSE && (old == TCP_FIN_WAIT2 || old == TCP_CLOSING) && !si->reset;
+		return TW_CREATED;
+	if (new != TCP_CLOSE || (old != TCP_FIN_WAIT2 && old != TCP_CLOSING) || si->reset)
+		return TW_NONE;
+	if ((sock_flags(sk) >> SOCK_DONE) & 1)
+		return TW_CREATED;
+	return old == TCP_FIN_WAIT2 ? TW_FIN_WAIT2 : TW_NONE;
+}
+
+/* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2. */
+static __always_inline void await_fin(const struct sockinfo *si)
+{
+	struct tuplekey k = {.netns = si->netns, .lport = si->lport, .dport = si->dport, .family = si->family};
+	__builtin_memcpy(k.saddr, si->saddr, sizeof(k.saddr));
+	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
+	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -297,7 +348,10 @@ int on_state(__u64 *ctx)
 	si->netns = netns;
 	si->family = remote(sk, si->daddr);
 	local(sk, si->saddr);
-	si->lport = sk->__sk_common.skc_num;
+	/* tcp_set_state() releases the local port (inet_put_port) before it
+	 * traces a move to CLOSE: keep the one seen before. */
+	if (sk->__sk_common.skc_num)
+		si->lport = sk->__sk_common.skc_num;
 	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
 		si->pid = bpf_get_current_pid_tgid() >> 32;
@@ -309,8 +363,11 @@ int on_state(__u64 *ctx)
 	 * transition also leaves LISTEN (it is born a copy of its listener). */
 	if (new == TCP_LISTEN || (old == TCP_LISTEN && new == TCP_CLOSE))
 		listening(si, new);
-	if (enters_time_wait(si, old, new))
+	int tw = time_wait_of(sk, si, old, new);
+	if (tw == TW_CREATED)
 		count_timewait(si);
+	else if (tw == TW_FIN_WAIT2)
+		await_fin(si);
 	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
 		if (known)
 			bpf_map_delete_elem(&socks, &key);
@@ -320,6 +377,70 @@ int on_state(__u64 *ctx)
 	si->since_ns = now;
 	if (!known)
 		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
+	return 0;
+}
+
+/*
+ * A tw sock of substate FIN_WAIT2 that receives the peer's FIN becomes a
+ * TIME_WAIT in tcp_timewait_state_process() (tw_substate = TIME_WAIT) with
+ * no tracepoint, and tracing the function itself (fentry, kprobes) is not
+ * always built in. The packet is seen when it is freed: a TCP segment with
+ * FIN from the peer of a connection awaiting it counts as its TIME_WAIT
+ * creation, once (its entry is removed). The key is read from the packet:
+ * its namespace is the receiving device's, its source the peer.
+ */
+static __always_inline void fin_to_tw(const struct sk_buff *skb)
+{
+	const struct net_device *dev = skb->dev;
+	if (!dev || skb->transport_header == 0xffff || skb->network_header == 0xffff)
+		return;
+	struct tuplekey k = {};
+	k.netns = dev->nd_net.net->ns.inum;
+	if (skip(k.netns))
+		return;
+	unsigned long ip = (unsigned long)skb->head + skb->network_header;
+	unsigned long th = (unsigned long)skb->head + skb->transport_header;
+	__u8 v = 0, proto = 0;
+	bpf_probe_read_kernel(&v, 1, (void *)ip);
+	if ((v >> 4) == 6) {
+		bpf_probe_read_kernel(&proto, 1, (void *)(ip + 6));
+		k.family = AF_INET6;
+		bpf_probe_read_kernel(k.daddr, 16, (void *)(ip + 8));
+		bpf_probe_read_kernel(k.saddr, 16, (void *)(ip + 24));
+	} else if ((v >> 4) == 4) {
+		bpf_probe_read_kernel(&proto, 1, (void *)(ip + 9));
+		k.family = AF_INET;
+		bpf_probe_read_kernel(k.daddr, 4, (void *)(ip + 12));
+		bpf_probe_read_kernel(k.saddr, 4, (void *)(ip + 16));
+	}
+	if (proto != 6 /* IPPROTO_TCP */)
+		return;
+	__u16 ports[2] = {};
+	__u8 flags = 0;
+	bpf_probe_read_kernel(ports, sizeof(ports), (void *)th);
+	bpf_probe_read_kernel(&flags, 1, (void *)(th + 13));
+	if (!(flags & 0x01) /* FIN */)
+		return;
+	k.dport = __builtin_bswap16(ports[0]);
+	k.lport = __builtin_bswap16(ports[1]);
+	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, &k);
+	if (!si)
+		return;
+	count_timewait(si);
+	bpf_map_delete_elem(&fin_wait2, &k);
+}
+
+SEC("tp_btf/kfree_skb")
+int on_kfree_skb(__u64 *ctx)
+{
+	fin_to_tw((const struct sk_buff *)ctx[0]);
+	return 0;
+}
+
+SEC("tp_btf/consume_skb")
+int on_consume_skb(__u64 *ctx)
+{
+	fin_to_tw((const struct sk_buff *)ctx[0]);
 	return 0;
 }
 

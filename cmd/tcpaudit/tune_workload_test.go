@@ -1,0 +1,80 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/tune"
+)
+
+// enterSysctls runs the test in a network namespace of its own (false in
+// the parent, which must return) with the sysctls given as path, value
+// pairs under /proc/sys.
+func enterSysctls(t *testing.T, kv ...string) bool {
+	t.Helper()
+	if !nstest.Enter(t) {
+		return false
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		setSysctl(t, kv[i], kv[i+1])
+	}
+	return true
+}
+
+// TestTuneIdleTimeWait: 30 TIME_WAIT entries made before tune starts and
+// no traffic while it watches give tcp_tw_reuse no verdict: none was
+// created, so it is insufficient-data like the other keys.
+func TestTuneIdleTimeWait(t *testing.T) {
+	if !enterSysctls(t) {
+		return
+	}
+	g := closer(t)
+	var err error
+	for i := 0; i < 30 && err == nil; i++ {
+		err = g.TimeWait()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := proposalOf(t, tuneJSON(t, "--duration", "1s", "--interval", "500ms"), "net.ipv4.tcp_tw_reuse")
+	if p.Verdict != tune.InsufficientData || !strings.Contains(p.Formula, "0 TIME_WAIT entries created") {
+		t.Errorf("tcp_tw_reuse from stale entries only: %s %q, want insufficient-data", p.Verdict, p.Formula)
+	}
+}
+
+// TestTuneDiffLabel: tune --diff in a namespace that is not the host's
+// says why no drop-in is offered under its own name, not fix's.
+func TestTuneDiffLabel(t *testing.T) {
+	if !enterSysctls(t) {
+		return
+	}
+	code, _, stderr := runCLI(t, "tune", "--duration", "500ms", "--interval", "500ms", "--root", emptyRoot(t), "--diff")
+	if code != exitOK || !strings.HasPrefix(stderr, "tcpaudit tune: ") || strings.Contains(stderr, "tcpaudit fix") || !strings.Contains(stderr, "not the host's") {
+		t.Errorf("tune --diff in a namespace: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestTuneReusedPorts: with a 300-port range and tcp_tw_reuse 2, 100
+// client-first connections/s to one loopback destination take over their
+// own TIME_WAIT 4-tuples after 3 s, within an interval, so most are not
+// new to the census; tune's rate must still be the test's own (± 10%),
+// from Tcp ActiveOpens.
+func TestTuneReusedPorts(t *testing.T) {
+	if !enterSysctls(t, "net/ipv4/ip_local_port_range", "40000 40299", "net/ipv4/tcp_tw_reuse", "2", "net/ipv4/tcp_timestamps", "1") {
+		return
+	}
+	load := pace(100, 10*time.Second, closer(t).TimeWait)
+	time.Sleep(3500 * time.Millisecond) // every port in TIME_WAIT: connect() reuses
+	var peak float64
+	rate := load.measure(func() {
+		peak = input(t, proposalOf(t, tuneJSON(t, "--duration", "3s", "--interval", "1s"), "net.ipv4.ip_local_port_range"), "peak_new_per_s")
+	})
+	if err := load.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !within(peak, rate, 0.1) {
+		t.Errorf("peak %.1f new connections/s, want the test's own %.1f ± 10%%", peak, rate)
+	}
+}

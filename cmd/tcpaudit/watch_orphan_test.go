@@ -1,0 +1,163 @@
+package main
+
+import (
+	"io"
+	"net"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestWatchOrphanedFinWait2: n client-first closes toward a server that
+// closes at once, k toward one that closes 300 ms later and m toward one
+// that never does, with tcp_fin_timeout 2 s. The m orphaned FIN_WAIT2
+// sockets leave for a tw sock of substate FIN_WAIT2, through the same
+// FIN_WAIT2 -> CLOSE transition as a TIME_WAIT, but are no TIME_WAIT; the
+// k do the same, and become TIME_WAIT when the late FIN reaches the tw
+// sock. ss is the oracle: n + k TIME-WAIT and m FIN-WAIT-2; watch must
+// count n + k TIME_WAIT entries (± 2%), k toward the late server and none
+// toward the silent one.
+func TestWatchOrphanedFinWait2(t *testing.T) {
+	if !enterWithBPF(t) {
+		return
+	}
+	ssBin, err := exec.LookPath("ss")
+	if err != nil {
+		t.Skip("needs ss(8) as the oracle")
+	}
+	setSysctl(t, "net/ipv4/tcp_fin_timeout", "2")
+	const n, k, m = 200, 20, 5
+	closing := echoServer(t, "127.0.0.1:0").Addr().String()
+	late := holdingServer(t, 300*time.Millisecond)
+	silent := holdingServer(t, 0)
+	var ssTW, ssFW2 int
+	load := func() {
+		churn(t, closing, n)
+		dialClose(t, late, k)
+		dialClose(t, silent, m)
+		time.Sleep(700 * time.Millisecond)
+		ssTW = ssCount(t, ssBin, "time-wait")
+		ssFW2 = ssCount(t, ssBin, "fin-wait-2")
+	}
+	_, r := watchRun(t, load, "--duration", "3s")
+	if ssTW != n+k || ssFW2 != m {
+		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n+k, m)
+	}
+	if got := r.TimeWaitCreated.Count; !nearCount(got, n+k) {
+		t.Errorf("TIME_WAIT created: %d, want %d ± 2%% (ss: %d TIME-WAIT, %d FIN-WAIT-2)", got, n+k, ssTW, ssFW2)
+	}
+	toLate := uint64(0)
+	for _, d := range r.TimeWaitByDestination {
+		switch d.Destination {
+		case silent:
+			t.Errorf("%d TIME_WAIT toward %s, whose connections are orphaned in FIN_WAIT2", d.Count, silent)
+		case late:
+			toLate = d.Count
+		}
+	}
+	if toLate != k {
+		t.Errorf("TIME_WAIT toward %s (closes 300 ms late): %d, want %d", late, toLate, k)
+	}
+}
+
+// dialClose opens n connections to addr and closes each at once.
+func dialClose(t *testing.T, addr string, n int) {
+	t.Helper()
+	for range n {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+}
+
+// holdingServer accepts connections on loopback and closes each delay
+// after the client closed its end, or, with delay 0, not until the test
+// ends: a client that closes leaves its socket in FIN_WAIT2 meanwhile.
+func holdingServer(t *testing.T, delay time.Duration) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var held []net.Conn
+	t.Cleanup(func() {
+		ln.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			if delay == 0 {
+				mu.Lock()
+				held = append(held, c)
+				mu.Unlock()
+				continue
+			}
+			go func() {
+				_, _ = io.Copy(io.Discard, c)
+				time.Sleep(delay)
+				c.Close()
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// ssCount counts this namespace's TCP sockets in state, by ss.
+func ssCount(t *testing.T, ssBin, state string) int {
+	t.Helper()
+	out, err := exec.Command(ssBin, "-Htan", "state", state).Output()
+	if err != nil {
+		t.Fatalf("ss state %s: %v", state, err)
+	}
+	return len(strings.Split(strings.TrimSpace(string(out)), "\n")) - boolInt(strings.TrimSpace(string(out)) == "")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestServeWatchOrphanedFinWait2: serve --watch exports the same count:
+// 30 client-first closes toward a server that closes and 5 toward one that
+// never does give tcpaudit_watch_time_wait_created_total 30 for the first
+// and no series for the second.
+func TestServeWatchOrphanedFinWait2(t *testing.T) {
+	if !enterWithBPF(t) {
+		return
+	}
+	setSysctl(t, "net/ipv4/tcp_fin_timeout", "2")
+	links := bpfLinks()
+	url, stop := startServe(t, "--watch", "--interval", "0")
+	defer stop()
+	waitAttached(t, links)
+	closing := echoServer(t, "127.0.0.1:0").Addr().String()
+	silent := holdingServer(t, 0)
+	churn(t, closing, 30)
+	dialClose(t, silent, 5)
+	time.Sleep(200 * time.Millisecond)
+	mfs := scrape(t, url)
+	tw := "tcpaudit_watch_time_wait_created_total"
+	if v := counter(t, mfs, tw, map[string]string{"destination": closing}); v != 30 {
+		t.Errorf("%s{destination=%q} = %v, want 30", tw, closing, v)
+	}
+	for _, m := range mfs[tw].GetMetric() {
+		if hasLabels(m, map[string]string{"destination": silent}) {
+			t.Errorf("%s{destination=%q} = %v: its connections are orphaned in FIN_WAIT2, not TIME_WAIT", tw, silent, m.GetCounter().GetValue())
+		}
+	}
+}
