@@ -8,12 +8,14 @@ import (
 	"unicode/utf8"
 )
 
-// Escape returns s with what a terminal would act on made visible: C0 and
-// C1 control characters other than newline and tab as \xNN (\u00NN for C1
-// characters), and bytes that are not UTF-8 as \xNN. Process names,
-// interface names, kernel releases and file contents come from the system
-// and may hold escape sequences; text and Markdown show them through
-// Escape so they never reach a terminal raw.
+// Escape returns s with what a terminal would act on made visible: newline
+// and tab as \n and \t, the other C0 and C1 control characters as \xNN
+// (\u00NN for C1 characters), and bytes that are not UTF-8 as \xNN. An
+// escaped value is one line, so a name holding a newline cannot forge a
+// line of the report. Process names, namespace names, paths, kernel
+// releases and file contents come from the system and may hold escape
+// sequences; text and Markdown show them through Escape so they never
+// reach a terminal raw.
 func Escape(s string) string {
 	if !needsEscape(s) {
 		return s
@@ -24,8 +26,10 @@ func Escape(s string) string {
 		switch {
 		case r == utf8.RuneError && n == 1:
 			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\t':
+			b.WriteString(`\t`)
 		case r < 0x80 && unicode.IsControl(r):
 			fmt.Fprintf(&b, `\x%02x`, r)
 		case unicode.IsControl(r):
@@ -42,7 +46,7 @@ func needsEscape(s string) bool {
 	if !utf8.ValidString(s) {
 		return true
 	}
-	return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) >= 0
+	return strings.IndexFunc(s, unicode.IsControl) >= 0
 }
 
 // escaped returns a deep copy of v with every string in it, at any depth

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 )
 
 // fixOptions are the settings of `tcpaudit fix`.
@@ -70,7 +71,7 @@ func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
 	case len(fx.Changes) == 0:
 		_, err := fmt.Fprintln(s.err, none)
 		for _, n := range fx.Notes {
-			fmt.Fprintf(s.err, "  %s\n", n)
+			fmt.Fprintf(s.err, "  %s\n", report.Escape(n))
 		}
 		return err
 	case o.Diff:
@@ -91,12 +92,12 @@ func emitFix(s streams, fx *pipeline.Fix, none string, o fixOptions) error {
 // form its owner keeps it, and says why no drop-in is offered; --write is
 // refused.
 func guestFix(s streams, fx *pipeline.Fix, o fixOptions, none string) error {
-	fmt.Fprintf(s.err, "tcpaudit fix: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", fx.Guest)
+	fmt.Fprintf(s.err, "tcpaudit fix: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", report.Escape(fx.Guest))
 	if len(fx.Changes) == 0 {
 		fmt.Fprintln(s.err, none)
 	}
 	for _, n := range fx.Notes {
-		fmt.Fprintf(s.err, "  %s\n", n)
+		fmt.Fprintf(s.err, "  %s\n", report.Escape(n))
 	}
 	if len(fx.Changes) > 0 {
 		if _, err := fmt.Fprint(s.out, fx.InNamespace(o.Root).Text); err != nil {
