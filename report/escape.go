@@ -1,11 +1,9 @@
 package report
 
 import (
-	"fmt"
 	"reflect"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // Escape returns s with what a terminal would act on made visible: newline
@@ -16,38 +14,7 @@ import (
 // releases and file contents come from the system and may hold escape
 // sequences; text and Markdown show them through Escape so they never
 // reach a terminal raw.
-func Escape(s string) string {
-	if !needsEscape(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r < 0x80 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func needsEscape(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	return strings.IndexFunc(s, unicode.IsControl) >= 0
-}
+func Escape(s string) string { return visible.String(s) }
 
 // escaped returns a deep copy of v with every string in it, at any depth
 // of exported fields, slices, maps and pointers, passed through Escape.

@@ -4,6 +4,9 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // hostileNetns creates a network namespace named name with ip(8) (the test
@@ -42,5 +45,25 @@ func TestNetnsNameNewlineEscaped(t *testing.T) {
 				t.Errorf("%s: the name broke a line: %q", args[0], l)
 			}
 		}
+	}
+}
+
+// TestPrometheusHostileNetns: `check --netns NAME --format prometheus` of
+// a namespace whose name holds ESC and BEL exposes it escaped, and the
+// exposition parses with expfmt.
+func TestPrometheusHostileNetns(t *testing.T) {
+	name := "nu-e\x1b[32mx\a"
+	ip := hostileNetns(t, name)
+	nsRun(t, ip, name, "sysctl", "-qw", "net.ipv4.tcp_fin_timeout=120")
+	_, out, errOut := runCLI(t, "check", "--netns", name, "--format", "prometheus")
+	if strings.ContainsAny(out+errOut, "\x1b\a") {
+		t.Errorf("raw control characters:\n%q", out+errOut)
+	}
+	if !strings.Contains(out, `name="nu-e\\x1b[32mx\\x07"`) {
+		t.Errorf(`want name="nu-e\\x1b[32mx\\x07" in:\n%s`, out)
+	}
+	p := expfmt.NewTextParser(model.LegacyValidation)
+	if _, err := p.TextToMetricFamilies(strings.NewReader(out)); err != nil {
+		t.Errorf("expfmt: %v", err)
 	}
 }
