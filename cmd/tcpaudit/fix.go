@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
@@ -20,6 +21,7 @@ type fixOptions struct {
 	Root         string `mapstructure:"root"`
 	Diff         bool   `mapstructure:"diff"`
 	Write        string `mapstructure:"write"`
+	Netns        string `mapstructure:"netns"`
 }
 
 // validate rejects --diff with --write, and an empty --root (the fix is
@@ -39,6 +41,7 @@ func newFixCmd(s streams) *cobra.Command {
 	f := cmd.Flags()
 	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
+	f.Var(new(netnsSpec), "netns", "fix one network namespace, its sysctls read inside it: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
 	addFixFlags(f)
 	return cmd
 }
@@ -54,11 +57,34 @@ func addFixFlags(f *pflag.FlagSet) {
 func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	po := o.pipeline()
 	po.SysctlRoot = o.Root
+	if o.Netns != "" {
+		return fixNetns(ctx, s, o, po)
+	}
 	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
 	}
+	for _, err := range a.Facts.Absent {
+		if errors.Is(err, audit.ErrSysctlsHidden) {
+			return fmt.Errorf("--proc-root %s: %w", o.ProcRoot, audit.ErrSysctlsHidden)
+		}
+	}
 	fx := pipeline.PlanFix(a, a.Sysctl)
+	return emitFix(s, fx, "tcpaudit fix: no finding of profile "+a.Profile+" has a sysctl fix", o)
+}
+
+// fixNetns plans the fix of the namespace --netns names from inside it,
+// in its owner's form unless it is the host's.
+func fixNetns(ctx context.Context, s streams, o fixOptions, po pipeline.Options) error {
+	nss, _, root, err := netnsOptions{Netns: o.Netns}.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	po.ProcRoot = root
+	a, fx, err := pipeline.FixIn(ctx, po, nss[0])
+	if err != nil {
+		return err
+	}
 	return emitFix(s, fx, "tcpaudit fix: no finding of profile "+a.Profile+" has a sysctl fix", o)
 }
 
