@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -41,5 +42,19 @@ func TestErrorCanceledOnce(t *testing.T) {
 		if n := strings.Count(errOut.String(), "context canceled"); code != exitError || n != 1 {
 			t.Errorf("%q: exit %d, %d times context canceled, want exit 2 and once:\n%s", args, code, n, errOut.String())
 		}
+	}
+}
+
+// TestSnapshotPathEscaped: snapshot's closing line names the proc root
+// and the file written escaped: a newline and ESC in the file name reach
+// standard error as \n and \x1b.
+func TestSnapshotPathEscaped(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "snap\nfake: line\x1b[31m.tar.gz")
+	code, _, errOut := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "healthy"), dst)
+	if code != exitOK {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	if strings.ContainsRune(errOut, 0x1b) || strings.Contains(errOut, "\nfake: line") || !strings.Contains(errOut, `snap\nfake: line\x1b[31m.tar.gz`) {
+		t.Errorf("want the file name escaped in %q", errOut)
 	}
 }

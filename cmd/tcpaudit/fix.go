@@ -141,15 +141,15 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, none string) error {
 func writeFix(s streams, fx *pipeline.Fix, root, file string) error {
 	base := filepath.Base(file)
 	if last := fx.Shadowed(base); last != "" {
-		fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", base, last, fx.Name)
+		fmt.Fprintf(s.err, "tcpaudit fix: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", report.Escape(base), report.Escape(last), fx.Name)
 	}
 	backup, err := atomicfile.ReplaceBeneath(root, file, fx.DropIn())
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)
 	}
-	msg := "tcpaudit fix: wrote " + file
+	msg := "tcpaudit fix: wrote " + report.Escape(file)
 	if backup != "" {
-		msg += " (previous version kept as " + backup + ")"
+		msg += " (previous version kept as " + report.Escape(backup) + ")"
 	}
 	_, err = fmt.Fprintln(s.err, msg)
 	return err
