@@ -64,12 +64,15 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	if err != nil {
 		return err
 	}
+	fx := pipeline.PlanFix(a, a.Sysctl)
 	for _, err := range a.Facts.Absent {
 		if errors.Is(err, audit.ErrSysctlsHidden) {
+			if fx.Guest != "" {
+				fmt.Fprintf(s.err, "tcpaudit fix: %s.\n", report.Escape(fx.Guest))
+			}
 			return fmt.Errorf("--proc-root %s: %w", o.ProcRoot, audit.ErrSysctlsHidden)
 		}
 	}
-	fx := pipeline.PlanFix(a, a.Sysctl)
 	return emitFix(s, fx, "tcpaudit fix: no finding of profile "+a.Profile+" has a sysctl fix", o)
 }
 
