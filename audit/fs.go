@@ -69,11 +69,17 @@ func (fsys FS) Sysctl(key string) (string, error) {
 }
 
 // Sysctls reads the keys: the values of those read, and the reason each of
-// the others could not be. A file that is not what procfs serves (a FIFO,
+// the others could not be (all of them under a process's directory:
+// ErrSysctlsHidden). A file that is not what procfs serves (a FIFO,
 // a directory, a huge file) is an error, never an absent key.
 func (fsys FS) Sysctls(keys []string) (map[string]string, map[string]error, error) {
 	values, absent := make(map[string]string), make(map[string]error)
+	hidden := sysctlsHidden(fsys.root)
 	for _, k := range keys {
+		if hidden != nil {
+			absent[k] = hidden
+			continue
+		}
 		if _, done := values[k]; done {
 			continue
 		}

@@ -116,12 +116,12 @@ func scanProcesses(procRoot string, byIno map[uint64]*Namespace) ([]Skipped, err
 		return nil, err
 	}
 	var skipped []Skipped
-	denied := 0
+	var denied []int
 	for _, pid := range pids {
 		ino, err := linkInode(filepath.Join(procRoot, strconv.Itoa(pid), "ns", "net"))
 		switch {
 		case errors.Is(err, fs.ErrPermission):
-			denied++
+			denied = append(denied, pid)
 			continue
 		case errors.Is(err, fs.ErrNotExist) || gone(err):
 			continue // exited during the scan, or a kernel without ns links
@@ -140,10 +140,30 @@ func scanProcesses(procRoot string, byIno map[uint64]*Namespace) ([]Skipped, err
 			ns.PIDs = append(ns.PIDs, pid)
 		}
 	}
-	if denied > 0 {
-		skipped = append(skipped, Skipped{What: plural(denied, "process"), Reason: "permission denied reading <pid>/ns/net: their namespaces are not listed (run as root)"})
+	if len(denied) > 0 {
+		skipped = append(skipped, Skipped{What: plural(len(denied), "process"), Reason: deniedReason(procRoot, denied, os.Geteuid() == 0)})
 	}
 	return skipped, nil
+}
+
+// deniedReason says which processes' ns/net links could not be read
+// (the first three PIDs) and why: without root, reading another user's
+// process needs CAP_SYS_PTRACE; as root, the kernel's ptrace access check
+// refused it (a security module, or a process of another user namespace).
+func deniedReason(procRoot string, pids []int, root bool) string {
+	shown := make([]string, 0, 3)
+	for _, pid := range pids[:min(3, len(pids))] {
+		shown = append(shown, strconv.Itoa(pid))
+	}
+	list := strings.Join(shown, ", ")
+	if len(pids) > len(shown) {
+		list += fmt.Sprintf(", and %d more", len(pids)-len(shown))
+	}
+	why := "run as root"
+	if root {
+		why = "refused even to root: a security module (AppArmor, SELinux) or a ptrace restriction denies it"
+	}
+	return fmt.Sprintf("permission denied reading %s/PID/ns/net of PID %s: their namespaces are not listed (%s)", filepath.Clean(procRoot), list, why)
 }
 
 // listPIDs lists the numeric entries of procRoot, in increasing order.

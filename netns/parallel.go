@@ -5,13 +5,15 @@ import (
 	"errors"
 	"io/fs"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
 
 // Parallel calls fn for 0 ≤ i < n, up to GOMAXPROCS calls at a time, and
 // returns their errors joined; once ctx is done, the calls not yet made
-// fail with its error. Each fn typically runs Do for one namespace: a
+// are not made, and ctx's error stands once for them and for the calls it
+// ended (not once per call). Each fn typically runs Do for one namespace: a
 // thread enters one namespace at a time.
 func Parallel(ctx context.Context, n int, fn func(i int) error) error {
 	errs := make([]error, n)
@@ -27,6 +29,12 @@ func Parallel(ctx context.Context, n int, fn func(i int) error) error {
 		})
 	}
 	wg.Wait()
+	if cerr := ctx.Err(); cerr != nil {
+		kept := slices.DeleteFunc(slices.Clone(errs), func(err error) bool { return errors.Is(err, cerr) })
+		if len(kept) < len(errs) {
+			errs = append(kept, cerr)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -108,6 +108,8 @@ func missingKey(f *audit.Facts, key string) string {
 	_, read := f.Sysctls[key]
 	readOnly := (err == nil && st.Mode().Perm()&0o222 == 0) || (rules.ReadOnlyInChild(key) && rules.ChildNamespace(f))
 	switch present := read || err == nil; {
+	case errors.Is(f.Absent[key], audit.ErrSysctlsHidden):
+		return audit.ErrSysctlsHidden.Error()
 	case present && readOnly && rules.IsGlobalKey(key):
 		return "read-only in this network namespace (a global key: a child namespace shows the host's value and cannot change it; set it on the host)"
 	case present && readOnly:

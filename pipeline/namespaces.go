@@ -64,8 +64,8 @@ func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today tim
 		var err error
 		if ns.IsHost() {
 			na.Audit, err = r.run(ctx, today, scope)
-		} else {
-			na.Audit, err = r.runChild(ctx, today, scope)
+		} else if na.Audit, err = r.runChild(ctx, today, scope); err == nil {
+			na.Audit.Facts = nil // released: see NamespaceAudit
 		}
 		return err
 	})
@@ -89,9 +89,7 @@ func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Sco
 		return nil, err
 	}
 	f = withGlobalsAbsent(f, global).WithoutConfigured("the sysctl.d tree applies to the host namespace only")
-	a := r.evaluate(f, today, nil)
-	a.Facts = nil // released: see NamespaceAudit
-	return a, nil
+	return r.evaluate(f, today, nil), nil
 }
 
 // isGlobal reports whether a key belongs to the initial namespace only.

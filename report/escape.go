@@ -1,49 +1,20 @@
 package report
 
 import (
-	"fmt"
 	"reflect"
-	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
-// Escape returns s with what a terminal would act on made visible: C0 and
-// C1 control characters other than newline and tab as \xNN (\u00NN for C1
-// characters), and bytes that are not UTF-8 as \xNN. Process names,
-// interface names, kernel releases and file contents come from the system
-// and may hold escape sequences; text and Markdown show them through
-// Escape so they never reach a terminal raw.
-func Escape(s string) string {
-	if !needsEscape(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && n == 1:
-			fmt.Fprintf(&b, `\x%02x`, s[i])
-		case r == '\n' || r == '\t':
-			b.WriteRune(r)
-		case r < 0x80 && unicode.IsControl(r):
-			fmt.Fprintf(&b, `\x%02x`, r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
-
-func needsEscape(s string) bool {
-	if !utf8.ValidString(s) {
-		return true
-	}
-	return strings.IndexFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && unicode.IsControl(r) }) >= 0
-}
+// Escape returns s with what a terminal would act on made visible: newline
+// and tab as \n and \t, the other C0 and C1 control characters as \xNN
+// (\u00NN for C1 characters), and bytes that are not UTF-8 as \xNN. An
+// escaped value is one line, so a name holding a newline cannot forge a
+// line of the report. Process names, namespace names, paths, kernel
+// releases and file contents come from the system and may hold escape
+// sequences; text and Markdown show them through Escape so they never
+// reach a terminal raw.
+func Escape(s string) string { return visible.String(s) }
 
 // escaped returns a deep copy of v with every string in it, at any depth
 // of exported fields, slices, maps and pointers, passed through Escape.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
@@ -196,26 +194,12 @@ func (c *Collector) collectEvidence(gauge gaugeFunc) {
 	}
 }
 
-// LabelValue returns s as a valid label value: s itself when it is valid
-// UTF-8, else s with each invalid byte written as \xNN. Text read from the
-// system (a kernel release, an interface name) is not always UTF-8, and the
-// exposition format takes nothing else.
-func LabelValue(s string) string {
-	if utf8.ValidString(s) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && n == 1 {
-			fmt.Fprintf(&b, "\\x%02x", s[i])
-		} else {
-			b.WriteString(s[i : i+n])
-		}
-		i += n
-	}
-	return b.String()
-}
+// LabelValue returns s as a label value safe to print and valid in the
+// exposition format: control characters, newline and tab included, and
+// bytes that are not UTF-8 written as escapes (Escape). Text read from the
+// system (a namespace's or process's name, a kernel release) may hold
+// escape sequences, and a scrape printed to a terminal must not send them.
+func LabelValue(s string) string { return Escape(s) }
 
 func boolValue(b bool) float64 {
 	if b {

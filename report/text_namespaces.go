@@ -1,6 +1,7 @@
 package report
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,8 +15,8 @@ import (
 const foldShown = 3
 
 // namespaces writes the findings of a result over several network
-// namespaces: the host's first, then each finding that is the same (rule,
-// severity and fix) in several namespaces once, with their names, then a
+// namespaces: the host's first, then each finding that is the same in
+// several namespaces (foldKey) once, with their names, then a
 // section for each namespace with the rest of its findings.
 func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
 	byID := make(map[string]rules.Namespace, len(res.Namespaces))
@@ -63,7 +64,7 @@ type foldGroup struct {
 	ids   []string
 }
 
-// fold splits findings into those alike (same rule, severity and fix) in
+// fold splits findings into those alike (foldKey) in
 // two or more namespaces, in order of first appearance, and the rest by
 // namespace.
 func fold(findings []rules.Finding) ([]foldGroup, map[string][]rules.Finding) {
@@ -91,14 +92,18 @@ func fold(findings []rules.Finding) ([]foldGroup, map[string][]rules.Finding) {
 	return folded, rest
 }
 
-// foldKey is what makes two findings alike: rule, severity and fix.
+// foldKey is what makes two findings alike: everything but the namespace
+// (title, observed and expected values, evidence, subjects, fix and the
+// processes it names, waiver). Findings that differ in any of these are
+// each shown under their namespace, so no namespace's value or owner is
+// hidden behind another's.
 func foldKey(f rules.Finding) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\x00%d\x00%s", f.Rule, f.Severity, f.Fix.Advice)
-	for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
-		fmt.Fprintf(&b, "\x00%s=%s", k, f.Fix.Sysctl[k])
+	f.Namespace = ""
+	b, err := json.Marshal(f)
+	if err != nil {
+		return fmt.Sprintf("%#v", f) // a NaN in the evidence: compare every field
 	}
-	return b.String()
+	return string(b)
 }
 
 // shortList lists the first names and how many more there are: "a, b, c,

@@ -149,6 +149,8 @@ func skipReason(f *audit.Facts, r Rule) string {
 // keys do not exist on this kernel.
 func absentReason(f *audit.Facts, key string, err error) string {
 	switch {
+	case errors.Is(err, audit.ErrSysctlsHidden):
+		return fmt.Sprintf("%s: %v", key, audit.ErrSysctlsHidden)
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("%s could not be read: %v", key, err)
 	case isIPv6Conf(key) && f.Conf.Read && f.Conf.IPv6 == nil:

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // Metrics exports a tracer's counters since it started as Prometheus
@@ -157,6 +158,6 @@ func (m *Metrics) bounded(ch chan<- prometheus.Metric, d *prometheus.Desc, count
 	}
 	m.mu.Unlock()
 	for k, n := range series {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), append([]string{k}, extra...)...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), append([]string{visible.String(k)}, extra...)...)
 	}
 }

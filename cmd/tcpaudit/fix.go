@@ -9,8 +9,10 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 )
 
 // fixOptions are the settings of `tcpaudit fix`.
@@ -19,6 +21,7 @@ type fixOptions struct {
 	Root         string `mapstructure:"root"`
 	Diff         bool   `mapstructure:"diff"`
 	Write        string `mapstructure:"write"`
+	Netns        string `mapstructure:"netns"`
 }
 
 // validate rejects --diff with --write, and an empty --root (the fix is
@@ -38,6 +41,7 @@ func newFixCmd(s streams) *cobra.Command {
 	f := cmd.Flags()
 	addProfileFlags(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
+	f.Var(new(netnsSpec), "netns", "fix one network namespace, its sysctls read inside it: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
 	addFixFlags(f)
 	return cmd
 }
@@ -53,11 +57,37 @@ func addFixFlags(f *pflag.FlagSet) {
 func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	po := o.pipeline()
 	po.SysctlRoot = o.Root
+	if o.Netns != "" {
+		return fixNetns(ctx, s, o, po)
+	}
 	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
 	}
 	fx := pipeline.PlanFix(a, a.Sysctl)
+	for _, err := range a.Facts.Absent {
+		if errors.Is(err, audit.ErrSysctlsHidden) {
+			if fx.Guest != "" {
+				fmt.Fprintf(s.err, "tcpaudit fix: %s.\n", report.Escape(fx.Guest))
+			}
+			return fmt.Errorf("--proc-root %s: %w", o.ProcRoot, audit.ErrSysctlsHidden)
+		}
+	}
+	return emitFix(s, fx, "tcpaudit fix", "no finding of profile "+a.Profile+" has a sysctl fix", o)
+}
+
+// fixNetns plans the fix of the namespace --netns names from inside it,
+// in its owner's form unless it is the host's.
+func fixNetns(ctx context.Context, s streams, o fixOptions, po pipeline.Options) error {
+	nss, _, root, err := netnsOptions{Netns: o.Netns}.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	po.ProcRoot = root
+	a, fx, err := pipeline.FixIn(ctx, po, nss[0])
+	if err != nil {
+		return err
+	}
 	return emitFix(s, fx, "tcpaudit fix", "no finding of profile "+a.Profile+" has a sysctl fix", o)
 }
 
@@ -72,7 +102,7 @@ func emitFix(s streams, fx *pipeline.Fix, cmd, none string, o fixOptions) error 
 	case len(fx.Changes) == 0:
 		_, err := fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 		for _, n := range fx.Notes {
-			fmt.Fprintf(s.err, "  %s\n", n)
+			fmt.Fprintf(s.err, "  %s\n", report.Escape(n))
 		}
 		return err
 	case o.Diff:
@@ -93,12 +123,12 @@ func emitFix(s streams, fx *pipeline.Fix, cmd, none string, o fixOptions) error 
 // form its owner keeps it, and says why no drop-in is offered; --write is
 // refused.
 func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
-	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, fx.Guest)
+	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, report.Escape(fx.Guest))
 	if len(fx.Changes) == 0 {
 		fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 	}
 	for _, n := range fx.Notes {
-		fmt.Fprintf(s.err, "  %s\n", n)
+		fmt.Fprintf(s.err, "  %s\n", report.Escape(n))
 	}
 	if len(fx.Changes) > 0 {
 		if _, err := fmt.Fprint(s.out, fx.InNamespace(o.Root).Text); err != nil {
@@ -116,15 +146,15 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error
 func writeFix(s streams, fx *pipeline.Fix, cmd, root, file string) error {
 	base := filepath.Base(file)
 	if last := fx.Shadowed(base); last != "" {
-		fmt.Fprintf(s.err, "%s: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", cmd, base, last, fx.Name)
+		fmt.Fprintf(s.err, "%s: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", cmd, report.Escape(base), report.Escape(last), fx.Name)
 	}
 	backup, err := atomicfile.ReplaceBeneath(root, file, fx.DropIn())
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)
 	}
-	msg := cmd + ": wrote " + file
+	msg := cmd + ": wrote " + report.Escape(file)
 	if backup != "" {
-		msg += " (previous version kept as " + backup + ")"
+		msg += " (previous version kept as " + report.Escape(backup) + ")"
 	}
 	_, err = fmt.Fprintln(s.err, msg)
 	return err

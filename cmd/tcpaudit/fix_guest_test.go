@@ -51,10 +51,11 @@ func TestFixGuestNamespace(t *testing.T) {
 	t.Cleanup(func() { sleep.Process.Kill(); sleep.Wait() })
 	waitComm(t, sleep.Process.Pid, "sleep")
 	procRoot := "/proc/" + strconv.Itoa(sleep.Process.Pid)
-	// A process's directory shows its sockets but not its sysctls, so
-	// there may be nothing to fix; the reason is given and nothing offered.
+	// A process's directory shows its sockets but not its sysctls: fix
+	// says whose namespace it is, that its sysctls are not visible that
+	// way and points to --netns; nothing is offered.
 	code, out, stderr := runBinary(t, bin, "fix", "--proc-root", procRoot, "--root", root, "--write", file)
-	if code != exitError || out != "" || !strings.Contains(stderr, "process "+strconv.Itoa(sleep.Process.Pid)+" is in network namespace") {
+	if code != exitError || out != "" || !strings.Contains(stderr, "process "+strconv.Itoa(sleep.Process.Pid)+" is in network namespace") || !strings.Contains(stderr, "--netns PID") {
 		t.Errorf("--proc-root %s --write: exit %d, want %d and a reason naming the process:\n%s%s", procRoot, code, exitError, out, stderr)
 	}
 	if _, err := os.Stat(file); err == nil {

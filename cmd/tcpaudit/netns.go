@@ -34,8 +34,26 @@ type netnsOptions struct {
 // addNetnsFlags declares the flags of netnsOptions.
 func addNetnsFlags(f *pflag.FlagSet) {
 	f.Bool("all-netns", false, "audit every network namespace of the host: the host's, the ip netns names and those of every process (containers, pods)")
-	f.String("netns", "", "audit one network namespace: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
+	f.Var(new(netnsSpec), "netns", "audit one network namespace: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
 }
+
+// netnsSpec is the value of --netns: given, it may not be empty (an
+// empty name would silently mean the host's namespace).
+type netnsSpec string
+
+func (v *netnsSpec) String() string { return string(*v) }
+
+// Set refuses the empty string.
+func (v *netnsSpec) Set(s string) error {
+	if s == "" {
+		return errors.New("empty: want a name under /run/netns, a PID or a path to an nsfs file")
+	}
+	*v = netnsSpec(s)
+	return nil
+}
+
+// Type is "string", so that viper reads the flag as one.
+func (v *netnsSpec) Type() string { return "string" }
 
 // enabled reports whether namespaces were asked for.
 func (o netnsOptions) enabled() bool { return o.AllNetns || o.Netns != "" }

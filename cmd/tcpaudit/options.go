@@ -124,5 +124,9 @@ func parseFailOn(s string) (rules.Severity, error) {
 	if s == "never" {
 		return 0, nil
 	}
-	return rules.ParseSeverity(s)
+	sev, err := rules.ParseSeverity(s)
+	if err != nil {
+		return 0, fmt.Errorf("unknown value %q (want info, warning, critical or never)", s)
+	}
+	return sev, nil
 }

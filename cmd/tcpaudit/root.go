@@ -6,9 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+
+	"github.com/tcpaudit/tcpaudit/report"
 )
 
 // Exit codes: the CI contract.
@@ -48,9 +52,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, errFindings):
 		return exitFindings
 	default:
-		fmt.Fprintf(stderr, "tcpaudit: %v\n", err)
+		fmt.Fprintf(stderr, "tcpaudit: %s\n", errorText(err))
 		return exitError
 	}
+}
+
+// errorText is err for a terminal: the errors it joins one per line, each
+// escaped (report.Escape) so that a name or path it quotes, or the text of
+// an os error about one, shows control characters, newlines included,
+// instead of sending them.
+func errorText(err error) string {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var lines []string
+		for _, e := range j.Unwrap() {
+			if l := errorText(e); !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+		return strings.Join(lines, "\n")
+	}
+	return report.Escape(err.Error())
 }
 
 func newRootCmd(s streams) *cobra.Command {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
+	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
@@ -38,7 +39,7 @@ func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions)
 	}
 	keys, err := pipeline.Keys(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
-		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %v\n", err)
+		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %s\n", errorText(err))
 	}
 	entries, err := snapshot.List(o.ProcRoot, keys)
 	if err != nil {
@@ -69,7 +70,7 @@ func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", o.ProcRoot, dst)
+	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", report.Escape(o.ProcRoot), report.Escape(dst))
 	return nil
 }
 

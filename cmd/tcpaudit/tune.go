@@ -74,7 +74,7 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	}
 	owners, err := obs.ListenerOwners(seen)
 	if err != nil {
-		fmt.Fprintf(s.err, "tcpaudit tune: %v\n", err) // the listeners go unnamed
+		fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err)) // the listeners go unnamed
 	}
 	rep := tune.Plan(seen, owners)
 	if o.Diff || o.Write != "" {

@@ -44,7 +44,7 @@ func newWatchCmd(s streams) *cobra.Command {
 	f.Int("top", 10, "rows to print per ranking")
 	addTextOrJSONFlag(f)
 	f.String("source", "auto", "what to read: auto (BPF, else samples), bpf or sample")
-	f.String("netns", "", "watch this network namespace: a name under /run/netns, a PID or a path (default: this process's)")
+	f.Var(new(netnsSpec), "netns", "watch this network namespace: a name under /run/netns, a PID or a path (default: this process's)")
 	f.Bool("all-netns", false, "watch every network namespace")
 	f.String("proc-root", "/proc", "the live host's /proc (namespace files, port range, samples)")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")

@@ -1,0 +1,53 @@
+package netns
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestNotNsfsHint: a directory or a regular file given as a namespace is
+// named as what it is; only an empty regular file under /run/netns gets
+// the hint about a failed ip netns add.
+func TestNotNsfsHint(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]string{dir: "a directory", file: "a regular file"}
+	if os.Geteuid() == 0 {
+		if err := os.MkdirAll(DefaultNetnsDir, 0o755); err == nil {
+			left := filepath.Join(DefaultNetnsDir, "tcpaudit-test-empty")
+			if err := os.WriteFile(left, nil, 0o644); err == nil {
+				t.Cleanup(func() { os.Remove(left) })
+				cases[left] = "failed ip netns add"
+			}
+		}
+	}
+	for path, want := range cases {
+		_, err := nsfsInode(path)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error %v, want %q", path, err, want)
+		}
+		if want != "failed ip netns add" && err != nil && strings.Contains(err.Error(), "ip netns add") {
+			t.Errorf("%s: the ip netns hint for what is not a name left by it: %v", path, err)
+		}
+	}
+}
+
+// TestDeniedReason: the PIDs whose ns/net could not be read are listed
+// (three, then how many more), and "run as root" is said only when not
+// root.
+func TestDeniedReason(t *testing.T) {
+	got := deniedReason("/proc/", []int{10, 20, 30, 40, 50}, false)
+	want := "permission denied reading /proc/PID/ns/net of PID 10, 20, 30, and 2 more: their namespaces are not listed (run as root)"
+	if got != want {
+		t.Errorf("not root:\n got %q\nwant %q", got, want)
+	}
+	got = deniedReason("/proc", []int{7}, true)
+	if strings.Contains(got, "run as root") || strings.Contains(got, "<pid>") || !strings.Contains(got, "PID 7:") {
+		t.Errorf("as root: %q", got)
+	}
+}
