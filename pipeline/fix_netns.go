@@ -45,11 +45,18 @@ func FixIn(ctx context.Context, o Options, ns netns.Namespace) (*Audit, *Fix, er
 	if err != nil {
 		return nil, nil, fmt.Errorf("namespace %s: %w", ns.String(), err)
 	}
+	fx.In(ns, o.ProcRoot)
+	return a, fx, nil
+}
+
+// In marks fx as the fix of ns, a namespace of the live host under
+// procRoot, planned from facts read inside it: for a namespace that is not
+// the host's, no drop-in is offered and InNamespace names its owner.
+func (fx *Fix) In(ns netns.Namespace, procRoot string) {
 	if !ns.IsHost() {
-		fx.where, fx.procRoot = guestWhere(ns, o.ProcRoot)
+		fx.where, fx.procRoot = guestWhere(ns, procRoot)
 		fx.Guest = fmt.Sprintf("network namespace %s is not the host's", ns.String())
 	}
-	return a, fx, nil
 }
 
 // guestWhere is where ns is, for InNamespace: its name under /run/netns

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -27,6 +28,7 @@ type tuneOptions struct {
 	Root       string        `mapstructure:"root"`
 	Diff       bool          `mapstructure:"diff"`
 	Write      string        `mapstructure:"write"`
+	Netns      string        `mapstructure:"netns"`
 }
 
 func (o tuneOptions) validate() error {
@@ -53,6 +55,7 @@ func newTuneCmd(s streams) *cobra.Command {
 	addTextOrJSONFlag(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc; only netlink has tcp_info")
+	f.Var(new(netnsSpec), "netns", "observe one network namespace from the host: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
 	addFixFlags(f)
 	return cmd
 }
@@ -62,23 +65,34 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	if err != nil {
 		return fmt.Errorf("--source: %w", err)
 	}
-	fsys, err := audit.NewFS(o.ProcRoot)
+	t, err := o.target()
 	if err != nil {
 		return err
 	}
-	obs := audit.NewObserver(fsys, src, tune.Keys())
-	progress := sampleOptions{Samples: o.readings()}.progress(s)
-	seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, progress)
+	var rep tune.Report
+	var facts *audit.Facts
+	err = t.do(func() error {
+		obs := audit.NewObserver(t.fsys, src, tune.Keys())
+		progress := sampleOptions{Samples: o.readings()}.progress(s)
+		seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, progress)
+		if err != nil {
+			return err
+		}
+		owners, err := obs.ListenerOwners(seen)
+		if err != nil {
+			fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err)) // the listeners go unnamed
+		}
+		rep = tune.Plan(seen, owners)
+		if o.Diff || o.Write != "" {
+			facts, err = tuneFacts(t.fsys)
+		}
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	owners, err := obs.ListenerOwners(seen)
-	if err != nil {
-		fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err)) // the listeners go unnamed
-	}
-	rep := tune.Plan(seen, owners)
 	if o.Diff || o.Write != "" {
-		return writeTuneFix(s, fsys, rep, o)
+		return writeTuneFix(s, facts, rep, o, t)
 	}
 	if o.Format == "json" {
 		return report.TuneJSON{}.Write(s.out, rep)
@@ -86,14 +100,51 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	return report.TuneText{}.Write(s.out, rep)
 }
 
-// writeTuneFix turns the proposals to change into the drop-in or diff that
-// fix writes, the arithmetic as each key's comment.
-func writeTuneFix(s streams, fsys audit.FS, rep tune.Report, o tuneOptions) error {
-	conf, err := sysctlconf.Resolve(o.Root)
-	if err != nil {
-		return err
+// tuneTarget is what tune observes: the proc root's own namespace, or the
+// namespace --netns names, entered for every reading.
+type tuneTarget struct {
+	fsys audit.FS
+	ns   *netns.Namespace
+	root string
+}
+
+// target resolves --netns, if given, against --proc-root.
+func (o tuneOptions) target() (tuneTarget, error) {
+	root := o.ProcRoot
+	var ns *netns.Namespace
+	if o.Netns != "" {
+		nss, _, r, err := netnsOptions{Netns: o.Netns}.namespaces(o.ProcRoot)
+		if err != nil {
+			return tuneTarget{}, err
+		}
+		root, ns = r, &nss[0]
 	}
-	facts, err := tuneFacts(fsys)
+	fsys, err := audit.NewFS(root)
+	if err != nil {
+		return tuneTarget{}, err
+	}
+	if ns != nil {
+		fsys = fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()})
+	}
+	return tuneTarget{fsys: fsys, ns: ns, root: root}, nil
+}
+
+// do runs fn in the target's namespace.
+func (t tuneTarget) do(fn func() error) error {
+	if t.ns == nil {
+		return fn()
+	}
+	if err := netns.Do(*t.ns, fn); err != nil {
+		return fmt.Errorf("namespace %s: %w", t.ns.String(), err)
+	}
+	return nil
+}
+
+// writeTuneFix turns the proposals to change into the drop-in or diff that
+// fix writes, the arithmetic as each key's comment; for a namespace that
+// is not the host's, in the form its owner keeps them.
+func writeTuneFix(s streams, facts *audit.Facts, rep tune.Report, o tuneOptions, t tuneTarget) error {
+	conf, err := sysctlconf.Resolve(o.Root)
 	if err != nil {
 		return err
 	}
@@ -107,6 +158,9 @@ func writeTuneFix(s streams, fsys audit.FS, rep tune.Report, o tuneOptions) erro
 		}
 	}
 	fx := pipeline.PlanFix(&pipeline.Audit{Facts: facts, Result: rules.Result{Findings: findings}, Profile: "tune (measured workload)"}, conf)
+	if t.ns != nil {
+		fx.In(*t.ns, t.root)
+	}
 	return emitFix(s, fx, "tcpaudit tune", "no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
 }
 
