@@ -29,6 +29,7 @@ type tuneOptions struct {
 	Diff       bool          `mapstructure:"diff"`
 	Write      string        `mapstructure:"write"`
 	Netns      string        `mapstructure:"netns"`
+	AllNetns   bool          `mapstructure:"all-netns"`
 }
 
 func (o tuneOptions) validate() error {
@@ -56,6 +57,7 @@ func newTuneCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc; only netlink has tcp_info")
 	f.Var(new(netnsSpec), "netns", "observe one network namespace from the host: a `NAME` under /run/netns, a PID whose namespace is meant, or a path to an nsfs file")
+	f.Bool("all-netns", false, "observe every network namespace of the host at once and size each (no --diff or --write)")
 	addFixFlags(f)
 	return cmd
 }
@@ -64,6 +66,12 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	src, err := audit.ParseCensusSource(o.Source)
 	if err != nil {
 		return fmt.Errorf("--source: %w", err)
+	}
+	if o.AllNetns {
+		if o.Netns != "" {
+			return errors.New("--all-netns and --netns both say which namespaces to observe: give one")
+		}
+		return tuneAll(ctx, s, o, src)
 	}
 	t, err := o.target()
 	if err != nil {

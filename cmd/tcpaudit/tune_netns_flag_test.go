@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/netns"
 )
 
 // TestTuneNetnsFromHost: tune --netns NAME, run from the host, reads the
@@ -32,5 +34,47 @@ func TestTuneNetnsFromHost(t *testing.T) {
 	code, _, stderr := runCLI(t, "tune", "--netns", ns, "--duration", "500ms", "--interval", "500ms", "--root", emptyRoot(t), "--diff")
 	if code != exitOK || !strings.Contains(stderr, "is not the host's") || strings.Contains(stderr, "tcpaudit fix") {
 		t.Errorf("tune --netns %s --diff: exit %d, stderr:\n%s", ns, code, stderr)
+	}
+}
+
+// TestTuneAllNetns: tune --all-netns sizes each namespace with its own
+// sysctls: two namespaces with different port ranges each show theirs.
+func TestTuneAllNetns(t *testing.T) {
+	ranges := map[string]string{nstest.New(t): "41000 41999", nstest.New(t): "42000 43999"}
+	for ns, r := range ranges {
+		if out, err := exec.Command("ip", "netns", "exec", ns, "sysctl", "-w", "net.ipv4.ip_local_port_range="+r).CombinedOutput(); err != nil {
+			t.Fatalf("sysctl -w in %s: %v: %s", ns, err, out)
+		}
+	}
+	code, out, stderr := runCLI(t, "tune", "--all-netns", "--duration", "1s", "--interval", "500ms", "--format", "json")
+	var doc struct {
+		Namespaces []tunedNamespace `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); code != exitOK || err != nil {
+		t.Fatalf("tune --all-netns: exit %d, %v\nstderr: %s", code, err, stderr)
+	}
+	if len(doc.Namespaces) == 0 || doc.Namespaces[0].Kind != netns.KindHost {
+		t.Errorf("tune --all-netns: %d namespaces, want the host's first", len(doc.Namespaces))
+	}
+	seen := 0
+	for _, n := range doc.Namespaces {
+		want, ok := ranges[n.Name]
+		if !ok {
+			continue
+		}
+		seen++
+		if n.Report == nil {
+			t.Errorf("namespace %s skipped: %s", n.Name, n.Skipped)
+			continue
+		}
+		if got := strings.Join(strings.Fields(proposalOf(t, *n.Report, "net.ipv4.ip_local_port_range").Current), " "); got != want {
+			t.Errorf("namespace %s: ip_local_port_range %q, want %q", n.Name, got, want)
+		}
+	}
+	if seen != len(ranges) {
+		t.Errorf("tune --all-netns reported %d of the test's %d namespaces", seen, len(ranges))
+	}
+	if code, _, _ := runCLI(t, "tune", "--all-netns", "--diff", "--duration", "500ms", "--interval", "500ms"); code != exitError {
+		t.Errorf("tune --all-netns --diff: exit %d, want %d", code, exitError)
 	}
 }
