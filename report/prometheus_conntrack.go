@@ -59,10 +59,27 @@ func (c *Collector) collectConntrack(ch chan<- prometheus.Metric, gauge gaugeFun
 		c.conntrack.collect(ch, gauge, c.res.Conntrack)
 		return
 	}
-	c.conntrack.collect(ch, gauge, c.res.Conntrack, "host")
+	base := baseNamespace(c.res.Namespaces)
+	c.conntrack.collect(ch, gauge, c.res.Conntrack, base)
 	for _, n := range c.bound.Select(c.res.Namespaces, c.res.Findings) {
-		c.conntrack.collect(ch, gauge, n.Conntrack, n.ID)
+		if n.ID != base {
+			c.conntrack.collect(ch, gauge, n.Conntrack, n.ID)
+		}
 	}
+}
+
+// baseNamespace is the ID of the namespace whose result the merged result
+// carries (pipeline.Merge): the host's when it was audited, else the first
+// audited one (check --netns X names X).
+func baseNamespace(nss []rules.Namespace) string {
+	audited := func(n rules.Namespace) bool { return n.Skipped == "" }
+	if slices.ContainsFunc(nss, func(n rules.Namespace) bool { return n.Kind == "host" && audited(n) }) {
+		return "host"
+	}
+	if i := slices.IndexFunc(nss, audited); i >= 0 {
+		return nss[i].ID
+	}
+	return "host"
 }
 
 // collect sends the series of u, labelled with ns (the netns label, or

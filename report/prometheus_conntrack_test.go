@@ -7,6 +7,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
+
+	"github.com/tcpaudit/tcpaudit/netns"
+	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // TestPrometheusConntrack: the conntrack table's use and events of the
@@ -64,5 +67,25 @@ func TestPrometheusConntrack(t *testing.T) {
 		if strings.HasPrefix(name, "tcpaudit_conntrack") {
 			t.Errorf("%s exported for a host without conntrack", name)
 		}
+	}
+}
+
+// TestPrometheusConntrackOneNamespace: the result of check --netns X (one
+// namespace, not the host's) labels X's conntrack table with X's ID, not
+// "host", and once, even when X also has series of its own.
+func TestPrometheusConntrackOneNamespace(t *testing.T) {
+	res := hostResult(t, "conntrack-full")
+	res.Namespaces = []rules.Namespace{{ID: "net:[4026532443]", Identity: netns.Identity{Kind: netns.KindNamed, Name: "x"}, Conntrack: res.Conntrack}}
+	var b bytes.Buffer
+	if err := (Prometheus{}).Write(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	mfs := parseProm(t, b.Bytes())
+	mf := mfs["tcpaudit_conntrack_entries"]
+	if mf == nil || len(mf.GetMetric()) != 1 {
+		t.Fatalf("tcpaudit_conntrack_entries: %v, want one series", mf)
+	}
+	if got := mf.GetMetric()[0].GetLabel()[0].GetValue(); got != "net:[4026532443]" {
+		t.Errorf("conntrack of the one namespace audited labelled netns=%q, want its ID", got)
 	}
 }
