@@ -58,8 +58,8 @@ type Fix struct {
 // flags and compose sysctls: of a Docker or Podman container, LXC's
 // lxc.sysctl keys, ip netns exec lines for a namespace named nsName under
 // /run/netns (a name of letters, digits and _ . - @ : + only), else nsenter into the process's namespace (which does not
-// persist), or sysctl -w lines to run in the namespace when id has no
-// PID. A global key is never offered per namespace: the text says it
+// persist), or, commented out, sysctl -w lines to run in the namespace
+// when id has no PID. A global key is never offered per namespace: the text says it
 // belongs to the host.
 func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 	fx := Fix{Form: form(id, nsName)}
@@ -88,9 +88,12 @@ func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 		case FormIPNetns:
 			ipNetns(&b, nsName, fx.Settings)
 		case FormSysctl:
-			b.WriteString("# Run inside this network namespace. This does not persist: the values are lost\n")
-			b.WriteString("# with the namespace; have whatever makes it set them there.\n")
-			sysctlW(&b, "", fx.Settings)
+			// Commented out: pasted into a shell of the host, a bare
+			// sysctl -w would change the host's values.
+			b.WriteString("# Run these inside this network namespace, not in a shell of the host (which they\n")
+			b.WriteString("# would change): enter it first. They do not persist: the values are lost with the\n")
+			b.WriteString("# namespace; have whatever makes it set them there.\n")
+			sysctlW(&b, "#", fx.Settings)
 		default:
 			nsenter(&b, id, fx.Settings)
 		}

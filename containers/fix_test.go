@@ -106,11 +106,12 @@ func TestSysctlFixRemovedKey(t *testing.T) {
 	}
 }
 
-// TestSysctlFixNoOwner: with no process to enter, the lines are run in
-// the namespace itself.
+// TestSysctlFixNoOwner: with no process to enter, the lines are to be run
+// in the namespace itself, so they come commented out: pasted into a shell
+// of the host they would change the host.
 func TestSysctlFixNoOwner(t *testing.T) {
 	fx := SysctlFix(Identity{Kind: KindProcess}, "", perNamespace[:1])
-	if fx.Form != FormSysctl || lastLine(fx.Text) != "sysctl -w 'net.ipv4.ip_local_port_range=1024 65535'" {
+	if fx.Form != FormSysctl || lastLine(fx.Text) != "# sysctl -w 'net.ipv4.ip_local_port_range=1024 65535'" {
 		t.Errorf("form %q:\n%s", fx.Form, fx.Text)
 	}
 }
@@ -126,6 +127,11 @@ func TestSysctlFixHostileText(t *testing.T) {
 	fx := SysctlFix(Identity{Kind: KindProcess}, "bad\x1bname", settings)
 	if fx.Form != FormSysctl || len(fx.Settings) != 1 || strings.ContainsAny(fx.Text, "\x1b") || strings.Contains(fx.Text, "\n; reboot") {
 		t.Errorf("form %q, settings %v:\n%q", fx.Form, fx.Settings, fx.Text)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(fx.Text), "\n") {
+		if !strings.HasPrefix(line, "#") {
+			t.Errorf("line %q would run in a shell of the host", line)
+		}
 	}
 }
 
