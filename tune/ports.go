@@ -16,7 +16,7 @@ func (s series) portRange() []Proposal {
 	if p, ok := s.tooFew(keyPortRange); ok {
 		return []Proposal{p}
 	}
-	byDest, total := s.newOutgoing()
+	byDest, total, unseen := s.newOutgoing()
 	if total < minEvents {
 		return []Proposal{s.insufficient(keyPortRange, fmt.Sprintf("%d new outgoing connections in %s", total, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
 	}
@@ -27,6 +27,10 @@ func (s series) portRange() []Proposal {
 	}
 	pool := s.portPool()
 	n := need(r.peak(), TimeWaitSeconds)
+	to := "to " + destination(dest)
+	if unseen > 0 {
+		to = fmt.Sprintf("to %s, the destination with the most new 4-tuples (%d connections were counted by Tcp ActiveOpens alone, their destinations unknown, and shared out by new 4-tuples)", destination(dest), unseen)
+	}
 	supply := pool.available(lo, hi)
 	p := Proposal{
 		Key: keyPortRange, Current: s.current(keyPortRange), Confidence: r.confidence(),
@@ -36,9 +40,10 @@ func (s series) portRange() []Proposal {
 			"time_wait_s": TimeWaitSeconds, "headroom": Headroom, "need_ports": n,
 			"range_ports": int(hi) - int(lo) + 1, "available_ports": supply,
 			"reserved_in_range": pool.reservedIn(lo, hi), "listening_in_range": pool.listeningIn(lo, hi),
+			"unattributed_connections": unseen,
 		},
-		Formula: fmt.Sprintf("peak %s new connections/s to %s (p90 %s) × %d s TIME_WAIT × %.1f headroom = %s ports; %d-%d holds %s (%s reserved, %s listening ports left out)",
-			rate(r.peak()), destination(dest), rate(r.p90()), TimeWaitSeconds, Headroom, count(n), lo, hi,
+		Formula: fmt.Sprintf("peak %s new connections/s %s (p90 %s) × %d s TIME_WAIT × %.1f headroom = %s ports; %d-%d holds %s (%s reserved, %s listening ports left out)",
+			rate(r.peak()), to, rate(r.p90()), TimeWaitSeconds, Headroom, count(n), lo, hi,
 			count(supply), count(pool.reservedIn(lo, hi)), count(pool.listeningIn(lo, hi))),
 	}
 	if n <= supply {
@@ -53,14 +58,15 @@ func (s series) portRange() []Proposal {
 }
 
 // newOutgoing returns the rate of new outgoing connections per destination
-// in each interval, and their total. A 4-tuple taken over within an
+// in each interval, their total, and how many of them only Tcp ActiveOpens
+// saw (their destinations unknown). A 4-tuple taken over within an
 // interval (tcp_tw_reuse, a narrow port range) is not new to the census,
 // so the total of an interval is the rise of Tcp ActiveOpens when that is
 // larger (it counts every connect(), docs/kernel-facts.md §31), shared out
 // by each destination's new 4-tuples, or by its sockets when none was new.
-func (s series) newOutgoing() (map[audit.Flow]rates, int) {
+func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 	byDest := map[audit.Flow]rates{}
-	total := 0
+	total, unseen := 0, 0
 	s.intervals(func(prev, cur audit.Observation) {
 		seen, socks := 0, 0
 		for _, u := range cur.Outgoing {
@@ -81,11 +87,12 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int) {
 		}
 		if len(cur.Outgoing) > 0 {
 			total += n
+			unseen += n - seen
 		} else {
 			total += seen
 		}
 	})
-	return byDest, total
+	return byDest, total, unseen
 }
 
 // busiestDest returns the destination with the highest peak rate.

@@ -174,4 +174,9 @@ func TestPortRangeReusedTuples(t *testing.T) {
 	if p.Inputs["peak_new_per_s"] != 75.0 || p.Subject != destination(dest) {
 		t.Errorf("peak %v to %s, want 75 (100 × 30/40) to %s: %s", p.Inputs["peak_new_per_s"], p.Subject, destination(dest), p.Formula)
 	}
+	// 3 intervals of 60 connections only ActiveOpens saw: the text must not
+	// claim they went to the destination it names.
+	if p.Inputs["unattributed_connections"] != 180 || !strings.Contains(p.Formula, "Tcp ActiveOpens alone") {
+		t.Errorf("unattributed %v: %s", p.Inputs["unattributed_connections"], p.Formula)
+	}
 }
