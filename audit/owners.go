@@ -110,17 +110,7 @@ func OwnersOf(hs map[uint64]Holder, keep func(inode uint64) bool) []Owner {
 		if !keep(ino) {
 			continue
 		}
-		o := byPID[h.PID]
-		if o == nil {
-			o = &Owner{PID: h.PID, Command: h.Command}
-			byPID[h.PID] = o
-		}
-		o.Sockets++
-		for _, pid := range h.Others {
-			if !slices.Contains(o.Holders, pid) {
-				o.Holders = append(o.Holders, pid)
-			}
-		}
+		count(byPID, h)
 	}
 	var out []Owner
 	for _, o := range byPID {

@@ -91,18 +91,7 @@ func checkConntrackPressure(f *audit.Facts, p Params) []Finding {
 // conntrackTrend reads conntrack statistics as a counter trend: totals
 // from net/stat/nf_conntrack, deltas from the samples.
 func conntrackTrend(f *audit.Facts, names ...string) counterTrend {
-	t := counterTrend{names: names, sampled: f.Sampling != nil}
-	for _, n := range names {
-		t.total += f.Conntrack.Stats[n]
-		r, ok := f.Sampling.Rate(audit.ConntrackSection, n)
-		t.sampled = t.sampled && ok
-		t.delta += r.Delta
-		t.perSec += r.PerSecond
-	}
-	if t.sampled {
-		t.elapsed = f.Sampling.Elapsed
-	}
-	return t
+	return trendOf(f, audit.ConntrackSection, func(n string) int64 { return f.Conntrack.Stats[n] }, names)
 }
 
 // conntrackSize is a table where the peak count (the current count, plus

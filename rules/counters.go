@@ -23,10 +23,18 @@ type counterTrend struct {
 // readTrend sums the counters of one section, with their rates when every
 // one of them was sampled.
 func readTrend(f *audit.Facts, section string, names ...string) counterTrend {
+	return trendOf(f, section, func(n string) int64 {
+		v, _ := f.Counters.Get(section, n)
+		return v
+	}, names)
+}
+
+// trendOf is the trend of the counters names of section: their totals
+// from total, their deltas and rates from the samples.
+func trendOf(f *audit.Facts, section string, total func(name string) int64, names []string) counterTrend {
 	t := counterTrend{names: names, sampled: f.Sampling != nil}
 	for _, n := range names {
-		v, _ := f.Counters.Get(section, n)
-		t.total += v
+		t.total += total(n)
 		r, ok := f.Sampling.Rate(section, n)
 		t.sampled = t.sampled && ok
 		t.delta += r.Delta
