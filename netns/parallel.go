@@ -16,10 +16,17 @@ import (
 // ended (not once per call). Each fn typically runs Do for one namespace: a
 // thread enters one namespace at a time.
 func Parallel(ctx context.Context, n int, fn func(i int) error) error {
+	return ParallelUpTo(ctx, n, runtime.GOMAXPROCS(0), fn)
+}
+
+// ParallelUpTo is Parallel with up to limit calls at a time: more than
+// GOMAXPROCS for calls that mostly wait (observing namespaces over the
+// same window), each holding a thread.
+func ParallelUpTo(ctx context.Context, n, limit int, fn func(i int) error) error {
 	errs := make([]error, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n) {
+	for range min(max(limit, 1), n) {
 		wg.Go(func() {
 			for i := int(next.Add(1)) - 1; i < n; i = int(next.Add(1)) - 1 {
 				if errs[i] = ctx.Err(); errs[i] == nil {

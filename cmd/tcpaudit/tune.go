@@ -77,24 +77,9 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	if err != nil {
 		return err
 	}
-	var rep tune.Report
-	var facts *audit.Facts
-	err = t.do(func() error {
-		obs := audit.NewObserver(t.fsys, src, tune.Keys())
-		progress := sampleOptions{Samples: o.readings()}.progress(s)
-		seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, progress)
-		if err != nil {
-			return err
-		}
-		owners, err := obs.ListenerOwners(seen)
-		if err != nil {
-			fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err)) // the listeners go unnamed
-		}
-		rep = tune.Plan(seen, owners)
-		if o.Diff || o.Write != "" {
-			facts, err = tuneFacts(t.fsys)
-		}
-		return err
+	progress := sampleOptions{Samples: o.readings()}.progress(s)
+	rep, facts, err := observe(ctx, t, src, o, progress, func(err error) {
+		fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err))
 	})
 	if err != nil {
 		return err
@@ -106,6 +91,32 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 		return report.TuneJSON{}.Write(s.out, rep)
 	}
 	return report.TuneText{}.Write(s.out, rep)
+}
+
+// observe observes t for the options' readings and sizes the keys from
+// what it saw; with --diff or --write it also reads the facts the fix is
+// planned from, inside the namespace. warn, when set, is told why the
+// listeners' owners could not be read (they then go unnamed).
+func observe(ctx context.Context, t tuneTarget, src audit.CensusSource, o tuneOptions, progress func(int, int), warn func(error)) (tune.Report, *audit.Facts, error) {
+	var rep tune.Report
+	var facts *audit.Facts
+	err := t.do(func() error {
+		obs := audit.NewObserver(t.fsys, src, tune.Keys())
+		seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, progress)
+		if err != nil {
+			return err
+		}
+		owners, err := obs.ListenerOwners(seen)
+		if err != nil && warn != nil {
+			warn(err)
+		}
+		rep = tune.Plan(seen, owners)
+		if o.Diff || o.Write != "" {
+			facts, err = tuneFacts(t.fsys)
+		}
+		return err
+	})
+	return rep, facts, err
 }
 
 // tuneTarget is what tune observes: the proc root's own namespace, or the

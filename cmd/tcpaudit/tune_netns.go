@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sync"
-	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/netns"
@@ -41,21 +39,11 @@ func tuneAll(ctx context.Context, s streams, o tuneOptions, src audit.CensusSour
 		return err
 	}
 	out := make([]tunedNamespace, len(nss))
-	err = observeAll(len(nss), func(i int) error {
+	err = netns.ParallelUpTo(ctx, len(nss), maxObserved, func(i int) error {
 		ns := nss[i]
 		out[i] = tunedNamespace{ID: ns.ID, Name: ns.Name, Kind: ns.Kind}
 		t := tuneTarget{fsys: fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}), ns: &ns, root: root}
-		var rep tune.Report
-		err := t.do(func() error {
-			obs := audit.NewObserver(t.fsys, src, tune.Keys())
-			seen, err := obs.Run(ctx, o.readings(), o.Interval, time.Now, nil)
-			if err != nil {
-				return err
-			}
-			owners, _ := obs.ListenerOwners(seen) // unnamed listeners on an error
-			rep = tune.Plan(seen, owners)
-			return nil
-		})
+		rep, _, err := observe(ctx, t, src, o, nil, nil) // owners unread: listeners unnamed
 		reason, err := netns.SkipReason(err)
 		if err != nil {
 			return err
@@ -95,20 +83,3 @@ func tuneAll(ctx context.Context, s streams, o tuneOptions, src audit.CensusSour
 // maxObserved bounds the namespaces tune --all-netns observes at once, and
 // so the threads it holds.
 const maxObserved = 256
-
-// observeAll calls fn for 0 ≤ i < n, up to maxObserved at a time, and
-// returns their errors joined.
-func observeAll(n int, fn func(i int) error) error {
-	errs := make([]error, n)
-	sem := make(chan struct{}, maxObserved)
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			errs[i] = fn(i)
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
