@@ -31,7 +31,7 @@ func (s series) orphans() []Proposal {
 	p := Proposal{
 		Key: keyMaxOrphans, Current: s.current(keyMaxOrphans), Confidence: Medium,
 		Inputs:  map[string]any{"peak_orphans": peak, "shift_factor": orphanShift, "headroom": Headroom, "need": n},
-		Formula: fmt.Sprintf("peak %s orphaned sockets × %d (the kernel doubles the count of an orphan that retransmits) × %.1f headroom = %s", count(peak), orphanShift, Headroom, count(n)),
+		Formula: fmt.Sprintf("peak %s orphaned sockets × %d (when a retransmission or probe timer fires on an orphan that has sent nothing for a long time, the kernel judges the orphan count doubled, docs/kernel-facts.md §24) × %.1f headroom = %s", count(peak), orphanShift, Headroom, count(n)),
 	}
 	if err != nil {
 		return []Proposal{unreadable(p)}
