@@ -149,7 +149,7 @@ func TestWatchSynAckRetransmits(t *testing.T) {
 				c.Close()
 			}
 		})
-	}, "--duration", "3s")
+	}, "--duration", "5s") // room for a SYN-ACK retransmission (1 s, then 2 s) on a loaded machine
 	var synack, rtx uint64
 	for _, e := range r.SynAckRetransmits {
 		if e.Endpoint == addr {
