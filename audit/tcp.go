@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"math"
 	"net/netip"
 )
 
@@ -99,6 +100,10 @@ func parseTCPLine(b []byte, ipv6 bool, s *Socket) error {
 	}
 	if s.Inode, ok = decUint(f.next()); !ok {
 		return malformed("column 10 (inode): want a decimal number")
+	}
+	if s.Inode > math.MaxUint32 {
+		// get_next_ino is 32-bit (docs/kernel-facts.md §27): no kernel prints more.
+		return malformed("column 10 (inode) %d: socket inodes are 32-bit", s.Inode)
 	}
 	s.Backlog = 0
 	return nil

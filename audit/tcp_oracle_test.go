@@ -107,7 +107,7 @@ func oracleLine(raw []byte, ipv6 bool) (oracleSocket, bool) {
 	_, ok6 := oracleHex(string(f[6]), 8)
 	_, err7 := strconv.ParseUint(string(f[7]), 10, 64)
 	ok8 := oracleSigned(string(f[8]))
-	inode, err9 := strconv.ParseUint(string(f[9]), 10, 64)
+	inode, err9 := strconv.ParseUint(string(f[9]), 10, 32)
 	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || err7 != nil || !ok8 || err9 != nil {
 		return s, false
 	}
