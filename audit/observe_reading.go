@@ -8,14 +8,16 @@ import (
 // reading is what one census saw, kept until the next one to tell what is
 // new: the sets of tuples and the byte counts of the flows.
 type reading struct {
-	at       time.Time
-	out      map[Tuple]struct{}
-	timeWait map[Tuple]struct{}
-	orphans  map[Tuple]struct{}
-	bytes    map[Tuple][2]uint64
-	synRecv  map[uint16]int
-	flows    []FlowLoad
-	finWait2 int
+	at time.Time
+	// countersAt is when the counters were read.
+	countersAt time.Time
+	out        map[Tuple]struct{}
+	timeWait   map[Tuple]struct{}
+	orphans    map[Tuple]struct{}
+	bytes      map[Tuple][2]uint64
+	synRecv    map[uint16]int
+	flows      []FlowLoad
+	finWait2   int
 	// truncated is set when a set reached maxTracked.
 	truncated bool
 }

@@ -24,7 +24,7 @@ func (o *Observer) Run(ctx context.Context, n int, interval time.Duration, now f
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		ob, err := o.Observe(now())
+		ob, err := o.Observe(now)
 		if err != nil {
 			return nil, fmt.Errorf("reading %d: %w", i, err)
 		}

@@ -32,7 +32,7 @@ func TestObserverCountsNew(t *testing.T) {
 	}
 	o := audit.NewObserver(fsys, audit.CensusNetlink, []string{"net.ipv4.tcp_fin_timeout"})
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
-	if _, err := o.Observe(t0); err != nil {
+	if _, err := o.Observe(at(t0)); err != nil {
 		t.Fatal(err)
 	}
 	for range 30 {
@@ -48,7 +48,7 @@ func TestObserverCountsNew(t *testing.T) {
 	defer unix.Close(s)
 	unix.Close(c)
 	time.Sleep(50 * time.Millisecond)
-	ob, err := o.Observe(t0.Add(time.Second))
+	ob, err := o.Observe(at(t0.Add(time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +59,7 @@ func TestObserverCountsNew(t *testing.T) {
 	if ob.FinWait2.Count != 1 || ob.FinWait2.Orphaned != 1 || ob.FinWait2.NewOrphaned != 1 {
 		t.Errorf("FIN_WAIT2 %+v: want one new orphan", ob.FinWait2)
 	}
-	ob, err = o.Observe(t0.Add(3 * time.Second))
+	ob, err = o.Observe(at(t0.Add(3 * time.Second)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestObserverTCPInfo(t *testing.T) {
 	fsys, _ := audit.NewFS("/proc")
 	o := audit.NewObserver(fsys, audit.CensusNetlink, nil)
 	t0 := time.Now()
-	if _, err := o.Observe(t0); err != nil {
+	if _, err := o.Observe(at(t0)); err != nil {
 		t.Fatal(err)
 	}
 	buf := make([]byte, 64<<10)
@@ -104,7 +104,7 @@ func TestObserverTCPInfo(t *testing.T) {
 			got += n
 		}
 	}
-	ob, err := o.Observe(t0.Add(time.Second))
+	ob, err := o.Observe(at(t0.Add(time.Second)))
 	if err != nil || len(ob.Flows) == 0 {
 		t.Fatalf("flows %v, %v", ob.Flows, err)
 	}
@@ -138,3 +138,6 @@ func FuzzDecodeTCPInfo(f *testing.F) {
 	f.Add([]byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, b []byte) { audit.DecodeTCPInfo(b) })
 }
+
+// at is a clock that always says t.
+func at(t time.Time) func() time.Time { return func() time.Time { return t } }

@@ -58,23 +58,28 @@ func (s series) portRange() []Proposal {
 }
 
 // newOutgoing returns the rate of new outgoing connections per destination
-// in each interval, their total, and how many of them only Tcp ActiveOpens
-// saw (their destinations unknown). A 4-tuple taken over within an
-// interval (tcp_tw_reuse, a narrow port range) is not new to the census,
-// so the total of an interval is the rise of Tcp ActiveOpens when that is
-// larger (it counts every connect(), docs/kernel-facts.md §31), shared out
-// by each destination's new 4-tuples, or by its sockets when none was new.
+// in each interval, their total, and how many of them only the counters
+// saw (their destinations unknown). The total of an interval comes from
+// the counters where they rose: Tcp ActiveOpens counts every connect()
+// (docs/kernel-facts.md §31), and counters are read in an instant, while a census sees
+// each socket at some moment of a dump that, on a host with many sockets,
+// takes a good part of a second. A 4-tuple taken over within an interval
+// (tcp_tw_reuse, a narrow port range) is not new to the census either.
+// The total is shared out by each destination's new 4-tuples, or by its
+// sockets when none was new.
 func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 	byDest := map[audit.Flow]rates{}
-	total, unseen := 0, 0
+	total, seenAll := 0, 0
 	s.intervals(func(prev, cur audit.Observation) {
-		seen, socks := 0, 0
+		seen, socks := seenOutgoing(cur), 0
+		seenAll += seen
 		for _, u := range cur.Outgoing {
-			seen += u.New
 			socks += u.Sockets
 		}
-		opens := int(counterDelta(prev, cur, "Tcp", "ActiveOpens"))
-		n := max(seen, opens)
+		n, perS := seen, float64(seen)/cur.Interval.Seconds()
+		if opens, ok := activeOpens(prev, cur); ok && cur.CountersInterval > 0 {
+			n, perS = opens, float64(opens)/cur.CountersInterval.Seconds()
+		}
 		for fl, u := range cur.Outgoing {
 			share := 0.0
 			switch {
@@ -83,16 +88,49 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 			case socks > 0:
 				share = float64(u.Sockets) / float64(socks)
 			}
-			byDest[fl] = append(byDest[fl], share*float64(n)/cur.Interval.Seconds())
+			byDest[fl] = append(byDest[fl], share*perS)
 		}
 		if len(cur.Outgoing) > 0 {
 			total += n
-			unseen += n - seen
 		} else {
 			total += seen
 		}
 	})
+	// Over the run the census and the counters see the same connections
+	// unless 4-tuples were taken over; per interval they differ by when
+	// each was read.
+	unseen := max(total-seenAll, 0)
+	if float64(unseen) <= float64(total)*unseenMargin {
+		unseen = 0
+	}
 	return byDest, total, unseen
+}
+
+// activeOpens returns the rise of Tcp ActiveOpens between two readings,
+// and whether both had it. Connects that failed are in it too: Tcp
+// AttemptFails, which could take them out, also counts handshakes that
+// failed on listeners.
+func activeOpens(prev, cur audit.Observation) (int, bool) {
+	a, ok1 := prev.Counters.Get("Tcp", "ActiveOpens")
+	b, ok2 := cur.Counters.Get("Tcp", "ActiveOpens")
+	if !ok1 || !ok2 || b < a {
+		return 0, false
+	}
+	return int(b - a), true
+}
+
+// unseenMargin is the share of connections the counters may count beyond
+// the census's new 4-tuples before the formula says so: below it the
+// difference is the moment between a dump's sockets and the counters.
+const unseenMargin = 0.1
+
+// seenOutgoing is how many new outgoing 4-tuples the census saw in ob.
+func seenOutgoing(ob audit.Observation) int {
+	n := 0
+	for _, u := range ob.Outgoing {
+		n += u.New
+	}
+	return n
 }
 
 // busiestDest returns the destination with the highest peak rate.

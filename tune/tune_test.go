@@ -19,9 +19,10 @@ var (
 func readings(n int, sysctls map[string]string, fn func(i int, o *audit.Observation)) []audit.Observation {
 	var out []audit.Observation
 	for i := range n {
-		o := audit.Observation{At: t0.Add(time.Duration(i) * time.Second), Sysctls: sysctls, Source: audit.CensusNetlink}
+		at := t0.Add(time.Duration(i) * time.Second)
+		o := audit.Observation{At: at, CountersAt: at, Sysctls: sysctls, Source: audit.CensusNetlink}
 		if i > 0 {
-			o.Interval = time.Second
+			o.Interval, o.CountersInterval = time.Second, time.Second
 		}
 		fn(i, &o)
 		out = append(out, o)
@@ -178,5 +179,21 @@ func TestPortRangeReusedTuples(t *testing.T) {
 	// claim they went to the destination it names.
 	if p.Inputs["unattributed_connections"] != 180 || !strings.Contains(p.Formula, "Tcp ActiveOpens alone") {
 		t.Errorf("unattributed %v: %s", p.Inputs["unattributed_connections"], p.Formula)
+	}
+}
+
+// TestPortRangeCountersTime: a census that saw its new 4-tuples unevenly
+// (50, 10, 30: the dumps were slow at different moments) does not make a
+// peak of 50/s when Tcp ActiveOpens rose by 30 each second: the rate is
+// 30/s.
+func TestPortRangeCountersTime(t *testing.T) {
+	seen := []int{0, 50, 10, 30}
+	obs := readings(4, map[string]string{keyPortRange: "40000 40499"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(1000 + 30*i)}}
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: seen[i], Sockets: 400}}
+	})
+	p := proposal(t, Plan(obs, nil), keyPortRange)
+	if p.Inputs["peak_new_per_s"] != 30.0 || p.Inputs["unattributed_connections"] != 0 {
+		t.Errorf("peak %v, unattributed %v; want 30 and 0: %s", p.Inputs["peak_new_per_s"], p.Inputs["unattributed_connections"], p.Formula)
 	}
 }
