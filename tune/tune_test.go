@@ -180,3 +180,24 @@ func TestPortRangeReusedTuples(t *testing.T) {
 		t.Errorf("unattributed %v: %s", p.Inputs["unattributed_connections"], p.Formula)
 	}
 }
+
+// TestTimeWaitBucketsReusedTuples: 4-tuples taken over within an interval
+// stay in TIME_WAIT at both readings, so the census sees 40 new entries a
+// second while TcpExt TW rises by 95 and TWKilled by 5: the rate is 100/s
+// (100 × 60 × 1.5 = 9,000), from the counters.
+func TestTimeWaitBucketsReusedTuples(t *testing.T) {
+	obs := readings(4, map[string]string{keyMaxTwBuckets: "4096", keyTwReuse: "1"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"TcpExt": {"TW": int64(500 + 95*i), "TWKilled": int64(5 * i), "TWRecycled": int64(60 * i)}}
+		o.NewTimeWait = 40
+		o.States[audit.TimeWait] = 300
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {Sockets: 300, TimeWait: 300}}
+	})
+	r := Plan(obs, nil)
+	p := proposal(t, r, keyMaxTwBuckets)
+	if p.Inputs["peak_created_per_s"] != 100.0 || p.Proposed != "9000" || p.Inputs["created_from"] != createdFromCounters {
+		t.Errorf("got %s %q from %v: %s", p.Verdict, p.Proposed, p.Inputs["created_from"], p.Formula)
+	}
+	if p := proposal(t, r, keyTwReuse); p.Verdict == InsufficientData {
+		t.Errorf("tcp_tw_reuse: 300 entries created, got %s: %s", p.Verdict, p.Formula)
+	}
+}
