@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
 // Headroom is the margin every proposal keeps above the measured peak.
@@ -62,6 +63,10 @@ type Proposal struct {
 	// Subject names what the proposal was sized for: a destination, a
 	// listener and its process, a flow.
 	Subject string `json:"subject,omitempty"`
+	// HostWide is set for a global key sized in a network namespace that
+	// is not the host's: Current is the host's value, and only the host
+	// can change it.
+	HostWide bool `json:"host_wide,omitempty"`
 }
 
 // Report is the outcome of sizing: what was observed and the proposals.
@@ -105,6 +110,39 @@ const (
 // Plan sizes every key from the observations, oldest first; owners names
 // the processes holding listener sockets (nil when unknown).
 func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
+	return series{obs: obs, owners: owners}.plan()
+}
+
+// PlanGuest sizes every key like Plan, from the observations of a network
+// namespace that is not the host's. host holds the values of GlobalKeys
+// read in the host's namespace: the namespace shows a global key
+// read-only or not at all, so it is sized against the host's value, and
+// its proposal is HostWide and says that only the host can change it.
+func PlanGuest(obs []audit.Observation, owners *audit.Attribution, host map[string]string) Report {
+	r := series{obs: obs, owners: owners, host: host, guest: true}.plan()
+	for i, p := range r.Proposals {
+		if isGlobal(p.Key) {
+			r.Proposals[i].HostWide = true
+			r.Proposals[i].Formula += "; a host-wide key (global: one value for every network namespace): the value is the host's, and only the host can change it, never this namespace"
+		}
+	}
+	return r
+}
+
+// GlobalKeys are the keys of Keys that are global: one value for every
+// network namespace, which only the host's (initial) namespace can change
+// (docs/kernel-facts.md §12).
+func GlobalKeys() []string { return slices.DeleteFunc(Keys(), func(k string) bool { return !isGlobal(k) }) }
+
+// isGlobal reports whether key is global.
+func isGlobal(key string) bool {
+	k, ok := sysctl.Lookup(key)
+	return ok && k.Global()
+}
+
+// plan sizes every key.
+func (s series) plan() Report {
+	obs := s.obs
 	r := Report{Readings: len(obs)}
 	if len(obs) > 0 {
 		last := obs[len(obs)-1]
@@ -113,7 +151,6 @@ func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
 	for _, o := range obs {
 		r.Truncated = r.Truncated || o.Truncated
 	}
-	s := series{obs: obs, owners: owners}
 	r.Proposals = slices.Concat(
 		s.portRange(), s.twBuckets(), s.twReuse(), s.backlog(),
 		s.buffers(), s.orphans(), s.finTimeout(),
@@ -121,17 +158,24 @@ func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
 	return r
 }
 
-// series is the observations being sized from.
+// series is the observations being sized from; for a guest namespace,
+// with the host's values of the global keys.
 type series struct {
 	obs    []audit.Observation
 	owners *audit.Attribution
+	host   map[string]string
+	guest  bool
 }
 
 // last returns the latest observation.
 func (s series) last() audit.Observation { return s.obs[len(s.obs)-1] }
 
-// current returns the latest value of a sysctl, "" when unread.
+// current returns the latest value of a sysctl, "" when unread; for a
+// global key in a guest namespace, the host's value.
 func (s series) current(key string) string {
+	if s.guest && isGlobal(key) {
+		return s.host[key]
+	}
 	if len(s.obs) == 0 {
 		return ""
 	}
