@@ -132,7 +132,9 @@ func PlanGuest(obs []audit.Observation, owners *audit.Attribution, host map[stri
 // GlobalKeys are the keys of Keys that are global: one value for every
 // network namespace, which only the host's (initial) namespace can change
 // (docs/kernel-facts.md §12).
-func GlobalKeys() []string { return slices.DeleteFunc(Keys(), func(k string) bool { return !isGlobal(k) }) }
+func GlobalKeys() []string {
+	return slices.DeleteFunc(Keys(), func(k string) bool { return !isGlobal(k) })
+}
 
 // isGlobal reports whether key is global.
 func isGlobal(key string) bool {
