@@ -201,3 +201,24 @@ func TestTimeWaitBucketsReusedTuples(t *testing.T) {
 		t.Errorf("tcp_tw_reuse: 300 entries created, got %s: %s", p.Verdict, p.Formula)
 	}
 }
+
+// TestPlanGuestGlobalKeys: a child namespace has no tcp_max_orphans; from
+// its observations alone the key is not readable, while PlanGuest sizes
+// it against the host's value (80 orphans × 2 × 1.5 = 240 > 100) and
+// marks it host-wide; a per-namespace key stays the namespace's.
+func TestPlanGuestGlobalKeys(t *testing.T) {
+	obs := readings(3, map[string]string{keyFinTimeout: "60"}, func(i int, o *audit.Observation) {
+		o.Sockstat = audit.Sockstat{"TCP": {"orphan": int64(40 * i)}}
+	})
+	if p := proposal(t, Plan(obs, nil), keyMaxOrphans); p.Verdict != InsufficientData || p.HostWide {
+		t.Errorf("own namespace without the key: %s host-wide %v: %s", p.Verdict, p.HostWide, p.Formula)
+	}
+	r := PlanGuest(obs, nil, map[string]string{keyMaxOrphans: "100", keyFinTimeout: "30"})
+	if p := proposal(t, r, keyMaxOrphans); p.Verdict != Change || p.Proposed != "240" || p.Current != "100" || !p.HostWide ||
+		!strings.Contains(p.Formula, "only the host can change it") {
+		t.Errorf("guest: %s %q → %q host-wide %v: %s", p.Verdict, p.Current, p.Proposed, p.HostWide, p.Formula)
+	}
+	if p := proposal(t, r, keyFinTimeout); p.Current != "60" || p.HostWide {
+		t.Errorf("tcp_fin_timeout is per namespace: current %q host-wide %v", p.Current, p.HostWide)
+	}
+}
