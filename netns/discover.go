@@ -163,7 +163,11 @@ func deniedReason(procRoot string, pids []int, root bool) string {
 	if root {
 		why = "refused even to root: a security module (AppArmor, SELinux) or a ptrace restriction denies it"
 	}
-	return fmt.Sprintf("permission denied reading %s/PID/ns/net of PID %s: their namespaces are not listed (%s)", filepath.Clean(procRoot), list, why)
+	whose := "their namespaces are"
+	if len(pids) == 1 {
+		whose = "its namespace is"
+	}
+	return fmt.Sprintf("permission denied reading %s/PID/ns/net of PID %s: %s not listed (%s)", filepath.Clean(procRoot), list, whose, why)
 }
 
 // listPIDs lists the numeric entries of procRoot, in increasing order.
