@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/internal/input"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // DefaultNetnsDir is where ip netns keeps the names of namespaces.
@@ -103,7 +104,7 @@ func linkInode(path string) (uint64, error) {
 	s, ok2 := strings.CutSuffix(s, "]")
 	n, err := strconv.ParseUint(s, 10, 64)
 	if !ok || !ok2 || err != nil || n == 0 {
-		return 0, fmt.Errorf("%s: %q is not a network namespace link (want net:[INODE])", path, link)
+		return 0, fmt.Errorf("%s: %s is not a network namespace link (want net:[INODE])", path, visible.Quote(link))
 	}
 	return n, nil
 }
