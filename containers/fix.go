@@ -151,10 +151,15 @@ func lxcConfig(b *strings.Builder, id Identity, settings []Setting) {
 	}
 }
 
+// hostKeys writes the global keys as notes, after their comments: only
+// the host's (initial) namespace can change them, and the change acts on
+// every namespace.
 func hostKeys(b *strings.Builder, host []Setting) {
 	for _, s := range host {
-		fmt.Fprintf(b, "# %s = %s belongs to the host: a global key that only the initial network\n", printable(s.Key), printable(s.Value))
-		b.WriteString("# namespace has; set it with `tcpaudit fix` on the host, never in this namespace.\n")
+		comment(b, "", s.Comment)
+		fmt.Fprintf(b, "# %s = %s belongs to the host: a global key, one value for every network\n", printable(s.Key), printable(s.Value))
+		b.WriteString("# namespace, that only the host's (initial) namespace can change: set it there\n")
+		b.WriteString("# (sysctl -w in a shell of the host, kept in its /etc/sysctl.d), never from this namespace.\n")
 	}
 }
 

@@ -189,3 +189,24 @@ func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
 	return lines[len(lines)-1]
 }
+
+// TestSysctlFixHeaderWords: the header of a fix says each word of its
+// owner once: a pod whose name the node does not show is "Pod UID", not
+// "Pod pod UID"; a container with no name is "Container ID (docker)", not
+// "Container docker ID (docker)".
+func TestSysctlFixHeaderWords(t *testing.T) {
+	for _, pid := range []int{120, 133, 100, 101, 102, 140, 144, 160, 161, 162, 164} {
+		id := Identify("testdata/proc", "testdata/host", pid)
+		text := SysctlFix(id, "", perNamespace).Text
+		header, _, _ := strings.Cut(text, "\n")
+		owner, _, _ := strings.Cut(header, ":")
+		seen := map[string]bool{}
+		for _, w := range strings.Fields(strings.NewReplacer("(", " ", ")", " ").Replace(strings.ToLower(owner))) {
+			if seen[w] {
+				t.Errorf("pid %d: %q repeats %q", pid, header, w)
+			}
+			seen[w] = true
+		}
+		t.Logf("pid %d: %s", pid, header)
+	}
+}

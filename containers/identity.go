@@ -118,6 +118,20 @@ func (id Identity) name() string {
 	return fmt.Sprintf("%s[%d]", id.Command, id.PID)
 }
 
+// shortName is the owner's name for a header that already says its kind
+// ("Pod …", "Container … (docker)"): name without the word it puts before
+// a bare pod UID or container ID.
+func (id Identity) shortName() string {
+	switch {
+	case id.Monitor || id.PodName != "":
+	case id.Kind == KindPod:
+		return id.PodUID
+	case id.ContainerName == "" && id.ContainerID != "":
+		return id.ContainerID[:12]
+	}
+	return id.Name
+}
+
 func (id Identity) runtimeWord() string {
 	if id.Runtime == "" {
 		return "container"

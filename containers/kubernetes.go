@@ -34,7 +34,7 @@ func SafeInKubernetes(key string) bool {
 // podYAML writes the pod's securityContext.sysctls and returns the keys
 // the kubelet must allow.
 func podYAML(b *strings.Builder, id Identity, settings []Setting) []string {
-	fmt.Fprintf(b, "# Pod %s: set in the pod's spec (a Deployment's spec.template.spec);\n", id.Name)
+	fmt.Fprintf(b, "# Pod %s: set in the pod's spec (a Deployment's spec.template.spec);\n", id.shortName())
 	b.WriteString("# the pod is recreated with them. All its containers share this namespace.\n")
 	var unsafe []string
 	for _, s := range settings {
@@ -63,7 +63,7 @@ func containerFlags(b *strings.Builder, id Identity, settings []Setting) {
 	if id.Runtime == RuntimePodman {
 		tool = "podman"
 	}
-	fmt.Fprintf(b, "# Container %s (%s): sysctls are set when a container is created; recreate it with\n", id.Name, id.Runtime)
+	fmt.Fprintf(b, "# Container %s (%s): sysctls are set when a container is created; recreate it with\n", id.shortName(), id.Runtime)
 	fmt.Fprintf(b, "%s run", tool)
 	for _, s := range settings {
 		fmt.Fprintf(b, " --sysctl %s", shellQuote(s.Key+"="+s.Value))

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/internal/input"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // DefaultNetnsDir is where ip netns keeps the names of namespaces.
@@ -103,7 +104,7 @@ func linkInode(path string) (uint64, error) {
 	s, ok2 := strings.CutSuffix(s, "]")
 	n, err := strconv.ParseUint(s, 10, 64)
 	if !ok || !ok2 || err != nil || n == 0 {
-		return 0, fmt.Errorf("%s: %q is not a network namespace link (want net:[INODE])", path, link)
+		return 0, fmt.Errorf("%s: %s is not a network namespace link (want net:[INODE])", path, visible.Quote(link))
 	}
 	return n, nil
 }
@@ -163,7 +164,11 @@ func deniedReason(procRoot string, pids []int, root bool) string {
 	if root {
 		why = "refused even to root: a security module (AppArmor, SELinux) or a ptrace restriction denies it"
 	}
-	return fmt.Sprintf("permission denied reading %s/PID/ns/net of PID %s: their namespaces are not listed (%s)", filepath.Clean(procRoot), list, why)
+	whose := "their namespaces are"
+	if len(pids) == 1 {
+		whose = "its namespace is"
+	}
+	return fmt.Sprintf("permission denied reading %s/PID/ns/net of PID %s: %s not listed (%s)", filepath.Clean(procRoot), list, whose, why)
 }
 
 // listPIDs lists the numeric entries of procRoot, in increasing order.

@@ -38,7 +38,8 @@ func TestNotNsfsHint(t *testing.T) {
 }
 
 // TestDeniedReason: the PIDs whose ns/net could not be read are listed
-// (three, then how many more), and "run as root" is said only when not
+// (three, then how many more), with "its namespace" for one PID and
+// "their namespaces" for more, and "run as root" is said only when not
 // root.
 func TestDeniedReason(t *testing.T) {
 	got := deniedReason("/proc/", []int{10, 20, 30, 40, 50}, false)
@@ -47,7 +48,7 @@ func TestDeniedReason(t *testing.T) {
 		t.Errorf("not root:\n got %q\nwant %q", got, want)
 	}
 	got = deniedReason("/proc", []int{7}, true)
-	if strings.Contains(got, "run as root") || strings.Contains(got, "<pid>") || !strings.Contains(got, "PID 7:") {
+	if strings.Contains(got, "run as root") || strings.Contains(got, "<pid>") || !strings.Contains(got, "PID 7: its namespace is not listed") {
 		t.Errorf("as root: %q", got)
 	}
 }

@@ -53,15 +53,37 @@ func ParallelUpTo(ctx context.Context, n, limit int, fn func(i int) error) error
 // same time on the leader.
 const ThreadNet = "/proc/thread-self/net"
 
+// The reasons SkipReason gives, said of one namespace.
+const (
+	SkippedGone   = "gone: its processes exited before it could be entered"
+	SkippedDenied = "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)"
+)
+
 // SkipReason sorts an error of Do: a namespace gone before it could be
 // entered, or that the caller may not enter, is skipped for the reason
 // returned (nil error); any other error is returned as it is.
 func SkipReason(err error) (string, error) {
 	switch {
 	case errors.Is(err, ErrGone):
-		return "gone: its processes exited before it could be entered", nil
+		return SkippedGone, nil
 	case errors.Is(err, fs.ErrPermission):
-		return "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)", nil
+		return SkippedDenied, nil
 	}
 	return "", err
+}
+
+// SkippedMany returns a reason of SkipReason said of n namespaces: for
+// more than one, "gone: their processes exited before they could be
+// entered". Any other reason is returned as it is.
+func SkippedMany(reason string, n int) string {
+	if n <= 1 {
+		return reason
+	}
+	switch reason {
+	case SkippedGone:
+		return "gone: their processes exited before they could be entered"
+	case SkippedDenied:
+		return "permission denied entering them (setns needs CAP_SYS_ADMIN: run as root)"
+	}
+	return reason
 }

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // Resolve reads a --netns argument with the default Finder; see
@@ -22,7 +24,7 @@ func Resolve(spec, procRoot string) (Namespace, error) {
 func (f Finder) Resolve(spec, procRoot string) (Namespace, error) {
 	ino, path, err := f.inodeOf(spec, procRoot)
 	if err != nil {
-		return Namespace{}, fmt.Errorf("--netns %q: %w", spec, err)
+		return Namespace{}, fmt.Errorf("--netns %s: %w", visible.Quote(spec), err)
 	}
 	all, _, err := f.Discover(procRoot)
 	if err != nil {

@@ -152,7 +152,7 @@ func namespaceSummary(nss []rules.Namespace) string {
 	var why []string
 	for _, r := range slices.Sorted(maps.Keys(reasons)) {
 		skipped += reasons[r]
-		why = append(why, fmt.Sprintf("%d %s", reasons[r], r))
+		why = append(why, fmt.Sprintf("%d %s", reasons[r], netns.SkippedMany(r, reasons[r])))
 	}
 	if skipped > 0 {
 		line += fmt.Sprintf(", %d skipped (%s)", skipped, strings.Join(why, "; "))

@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/tcpaudit/tcpaudit/internal/input"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 	"github.com/tcpaudit/tcpaudit/netns"
 )
 
@@ -74,7 +75,9 @@ func ReadIndex(procRoot string) ([]Namespace, error) {
 	ids := map[string]bool{}
 	hosts := 0
 	for i, n := range nss {
-		bad := func(what string) error { return fmt.Errorf("%s: namespace %d (%q): %s", file, i+1, n.ID, what) }
+		bad := func(what string) error {
+			return fmt.Errorf("%s: namespace %d (%s): %s", file, i+1, visible.Quote(n.ID), what)
+		}
 		switch {
 		case ids[n.ID] || n.ID == "":
 			return nil, bad("ID empty or repeated")

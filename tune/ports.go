@@ -40,7 +40,7 @@ func (s series) portRange() []Proposal {
 			"time_wait_s": TimeWaitSeconds, "headroom": Headroom, "need_ports": n,
 			"range_ports": int(hi) - int(lo) + 1, "available_ports": supply,
 			"reserved_in_range": pool.reservedIn(lo, hi), "listening_in_range": pool.listeningIn(lo, hi),
-			"unattributed_connections": unseen,
+			"unattributed_connections": unseen, "new_connections": total,
 		},
 		Formula: fmt.Sprintf("peak %s new connections/s %s (p90 %s) × %d s TIME_WAIT × %.1f headroom = %s ports; %d-%d holds %s (%s reserved, %s listening ports left out)",
 			rate(r.peak()), to, rate(r.p90()), TimeWaitSeconds, Headroom, count(n), lo, hi,

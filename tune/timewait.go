@@ -7,23 +7,36 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-// twBuckets sizes tcp_max_tw_buckets from the peak rate at which TIME_WAIT
-// entries are created, in every direction: the entries seen new in each
-// interval, plus the closes that found the table full (TcpExt
-// TCPTimeWaitOverflow), each held 60 s (docs/kernel-facts.md §4, §8).
+// twBuckets sizes tcp_max_tw_buckets from the peak rate at which timewait
+// entries are created: the rise of TcpExt TW and TWKilled, which count
+// every entry once when its timer is armed (TIME_WAIT and orphaned
+// FIN_WAIT2 alike, both held against the limit), plus the closes that
+// found the table full (TcpExt TCPTimeWaitOverflow), each held 60 s
+// (docs/kernel-facts.md §4, §8, §31). A 4-tuple taken over and closed
+// again within an interval (tcp_tw_reuse) is in TIME_WAIT at both
+// readings, so the census alone undercounts; it is used only where the
+// counters are missing.
 func (s series) twBuckets() []Proposal {
 	if p, ok := s.tooFew(keyMaxTwBuckets); ok {
 		return []Proposal{p}
 	}
-	var r rates
+	var r, overflowRate rates
 	var created, overflow int64
-	var overflowRate rates
+	from := createdFromCounters
 	s.intervals(func(prev, cur audit.Observation) {
 		of := counterDelta(prev, cur, "TcpExt", "TCPTimeWaitOverflow")
-		created += int64(cur.NewTimeWait) + of
+		n, counted := armed(prev, cur)
+		if !counted {
+			from = createdFromCensus
+		}
+		created += n + of
 		overflow += of
-		r = append(r, float64(int64(cur.NewTimeWait)+of)/cur.Interval.Seconds())
-		overflowRate = append(overflowRate, float64(of)/cur.Interval.Seconds())
+		span := cur.Interval
+		if counted && cur.CountersInterval > 0 {
+			span = cur.CountersInterval // the counters' own readings
+		}
+		r = append(r, float64(n+of)/span.Seconds())
+		overflowRate = append(overflowRate, float64(of)/span.Seconds())
 	})
 	if created < minEvents {
 		return []Proposal{s.insufficient(keyMaxTwBuckets, fmt.Sprintf("%d TIME_WAIT entries created in %s", created, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
@@ -35,9 +48,10 @@ func (s series) twBuckets() []Proposal {
 		Inputs: map[string]any{
 			"peak_created_per_s": r.peak(), "p90_created_per_s": r.p90(), "time_wait_s": TimeWaitSeconds,
 			"headroom": Headroom, "need_entries": n, "overflows": overflow, "peak_overflow_per_s": overflowRate.peak(),
+			"created": created, "created_from": from,
 		},
-		Formula: fmt.Sprintf("peak %s TIME_WAIT entries created/s (p90 %s) × %d s × %.1f headroom = %s entries",
-			rate(r.peak()), rate(r.p90()), TimeWaitSeconds, Headroom, count(n)),
+		Formula: fmt.Sprintf("peak %s TIME_WAIT entries created/s (p90 %s; %s) × %d s × %.1f headroom = %s entries",
+			rate(r.peak()), rate(r.p90()), from, TimeWaitSeconds, Headroom, count(n)),
 	}
 	if overflow > 0 {
 		p.Formula += fmt.Sprintf("; TCPTimeWaitOverflow rose by %s (peak %s/s): closes that found the table full, counted in the rate", count(overflow), rate(overflowRate.peak()))
@@ -48,6 +62,26 @@ func (s series) twBuckets() []Proposal {
 	}
 	p.Formula += "; limit " + count(cur)
 	return []Proposal{decide(p, n > cur, strconv.FormatInt(n, 10))}
+}
+
+// Where the count of timewait entries created comes from.
+const (
+	createdFromCounters = "TcpExt TW + TWKilled"
+	createdFromCensus   = "entries new to the census, a lower bound: TcpExt TW unread"
+)
+
+// armed returns the timewait entries created between two readings: the
+// rise of TcpExt TW plus TWKilled, counted by the kernel once per entry
+// when its timer is armed (net/ipv4/inet_timewait_sock.c
+// __inet_twsk_schedule), and true; or, when TW is missing from either
+// reading, the TIME_WAIT entries new to the census, and false.
+func armed(prev, cur audit.Observation) (int64, bool) {
+	_, ok1 := prev.Counters.Get("TcpExt", "TW")
+	_, ok2 := cur.Counters.Get("TcpExt", "TW")
+	if !ok1 || !ok2 {
+		return int64(cur.NewTimeWait), false
+	}
+	return counterDelta(prev, cur, "TcpExt", "TW") + counterDelta(prev, cur, "TcpExt", "TWKilled"), true
 }
 
 // twReuse proposes tcp_tw_reuse = 1 when outgoing connections to one
@@ -99,10 +133,14 @@ func (s series) twReuse() []Proposal {
 	return []Proposal{decide(p, true, "1")}
 }
 
-// timeWaitCreated counts the TIME_WAIT entries seen new in every interval.
+// timeWaitCreated counts the timewait entries created in every interval
+// (armed).
 func (s series) timeWaitCreated() int64 {
 	var n int64
-	s.intervals(func(_, cur audit.Observation) { n += int64(cur.NewTimeWait) })
+	s.intervals(func(prev, cur audit.Observation) {
+		c, _ := armed(prev, cur)
+		n += c
+	})
 	return n
 }
 

@@ -62,6 +62,10 @@ type Proposal struct {
 	// Subject names what the proposal was sized for: a destination, a
 	// listener and its process, a flow.
 	Subject string `json:"subject,omitempty"`
+	// HostWide is set for a global key sized in a network namespace that
+	// is not the host's: Current is the host's value, and only the host
+	// can change it.
+	HostWide bool `json:"host_wide,omitempty"`
 }
 
 // Report is the outcome of sizing: what was observed and the proposals.
@@ -105,6 +109,12 @@ const (
 // Plan sizes every key from the observations, oldest first; owners names
 // the processes holding listener sockets (nil when unknown).
 func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
+	return series{obs: obs, owners: owners}.plan()
+}
+
+// plan sizes every key.
+func (s series) plan() Report {
+	obs := s.obs
 	r := Report{Readings: len(obs)}
 	if len(obs) > 0 {
 		last := obs[len(obs)-1]
@@ -113,7 +123,6 @@ func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
 	for _, o := range obs {
 		r.Truncated = r.Truncated || o.Truncated
 	}
-	s := series{obs: obs, owners: owners}
 	r.Proposals = slices.Concat(
 		s.portRange(), s.twBuckets(), s.twReuse(), s.backlog(),
 		s.buffers(), s.orphans(), s.finTimeout(),
@@ -121,17 +130,24 @@ func Plan(obs []audit.Observation, owners *audit.Attribution) Report {
 	return r
 }
 
-// series is the observations being sized from.
+// series is the observations being sized from; for a guest namespace,
+// with the host's values of the global keys.
 type series struct {
 	obs    []audit.Observation
 	owners *audit.Attribution
+	host   map[string]string
+	guest  bool
 }
 
 // last returns the latest observation.
 func (s series) last() audit.Observation { return s.obs[len(s.obs)-1] }
 
-// current returns the latest value of a sysctl, "" when unread.
+// current returns the latest value of a sysctl, "" when unread; for a
+// global key in a guest namespace, the host's value.
 func (s series) current(key string) string {
+	if s.guest && isGlobal(key) {
+		return s.host[key]
+	}
 	if len(s.obs) == 0 {
 		return ""
 	}

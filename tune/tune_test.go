@@ -197,3 +197,45 @@ func TestPortRangeCountersTime(t *testing.T) {
 		t.Errorf("peak %v, unattributed %v; want 30 and 0: %s", p.Inputs["peak_new_per_s"], p.Inputs["unattributed_connections"], p.Formula)
 	}
 }
+
+// TestTimeWaitBucketsReusedTuples: 4-tuples taken over within an interval
+// stay in TIME_WAIT at both readings, so the census sees 40 new entries a
+// second while TcpExt TW rises by 95 and TWKilled by 5: the rate is 100/s
+// (100 × 60 × 1.5 = 9,000), from the counters.
+func TestTimeWaitBucketsReusedTuples(t *testing.T) {
+	obs := readings(4, map[string]string{keyMaxTwBuckets: "4096", keyTwReuse: "1"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"TcpExt": {"TW": int64(500 + 95*i), "TWKilled": int64(5 * i), "TWRecycled": int64(60 * i)}}
+		o.NewTimeWait = 40
+		o.States[audit.TimeWait] = 300
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {Sockets: 300, TimeWait: 300}}
+	})
+	r := Plan(obs, nil)
+	p := proposal(t, r, keyMaxTwBuckets)
+	if p.Inputs["peak_created_per_s"] != 100.0 || p.Proposed != "9000" || p.Inputs["created_from"] != createdFromCounters {
+		t.Errorf("got %s %q from %v: %s", p.Verdict, p.Proposed, p.Inputs["created_from"], p.Formula)
+	}
+	if p := proposal(t, r, keyTwReuse); p.Verdict == InsufficientData {
+		t.Errorf("tcp_tw_reuse: 300 entries created, got %s: %s", p.Verdict, p.Formula)
+	}
+}
+
+// TestPlanGuestGlobalKeys: a child namespace has no tcp_max_orphans; from
+// its observations alone the key is not readable, while PlanGuest sizes
+// it against the host's value (80 orphans × 2 × 1.5 = 240 > 100) and
+// marks it host-wide; a per-namespace key stays the namespace's.
+func TestPlanGuestGlobalKeys(t *testing.T) {
+	obs := readings(3, map[string]string{keyFinTimeout: "60"}, func(i int, o *audit.Observation) {
+		o.Sockstat = audit.Sockstat{"TCP": {"orphan": int64(40 * i)}}
+	})
+	if p := proposal(t, Plan(obs, nil), keyMaxOrphans); p.Verdict != InsufficientData || p.HostWide {
+		t.Errorf("own namespace without the key: %s host-wide %v: %s", p.Verdict, p.HostWide, p.Formula)
+	}
+	r := PlanGuest(obs, nil, map[string]string{keyMaxOrphans: "100", keyFinTimeout: "30"})
+	if p := proposal(t, r, keyMaxOrphans); p.Verdict != Change || p.Proposed != "240" || p.Current != "100" || !p.HostWide ||
+		!strings.Contains(p.Formula, "only the host can change it") {
+		t.Errorf("guest: %s %q → %q host-wide %v: %s", p.Verdict, p.Current, p.Proposed, p.HostWide, p.Formula)
+	}
+	if p := proposal(t, r, keyFinTimeout); p.Current != "60" || p.HostWide {
+		t.Errorf("tcp_fin_timeout is per namespace: current %q host-wide %v", p.Current, p.HostWide)
+	}
+}

@@ -2,9 +2,13 @@
 
 package watch
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/tcpaudit/tcpaudit/internal/visible"
+)
 
 // NamespaceInode reports that this system has no network namespaces.
 func NamespaceInode(procRoot, spec string) (uint32, error) {
-	return 0, fmt.Errorf("network namespace %q: namespaces need Linux", spec)
+	return 0, fmt.Errorf("network namespace %s: namespaces need Linux", visible.Quote(spec))
 }

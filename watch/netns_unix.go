@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"syscall"
+
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // NamespaceInode returns the inode of a network namespace named by a path
@@ -20,11 +22,11 @@ func NamespaceInode(procRoot, spec string) (uint32, error) {
 	}
 	fi, err := os.Stat(p)
 	if err != nil {
-		return 0, fmt.Errorf("network namespace %q: %w", spec, err)
+		return 0, fmt.Errorf("network namespace %s: %w", visible.Quote(spec), err)
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok || st.Ino == 0 || st.Ino > 1<<32-1 {
-		return 0, fmt.Errorf("network namespace %q: %s has no namespace inode", spec, p)
+		return 0, fmt.Errorf("network namespace %s: %s has no namespace inode", visible.Quote(spec), p)
 	}
 	return uint32(st.Ino), nil
 }

@@ -58,3 +58,15 @@ func TestSnapshotPathEscaped(t *testing.T) {
 		t.Errorf("want the file name escaped in %q", errOut)
 	}
 }
+
+// TestErrorOneEscaper: a BEL in a --netns name is written \x07 wherever
+// the error shows it, the quoted name as the path: one escaper
+// (internal/visible), never Go's \a beside it.
+func TestErrorOneEscaper(t *testing.T) {
+	for _, cmd := range []string{"check", "sockets", "fix", "tune", "watch"} {
+		code, _, stderr := runCLI(t, cmd, "--netns", "bel\ab")
+		if code != exitError || strings.Contains(stderr, `\a`) || !strings.Contains(stderr, `"bel\x07b"`) {
+			t.Errorf("%s --netns: exit %d, want %d and the name as \"bel\\x07b\" only:\n%s", cmd, code, exitError, stderr)
+		}
+	}
+}

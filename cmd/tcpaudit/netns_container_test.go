@@ -2,7 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"os/exec"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/internal/cgtest"
@@ -52,5 +55,26 @@ func TestCheckNamespacesNamedByPod(t *testing.T) {
 	}
 	if want := "pod " + podUID; ns.Name != want {
 		t.Errorf("namespace of pid %d is named %q, want %q (no kubelet log directory for it)", pid, ns.Name, want)
+	}
+}
+
+// TestFixNetnsPodHeader: fix --netns PID for a process of a namespace of
+// its own in a cgroup shaped like a Kubernetes pod's, with a narrow port
+// range, prints the pod's securityContext snippet headed "Pod UID" (the
+// node shows no name for it), the word pod said once.
+func TestFixNetnsPodHeader(t *testing.T) {
+	mnt := cgtest.Mount(t)
+	podUID := cgtest.NewPodUID(t)
+	pid := cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID)))
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		t.Skip("needs nsenter(1) to set a sysctl in the pod's namespace")
+	}
+	if out, err := exec.Command(nsenter, "--net=/proc/"+strconv.Itoa(pid)+"/ns/net", "sysctl", "-w", "net.ipv4.ip_local_port_range=40000 40099").CombinedOutput(); err != nil {
+		t.Fatalf("sysctl -w in the pod's namespace: %v: %s", err, out)
+	}
+	code, out, stderr := runCLI(t, "fix", "--netns", strconv.Itoa(pid), "--root", emptyRoot(t))
+	if code != exitOK || !strings.Contains(out, "# Pod "+podUID+": set in the pod's spec") || strings.Contains(out, "Pod pod") {
+		t.Errorf("fix --netns %d: exit %d\nstdout:\n%s\nstderr:\n%s", pid, code, out, stderr)
 	}
 }

@@ -110,7 +110,7 @@ func observe(ctx context.Context, t tuneTarget, src audit.CensusSource, o tuneOp
 		if err != nil && warn != nil {
 			warn(err)
 		}
-		rep = tune.Plan(seen, owners)
+		rep = t.plan(seen, owners)
 		if o.Diff || o.Write != "" {
 			facts, err = tuneFacts(t.fsys)
 		}
@@ -120,11 +120,37 @@ func observe(ctx context.Context, t tuneTarget, src audit.CensusSource, o tuneOp
 }
 
 // tuneTarget is what tune observes: the proc root's own namespace, or the
-// namespace --netns names, entered for every reading.
+// namespace --netns names, entered for every reading. host holds the
+// host's values of the global keys when ns is not the host's.
 type tuneTarget struct {
 	fsys audit.FS
 	ns   *netns.Namespace
 	root string
+	host map[string]string
+}
+
+// guest reports whether the target is a namespace of the host that is not
+// the host's own.
+func (t tuneTarget) guest() bool { return t.ns != nil && !t.ns.IsHost() }
+
+// plan sizes the keys from what was observed in the target.
+func (t tuneTarget) plan(seen []audit.Observation, owners *audit.Attribution) tune.Report {
+	if t.guest() {
+		return tune.PlanGuest(seen, owners, t.host)
+	}
+	return tune.Plan(seen, owners)
+}
+
+// hostGlobals reads the global keys tune sizes in tcpaudit's own network
+// namespace, the host's, before any other is entered: a namespace that is
+// not the host's shows them read-only or not at all (docs/kernel-facts.md
+// §12). A key that cannot be read is left out.
+func hostGlobals(fsys audit.FS) (map[string]string, error) {
+	values, _, err := fsys.Sysctls(tune.GlobalKeys())
+	if err != nil {
+		return nil, fmt.Errorf("global keys of the host: %w", err)
+	}
+	return values, nil
 }
 
 // target resolves --netns, if given, against --proc-root.
@@ -142,10 +168,16 @@ func (o tuneOptions) target() (tuneTarget, error) {
 	if err != nil {
 		return tuneTarget{}, err
 	}
-	if ns != nil {
-		fsys = fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()})
+	t := tuneTarget{fsys: fsys, ns: ns, root: root}
+	if t.guest() {
+		if t.host, err = hostGlobals(fsys); err != nil {
+			return tuneTarget{}, err
+		}
 	}
-	return tuneTarget{fsys: fsys, ns: ns, root: root}, nil
+	if ns != nil {
+		t.fsys = fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()})
+	}
+	return t, nil
 }
 
 // do runs fn in the target's namespace.
@@ -168,8 +200,13 @@ func writeTuneFix(s streams, facts *audit.Facts, rep tune.Report, o tuneOptions,
 		return err
 	}
 	var findings []rules.Finding
+	var hostWide []sysctlconf.Change
 	for _, p := range rep.Proposals {
-		if p.Verdict == tune.Change {
+		switch {
+		case p.Verdict != tune.Change:
+		case p.HostWide:
+			hostWide = append(hostWide, sysctlconf.Change{Key: p.Key, Value: p.Proposed, Comment: "tune: " + report.Escape(p.Formula)})
+		default:
 			findings = append(findings, rules.Finding{
 				Rule: "tune", Title: report.Escape(p.Formula),
 				Fix: rules.Fix{Sysctl: map[string]string{p.Key: p.Proposed}},
@@ -179,6 +216,12 @@ func writeTuneFix(s streams, facts *audit.Facts, rep tune.Report, o tuneOptions,
 	fx := pipeline.PlanFix(&pipeline.Audit{Facts: facts, Result: rules.Result{Findings: findings}, Profile: "tune (measured workload)"}, conf)
 	if t.ns != nil {
 		fx.In(*t.ns, t.root)
+	}
+	// A global key sized in a guest namespace is the host's: its fix
+	// renders it as a note for the host, never in the namespace's form
+	// (ip netns exec NAME sysctl -w of it would act on the host's value).
+	if fx.Guest != "" {
+		fx.Changes = append(fx.Changes, hostWide...)
 	}
 	return emitFix(s, fx, "tcpaudit tune", "no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
 }

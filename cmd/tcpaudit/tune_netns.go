@@ -13,13 +13,15 @@ import (
 )
 
 // tunedNamespace is the sizing of one namespace of tune --all-netns, or
-// why it was skipped.
+// why it was skipped. Both fields are always written, so that a consumer
+// need not test for them: Skipped is "" and Report set when the namespace
+// was observed; Report is null when it was skipped.
 type tunedNamespace struct {
 	ID      string       `json:"id"`
 	Name    string       `json:"name"`
 	Kind    netns.Kind   `json:"kind"`
-	Skipped string       `json:"skipped,omitempty"`
-	Report  *tune.Report `json:"report,omitempty"`
+	Skipped string       `json:"skipped"`
+	Report  *tune.Report `json:"report"`
 }
 
 // tuneAll observes every namespace of the live host in the same window
@@ -38,11 +40,15 @@ func tuneAll(ctx context.Context, s streams, o tuneOptions, src audit.CensusSour
 	if err != nil {
 		return err
 	}
+	host, err := hostGlobals(fsys)
+	if err != nil {
+		return err
+	}
 	out := make([]tunedNamespace, len(nss))
 	err = netns.ParallelUpTo(ctx, len(nss), maxObserved, func(i int) error {
 		ns := nss[i]
 		out[i] = tunedNamespace{ID: ns.ID, Name: ns.Name, Kind: ns.Kind}
-		t := tuneTarget{fsys: fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}), ns: &ns, root: root}
+		t := tuneTarget{fsys: fsys.InScope(audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}), ns: &ns, root: root, host: host}
 		rep, _, err := observe(ctx, t, src, o, nil, nil) // owners unread: listeners unnamed
 		reason, err := netns.SkipReason(err)
 		if err != nil {

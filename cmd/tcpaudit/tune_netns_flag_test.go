@@ -38,7 +38,8 @@ func TestTuneNetnsFromHost(t *testing.T) {
 }
 
 // TestTuneAllNetns: tune --all-netns sizes each namespace with its own
-// sysctls: two namespaces with different port ranges each show theirs.
+// sysctls: two namespaces with different port ranges each show theirs;
+// every namespace of the JSON has its skipped and report fields.
 func TestTuneAllNetns(t *testing.T) {
 	ranges := map[string]string{nstest.New(t): "41000 41999", nstest.New(t): "42000 43999"}
 	for ns, r := range ranges {
@@ -52,6 +53,20 @@ func TestTuneAllNetns(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(out), &doc); code != exitOK || err != nil {
 		t.Fatalf("tune --all-netns: exit %d, %v\nstderr: %s", code, err, stderr)
+	}
+	var raw struct {
+		Namespaces []map[string]json.RawMessage `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range raw.Namespaces {
+		if _, ok := n["skipped"]; !ok {
+			t.Errorf("namespace %s: no skipped field (want \"\" when observed)", n["id"])
+		}
+		if _, ok := n["report"]; !ok {
+			t.Errorf("namespace %s: no report field (want null when skipped)", n["id"])
+		}
 	}
 	if len(doc.Namespaces) == 0 || doc.Namespaces[0].Kind != netns.KindHost {
 		t.Errorf("tune --all-netns: %d namespaces, want the host's first", len(doc.Namespaces))

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -208,7 +209,7 @@ func (o watchOptions) namespace() (uint32, error) {
 		return 0, err
 	}
 	if ns.Inode == 0 || ns.Inode > 1<<32-1 {
-		return 0, fmt.Errorf("--netns %q: namespace inode %d out of range", o.Netns, ns.Inode)
+		return 0, fmt.Errorf("--netns %s: namespace inode %d out of range", visible.Quote(o.Netns), ns.Inode)
 	}
 	return uint32(ns.Inode), nil
 }

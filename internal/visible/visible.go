@@ -39,6 +39,14 @@ func String(s string) string {
 	return b.String()
 }
 
+// Quote returns s between double quotes, escaped as String escapes it,
+// with backslash and double quote escaped too (\\, \"), so that the quoted
+// text reads back unambiguously: the form to use where Go's %q would
+// write other escapes (\a for BEL where String writes \x07).
+func Quote(s string) string {
+	return `"` + String(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)) + `"`
+}
+
 func needsEscape(s string) bool {
 	if !utf8.ValidString(s) {
 		return true
