@@ -60,7 +60,7 @@ func (t tree) keys(procRoot string, keys []string) []string {
 		return keys
 	}
 	for _, e := range t.conf.Entries {
-		if e.Glob() && !e.Exclude {
+		if e.Glob() {
 			matched, _ := sysctlconf.Expand(filepath.Join(procRoot, "sys"), e.Key) // beyond the bound: the matches so far
 			keys = append(keys, matched...)
 			continue

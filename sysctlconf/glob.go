@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -17,10 +18,14 @@ const MaxGlobMatches = 1 << 16
 // proc root's sys directory) that the glob pattern matches: the regular
 // files it names, as systemd-sysctl expands a glob when it applies it
 // (docs/sysctl-d-format.md §7: glob(3) under /proc/sys, wildcards not
-// crossing '/', a leading '.' matched only explicitly). Whether an explicit
+// crossing '/', a leading '.' matched only explicitly; a '..' component
+// is refused, as systemd-sysctl refuses it). Whether an explicit
 // entry or an exclusion overrides a match is Lookup's part.
 func Expand(sysDir, pattern string) ([]string, error) {
 	parts := strings.Split(Normalize(pattern), "/")
+	if slices.Contains(parts, "..") {
+		return nil, fmt.Errorf("expand %s: a '..' component leaves /proc/sys", pattern)
+	}
 	var out []string
 	var walk func(dir string, i int) error
 	walk = func(dir string, i int) error {
