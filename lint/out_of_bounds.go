@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -11,15 +12,26 @@ func outOfBounds() Check {
 	return Check{
 		Rule: rules.Rule{
 			ID:       "lint-out-of-bounds",
-			Title:    "Values the kernel rejects",
+			Title:    "Values the kernel rejects or cuts short",
 			Category: rules.Hardening,
 			Severity: rules.Warning,
-			Explanation: "Reports values outside the kernel's bounds, for the keys whose bounds tcpaudit knows: " +
-				"the kernel rejects the write, so the key keeps its previous value.",
+			Explanation: "Reports values the kernel does not take as written, for the keys whose bounds tcpaudit knows. " +
+				"A value outside the bounds, or an integer followed by anything but whitespace, is rejected: the key keeps " +
+				"its previous value. Text after the integers the key holds, past whitespace (a trailing comment, a second " +
+				"number), is ignored: the key takes the leading integers and the write succeeds.",
 		},
 		Run: outOfBoundsValues,
 	}
 }
+
+const (
+	rejectedWhy = "The kernel rejects the write with EINVAL, so the key keeps its previous value and both " +
+		"systemd-sysctl and sysctl -p exit 1."
+	trailingWhy = "The kernel's integer parser (proc_dointvec) reads the integers the key holds and ignores " +
+		"the text after them when whitespace comes first (docs/kernel-facts.md §32): the write succeeds, " +
+		"systemd-sysctl and sysctl -p exit 0, and the key takes the leading integers. Neither program treats " +
+		"text after the value as a comment, so the line says less than it seems to."
+)
 
 func outOfBoundsValues(in *Input) []rules.Finding {
 	var out []rules.Finding
@@ -28,13 +40,17 @@ func outOfBoundsValues(in *Input) []rules.Finding {
 		if err == nil {
 			continue
 		}
-		out = append(out, rules.Finding{
+		fd := rules.Finding{
 			Title:    err.Error(),
 			Observed: fmt.Sprintf("%s sets %s = %s", where(e), e.Key, e.Value), Expected: "a value within the kernel's bounds",
-			Explanation: "The kernel rejects the write with EINVAL, so the key keeps its previous value and both " +
-				"systemd-sysctl and sysctl -p exit 1.",
-			Location: at(e),
-		})
+			Explanation: rejectedWhy,
+			Location:    at(e),
+		}
+		if te := (*sysctlconf.TrailingError)(nil); errors.As(err, &te) {
+			fd.Expected = fmt.Sprintf("%s = %s, with nothing after it", e.Key, te.Value())
+			fd.Explanation = trailingWhy
+		}
+		out = append(out, fd)
 	}
 	return out
 }

@@ -29,6 +29,11 @@ type Fix struct {
 	// Header explains the drop-in: where it goes, why its name wins, how
 	// to apply it, and the notes.
 	Header []string
+	// Configured are the changes the configuration already makes at boot
+	// (the winning line, explicit or a glob, has the value): the diff
+	// leaves them alone, the drop-in's own lines aside (it is rewritten
+	// whole); applying the configuration is their fix.
+	Configured []Setting
 	// Guest says why the audited network namespace is not the host's, or
 	// "". Then no sysctl.d drop-in is offered: it would change the host
 	// at its next boot, not this namespace; InNamespace gives the fix.
@@ -36,6 +41,14 @@ type Fix struct {
 	where    containers.Where
 	procRoot string
 	conf     *sysctlconf.Config
+	profile  string
+}
+
+// Setting is a change the configuration already makes, and the line that
+// makes it.
+type Setting struct {
+	sysctlconf.Change
+	Line sysctlconf.Entry
 }
 
 // PlanFix plans the drop-in for the unwaived findings of a against the
@@ -46,22 +59,55 @@ func PlanFix(a *Audit, conf *sysctlconf.Config) *Fix {
 		conf = &sysctlconf.Config{} // no tree: the drop-in stands alone
 	}
 	changes, notes := plan(a.Result, a.Facts)
-	fx := &Fix{Changes: changes, Notes: notes, conf: conf, procRoot: a.Facts.ProcRoot}
+	fx := &Fix{Changes: changes, Notes: notes, conf: conf, procRoot: a.Facts.ProcRoot, profile: a.Profile}
 	fx.where, fx.Guest = guest(a.Facts)
 	if len(changes) == 0 {
 		return fx
 	}
-	fx.Name = conf.DropInName(fx.keys())
-	fx.Header = fx.header(a.Profile)
-	return fx
+	return fx.Named(conf.DropInName(fx.keys()))
+}
+
+// Named returns the fix for a drop-in named name in /etc/sysctl.d (where
+// --write puts it) instead of the name PlanFix chose: its header and what
+// the configuration already makes are judged against that file.
+func (fx *Fix) Named(name string) *Fix {
+	g := *fx
+	g.Name = name
+	g.Header = g.header()
+	g.Configured = g.configured()
+	return &g
 }
 
 // DropIn renders the drop-in file.
 func (fx *Fix) DropIn() string { return sysctlconf.RenderDropIn(fx.Header, fx.Changes) }
 
 // Diff renders a unified diff against the tree that edits the winning
-// line where it lives under /etc and adds the drop-in for the rest.
-func (fx *Fix) Diff() (string, error) { return fx.conf.Patch(fx.Changes, fx.Name, fx.Header) }
+// line where it lives under /etc and adds the drop-in for the rest; the
+// changes the configuration already makes get no hunk.
+func (fx *Fix) Diff() (string, error) {
+	dest := path.Join(sysctlconf.Dirs[0], fx.Name)
+	pending := slices.DeleteFunc(slices.Clone(fx.Changes), func(c sysctlconf.Change) bool {
+		return slices.ContainsFunc(fx.Configured, func(s Setting) bool { return s.Key == c.Key && s.Line.File != dest })
+	})
+	return fx.conf.Patch(pending, fx.Name, fx.Header)
+}
+
+// Apply returns the commands that set every key of the fix now (the
+// configuration takes effect only at boot): one `sysctl -w` per key, so
+// that keys edited in other files are applied too, and nothing else.
+func (fx *Fix) Apply() []string { return sysctlconf.ApplyCommands(fx.Changes) }
+
+// configured returns the changes whose winning line at boot already has
+// the value.
+func (fx *Fix) configured() []Setting {
+	var out []Setting
+	for _, c := range fx.Changes {
+		if w, ok := fx.conf.Lookup(c.Key); ok && rules.SameSysctlValue(c.Key, w.Value, c.Value) {
+			out = append(out, Setting{Change: c, Line: w})
+		}
+	}
+	return out
+}
 
 // Shadowed returns the file that sets some of the keys and sorts at or
 // after a drop-in named base (so it wins at boot), or "".
@@ -134,13 +180,15 @@ func (fx *Fix) keys() []string {
 	return keys
 }
 
-func (fx *Fix) header(profile string) []string {
+// header says where the drop-in goes, which files it sorts after (never
+// itself), how to apply the fix now, and the notes.
+func (fx *Fix) header() []string {
 	dest := path.Join(sysctlconf.Dirs[0], fx.Name)
-	h := []string{fmt.Sprintf("tcpaudit fix, profile %s: save as %s", profile, dest)}
+	h := []string{fmt.Sprintf("tcpaudit fix, profile %s: save as %s", fx.profile, dest)}
 	var setters []string
 	for _, k := range fx.keys() {
 		for _, e := range fx.conf.Setters(k) {
-			if !slices.Contains(setters, e.File) {
+			if e.File != dest && !slices.Contains(setters, e.File) {
 				setters = append(setters, e.File)
 			}
 		}
@@ -149,7 +197,10 @@ func (fx *Fix) header(profile string) []string {
 	if len(setters) > 0 {
 		h = append(h, "Its name sorts after every file that sets these keys: "+strings.Join(setters, ", "))
 	}
-	h = append(h, "Apply now with: sysctl -p "+dest)
+	h = append(h, "Apply now (the configuration is read at boot), one command per key:")
+	for _, c := range fx.Apply() {
+		h = append(h, "  "+c)
+	}
 	for _, n := range fx.Notes {
 		h = append(h, "Note: "+n)
 	}

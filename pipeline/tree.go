@@ -50,15 +50,22 @@ func hasConfigTree(root string) bool {
 }
 
 // keys adds the keys the tree sets to the keys to gather under procRoot,
-// leaving out globs and what cannot be a sysctl there: an empty key, or one
-// naming a directory (net.ipv4.conf = 1), which systemd-sysctl fails to
-// write and lint reports; the audit compares only real keys.
+// each glob expanded to the keys it matches there as systemd-sysctl expands
+// it when it applies the tree (net.ipv4.conf.*.rp_filter: every
+// interface's), and leaving out what cannot be a sysctl there: an empty
+// key, or one naming a directory (net.ipv4.conf = 1), which systemd-sysctl
+// fails to write and lint reports; the audit compares only real keys.
 func (t tree) keys(procRoot string, keys []string) []string {
 	if t.reason != "" {
 		return keys
 	}
 	for _, e := range t.conf.Entries {
-		if e.Glob() || e.Key == "" {
+		if e.Glob() {
+			matched, _ := sysctlconf.Expand(filepath.Join(procRoot, "sys"), e.Key) // beyond the bound: the matches so far
+			keys = append(keys, matched...)
+			continue
+		}
+		if e.Key == "" {
 			continue
 		}
 		st, err := os.Stat(filepath.Join(procRoot, "sys", sysctlconf.Path(e.Key)))

@@ -47,10 +47,21 @@ func (c *Config) LastSetter(keys []string, except string) string {
 // DropInName returns a name for a new file in /etc/sysctl.d that sorts
 // after every file that sets any of keys, so its values win, and that
 // shadows no existing file of another directory.
+//
+// A drop-in tcpaudit generated earlier that sets any of keys is not a file
+// to sort after but the one to replace, so that a fix run again on its own
+// output names the same file.
 func (c *Config) DropInName(keys []string) string {
-	last := c.LastSetter(keys, DefaultDropIn)
 	name := DefaultDropIn
-	if last >= name {
+	for {
+		last := c.LastSetter(keys, name)
+		if last < name {
+			break
+		}
+		if !c.nameTaken(last) { // a drop-in generated earlier: replace it
+			name = last
+			continue
+		}
 		// '_' sorts after '.', so "99-zz_tcpaudit.conf" > "99-zz.conf".
 		name = strings.TrimSuffix(last, ".conf") + "_tcpaudit.conf"
 	}
@@ -100,6 +111,40 @@ func RenderDropIn(header []string, changes []Change) string {
 	for _, h := range header {
 		b.WriteString(strings.TrimRight("# "+h, " ") + "\n")
 	}
+	for _, ch := range writeOrder(changes) {
+		b.WriteString("\n")
+		if ch.Comment != "" {
+			b.WriteString("# " + oneLine(ch.Comment) + "\n")
+		}
+		b.WriteString(Render([]Entry{{Key: ch.Key, Path: Normalize(ch.Key), Value: ch.Value}}))
+	}
+	return b.String()
+}
+
+// ApplyCommands returns the commands that set every change now, one
+// `sysctl -w` per key in an order where no write undoes an earlier one.
+// They set exactly these keys: `sysctl -p FILE` would apply only the keys
+// in that file, and every other line of it too (a line a later file
+// overrides at boot included); `sysctl --system` would apply every key of
+// the tree, procps's way (docs/sysctl-d-format.md).
+func ApplyCommands(changes []Change) []string {
+	out := make([]string, 0, len(changes))
+	for _, ch := range writeOrder(changes) {
+		out = append(out, "sysctl -w "+shellWord(Canonical(ch.Key)+"="+strings.Join(strings.Fields(ch.Value), " ")))
+	}
+	return out
+}
+
+// shellWord quotes s for a POSIX shell unless it needs none.
+func shellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._/=:,+-@%") == "" {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// writeOrder returns the changes sorted by writeRank, then by key.
+func writeOrder(changes []Change) []Change {
 	sorted := append([]Change(nil), changes...)
 	sort.SliceStable(sorted, func(i, j int) bool {
 		ri, rj := writeRank(sorted[i].Key), writeRank(sorted[j].Key)
@@ -108,14 +153,7 @@ func RenderDropIn(header []string, changes []Change) string {
 		}
 		return sorted[i].Key < sorted[j].Key
 	})
-	for _, ch := range sorted {
-		b.WriteString("\n")
-		if ch.Comment != "" {
-			b.WriteString("# " + oneLine(ch.Comment) + "\n")
-		}
-		b.WriteString(Render([]Entry{{Key: ch.Key, Path: Normalize(ch.Key), Value: ch.Value}}))
-	}
-	return b.String()
+	return sorted
 }
 
 // writeRank orders a drop-in so that no line undoes an earlier one when it

@@ -1,9 +1,6 @@
 package sysctlconf
 
-import (
-	"path"
-	"strings"
-)
+import "strings"
 
 // Normalize returns the identity of a key as systemd-sysctl computes it: the
 // path under /proc/sys with '/' separators. When the first separator is a
@@ -69,11 +66,7 @@ func Match(pattern, key string) bool {
 		return false
 	}
 	for i := range pp {
-		if strings.HasPrefix(kp[i], ".") && !strings.HasPrefix(pp[i], ".") {
-			return false
-		}
-		ok, err := path.Match(strings.ReplaceAll(pp[i], "[!", "[^"), kp[i])
-		if err != nil || !ok {
+		if !matchComponent(pp[i], kp[i]) {
 			return false
 		}
 	}

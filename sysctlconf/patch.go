@@ -10,11 +10,19 @@ import (
 // Patch returns a unified diff, with paths relative to the root (apply with
 // `patch -p1 -d ROOT`), that makes every change win at boot: a change whose
 // key is set by a winning explicit line in a file under /etc edits that line
-// in place; the others go to a new /etc/sysctl.d/dropIn.
+// in place; the others go to /etc/sysctl.d/dropIn, written whole, and so do
+// the keys whose winning line is in that file already. A file whose text
+// would not change gets no hunk. Changes the tree already makes are the
+// caller's to leave out.
 func (c *Config) Patch(changes []Change, dropIn string, header []string) (string, error) {
 	edits := map[string][]lineEdit{} // by host-relative file path
 	var rest []Change
+	dest := path.Join(Dirs[0], dropIn)
 	for _, ch := range changes {
+		if w, ok := c.Lookup(ch.Key); ok && w.File == dest {
+			rest = append(rest, ch)
+			continue
+		}
 		file, ed, ok := c.editFor(ch)
 		if !ok {
 			rest = append(rest, ch)
@@ -35,9 +43,8 @@ func (c *Config) Patch(changes []Change, dropIn string, header []string) (string
 		}
 		b.WriteString(d)
 	}
-	if len(rest) > 0 {
-		file := path.Join(Dirs[0], dropIn)
-		b.WriteString(replaceFileDiff(file, c.readFile(file), RenderDropIn(header, rest)))
+	if text, old := RenderDropIn(header, rest), c.readFile(dest); len(rest) > 0 && text != old {
+		b.WriteString(replaceFileDiff(dest, old, text))
 	}
 	return b.String(), nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -110,13 +111,36 @@ func emitFix(s streams, fx *pipeline.Fix, cmd, none string, o fixOptions) error 
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprint(s.out, diff)
-		return err
+		if _, err = fmt.Fprint(s.out, diff); err != nil {
+			return err
+		}
+		applyAdvice(s, fx, cmd, diff == "")
+		return nil
 	case o.Write != "":
 		return writeFix(s, fx, cmd, o.Root, o.Write)
 	}
 	_, err := fmt.Fprint(s.out, fx.DropIn())
 	return err
+}
+
+// applyAdvice says on stderr which keys the configuration already sets
+// (the diff leaves them alone) and how to apply every key of the fix now.
+func applyAdvice(s streams, fx *pipeline.Fix, cmd string, none bool) {
+	var set []string
+	for _, c := range fx.Configured {
+		set = append(set, fmt.Sprintf("%s = %s (%s:%d)", c.Key, c.Value, c.Line.File, c.Line.Line))
+	}
+	switch {
+	case none:
+		fmt.Fprintf(s.err, "%s: the configuration already sets every key of this fix: %s; apply it now with:\n", cmd, report.Escape(strings.Join(set, ", ")))
+	case len(set) > 0:
+		fmt.Fprintf(s.err, "%s: the configuration already sets %s; after patching, apply every key now with:\n", cmd, report.Escape(strings.Join(set, ", ")))
+	default:
+		fmt.Fprintf(s.err, "%s: after patching, apply every key now with:\n", cmd)
+	}
+	for _, c := range fx.Apply() {
+		fmt.Fprintf(s.err, "  %s\n", report.Escape(c))
+	}
 }
 
 // guestFix prints the fix of a namespace that is not the host's in the
@@ -148,7 +172,7 @@ func writeFix(s streams, fx *pipeline.Fix, cmd, root, file string) error {
 	if last := fx.Shadowed(base); last != "" {
 		fmt.Fprintf(s.err, "%s: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", cmd, report.Escape(base), report.Escape(last), fx.Name)
 	}
-	backup, err := atomicfile.ReplaceBeneath(root, file, fx.DropIn())
+	backup, err := atomicfile.ReplaceBeneath(root, file, fx.Named(base).DropIn())
 	if err != nil {
 		return fmt.Errorf("--write: %w", err)
 	}
