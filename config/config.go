@@ -21,6 +21,9 @@ type File struct {
 	Path string
 	// Options are the command options it sets, by flag name.
 	Options map[string]any
+	// Lines are the line of each option in Options, for errors about its
+	// value.
+	Lines map[string]int
 	// Overrides are its rules: section, applied after every profile.
 	Overrides *profiles.Profile
 	// Waivers are its accepted findings.

@@ -25,6 +25,9 @@ func withOptions[O any](s streams, run func(ctx context.Context, s streams, args
 		if err != nil {
 			return err
 		}
+		if err := checkValues[O](cmd.Flags(), file); err != nil {
+			return err
+		}
 		var o O
 		if err := v.Unmarshal(&o); err != nil {
 			return fmt.Errorf("options: %w", err)
