@@ -90,3 +90,33 @@ func TestConfigCannotWrite(t *testing.T) {
 		t.Errorf("--output on the command line: exit %d, %s", code, errOut)
 	}
 }
+
+// TestConfigPlantedLinkRefused: a ./.tcpaudit.yaml symlink in a 0777
+// directory owned by nobody, to a root-owned 0644 file, is refused (exit
+// 2) with an error naming the directory; the audit does not run with it.
+func TestConfigPlantedLinkRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("chown to another user needs root")
+	}
+	host := hardeningHost(t, "hardening-fail")
+	dir := isolateConfig(t)
+	target := writeConfig(t, dir, "root-owned/config.yaml", "fail-on: never\nproc-root: "+host+"\n")
+	pub := filepath.Join(dir, "pub")
+	if err := os.Mkdir(pub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(pub, ".tcpaudit.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(pub, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pub, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(pub)
+	code, out, errOut := runCLI(t, "check", "--proc-root", host)
+	if code != exitError || out != "" || !strings.Contains(errOut, "refused: directory "+pub+" is owned by uid 65534") {
+		t.Errorf("exit %d, stdout %.60q, stderr %q; want 2 naming %s", code, out, errOut, pub)
+	}
+}
