@@ -179,7 +179,7 @@ func Replace(file, data string) (backup string, err error) {
 // cannot redirect the write outside it; the directory is synced after the
 // rename so that the rename survives a crash.
 func ReplaceBeneath(root, file, data string) (backup string, err error) {
-	rel, err := beneath(root, filepath.Dir(file))
+	rel, err := beneath(root, file)
 	if err != nil {
 		return "", err
 	}
@@ -193,19 +193,20 @@ func ReplaceBeneath(root, file, data string) (backup string, err error) {
 	return backup, nil
 }
 
-// beneath returns dir relative to root, refusing a dir outside root.
-func beneath(root, dir string) (string, error) {
+// beneath returns the directory of file relative to root, refusing a file
+// outside root with the name it would have inside it.
+func beneath(root, file string) (string, error) {
 	absRoot, err := filepath.Abs(root)
 	if err != nil {
 		return "", err
 	}
-	absDir, err := filepath.Abs(dir)
+	absFile, err := filepath.Abs(file)
 	if err != nil {
 		return "", err
 	}
-	rel, err := filepath.Rel(absRoot, absDir)
+	rel, err := filepath.Rel(absRoot, filepath.Dir(absFile))
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
-		return "", fmt.Errorf("%s is not under %s (name the file with the root: %s)", dir, root, filepath.Join(root, dir))
+		return "", fmt.Errorf("%s is not under %s (name the file with the root: %s)", file, root, filepath.Join(root, file))
 	}
 	return rel, nil
 }
