@@ -37,7 +37,7 @@ func withOptions[O any](s streams, run func(ctx context.Context, s streams, args
 		}
 		if c, ok := any(&o).(validator); ok {
 			if err := c.validate(); err != nil {
-				return err
+				return blame(cmd.Flags(), file, err)
 			}
 		}
 		return run(cmd.Context(), s, args, o)

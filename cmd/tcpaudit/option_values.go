@@ -69,3 +69,22 @@ func wantValue(typ string) string {
 	}
 	return "is not a value of type " + typ
 }
+
+// blame prefixes an error of the options' validation that names a flag
+// ("--fail-on: ...") with where that option was set when it was not on
+// the command line: the variable, or the file and line.
+func blame(flags *pflag.FlagSet, file *config.File, err error) error {
+	msg := err.Error()
+	var where string
+	flags.VisitAll(func(f *pflag.Flag) {
+		rest, ok := strings.CutPrefix(msg, "--"+f.Name)
+		if where != "" || f.Changed || !ok || rest != "" && rest[0] != ':' && rest[0] != ' ' {
+			return
+		}
+		where, _, _ = optionSource(f.Name, file)
+	})
+	if where == "" {
+		return err
+	}
+	return fmt.Errorf("%s: %w", where, err)
+}

@@ -22,6 +22,8 @@ func TestOptionValueErrors(t *testing.T) {
 		{name: "bool in config", config: "no-color: maybe\n", want: `config %s:2: no-color: "maybe" is not true or false`, flag: []string{"--no-color"}},
 		{name: "list for a number", config: "samples:\n  - 1\n  - 2\n", want: `config %s:3: samples: "[1 2]" is not a number`, flag: []string{"--samples", "1"}},
 		{name: "number in environment", env: "TCPAUDIT_SAMPLES", value: "abc", want: `environment TCPAUDIT_SAMPLES: "abc" is not a number`, flag: []string{"--samples", "1"}},
+		{name: "severity in environment", env: "TCPAUDIT_FAIL_ON", value: "bogus", want: `environment TCPAUDIT_FAIL_ON: --fail-on: unknown value "bogus" (want info, warning, critical or never)`, flag: []string{"--fail-on", "never"}},
+		{name: "format in config", config: "format: yaml\n", want: `config %s:2: format: --format: unknown format "yaml" (want text, json, junit, sarif, prometheus, markdown)`, flag: []string{"--format", "text"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -33,7 +35,11 @@ func TestOptionValueErrors(t *testing.T) {
 			if strings.Contains(want, "%s") {
 				want = fmt.Sprintf(want, ".tcpaudit.yaml")
 			}
-			code, _, stderr := runCLI(t, "check", "--fail-on", "never")
+			args := []string{"check", "--fail-on", "never"}
+			if c.env == "TCPAUDIT_FAIL_ON" {
+				args = args[:1]
+			}
+			code, _, stderr := runCLI(t, args...)
 			if code != exitError || stderr != "tcpaudit: "+want+"\n" {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}
