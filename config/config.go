@@ -21,6 +21,9 @@ type File struct {
 	Path string
 	// Options are the command options it sets, by flag name.
 	Options map[string]any
+	// Lines are the line of each option in Options, for errors about its
+	// value.
+	Lines map[string]int
 	// Overrides are its rules: section, applied after every profile.
 	Overrides *profiles.Profile
 	// Waivers are its accepted findings.
@@ -45,23 +48,24 @@ func Candidates() []string {
 }
 
 // Find returns the configuration file to use: explicit must exist;
-// otherwise the first candidate that exists, or "". The file found must be
-// owned by root or by the invoking user and writable by no one else, or
-// Find refuses it with an error naming it: a file planted in the working
-// directory never configures the audit.
+// otherwise the first candidate that exists, or "". The file found, the
+// target of a symlink and every directory on the way must be owned by root
+// or by the invoking user, and writable by no one else (a directory may be
+// if it has the sticky bit), or Find refuses it with an error naming it and
+// the check that failed: a file planted in the working directory never
+// configures the audit.
 func Find(explicit string) (string, error) {
 	if explicit != "" {
-		st, err := os.Stat(explicit)
-		if err != nil {
+		if _, err := os.Stat(explicit); err != nil {
 			return "", fmt.Errorf("config: %w", err)
 		}
-		return explicit, checkOwner(explicit, st)
+		return explicit, checkTrust(explicit)
 	}
 	for _, c := range Candidates() {
 		// A candidate in a directory the user cannot enter (another
 		// user's home) is not theirs: skip it like a missing one.
-		if st, err := os.Stat(c); err == nil {
-			return c, checkOwner(c, st)
+		if _, err := os.Stat(c); err == nil {
+			return c, checkTrust(c)
 		} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) {
 			return "", fmt.Errorf("config %s: %w", c, err)
 		}

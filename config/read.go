@@ -34,6 +34,7 @@ func Read(path string, options []string) (*File, error) {
 	f := &File{
 		Path:      path,
 		Options:   map[string]any{},
+		Lines:     map[string]int{},
 		Overrides: &profiles.Profile{Name: "config", Source: path, Rules: map[string]profiles.RuleSettings{}},
 	}
 	if len(doc.Content) == 0 {
@@ -95,6 +96,7 @@ func (f *File) readKey(key, val *yaml.Node, options []string) error {
 			return lineError(f.Path, val, "%s: %v", key.Value, err)
 		}
 		f.Options[key.Value] = v
+		f.Lines[key.Value] = val.Line
 	}
 	return err
 }

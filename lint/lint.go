@@ -63,8 +63,13 @@ func Run(t Tree, o Options) rules.Result {
 		res.Findings = append(res.Findings, found...)
 	}
 	rules.SortFindings(res.Findings)
+	unread := t.unread()
 	for _, f := range t.Config.Files {
-		res.Notes = append(res.Notes, "read "+t.host(f.Path))
+		if _, bad := unread[f.Path]; bad {
+			res.Notes = append(res.Notes, "could not read "+t.host(f.Path))
+		} else {
+			res.Notes = append(res.Notes, "read "+t.host(f.Path))
+		}
 	}
 	return res
 }

@@ -64,9 +64,10 @@ func Load(paths []string) (Tree, error) {
 }
 
 // dirConfFiles lists the *.conf files of a directory in name order, hidden
-// ones left out as systemd-sysctl does. An entry that is not a regular file
-// (a directory named x.conf) is not read; it gets the error diagnostic a
-// tree gives it, since systemd-sysctl lists it and fails to read it.
+// ones left out as systemd-sysctl does. An entry that cannot be opened (a
+// directory named x.conf, a FIFO, a symlink loop) is not read; it gets the
+// error diagnostic a tree gives it, since systemd-sysctl lists it and fails
+// to read it.
 func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
 	matches, err := filepath.Glob(filepath.Join(dir, "*.conf"))
 	if err != nil {
@@ -81,9 +82,12 @@ func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
 		}
 		if f, err := input.Open(m); err == nil {
 			f.Close()
-		} else if pe := (*fs.PathError)(nil); errors.Is(err, input.ErrNotRegular) && errors.As(err, &pe) {
+		} else {
+			if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+				err = pe.Err
+			}
 			diags = append(diags, sysctlconf.Diagnostic{File: m, Severity: sysctlconf.SeverityError, Code: sysctlconf.CodeSyntax,
-				Message: fmt.Sprintf("cannot open: %v: systemd-sysctl lists it and fails to read it", pe.Err)})
+				Message: fmt.Sprintf("cannot open: %v: systemd-sysctl lists it and fails to read it", err)})
 			continue
 		}
 		files = append(files, m)
@@ -119,4 +123,31 @@ func isRootDir(dir string) bool {
 		}
 	}
 	return false
+}
+
+// unread returns the files and directories of the tree that could not be
+// read (their error diagnostics concern no line), by the name given.
+func (t Tree) unread() map[string]string {
+	out := map[string]string{}
+	for _, d := range t.Config.Diagnostics {
+		if d.Severity == sysctlconf.SeverityError && d.Line == 0 {
+			out[d.File] = d.Message
+		}
+	}
+	return out
+}
+
+// Unreadable returns an error naming, as the user can open them, the files
+// and directories of the tree that could not be read, or nil: with any,
+// the audit is incomplete.
+func (t Tree) Unreadable() error {
+	var bad []string
+	for file, msg := range t.unread() {
+		bad = append(bad, t.host(file)+": "+msg)
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	slices.Sort(bad)
+	return fmt.Errorf("lint: the audit is incomplete, not every file could be read: %s", strings.Join(bad, "; "))
 }

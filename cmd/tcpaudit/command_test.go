@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestHelpFiles: every command has a help file and every help file a
@@ -45,4 +46,24 @@ func TestHelpFiles(t *testing.T) {
 	if d := cmp.Diff(commands, named); d != "" {
 		t.Errorf("commands (-) and help files (+) differ:\n%s", d)
 	}
+}
+
+// TestFlagValueNames: pflag shows a `quoted` word of a flag's usage as the
+// name of its value in --help, so a quoted word is a value name (no space,
+// no dash), and a flag that takes no value (a bool) quotes nothing.
+func TestFlagValueNames(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.LocalFlags().VisitAll(func(f *pflag.Flag) {
+			name, _ := pflag.UnquoteUsage(f)
+			quoted := strings.Count(f.Usage, "`") >= 2
+			if quoted && (f.Value.Type() == "bool" || strings.ContainsAny(name, " -")) {
+				t.Errorf("%s --%s: --help shows %q as its value: %q", c.CommandPath(), f.Name, name, f.Usage)
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(streams{out: io.Discard, err: io.Discard}))
 }

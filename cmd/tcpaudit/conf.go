@@ -22,7 +22,7 @@ func newConfCmd(s streams) *cobra.Command {
 	f := show.Flags()
 	f.String("root", "/", "root directory of the configuration tree")
 	addTextOrJSONFlag(f)
-	f.Bool("procps", false, "show what procps-ng 4.0.5+ `sysctl --system` applies instead (it also reads hidden files and /etc/sysctl.conf last)")
+	f.Bool("procps", false, "show what procps-ng 4.0.5+ \"sysctl --system\" applies instead (it also reads hidden files and /etc/sysctl.conf last)")
 	conf := command("conf", help("conf"), cobra.NoArgs, nil)
 	conf.AddCommand(show)
 	return conf

@@ -25,6 +25,9 @@ func withOptions[O any](s streams, run func(ctx context.Context, s streams, args
 		if err != nil {
 			return err
 		}
+		if err := checkValues[O](cmd.Flags(), file); err != nil {
+			return err
+		}
 		var o O
 		if err := v.Unmarshal(&o); err != nil {
 			return fmt.Errorf("options: %w", err)
@@ -34,7 +37,7 @@ func withOptions[O any](s streams, run func(ctx context.Context, s streams, args
 		}
 		if c, ok := any(&o).(validator); ok {
 			if err := c.validate(); err != nil {
-				return err
+				return blame(cmd.Flags(), file, err)
 			}
 		}
 		return run(cmd.Context(), s, args, o)

@@ -12,12 +12,7 @@ import (
 // one writable by others, is refused with an error naming it (exit 2); the
 // same file owned by root is used and named in every report.
 func TestConfigPlantedRefused(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("chown to another user needs root")
-	}
-	host := hardeningHost(t, "hardening-pass")
-	dir := isolateConfig(t)
-	cfg := writeConfig(t, dir, ".tcpaudit.yaml", "fail-on: never\nproc-root: "+host+"\n")
+	_, cfg := plantConfig(t, "hardening-pass", ".tcpaudit.yaml")
 	if err := os.Chown(cfg, nobody, nobody); err != nil {
 		t.Fatal(err)
 	}
@@ -89,4 +84,43 @@ func TestConfigCannotWrite(t *testing.T) {
 	if code, _, errOut := runCLI(t, "check", "--fail-on", "never", "--output", target); code != 0 {
 		t.Errorf("--output on the command line: exit %d, %s", code, errOut)
 	}
+}
+
+// TestConfigPlantedLinkRefused: a ./.tcpaudit.yaml symlink in a 0777
+// directory owned by nobody, to a root-owned 0644 file, is refused (exit
+// 2) with an error naming the directory; the audit does not run with it.
+func TestConfigPlantedLinkRefused(t *testing.T) {
+	host := hardeningHost(t, "hardening-fail")
+	dir, target := plantConfig(t, "hardening-fail", "root-owned/config.yaml")
+	pub := filepath.Join(dir, "pub")
+	if err := os.Mkdir(pub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(target, filepath.Join(pub, ".tcpaudit.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(pub, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pub, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(pub)
+	code, out, errOut := runCLI(t, "check", "--proc-root", host)
+	if code != exitError || out != "" || !strings.Contains(errOut, "refused: directory "+pub+" is owned by uid 65534") {
+		t.Errorf("exit %d, stdout %.60q, stderr %q; want 2 naming %s", code, out, errOut, pub)
+	}
+}
+
+// plantConfig (as root) writes a configuration file at name in a fresh
+// working directory, for the fixture host, and returns the directory and
+// the file.
+func plantConfig(t *testing.T, host, name string) (dir, file string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("chown to another user needs root")
+	}
+	proc := hardeningHost(t, host) // before isolateConfig changes directory
+	dir = isolateConfig(t)
+	return dir, writeConfig(t, dir, name, "fail-on: never\nproc-root: "+proc+"\n")
 }

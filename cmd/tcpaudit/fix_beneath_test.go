@@ -46,3 +46,23 @@ func TestFixWriteRefusesSymlinkedParent(t *testing.T) {
 		t.Errorf("--write outside --root: exit %d, stderr %q, written: %v", code, stderr, err == nil)
 	}
 }
+
+// TestFixWriteOutsideRootNamesFile: a --write file outside --root, named
+// relative to the working directory or absolute, is refused with the name
+// of that file inside the root as the suggestion, not its directory's.
+func TestFixWriteOutsideRootNamesFile(t *testing.T) {
+	root := emptyRoot(t)
+	host, err := filepath.Abs(fixHost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(t.TempDir())
+	outside := filepath.Join(t.TempDir(), "outside.conf")
+	for _, file := range []string{"etc/sysctl.d/91-rel.conf", outside} {
+		code, _, stderr := runCLI(t, "fix", "--proc-root", host, "--root", root, "--write", file)
+		want := "name the file with the root: " + filepath.Join(root, file) + ")"
+		if code != exitError || !strings.Contains(stderr, file+" is not under "+root) || !strings.Contains(stderr, want) {
+			t.Errorf("--write %s: exit %d, stderr %q; want 2 and %q", file, code, stderr, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/spf13/cobra"
 
@@ -40,5 +41,13 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	}
 	res := lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot})
 	res.Config = o.configPath()
-	return o.emit(s, res, report.Options{})
+	err = o.emit(s, res, report.Options{})
+	// A file of the tree that could not be read is an input error: exit
+	// 2 after the report, whatever --fail-on says, as conf show does.
+	if err == nil || errors.Is(err, errFindings) {
+		if bad := tree.Unreadable(); bad != nil {
+			return bad
+		}
+	}
+	return err
 }

@@ -101,7 +101,7 @@ type reportOptions struct {
 func addReportFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringP("output", "o", "", "write the report to this file (atomically: a temporary file renamed) instead of stdout")
+	f.StringP("output", "o", "", "write the report to this file instead of stdout: a regular file is replaced atomically (a temporary file renamed), a symlink followed, a device or FIFO written into")
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 }
