@@ -14,7 +14,7 @@ import (
 // the inodes above the last batch. An inode takes 8 bytes (with its state
 // and, once found, its holder), 1 MiB at the bound, whatever the number of
 // sockets.
-const AttributionBatch = 1 << 17
+const AttributionBatch = 1 << 18
 
 // An entry of an InodeSet or inodeHeap packs the lowest PID holding the
 // socket (bits 40-63, 0 until found: PIDs fit in 22 bits,
