@@ -26,15 +26,21 @@ type Iterator struct {
 	max  int
 }
 
-// Load loads the program with room for room inodes. Errors wrap
-// ErrUnavailable; the caller may then read the descriptors another way.
-func Load(room int) (*Iterator, error) {
+// Load loads the program with room for room inodes, reporting only the
+// sockets in states (bit n for TCP state n, as inet_diag numbers them;
+// AllStates for any). It needs Linux 5.11 (bpf_sock_from_file, see
+// docs/kernel-facts.md §28). Errors wrap ErrUnavailable; the caller may
+// then read the descriptors another way.
+func Load(room int, states uint32) (*Iterator, error) {
 	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
 	spec, err := loadTaskfd()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	spec.Maps[taskfdMapWanted].MaxEntries = uint32(max(room, 1))
+	if err := spec.Variables[taskfdVarStates].Set(states); err != nil {
+		return nil, fmt.Errorf("%w: states: %w", ErrUnavailable, err)
+	}
 	var objs taskfdObjects
 	if err := spec.LoadAndAssign(&objs, nil); err != nil {
 		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
@@ -71,12 +77,12 @@ func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) er
 }
 
 // Sockets loads the iterator, runs it once for the n inodes yielded by
-// inodes (see Iterator.Sockets) and unloads it.
+// inodes, in any state (see Iterator.Sockets), and unloads it.
 func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	if n == 0 {
 		return nil
 	}
-	it, err := Load(n)
+	it, err := Load(n, AllStates)
 	if err != nil {
 		return err
 	}
