@@ -3,8 +3,9 @@
 // An iter/task_file program: for every open file of every process (each
 // descriptor table once), it writes (tgid, fd, inode) to the iterator's seq
 // file when the file is a socket in one of the wanted states whose inode is
-// in the wanted map. The state test comes first: it reads the socket, where
-// the map lookup would hash and search a table of up to 262,144 inodes.
+// in the wanted map. The state test comes first (docs/kernel-facts.md §32): it
+// reads the socket, where the lookup would search a table of up to 262,144
+// inodes.
 #include "taskfd.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

@@ -17,10 +17,11 @@ import (
 // checkOptions are the settings of `tcpaudit check`, from flags and
 // TCPAUDIT_* variables.
 type checkOptions struct {
-	auditOptions  `mapstructure:",squash"`
-	reportOptions `mapstructure:",squash"`
-	Snapshot      string `mapstructure:"snapshot"`
-	censusOptions `mapstructure:",squash"`
+	auditOptions      `mapstructure:",squash"`
+	reportOptions     `mapstructure:",squash"`
+	Snapshot          string `mapstructure:"snapshot"`
+	censusOptions     `mapstructure:",squash"`
+	attributionOption `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -30,6 +31,7 @@ func newCheckCmd(s streams) *cobra.Command {
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
 	addCensusFlags(f)
+	addAttributionFlag(f)
 	return cmd
 }
 
@@ -50,6 +52,10 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	}
 	po := o.pipeline()
 	if err := o.sampleOptions.apply(&po, s); err != nil {
+		return err
+	}
+	var err error
+	if po.Attribution, err = o.mode(); err != nil {
 		return err
 	}
 	if o.AllNetns && (o.Snapshot != "" || snapshot.HasIndex(o.ProcRoot)) {
