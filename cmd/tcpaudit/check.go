@@ -17,11 +17,10 @@ import (
 // checkOptions are the settings of `tcpaudit check`, from flags and
 // TCPAUDIT_* variables.
 type checkOptions struct {
-	auditOptions      `mapstructure:",squash"`
-	reportOptions     `mapstructure:",squash"`
-	Snapshot          string `mapstructure:"snapshot"`
-	censusOptions     `mapstructure:",squash"`
-	attributionOption `mapstructure:",squash"`
+	auditOptions  `mapstructure:",squash"`
+	reportOptions `mapstructure:",squash"`
+	Snapshot      string `mapstructure:"snapshot"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newCheckCmd(s streams) *cobra.Command {
@@ -31,7 +30,6 @@ func newCheckCmd(s streams) *cobra.Command {
 	addReportFlags(cmd)
 	f.String("snapshot", "", "audit a `FILE.tar.gz` written by tcpaudit snapshot, instead of --proc-root")
 	addCensusFlags(f)
-	addAttributionFlag(f)
 	return cmd
 }
 

@@ -7,6 +7,18 @@ import (
 	"testing"
 )
 
+// owners returns the PIDs the close-wait-accumulation finding names.
+func owners(r jsonReport) []int {
+	var pids []int
+	for _, f := range r.findings("close-wait-accumulation") {
+		for _, p := range f.Fix.Processes {
+			pids = append(pids, p.PID)
+		}
+	}
+	slices.Sort(pids)
+	return pids
+}
+
 // TestCheckAttribution runs check on close-wait-leak with each
 // --attribution: fd-scan reads the fixture's <pid>/fd links and names java
 // (pid 2214) and python3 (pid 3377); bpf cannot run on a proc root other
@@ -38,16 +50,4 @@ func TestCheckAttribution(t *testing.T) {
 	if code != 2 || !strings.Contains(stderr, "--attribution") || !strings.Contains(stderr, "auto, bpf or fd-scan") {
 		t.Errorf("--attribution kernel: exit %d, stderr %q: want 2 naming the flag and its values", code, stderr)
 	}
-}
-
-// owners returns the PIDs the close-wait-accumulation finding names.
-func owners(r jsonReport) []int {
-	var pids []int
-	for _, f := range r.findings("close-wait-accumulation") {
-		for _, p := range f.Fix.Processes {
-			pids = append(pids, p.PID)
-		}
-	}
-	slices.Sort(pids)
-	return pids
 }

@@ -14,15 +14,14 @@ import (
 
 // socketsOptions are the settings of `tcpaudit sockets`.
 type socketsOptions struct {
-	State             string `mapstructure:"state"`
-	By                string `mapstructure:"by"`
-	Top               int    `mapstructure:"top"`
-	textOrJSON        `mapstructure:",squash"`
-	ProcRoot          string `mapstructure:"proc-root"`
-	NoOwners          bool   `mapstructure:"no-owners"`
-	NoColor           bool   `mapstructure:"no-color"`
-	censusOptions     `mapstructure:",squash"`
-	attributionOption `mapstructure:",squash"`
+	State         string `mapstructure:"state"`
+	By            string `mapstructure:"by"`
+	Top           int    `mapstructure:"top"`
+	textOrJSON    `mapstructure:",squash"`
+	ProcRoot      string `mapstructure:"proc-root"`
+	NoOwners      bool   `mapstructure:"no-owners"`
+	NoColor       bool   `mapstructure:"no-color"`
+	censusOptions `mapstructure:",squash"`
 }
 
 func newSocketsCmd(s streams) *cobra.Command {
@@ -34,7 +33,6 @@ func newSocketsCmd(s streams) *cobra.Command {
 	addTextOrJSONFlag(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
-	addAttributionFlag(f)
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addCensusFlags(f)
 	return cmd
