@@ -15,21 +15,21 @@ func (fsys FS) gatherOwners(f *Facts) {
 	if f.Census == nil {
 		return
 	}
-	flowSet, flows, err := fsys.heavyFlowSockets(f)
+	fl, err := fsys.heavyFlowSockets(f)
 	if err != nil {
 		f.record(SourceProcesses, false, err.Error())
 		return
 	}
 	details := ownerDetails(f)
 	cw := f.Census.CloseWaitSet()
-	if cw.Len() == 0 && len(details) == 0 && flowSet.Len() == 0 {
+	if cw.Len() == 0 && len(details) == 0 && fl.set.Len() == 0 {
 		return
 	}
 	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
-	acc.flowSet, acc.flows = flowSet, flows
-	sc := fsys.scanner()
+	acc.flowSet, acc.flows = fl.set, fl.flows
+	sc := fsys.scanner(StatesOf(CloseWait, Listen) | fl.states)
 	defer sc.close()
-	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), flowSet}, func(sets ...*InodeSet) error {
+	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), fl.set}, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)
 		if err == nil {
 			acc.add(b)
@@ -77,10 +77,10 @@ func notCloseWait(m map[uint64]State) *InodeSet {
 
 // heavyFlowSockets returns the inodes of the sockets toward the heavy
 // destinations (see flowSockets), an empty set when there is none.
-func (fsys FS) heavyFlowSockets(f *Facts) (*InodeSet, []Flow, error) {
+func (fsys FS) heavyFlowSockets(f *Facts) (flowSet, error) {
 	heavy := f.Census.HeavyFlows()
 	if len(heavy) == 0 {
-		return &InodeSet{}, nil, nil
+		return flowSet{set: &InodeSet{}}, nil
 	}
 	return fsys.flowSockets(f, heavy)
 }

@@ -49,12 +49,17 @@ func (fsys FS) WithAttribution(m AttributionMode) FS {
 // BPF iterator, once loaded, serves every batch.
 type scanner struct {
 	fsys FS
-	bpf  *bpfScan
+	// states holds the states of the sockets looked for: the iterator
+	// skips sockets in others before it looks their inode up.
+	states StateSet
+	bpf    *bpfScan
 	// noBPF is why the iterator cannot run, once known.
 	noBPF error
 }
 
-func (fsys FS) scanner() *scanner { return &scanner{fsys: fsys} }
+// scanner returns a scanner for sockets in states (AllStates when the
+// states of the inodes may have changed since their census).
+func (fsys FS) scanner(states StateSet) *scanner { return &scanner{fsys: fsys, states: states} }
 
 // close unloads the iterator, if it was loaded.
 func (s *scanner) close() { s.bpf.close() }

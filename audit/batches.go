@@ -55,7 +55,7 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	}
 	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
-	sc := fsys.scanner()
+	sc := fsys.scanner(states)
 	defer sc.close()
 	err := fsys.batches(src, states, set, more, nil, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)

@@ -179,7 +179,7 @@ func (c *Census) Add(s *Socket) {
 		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}
 		c.addEphemeral(f, s.State == TimeWait)
 		if c.flows != nil && s.Inode != 0 {
-			c.addFlowInode(f, s.Inode)
+			c.addFlowInode(f, s.Inode, s.State)
 		}
 	}
 }

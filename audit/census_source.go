@@ -54,23 +54,15 @@ func (s CensusSource) resolve(procRoot string) (CensusSource, error) {
 }
 
 // NetlinkCensus opens a sock_diag socket, adds the sockets in states to c
-// and closes it.
+// with one walk of the kernel's table per pass for both families (see
+// Netlink.CensusOneWalk) and closes it.
 func NetlinkCensus(c *Census, states StateSet) error {
-	return netlinkCensus(c, states, false)
-}
-
-// netlinkCensus is NetlinkCensus, with one walk of the kernel's table per
-// pass when oneWalk is set (see Netlink.CensusOneWalk).
-func netlinkCensus(c *Census, states StateSet, oneWalk bool) error {
 	n, err := OpenNetlink()
 	if err != nil {
 		return err
 	}
 	defer n.Close()
-	if oneWalk {
-		return n.CensusOneWalk(c, states)
-	}
-	return n.Census(c, states)
+	return n.CensusOneWalk(c, states)
 }
 
 // CensusInfo says how a census was taken.
@@ -97,7 +89,7 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 	}
 	info := CensusInfo{Source: first}
 	if first == CensusNetlink {
-		err := netlinkCensus(c, c.Filter(), fsys.scope != nil)
+		err := NetlinkCensus(c, c.Filter())
 		if err == nil || src == CensusNetlink || !errors.Is(err, ErrNetlink) {
 			return info, err
 		}
@@ -147,7 +139,7 @@ func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) erro
 	c.still = &stillSet{of: inodes, seen: make(map[uint64]struct{}, len(inodes))}
 	var err error
 	if src == CensusNetlink {
-		err = netlinkCensus(c, c.Filter(), fsys.scope != nil)
+		err = NetlinkCensus(c, c.Filter())
 	} else {
 		_, err = fsys.procFiles(c)
 	}

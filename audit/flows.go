@@ -19,6 +19,8 @@ type flowInodes struct {
 	want  map[Flow]uint8
 	flows []Flow
 	heap  *inodeHeap
+	// states holds the states of the sockets kept.
+	states StateSet
 }
 
 // WithFlowInodes keeps the inode of the sockets toward the destinations
@@ -49,9 +51,10 @@ func (c *Census) FlowInodes() map[uint64]Flow {
 	return m
 }
 
-func (c *Census) addFlowInode(fl Flow, inode uint64) {
+func (c *Census) addFlowInode(fl Flow, inode uint64, st State) {
 	if tag := c.flows.want[fl.unmapped()]; tag != 0 {
 		c.flows.heap.add(inode, State(tag))
+		c.flows.states |= StatesOf(st)
 	}
 }
 
@@ -86,12 +89,21 @@ func (c *Census) HeavyFlows() []Flow {
 
 // flowSockets takes a second census, of the sockets toward flows only,
 // and returns their inodes, each tagged with its flow's position in flows
-// plus one (TIME_WAIT entries have no inode: no process holds them).
-func (fsys FS) flowSockets(f *Facts, flows []Flow) (*InodeSet, []Flow, error) {
+// plus one (TIME_WAIT entries have no inode: no process holds them), and
+// the states they were in.
+func (fsys FS) flowSockets(f *Facts, flows []Flow) (flowSet, error) {
 	low, high := f.Census.PortRange()
 	c := NewCensus(low, high, WithoutCloseWait(), WithFlowInodes(flows), OnlyStates(AllStates&^StatesOf(TimeWait)))
 	if _, err := fsys.Census(c, f.CensusSource); err != nil {
-		return nil, nil, err
+		return flowSet{}, err
 	}
-	return c.flows.heap.set(), c.flows.flows, nil
+	return flowSet{set: c.flows.heap.set(), flows: c.flows.flows, states: c.flows.states}, nil
+}
+
+// flowSet is what flowSockets found: the tagged inodes, the flows their
+// tags stand for, and the states of the sockets.
+type flowSet struct {
+	set    *InodeSet
+	flows  []Flow
+	states StateSet
 }

@@ -12,9 +12,11 @@ import (
 // processes: a census keeps at most this many inodes (the smallest), and
 // attribution takes the others in further batches, each with a census of
 // the inodes above the last batch. An inode takes 8 bytes (with its state
-// and, once found, its holder), 1 MiB at the bound, whatever the number of
-// sockets.
-const AttributionBatch = 1 << 17
+// and, once found, its holder), 2 MiB at the bound, whatever the number of
+// sockets. The bound is what a million sockets with a fifth in CLOSE_WAIT
+// need for one batch: each further batch costs a walk of the socket table
+// and one of every open file (docs/benchmarks.md).
+const AttributionBatch = 1 << 18
 
 // An entry of an InodeSet or inodeHeap packs the lowest PID holding the
 // socket (bits 40-63, 0 until found: PIDs fit in 22 bits,

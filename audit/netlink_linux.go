@@ -80,12 +80,12 @@ func (n *Netlink) request(family uint8, states StateSet, c *Census) []byte {
 	if family == afUnspec { // struct inet_diag_req: family, src_len, dst_len, ext, id, states, dbs
 		r[19] = diagExtensions(states, c)
 		ne.PutUint32(r[16+4+48:], uint32(states))
-		return r
+	} else { // struct inet_diag_req_v2: family, protocol, ext, pad, states, id
+		r[16] = family
+		r[17] = unix.IPPROTO_TCP
+		r[18] = diagExtensions(states, c)
+		ne.PutUint32(r[20:], uint32(states))
 	}
-	r[16] = family // struct inet_diag_req_v2: family, protocol, ext, pad, states, id
-	r[17] = unix.IPPROTO_TCP
-	r[18] = diagExtensions(states, c)
-	ne.PutUint32(r[20:], uint32(states))
 	if c.flows != nil && !states.Has(Listen) { // listeners are needed whole (Census.Add)
 		r = withBytecode(r, flowFilter(c.flows.flows))
 		ne.PutUint32(r[0:], uint32(len(r)))

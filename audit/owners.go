@@ -88,7 +88,7 @@ func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
 	}
 	acc := newOwnerCount(func(uint64, State) bool { return true })
 	set := NewInodeSet(inodes)
-	sc := fsys.scanner()
+	sc := fsys.scanner(AllStates)
 	defer sc.close()
 	for lo := 0; lo < set.Len(); lo += AttributionBatch {
 		hi := min(lo+AttributionBatch, set.Len())

@@ -51,7 +51,7 @@ func (fsys FS) Processes(inodes map[uint64]State) (ProcessCensus, error) {
 	if len(inodes) == 0 {
 		return pc, nil
 	}
-	sc := fsys.scanner()
+	sc := fsys.scanner(AllStates)
 	defer sc.close()
 	b, err := sc.scan(NewInodeSet(inodes))
 	if err != nil {

@@ -71,7 +71,7 @@ func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 	if !initialPIDNamespace() {
 		return nil, fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
 	}
-	return taskfd.Load(max(n, AttributionBatch))
+	return taskfd.Load(max(n, AttributionBatch), uint32(s.states))
 }
 
 // procPIDInitIno is the inode of the initial PID namespace's nsfs file

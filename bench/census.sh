@@ -22,7 +22,8 @@
 # default 1) alternating with the others; the table shows the median wall
 # time, the median peak RSS (GNU time's %M, the kernel's maxrss) and the
 # ratio to its peer. Needs root, ip(8), ss(8), setpriv(1), GNU time and Go
-# (or PREBUILT=DIR holding tcpaudit and sockgen binaries).
+# (or PREBUILT=DIR holding tcpaudit and sockgen binaries). The uptime load
+# average is printed before and after each size.
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -83,7 +84,7 @@ trap 'rm -rf "$bin"' EXIT
 if [ -n "${PREBUILT:-}" ]; then
 	cp "$PREBUILT/tcpaudit" "$PREBUILT/sockgen" "$bin/"
 else
-	go build -o "$bin/tcpaudit" ./cmd/tcpaudit
+	CGO_ENABLED=0 go build -o "$bin/tcpaudit" ./cmd/tcpaudit # static, as README builds it
 	go build -o "$bin/sockgen" ./cmd/sockgen
 fi
 sizes=("$@")
@@ -123,6 +124,7 @@ for size in "${sizes[@]}"; do
 	done
 	echo "== $size: $(cat "$ready"); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	ip netns exec "$ns" "$PWD/bench/census.sh" --measure "$bin" | report "$size"
+	echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 	kill -TERM "$pid"
 	wait "$pid" || true
 done

@@ -83,7 +83,7 @@ func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Sco
 	keys := append([]string{audit.PortRangeKey}, r.engine.Keys()...)
 	global := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !isGlobal(k) })
 	keys = slices.DeleteFunc(keys, isGlobal)
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: keys, Census: o.Census, Scope: scope}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: keys, Census: o.Census, Scope: scope, Attribution: o.Attribution}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err

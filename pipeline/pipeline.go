@@ -28,6 +28,9 @@ type Options struct {
 	SysctlRoot string
 	// Census selects the socket census source; "" means auto.
 	Census audit.CensusSource
+	// Attribution says how the processes holding sockets are found; ""
+	// means auto.
+	Attribution audit.AttributionMode
 	// Samples is the number of samples taken Interval apart; 0 or 1
 	// gathers once. Progress, when set, is called after each sample.
 	Samples  int
@@ -116,7 +119,7 @@ func (r *Runner) run(ctx context.Context, today time.Time, scope *audit.Scope) (
 	if err != nil {
 		return nil, err
 	}
-	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Scope: scope}
+	ao := audit.Options{ProcRoot: o.ProcRoot, Keys: tree.keys(o.ProcRoot, r.engine.Keys()), Census: o.Census, Scope: scope, Attribution: o.Attribution}
 	f, err := audit.Sample(ctx, ao, o.Samples, o.Interval, o.Progress)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import "errors"
 // BTF, not privileged, or a kernel without BPF iterators (before 5.8).
 var ErrUnavailable = errors.New("bpf task_file iterator unavailable")
 
+// AllStates asks Load for the sockets in every state.
+const AllStates = ^uint32(0)
+
 // File is one descriptor of a process that refers to a wanted socket.
 type File struct {
 	// TGID is the process (thread group) ID as the initial PID namespace

@@ -33,6 +33,18 @@ struct inode {
 	unsigned long i_ino;
 } __attribute__((preserve_access_index));
 
+struct sock_common {
+	volatile unsigned char skc_state;
+} __attribute__((preserve_access_index));
+
+struct sock {
+	struct sock_common __sk_common;
+} __attribute__((preserve_access_index));
+
+struct socket {
+	struct sock *sk;
+} __attribute__((preserve_access_index));
+
 struct file {
 	struct inode *f_inode;
 } __attribute__((preserve_access_index));
@@ -45,6 +57,7 @@ struct bpf_iter__task_file {
 } __attribute__((preserve_access_index));
 
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
+static struct socket *(*bpf_sock_from_file)(struct file *file) = (void *)162;
 static long (*bpf_seq_write)(struct seq_file *m, const void *data, __u32 len) = (void *)127;
 
 #endif

@@ -18,6 +18,7 @@ import (
 const (
 	taskfdMapWanted       = "wanted"
 	taskfdProgSocketFiles = "socket_files"
+	taskfdVarStates       = "states"
 )
 
 // loadTaskfd returns the embedded CollectionSpec for taskfd.
@@ -76,6 +77,7 @@ type taskfdMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type taskfdVariableSpecs struct {
+	States *ebpf.VariableSpec `ebpf:"states"`
 }
 
 // taskfdObjects contains all objects after they have been loaded into the kernel.
@@ -111,6 +113,7 @@ func (m *taskfdMaps) Close() error {
 //
 // It can be passed to loadTaskfdObjects or ebpf.CollectionSpec.LoadAndAssign.
 type taskfdVariables struct {
+	States *ebpf.Variable `ebpf:"states"`
 }
 
 // taskfdPrograms contains all programs after they have been loaded into the kernel.

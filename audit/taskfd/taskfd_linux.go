@@ -24,17 +24,27 @@ const recordLen = 16
 type Iterator struct {
 	objs *taskfdObjects
 	max  int
+	// filled says the map holds the inodes of the last run: they are
+	// deleted before the next one, not after, so that the last run leaves
+	// them to Close, which frees the map whole.
+	filled bool
 }
 
-// Load loads the program with room for room inodes. Errors wrap
-// ErrUnavailable; the caller may then read the descriptors another way.
-func Load(room int) (*Iterator, error) {
+// Load loads the program with room for room inodes, reporting only the
+// sockets in states (bit n for TCP state n, as inet_diag numbers them;
+// AllStates for any). It needs Linux 5.11 (bpf_sock_from_file, see
+// docs/kernel-facts.md §33). Errors wrap ErrUnavailable; the caller may
+// then read the descriptors another way.
+func Load(room int, states uint32) (*Iterator, error) {
 	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
 	spec, err := loadTaskfd()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	spec.Maps[taskfdMapWanted].MaxEntries = uint32(max(room, 1))
+	if err := spec.Variables[taskfdVarStates].Set(states); err != nil {
+		return nil, fmt.Errorf("%w: states: %w", ErrUnavailable, err)
+	}
 	var objs taskfdObjects
 	if err := spec.LoadAndAssign(&objs, nil); err != nil {
 		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
@@ -45,18 +55,25 @@ func Load(room int) (*Iterator, error) {
 // Close unloads the program.
 func (it *Iterator) Close() error { return it.objs.Close() }
 
-// Sockets puts the n inodes yielded by inodes (at most the room Load
-// made) into the map, runs the iterator once and calls visit for every
-// descriptor that refers to one of them, then empties the map.
+// Sockets empties the map of the last run's inodes, puts the n inodes
+// yielded by inodes (at most the room Load made) into it, runs the
+// iterator once and calls visit for every descriptor that refers to one
+// of them.
 func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	if n > it.max {
 		return fmt.Errorf("%d inodes for a map of %d", n, it.max)
 	}
-	err := chunks(inodes, func(keys []uint32) error { return put(it.objs.Wanted, keys) })
+	if it.filled {
+		if err := drain(it.objs.Wanted); err != nil {
+			return fmt.Errorf("%w: empty the inode map: %w", ErrUnavailable, err)
+		}
+	}
+	it.filled = true
+	values := make([]uint8, fillChunk)
+	err := chunks(inodes, func(keys []uint32) error { return put(it.objs.Wanted, keys, values[:len(keys)]) })
 	if err != nil {
 		return fmt.Errorf("%w: fill the inode map: %w", ErrUnavailable, err)
 	}
-	defer chunks(inodes, func(keys []uint32) error { return remove(it.objs.Wanted, keys) })
 	l, err := link.AttachIter(link.IterOptions{Program: it.objs.SocketFiles})
 	if err != nil {
 		return fmt.Errorf("%w: attach: %w", ErrUnavailable, err)
@@ -71,12 +88,12 @@ func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) er
 }
 
 // Sockets loads the iterator, runs it once for the n inodes yielded by
-// inodes (see Iterator.Sockets) and unloads it.
+// inodes, in any state (see Iterator.Sockets), and unloads it.
 func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	if n == 0 {
 		return nil
 	}
-	it, err := Load(n)
+	it, err := Load(n, AllStates)
 	if err != nil {
 		return err
 	}
@@ -105,25 +122,26 @@ func chunks(inodes iter.Seq[uint32], fn func([]uint32) error) error {
 	return fn(keys)
 }
 
-// remove deletes keys from m, one by one where batch operations are
-// missing.
-func remove(m *ebpf.Map, keys []uint32) error {
-	_, err := m.BatchDelete(keys, nil)
-	if !errors.Is(err, ebpf.ErrNotSupported) {
-		return err
-	}
-	for _, k := range keys {
-		if err := m.Delete(k); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+// drain deletes every key of m, fillChunk at a time (batch operations:
+// Linux 5.6, before the 5.11 the program needs).
+func drain(m *ebpf.Map) error {
+	var cursor ebpf.MapBatchCursor
+	keys, values := make([]uint32, fillChunk), make([]uint8, fillChunk)
+	for {
+		_, err := m.BatchLookupAndDelete(&cursor, keys, values, nil)
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 	}
-	return nil
 }
 
-// put writes keys into m, one by one where batch operations are missing
-// (before Linux 5.6).
-func put(m *ebpf.Map, keys []uint32) error {
-	_, err := m.BatchUpdate(keys, make([]uint8, len(keys)), nil)
+// put writes keys with their values (zeros) into m, one by one where
+// batch operations are missing.
+func put(m *ebpf.Map, keys []uint32, values []uint8) error {
+	_, err := m.BatchUpdate(keys, values, nil)
 	if !errors.Is(err, ebpf.ErrNotSupported) {
 		return err
 	}

@@ -11,7 +11,7 @@ func Sockets(iter.Seq[uint32], int, func(File)) error { return ErrUnavailable }
 type Iterator struct{}
 
 // Load needs Linux: it returns ErrUnavailable.
-func Load(int) (*Iterator, error) { return nil, ErrUnavailable }
+func Load(int, uint32) (*Iterator, error) { return nil, ErrUnavailable }
 
 // Close does nothing.
 func (*Iterator) Close() error { return nil }

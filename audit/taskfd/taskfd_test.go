@@ -55,7 +55,7 @@ func TestSocketsFindsOwnSockets(t *testing.T) {
 // TestIteratorRunsTwice runs one loaded iterator for two sets of sockets:
 // the second run reports the second set only, the map emptied between.
 func TestIteratorRunsTwice(t *testing.T) {
-	it, err := Load(4)
+	it, err := Load(4, AllStates)
 	if errors.Is(err, ErrUnavailable) {
 		t.Skipf("no BPF iterator here: %v", err)
 	}
@@ -100,4 +100,58 @@ func openInodes(t *testing.T, n int) []uint32 {
 		out = append(out, uint32(st.Ino))
 	}
 	return out
+}
+
+// TestIteratorStates loads the iterator for LISTEN sockets only and for
+// CLOSE sockets only (TCP states 10 and 7) and runs it on the inodes of
+// both kinds: a listener on loopback and sockets never connected. Each
+// run reports its state's sockets and none of the others.
+func TestIteratorStates(t *testing.T) {
+	const tcpClose, tcpListen = 7, 10
+	closed := openInodes(t, 3)
+	listener := listenInode(t)
+	all := append(slices.Clone(closed), listener)
+	for _, tc := range []struct {
+		state uint32
+		want  []uint32
+	}{{tcpListen, []uint32{listener}}, {tcpClose, closed}} {
+		it, err := Load(len(all), 1<<tc.state)
+		if errors.Is(err, ErrUnavailable) {
+			t.Skipf("no BPF iterator here: %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint32
+		err = it.Sockets(slices.Values(all), len(all), func(f File) { got = append(got, f.Inode) })
+		it.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if want := slices.Sorted(slices.Values(tc.want)); !slices.Equal(got, want) {
+			t.Errorf("state %d: inodes %v reported, want %v", tc.state, got, want)
+		}
+	}
+}
+
+// listenInode opens a TCP listener on loopback and returns its inode.
+func listenInode(t *testing.T) uint32 {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { syscall.Close(fd) })
+	if err := syscall.Bind(fd, &syscall.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, 1); err != nil {
+		t.Fatal(err)
+	}
+	var st syscall.Stat_t
+	if err := syscall.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	return uint32(st.Ino)
 }

@@ -52,6 +52,10 @@ func runCheck(ctx context.Context, s streams, _ []string, o checkOptions) error 
 	if err := o.sampleOptions.apply(&po, s); err != nil {
 		return err
 	}
+	var err error
+	if po.Attribution, err = o.mode(); err != nil {
+		return err
+	}
 	if o.AllNetns && (o.Snapshot != "" || snapshot.HasIndex(o.ProcRoot)) {
 		if !snapshot.HasIndex(o.ProcRoot) {
 			return errors.New("--all-netns: the snapshot holds the host's namespace alone: take it with snapshot --all-netns")

@@ -13,16 +13,19 @@ import (
 )
 
 // censusOptions are what check and sockets share about the census: its
-// source and samples, and the network namespaces it is taken in.
+// source and samples, the network namespaces it is taken in, and how the
+// processes holding its sockets are found.
 type censusOptions struct {
-	sampleOptions `mapstructure:",squash"`
-	netnsOptions  `mapstructure:",squash"`
+	sampleOptions     `mapstructure:",squash"`
+	netnsOptions      `mapstructure:",squash"`
+	attributionOption `mapstructure:",squash"`
 }
 
 // addCensusFlags declares the flags of censusOptions.
 func addCensusFlags(f *pflag.FlagSet) {
 	addSampleFlags(f)
 	addNetnsFlags(f)
+	addAttributionFlag(f)
 }
 
 // netnsOptions select the network namespaces check and sockets audit.

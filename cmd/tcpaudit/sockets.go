@@ -20,7 +20,6 @@ type socketsOptions struct {
 	textOrJSON    `mapstructure:",squash"`
 	ProcRoot      string `mapstructure:"proc-root"`
 	NoOwners      bool   `mapstructure:"no-owners"`
-	Attribution   string `mapstructure:"attribution"`
 	NoColor       bool   `mapstructure:"no-color"`
 	censusOptions `mapstructure:",squash"`
 }
@@ -34,7 +33,6 @@ func newSocketsCmd(s streams) *cobra.Command {
 	addTextOrJSONFlag(f)
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
-	f.String("attribution", "auto", "how to find the processes holding sockets: auto, bpf or fd-scan")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 	addCensusFlags(f)
 	return cmd
@@ -47,7 +45,7 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 		return err
 	}
 	state, _ := audit.ParseState(o.State) // 0 when o.State is empty
-	how, err := audit.ParseAttributionMode(o.Attribution)
+	how, err := o.mode()
 	if err != nil {
 		return err
 	}
