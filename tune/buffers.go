@@ -25,7 +25,7 @@ const BufferFactor = 2
 // connection starts with, so no buffer held it back, and its rate is the
 // application's pace, or the one byte of sequence space a FIN takes in
 // tcpi_bytes_acked, not what the path carries; even its delivery rate is
-// then a sample of a SYN or a FIN (docs/kernel-facts.md §33).
+// then a sample of a SYN or a FIN (docs/kernel-facts.md §34).
 const MinSegments = 10
 
 // defaultMSS stands for a flow's MSS when tcp_info gives none:
