@@ -14,17 +14,18 @@ import (
 )
 
 // ErrUnknownTopic is returned by Explain for a topic that is neither a TCP
-// state, a rule ID nor a sysctl key that tcpaudit knows or a rule reads.
+// state, a rule ID (of check, lint or watch) nor a sysctl key that
+// tcpaudit knows or a rule reads.
 var ErrUnknownTopic = errors.New("unknown topic")
 
 // Explain writes what the knowledge base says about topic: a TCP state in
-// any spelling, then a rule ID, then a sysctl key, then a key with no notes
-// that some rules read.
+// any spelling, then a rule ID of check, lint or watch, then a sysctl key,
+// then a key with no notes that some rules read.
 func Explain(w io.Writer, topic string) error {
 	ew := &explainWriter{errWriter{w: w}}
 	if st, ok := rules.LookupState(topic); ok {
 		writeState(ew, st)
-	} else if r, ok := rules.Lookup(topic); ok {
+	} else if r, ok := lookupRule(topic); ok {
 		if err := writeRule(ew, r); err != nil {
 			return err
 		}
@@ -40,7 +41,7 @@ func Explain(w io.Writer, topic string) error {
 }
 
 // Topics lists what Explain knows: the TCP states, the sysctl keys and
-// the rule IDs.
+// the rule IDs of check, lint and watch.
 func Topics(w io.Writer) error {
 	ew := &explainWriter{errWriter{w: w}}
 	ew.line("TCP states (tcpaudit explain CLOSE_WAIT):")
@@ -48,14 +49,18 @@ func Topics(w io.Writer) error {
 	ew.line("\nSysctl keys (tcpaudit explain net.ipv4.tcp_fin_timeout):")
 	ew.para("  ", strings.Join(topicKeys(), " "))
 	ew.line("\nRules (tcpaudit explain close-wait-accumulation):")
-	ew.para("  ", strings.Join(topicRules(), " "))
+	ew.para("  ", strings.Join(topicRuleIDs(byCheck), " "))
+	ew.line("\nLint checks (tcpaudit explain lint-shadowed):")
+	ew.para("  ", strings.Join(topicRuleIDs(byLint), " "))
+	ew.line("\nWatch rules (tcpaudit explain watch-close-wait-leak):")
+	ew.para("  ", strings.Join(topicRuleIDs(byWatch), " "))
 	return ew.err
 }
 
 // TopicNames returns the topics Topics lists, states first, then keys,
 // then rule IDs: the arguments shell completion offers.
 func TopicNames() []string {
-	return slices.Concat(topicStates(), topicKeys(), topicRules())
+	return slices.Concat(topicStates(), topicKeys(), topicRuleIDs(byCheck), topicRuleIDs(byLint), topicRuleIDs(byWatch))
 }
 
 func topicStates() []string {
@@ -72,14 +77,6 @@ func topicKeys() []string {
 		keys = append(keys, k.Key)
 	}
 	return keys
-}
-
-func topicRules() []string {
-	var ids []string
-	for _, r := range rules.Catalog() {
-		ids = append(ids, r.ID)
-	}
-	return ids
 }
 
 // stateRules returns the rules that watch a state.
@@ -111,13 +108,29 @@ func writeState(ew *explainWriter, st rules.StateInfo) {
 	}
 }
 
-func writeRule(ew *explainWriter, r rules.Rule) error {
+func writeRule(ew *explainWriter, r ruleTopic) error {
 	ew.line("%s: %s", r.ID, r.Title)
 	ew.line("  category %s, default severity %s", r.Category, r.Severity)
 	if keys := slices.Concat(r.Keys, r.OptionalKeys); len(keys) > 0 {
 		ew.para("  reads ", strings.Join(keys, ", "))
 	}
 	ew.section("What it checks", r.Explanation)
+	if r.By != byCheck {
+		writeRunBy(ew, r)
+	} else if err := writeProfiles(ew, r.Rule); err != nil {
+		return err
+	}
+	if len(r.References) > 0 {
+		ew.line("\nSources")
+	}
+	for _, ref := range r.References {
+		ew.para("  - ", ref)
+	}
+	return nil
+}
+
+// writeProfiles lists how each profile runs a catalog rule.
+func writeProfiles(ew *explainWriter, r rules.Rule) error {
 	ew.line("\nPer profile")
 	for _, name := range profiles.Names() {
 		cfg, err := profiles.Load(name)
@@ -125,10 +138,6 @@ func writeRule(ew *explainWriter, r rules.Rule) error {
 			return fmt.Errorf("explain %s: %w", r.ID, err)
 		}
 		ew.line("  %-16s %s", name, ruleSetting(r, cfg.Rules[r.ID]))
-	}
-	ew.line("\nSources")
-	for _, ref := range r.References {
-		ew.para("  - ", ref)
 	}
 	return nil
 }

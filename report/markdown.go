@@ -19,12 +19,12 @@ type Markdown struct{}
 func (Markdown) Write(w io.Writer, res rules.Result) error {
 	res = escaped(res)
 	ew := &errWriter{w: w}
-	title := "tcpaudit " + command(res) + ": profile `" + res.Profile + "`"
+	title := "tcpaudit " + command(res) + ": profile " + codeSpan(res.Profile)
 	if res.Kernel != "" {
-		title += ", kernel " + res.Kernel
+		title += ", kernel " + inline(res.Kernel)
 	}
 	if res.Config != "" {
-		title += ", config `" + res.Config + "`"
+		title += ", config " + codeSpan(res.Config)
 	}
 	ew.printf("## %s\n\n", title)
 	s := Summarize(res)
@@ -45,7 +45,7 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 			if f.Waived != "" {
 				sev += " (waived)"
 			}
-			ew.printf("| %s | `%s`%s | %s | %s | %s |\n", sev, f.Rule, inNamespace(f, names), cell(f.Title), cell(f.Observed), fixCell(f))
+			ew.printf("| %s | %s%s | %s | %s | %s |\n", sev, codeCell(f.Rule), inNamespace(f, names), inline(f.Title), inline(f.Observed), fixCell(f))
 		}
 		for _, f := range res.Findings {
 			markdownDetails(ew, f)
@@ -53,7 +53,7 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 	}
 	markdownTail(ew, res)
 	if len(res.Namespaces) > 0 {
-		ew.printf("\n%s.\n", namespaceSummary(res.Namespaces))
+		ew.printf("\n%s.\n", inline(namespaceSummary(res.Namespaces)))
 	}
 	return ew.err
 }
@@ -68,13 +68,13 @@ func inNamespace(f rules.Finding, names map[string]string) string {
 	if name == "" {
 		name = f.Namespace
 	}
-	return " in " + cell(name)
+	return " in " + inline(name)
 }
 
 func markdownDetails(ew *errWriter, f rules.Finding) {
-	ew.printf("\n<details><summary><code>%s</code>: %s</summary>\n\n", f.Rule, htmlEscape(f.Title))
+	ew.printf("\n<details><summary><code>%s</code>: %s</summary>\n\n", htmlEscape(f.Rule), htmlEscape(f.Title))
 	if f.Location != nil {
-		ew.printf("- **location:** `%s`\n", locationString(f.Location))
+		ew.printf("- **location:** %s\n", codeSpan(locationString(f.Location)))
 	}
 	if f.Waived != "" {
 		ew.printf("- **waived:** %s\n", inline(f.Waived))
@@ -84,14 +84,15 @@ func markdownDetails(ew *errWriter, f rules.Finding) {
 		ew.printf("- **fix:** %s\n", inline(f.Fix.Advice))
 	}
 	for _, o := range f.Fix.Processes {
-		ew.printf("- **process:** pid %d (`%s`) holds %d sockets\n", o.PID, o.Command, o.Sockets)
+		ew.printf("- **process:** pid %d (%s) holds %d sockets\n", o.PID, codeSpan(o.Command), o.Sockets)
 	}
 	if len(f.Fix.Sysctl) > 0 {
-		ew.printf("\n```ini\n")
+		var ini strings.Builder
 		for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
-			ew.printf("%s = %s\n", k, f.Fix.Sysctl[k])
+			ini.WriteString(k + " = " + f.Fix.Sysctl[k] + "\n")
 		}
-		ew.printf("```\n")
+		fence := codeFence(ini.String())
+		ew.printf("\n%sini\n%s%s\n", fence, ini.String(), fence)
 	}
 	ew.printf("\n</details>\n")
 }
@@ -106,7 +107,7 @@ func markdownTail(ew *errWriter, res rules.Result) {
 	if len(skipped) > 0 {
 		ew.printf("\n### Skipped rules\n\n")
 		for _, e := range skipped {
-			ew.printf("- `%s`: %s\n", e.Rule, inline(e.Reason))
+			ew.printf("- %s: %s\n", codeSpan(e.Rule), inline(e.Reason))
 		}
 	}
 	if len(res.Notes) > 0 {
@@ -136,37 +137,7 @@ func fixCell(f rules.Finding) string {
 	if len(parts) > 0 {
 		return strings.Join(parts, "<br>")
 	}
-	return cell(firstSentence(f.Fix.Advice))
-}
-
-// codeCell is text as a code span inside a table cell. A code span shows
-// its content as typed (entities are not decoded there), so it is not
-// HTML-escaped; its fence is longer than any run of backticks inside, and
-// pipes are escaped for the table.
-func codeCell(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
-	fence := "`"
-	for strings.Contains(s, fence) {
-		fence += "`"
-	}
-	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
-		s = " " + s + " "
-	}
-	return strings.ReplaceAll(fence+s+fence, "|", `\|`)
-}
-
-// cell makes text safe inside a table cell.
-func cell(s string) string {
-	return strings.ReplaceAll(inline(s), "|", `\|`)
-}
-
-// inline makes text safe in a line of Markdown: no line breaks, no HTML.
-func inline(s string) string {
-	return htmlEscape(strings.Join(strings.Fields(s), " "))
-}
-
-func htmlEscape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+	return inline(firstSentence(f.Fix.Advice))
 }
 
 func firstSentence(s string) string {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tcpaudit/tcpaudit/rules"
+
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
@@ -83,7 +85,7 @@ func TestMarkdownTablesParse(t *testing.T) {
 				names := namespaceNames(escaped(res))
 				for i, f := range res.Findings {
 					got := rows[i+1]
-					want := []string{got[0], f.Rule + inNamespace(escaped(f), names), oneLine(f.Title), oneLine(f.Observed)}
+					want := []string{got[0], f.Rule + shownNamespace(escaped(f), names), oneLine(Escape(f.Title)), oneLine(Escape(f.Observed))}
 					if d := cmp.Diff(want, got[:4]); d != "" {
 						t.Errorf("findings row %d as GitHub shows it (-want +got):\n%s", i+1, d)
 					}
@@ -106,6 +108,18 @@ func TestMarkdownTablesParse(t *testing.T) {
 			}
 		})
 	}
+}
+
+// shownNamespace is what a reader sees after the rule ID: " in NAME" with
+// NAME as Escape shows it, "" for the host's namespace.
+func shownNamespace(f rules.Finding, names map[string]string) string {
+	if f.Namespace == "" {
+		return ""
+	}
+	if name := names[f.Namespace]; name != "" {
+		return " in " + name
+	}
+	return " in " + f.Namespace
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -2,7 +2,9 @@ package tune
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"time"
@@ -17,9 +19,23 @@ import (
 // (docs/kernel-facts.md §24).
 const BufferFactor = 2
 
+// MinSegments is how many segments of its MSS a flow must move in an
+// interval before its rate sizes a buffer: the initial congestion window,
+// TCP_INIT_CWND. A flow that moved less fits in the window every
+// connection starts with, so no buffer held it back, and its rate is the
+// application's pace, or the one byte of sequence space a FIN takes in
+// tcpi_bytes_acked, not what the path carries; even its delivery rate is
+// then a sample of a SYN or a FIN (docs/kernel-facts.md §35).
+const MinSegments = 10
+
+// defaultMSS stands for a flow's MSS when tcp_info gives none:
+// TCP_MSS_DEFAULT.
+const defaultMSS = 536
+
 // BDP is the bandwidth-delay product of one flow in one direction.
 type BDP struct {
-	// Rate is in bytes per second; RTT the round trip it is multiplied by.
+	// Rate is in whole bytes per second; RTT the round trip, in whole
+	// microseconds as tcp_info gives it, it is multiplied by.
 	Rate  float64
 	RTT   time.Duration
 	Bytes float64
@@ -30,58 +46,94 @@ type BDP struct {
 
 // SendBDP is the BDP of what a flow sends: tcp_info's delivery rate (the
 // bytes acked over the interval when the kernel has no delivery sample)
-// × its smoothed RTT. A flow that sent nothing in the interval has none;
-// the pacing rate is not used, as before the first delivery sample it is
-// derived from the initial window, not measured.
+// × its smoothed RTT. A flow that sent less than MinSegments of its MSS in
+// the interval has none; the pacing rate is not used, as before the first
+// delivery sample it is derived from the initial window, not measured.
 func SendBDP(f audit.FlowLoad, interval time.Duration) BDP {
-	b := BDP{RTT: f.Info.RTT}
+	b := BDP{RTT: f.Info.RTT.Truncate(time.Microsecond)}
 	switch {
-	case f.Sent == 0:
+	case f.Sent < minMoved(f.Info.SndMSS):
 	case f.Info.DeliveryRate > 0:
 		b.Rate, b.From = float64(f.Info.DeliveryRate), "delivery_rate"
 	case interval > 0:
-		b.Rate, b.From = float64(f.Sent)/interval.Seconds(), "throughput"
+		b.Rate, b.From = perSecond(f.Sent, interval), "throughput"
 	}
-	b.Bytes = b.Rate * b.RTT.Seconds()
+	b.Bytes = bdpBytes(b)
 	return b
 }
 
 // RecvBDP is the BDP of what a flow receives: the bytes received over the
-// interval × the receiver's RTT estimate (tcpi_rcv_rtt, else tcpi_rtt).
+// interval × the receiver's RTT estimate (tcpi_rcv_rtt, else tcpi_rtt). A
+// flow that received less than MinSegments of the MSS it advertises has
+// none.
 func RecvBDP(f audit.FlowLoad, interval time.Duration) BDP {
-	b := BDP{RTT: f.Info.RcvRTT, From: "throughput"}
+	b := BDP{RTT: f.Info.RcvRTT.Truncate(time.Microsecond), From: "throughput"}
 	if b.RTT == 0 {
-		b.RTT = f.Info.RTT
+		b.RTT = f.Info.RTT.Truncate(time.Microsecond)
 	}
-	if interval > 0 {
-		b.Rate = float64(f.Received) / interval.Seconds()
+	if interval > 0 && f.Received >= minMoved(f.Info.AdvMSS) {
+		b.Rate = perSecond(f.Received, interval)
 	}
-	b.Bytes = b.Rate * b.RTT.Seconds()
+	b.Bytes = bdpBytes(b)
 	return b
 }
 
-// busiestBDP returns the largest BDP among the busiest flows of every
-// reading, in one direction, and the flow it belongs to.
-func (s series) busiestBDP(send bool) (BDP, audit.FlowLoad, int) {
-	var best BDP
-	var flow audit.FlowLoad
-	seen := 0
+// minMoved is the bytes a flow of this MSS must move in an interval.
+func minMoved(mss uint32) uint64 {
+	if mss == 0 {
+		mss = defaultMSS
+	}
+	return MinSegments * uint64(mss)
+}
+
+// perSecond is bytes over interval, in whole bytes per second (rounded
+// down), the rate the printed arithmetic starts from.
+func perSecond(bytes uint64, interval time.Duration) float64 {
+	return math.Floor(float64(bytes) / interval.Seconds())
+}
+
+// bdpExact is Rate × RTT exactly: whole bytes per second times whole
+// microseconds, over a million.
+func bdpExact(b BDP) *big.Rat {
+	return new(big.Rat).SetFrac(
+		new(big.Int).Mul(big.NewInt(int64(b.Rate)), big.NewInt(b.RTT.Microseconds())),
+		big.NewInt(1_000_000))
+}
+
+func bdpBytes(b BDP) float64 {
+	f, _ := bdpExact(b).Float64()
+	return f
+}
+
+// busiest is the largest BDP among the busiest flows of every reading, in
+// one direction: the flow it belongs to, how many flow readings had a BDP
+// and how many moved some data, but less than MinSegments.
+type busiest struct {
+	bdp         BDP
+	flow        audit.FlowLoad
+	seen, short int
+}
+
+func (s series) busiestBDP(send bool) busiest {
+	var out busiest
 	for _, o := range s.obs {
 		for _, f := range o.Flows {
-			b := RecvBDP(f, o.Interval)
+			b, moved := RecvBDP(f, o.Interval), f.Received
 			if send {
-				b = SendBDP(f, o.Interval)
+				b, moved = SendBDP(f, o.Interval), f.Sent
 			}
-			if b.Bytes <= 0 {
-				continue
-			}
-			seen++
-			if b.Bytes > best.Bytes {
-				best, flow = b, f
+			switch {
+			case b.Bytes > 0:
+				out.seen++
+				if b.Bytes > out.bdp.Bytes {
+					out.bdp, out.flow = b, f
+				}
+			case b.Rate == 0 && moved > 0:
+				out.short++
 			}
 		}
 	}
-	return best, flow, seen
+	return out
 }
 
 // buffers sizes the maxima of tcp_wmem and tcp_rmem and the core
@@ -89,17 +141,22 @@ func (s series) busiestBDP(send bool) (BDP, audit.FlowLoad, int) {
 func (s series) buffers() []Proposal {
 	var out []Proposal
 	for _, send := range []bool{true, false} {
-		b, f, seen := s.busiestBDP(send)
+		bs := s.busiestBDP(send)
 		tcpKey, coreKey := keyRmem, keyRmemMax
 		if send {
 			tcpKey, coreKey = keyWmem, keyWmemMax
 		}
-		if seen == 0 {
-			what := fmt.Sprintf("no ESTABLISHED flow with tcp_info moved data in %d readings (census source %s; /proc has no tcp_info)", len(s.obs), s.source())
-			out = append(out, s.insufficient(tcpKey, what, nil), s.insufficient(coreKey, what, nil))
+		if bs.seen == 0 {
+			what := fmt.Sprintf("no ESTABLISHED flow with tcp_info moved %d segments of its MSS (the initial congestion window) in an interval of %d readings (census source %s; /proc has no tcp_info)",
+				MinSegments, len(s.obs), s.source())
+			if bs.short > 0 {
+				what += fmt.Sprintf("; %d flow readings moved less, which no buffer held back", bs.short)
+			}
+			inputs := map[string]any{"min_segments": MinSegments, "flows_short": bs.short}
+			out = append(out, s.insufficient(tcpKey, what, inputs), s.insufficient(coreKey, what, maps.Clone(inputs)))
 			continue
 		}
-		out = append(out, s.bufferMax(tcpKey, b, f, seen, true), s.bufferMax(coreKey, b, f, seen, false))
+		out = append(out, s.bufferMax(tcpKey, bs.bdp, bs.flow, bs.seen, true), s.bufferMax(coreKey, bs.bdp, bs.flow, bs.seen, false))
 	}
 	return out
 }
@@ -120,7 +177,8 @@ func (s series) bufferMax(key string, b BDP, f audit.FlowLoad, seen int, triple 
 	if len(fields) > 0 {
 		curMax, _ = strconv.ParseInt(fields[len(fields)-1], 10, 64)
 	}
-	n := int64(math.Ceil(BufferFactor * b.Bytes))
+	need := new(big.Rat).Mul(bdpExact(b), big.NewRat(BufferFactor, 1))
+	n := ceil(need)
 	flow := f.Local.String() + " → " + f.Remote.String()
 	p := Proposal{
 		Key: key, Current: cur, Confidence: Medium, Subject: flow,
@@ -128,9 +186,9 @@ func (s series) bufferMax(key string, b BDP, f audit.FlowLoad, seen int, triple 
 			"flow": flow, "rate_bytes_per_s": b.Rate, "rate_from": b.From, "rtt_us": b.RTT.Microseconds(),
 			"bdp_bytes": b.Bytes, "factor": BufferFactor, "need_bytes": n, "flows_seen": seen,
 		},
-		Formula: fmt.Sprintf("busiest flow %s: %s %s × RTT %s ms = BDP %s bytes × %d = %s bytes; max now %s",
+		Formula: fmt.Sprintf("busiest flow %s: %s %s × RTT %s ms = BDP %s bytes × %d = %s; max now %s",
 			flow, strings.ReplaceAll(b.From, "_", " "), bytesPerSec(b.Rate), strconv.FormatFloat(float64(b.RTT.Microseconds())/1000, 'f', 3, 64),
-			count(int64(math.Round(b.Bytes))), BufferFactor, count(n), count(curMax)),
+			exactBytes(bdpExact(b)), BufferFactor, roundedUp(need, n), count(curMax)),
 	}
 	if seen >= 3 {
 		p.Confidence = High
@@ -146,4 +204,34 @@ func (s series) bufferMax(key string, b BDP, f audit.FlowLoad, seen int, triple 
 	}
 	fields[len(fields)-1] = strconv.FormatInt(n, 10)
 	return decide(p, true, strings.Join(fields, " "))
+}
+
+// ceil is the least integer at least r (r is not negative).
+func ceil(r *big.Rat) int64 {
+	q, m := new(big.Int).QuoRem(r.Num(), r.Denom(), new(big.Int))
+	if m.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	return q.Int64()
+}
+
+// exactBytes writes r, a number of bytes with at most six decimals (whole
+// bytes per second × whole microseconds), exactly: thousands separated,
+// no trailing zeros.
+func exactBytes(r *big.Rat) string {
+	whole, frac, _ := strings.Cut(r.FloatString(6), ".")
+	n, _ := strconv.ParseInt(whole, 10, 64)
+	if frac = strings.TrimRight(frac, "0"); frac != "" {
+		return count(n) + "." + frac
+	}
+	return count(n)
+}
+
+// roundedUp writes need in bytes, and the whole bytes n it is rounded up
+// to when it has a fraction.
+func roundedUp(need *big.Rat, n int64) string {
+	if need.IsInt() {
+		return count(n) + " bytes"
+	}
+	return exactBytes(need) + " bytes, rounded up to " + count(n) + " bytes"
 }

@@ -1,17 +1,27 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/renderer/html"
+
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
-// hostileComm is a process name a local user can choose: it retitles the
-// terminal and turns the text red.
-const hostileComm = "\x1b]0;x\a\x1b[31mev"
+// Process names a local user can choose: hostileComm retitles the terminal
+// and turns the text red; markupComm is Markdown and HTML at once (a pipe,
+// a backtick, emphasis and a tag).
+const (
+	hostileComm = "\x1b]0;x\a\x1b[31mev"
+	markupComm  = "x|y`z*_<b>"
+)
 
 // TestSocketsEscapesProcessName: a process whose name holds escape
 // sequences owns a CLOSE_WAIT socket; the text of sockets shows the name escaped,
@@ -20,25 +30,62 @@ func TestSocketsEscapesProcessName(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	old, err := os.ReadFile("/proc/self/comm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile("/proc/self/comm", []byte(hostileComm), 0); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.WriteFile("/proc/self/comm", old, 0) })
-	holdCloseWait(t) // owned by this process, under its hostile name
-	code, out, stderr := runCLI(t, "sockets")
-	if code != exitOK {
-		t.Fatalf("sockets: exit %d: %s", code, stderr)
-	}
+	out := runAsCloseWaitHolder(t, hostileComm, 1, "sockets")
 	if strings.ContainsAny(out, "\x1b\a") {
 		t.Errorf("raw escape sequence in the output:\n%q", out)
 	}
 	if !strings.Contains(out, `\x1b]0;x\x07\x1b[31mev`) {
 		t.Errorf("the escaped process name is missing:\n%s", out)
 	}
+}
+
+// TestMarkdownMarkupProcessName: a process under a name made of markup
+// holds 110 CLOSE_WAIT sockets in a namespace of its own; check
+// --format markdown, rendered by a GFM parser that passes raw HTML, shows
+// the name as typed in a code span and lets no tag or emphasis through.
+func TestMarkdownMarkupProcessName(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	out := runAsCloseWaitHolder(t, markupComm, 110, "check", "--format", "markdown", "--fail-on", "never")
+	var page bytes.Buffer
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithRendererOptions(html.WithUnsafe()))
+	if err := md.Convert([]byte(out), &page); err != nil {
+		t.Fatal(err)
+	}
+	got := page.String()
+	want := fmt.Sprintf("pid %d (<code>x|y`z*_&lt;b&gt;</code>) holds 110 sockets", os.Getpid())
+	if !strings.Contains(got, want) {
+		t.Errorf("rendered page lacks %q:\n%s\nfrom:\n%s", want, got, out)
+	}
+	for _, tag := range []string{"<b>", "<em>", "<strong>x", "<code>x|y</code>"} {
+		if strings.Contains(got, tag) {
+			t.Errorf("the process name became markup %q:\n%s", tag, got)
+		}
+	}
+}
+
+// runAsCloseWaitHolder names this process comm (its /proc/self/comm)
+// until the test ends, makes it hold n CLOSE_WAIT sockets, and runs the
+// command args, which must exit 0; it returns the standard output.
+func runAsCloseWaitHolder(t *testing.T, comm string, n int, args ...string) string {
+	t.Helper()
+	old, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("/proc/self/comm", []byte(comm), 0); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = os.WriteFile("/proc/self/comm", old, 0) })
+	for range n {
+		holdCloseWait(t) // owned by this process, under its new name
+	}
+	code, out, stderr := runCLI(t, args...)
+	if code != exitOK {
+		t.Fatalf("%s: exit %d: %s", strings.Join(args, " "), code, stderr)
+	}
+	return out
 }
 
 // TestInvalidReleaseEveryFormat: an osrelease with invalid UTF-8 and an
