@@ -12,8 +12,10 @@
 #   sockets   tcpaudit sockets --all-netns --format json
 #   ss loop   for NS in the namespaces: ip netns exec NS ss -tan
 # and prints the median wall times, the ratios of check and sockets to the
-# ss loop, tcpaudit's median peak RSS (GNU time, %M, from the kernel's
-# wait4 rusage) and the load average before and after. The tcpaudit
+# ss loop, the CPU time (user and system, children included) of check and
+# of the loop, tcpaudit's median peak RSS (GNU time, %M, from the kernel's
+# wait4 rusage) and the load average before and after: on a shared machine
+# the wall times follow the load, the CPU times much less. The tcpaudit
 # commands audit every namespace of the host, so other namespaces present
 # are audited too; the number check audited is printed. Targets: ratio
 # <= 0.3, RSS <= 32 MiB. Needs root, ip(8), ss(8), GNU time and Go (or
@@ -36,28 +38,30 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# once CMD...: runs CMD once, prints "wall_ms rss_kib".
+# once CMD...: runs CMD once, prints "wall_ms rss_kib cpu_ms" (user and
+# system time of CMD and the children it waited for).
 once() {
 	local t0 t1
 	t0=$(now_ms)
-	/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null 2>>"$work/stderr"
+	/usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" >/dev/null 2>>"$work/stderr"
 	t1=$(now_ms)
-	echo "$((t1 - t0)) $(tail -1 "$work/rss")"
+	echo "$((t1 - t0)) $(tail -1 "$work/rss" | awk '{ printf "%d %d", $1, ($2 + $3) * 1000 }')"
 }
 
 # rounds: runs check, sockets and the ss loop in turn ROUNDS times, prints
-# the medians "check_ms check_rss sockets_ms sockets_rss loop_ms".
+# the medians "check_ms check_rss check_cpu sockets_ms sockets_rss loop_ms
+# loop_cpu".
 rounds() {
-	local c=() cr=() s=() sr=() l=() ms rss
+	local c=() cr=() cc=() s=() sr=() l=() lc=() ms rss cpu
 	for _ in $(seq "$ROUNDS"); do
-		read -r ms rss < <(once "$bin/tcpaudit" check --all-netns --format json --fail-on never)
-		c+=("$ms") cr+=("$rss")
-		read -r ms rss < <(once "$bin/tcpaudit" sockets --all-netns --format json)
+		read -r ms rss cpu < <(once "$bin/tcpaudit" check --all-netns --format json --fail-on never)
+		c+=("$ms") cr+=("$rss") cc+=("$cpu")
+		read -r ms rss _ < <(once "$bin/tcpaudit" sockets --all-netns --format json)
 		s+=("$ms") sr+=("$rss")
-		read -r ms _ < <(once bash -c loop)
-		l+=("$ms")
+		read -r ms _ cpu < <(once bash -c loop)
+		l+=("$ms") lc+=("$cpu")
 	done
-	echo "$(med "${c[@]}") $(med "${cr[@]}") $(med "${s[@]}") $(med "${sr[@]}") $(med "${l[@]}")"
+	echo "$(med "${c[@]}") $(med "${cr[@]}") $(med "${cc[@]}") $(med "${s[@]}") $(med "${sr[@]}") $(med "${l[@]}") $(med "${lc[@]}")"
 }
 
 med() { printf '%s\n' "$@" | median; }
@@ -114,8 +118,9 @@ else
 fi
 
 [ -z "${CHILD_EHASH:-}" ] || echo "namespaces made with tcp_child_ehash_entries=$CHILD_EHASH"
-printf '| namespaces | sockets each | audited | check (ms) | sockets (ms) | ss loop (ms) | check ratio | sockets ratio | check RSS (MiB) | sockets RSS (MiB) | load before, after |\n'
-printf '|---|---|---|---|---|---|---|---|---|---|---|\n'
+echo "TCP sockets of the host before the namespaces are made (sockstat alloc, every namespace): $(awk '/^TCP:/ { print $11 }' /proc/net/sockstat)"
+printf '| namespaces | sockets each | audited | check (ms) | sockets (ms) | ss loop (ms) | check ratio | sockets ratio | check CPU / loop CPU (ms) | check RSS (MiB) | sockets RSS (MiB) | load before, after |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
 export -f loop
 export work
 for count in "${@:-50 100 200}"; do
@@ -124,10 +129,10 @@ for count in "${@:-50 100 200}"; do
 		audited=$("$bin/tcpaudit" check --all-netns --format json --fail-on never |
 			grep -c '"inode"' || true)
 		before=$(load)
-		read -r c_ms c_rss s_ms s_rss l_ms < <(rounds)
-		awk -v n="$n" -v s="$SOCKETS" -v a="$audited" -v c="$c_ms" -v cr="$c_rss" -v k="$s_ms" -v kr="$s_rss" \
-			-v l="$l_ms" -v lb="$before" -v la="$(load)" \
-			'BEGIN { printf "| %d | %d | %d | %d | %d | %d | %.2f | %.2f | %.1f | %.1f | %s, %s |\n", n, s, a, c, k, l, c / l, k / l, cr / 1024, kr / 1024, lb, la }'
+		read -r c_ms c_rss c_cpu s_ms s_rss l_ms l_cpu < <(rounds)
+		awk -v n="$n" -v s="$SOCKETS" -v a="$audited" -v c="$c_ms" -v cr="$c_rss" -v cc="$c_cpu" -v k="$s_ms" -v kr="$s_rss" \
+			-v l="$l_ms" -v lc="$l_cpu" -v lb="$before" -v la="$(load)" \
+			'BEGIN { printf "| %d | %d | %d | %d | %d | %d | %.2f | %.2f | %.2f (%d / %d) | %.1f | %.1f | %s, %s |\n", n, s, a, c, k, l, c / l, k / l, cc / lc, cc, lc, cr / 1024, kr / 1024, lb, la }'
 		stop
 	done
 done
