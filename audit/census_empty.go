@@ -10,7 +10,7 @@ const NoSocketsNote = "no TCP socket in this namespace (net/sockstat and net/soc
 // of the reader's namespace alone: inuse counts the hashed sockets
 // (listening, connecting, connected, orphaned), tw the TIME_WAIT ones, and
 // a SYN_RECV request, which neither counts, needs a listener
-// (docs/kernel-facts.md §32). A file missing, unreadable or without those
+// (docs/kernel-facts.md §33). A file missing, unreadable or without those
 // fields answers false: the table is dumped.
 func (fsys FS) noTCPSockets() bool {
 	s, err := fsys.Sockstat()
