@@ -69,7 +69,8 @@ func NetlinkCensus(c *Census, states StateSet) error {
 type CensusInfo struct {
 	// Source is the source the sockets came from.
 	Source CensusSource
-	// Note says why auto fell back from netlink to /proc, when it did.
+	// Note says why auto fell back from netlink to /proc, when it did, or
+	// that a namespace of several had no socket to dump (NoSocketsNote).
 	Note string
 	// Missing holds net/tcp or net/tcp6 when the /proc source found it
 	// absent, with the open error; the census then counts the other file.
@@ -88,6 +89,10 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 		return CensusInfo{}, err
 	}
 	info := CensusInfo{Source: first}
+	if first == CensusNetlink && fsys.scope != nil && fsys.noTCPSockets() {
+		info.Note = NoSocketsNote // a walk of every namespace's sockets spared
+		return info, nil
+	}
 	if first == CensusNetlink {
 		err := NetlinkCensus(c, c.Filter())
 		if err == nil || src == CensusNetlink || !errors.Is(err, ErrNetlink) {

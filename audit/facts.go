@@ -48,7 +48,8 @@ type Facts struct {
 	Conf NetConf
 	// CensusSource is the source the census came from (netlink or proc).
 	CensusSource CensusSource
-	// CensusNote says why the census fell back to /proc, when it did.
+	// CensusNote says why the census fell back to /proc, when it did, or
+	// that the namespace had no socket to dump (NoSocketsNote).
 	CensusNote string
 	// Sampling holds what repeated samples showed; nil for one sample.
 	Sampling *Sampling

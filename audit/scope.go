@@ -21,7 +21,9 @@ type Scope struct {
 // takes the tcp_info of CLOSE_WAIT sockets in the census dump rather than
 // in a second one: the kernel walks the sockets of every namespace for
 // each dump (docs/kernel-facts.md §25), so a dump costs as much as the
-// host's sockets, whatever the namespace holds.
+// host's sockets, whatever the namespace holds; and it dumps nothing in a
+// namespace whose net/sockstat and net/sockstat6 count no TCP socket (the
+// census is empty, with NoSocketsNote).
 func (fsys FS) InScope(s Scope) FS {
 	fsys.scope = &s
 	return fsys

@@ -5,16 +5,21 @@
 #
 # For each count it makes COUNT network namespaces with cmd/sockgen, each
 # holding SOCKETS sockets on loopback (default 500: ESTABLISHED pairs, 25
-# CLOSE_WAIT sockets with their FIN_WAIT2 peers, one listener), then times
-# in the same run (median of ROUNDS runs, default 3):
-#   tcpaudit  tcpaudit check --all-netns --format json --fail-on never
+# CLOSE_WAIT sockets with their FIN_WAIT2 peers, one listener), then runs
+# ROUNDS times (default 3), in turn so that the machine's load falls on
+# all three alike:
+#   check     tcpaudit check --all-netns --format json --fail-on never
+#   sockets   tcpaudit sockets --all-netns --format json
 #   ss loop   for NS in the namespaces: ip netns exec NS ss -tan
-# and prints the wall times, their ratio and tcpaudit's peak RSS (GNU time,
-# %M, from the kernel's wait4 rusage). check --all-netns audits every
-# namespace of the host, so other namespaces present are audited too; the
-# number it audited is printed. Targets: ratio <= 0.3, RSS <= 32 MiB. Needs
-# root, ip(8), ss(8), GNU time and Go (or PREBUILT=DIR holding tcpaudit and
-# sockgen binaries).
+# and prints the median wall times, the ratios of check and sockets to the
+# ss loop, the CPU time (user and system, children included) of check and
+# of the loop, tcpaudit's median peak RSS (GNU time, %M, from the kernel's
+# wait4 rusage) and the load average before and after: on a shared machine
+# the wall times follow the load, the CPU times much less. The tcpaudit
+# commands audit every namespace of the host, so other namespaces present
+# are audited too; the number check audited is printed. Targets: ratio
+# <= 0.3, RSS <= 32 MiB. Needs root, ip(8), ss(8), GNU time and Go (or
+# PREBUILT=DIR holding tcpaudit and sockgen binaries).
 #
 # Every inet_diag dump, tcpaudit's as ss's, walks the sockets of every
 # namespace (docs/kernel-facts.md §25), so both grow with the square of
@@ -33,18 +38,35 @@ now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# timed CMD...: runs CMD ROUNDS times, prints "wall_ms rss_kib" (medians).
-timed() {
-	local walls=() rsss=() t0 t1
-	for _ in $(seq "$ROUNDS"); do
-		t0=$(now_ms)
-		/usr/bin/time -f %M -o "$work/rss" "$@" >/dev/null
-		t1=$(now_ms)
-		walls+=($((t1 - t0)))
-		rsss+=("$(tail -1 "$work/rss")")
-	done
-	echo "$(printf '%s\n' "${walls[@]}" | median) $(printf '%s\n' "${rsss[@]}" | median)"
+# once CMD...: runs CMD once, prints "wall_ms rss_kib cpu_ms" (user and
+# system time of CMD and the children it waited for).
+once() {
+	local t0 t1
+	t0=$(now_ms)
+	/usr/bin/time -f '%M %U %S' -o "$work/rss" "$@" >/dev/null 2>>"$work/stderr"
+	t1=$(now_ms)
+	echo "$((t1 - t0)) $(tail -1 "$work/rss" | awk '{ printf "%d %d", $1, ($2 + $3) * 1000 }')"
 }
+
+# rounds: runs check, sockets and the ss loop in turn ROUNDS times, prints
+# the medians "check_ms check_rss check_cpu sockets_ms sockets_rss loop_ms
+# loop_cpu".
+rounds() {
+	local c=() cr=() cc=() s=() sr=() l=() lc=() ms rss cpu
+	for _ in $(seq "$ROUNDS"); do
+		read -r ms rss cpu < <(once "$bin/tcpaudit" check --all-netns --format json --fail-on never)
+		c+=("$ms") cr+=("$rss") cc+=("$cpu")
+		read -r ms rss _ < <(once "$bin/tcpaudit" sockets --all-netns --format json)
+		s+=("$ms") sr+=("$rss")
+		read -r ms _ cpu < <(once bash -c loop)
+		l+=("$ms") lc+=("$cpu")
+	done
+	echo "$(med "${c[@]}") $(med "${cr[@]}") $(med "${cc[@]}") $(med "${s[@]}") $(med "${sr[@]}") $(med "${l[@]}") $(med "${lc[@]}")"
+}
+
+med() { printf '%s\n' "$@" | median; }
+
+load() { cut -d' ' -f1 /proc/loadavg; }
 
 # loop runs ss -tan once inside each namespace named in $work/names.
 loop() {
@@ -96,18 +118,21 @@ else
 fi
 
 [ -z "${CHILD_EHASH:-}" ] || echo "namespaces made with tcp_child_ehash_entries=$CHILD_EHASH"
-printf '| namespaces | sockets each | audited by tcpaudit | tcpaudit (ms) | ss loop (ms) | ratio | tcpaudit peak RSS (MiB) |\n'
-printf '|---|---|---|---|---|---|---|\n'
+echo "TCP sockets of the host before the namespaces are made (sockstat alloc, every namespace): $(awk '/^TCP:/ { print $11 }' /proc/net/sockstat)"
+printf '| namespaces | sockets each | audited | check (ms) | sockets (ms) | ss loop (ms) | check ratio | sockets ratio | check CPU / loop CPU (ms) | check RSS (MiB) | sockets RSS (MiB) | load before, after |\n'
+printf '|---|---|---|---|---|---|---|---|---|---|---|---|\n'
+export -f loop
+export work
 for count in "${@:-50 100 200}"; do
 	for n in $count; do
 		start "$n"
 		audited=$("$bin/tcpaudit" check --all-netns --format json --fail-on never |
 			grep -c '"inode"' || true)
-		read -r t_ms t_rss < <(timed "$bin/tcpaudit" check --all-netns --format json --fail-on never)
-		export -f loop; export work
-		read -r l_ms _ < <(timed bash -c loop)
-		awk -v n="$n" -v s="$SOCKETS" -v a="$audited" -v t="$t_ms" -v l="$l_ms" -v r="$t_rss" \
-			'BEGIN { printf "| %d | %d | %d | %d | %d | %.2f | %.1f |\n", n, s, a, t, l, t / l, r / 1024 }'
+		before=$(load)
+		read -r c_ms c_rss c_cpu s_ms s_rss l_ms l_cpu < <(rounds)
+		awk -v n="$n" -v s="$SOCKETS" -v a="$audited" -v c="$c_ms" -v cr="$c_rss" -v cc="$c_cpu" -v k="$s_ms" -v kr="$s_rss" \
+			-v l="$l_ms" -v lc="$l_cpu" -v lb="$before" -v la="$(load)" \
+			'BEGIN { printf "| %d | %d | %d | %d | %d | %d | %.2f | %.2f | %.2f (%d / %d) | %.1f | %.1f | %s, %s |\n", n, s, a, c, k, l, c / l, k / l, cc / lc, cc, lc, cr / 1024, kr / 1024, lb, la }'
 		stop
 	done
 done

@@ -118,3 +118,14 @@ func IsCaller(ns Namespace) bool {
 	ino, err := nsfsInode("/proc/thread-self/ns/net")
 	return err == nil && ino == ns.Inode
 }
+
+// Captured is a namespace as a snapshot holds it: the directory of its
+// files (a proc root: the snapshot's own for the host's namespace), or why
+// the snapshot has none.
+type Captured struct {
+	Namespace
+	// Root holds its files; "" when it was skipped.
+	Root string
+	// Skipped says why its files were not captured; "" when they were.
+	Skipped string
+}

@@ -7,31 +7,32 @@ import (
 	"github.com/tcpaudit/tcpaudit/netns"
 )
 
-// RunCaptured audits the namespaces of a snapshot taken with --all-netns,
-// as RunNamespaces audits them live: nss[i] from the files under roots[i]
-// (the snapshot's proc root for the host's namespace, the namespace's own
-// directory for the others), the host's as Run audits it, any other with
-// its per-namespace keys only and no sysctl.d tree. Nothing is entered.
-func RunCaptured(ctx context.Context, o Options, nss []netns.Namespace, roots []string) ([]NamespaceAudit, error) {
-	if len(roots) != len(nss) {
-		return nil, fmt.Errorf("%d namespaces, %d roots", len(nss), len(roots))
-	}
+// RunCaptured audits the namespaces of a snapshot taken with --all-netns
+// (snapshot.ReadCaptured) as RunNamespaces audits them live: each from the
+// files under its Root, the host's as Run audits it, any other with its
+// per-namespace keys only and no sysctl.d tree. A namespace the snapshot
+// could not capture is skipped with the reason it recorded. Nothing is
+// entered.
+func RunCaptured(ctx context.Context, o Options, nss []netns.Captured) ([]NamespaceAudit, error) {
 	prepared, err := Prepare(o) // the profiles, read once
 	if err != nil {
 		return nil, err
 	}
 	out := make([]NamespaceAudit, len(nss))
-	for i, ns := range nss {
+	for i, c := range nss {
+		out[i] = NamespaceAudit{Namespace: c.Namespace, Skipped: c.Skipped}
+		if c.Skipped != "" {
+			continue
+		}
 		r := *prepared
-		r.opts.ProcRoot = roots[i]
-		out[i].Namespace = ns
-		if ns.IsHost() {
+		r.opts.ProcRoot = c.Root
+		if c.IsHost() {
 			out[i].Audit, err = r.run(ctx, o.Today, nil)
 		} else {
 			out[i].Audit, err = r.runChild(ctx, o.Today, nil)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", ns.String(), err)
+			return nil, fmt.Errorf("namespace %s: %w", c.String(), err)
 		}
 	}
 	return out, nil

@@ -17,7 +17,8 @@ import (
 
 // IndexFile lists the network namespaces of a snapshot taken with
 // --all-netns, relative to the proc root: the host's, whose files are the
-// proc root's own, and each other one, whose files are under its Dir.
+// proc root's own, each other one, whose files are under its Dir, and
+// those that could not be captured, with the reason.
 const IndexFile = "netns/namespaces.json"
 
 // maxIndex bounds the index file read.
@@ -25,13 +26,16 @@ const maxIndex = 16 << 20
 
 // Namespace is one network namespace of a snapshot's index.
 type Namespace struct {
-	// Dir holds its files, relative to the proc root: "" for the host's,
-	// "netns/net-INODE" for the others.
+	// Dir holds its files, relative to the proc root: "" for the host's
+	// and for one skipped, "netns/net-INODE" for the others.
 	Dir   string `json:"dir"`
 	ID    string `json:"id"`
 	Inode uint64 `json:"inode"`
 	PIDs  []int  `json:"pids"`
 	netns.Identity
+	// Skipped says why none of its files were captured (its processes
+	// exited before it could be entered, say); "" when they were.
+	Skipped string `json:"skipped,omitempty"`
 }
 
 // dirPattern is the only shape of Dir other than "" that ReadIndex
@@ -45,6 +49,39 @@ func IndexOf(ns netns.Namespace) Namespace {
 		n.Dir = "netns/net-" + strconv.FormatUint(ns.Inode, 10)
 	}
 	return n
+}
+
+// SkippedOf returns the index entry of ns, which could not be captured
+// for the reason given: it has no files.
+func SkippedOf(ns netns.Namespace, reason string) Namespace {
+	n := IndexOf(ns)
+	n.Dir, n.Skipped = "", reason
+	return n
+}
+
+// Captured returns the namespace n describes in the snapshot whose proc
+// root is procRoot, with the directory of its files (procRoot itself for
+// the host's namespace, none for one skipped).
+func (n Namespace) Captured(procRoot string) netns.Captured {
+	c := netns.Captured{Namespace: n.Namespace(), Skipped: n.Skipped}
+	if n.Skipped == "" {
+		c.Root = filepath.Join(procRoot, filepath.FromSlash(n.Dir))
+	}
+	return c
+}
+
+// ReadCaptured reads the index of the snapshot under procRoot (ReadIndex)
+// and returns its namespaces with the directories of their files.
+func ReadCaptured(procRoot string) ([]netns.Captured, error) {
+	index, err := ReadIndex(procRoot)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]netns.Captured, len(index))
+	for i, n := range index {
+		out[i] = n.Captured(procRoot)
+	}
+	return out, nil
 }
 
 // Namespace returns the namespace n describes.
@@ -61,7 +98,8 @@ func HasIndex(procRoot string) bool {
 
 // ReadIndex reads the namespaces of the snapshot under procRoot. The
 // index is checked as hostile input: one host, IDs unique, each Dir of
-// the one shape and a directory of the snapshot.
+// the one shape and a directory of the snapshot, none for a namespace
+// skipped (never the host's).
 func ReadIndex(procRoot string) ([]Namespace, error) {
 	file := filepath.Join(procRoot, filepath.FromSlash(IndexFile))
 	b, err := input.ReadFile(file, maxIndex)
@@ -81,7 +119,9 @@ func ReadIndex(procRoot string) ([]Namespace, error) {
 		switch {
 		case ids[n.ID] || n.ID == "":
 			return nil, bad("ID empty or repeated")
-		case (n.Dir == "") != (n.Kind == netns.KindHost):
+		case n.Skipped != "" && (n.Dir != "" || n.Kind == netns.KindHost):
+			return nil, bad("a namespace skipped has no directory, and the host's is never skipped")
+		case n.Skipped == "" && (n.Dir == "") != (n.Kind == netns.KindHost):
 			return nil, bad("only the host's namespace has no directory")
 		case n.Dir != "" && !dirPattern.MatchString(n.Dir):
 			return nil, bad("directory not of the form netns/net-INODE")
@@ -90,7 +130,7 @@ func ReadIndex(procRoot string) ([]Namespace, error) {
 			if st, err := os.Lstat(filepath.Join(procRoot, filepath.FromSlash(n.Dir))); err != nil || !st.IsDir() {
 				return nil, bad("its directory " + n.Dir + " is missing")
 			}
-		} else {
+		} else if n.Kind == netns.KindHost {
 			hosts++
 		}
 		ids[n.ID] = true
@@ -162,12 +202,9 @@ func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage 
 	return out, nil
 }
 
-// WriteIndex writes the index of nss into stage and returns its entry.
-func WriteIndex(nss []netns.Namespace, stage string) (Entry, error) {
-	index := make([]Namespace, len(nss))
-	for i, ns := range nss {
-		index[i] = IndexOf(ns)
-	}
+// WriteIndex writes index (entries made by IndexOf and SkippedOf) into
+// stage and returns its entry.
+func WriteIndex(index []Namespace, stage string) (Entry, error) {
 	b, err := json.MarshalIndent(index, "", "  ")
 	if err != nil {
 		return Entry{}, fmt.Errorf("snapshot: index: %w", err)

@@ -89,15 +89,9 @@ func ssStates(t *testing.T, argv ...string) map[string]int {
 // namespace's sockets as ss does inside it, name the process that holds its
 // CLOSE_WAIT sockets, and report the narrowed range in that namespace only.
 func TestCheckNamespaces(t *testing.T) {
-	netnsPrereqs(t)
-	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Skip("needs unshare(1) from util-linux")
-	}
-	sockgen := buildSockgen(t, t.TempDir())
-	named := nstest.New(t)
-	nsRun(t, "ip", named, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40100")
-	namedPID := sockgenIn(t, sockgen, "ip", "netns", "exec", named)
-	heldPID := sockgenIn(t, sockgen, "unshare", "--net", "--", "sh", "-c", `ip link set lo up && exec "$0" "$@"`)
+	named, namedPID, heldPID := sockgenNamespaces(t, func(ip, named string) {
+		nsRun(t, ip, named, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40100")
+	})
 	enterHeld := []string{"nsenter", "--net=/proc/" + strconv.Itoa(heldPID) + "/ns/net"}
 	oracles := map[int][]string{namedPID: {"ip", "netns", "exec", named}, heldPID: enterHeld}
 
@@ -234,4 +228,49 @@ func TestNamespaceFlagsRefused(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d saying %q", tc.args, code, stderr, exitError, tc.want)
 		}
 	}
+}
+
+// sockgenNamespaces makes two namespaces with sockgen's sockets: one with
+// ip netns add (set up by prepare, when not nil, before sockgen starts)
+// and one with unshare --net, held only by its sockgen process. It returns
+// the name of the first and the PIDs of both sockgens.
+func sockgenNamespaces(t *testing.T, prepare func(ip, named string)) (string, int, int) {
+	t.Helper()
+	ip := netnsPrereqs(t)
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("needs unshare(1) from util-linux")
+	}
+	sockgen := buildSockgen(t, t.TempDir())
+	named := nstest.New(t)
+	if prepare != nil {
+		prepare(ip, named)
+	}
+	namedPID := sockgenIn(t, sockgen, "ip", "netns", "exec", named)
+	heldPID := sockgenIn(t, sockgen, "unshare", "--net", "--", "sh", "-c", `ip link set lo up && exec "$0" "$@"`)
+	return named, namedPID, heldPID
+}
+
+// sleepInNewNetns starts sleep in a network namespace of its own (unshare
+// --net), held by it alone, and waits until sleep runs in it; it is killed
+// when the test ends, if the test has not.
+func sleepInNewNetns(t *testing.T) *exec.Cmd {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("needs unshare(1) from util-linux")
+	}
+	held := exec.Command("unshare", "--net", "--", "sleep", "120")
+	if err := held.Start(); err != nil {
+		t.Skipf("unshare: %v", err)
+	}
+	t.Cleanup(func() { held.Process.Kill(); held.Wait() })
+	for i := 0; i < 500 && !isComm(held.Process.Pid, "sleep"); i++ { // until unshare has made the namespace
+		time.Sleep(10 * time.Millisecond)
+	}
+	return held
+}
+
+// isComm reports whether the command of pid is comm.
+func isComm(pid int, comm string) bool {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	return string(b) == comm+"\n"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
@@ -33,10 +34,23 @@ func newSnapshotCmd(s streams) *cobra.Command {
 }
 
 func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions) error {
-	dst := args[0]
-	if dst == "-" && s.tty {
+	if args[0] == "-" && s.tty {
 		return errors.New("snapshot -: stdout is a terminal; redirect it to a file")
 	}
+	var nss []netns.Namespace
+	procRoot := o.ProcRoot
+	if o.AllNetns {
+		var err error
+		if nss, procRoot, err = snapshotNamespaces(s, o.ProcRoot); err != nil {
+			return fmt.Errorf("snapshot --all-netns: %w", err)
+		}
+	}
+	return takeSnapshot(s, o, args[0], procRoot, nss)
+}
+
+// takeSnapshot writes the snapshot to dst: the files under o.ProcRoot and,
+// with --all-netns, those of the namespaces nss entered under procRoot.
+func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netns.Namespace) error {
 	keys, err := pipeline.Keys(o.ProcRoot, o.SysctlRoot)
 	if err != nil {
 		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %s\n", errorText(err))
@@ -51,7 +65,7 @@ func runSnapshot(_ context.Context, s streams, args []string, o snapshotOptions)
 			return fmt.Errorf("snapshot: %w", err)
 		}
 		defer os.RemoveAll(stage)
-		more, err := captureNamespaces(s, o.ProcRoot, keys, stage)
+		more, err := captureNamespaces(s, procRoot, nss, keys, stage)
 		if err != nil {
 			return fmt.Errorf("snapshot --all-netns: %w", err)
 		}

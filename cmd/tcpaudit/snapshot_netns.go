@@ -13,60 +13,66 @@ import (
 	"github.com/tcpaudit/tcpaudit/snapshot"
 )
 
-// captureNamespaces lists what a snapshot --all-netns adds to the host's
-// entries: each other namespace's files, staged under stage, and the
-// index. A namespace gone before it could be entered is left out with a
-// note on standard error.
-func captureNamespaces(s streams, procRoot string, keys []string, stage string) ([]snapshot.Entry, error) {
+// snapshotNamespaces returns the namespaces a snapshot --all-netns
+// captures, and the proc root they are entered under, with the notes of
+// discovery written to standard error.
+func snapshotNamespaces(s streams, procRoot string) ([]netns.Namespace, string, error) {
 	nss, notes, root, err := netnsOptions{AllNetns: true}.namespaces(procRoot)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	for _, n := range notes {
 		fmt.Fprintf(s.err, "tcpaudit: snapshot: %s\n", report.Escape(n))
 	}
+	return nss, root, nil
+}
+
+// captureNamespaces lists what a snapshot --all-netns adds to the host's
+// entries: the files of each namespace of nss but the host's, staged
+// under stage, and the index. A namespace gone before it could be entered
+// (or that may not be entered) is recorded in the index with the reason,
+// as a live audit skips it, and noted on standard error.
+func captureNamespaces(s streams, root string, nss []netns.Namespace, keys []string, stage string) ([]snapshot.Entry, error) {
 	var entries []snapshot.Entry
-	captured := nss[:0:0]
+	index := make([]snapshot.Namespace, 0, len(nss))
 	for _, ns := range nss {
-		if !ns.IsHost() {
-			sub := filepath.Join(stage, "net-"+strconv.FormatUint(ns.Inode, 10))
-			if err := os.Mkdir(sub, 0o755); err != nil {
-				return nil, fmt.Errorf("snapshot: %w", err)
-			}
-			es, err := snapshot.CaptureNamespace(root, ns, keys, sub)
-			reason, err := netns.SkipReason(err)
-			if err != nil {
-				return nil, err
-			}
-			if reason != "" {
-				fmt.Fprintf(s.err, "tcpaudit: snapshot: namespace %s left out: %s\n", report.Escape(ns.String()), reason)
-				continue
-			}
-			entries = append(entries, es...)
+		if ns.IsHost() {
+			index = append(index, snapshot.IndexOf(ns))
+			continue
 		}
-		captured = append(captured, ns)
+		sub := filepath.Join(stage, "net-"+strconv.FormatUint(ns.Inode, 10))
+		if err := os.Mkdir(sub, 0o755); err != nil {
+			return nil, fmt.Errorf("snapshot: %w", err)
+		}
+		es, err := snapshot.CaptureNamespace(root, ns, keys, sub)
+		reason, err := netns.SkipReason(err)
+		if err != nil {
+			return nil, err
+		}
+		if reason != "" {
+			fmt.Fprintf(s.err, "tcpaudit: snapshot: namespace %s skipped: %s\n", report.Escape(ns.String()), reason)
+			index = append(index, snapshot.SkippedOf(ns, reason))
+			continue
+		}
+		entries = append(entries, es...)
+		index = append(index, snapshot.IndexOf(ns))
 	}
-	index, err := snapshot.WriteIndex(captured, stage)
+	entry, err := snapshot.WriteIndex(index, stage)
 	if err != nil {
 		return nil, err
 	}
-	return append(entries, index), nil
+	return append(entries, entry), nil
 }
 
 // checkCaptured audits the namespaces of a snapshot taken with
 // --all-netns, under the proc root po names, and writes one report of
 // them all.
 func checkCaptured(ctx context.Context, s streams, o checkOptions, po pipeline.Options) error {
-	index, err := snapshot.ReadIndex(po.ProcRoot)
+	nss, err := snapshot.ReadCaptured(po.ProcRoot)
 	if err != nil {
 		return err
 	}
-	nss := make([]netns.Namespace, len(index))
-	roots := make([]string, len(index))
-	for i, n := range index {
-		nss[i], roots[i] = n.Namespace(), filepath.Join(po.ProcRoot, filepath.FromSlash(n.Dir))
-	}
-	audits, err := pipeline.RunCaptured(ctx, po, nss, roots)
+	audits, err := pipeline.RunCaptured(ctx, po, nss)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/snapshot"
 	"github.com/tcpaudit/tcpaudit/sockets"
 )
 
@@ -68,18 +69,31 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 }
 
 // socketsNamespaces takes and writes the view of each namespace that
-// --all-netns or --netns selects.
+// --all-netns or --netns selects, live or, with --all-netns on a snapshot
+// taken with snapshot --all-netns, from the files of each namespace.
 func socketsNamespaces(ctx context.Context, s streams, o socketsOptions, so sockets.Options) error {
-	nss, notes, _, err := o.netnsOptions.namespaces(o.ProcRoot)
-	if err != nil {
-		return err
-	}
-	if len(nss) > 1 {
-		so.Progress = nil // samples of namespaces taken at once
-	}
-	views, err := sockets.TakeNamespaces(ctx, nss, so)
-	if err != nil {
-		return err
+	var views []sockets.Namespace
+	var notes []string
+	if o.AllNetns && snapshot.HasIndex(o.ProcRoot) {
+		nss, err := snapshot.ReadCaptured(o.ProcRoot)
+		if err != nil {
+			return err
+		}
+		if views, err = sockets.TakeCaptured(ctx, nss, so); err != nil {
+			return err
+		}
+	} else {
+		nss, discovered, _, err := o.netnsOptions.namespaces(o.ProcRoot)
+		if err != nil {
+			return err
+		}
+		if len(nss) > 1 {
+			so.Progress = nil // samples of namespaces taken at once
+		}
+		if views, err = sockets.TakeNamespaces(ctx, nss, so); err != nil {
+			return err
+		}
+		notes = discovered
 	}
 	for _, n := range notes {
 		fmt.Fprintf(s.err, "tcpaudit: %s\n", report.Escape(n))
