@@ -123,7 +123,7 @@ func streamListeners(w *bufio.Writer, ls []audit.Listener) error {
 	}
 	w.WriteString(`"listeners": [`)
 	for i, l := range ls {
-		b, err := json.MarshalIndent(listenerJSON{Address: l.Addr.Unmap().String(), Port: l.Port, AcceptQueue: l.AcceptQueue, Backlog: l.Backlog}, "    ", "  ")
+		b, err := json.MarshalIndent(listenerOf(l), "    ", "  ")
 		if err != nil {
 			return err
 		}
@@ -135,6 +135,21 @@ func streamListeners(w *bufio.Writer, ls []audit.Listener) error {
 	}
 	_, err := w.WriteString("\n  ]")
 	return err
+}
+
+// listenerOf is one listener as the JSON shows it.
+func listenerOf(l audit.Listener) listenerJSON {
+	return listenerJSON{Address: l.Addr.Unmap().String(), Port: l.Port, AcceptQueue: l.AcceptQueue, Backlog: l.Backlog}
+}
+
+// listenersOf is every listener of v, for documents small enough to build
+// whole (one namespace among many).
+func listenersOf(v *sockets.View) []listenerJSON {
+	out := []listenerJSON{}
+	for _, l := range v.Listeners() {
+		out = append(out, listenerOf(l))
+	}
+	return out
 }
 
 // socketsDocument builds the JSON document of v.

@@ -34,6 +34,7 @@ func (SocketsNamespacesJSON) Write(w io.Writer, views []sockets.Namespace) error
 		o := socketsNamespaceJSON{ID: n.ID, Inode: n.Inode, Identity: n.Identity, PIDs: n.PIDs, Skipped: n.Skipped}
 		if v.View != nil {
 			d := socketsDocument(v.View)
+			d.Listeners = listenersOf(v.View)
 			o.View = &d
 		}
 		doc.Namespaces = append(doc.Namespaces, o)

@@ -214,7 +214,11 @@ func (r rates) confidence() Confidence {
 }
 
 // need is the size a peak rate of entries, each held for hold seconds,
-// needs with Headroom.
+// needs with Headroom. The rate is taken as the formula prints it (to 0.1
+// per second), so the product printed multiplies out; the small epsilon
+// keeps 1.1 × 60 × 1.5 at 99, not the 100 binary floating point rounds
+// up to.
 func need(peak float64, hold float64) int64 {
-	return int64(math.Ceil(peak * hold * Headroom))
+	shown := math.Round(peak*10) / 10
+	return int64(math.Ceil(shown*hold*Headroom - 1e-6))
 }

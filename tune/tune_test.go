@@ -239,3 +239,16 @@ func TestPlanGuestGlobalKeys(t *testing.T) {
 		t.Errorf("tcp_fin_timeout is per namespace: current %q host-wide %v", p.Current, p.HostWide)
 	}
 }
+
+// TestNeedMultipliesOut: the size is the product of the rate as printed
+// (to 0.1/s), so "101.6 × 60 × 1.5 = 9,144" and "1.1 × 60 × 1.5 = 99".
+func TestNeedMultipliesOut(t *testing.T) {
+	for _, c := range []struct {
+		peak float64
+		want int64
+	}{{101.63, 9144}, {101.08, 9099}, {1.1, 99}, {1.149, 99}, {0.04, 0}, {333.35, 30006}} {
+		if got := need(c.peak, TimeWaitSeconds); got != c.want || rate(c.peak) == "" {
+			t.Errorf("need(%v) = %d, want %d (%s × 60 × 1.5)", c.peak, got, c.want, rate(c.peak))
+		}
+	}
+}

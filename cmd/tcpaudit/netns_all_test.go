@@ -182,6 +182,9 @@ func TestSocketsNamespaces(t *testing.T) {
 	if diff := cmp.Diff(nonZero(oracle), nonZero(view.States)); diff != "" {
 		t.Errorf("sockets differ from ss -tan inside (-ss +tcpaudit):\n%s", diff)
 	}
+	if want, got := ssListenPorts(t, "nsenter", "--net=/proc/"+strconv.Itoa(pid)+"/ns/net"), listenPorts(view); len(want) == 0 || !slices.Equal(want, got) {
+		t.Errorf("listener ports %v, ss -ltn inside %v", got, want)
+	}
 	if len(view.Processes) != 1 || view.Processes[0].PID != pid || view.Processes[0].Command != "sockgen" || view.Processes[0].States["CLOSE_WAIT"] != nsCloseWait {
 		t.Errorf("processes %+v, want pid %d (sockgen) holding %d CLOSE_WAIT", view.Processes, pid, nsCloseWait)
 	}
@@ -189,6 +192,38 @@ func TestSocketsNamespaces(t *testing.T) {
 	if want := fmt.Sprintf("== sockgen[%d] (process, net:[", pid); code != 0 || !strings.Contains(text, want) {
 		t.Errorf("sockets --all-netns: exit %d, no section %q: %s\n%s", code, want, stderr, text)
 	}
+}
+
+// ssListenPorts returns the sorted local ports `ss -Hltn` lists, run
+// under argv (a command that enters a namespace).
+func ssListenPorts(t *testing.T, argv ...string) []int {
+	t.Helper()
+	out, err := exec.Command(argv[0], append(argv[1:], "ss", "-Hltn")...).Output()
+	if err != nil {
+		t.Fatalf("%v ss -ltn: %v", argv, err)
+	}
+	var ports []int
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 4 {
+			continue
+		}
+		if p, err := strconv.Atoi(f[3][strings.LastIndexByte(f[3], ':')+1:]); err == nil {
+			ports = append(ports, p)
+		}
+	}
+	slices.Sort(ports)
+	return ports
+}
+
+// listenPorts returns the sorted listener ports of a sockets document.
+func listenPorts(d socketsDoc) []int {
+	var ports []int
+	for _, l := range d.Listeners {
+		ports = append(ports, l.Port)
+	}
+	slices.Sort(ports)
+	return ports
 }
 
 // checkOwner checks that the CLOSE_WAIT finding of namespace id names

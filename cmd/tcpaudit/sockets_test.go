@@ -25,6 +25,9 @@ type socketsDoc struct {
 	Source    string         `json:"source"`
 	Total     int            `json:"total"`
 	States    map[string]int `json:"states"`
+	Listeners []struct {
+		Port int `json:"port"`
+	} `json:"listeners"`
 	Processes []struct {
 		PID     int            `json:"pid"`
 		Command string         `json:"command"`
