@@ -65,8 +65,11 @@ func (s series) portRange() []Proposal {
 // each socket at some moment of a dump that, on a host with many sockets,
 // takes a good part of a second. A 4-tuple taken over within an interval
 // (tcp_tw_reuse, a narrow port range) is not new to the census either.
-// The total is shared out by each destination's new 4-tuples, or by its
-// sockets when none was new.
+// Each destination gets its new 4-tuples, and the connections the census
+// did not see as new are shared out by the destinations' TIME_WAIT
+// entries (a 4-tuple connect() takes over is a TIME_WAIT entry toward the
+// same destination, docs/kernel-facts.md §31), by their sockets when none
+// is in TIME_WAIT.
 func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 	byDest := map[audit.Flow]rates{}
 	total, seenAll := 0, 0
@@ -80,12 +83,12 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 		if opens, ok := activeOpens(prev, cur); ok && cur.CountersInterval > 0 {
 			n, perS = opens, float64(opens)/cur.CountersInterval.Seconds()
 		}
+		extra, weigh := max(n-seen, 0), sharing(cur.Outgoing)
 		for fl, u := range cur.Outgoing {
 			share := 0.0
-			switch {
-			case seen > 0:
-				share = float64(u.New) / float64(seen)
-			case socks > 0:
+			if seen+extra > 0 {
+				share = (float64(u.New) + float64(extra)*weigh(u)) / float64(seen+extra)
+			} else if socks > 0 {
 				share = float64(u.Sockets) / float64(socks)
 			}
 			byDest[fl] = append(byDest[fl], share*perS)
@@ -104,6 +107,24 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 		unseen = 0
 	}
 	return byDest, total, unseen
+}
+
+// sharing returns each destination's part of the connections the census
+// did not see as new: by TIME_WAIT entries, else by sockets.
+func sharing(out map[audit.Flow]audit.OutgoingLoad) func(audit.OutgoingLoad) float64 {
+	tw, socks := 0, 0
+	for _, u := range out {
+		tw, socks = tw+u.TimeWait, socks+u.Sockets
+	}
+	return func(u audit.OutgoingLoad) float64 {
+		switch {
+		case tw > 0:
+			return float64(u.TimeWait) / float64(tw)
+		case socks > 0:
+			return float64(u.Sockets) / float64(socks)
+		}
+		return 0
+	}
 }
 
 // activeOpens returns the rise of Tcp ActiveOpens between two readings,

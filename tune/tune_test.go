@@ -164,21 +164,38 @@ func TestOneReading(t *testing.T) {
 
 // TestPortRangeReusedTuples: with 4-tuples taken over within an interval,
 // the census sees 40 new connections/s while Tcp ActiveOpens rises by 100
-// each second: the rate is 100/s, shared by the destinations' new tuples.
+// each second: each destination keeps its new tuples and the 60 unseen
+// are shared by TIME_WAIT entries (400 of 500 toward dest): 30 + 48 = 78.
 func TestPortRangeReusedTuples(t *testing.T) {
 	other := audit.Flow{Local: dest.Local, Remote: dest.Remote, RemotePort: 6379}
 	obs := readings(4, map[string]string{keyPortRange: "40000 40499"}, func(i int, o *audit.Observation) {
 		o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(1000 + 100*i)}}
-		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: 30, Sockets: 400}, other: {New: 10, Sockets: 100}}
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {New: 30, Sockets: 400, TimeWait: 400}, other: {New: 10, Sockets: 100, TimeWait: 100}}
 	})
 	p := proposal(t, Plan(obs, nil), keyPortRange)
-	if p.Inputs["peak_new_per_s"] != 75.0 || p.Subject != destination(dest) {
-		t.Errorf("peak %v to %s, want 75 (100 × 30/40) to %s: %s", p.Inputs["peak_new_per_s"], p.Subject, destination(dest), p.Formula)
+	if p.Inputs["peak_new_per_s"] != 78.0 || p.Subject != destination(dest) {
+		t.Errorf("peak %v to %s, want 78 (30 + 60 × 400/500) to %s: %s", p.Inputs["peak_new_per_s"], p.Subject, destination(dest), p.Formula)
 	}
 	// 3 intervals of 60 connections only ActiveOpens saw: the text must not
 	// claim they went to the destination it names.
 	if p.Inputs["unattributed_connections"] != 180 || !strings.Contains(p.Formula, "Tcp ActiveOpens alone") {
 		t.Errorf("unattributed %v: %s", p.Inputs["unattributed_connections"], p.Formula)
+	}
+}
+
+// TestPortRangeReusedToBusiest: 100 connections/s to one destination all
+// take over TIME_WAIT 4-tuples (no new tuple), while bursts of 20 new
+// tuples a second go to another: the busy destination, holding 500 of the
+// 520 TIME_WAIT entries, is named, not the one with new tuples.
+func TestPortRangeReusedToBusiest(t *testing.T) {
+	burst := audit.Flow{Local: dest.Local, Remote: dest.Remote, RemotePort: 5001}
+	obs := readings(4, map[string]string{keyPortRange: "40000 40500"}, func(i int, o *audit.Observation) {
+		o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(1000 + 120*i)}}
+		o.Outgoing = map[audit.Flow]audit.OutgoingLoad{dest: {Sockets: 500, TimeWait: 500}, burst: {New: 20, Sockets: 20, TimeWait: 20}}
+	})
+	p := proposal(t, Plan(obs, nil), keyPortRange)
+	if p.Subject != destination(dest) || p.Inputs["peak_new_per_s"].(float64) < 90 {
+		t.Errorf("named %s at %v/s, want %s near 96 (100 × 500/520): %s", p.Subject, p.Inputs["peak_new_per_s"], destination(dest), p.Formula)
 	}
 }
 
