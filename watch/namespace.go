@@ -14,7 +14,7 @@ const MaxTWBucketsKey = "net.ipv4.tcp_max_tw_buckets"
 
 // Keys are the sysctls of one network namespace that its TIME_WAIT
 // projections and the tw-bucket rule are judged by. Both keys are per
-// namespace (docs/kernel-facts.md §32): they are read inside the
+// namespace (docs/kernel-facts.md §37): they are read inside the
 // namespace the connections were made in, never the host's for another's.
 type Keys struct {
 	// ID names the namespace in findings (rules.Finding.Namespace): "" for

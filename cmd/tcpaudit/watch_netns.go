@@ -13,7 +13,7 @@ import (
 
 // watchedKeys are the per-namespace sysctls watch judges by, read inside
 // each namespace (ip_local_port_range and tcp_max_tw_buckets belong to a
-// namespace: docs/kernel-facts.md §32), and, with --all-netns, read again
+// namespace: docs/kernel-facts.md §37), and, with --all-netns, read again
 // for namespaces that TIME_WAIT appears in after the start.
 type watchedKeys struct {
 	opts netnsOptions
