@@ -418,11 +418,11 @@ int on_state(__u64 *ctx)
  */
 static __always_inline void fin_to_tw(const struct sk_buff *skb)
 {
-	__u64 last = last_await;
-	if (last == 0 || bpf_jiffies64() - last > AWAIT_MAX_JIFFIES)
-		return;
 	const struct net_device *dev = skb->dev;
 	if (!dev || skb->transport_header == 0xffff || skb->network_header == 0xffff)
+		return;
+	__u64 last = last_await;
+	if (last == 0 || bpf_jiffies64() - last > AWAIT_MAX_JIFFIES)
 		return;
 	struct tuplekey k = {};
 	k.netns = dev->nd_net.net->ns.inum;
