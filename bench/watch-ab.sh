@@ -19,6 +19,7 @@ set -euo pipefail
 ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-6s}
 [ $# -ge 2 ] || { echo "usage: $0 DIR_A DIR_B [DIR...]" >&2; exit 2; }
+. "$(dirname "$0")/watch-attached.sh"
 ns=tcpaudit-ab-$$
 ip netns add "$ns"
 stats_was=$(sysctl -n kernel.bpf_stats_enabled)
@@ -36,11 +37,7 @@ for _ in $(seq "$ROUNDS"); do
 		without=$(churn_rate "$dir")
 		"$dir/tcpaudit" watch --netns "/run/netns/$ns" --duration "$((secs + 3))s" --format json >/dev/null 2>"$tmp/err" &
 		pid=$!
-		for _ in $(seq 400); do
-			[ "$(find "/proc/$pid/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)" -ge 7 ] && break
-			sleep 0.05
-		done
-		sleep 0.3
+		wait_attached "$pid"
 		with=$(churn_rate "$dir")
 		bpftool prog show --json >"$tmp/progs.json"
 		wait "$pid" || cat "$tmp/err" >&2

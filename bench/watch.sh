@@ -22,6 +22,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-1000}
 cd "$(dirname "$0")/.."
+. bench/watch-attached.sh
 
 bin=${PREBUILT:-}
 if [ -z "$bin" ]; then
@@ -45,17 +46,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 churn_rate() { in_ns "$bin/churn" -duration "$DURATION" "$@" | awk '{print $6}'; }
 
 # start_watch SECONDS: starts watch on the namespace (from outside it, so
-# that it is a child of this shell) and waits, at most 20 s, until its 7
-# programs are attached (its BPF links open) and it took its first
-# reading, so that the churn measures the tracing, not the start.
+# that it is a child of this shell) and waits until it has attached.
 start_watch() {
 	"$bin/tcpaudit" watch --netns "/run/netns/$ns" --duration "$1s" --format json >"$bin/watch.json" 2>"$bin/watch.err" &
 	pid=$!
-	for _ in $(seq 400); do
-		[ "$(find "/proc/$pid/fd" -lname 'anon_inode:bpf_link' 2>/dev/null | wc -l)" -ge 7 ] && break
-		sleep 0.05
-	done
-	sleep 0.3
+	wait_attached "$pid"
 }
 
 secs=${DURATION%s}
