@@ -102,7 +102,6 @@ const (
 	tracerProgOnState          = "on_state"
 	tracerProgOnSynack         = "on_synack"
 	tracerVarFilterNetns       = "filter_netns"
-	tracerVarLastAwait         = "last_await"
 )
 
 // loadTracer returns the embedded CollectionSpec for tracer.
@@ -177,7 +176,6 @@ type tracerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerVariableSpecs struct {
 	FilterNetns *ebpf.VariableSpec `ebpf:"filter_netns"`
-	LastAwait   *ebpf.VariableSpec `ebpf:"last_await"`
 }
 
 // tracerObjects contains all objects after they have been loaded into the kernel.
@@ -230,7 +228,6 @@ func (m *tracerMaps) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerVariables struct {
 	FilterNetns *ebpf.Variable `ebpf:"filter_netns"`
-	LastAwait   *ebpf.Variable `ebpf:"last_await"`
 }
 
 // tracerPrograms contains all programs after they have been loaded into the kernel.

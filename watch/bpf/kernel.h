@@ -40,7 +40,6 @@ static __u64 (*bpf_ktime_get_ns)(void) = (void *)5;
 static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)14;
 static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)16;
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) = (void *)113;
-static __u64 (*bpf_jiffies64)(void) = (void *)118;
 
 /* Address families and TCP states (include/net/tcp_states.h). */
 #define AF_INET 2

@@ -311,24 +311,9 @@ static __always_inline int time_wait_of(const struct sock *sk, const struct sock
 	return old == TCP_FIN_WAIT2 ? TW_FIN_WAIT2 : TW_NONE;
 }
 
-/*
- * When a socket was last handed to a tw sock of substate FIN_WAIT2, in
- * jiffies (cheaper to read than the clock, for every packet freed). Such a
- * tw sock lives at most 420 s (docs/kernel-facts.md §26): tcp_time_wait()
- * schedules it for the larger of 3.5 RTOs (an RTO is at most 120 s) and
- * what its callers pass, tcp_fin_time() or tcp_fin_time() - 60 s, at most
- * 360 s. That is 420,000 jiffies at HZ 1000, the largest HZ (longer at a
- * lower one: never too short). Beyond that after the last handover no
- * freed packet can be the FIN one awaits, and the programs on freed
- * packets return at once.
- */
-#define AWAIT_MAX_JIFFIES (420ULL * 1000ULL)
-volatile __u64 last_await = 0;
-
 /* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2. */
 static __always_inline void await_fin(const struct sockinfo *si)
 {
-	last_await = bpf_jiffies64();
 	struct tuplekey k = {.netns = si->netns, .lport = si->lport, .dport = si->dport, .family = si->family};
 	__builtin_memcpy(k.saddr, si->saddr, sizeof(k.saddr));
 	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
@@ -420,9 +405,6 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 {
 	const struct net_device *dev = skb->dev;
 	if (!dev || skb->transport_header == 0xffff || skb->network_header == 0xffff)
-		return;
-	__u64 last = last_await;
-	if (last == 0 || bpf_jiffies64() - last > AWAIT_MAX_JIFFIES)
 		return;
 	struct tuplekey k = {};
 	k.netns = dev->nd_net.net->ns.inum;
