@@ -22,6 +22,7 @@ ROUNDS=${ROUNDS:-3}
 DURATION=${DURATION:-10s}
 RATE=${RATE:-1000}
 cd "$(dirname "$0")/.."
+. bench/watch-attached.sh
 
 bin=${PREBUILT:-}
 if [ -z "$bin" ]; then
@@ -45,11 +46,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 churn_rate() { in_ns "$bin/churn" -duration "$DURATION" "$@" | awk '{print $6}'; }
 
 # start_watch SECONDS: starts watch on the namespace (from outside it, so
-# that it is a child of this shell) and gives it a second to attach.
+# that it is a child of this shell) and waits until it has attached.
 start_watch() {
 	"$bin/tcpaudit" watch --netns "/run/netns/$ns" --duration "$1s" --format json >"$bin/watch.json" 2>"$bin/watch.err" &
 	pid=$!
-	sleep 1
+	wait_attached "$pid"
 }
 
 secs=${DURATION%s}
@@ -91,12 +92,18 @@ n = sum(t["count"] for t in r["transitions"])
 secs = float(sys.argv[3])
 print("watch_counted_transitions %d: %.0f per second of churn, %.1f per cycle (source %s)"
       % (n, n / secs, n / (float(sys.argv[2]) * secs), r["source"]))
-names = {"on_state", "on_send_reset", "on_receive_rese", "on_receive_reset", "on_synack", "on_retransmit"}
+names = {"on_state", "on_send_reset", "on_receive_rese", "on_receive_reset", "on_synack", "on_retransmit",
+         "on_kfree_skb", "on_consume_skb"}
 progs = [p for p in json.load(open(sys.argv[4])) if p.get("name") in names]
+for p in sorted(progs, key=lambda p: -p.get("run_time_ns", 0)):
+    runs = p.get("run_cnt", 0)
+    print("bpf_program %s: %.1f ms in %d runs (%.0f ns/run)"
+          % (p["name"], p.get("run_time_ns", 0) / 1e6, runs, p.get("run_time_ns", 0) / max(runs, 1)))
 ns = sum(p.get("run_time_ns", 0) for p in progs)
 runs = sum(p.get("run_cnt", 0) for p in progs)
 if runs:
-    # The programs also run, and return at once, for other namespaces' sockets.
+    # The programs also run, and return at once, for other namespaces' sockets
+    # and packets.
     print("bpf_programs_run_ms %.1f in %d runs (%.0f ns/run); per transition traced: %.0f ns, %.2f%% of one core"
           % (ns / 1e6, runs, ns / runs, ns / max(n, 1), 100 * ns / 1e9 / (secs + 2)))
 PY

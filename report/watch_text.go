@@ -36,7 +36,11 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 		fmt.Fprintf(tw, "\nNEW CONNECTIONS\tactive %d (%s/s)\tpassive %d (%s/s)\n", nc.Active.Count, perS(nc.Active.PerS), nc.Passive.Count, perS(nc.Passive.PerS))
 	}
 	if c := r.TimeWaitCreated; c.Count > 0 {
-		fmt.Fprintf(tw, "\nTIME_WAIT CREATED\t%d (%s/s): %.0f entries at this rate (tcp_max_tw_buckets %d)\n", c.Count, perS(c.PerS), c.PerS*60, r.MaxTWBuckets)
+		limit := "" // every namespace watched: each has its own limit
+		if r.MaxTWBuckets > 0 {
+			limit = fmt.Sprintf(" (tcp_max_tw_buckets %d)", r.MaxTWBuckets)
+		}
+		fmt.Fprintf(tw, "\nTIME_WAIT CREATED\t%d (%s/s): %.0f entries at this rate%s\n", c.Count, perS(c.PerS), c.PerS*60, limit)
 	}
 	section(tw, "STATE COUNTS (SAMPLED)", []string{"STATE", "FIRST", "LAST", "PER S"}, r.StateChanges, func(x watch.StateChange) []any {
 		return []any{x.State, x.First, x.Last, perS(x.PerS)}

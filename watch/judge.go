@@ -81,14 +81,15 @@ func judgeTimeWait(r Report, l Limits) []rules.Finding {
 		}
 		out = append(out, rules.Finding{Rule: TimeWaitChurn, Severity: sev,
 			Title:    "TIME_WAIT toward " + p.Destination + " takes most of the ephemeral port range",
-			Observed: projectionText(p, r.PortRange),
+			Observed: projectionText(p),
 			Expected: fmt.Sprintf("below %.0f%% of the range toward one destination", l.PortShareWarning*100),
 			Explanation: "Each connection closed first by this host leaves a TIME_WAIT entry for 60 s that keeps its local " +
 				"port toward that destination; when the range is used up, connect() fails with EADDRNOTAVAIL. " +
 				"Reuse connections (keep-alive, pooling), let the server close first, or widen ip_local_port_range.",
-			Fix:      rules.Fix{Advice: "reuse connections toward " + p.Destination + " (keep-alive, a pool) or let the peer close first"},
-			Evidence: rules.Evidence{"rate_per_s": p.PerS, "ports_held": float64(p.PortsHeld), "range": float64(r.PortRange.Size()), "share": p.Share, "elapsed_s": r.ElapsedS},
-			Subjects: timeWaitSubjects(r, p.Destination),
+			Fix:       rules.Fix{Advice: "reuse connections toward " + p.Destination + " (keep-alive, a pool) or let the peer close first"},
+			Evidence:  rules.Evidence{"rate_per_s": p.PerS, "ports_held": float64(p.PortsHeld), "range": float64(p.PortRange.Size()), "share": p.Share, "elapsed_s": r.ElapsedS},
+			Subjects:  timeWaitSubjects(r, p.Destination),
+			Namespace: r.namespaceID(p.Netns),
 		})
 	}
 	return out
@@ -96,9 +97,21 @@ func judgeTimeWait(r Report, l Limits) []rules.Finding {
 
 // projectionText is "at this rate (12.0/s) TIME_WAIT toward X holds 720
 // ports: 2.5% of the usable range (28232 ports)".
-func projectionText(p Projection, pr PortRange) string {
+func projectionText(p Projection) string {
+	pr := p.PortRange
 	return fmt.Sprintf("at this rate (%.1f/s) TIME_WAIT toward %s holds %d ports: %.1f%% of the usable range (%d ports, %d-%d)",
 		p.PerS, p.Destination, p.PortsHeld, p.Share*100, pr.Size(), pr.Low, pr.High)
+}
+
+// namespaceID is the ID findings about the namespace with inode ns carry:
+// "" for the host's and the caller's own, and when it is not listed.
+func (r Report) namespaceID(ns uint32) string {
+	for _, n := range r.Namespaces {
+		if n.Inode == ns {
+			return n.ID
+		}
+	}
+	return ""
 }
 
 // timeWaitSubjects names the destination and the processes creating the
@@ -173,31 +186,43 @@ func judgeRates(s []EndpointRate, id, what string, limit float64) []rules.Findin
 	return out
 }
 
-// judgeBuckets compares the TIME_WAIT entries all destinations hold at the
-// measured rate (rate × 60 s) with tcp_max_tw_buckets: beyond it the
-// kernel closes connections without TIME_WAIT (TCPTimeWaitOverflow).
+// judgeBuckets compares the TIME_WAIT entries each namespace holds at the
+// rate measured there (rate × 60 s) with its own tcp_max_tw_buckets:
+// beyond it the kernel closes connections without TIME_WAIT
+// (TCPTimeWaitOverflow).
 func judgeBuckets(r Report, l Limits) []rules.Finding {
-	if r.MaxTWBuckets <= 0 || l.BucketShare <= 0 {
-		return nil
+	var out []rules.Finding
+	for _, n := range r.Namespaces {
+		if f, ok := judgeBucketsIn(n, r.ElapsedS, l); ok {
+			out = append(out, f)
+		}
 	}
-	perS := r.TimeWaitCreated.PerS
+	return out
+}
+
+func judgeBucketsIn(n NamespaceRates, elapsed float64, l Limits) (rules.Finding, bool) {
+	if n.MaxTWBuckets <= 0 || l.BucketShare <= 0 {
+		return rules.Finding{}, false
+	}
+	perS := n.TimeWaitCreated.PerS
 	held := perS * timeWaitLen.Seconds()
-	share := held / float64(r.MaxTWBuckets)
+	share := held / float64(n.MaxTWBuckets)
 	if share < l.BucketShare {
-		return nil
+		return rules.Finding{}, false
 	}
 	sev := rules.Warning
 	if share >= 1 {
 		sev = rules.Critical
 	}
-	return []rules.Finding{{Rule: TimeWaitBuckets, Severity: sev,
+	return rules.Finding{Rule: TimeWaitBuckets, Severity: sev,
 		Title: "TIME_WAIT at this rate fills tcp_max_tw_buckets",
 		Observed: fmt.Sprintf("at this rate (%.1f/s) TIME_WAIT holds %.0f entries: %.0f%% of net.ipv4.tcp_max_tw_buckets (%d)",
-			perS, held, share*100, r.MaxTWBuckets),
+			perS, held, share*100, n.MaxTWBuckets),
 		Expected: fmt.Sprintf("below %.0f%% of tcp_max_tw_buckets", l.BucketShare*100),
 		Explanation: "Each TIME_WAIT entry lives 60 s. Beyond tcp_max_tw_buckets the kernel closes connections " +
 			"without TIME_WAIT (TCPTimeWaitOverflow), losing the protection against late segments of an old connection.",
-		Fix:      rules.Fix{Advice: "reuse connections, or raise net.ipv4.tcp_max_tw_buckets above rate × 60 s with room"},
-		Evidence: rules.Evidence{"rate_per_s": perS, "entries": held, "limit": float64(r.MaxTWBuckets), "share": share, "elapsed_s": r.ElapsedS},
-	}}
+		Fix:       rules.Fix{Advice: "reuse connections, or raise net.ipv4.tcp_max_tw_buckets above rate × 60 s with room"},
+		Evidence:  rules.Evidence{"rate_per_s": perS, "entries": held, "limit": float64(n.MaxTWBuckets), "share": share, "elapsed_s": elapsed},
+		Namespace: n.ID,
+	}, true
 }

@@ -4,6 +4,7 @@ package watch
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -99,13 +100,10 @@ func peers(m *ebpf.Map) (map[Peer]uint64, error) {
 // the monotonic clock.
 func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	var out []Live
-	var k uint64
-	var s tracerSockinfo
-	it := m.Iterate()
-	for it.Next(&k, &s) {
+	err := eachSock(m, func(s tracerSockinfo) {
 		st := audit.State(s.State)
 		if st != audit.CloseWait && st != audit.FinWait2 {
-			continue
+			return
 		}
 		out = append(out, Live{
 			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
@@ -114,12 +112,52 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 			Remote: endpoint(s.Family, s.Daddr, s.Dport),
 			Age:    max(now-time.Duration(s.SinceNs), 0),
 		})
-	}
-	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
-	if err := it.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("read BPF map socks: %w", err)
 	}
+	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil
+}
+
+// sockBatch is how many entries of socks one system call reads.
+const sockBatch = 1024
+
+// eachSock calls fn with every entry of socks: the live sockets' and those
+// closed sockets left for the next socket at their address, up to the
+// map's size. It reads them in batches, a few system calls for the whole
+// map, where the kernel has batch lookups (5.6), else one at a time.
+func eachSock(m *ebpf.Map, fn func(tracerSockinfo)) error {
+	keys := make([]uint64, sockBatch)
+	vals := make([]tracerSockinfo, sockBatch)
+	var cursor ebpf.MapBatchCursor
+	for {
+		n, err := m.BatchLookup(&cursor, keys, vals, nil)
+		if errors.Is(err, ebpf.ErrNotSupported) {
+			return eachSockSlowly(m, fn)
+		}
+		for _, v := range vals[:n] {
+			fn(v)
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// eachSockSlowly is eachSock where the kernel has no batch lookups: two
+// system calls an entry.
+func eachSockSlowly(m *ebpf.Map, fn func(tracerSockinfo)) error {
+	var k uint64
+	var s tracerSockinfo
+	it := m.Iterate()
+	for it.Next(&k, &s) {
+		fn(s)
+	}
+	return it.Err()
 }
 
 // rstReceived is addrkey.dir of a received RST (RST_RECEIVED).

@@ -32,9 +32,14 @@ type Report struct {
 	// StateChanges are the net changes of the socket counts per state
 	// between the first and last samples (sampled only).
 	StateChanges []StateChange `json:"state_changes,omitempty"`
-	PortRange    PortRange     `json:"port_range"`
-	// MaxTWBuckets is net.ipv4.tcp_max_tw_buckets, 0 when unknown.
-	MaxTWBuckets int `json:"tcp_max_tw_buckets,omitempty"`
+	// PortRange and MaxTWBuckets (net.ipv4.tcp_max_tw_buckets, 0 when
+	// unknown) are those of the namespace watched; zero when every
+	// namespace is (see Namespaces).
+	PortRange    PortRange `json:"port_range"`
+	MaxTWBuckets int       `json:"tcp_max_tw_buckets,omitempty"`
+	// Namespaces are the namespaces watched and those TIME_WAIT entries
+	// were created in, with the keys each was judged by.
+	Namespaces []NamespaceRates `json:"namespaces"`
 	// Findings are judged on the rates (see Judge).
 	Findings []rules.Finding `json:"findings"`
 }
@@ -98,8 +103,11 @@ type Projection struct {
 	Netns       uint32 `json:"netns,omitempty"`
 	Rate
 	PortsHeld int `json:"ports_held"`
-	// Share is PortsHeld over the size of the ephemeral port range.
-	Share float64 `json:"share_of_range"`
+	// PortRange is the ephemeral port range of the destination's
+	// namespace (zero when it could not be read), Share PortsHeld over its
+	// size.
+	PortRange PortRange `json:"port_range"`
+	Share     float64   `json:"share_of_range"`
 }
 
 // PeerResets are the RSTs exchanged with one peer host.
@@ -132,5 +140,11 @@ type PortRange struct {
 	High int `json:"high"`
 }
 
-// Size is the number of ports in the range.
-func (r PortRange) Size() int { return max(r.High-r.Low+1, 0) }
+// Size is the number of ports in the range, 0 for the zero range (not
+// read: port 0 is never in one).
+func (r PortRange) Size() int {
+	if r.Low <= 0 {
+		return 0
+	}
+	return max(r.High-r.Low+1, 0)
+}

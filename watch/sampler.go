@@ -58,9 +58,9 @@ func (s *sampler) Close() error { return nil }
 
 // sampled fills what samples tell: the change of each state's count, and
 // TIME_WAIT creation estimated as the TIME_WAIT count ÷ 60 s (the entries
-// seen were created within their 60 s lifetime), each entry holding a port;
-// n bounds the ranking.
-func sampled(r *Report, first, last Reading, el time.Duration, n int) {
+// seen were created within their 60 s lifetime), each entry holding a port
+// of the range of the namespace sampled (o.Netns).
+func sampled(r *Report, first, last Reading, el time.Duration, o Options) {
 	states := map[audit.State]bool{}
 	for st := range first.States {
 		states[st] = true
@@ -82,10 +82,15 @@ func sampled(r *Report, first, last Reading, el time.Duration, n int) {
 		all += tw
 	}
 	r.TimeWaitCreated = Rate{Count: uint64(all), PerS: float64(all) / timeWaitLen.Seconds()}
+	for i := range r.Namespaces {
+		if r.Namespaces[i].Inode == o.Netns {
+			r.Namespaces[i].TimeWaitCreated = r.TimeWaitCreated
+		}
+	}
+	pr := o.keysOf(o.Netns).PortRange
 	for _, d := range sortedKeys(last.TimeWaitTo, func(a, b netip.AddrPort) int { return a.Compare(b) }) {
 		tw := last.TimeWaitTo[d]
-		p := project(d.String(), Rate{Count: uint64(tw), PerS: float64(tw) / timeWaitLen.Seconds()}, r.PortRange)
-		out = append(out, p)
+		out = append(out, project(Peer{Netns: o.Netns, Endpoint: d}, Rate{Count: uint64(tw), PerS: float64(tw) / timeWaitLen.Seconds()}, pr))
 	}
-	r.TimeWaitByDestination = top(out, n, func(p Projection) uint64 { return p.Count })
+	r.TimeWaitByDestination = top(out, o.Top, func(p Projection) uint64 { return p.Count })
 }

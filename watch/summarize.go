@@ -17,11 +17,12 @@ type Options struct {
 	// was sampled.
 	Netns uint32
 	Note  string
-	// PortRange is the ephemeral port range the projections divide by;
-	// MaxTWBuckets is net.ipv4.tcp_max_tw_buckets, 0 when unknown.
-	PortRange    PortRange
-	MaxTWBuckets int
-	Limits       Limits
+	// Namespaces are the keys of each namespace watched, by inode: a
+	// projection divides by the port range of the namespace its
+	// connections were made in, and each namespace's TIME_WAIT creation is
+	// judged by its own tcp_max_tw_buckets.
+	Namespaces map[uint32]Keys
+	Limits     Limits
 }
 
 // timeWaitLen is how long a TIME_WAIT entry lives (TCP_TIMEWAIT_LEN,
@@ -41,8 +42,10 @@ const kernelTask = "softirq/kernel"
 // one tracer, first taken before last.
 func Summarize(first, last Reading, o Options) Report {
 	el := last.At.Sub(first.At)
-	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: o.PortRange, MaxTWBuckets: o.MaxTWBuckets}
+	own := o.Namespaces[o.Netns]
+	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: own.PortRange, MaxTWBuckets: own.MaxTWBuckets}
 	rate := func(n uint64) Rate { return Rate{Count: n, PerS: perSecond(n, el)} }
+	r.Namespaces = namespaceRates(first, last, o, rate)
 	r.Transitions = transitionRates(first, last, rate)
 	active, passive := opens()
 	r.NewConnections = NewConnections{
@@ -57,12 +60,12 @@ func Summarize(first, last Reading, o Options) Report {
 	}
 	r.TimeWaitCreated = rate(created)
 	r.TimeWaitByProcess = top(byProcess(first, last, rate), o.Top, func(p ProcessRate) uint64 { return p.Count })
-	r.TimeWaitByDestination = top(projections(first, last, rate, o.PortRange), o.Top, func(p Projection) uint64 { return p.Count })
+	r.TimeWaitByDestination = top(projections(first, last, rate, o), o.Top, func(p Projection) uint64 { return p.Count })
 	r.Resets = top(peerResets(first, last, rate), o.Top, func(p PeerResets) uint64 { return p.Sent.Count + p.Received.Count })
 	r.SynAckRetransmits = top(endpointRates(first.SynAck, last.SynAck, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
 	r.Retransmits = top(endpointRates(first.Retransmits, last.Retransmits, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
 	if last.Source == FromSample {
-		sampled(&r, first, last, el, o.Top)
+		sampled(&r, first, last, el, o)
 	}
 	r.Findings = Judge(r, o.Limits)
 	return r
@@ -140,7 +143,7 @@ func compareCreators(a, b Creator) int {
 	return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Command, b.Command), a.Destination.Compare(b.Destination), cmp.Compare(a.Netns, b.Netns))
 }
 
-func projections(first, last Reading, rate func(uint64) Rate, pr PortRange) []Projection {
+func projections(first, last Reading, rate func(uint64) Rate, o Options) []Projection {
 	sums := map[Peer]uint64{}
 	for _, c := range sortedKeys(last.TimeWait, compareCreators) {
 		sums[Peer{Netns: c.Netns, Endpoint: c.Destination}] += delta(last.TimeWait, first.TimeWait, c)
@@ -148,18 +151,17 @@ func projections(first, last Reading, rate func(uint64) Rate, pr PortRange) []Pr
 	out := []Projection{}
 	for _, d := range sortedKeys(sums, comparePeers) {
 		if sums[d] > 0 {
-			p := project(d.Endpoint.String(), rate(sums[d]), pr)
-			p.Netns = d.Netns
-			out = append(out, p)
+			out = append(out, project(d, rate(sums[d]), o.keysOf(d.Netns).PortRange))
 		}
 	}
 	return out
 }
 
-// project holds rate × 60 s ports toward destination d.
-func project(d string, r Rate, pr PortRange) Projection {
+// project holds rate × 60 s ports of the range pr toward destination d
+// (pr is the range of d's namespace; zero when unknown: no share).
+func project(d Peer, r Rate, pr PortRange) Projection {
 	held := int(r.PerS*timeWaitLen.Seconds() + 0.5)
-	p := Projection{Destination: d, Rate: r, PortsHeld: held}
+	p := Projection{Destination: d.Endpoint.String(), Netns: d.Netns, Rate: r, PortsHeld: held, PortRange: pr}
 	if n := pr.Size(); n > 0 {
 		p.Share = float64(held) / float64(n)
 	}

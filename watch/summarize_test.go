@@ -27,7 +27,7 @@ func TestSummarizeRates(t *testing.T) {
 		Transitions: map[Pair]uint64{{audit.Established, audit.FinWait1}: 300, {audit.Close, audit.SynSent}: 107, {audit.SynRecv, audit.Established}: 20},
 		TimeWait:    map[Creator]uint64{{Owner: app, Netns: 1, Destination: dest("10.0.0.1:443")}: 4050, {Netns: 1, Destination: dest("10.0.0.2:80")}: 3},
 	}
-	r := Summarize(first, last, Options{Top: 5, Netns: 1, PortRange: PortRange{Low: 32768, High: 60999}, MaxTWBuckets: 25000, Limits: DefaultLimits()})
+	r := Summarize(first, last, Options{Top: 5, Netns: 1, Namespaces: map[uint32]Keys{1: {PortRange: PortRange{Low: 32768, High: 60999}, MaxTWBuckets: 25000}}, Limits: DefaultLimits()})
 	want := []TransitionRate{
 		{From: "ESTABLISHED", To: "FIN_WAIT1", Rate: Rate{200, 20}},
 		{From: "CLOSE", To: "SYN_SENT", Rate: Rate{100, 10}},
@@ -43,7 +43,7 @@ func TestSummarizeRates(t *testing.T) {
 		t.Errorf("TIME_WAIT by process (-want +got):\n%s", d)
 	}
 	// 400/s × 60 s = 24000 ports of 28232.
-	wantDest := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{4000, 400}, PortsHeld: 24000, Share: 24000.0 / 28232}}
+	wantDest := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{4000, 400}, PortsHeld: 24000, PortRange: PortRange{Low: 32768, High: 60999}, Share: 24000.0 / 28232}}
 	if d := cmp.Diff(wantDest, r.TimeWaitByDestination); d != "" {
 		t.Errorf("TIME_WAIT by destination (-want +got):\n%s", d)
 	}
@@ -73,7 +73,7 @@ func TestSummarizeRates(t *testing.T) {
 func TestSummarizeSoftirqOwner(t *testing.T) {
 	last := Reading{Source: FromBPF, At: t0.Add(time.Second),
 		TimeWait: map[Creator]uint64{{Destination: dest("[2001:db8::1]:443")}: 3}}
-	r := Summarize(Reading{At: t0}, last, Options{Top: 5, PortRange: PortRange{Low: 1000, High: 1999}})
+	r := Summarize(Reading{At: t0}, last, Options{Top: 5, Namespaces: map[uint32]Keys{0: {PortRange: PortRange{Low: 1000, High: 1999}}}})
 	if d := cmp.Diff([]ProcessRate{{Command: "softirq/kernel", Rate: Rate{3, 3}}}, r.TimeWaitByProcess); d != "" {
 		t.Errorf("TIME_WAIT by process (-want +got):\n%s", d)
 	}

@@ -4,15 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/internal/visible"
-	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/watch"
@@ -81,7 +76,14 @@ func (o *watchOptions) validate() error {
 // runWatch reads the tracer every --interval for --duration (or until
 // interrupted), refreshing the view on a terminal, then writes the report.
 func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error {
-	tr, wo, err := o.open()
+	keys, watched, err := o.namespaceKeys(ctx)
+	if err != nil {
+		return err
+	}
+	for _, n := range keys.notes {
+		fmt.Fprintf(s.err, "tcpaudit watch: %s\n", report.Escape(n))
+	}
+	tr, wo, err := o.open(watched, keys.keys)
 	if err != nil {
 		return err
 	}
@@ -90,11 +92,14 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 	if err != nil {
 		return err
 	}
-	last, err := o.loop(ctx, s, tr, first, wo)
+	last, err := o.loop(ctx, s, tr, first, wo, keys)
 	if err != nil {
 		return err
 	}
 	if err := o.attribute(last, wo); err != nil {
+		return err
+	}
+	if err := keys.cover(ctx, last); err != nil {
 		return err
 	}
 	r := watch.Summarize(first, last, wo)
@@ -124,7 +129,7 @@ func (o watchOptions) attribute(last watch.Reading, wo watch.Options) error {
 
 // loop reads until the duration is over or ctx is done and returns the
 // last reading.
-func (o watchOptions) loop(ctx context.Context, s streams, tr watch.Tracer, first watch.Reading, wo watch.Options) (watch.Reading, error) {
+func (o watchOptions) loop(ctx context.Context, s streams, tr watch.Tracer, first watch.Reading, wo watch.Options, keys *watchedKeys) (watch.Reading, error) {
 	tick := time.NewTicker(o.Interval)
 	defer tick.Stop()
 	end := time.NewTimer(o.Duration)
@@ -141,6 +146,9 @@ func (o watchOptions) loop(ctx context.Context, s streams, tr watch.Tracer, firs
 			return tr.Read(time.Now())
 		case <-tick.C:
 			cur, err := tr.Read(time.Now())
+			if err == nil {
+				err = keys.cover(ctx, cur)
+			}
 			if err != nil {
 				return cur, err
 			}
@@ -164,28 +172,13 @@ func (o watchOptions) show(s streams, live bool, r watch.Report) {
 	}
 }
 
-// open starts the tracer the options choose, BPF falling back to samples
-// under --source auto, and returns it with the report options.
-func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
-	wo := watch.Options{Top: o.Top, Limits: watch.DefaultLimits()}
+// open starts the tracer the options choose on the namespace with inode
+// watched (0: every one), BPF falling back to samples under --source auto,
+// and returns it with the report options, which judge each namespace by
+// its keys.
+func (o watchOptions) open(watched uint32, keys map[uint32]watch.Keys) (watch.Tracer, watch.Options, error) {
+	wo := watch.Options{Top: o.Top, Limits: watch.DefaultLimits(), Netns: watched, Namespaces: keys}
 	wo.Limits.CloseWaitAge = o.CloseWaitAge
-	fsys, err := audit.NewFS(o.ProcRoot)
-	if err != nil {
-		return nil, wo, err
-	}
-	low, high, err := fsys.PortRange()
-	if err != nil {
-		return nil, wo, err
-	}
-	wo.PortRange = watch.PortRange{Low: int(low), High: int(high)}
-	if v, err := fsys.Sysctl("net.ipv4.tcp_max_tw_buckets"); err == nil {
-		wo.MaxTWBuckets, _ = strconv.Atoi(strings.TrimSpace(v)) // 0 (no finding) if unreadable
-	}
-	if !o.AllNetns {
-		if wo.Netns, err = o.namespace(); err != nil {
-			return nil, wo, err
-		}
-	}
 	if o.Source != "sample" {
 		tr, err := watch.OpenBPF(wo.Netns)
 		if err == nil || o.Source == "bpf" || !errors.Is(err, watch.ErrUnavailable) {
@@ -196,22 +189,6 @@ func (o watchOptions) open() (watch.Tracer, watch.Options, error) {
 		wo.Note = fmt.Sprintf("sampled the socket census every %s (--source sample): no transitions or events, TIME_WAIT creation estimated as count / 60 s", o.Interval)
 	}
 	return o.sampler(wo)
-}
-
-// namespace returns the inode of the namespace to watch: --netns as check
-// reads it (NAME under /run/netns, PID or PATH), else this process's.
-func (o watchOptions) namespace() (uint32, error) {
-	if o.Netns == "" {
-		return watch.NamespaceInode(o.ProcRoot, "self")
-	}
-	ns, err := netns.Resolve(o.Netns, o.ProcRoot)
-	if err != nil {
-		return 0, err
-	}
-	if ns.Inode == 0 || ns.Inode > 1<<32-1 {
-		return 0, fmt.Errorf("--netns %s: namespace inode %d out of range", visible.Quote(o.Netns), ns.Inode)
-	}
-	return uint32(ns.Inode), nil
 }
 
 // sampler opens the census sampler, which sees this process's namespace.

@@ -74,6 +74,17 @@ func enterWithBPF(t *testing.T) bool {
 // report when the watch ends.
 func watchRun(t *testing.T, load func(), args ...string) (int, watch.Report) {
 	t.Helper()
+	code, out := watchOut(t, load, args...)
+	var r watch.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("watch JSON: %v\n%s", err, out)
+	}
+	return code, r
+}
+
+// watchOut is watchRun's exit code and JSON document as printed.
+func watchOut(t *testing.T, load func(), args ...string) (int, string) {
+	t.Helper()
 	type result struct {
 		code        int
 		out, errOut string
@@ -95,11 +106,7 @@ func watchRun(t *testing.T, load func(), args ...string) (int, watch.Report) {
 	if res.code == exitError {
 		t.Fatalf("watch: exit 2: %s", res.errOut)
 	}
-	var r watch.Report
-	if err := json.Unmarshal([]byte(res.out), &r); err != nil {
-		t.Fatalf("watch JSON: %v\n%s", err, res.out)
-	}
-	return res.code, r
+	return res.code, res.out
 }
 
 // echoServer accepts on addr until closed and closes each connection once

@@ -334,13 +334,20 @@ int on_state(__u64 *ctx)
 		*n += 1;
 
 	/* The socket's entry is changed in place: a transition of one socket
-	 * runs under its lock, and an update of an LRU entry would allocate. */
+	 * runs under its lock, and an update of an LRU entry would allocate.
+	 * A socket that closes leaves its entry behind, marked CLOSE (a state
+	 * no tracked socket has), rather than deleting it: the next socket
+	 * the slab places at the same address, most of them under churn,
+	 * starts from it in place, without an insert or a delete (the LRU
+	 * evicts the entries of addresses no longer used). */
 	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
 	struct sockinfo fresh = {};
 	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
-	int known = si != 0;
+	int entry = si != 0, known = entry && si->state != TCP_CLOSE;
 	if (!si)
 		si = &fresh;
+	else if (!known)
+		__builtin_memset(si, 0, sizeof(*si));
 	else if (si->state == old)
 		spent(old, now - si->since_ns);
 	/* Read the addresses at every transition: connect() picks the local
@@ -354,8 +361,13 @@ int on_state(__u64 *ctx)
 		si->lport = sk->__sk_common.skc_num;
 	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
-		si->pid = bpf_get_current_pid_tgid() >> 32;
-		bpf_get_current_comm(si->comm, sizeof(si->comm));
+		/* The name is copied when the owner changes: the same process
+		 * closing the socket it connected keeps the name read then. */
+		__u32 pid = bpf_get_current_pid_tgid() >> 32;
+		if (pid != si->pid) {
+			si->pid = pid;
+			bpf_get_current_comm(si->comm, sizeof(si->comm));
+		}
 	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
 		inherit(si);
 	}
@@ -369,13 +381,13 @@ int on_state(__u64 *ctx)
 	else if (tw == TW_FIN_WAIT2)
 		await_fin(si);
 	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
-		if (known)
-			bpf_map_delete_elem(&socks, &key);
+		if (entry)
+			si->state = TCP_CLOSE;
 		return 0;
 	}
 	si->state = new;
 	si->since_ns = now;
-	if (!known)
+	if (!entry)
 		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
 	return 0;
 }
@@ -398,31 +410,30 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 	k.netns = dev->nd_net.net->ns.inum;
 	if (skip(k.netns))
 		return;
+	/* The TCP header first, one read: most packets freed are no FIN. */
 	unsigned long ip = (unsigned long)skb->head + skb->network_header;
 	unsigned long th = (unsigned long)skb->head + skb->transport_header;
-	__u8 v = 0, proto = 0;
-	bpf_probe_read_kernel(&v, 1, (void *)ip);
-	if ((v >> 4) == 6) {
-		bpf_probe_read_kernel(&proto, 1, (void *)(ip + 6));
+	__u16 tcp[7] = {}; /* ports, sequence, ack, offset and flags */
+	if (bpf_probe_read_kernel(tcp, sizeof(tcp), (void *)th) || !(((__u8 *)tcp)[13] & 0x01) /* FIN */)
+		return;
+	__u8 iph[40] = {};
+	if (bpf_probe_read_kernel(iph, 20, (void *)ip))
+		return;
+	if ((iph[0] >> 4) == 6) {
+		if (bpf_probe_read_kernel(iph, 40, (void *)ip) || iph[6] != 6 /* IPPROTO_TCP */)
+			return;
 		k.family = AF_INET6;
-		bpf_probe_read_kernel(k.daddr, 16, (void *)(ip + 8));
-		bpf_probe_read_kernel(k.saddr, 16, (void *)(ip + 24));
-	} else if ((v >> 4) == 4) {
-		bpf_probe_read_kernel(&proto, 1, (void *)(ip + 9));
+		__builtin_memcpy(k.daddr, &iph[8], 16);
+		__builtin_memcpy(k.saddr, &iph[24], 16);
+	} else if ((iph[0] >> 4) == 4 && iph[9] == 6) {
 		k.family = AF_INET;
-		bpf_probe_read_kernel(k.daddr, 4, (void *)(ip + 12));
-		bpf_probe_read_kernel(k.saddr, 4, (void *)(ip + 16));
+		__builtin_memcpy(k.daddr, &iph[12], 4);
+		__builtin_memcpy(k.saddr, &iph[16], 4);
+	} else {
+		return;
 	}
-	if (proto != 6 /* IPPROTO_TCP */)
-		return;
-	__u16 ports[2] = {};
-	__u8 flags = 0;
-	bpf_probe_read_kernel(ports, sizeof(ports), (void *)th);
-	bpf_probe_read_kernel(&flags, 1, (void *)(th + 13));
-	if (!(flags & 0x01) /* FIN */)
-		return;
-	k.dport = __builtin_bswap16(ports[0]);
-	k.lport = __builtin_bswap16(ports[1]);
+	k.dport = __builtin_bswap16(tcp[0]);
+	k.lport = __builtin_bswap16(tcp[1]);
 	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, &k);
 	if (!si)
 		return;
