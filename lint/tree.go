@@ -125,6 +125,12 @@ func isRootDir(dir string) bool {
 	return false
 }
 
+// Empty reports whether the tree holds no file at all: none read and none
+// that failed to read.
+func (t Tree) Empty() bool {
+	return t.Config == nil || (len(t.Config.Files) == 0 && len(t.unread()) == 0)
+}
+
 // unread returns the files and directories of the tree that could not be
 // read (their error diagnostics concern no line), by the name given.
 func (t Tree) unread() map[string]string {

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,12 +34,18 @@ func runLint(_ context.Context, s streams, args []string, o lintOptions) error {
 	if err != nil {
 		return err
 	}
-	if len(args) == 0 {
+	named := len(args) > 0
+	if !named {
 		args = []string{"/"} // the tree this host applies at boot
 	}
 	tree, err := lint.Load(args)
 	if err != nil {
 		return err
+	}
+	// Paths the user named that hold no configuration are a mistyped
+	// root or directory, not a clean configuration: a gate must not pass.
+	if named && tree.Empty() {
+		return fmt.Errorf("lint: no sysctl configuration in %s: want *.conf files, or a root holding etc/sysctl.d, run/sysctl.d, usr/lib/sysctl.d or etc/sysctl.conf", strings.Join(args, ", "))
 	}
 	res := lint.Run(tree, lint.Options{Profile: cfg, ProcRoot: o.ProcRoot})
 	res.Config = o.configPath()

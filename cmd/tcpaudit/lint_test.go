@@ -157,3 +157,20 @@ func validateSARIF(t *testing.T, out string) {
 		t.Errorf("lint SARIF does not match the SARIF 2.1.0 schema: %v", err)
 	}
 }
+
+// TestLintNothingToRead: a directory the user names that holds no
+// configuration (no *.conf, or a root whose sysctl.d directories are
+// empty) is an error, exit 2, never a pass a gate would take.
+func TestLintNothingToRead(t *testing.T) {
+	empty := t.TempDir()
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc", "sysctl.d"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{empty, root} {
+		code, out, stderr := runCLI(t, "lint", "--fail-on", "never", dir)
+		if code != exitError || !strings.Contains(stderr, "no sysctl configuration in "+dir) || strings.Contains(out, "OK") {
+			t.Errorf("lint %s: exit %d, want %d naming the directory\n%s%s", dir, code, exitError, out, stderr)
+		}
+	}
+}
