@@ -45,7 +45,7 @@ func newServeCmd(s streams) *cobra.Command {
 	f.Duration("interval", exporter.DefaultInterval, "evaluate every interval in the background and serve the last result; 0 evaluates on scrape, concurrent scrapes sharing one evaluation")
 	addAuditFlags(f, "directory that mirrors /proc (/host/proc in a container)")
 	f.String("source", "auto", "socket census source: auto (netlink on the live host, else /proc), netlink or proc")
-	f.Bool("watch", false, "also trace the TCP lifecycle with BPF (as tcpaudit watch) and export its counters and histograms")
+	f.Bool("watch", false, "also trace the TCP lifecycle with BPF (as tcpaudit watch) of the namespaces served (with --all-netns, every namespace's events summed) and export its counters and histograms")
 	f.Int("watch-top", 10, "with --watch, destinations, peers, listeners and commands with a series of their own; the rest are \"other\"")
 	addServeNetnsFlags(f)
 	return cmd
@@ -108,10 +108,12 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 	return nil
 }
 
-// watch starts the BPF tracer on this process's network namespace and
-// serves its metrics with x's; the returned function stops it.
+// watch starts the BPF tracer on the network namespaces serve audits
+// (this process's, the one --netns names, or every one with --all-netns,
+// their events summed) and serves its metrics with x's; the returned
+// function stops it.
 func (o serveOptions) watch(x *exporter.Exporter) (func(), error) {
-	netns, err := watch.NamespaceInode("/proc", "self")
+	netns, err := o.watched()
 	if err != nil {
 		return nil, fmt.Errorf("--watch: %w", err)
 	}
@@ -123,4 +125,20 @@ func (o serveOptions) watch(x *exporter.Exporter) (func(), error) {
 	reg.MustRegister(watch.NewMetrics(tr, o.WatchTop))
 	x.Also(reg)
 	return func() { tr.Close() }, nil
+}
+
+// watched is the inode of the namespace --watch traces; 0 traces every
+// namespace.
+func (o serveOptions) watched() (uint32, error) {
+	switch {
+	case o.AllNetns:
+		return 0, nil
+	case o.Netns != "":
+		nss, _, _, err := o.netnsOptions.namespaces(o.ProcRoot)
+		if err != nil {
+			return 0, err
+		}
+		return uint32(nss[0].Inode), nil
+	}
+	return watch.NamespaceInode("/proc", "self")
 }

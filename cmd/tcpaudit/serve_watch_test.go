@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
 // TestServeWatch: serve --watch exports the traced counters: transitions,
@@ -81,4 +83,26 @@ func hasLabels(m *dto.Metric, labels map[string]string) bool {
 		}
 	}
 	return n == len(labels)
+}
+
+// TestServeWatchNetns: serve --netns NAME --watch traces NAME, not the
+// exporter's own namespace: 25 connections made in NAME are counted, the
+// scrapes (made from this namespace) are not.
+func TestServeWatchNetns(t *testing.T) {
+	if !enterWithBPF(t) {
+		return
+	}
+	ns := nstest.New(t)
+	links := bpfLinks()
+	url, stop := startServe(t, "--netns", ns, "--watch", "--interval", "0")
+	defer stop()
+	waitAttached(t, links)
+	var addr string
+	inNetns(t, ns, func() { addr = echoServer(t, "127.0.0.1:0").Addr().String() })
+	inNetns(t, ns, func() { churn(t, addr, 25) })
+	scrape(t, url)
+	mfs := scrape(t, url)
+	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); v != 25 {
+		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want the 25 made in %s and none of the scrapes", v, ns)
+	}
 }
