@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/watch"
@@ -96,7 +99,7 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 	if err != nil {
 		return err
 	}
-	if err := o.attribute(last, wo); err != nil {
+	if err := o.attribute(ctx, last); err != nil {
 		return err
 	}
 	if err := keys.cover(ctx, last); err != nil {
@@ -118,13 +121,41 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 }
 
 // attribute names the processes of CLOSE_WAIT sockets no process moved
-// while watched, when they are in this process's namespace.
-func (o watchOptions) attribute(last watch.Reading, wo watch.Options) error {
+// while watched: those of this process's namespace from here, those of
+// another namespace watched (--netns, --all-netns) from a thread inside
+// it, since the socket census that maps them to inodes sees the
+// namespace it runs in; a namespace gone by then leaves them unnamed.
+func (o watchOptions) attribute(ctx context.Context, last watch.Reading) error {
 	self, err := watch.NamespaceInode(o.ProcRoot, "self")
 	if err != nil {
 		return err
 	}
-	return watch.Attribute(o.ProcRoot, self, last.Live)
+	if err := watch.Attribute(o.ProcRoot, self, last.Live); err != nil {
+		return err
+	}
+	others := map[uint32]bool{}
+	for _, l := range last.Live {
+		if l.PID == 0 && l.State == audit.CloseWait && l.Netns != self {
+			others[l.Netns] = true
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	nss, _, _, err := netnsOptions{AllNetns: true}.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	for _, ns := range nss {
+		if ns.Inode > math.MaxUint32 || !others[uint32(ns.Inode)] || ctx.Err() != nil {
+			continue
+		}
+		err := netns.Do(ns, func() error { return watch.Attribute("/proc", uint32(ns.Inode), last.Live) })
+		if _, err := netns.SkipReason(err); err != nil {
+			return fmt.Errorf("namespace %s: %w", ns, err)
+		}
+	}
+	return nil
 }
 
 // loop reads until the duration is over or ctx is done and returns the

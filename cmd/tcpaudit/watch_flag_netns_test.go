@@ -1,10 +1,12 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
@@ -72,5 +74,27 @@ func TestWatchNetnsFlag(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d", tc.args, got, addr, ns, tc.want)
 		}
+	}
+}
+
+// TestWatchNetnsCloseWaitOwner: a CLOSE_WAIT leak made while watching a
+// namespace given by --netns, its listener opened before watch (so only
+// the descriptor scan can name its holder), is named by this test's pid, not left to
+// pid 0: the census that maps it to an inode runs inside the namespace.
+func TestWatchNetnsCloseWaitOwner(t *testing.T) {
+	if !enterWithBPF(t) {
+		return
+	}
+	ns := nstest.New(t)
+	var ln *leaky
+	var leaked net.Conn
+	inNetns(t, ns, func() { ln = leakyListener(t) })
+	_, r := watchRun(t, func() {
+		inNetns(t, ns, func() { leaked = ln.leak(t) })
+		time.Sleep(1500 * time.Millisecond)
+	}, "--netns", ns, "--duration", "3s", "--close-wait-age", "1s")
+	t.Cleanup(func() { leaked.Close() })
+	if len(r.Longest) != 1 || r.Longest[0].State != "CLOSE_WAIT" || r.Longest[0].PID != os.Getpid() {
+		t.Errorf("longest lived %+v: want the CLOSE_WAIT socket held by pid %d", r.Longest, os.Getpid())
 	}
 }
