@@ -42,7 +42,7 @@ func newWatchCmd(s streams) *cobra.Command {
 	f.Duration("interval", time.Second, "time between readings (refresh of the view on a terminal, samples without BPF)")
 	f.Int("top", 10, "rows to print per ranking")
 	addTextOrJSONFlag(f)
-	f.String("source", "auto", "what to read: auto (BPF, else samples), bpf or sample")
+	f.String("source", "auto", "what to read: auto (BPF, else samples), bpf or sample (samples see this process's network namespace only: not with --netns or --all-netns)")
 	f.Var(new(netnsSpec), "netns", "watch this network namespace: a name under /run/netns, a PID or a path (default: this process's)")
 	f.Bool("all-netns", false, "watch every network namespace")
 	f.String("proc-root", "/proc", "the live host's /proc (namespace files, port range, samples)")
