@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -40,7 +41,12 @@ func withOptions[O any](s streams, run func(ctx context.Context, s streams, args
 				return blame(cmd.Flags(), file, err)
 			}
 		}
-		return run(cmd.Context(), s, args, o)
+		if err := run(cmd.Context(), s, args, o); err != nil && !errors.Is(err, errFindings) {
+			return blame(cmd.Flags(), file, err)
+		} else if err != nil {
+			return err
+		}
+		return nil
 	}
 }
 

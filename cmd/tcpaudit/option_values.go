@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -70,21 +71,52 @@ func wantValue(typ string) string {
 	return "is not a value of type " + typ
 }
 
-// blame prefixes an error of the options' validation that names a flag
-// ("--fail-on: ...") with where that option was set when it was not on
-// the command line: the variable, or the file and line.
+// blame prefixes err with where the option it concerns took its value,
+// when that is the environment or the configuration file: an error that
+// starts with the option's flag (--NAME), or that quotes the option's
+// value (or, for a path, names it). A flag on the command line needs no
+// saying.
 func blame(flags *pflag.FlagSet, file *config.File, err error) error {
 	msg := err.Error()
 	var where string
 	flags.VisitAll(func(f *pflag.Flag) {
-		rest, ok := strings.CutPrefix(msg, "--"+f.Name)
-		if where != "" || f.Changed || !ok || rest != "" && rest[0] != ':' && rest[0] != ' ' {
+		if where != "" || f.Changed {
 			return
 		}
-		where, _, _ = optionSource(f.Name, file)
+		w, val, ok := optionSource(f.Name, file)
+		if !ok {
+			return
+		}
+		rest, named := strings.CutPrefix(msg, "--"+f.Name)
+		named = named && (rest == "" || rest[0] == ':' || rest[0] == ' ')
+		if named || mentions(msg, val) {
+			where = w
+		}
 	})
 	if where == "" {
 		return err
 	}
 	return fmt.Errorf("%s: %w", where, err)
+}
+
+// mentions reports whether msg quotes val, or names it when it is a path.
+func mentions(msg string, val any) bool {
+	var vals []string
+	switch v := val.(type) {
+	case []any:
+		for _, e := range v {
+			vals = append(vals, fmt.Sprint(e))
+		}
+	default:
+		vals = []string{fmt.Sprint(v)}
+	}
+	for _, s := range vals {
+		if s == "" {
+			continue
+		}
+		if strings.Contains(msg, strconv.Quote(s)) || strings.Contains(s, "/") && strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
 }

@@ -24,6 +24,10 @@ func TestOptionValueErrors(t *testing.T) {
 		{name: "number in environment", env: "TCPAUDIT_SAMPLES", value: "abc", want: `environment TCPAUDIT_SAMPLES: "abc" is not a number`, flag: []string{"--samples", "1"}},
 		{name: "severity in environment", env: "TCPAUDIT_FAIL_ON", value: "bogus", want: `environment TCPAUDIT_FAIL_ON: --fail-on: unknown value "bogus" (want info, warning, critical or never)`, flag: []string{"--fail-on", "never"}},
 		{name: "format in config", config: "format: yaml\n", want: `config %s:2: format: --format: unknown format "yaml" (want text, json, junit, sarif, prometheus, markdown)`, flag: []string{"--format", "text"}},
+		// Values whose error comes from the run, not from their decoding.
+		{name: "profile in config", config: "profile: strict\n", want: `config %s:2: profile: unknown profile "strict"`, flag: []string{"--profile", "baseline"}},
+		{name: "samples in environment", env: "TCPAUDIT_SAMPLES", value: "0", want: `environment TCPAUDIT_SAMPLES: --samples 0: want 1 or more`, flag: []string{"--samples", "1"}},
+		{name: "profile file in config", config: "profile-file: [/nonexistent-tcpaudit.yaml]\n", want: `config %s:2: profile-file: `, flag: []string{"--profile-file", ""}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -40,7 +44,7 @@ func TestOptionValueErrors(t *testing.T) {
 				args = args[:1]
 			}
 			code, _, stderr := runCLI(t, args...)
-			if code != exitError || stderr != "tcpaudit: "+want+"\n" {
+			if code != exitError || !strings.HasPrefix(stderr, "tcpaudit: "+want) || strings.Count(stderr, "\n") != 1 {
 				t.Errorf("exit %d, stderr %q; want 2 and %q", code, stderr, want)
 			}
 			if code, _, stderr := runCLI(t, append([]string{"check", "--fail-on", "never"}, c.flag...)...); code != exitOK {
