@@ -87,7 +87,7 @@ func dirConfFiles(dir string) ([]string, []sysctlconf.Diagnostic, error) {
 				err = pe.Err
 			}
 			diags = append(diags, sysctlconf.Diagnostic{File: m, Severity: sysctlconf.SeverityError, Code: sysctlconf.CodeSyntax,
-				Message: fmt.Sprintf("cannot open: %v: systemd-sysctl lists it and fails to read it", err)})
+				Message: fmt.Sprintf("cannot open: %v", err)})
 			continue
 		}
 		files = append(files, m)
@@ -136,7 +136,7 @@ func (t Tree) Empty() bool {
 func (t Tree) unread() map[string]string {
 	out := map[string]string{}
 	for _, d := range t.Config.Diagnostics {
-		if d.Severity == sysctlconf.SeverityError && d.Line == 0 {
+		if unreadable(d) {
 			out[d.File] = d.Message
 		}
 	}

@@ -94,7 +94,10 @@ func watchHeader(r watch.Report) string {
 		src = "sampled socket census"
 	}
 	ns := "every network namespace"
-	if r.Netns != 0 {
+	switch {
+	case r.Watched != nil:
+		ns = "network namespace " + namespaceLabel(rules.Namespace{ID: r.Watched.ID, Identity: r.Watched.Identity})
+	case r.Netns != 0:
 		ns = fmt.Sprintf("network namespace %d", r.Netns)
 	}
 	return fmt.Sprintf("tcpaudit watch: %.1f s of %s, %s", r.ElapsedS, src, ns)

@@ -2,11 +2,11 @@ package sysctlconf
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 )
 
 // errDevNull marks a path that resolves to /dev/null: a mask.
@@ -48,7 +48,7 @@ func resolveIn(root, p string) (host, logical string, err error) {
 			continue
 		}
 		if hops++; hops > maxHops {
-			return h, "/" + strings.Join(next, "/"), fmt.Errorf("%s: too many levels of symbolic links", p)
+			return h, "/" + strings.Join(next, "/"), &fs.PathError{Op: "open", Path: p, Err: syscall.ELOOP}
 		}
 		target, err := os.Readlink(h)
 		if err != nil {

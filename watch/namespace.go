@@ -7,7 +7,15 @@ import (
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 )
+
+// Watched is a namespace chosen to be watched: its ID ("net:[INODE]", or
+// "host") and who it is (its ip netns name, container or pod).
+type Watched struct {
+	ID string `json:"id"`
+	netns.Identity
+}
 
 // MaxTWBucketsKey is the limit of TIME_WAIT entries of a namespace.
 const MaxTWBucketsKey = "net.ipv4.tcp_max_tw_buckets"

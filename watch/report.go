@@ -12,8 +12,11 @@ type Report struct {
 	// Note says why the report was sampled, when it was.
 	Note string `json:"note,omitempty"`
 	// Netns is the inode of the namespace watched, 0 for every one.
-	Netns    uint32  `json:"netns"`
-	ElapsedS float64 `json:"elapsed_s"`
+	Netns uint32 `json:"netns"`
+	// Watched names the namespace chosen with --netns as the other
+	// commands name it; nil for this process's own and for every one.
+	Watched  *Watched `json:"netns_watched,omitempty"`
+	ElapsedS float64  `json:"elapsed_s"`
 	// Transitions are the state changes (BPF only), most frequent first.
 	Transitions    []TransitionRate `json:"transitions"`
 	NewConnections NewConnections   `json:"new_connections"`

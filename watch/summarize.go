@@ -17,6 +17,8 @@ type Options struct {
 	// was sampled.
 	Netns uint32
 	Note  string
+	// Watched names the namespace Netns when it was chosen (--netns).
+	Watched *Watched
 	// Namespaces are the keys of each namespace watched, by inode: a
 	// projection divides by the port range of the namespace its
 	// connections were made in, and each namespace's TIME_WAIT creation is
@@ -43,7 +45,7 @@ const kernelTask = "softirq/kernel"
 func Summarize(first, last Reading, o Options) Report {
 	el := last.At.Sub(first.At)
 	own := o.Namespaces[o.Netns]
-	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, ElapsedS: el.Seconds(), PortRange: own.PortRange, MaxTWBuckets: own.MaxTWBuckets}
+	r := Report{Source: last.Source, Note: o.Note, Netns: o.Netns, Watched: o.Watched, ElapsedS: el.Seconds(), PortRange: own.PortRange, MaxTWBuckets: own.MaxTWBuckets}
 	rate := func(n uint64) Rate { return Rate{Count: n, PerS: perSecond(n, el)} }
 	r.Namespaces = namespaceRates(first, last, o, rate)
 	r.Transitions = transitionRates(first, last, rate)

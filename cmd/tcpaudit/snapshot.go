@@ -75,9 +75,7 @@ func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netn
 	case dst == "-":
 		err = snapshot.WriteTar(o.ProcRoot, s.out, entries, time.Now())
 	case isTarball(dst):
-		err = atomicfile.Write(dst, func(w io.Writer) error {
-			return snapshot.WriteTar(o.ProcRoot, w, entries, time.Now())
-		})
+		err = writeTarball(dst, o.ProcRoot, entries)
 	default:
 		err = snapshot.WriteDir(o.ProcRoot, dst, entries)
 	}
@@ -86,6 +84,20 @@ func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netn
 	}
 	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", report.Escape(o.ProcRoot), report.Escape(dst))
 	return nil
+}
+
+// writeTarball writes the snapshot tarball dst through atomicfile; a name
+// it refuses (a directory named x.tgz) is reported as a tarball's name.
+func writeTarball(dst, procRoot string, entries []snapshot.Entry) error {
+	err := atomicfile.Write(dst, func(w io.Writer) error {
+		return snapshot.WriteTar(procRoot, w, entries, time.Now())
+	})
+	if refused := (*atomicfile.RefusedError)(nil); errors.As(err, &refused) {
+		return fmt.Errorf("snapshot %s: %s: refused (a name ending in .tar.gz or .tgz is a snapshot tarball, "+
+			"written to a regular file, a character device or a FIFO; a snapshot directory takes a name without that ending)",
+			dst, refused.Kind)
+	}
+	return err
 }
 
 func isTarball(name string) bool {

@@ -157,3 +157,20 @@ func TestSnapshotToStdout(t *testing.T) {
 		t.Errorf("audit of the snapshot differs (-original +snapshot):\n%s", d)
 	}
 }
+
+// TestSnapshotTarballIsDirectory: a tarball name that is a directory is
+// refused (exit 2) with a message about the snapshot tarball, not a report.
+func TestSnapshotTarballIsDirectory(t *testing.T) {
+	dst := filepath.Join(t.TempDir(), "dd.tgz")
+	if err := os.Mkdir(dst, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "healthy"), dst)
+	if code != exitError || !strings.Contains(stderr, "snapshot tarball") || !strings.Contains(stderr, "a directory") ||
+		strings.Contains(stderr, "report") {
+		t.Errorf("exit %d, stderr %q; want 2 and a message about the snapshot tarball", code, stderr)
+	}
+	if entries, err := os.ReadDir(dst); err != nil || len(entries) != 0 {
+		t.Errorf("the directory changed: %v %v", entries, err)
+	}
+}

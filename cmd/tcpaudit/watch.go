@@ -90,6 +90,7 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 	if err != nil {
 		return err
 	}
+	wo.Watched = keys.chosen
 	defer tr.Close()
 	first, err := tr.Read(time.Now())
 	if err != nil {

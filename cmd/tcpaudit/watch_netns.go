@@ -22,6 +22,8 @@ type watchedKeys struct {
 	keys  map[uint32]watch.Keys
 	tried map[uint32]bool
 	notes []string
+	// chosen is the namespace --netns names; nil without it.
+	chosen *watch.Watched
 }
 
 // namespaceKeys reads the keys of the namespaces the options watch and
@@ -56,6 +58,7 @@ func (o watchOptions) namespaceKeys(ctx context.Context) (*watchedKeys, uint32, 
 	if nss[0].Inode == 0 || nss[0].Inode > 1<<32-1 {
 		return nil, 0, fmt.Errorf("--netns %s: namespace inode %d out of range", visible.Quote(o.Netns), nss[0].Inode)
 	}
+	w.chosen = &watch.Watched{ID: nss[0].ID, Identity: nss[0].Identity}
 	return w, uint32(nss[0].Inode), nil
 }
 

@@ -57,7 +57,19 @@ func writeTo(path string, write func(io.Writer) error) error {
 	case st.Mode()&fs.ModeCharDevice != 0, st.Mode()&fs.ModeNamedPipe != 0:
 		return writeInto(target, write)
 	}
-	return fmt.Errorf("%s: refused (a report is written to a regular file, a character device or a FIFO)", kind(st.Mode()))
+	return &RefusedError{Kind: kind(st.Mode())}
+}
+
+// RefusedError is the error of Write for a name it never writes to: a
+// directory, a socket, a block device. Its text does not say what was to
+// be written; a caller that knows can say it with Kind.
+type RefusedError struct {
+	// Kind is what is at the name, such as "a directory".
+	Kind string
+}
+
+func (e *RefusedError) Error() string {
+	return e.Kind + ": refused (only a regular file, a character device or a FIFO is written to)"
 }
 
 // maxLinks bounds the symlinks followed, as the kernel's MAXSYMLINKS does.

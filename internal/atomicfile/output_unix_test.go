@@ -3,11 +3,13 @@
 package atomicfile_test
 
 import (
+	"errors"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -137,8 +139,12 @@ func TestWriteRefuses(t *testing.T) {
 	}
 	for _, p := range paths {
 		before := stat(t, p)
-		if err := writeReport(p); err == nil {
+		err := writeReport(p)
+		if err == nil {
 			t.Errorf("%s: written, want a refusal", p)
+		}
+		if refused := (*atomicfile.RefusedError)(nil); p != dangling && (!errors.As(err, &refused) || strings.Contains(err.Error(), "report")) {
+			t.Errorf("%s: %v: want a RefusedError that says nothing of what was to be written", p, err)
 		}
 		if after := stat(t, p); after.Mode != before.Mode || after.Ino != before.Ino {
 			t.Errorf("%s: mode %o became %o", p, before.Mode, after.Mode)
