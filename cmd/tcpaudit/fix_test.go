@@ -187,4 +187,23 @@ func TestFixWriteWarnsOnLosingName(t *testing.T) {
 	if code != exitOK || !strings.Contains(stderr, "50-mine.conf sorts before 99-sysctl.conf") || !strings.Contains(stderr, "name it 99-sysctl_tcpaudit.conf") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
+	// The header written says the same as stderr: 99-sysctl.conf (a symlink
+	// to ../sysctl.conf) sorts after it and wins, and so does
+	// /usr/lib/sysctl.d/50-vendor.conf; no file sorts before it.
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after, wins string
+	for _, l := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.Contains(l, "sorts after"):
+			after = l
+		case strings.Contains(l, "win at boot"):
+			wins = l
+		}
+	}
+	if after != "" || !strings.Contains(wins, "/usr/lib/sysctl.d/50-vendor.conf, /etc/sysctl.d/99-sysctl.conf;") || !strings.Contains(wins, "99-sysctl_tcpaudit.conf") {
+		t.Errorf("header of %s not what stderr says:\n%s", file, b)
+	}
 }
