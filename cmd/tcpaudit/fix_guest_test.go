@@ -15,7 +15,8 @@ import (
 // TestFixGuestNamespace runs the built binary under `ip netns exec` in a
 // namespace with bad per-namespace sysctls: fix must not offer or write a
 // sysctl.d drop-in (it would change the host at its next boot), must say
-// why, and must print the `ip netns exec` lines; --write is refused. The
+// why, and must print the `ip netns exec` lines; --write and --diff are refused
+// before anything is printed. The
 // same holds from the host with --proc-root /proc/PID of a process in that
 // namespace, and not for the host's own /proc.
 func TestFixGuestNamespace(t *testing.T) {
@@ -34,11 +35,13 @@ func TestFixGuestNamespace(t *testing.T) {
 		{"fix", "--root", root, "--write", file},
 	} {
 		code, out, stderr := runBinary(t, append(inNs, args...)...)
-		want := exitOK
-		if args[len(args)-2] == "--write" {
-			want = exitError
+		if flag := args[len(args)-1]; flag == "--diff" || args[len(args)-2] == "--write" {
+			if code != exitError || out != "" || !strings.Contains(stderr, "refused: ") || !strings.Contains(stderr, "not the host's") {
+				t.Errorf("%v: exit %d, want %d, nothing printed and the reason:\n%s%s", args, code, exitError, out, stderr)
+			}
+		} else {
+			checkGuestFix(t, args, code, exitOK, out, stderr, ns)
 		}
-		checkGuestFix(t, args, code, want, out, stderr, ns)
 		if _, err := os.Stat(file); err == nil {
 			t.Fatalf("%v wrote %s", args, file)
 		}
