@@ -39,8 +39,8 @@ func failedRules(t *testing.T, args ...string) map[string]bool {
 // finds: in a network namespace made for the test, narrow the port range
 // and raise tcp_fin_timeout, check, run fix, apply what it prints, check
 // again. The namespace is not the host's, so fix refuses --write (a
-// sysctl.d drop-in would change the host at its next boot) and prints the
-// `ip netns exec` lines instead.
+// sysctl.d drop-in would change the host at its next boot) before printing
+// anything, and without it prints the `ip netns exec` lines instead.
 func TestFixFixes(t *testing.T) {
 	if _, err := exec.LookPath("sysctl"); err != nil {
 		t.Skip("needs sysctl(8) from procps to apply the fix")
@@ -65,8 +65,11 @@ func fixInsideNetns(t *testing.T) {
 	}
 	file := filepath.Join(root, "etc", "sysctl.d", sysctlconf.DefaultDropIn)
 	code, out, stderr := runCLI(t, "fix", "--proc-root", "/proc", "--root", root, "--write", file)
-	if _, err := os.Stat(file); code != exitError || err == nil || !strings.Contains(stderr, "not the host's") {
-		t.Fatalf("fix --write in a namespace: exit %d, %s written (%v); want it refused\n%s%s", code, file, err == nil, out, stderr)
+	if _, err := os.Stat(file); code != exitError || err == nil || out != "" || !strings.Contains(stderr, "not the host's") {
+		t.Fatalf("fix --write in a namespace: exit %d, %s written (%v); want it refused, nothing printed\n%s%s", code, file, err == nil, out, stderr)
+	}
+	if code, out, stderr = runCLI(t, "fix", "--proc-root", "/proc", "--root", root); code != exitOK {
+		t.Fatalf("fix in a namespace: exit %d\n%s%s", code, out, stderr)
 	}
 	var commands []string
 	for line := range strings.Lines(out) {
