@@ -13,16 +13,8 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
-// OriginFile records, relative to the proc root, the network namespace a
-// snapshot (a copy of a proc root) was taken in and the host's, so that its fix is not offered
-// as a drop-in of the host when they differ. Snapshots taken before it
-// existed, and of proc roots whose namespace could not be told, have none.
-const OriginFile = "netns/taken-in.json"
-
-// maxOrigin bounds the origin file read.
-const maxOrigin = 4 << 10
-
-// Origin is the network namespace a snapshot was taken in.
+// Origin is the network namespace a snapshot was taken in, and the
+// host's.
 type Origin struct {
 	// Inode and HostInode are the nsfs inodes of the namespace the proc
 	// root showed and of the host's (PID 1's).
@@ -31,6 +23,15 @@ type Origin struct {
 	// Name is the namespace's name under /run/netns, if it had one.
 	Name string `json:"name,omitempty"`
 }
+
+// OriginFile records, relative to the proc root, the Origin of a snapshot
+// (a copy of a proc root), so that its fix is not offered as a drop-in of
+// the host when the two namespaces differ. Snapshots taken before it
+// existed, and of proc roots whose namespace could not be told, have none.
+const OriginFile = "netns/taken-in.json"
+
+// maxOrigin bounds the origin file read.
+const maxOrigin = 4 << 10
 
 // Host reports whether the snapshot shows the host's namespace.
 func (o Origin) Host() bool { return o.Inode == o.HostInode }

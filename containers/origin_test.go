@@ -12,11 +12,12 @@ import (
 // holds a name with control characters or a slash is an error naming the
 // file.
 func TestReadOrigin(t *testing.T) {
-	for _, c := range []struct {
+	type record struct {
 		name, text string
 		want       Origin
 		bad        bool
-	}{
+	}
+	for _, c := range []record{
 		{"guest", `{"inode":4026532632,"host_inode":4026531833,"name":"nu4a"}`, Origin{Inode: 4026532632, HostInode: 4026531833, Name: "nu4a"}, false},
 		{"host", `{"inode":7,"host_inode":7}`, Origin{Inode: 7, HostInode: 7}, false},
 		{"not JSON", `inode=7`, Origin{}, true},
