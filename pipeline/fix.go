@@ -180,22 +180,18 @@ func (fx *Fix) keys() []string {
 	return keys
 }
 
-// header says where the drop-in goes, which files it sorts after (never
-// itself), how to apply the fix now, and the notes.
+// header says where the drop-in goes, which files that set its keys it
+// sorts after (never itself) and which sort after it and so win at boot,
+// as Shadowed finds them, how to apply the fix now, and the notes.
 func (fx *Fix) header() []string {
 	dest := path.Join(sysctlconf.Dirs[0], fx.Name)
 	h := []string{fmt.Sprintf("tcpaudit fix, profile %s: save as %s", fx.profile, dest)}
-	var setters []string
-	for _, k := range fx.keys() {
-		for _, e := range fx.conf.Setters(k) {
-			if e.File != dest && !slices.Contains(setters, e.File) {
-				setters = append(setters, e.File)
-			}
-		}
+	before, after := fx.setters(dest)
+	if len(before) > 0 {
+		h = append(h, "Its name sorts after these files that set some of its keys: "+strings.Join(before, ", "))
 	}
-	slices.Sort(setters)
-	if len(setters) > 0 {
-		h = append(h, "Its name sorts after every file that sets these keys: "+strings.Join(setters, ", "))
+	if len(after) > 0 {
+		h = append(h, fmt.Sprintf("These files sort after its name, set some of its keys and win at boot: %s; name it %s for its values to win", strings.Join(after, ", "), fx.conf.DropInName(fx.keys())))
 	}
 	h = append(h, "Apply now (the configuration is read at boot), one command per key:")
 	for _, c := range fx.Apply() {
@@ -205,4 +201,27 @@ func (fx *Fix) header() []string {
 		h = append(h, "Note: "+n)
 	}
 	return h
+}
+
+// setters returns the files other than dest that set some of the fix's
+// keys, in reading order (by name): those that sort before dest's name or
+// share it (dest replaces them), and those that sort after it and win.
+func (fx *Fix) setters(dest string) (before, after []string) {
+	var files []string
+	for _, k := range fx.keys() {
+		for _, e := range fx.conf.Setters(k) {
+			if e.File != dest && !slices.Contains(files, e.File) {
+				files = append(files, e.File)
+			}
+		}
+	}
+	slices.SortFunc(files, func(a, b string) int { return strings.Compare(path.Base(a)+"\x00"+a, path.Base(b)+"\x00"+b) })
+	for _, f := range files {
+		if path.Base(f) > fx.Name {
+			after = append(after, f)
+		} else {
+			before = append(before, f)
+		}
+	}
+	return before, after
 }

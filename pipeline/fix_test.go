@@ -50,7 +50,8 @@ func TestPlanFixLeavesOutAbsentKeys(t *testing.T) {
 }
 
 // TestPlanFixOnHost: the drop-in for a fixture host names the files it
-// must sort after, and a name before them is reported as shadowed.
+// must sort after, and a name before them is reported as shadowed, in its
+// header too.
 func TestPlanFixOnHost(t *testing.T) {
 	root := sysctlTree(t, "net.ipv4.tcp_fin_timeout = 120\n")
 	a := run(t, pipeline.Options{ProcRoot: filepath.Join(hostsDir, "misconfigured"), SysctlRoot: root})
@@ -61,7 +62,7 @@ func TestPlanFixOnHost(t *testing.T) {
 	drop := fx.DropIn()
 	for _, want := range []string{
 		"tcpaudit fix, profile " + a.Profile + ": save as /etc/sysctl.d/" + fx.Name,
-		"Its name sorts after every file that sets these keys: /etc/sysctl.d/60-tuning.conf",
+		"Its name sorts after these files that set some of its keys: /etc/sysctl.d/60-tuning.conf",
 		"net.ipv4.tcp_fin_timeout = ",
 	} {
 		if !strings.Contains(drop, want) {
@@ -73,6 +74,11 @@ func TestPlanFixOnHost(t *testing.T) {
 	}
 	if got := fx.Shadowed("50-mine.conf"); got != "60-tuning.conf" {
 		t.Errorf("Shadowed(50-mine.conf) = %q, want 60-tuning.conf", got)
+	}
+	// The header of a name that loses says so, as Shadowed does.
+	if h := fx.Named("50-mine.conf").DropIn(); strings.Contains(h, "sorts after these files") ||
+		!strings.Contains(h, "These files sort after its name, set some of its keys and win at boot: /etc/sysctl.d/60-tuning.conf; name it "+fx.Name) {
+		t.Errorf("header of 50-mine.conf does not say 60-tuning.conf wins:\n%s", h)
 	}
 	if got := fx.Shadowed(fx.Name); got != "" {
 		t.Errorf("Shadowed(%s) = %q, want none", fx.Name, got)

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/containers"
 	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
@@ -61,6 +62,7 @@ func List(procRoot string, keys []string) ([]Entry, error) {
 		}
 	}
 	add(hostnameFile)
+	add(containers.OriginFile) // a copy of a snapshot keeps where it was taken
 	for _, k := range append(slices.Clone(keys), audit.ConntrackKeys()...) {
 		for _, rel := range sysctlFiles(procRoot, k) {
 			add(rel)

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/containers"
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
@@ -61,6 +62,9 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 	if o.Netns != "" {
 		return fixNetns(ctx, s, o, po)
 	}
+	if _, _, err := containers.ReadOrigin(o.ProcRoot); err != nil {
+		return err // the snapshot's record of its namespace: hostile input
+	}
 	a, err := pipeline.Run(ctx, po)
 	if err != nil {
 		return err
@@ -74,7 +78,20 @@ func runFix(ctx context.Context, s streams, _ []string, o fixOptions) error {
 			return fmt.Errorf("--proc-root %s: %w", o.ProcRoot, audit.ErrSysctlsHidden)
 		}
 	}
+	if err := refuseGuestDiff(fx, o); err != nil {
+		return err
+	}
 	return emitFix(s, fx, "tcpaudit fix", "no finding of profile "+a.Profile+" has a sysctl fix", o)
+}
+
+// refuseGuestDiff refuses --diff for a namespace that is not the host's:
+// the diff is against the host's sysctl.d tree, which such a namespace
+// never reads.
+func refuseGuestDiff(fx *pipeline.Fix, o fixOptions) error {
+	if fx.Guest == "" || !o.Diff {
+		return nil
+	}
+	return fmt.Errorf("--diff: refused: %s; a diff is against the host's sysctl.d tree (%s), which this namespace does not read: run fix without --diff for its settings in the form its owner keeps them", fx.Guest, o.Root)
 }
 
 // fixNetns plans the fix of the namespace --netns names from inside it,
@@ -87,6 +104,9 @@ func fixNetns(ctx context.Context, s streams, o fixOptions, po pipeline.Options)
 	po.ProcRoot = root
 	a, fx, err := pipeline.FixIn(ctx, po, nss[0])
 	if err != nil {
+		return err
+	}
+	if err := refuseGuestDiff(fx, o); err != nil {
 		return err
 	}
 	return emitFix(s, fx, "tcpaudit fix", "no finding of profile "+a.Profile+" has a sysctl fix", o)
@@ -145,9 +165,15 @@ func applyAdvice(s streams, fx *pipeline.Fix, cmd string, none bool) {
 
 // guestFix prints the fix of a namespace that is not the host's in the
 // form its owner keeps it, and says why no drop-in is offered; --write is
-// refused.
+// refused before anything is printed.
 func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
+	if o.Write != "" {
+		return fmt.Errorf("--write: refused: %s; a drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace: run without --write for its settings in the form its owner keeps them", fx.Guest)
+	}
 	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, report.Escape(fx.Guest))
+	if o.ProcRoot != "" && o.Netns == "" && !audit.IsLive(o.ProcRoot) { // a snapshot
+		fmt.Fprintf(s.err, "  To fix it from the live host, run tcpaudit fix --netns NAME|PID there, or apply them inside it.\n")
+	}
 	if len(fx.Changes) == 0 {
 		fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 	}
@@ -158,9 +184,6 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error
 		if _, err := fmt.Fprint(s.out, fx.InNamespace(o.Root).Text); err != nil {
 			return err
 		}
-	}
-	if o.Write != "" {
-		return fmt.Errorf("--write: refused: %s", fx.Guest)
 	}
 	return nil
 }

@@ -15,18 +15,13 @@ import (
 // TestFixGuestNamespace runs the built binary under `ip netns exec` in a
 // namespace with bad per-namespace sysctls: fix must not offer or write a
 // sysctl.d drop-in (it would change the host at its next boot), must say
-// why, and must print the `ip netns exec` lines; --write is refused. The
-// same holds from the host with --proc-root /proc/PID of a process in that
-// namespace, and not for the host's own /proc.
+// why, and must print the `ip netns exec` lines; --write and --diff are
+// refused before anything is printed. The same holds from the host with
+// --proc-root /proc/PID of a process in that namespace, and not for the
+// host's own /proc.
 func TestFixGuestNamespace(t *testing.T) {
-	ip := netnsPrereqs(t)
-	bin := buildBinary(t, t.TempDir())
-	ns := nstest.New(t)
-	for _, b := range netnsBad[:2] {
-		nsRun(t, ip, ns, "sysctl", "-w", b.key+"="+b.value)
-	}
-	root := emptyRoot(t)
-	file := filepath.Join(root, "etc", "sysctl.d", "90-tcpaudit.conf")
+	g := newGuest(t)
+	ip, bin, ns, root, file := g.ip, g.bin, g.ns, g.root, g.file
 	inNs := []string{ip, "netns", "exec", ns, bin}
 	for _, args := range [][]string{
 		{"fix", "--root", root},
@@ -34,11 +29,13 @@ func TestFixGuestNamespace(t *testing.T) {
 		{"fix", "--root", root, "--write", file},
 	} {
 		code, out, stderr := runBinary(t, append(inNs, args...)...)
-		want := exitOK
-		if args[len(args)-2] == "--write" {
-			want = exitError
+		if flag := args[len(args)-1]; flag == "--diff" || args[len(args)-2] == "--write" {
+			if code != exitError || out != "" || !strings.Contains(stderr, "refused: ") || !strings.Contains(stderr, "not the host's") {
+				t.Errorf("%v: exit %d, want %d, nothing printed and the reason:\n%s%s", args, code, exitError, out, stderr)
+			}
+		} else {
+			checkGuestFix(t, args, code, exitOK, out, stderr, ns)
 		}
-		checkGuestFix(t, args, code, want, out, stderr, ns)
 		if _, err := os.Stat(file); err == nil {
 			t.Fatalf("%v wrote %s", args, file)
 		}
@@ -65,6 +62,24 @@ func TestFixGuestNamespace(t *testing.T) {
 	if _, _, stderr := runBinary(t, bin, "fix", "--root", root); strings.Contains(stderr, "not the host's") {
 		t.Errorf("fix on the host's /proc says it is not the host's:\n%s", stderr)
 	}
+}
+
+// guest is a namespace made for a test, with bad per-namespace sysctls,
+// the binary built, and an empty configuration tree with the drop-in's
+// name in it.
+type guest struct{ ip, bin, ns, root, file string }
+
+func newGuest(t *testing.T) guest {
+	t.Helper()
+	g := guest{ip: netnsPrereqs(t)}
+	g.bin = buildBinary(t, t.TempDir())
+	g.ns = nstest.New(t)
+	for _, b := range netnsBad[:2] {
+		nsRun(t, g.ip, g.ns, "sysctl", "-w", b.key+"="+b.value)
+	}
+	g.root = emptyRoot(t)
+	g.file = filepath.Join(g.root, "etc", "sysctl.d", "90-tcpaudit.conf")
+	return g
 }
 
 func checkGuestFix(t *testing.T, args []string, code, want int, out, stderr, ns string) {

@@ -39,8 +39,8 @@ func failedRules(t *testing.T, args ...string) map[string]bool {
 // finds: in a network namespace made for the test, narrow the port range
 // and raise tcp_fin_timeout, check, run fix, apply what it prints, check
 // again. The namespace is not the host's, so fix refuses --write (a
-// sysctl.d drop-in would change the host at its next boot) and prints the
-// `ip netns exec` lines instead.
+// sysctl.d drop-in would change the host at its next boot) before printing
+// anything, and without it prints the `ip netns exec` lines instead.
 func TestFixFixes(t *testing.T) {
 	if _, err := exec.LookPath("sysctl"); err != nil {
 		t.Skip("needs sysctl(8) from procps to apply the fix")
@@ -65,8 +65,11 @@ func fixInsideNetns(t *testing.T) {
 	}
 	file := filepath.Join(root, "etc", "sysctl.d", sysctlconf.DefaultDropIn)
 	code, out, stderr := runCLI(t, "fix", "--proc-root", "/proc", "--root", root, "--write", file)
-	if _, err := os.Stat(file); code != exitError || err == nil || !strings.Contains(stderr, "not the host's") {
-		t.Fatalf("fix --write in a namespace: exit %d, %s written (%v); want it refused\n%s%s", code, file, err == nil, out, stderr)
+	if _, err := os.Stat(file); code != exitError || err == nil || out != "" || !strings.Contains(stderr, "not the host's") {
+		t.Fatalf("fix --write in a namespace: exit %d, %s written (%v); want it refused, nothing printed\n%s%s", code, file, err == nil, out, stderr)
+	}
+	if code, out, stderr = runCLI(t, "fix", "--proc-root", "/proc", "--root", root); code != exitOK {
+		t.Fatalf("fix in a namespace: exit %d\n%s%s", code, out, stderr)
 	}
 	var commands []string
 	for line := range strings.Lines(out) {
@@ -186,5 +189,24 @@ func TestFixWriteWarnsOnLosingName(t *testing.T) {
 	code, _, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--write", file)
 	if code != exitOK || !strings.Contains(stderr, "50-mine.conf sorts before 99-sysctl.conf") || !strings.Contains(stderr, "name it 99-sysctl_tcpaudit.conf") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
+	}
+	// The header written says the same as stderr: 99-sysctl.conf (a symlink
+	// to ../sysctl.conf) sorts after it and wins, and so does
+	// /usr/lib/sysctl.d/50-vendor.conf; no file sorts before it.
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after, wins string
+	for _, l := range strings.Split(string(b), "\n") {
+		switch {
+		case strings.Contains(l, "sorts after"):
+			after = l
+		case strings.Contains(l, "win at boot"):
+			wins = l
+		}
+	}
+	if after != "" || !strings.Contains(wins, "/usr/lib/sysctl.d/50-vendor.conf, /etc/sysctl.d/99-sysctl.conf;") || !strings.Contains(wins, "99-sysctl_tcpaudit.conf") {
+		t.Errorf("header of %s not what stderr says:\n%s", file, b)
 	}
 }

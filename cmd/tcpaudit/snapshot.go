@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcpaudit/tcpaudit/containers"
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
@@ -59,12 +60,17 @@ func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netn
 	if err != nil {
 		return fmt.Errorf("snapshot: proc root: %w", err)
 	}
+	stage, err := os.MkdirTemp("", "tcpaudit-snapshot-")
+	if err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	defer os.RemoveAll(stage)
+	origin, err := originEntries(o.ProcRoot, stage)
+	if err != nil {
+		return err
+	}
+	entries = append(entries, origin...)
 	if o.AllNetns {
-		stage, err := os.MkdirTemp("", "tcpaudit-snapshot-netns-")
-		if err != nil {
-			return fmt.Errorf("snapshot: %w", err)
-		}
-		defer os.RemoveAll(stage)
 		more, err := captureNamespaces(s, procRoot, nss, keys, stage)
 		if err != nil {
 			return fmt.Errorf("snapshot --all-netns: %w", err)
@@ -102,4 +108,20 @@ func writeTarball(dst, procRoot string, entries []snapshot.Entry) error {
 
 func isTarball(name string) bool {
 	return strings.HasSuffix(name, ".tar.gz") || strings.HasSuffix(name, ".tgz")
+}
+
+// originEntries records which network namespace a live proc root shows
+// and which is the host's (PID 1's), staged under stage, so that fix
+// offers no drop-in of the host for a namespace's snapshot; none for a
+// copy (List carries its record over) or when either cannot be read.
+func originEntries(procRoot, stage string) ([]snapshot.Entry, error) {
+	w := containers.Locate(procRoot)
+	if !w.Live || w.Inode == 0 || w.HostInode == 0 {
+		return nil, nil
+	}
+	e, err := snapshot.WriteOrigin(containers.Origin{Inode: w.Inode, HostInode: w.HostInode, Name: w.NetnsName}, stage)
+	if err != nil {
+		return nil, err
+	}
+	return []snapshot.Entry{e}, nil
 }
