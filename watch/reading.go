@@ -90,6 +90,18 @@ type Reading struct {
 	TimeWaitTo map[netip.AddrPort]int
 }
 
+// Baseline returns the reading a watch's rates start from, at the
+// caller's time at: for a BPF tracer its counters as they were when it
+// attached, all zero, since its maps are made with it (a first read taken
+// later would leave out what happened in between); for a sampler its
+// first sample.
+func Baseline(tr Tracer, at time.Time) (Reading, error) {
+	if b, ok := tr.(interface{ baseline(time.Time) Reading }); ok {
+		return b.baseline(at), nil
+	}
+	return tr.Read(at)
+}
+
 // Tracer reads the motion of TCP connections.
 type Tracer interface {
 	// Read returns the counters now; at is the caller's clock.

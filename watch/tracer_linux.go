@@ -91,6 +91,9 @@ func OpenBPF(netns uint32) (Tracer, error) {
 	return t, nil
 }
 
+// baseline is the tracer's counters when it attached: none yet.
+func (t *bpfTracer) baseline(at time.Time) Reading { return Reading{Source: FromBPF, At: at} }
+
 // retransmitArgs counts the arguments of the tcp_retransmit_skb
 // tracepoint in the kernel's BTF (its btf_trace_ typedef): 2 (sk, skb) on
 // older kernels, 3 (sk, skb, err) on those that trace failed attempts too.

@@ -66,3 +66,46 @@ func TestTracerListenerOwner(t *testing.T) {
 		t.Errorf("%d CLOSE_WAIT sockets traced, want %d: %+v", leaked, n, r.Live)
 	}
 }
+
+// TestBaselineFromAttach: connections made between attaching and the
+// first read are in the report: a BPF watch counts from its attach, not
+// from a first read taken some time later.
+func TestBaselineFromAttach(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	self, err := NamespaceInode("/proc", "self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	tr, err := OpenBPF(self)
+	if err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	}
+	defer tr.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	const n = 4
+	for range n {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	first, err := Baseline(tr, start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last, err := tr.Read(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Summarize(first, last, Options{Netns: self}).NewConnections.Active.Count; got != n {
+		t.Errorf("%d active connections since attaching, want %d", got, n)
+	}
+}

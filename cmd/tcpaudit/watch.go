@@ -92,7 +92,7 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 	}
 	wo.Watched = keys.chosen
 	defer tr.Close()
-	first, err := tr.Read(time.Now())
+	first, err := watch.Baseline(tr, time.Now())
 	if err != nil {
 		return err
 	}
