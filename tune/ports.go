@@ -29,7 +29,7 @@ func (s series) portRange() []Proposal {
 	n := need(r.peak(), TimeWaitSeconds)
 	to := "to " + destination(dest)
 	if unseen > 0 {
-		to = fmt.Sprintf("to %s, the destination with the most new 4-tuples (%d connections were counted by Tcp ActiveOpens alone, their destinations unknown, and shared out by new 4-tuples)", destination(dest), unseen)
+		to = fmt.Sprintf("to %s, the destination with the most new 4-tuples (%d connections were counted by Tcp ActiveOpens alone, their destinations unknown, and shared out by TIME_WAIT entries)", destination(dest), unseen)
 	}
 	supply := pool.available(lo, hi)
 	p := Proposal{
@@ -61,7 +61,8 @@ func (s series) portRange() []Proposal {
 // in each interval, their total, and how many of them only the counters
 // saw (their destinations unknown). The total of an interval comes from
 // the counters where they rose: Tcp ActiveOpens counts every connect()
-// (docs/kernel-facts.md §31), and counters are read in an instant, while a census sees
+// (docs/kernel-facts.md §31), failed ones too (Tcp AttemptFails, which
+// could take them out, also counts handshakes failed on listeners), and counters are read in an instant, while a census sees
 // each socket at some moment of a dump that, on a host with many sockets,
 // takes a good part of a second. A 4-tuple taken over within an interval
 // (tcp_tw_reuse, a narrow port range) is not new to the census either.
@@ -74,22 +75,17 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 	byDest := map[audit.Flow]rates{}
 	total, seenAll := 0, 0
 	s.intervals(func(prev, cur audit.Observation) {
-		seen, socks := seenOutgoing(cur), 0
+		seen := seenOutgoing(cur)
 		seenAll += seen
-		for _, u := range cur.Outgoing {
-			socks += u.Sockets
-		}
 		n, perS := seen, float64(seen)/cur.Interval.Seconds()
-		if opens, ok := activeOpens(prev, cur); ok && cur.CountersInterval > 0 {
-			n, perS = opens, float64(opens)/cur.CountersInterval.Seconds()
+		if opens, ok := counterRise(prev, cur, "Tcp", "ActiveOpens"); ok && cur.CountersInterval > 0 {
+			n, perS = int(opens), float64(opens)/cur.CountersInterval.Seconds()
 		}
 		extra, weigh := max(n-seen, 0), sharing(cur.Outgoing)
 		for fl, u := range cur.Outgoing {
-			share := 0.0
+			share := 0.0 // nothing new: no connection to share
 			if seen+extra > 0 {
 				share = (float64(u.New) + float64(extra)*weigh(u)) / float64(seen+extra)
-			} else if socks > 0 {
-				share = float64(u.Sockets) / float64(socks)
 			}
 			byDest[fl] = append(byDest[fl], share*perS)
 		}
@@ -125,19 +121,6 @@ func sharing(out map[audit.Flow]audit.OutgoingLoad) func(audit.OutgoingLoad) flo
 		}
 		return 0
 	}
-}
-
-// activeOpens returns the rise of Tcp ActiveOpens between two readings,
-// and whether both had it. Connects that failed are in it too: Tcp
-// AttemptFails, which could take them out, also counts handshakes that
-// failed on listeners.
-func activeOpens(prev, cur audit.Observation) (int, bool) {
-	a, ok1 := prev.Counters.Get("Tcp", "ActiveOpens")
-	b, ok2 := cur.Counters.Get("Tcp", "ActiveOpens")
-	if !ok1 || !ok2 || b < a {
-		return 0, false
-	}
-	return int(b - a), true
 }
 
 // unseenMargin is the share of connections the counters may count beyond

@@ -76,12 +76,11 @@ const (
 // __inet_twsk_schedule), and true; or, when TW is missing from either
 // reading, the TIME_WAIT entries new to the census, and false.
 func armed(prev, cur audit.Observation) (int64, bool) {
-	_, ok1 := prev.Counters.Get("TcpExt", "TW")
-	_, ok2 := cur.Counters.Get("TcpExt", "TW")
-	if !ok1 || !ok2 {
+	tw, ok := counterRise(prev, cur, "TcpExt", "TW")
+	if !ok {
 		return int64(cur.NewTimeWait), false
 	}
-	return counterDelta(prev, cur, "TcpExt", "TW") + counterDelta(prev, cur, "TcpExt", "TWKilled"), true
+	return tw + counterDelta(prev, cur, "TcpExt", "TWKilled"), true
 }
 
 // twReuse proposes tcp_tw_reuse = 1 when outgoing connections to one

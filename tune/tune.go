@@ -164,14 +164,22 @@ func (s series) intervals(fn func(prev, cur audit.Observation)) {
 	}
 }
 
-// counterDelta returns how much a counter rose from prev to cur.
+// counterDelta returns how much a counter rose from prev to cur, 0 when
+// either reading lacks it.
 func counterDelta(prev, cur audit.Observation, section, name string) int64 {
+	d, _ := counterRise(prev, cur, section, name)
+	return d
+}
+
+// counterRise returns how much a counter rose from prev to cur, and
+// whether both readings had it (a counter that fell, reset, rose by 0).
+func counterRise(prev, cur audit.Observation, section, name string) (int64, bool) {
 	a, ok1 := prev.Counters.Get(section, name)
 	b, ok2 := cur.Counters.Get(section, name)
-	if !ok1 || !ok2 || b < a {
-		return 0
+	if !ok1 || !ok2 {
+		return 0, false
 	}
-	return b - a
+	return max(b-a, 0), true
 }
 
 // rates is a series of per-interval rates.

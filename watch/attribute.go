@@ -1,11 +1,48 @@
 package watch
 
 import (
+	"context"
 	"fmt"
+	"math"
 	"net/netip"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 )
+
+// AttributeAll is Attribute for self, the caller's namespace, and then,
+// when other namespaces hold such sockets, for each of them from a thread
+// inside it, since the census that maps a socket to its inode sees the
+// namespace it runs in. discover lists the namespaces (called only when
+// needed); one gone by then leaves its sockets unnamed.
+func AttributeAll(ctx context.Context, procRoot string, self uint32, live []Live, discover func() ([]netns.Namespace, error)) error {
+	if err := Attribute(procRoot, self, live); err != nil {
+		return err
+	}
+	others := map[uint32]bool{}
+	for _, l := range live {
+		if l.PID == 0 && l.State == audit.CloseWait && l.Netns != self {
+			others[l.Netns] = true
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	nss, err := discover()
+	if err != nil {
+		return err
+	}
+	for _, ns := range nss {
+		if ns.Inode > math.MaxUint32 || !others[uint32(ns.Inode)] || ctx.Err() != nil {
+			continue
+		}
+		err := netns.Do(ns, func() error { return Attribute("/proc", uint32(ns.Inode), live) })
+		if _, err := netns.SkipReason(err); err != nil {
+			return fmt.Errorf("namespace %s: %w", ns, err)
+		}
+	}
+	return nil
+}
 
 // Attribute names the process holding each live CLOSE_WAIT socket of
 // procRoot's network namespace that no process moved while watched (PID

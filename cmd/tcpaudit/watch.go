@@ -4,12 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -122,41 +120,17 @@ func runWatch(ctx context.Context, s streams, _ []string, o watchOptions) error 
 }
 
 // attribute names the processes of CLOSE_WAIT sockets no process moved
-// while watched: those of this process's namespace from here, those of
-// another namespace watched (--netns, --all-netns) from a thread inside
-// it, since the socket census that maps them to inodes sees the
-// namespace it runs in; a namespace gone by then leaves them unnamed.
+// while watched, in this process's namespace and, when other namespaces
+// hold such sockets, in each of them (watch.AttributeAll).
 func (o watchOptions) attribute(ctx context.Context, last watch.Reading) error {
 	self, err := watch.NamespaceInode(o.ProcRoot, "self")
 	if err != nil {
 		return err
 	}
-	if err := watch.Attribute(o.ProcRoot, self, last.Live); err != nil {
-		return err
-	}
-	others := map[uint32]bool{}
-	for _, l := range last.Live {
-		if l.PID == 0 && l.State == audit.CloseWait && l.Netns != self {
-			others[l.Netns] = true
-		}
-	}
-	if len(others) == 0 {
-		return nil
-	}
-	nss, _, _, err := netnsOptions{AllNetns: true}.namespaces(o.ProcRoot)
-	if err != nil {
-		return err
-	}
-	for _, ns := range nss {
-		if ns.Inode > math.MaxUint32 || !others[uint32(ns.Inode)] || ctx.Err() != nil {
-			continue
-		}
-		err := netns.Do(ns, func() error { return watch.Attribute("/proc", uint32(ns.Inode), last.Live) })
-		if _, err := netns.SkipReason(err); err != nil {
-			return fmt.Errorf("namespace %s: %w", ns, err)
-		}
-	}
-	return nil
+	return watch.AttributeAll(ctx, o.ProcRoot, self, last.Live, func() ([]netns.Namespace, error) {
+		nss, _, _, err := netnsOptions{AllNetns: true}.namespaces(o.ProcRoot)
+		return nss, err
+	})
 }
 
 // loop reads until the duration is over or ctx is done and returns the
