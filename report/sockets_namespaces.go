@@ -11,9 +11,13 @@ import (
 )
 
 // SocketsNamespacesJSON writes the socket views of several network
-// namespaces (`sockets --all-netns --format json`): one object per
-// namespace with who it is and its view, or why it was skipped.
-type SocketsNamespacesJSON struct{}
+// namespaces (`sockets --all-netns --format json`) one at a time, as they
+// come: one object per namespace with who it is and its view, or why it
+// was skipped, in one indented JSON document that Close ends.
+type SocketsNamespacesJSON struct {
+	W io.Writer
+	n int
+}
 
 type socketsNamespaceJSON struct {
 	ID    string `json:"id"`
@@ -24,52 +28,63 @@ type socketsNamespaceJSON struct {
 	View    *socketsJSON `json:"view,omitempty"`
 }
 
-// Write renders the views as one indented JSON document.
-func (SocketsNamespacesJSON) Write(w io.Writer, views []sockets.Namespace) error {
-	doc := struct {
-		Namespaces []socketsNamespaceJSON `json:"namespaces"`
-	}{Namespaces: []socketsNamespaceJSON{}}
-	for _, v := range views {
-		n := rules.NamespaceOf(v.Namespace, rules.Result{}, v.Skipped)
-		o := socketsNamespaceJSON{ID: n.ID, Inode: n.Inode, Identity: n.Identity, PIDs: n.PIDs, Skipped: n.Skipped}
-		if v.View != nil {
-			d := socketsDocument(v.View)
-			d.Listeners = listenersOf(v.View)
-			o.View = &d
-		}
-		doc.Namespaces = append(doc.Namespaces, o)
+// Add writes the object of one namespace.
+func (j *SocketsNamespacesJSON) Add(v sockets.Namespace) error {
+	n := rules.NamespaceOf(v.Namespace, rules.Result{}, v.Skipped)
+	o := socketsNamespaceJSON{ID: n.ID, Inode: n.Inode, Identity: n.Identity, PIDs: n.PIDs, Skipped: n.Skipped}
+	if v.View != nil {
+		d := socketsDocument(v.View)
+		d.Listeners = listenersOf(v.View)
+		o.View = &d
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
+	b, err := json.MarshalIndent(o, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	sep := ",\n    "
+	if j.n == 0 {
+		sep = "{\n  \"namespaces\": [\n    "
+	}
+	j.n++
+	_, err = fmt.Fprintf(j.W, "%s%s", sep, b)
+	return err
+}
+
+// Close ends the document.
+func (j *SocketsNamespacesJSON) Close() error {
+	end := "\n  ]\n}\n"
+	if j.n == 0 {
+		end = "{\n  \"namespaces\": []\n}\n"
+	}
+	_, err := io.WriteString(j.W, end)
+	return err
 }
 
 // SocketsNamespacesText writes the socket views of several network
-// namespaces, a section per namespace, the host's first.
+// namespaces one at a time, a section per namespace, the host's first.
 type SocketsNamespacesText struct {
+	W     io.Writer
 	Color bool
+	n     int
 }
 
-// Write renders the views.
-func (t SocketsNamespacesText) Write(w io.Writer, views []sockets.Namespace) error {
-	for i, v := range views {
-		n := escaped(rules.NamespaceOf(v.Namespace, rules.Result{}, v.Skipped))
-		sep := "\n"
-		if i == 0 {
-			sep = ""
-		}
-		if _, err := fmt.Fprintf(w, "%s== %s ==\n", sep, namespaceLabel(n)); err != nil {
-			return err
-		}
-		if v.View == nil {
-			if _, err := fmt.Fprintf(w, "skipped: %s\n", n.Skipped); err != nil {
-				return err
-			}
-			continue
-		}
-		if err := SocketsText(t).Write(w, v.View); err != nil {
-			return err
-		}
+// Add writes the section of one namespace.
+func (t *SocketsNamespacesText) Add(v sockets.Namespace) error {
+	n := escaped(rules.NamespaceOf(v.Namespace, rules.Result{}, v.Skipped))
+	sep := "\n"
+	if t.n == 0 {
+		sep = ""
 	}
-	return nil
+	t.n++
+	if _, err := fmt.Fprintf(t.W, "%s== %s ==\n", sep, namespaceLabel(n)); err != nil {
+		return err
+	}
+	if v.View == nil {
+		_, err := fmt.Fprintf(t.W, "skipped: %s\n", n.Skipped)
+		return err
+	}
+	return SocketsText{Color: t.Color}.Write(t.W, v.View)
 }
+
+// Close ends the output (text needs no end).
+func (t *SocketsNamespacesText) Close() error { return nil }

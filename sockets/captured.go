@@ -7,22 +7,24 @@ import (
 	"github.com/tcpaudit/tcpaudit/netns"
 )
 
-// TakeCaptured takes the view of each namespace of a snapshot taken with
-// --all-netns (snapshot.ReadCaptured) as TakeNamespaces takes them live:
-// each from the files under its Root, the owners of its sockets among the
-// processes captured with it. A namespace the snapshot could not capture
-// is skipped with the reason it recorded.
-func TakeCaptured(ctx context.Context, nss []netns.Captured, o Options) ([]Namespace, error) {
-	out := make([]Namespace, len(nss))
-	for i, c := range nss {
-		out[i] = Namespace{Namespace: c.Namespace, Skipped: c.Skipped}
-		if c.Skipped != "" {
-			continue
+// EachCaptured takes the view of each namespace of a snapshot taken with
+// --all-netns (snapshot.ReadCaptured) as EachNamespace takes them live, and
+// passes each to emit in turn: each from the files under its Root, the
+// owners of its sockets among the processes captured with it. A namespace
+// the snapshot could not capture is passed as skipped with the reason it
+// recorded.
+func EachCaptured(ctx context.Context, nss []netns.Captured, o Options, emit func(Namespace) error) error {
+	for _, c := range nss {
+		out := Namespace{Namespace: c.Namespace, Skipped: c.Skipped}
+		if c.Skipped == "" {
+			var err error
+			if out.View, err = Take(ctx, c.Root, o); err != nil {
+				return fmt.Errorf("namespace %s: %w", c.String(), err)
+			}
 		}
-		var err error
-		if out[i].View, err = Take(ctx, c.Root, o); err != nil {
-			return nil, fmt.Errorf("namespace %s: %w", c.String(), err)
+		if err := emit(out); err != nil {
+			return err
 		}
 	}
-	return out, nil
+	return nil
 }

@@ -17,29 +17,27 @@ type Namespace struct {
 	Skipped string
 }
 
-// TakeNamespaces takes the view of each namespace of nss from inside it
-// (netns.Do), up to GOMAXPROCS at a time, in the order of nss, looking
-// for the owners of its sockets among its own processes. The proc
-// root is the live /proc. A namespace gone before it could be entered, or
-// that may not be entered, is skipped with the reason.
-func TakeNamespaces(ctx context.Context, nss []netns.Namespace, o Options) ([]Namespace, error) {
-	out := make([]Namespace, len(nss))
-	err := netns.Parallel(ctx, len(nss), func(i int) error {
-		out[i].Namespace = nss[i]
+// EachNamespace takes the view of each namespace of nss from inside it
+// (netns.Do), up to GOMAXPROCS at a time, and passes the views to emit in
+// the order of nss as they come, so that a writer holds a few views at a
+// time, not all of them. It looks for the owners of a namespace's sockets
+// among its own processes; the proc root is the live /proc. A namespace
+// gone before it could be entered, or that may not be entered, is passed
+// as skipped with the reason.
+func EachNamespace(ctx context.Context, nss []netns.Namespace, o Options, emit func(Namespace) error) error {
+	take := func(i int) (Namespace, error) {
+		out := Namespace{Namespace: nss[i]}
 		o := o
 		o.Scope = &audit.Scope{Net: netns.ThreadNet, PIDs: nss[i].Members()}
 		err := netns.Do(nss[i], func() error {
 			var err error
-			out[i].View, err = Take(ctx, "/proc", o)
+			out.View, err = Take(ctx, "/proc", o)
 			return err
 		})
-		if out[i].Skipped, err = netns.SkipReason(err); err != nil {
-			return fmt.Errorf("namespace %s: %w", nss[i].String(), err)
+		if out.Skipped, err = netns.SkipReason(err); err != nil {
+			return out, fmt.Errorf("namespace %s: %w", nss[i].String(), err)
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		return out, nil
 	}
-	return out, nil
+	return netns.InOrder(ctx, len(nss), take, func(_ int, n Namespace) error { return emit(n) })
 }

@@ -70,38 +70,40 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 
 // socketsNamespaces takes and writes the view of each namespace that
 // --all-netns or --netns selects, live or, with --all-netns on a snapshot
-// taken with snapshot --all-netns, from the files of each namespace.
+// taken with snapshot --all-netns, from the files of each namespace. Each
+// view is written as it comes, so memory holds a few views, not all.
 func socketsNamespaces(ctx context.Context, s streams, o socketsOptions, so sockets.Options) error {
-	var views []sockets.Namespace
-	var notes []string
+	var w interface {
+		Add(sockets.Namespace) error
+		Close() error
+	} = &report.SocketsNamespacesText{W: s.out, Color: s.color(o.NoColor)}
+	if o.Format == "json" {
+		w = &report.SocketsNamespacesJSON{W: s.out}
+	}
 	if o.AllNetns && snapshot.HasIndex(o.ProcRoot) {
 		nss, err := snapshot.ReadCaptured(o.ProcRoot)
 		if err != nil {
 			return err
 		}
-		if views, err = sockets.TakeCaptured(ctx, nss, so); err != nil {
+		if err := sockets.EachCaptured(ctx, nss, so, w.Add); err != nil {
 			return err
 		}
-	} else {
-		nss, discovered, _, err := o.netnsOptions.namespaces(o.ProcRoot)
-		if err != nil {
-			return err
-		}
-		if len(nss) > 1 {
-			so.Progress = nil // samples of namespaces taken at once
-		}
-		if views, err = sockets.TakeNamespaces(ctx, nss, so); err != nil {
-			return err
-		}
-		notes = discovered
+		return w.Close()
 	}
-	for _, n := range notes {
+	nss, discovered, _, err := o.netnsOptions.namespaces(o.ProcRoot)
+	if err != nil {
+		return err
+	}
+	for _, n := range discovered {
 		fmt.Fprintf(s.err, "tcpaudit: %s\n", report.Escape(n))
 	}
-	if o.Format == "json" {
-		return report.SocketsNamespacesJSON{}.Write(s.out, views)
+	if len(nss) > 1 {
+		so.Progress = nil // samples of namespaces taken at once
 	}
-	return report.SocketsNamespacesText{Color: s.color(o.NoColor)}.Write(s.out, views)
+	if err := sockets.EachNamespace(ctx, nss, so, w.Add); err != nil {
+		return err
+	}
+	return w.Close()
 }
 
 func (o socketsOptions) validate() error {
