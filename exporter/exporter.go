@@ -135,10 +135,14 @@ func (x *Exporter) refreshLoop(ctx context.Context) {
 }
 
 // current returns the evaluation to serve, evaluating first when on
-// demand. A scrape whose client has left starts nothing.
+// demand, waiting for the first evaluation when it is under way. A scrape
+// whose client has left starts nothing.
 func (x *Exporter) current(ctx context.Context) (evaluation, int) {
-	if x.interval <= 0 {
-		_ = x.Evaluate(ctx) // its error is in x.last
+	x.mu.Lock()
+	first := !x.last.done && x.flight != nil
+	x.mu.Unlock()
+	if x.interval <= 0 || first {
+		_ = x.Evaluate(ctx) // its error is in x.last; a first one under way is joined
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()

@@ -91,9 +91,11 @@ func (x *Exporter) render(e evaluation) ([]*dto.MetricFamily, error) {
 
 func (x *Exporter) healthz(w http.ResponseWriter, _ *http.Request) {
 	x.mu.Lock()
-	err, ok := x.last.err, x.last.done
+	err, ok, running := x.last.err, x.last.done, x.flight != nil
 	x.mu.Unlock()
 	switch {
+	case !ok && running:
+		http.Error(w, "first evaluation under way", http.StatusServiceUnavailable)
 	case x.interval > 0 && !ok:
 		http.Error(w, "no evaluation yet", http.StatusServiceUnavailable)
 	case err != nil:

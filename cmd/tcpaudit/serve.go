@@ -94,18 +94,44 @@ func runServe(ctx context.Context, s streams, _ []string, o serveOptions) error 
 		}
 		defer stop()
 	}
-	if err := x.Evaluate(ctx); err != nil {
-		return fmt.Errorf("serve: first evaluation: %w", err)
-	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return fmt.Errorf("--listen: %w", err)
 	}
 	fmt.Fprintf(s.err, "tcpaudit serve: listening on http://%s/metrics\n", ln.Addr())
-	if err := x.Serve(ctx, ln); err != nil {
-		return fmt.Errorf("serve: %w", err)
+	return serveFirst(ctx, x, ln)
+}
+
+// serveFirst serves x on ln while its first evaluation runs, so that a
+// node's probes find the port open at once (/healthz answers 503 until the
+// evaluation is done; a scrape waits for it); if the first evaluation
+// fails, serving stops and its error is returned: a configuration that
+// cannot be audited is an error at start, not a series of failed scrapes.
+func serveFirst(ctx context.Context, x *exporter.Exporter, ln net.Listener) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	first := make(chan error, 1)
+	go func() { first <- x.Evaluate(ctx) }()
+	served := make(chan error, 1)
+	go func() { served <- x.Serve(ctx, ln) }()
+	select {
+	case err := <-first:
+		if err != nil && ctx.Err() == nil {
+			cancel()
+			<-served
+			return fmt.Errorf("serve: first evaluation: %w", err)
+		}
+		err = <-served
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
+	case err := <-served:
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		return nil
 	}
-	return nil
 }
 
 // watch starts the BPF tracer on the network namespaces serve audits

@@ -219,3 +219,22 @@ func hasConfigTree(root string) bool {
 	}
 	return false
 }
+
+// TestServeFirstEvaluationFails: serve listens before its first evaluation
+// (a node's probes find the port open), and when that evaluation fails it
+// stops serving and exits 2 with the reason.
+func TestServeFirstEvaluationFails(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "proc")
+	if code, _, stderr := runCLI(t, "snapshot", "--proc-root", filepath.Join(hostsDir, "healthy"), root); code != exitOK {
+		t.Fatalf("snapshot: exit %d: %s", code, stderr)
+	}
+	for _, d := range []string{"net", "sys"} {
+		if err := os.RemoveAll(filepath.Join(root, d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	code, _, stderr := runCLI(t, "serve", "--listen", "127.0.0.1:0", "--proc-root", root)
+	if code != exitError || !strings.Contains(stderr, "listening on") || !strings.Contains(stderr, "first evaluation") {
+		t.Errorf("exit %d, want %d after listening, with the first evaluation's error:\n%s", code, exitError, stderr)
+	}
+}
