@@ -53,9 +53,10 @@ func TestTextNamespaces(t *testing.T) {
 	if len(ports.Findings) == 0 {
 		t.Fatal("port-exhaustion has no findings")
 	}
+	flat := strings.Join(strings.Fields(out), " ") // lines are wrapped
 	for _, f := range ports.Findings {
-		line := f.Rule + " fails in 5 namespaces: ns0, ns1, ns2, and 2 more"
-		if strings.Count(out, line) != 1 {
+		line := f.Rule + " fails in 5 namespaces: ns0, ns1, ns2, and 2 more (all in --format json)"
+		if strings.Count(flat, line) != 1 {
 			t.Errorf("want once %q in:\n%s", line, out)
 		}
 	}
@@ -139,4 +140,23 @@ func slicesIndex(found []rules.Finding, rule string) int {
 		}
 	}
 	return -1
+}
+
+// TestKindsNoun: a fold says "pods" or "containers" when every namespace
+// folded is one, else "namespaces".
+func TestKindsNoun(t *testing.T) {
+	for _, c := range []struct {
+		kinds []netns.Kind
+		want  string
+	}{
+		{[]netns.Kind{netns.KindPod, netns.KindPod}, "pods"},
+		{[]netns.Kind{netns.KindContainer, netns.KindContainer, netns.KindContainer}, "containers"},
+		{[]netns.Kind{netns.KindPod, netns.KindContainer}, "namespaces"},
+		{[]netns.Kind{netns.KindNamed, netns.KindNamed}, "namespaces"},
+		{[]netns.Kind{netns.KindProcess, netns.KindPod}, "namespaces"},
+	} {
+		if got := kindsNoun(c.kinds); got != c.want {
+			t.Errorf("kindsNoun(%v) = %q, want %q", c.kinds, got, c.want)
+		}
+	}
 }

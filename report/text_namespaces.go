@@ -44,10 +44,11 @@ func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
 	}
 	for _, g := range folded {
 		names := make([]string, len(g.ids))
+		kinds := make([]netns.Kind, len(g.ids))
 		for i, id := range g.ids {
-			names[i] = byID[id].Name
+			names[i], kinds[i] = byID[id].Name, byID[id].Kind
 		}
-		ew.printf("\n%s\n", wrap(fmt.Sprintf("%s fails in %d namespaces: %s", g.first.Rule, len(g.ids), shortList(names)), "  ", "    "))
+		ew.printf("\n%s\n", wrap(fmt.Sprintf("%s fails in %d %s: %s", g.first.Rule, len(g.ids), kindsNoun(kinds), shortList(names)), "  ", "    "))
 		t.finding(ew, p, g.first)
 	}
 	for _, n := range res.Namespaces {
@@ -106,13 +107,23 @@ func foldKey(f rules.Finding) string {
 	return string(b)
 }
 
-// shortList lists the first names and how many more there are: "a, b, c,
-// and 34 more".
+// shortList lists the first names and how many more there are, and
+// where they all are: "a, b, c, and 34 more (all in --format json)". A
+// namespace named only among the more has no other place in the text.
 func shortList(names []string) string {
 	if len(names) <= foldShown+1 {
 		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s, and %d more", strings.Join(names[:foldShown], ", "), len(names)-foldShown)
+	return fmt.Sprintf("%s, and %d more (all in --format json)", strings.Join(names[:foldShown], ", "), len(names)-foldShown)
+}
+
+// kindsNoun names what the folded namespaces are: "pods" or "containers"
+// when all are, else "namespaces".
+func kindsNoun(kinds []netns.Kind) string {
+	if k := kinds[0]; (k == netns.KindPod || k == netns.KindContainer) && !slices.ContainsFunc(kinds, func(o netns.Kind) bool { return o != k }) {
+		return string(k) + "s"
+	}
+	return "namespaces"
 }
 
 // namespaceLabel names a namespace with its kind, runtime and ID.
