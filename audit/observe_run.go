@@ -6,14 +6,19 @@ import (
 	"time"
 )
 
-// Run takes n readings, the i-th interval × i after the first (a reading
-// that takes longer delays the next one only), timed by now, calling
-// progress (when not nil) after each. Cancelling ctx stops it with ctx's
-// error.
+// Run takes readings at the n times start + interval × (i-1), i = 1..n,
+// timed by now, calling progress (when not nil) with the time's number
+// after each. A reading that ends after the next time makes that time, and
+// any other past, be skipped: the next reading is at the first time still
+// ahead, and the last one, at the latest, at once. So the readings span
+// the duration asked (plus at most one reading) on a host where a reading
+// takes longer than the interval, rather than n readings' time; they are
+// fewer, and every rate is computed from the readings' own time stamps.
+// Cancelling ctx stops it with ctx's error.
 func (o *Observer) Run(ctx context.Context, n int, interval time.Duration, now func() time.Time, progress func(done, total int)) ([]Observation, error) {
 	var out []Observation
 	start := now()
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= n; i = nextReading(i, n, now().Sub(start), interval) {
 		if wait := start.Add(time.Duration(i-1) * interval).Sub(now()); i > 1 && wait > 0 {
 			select {
 			case <-ctx.Done():
@@ -26,12 +31,26 @@ func (o *Observer) Run(ctx context.Context, n int, interval time.Duration, now f
 		}
 		ob, err := o.Observe(now)
 		if err != nil {
-			return nil, fmt.Errorf("reading %d: %w", i, err)
+			return nil, fmt.Errorf("reading %d: %w", len(out)+1, err)
 		}
 		out = append(out, ob)
 		report(progress, i, n)
 	}
 	return out, nil
+}
+
+// nextReading is the number of the reading after the i-th of n, taken at
+// elapsed time since the first: the next whose time, interval × (number-1),
+// is not past, or the n-th when all are past; n+1 after the n-th.
+func nextReading(i, n int, elapsed, interval time.Duration) int {
+	if i >= n {
+		return n + 1
+	}
+	next := i + 1
+	if interval > 0 && elapsed > time.Duration(i)*interval {
+		next = int((elapsed+interval-1)/interval) + 1 // the first time at or after elapsed
+	}
+	return min(next, n)
 }
 
 // ListenerOwners attributes to the processes holding them the listeners
