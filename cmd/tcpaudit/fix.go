@@ -169,7 +169,7 @@ func applyAdvice(s streams, fx *pipeline.Fix, cmd string, none bool) {
 // refused before anything is printed.
 func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
 	if o.Write != "" {
-		return fmt.Errorf("--write: refused: %s; a drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace: run without --write for its settings in the form its owner keeps them", fx.Guest)
+		return guestWriteRefused(fx)
 	}
 	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, report.Escape(fx.Guest))
 	if o.ProcRoot != "" && o.Netns == "" && !audit.IsLive(o.ProcRoot) { // a snapshot
@@ -204,6 +204,12 @@ func overrideList(wins []sysctlconf.Entry) string {
 
 // maxOverriders bounds the lines the warning of a losing name lists.
 const maxOverriders = 4
+
+// guestWriteRefused is the refusal of --write for the guest namespace of
+// fx: a drop-in would change the host.
+func guestWriteRefused(fx *pipeline.Fix) error {
+	return fmt.Errorf("--write: refused: %s; a drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace: run without --write for its settings in the form its owner keeps them", fx.Guest)
+}
 
 // writeFix writes the drop-in to file, warning when another file that
 // sets the same keys sorts after it and so wins at boot.
