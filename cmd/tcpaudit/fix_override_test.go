@@ -12,11 +12,8 @@ import (
 // each key (file:line), in reading order, the first four and how many
 // more, not only the last file.
 func TestFixWriteNamesEachOverrider(t *testing.T) {
-	root := t.TempDir()
+	root := emptyRoot(t)
 	dir := filepath.Join(root, "etc", "sysctl.d")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	files := map[string]string{ // every key the fix of fixHost sets, each won by another file
 		"60-a.conf": "net.core.somaxconn = 128\n",
 		"70-b.conf": "# tuning\nnet.ipv4.tcp_fin_timeout = 30\n",
