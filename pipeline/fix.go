@@ -193,7 +193,7 @@ func missingKey(f *audit.Facts, key string) string {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("it could not be read: %v", err)
 	case rules.IsGlobalKey(key):
-		return "not visible in this network namespace (a global key, present only in the initial namespace)"
+		return "not visible in this network namespace (a global key, present only in the host's initial namespace): set it on the host, where it acts on every namespace"
 	case f.Kernel.Release != "":
 		return "not present on kernel " + f.Kernel.Release
 	}

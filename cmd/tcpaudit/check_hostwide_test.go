@@ -18,7 +18,7 @@ import (
 // orphan-pressure and tcp-memory-pressure (their keys are global: the
 // namespace the test made has neither) with the host's values, and marks
 // the findings host-wide in the text and in JSON; the JSON matches the
-// schema.
+// schema; fix --netns leaves tcp_max_orphans to the host.
 func TestCheckNetnsHostWide(t *testing.T) {
 	if _, err := os.Stat("/proc/sys/net/ipv4/tcp_max_orphans"); err != nil {
 		t.Skipf("tcpaudit's namespace shows no tcp_max_orphans (not the host's?): %v", err)
@@ -52,6 +52,12 @@ func TestCheckNetnsHostWide(t *testing.T) {
 	_, text, _ := runCLI(t, args...)
 	if !strings.Contains(text, "host-wide judged with the host's values") {
 		t.Errorf("the text does not mark the host-wide findings:\n%s", text)
+	}
+	// Its fix in the namespace leaves the global key to the host, saying so.
+	code, fix, stderr := runCLI(t, "fix", "--netns", ns, "--profile-file", file, "--profile", "wide", "--root", emptyRoot(t))
+	if code != exitOK || strings.Contains(fix, "sysctl -w net.ipv4.tcp_max_orphans") ||
+		!strings.Contains(stderr, "left out net.ipv4.tcp_max_orphans") || !strings.Contains(stderr, "set it on the host") {
+		t.Errorf("fix --netns %s: exit %d\nstdout:\n%s\nstderr:\n%s", ns, code, fix, stderr)
 	}
 }
 
