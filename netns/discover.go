@@ -80,12 +80,18 @@ func compare(a, b Namespace) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Inode, b.Inode))
 }
 
-// hostInode is the namespace of PID 1, or of the caller when PID 1's may
-// not be read.
+// hostInode is the namespace of PID 1, else of kthreadd (PID 2 of the
+// initial PID namespace, a kernel thread: always in the initial network
+// namespace), or of the caller when neither may be read.
 func hostInode(procRoot string) (uint64, error) {
 	ino, err := linkInode(filepath.Join(procRoot, "1", "ns", "net"))
 	if err == nil {
 		return ino, nil
+	}
+	if comm, cerr := input.ReadFile(filepath.Join(procRoot, "2", "comm"), 64); cerr == nil && string(comm) == "kthreadd\n" {
+		if ino, kerr := linkInode(filepath.Join(procRoot, "2", "ns", "net")); kerr == nil {
+			return ino, nil
+		}
 	}
 	self, serr := linkInode(filepath.Join(procRoot, "self", "ns", "net"))
 	if serr != nil {

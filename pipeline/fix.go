@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -118,6 +119,33 @@ func (fx *Fix) Shadowed(base string) string {
 	return ""
 }
 
+// Overriders returns, for each key of the fix that a file other than one
+// named base sets, the line that wins at boot over a drop-in named base:
+// the last that sets it in a file sorting after base. Keys no such file
+// sets are left out; the lines come in reading order (by file name, then
+// line).
+func (fx *Fix) Overriders(base string) []sysctlconf.Entry {
+	var out []sysctlconf.Entry
+	if fx.conf == nil {
+		return nil
+	}
+	for _, k := range fx.keys() {
+		var win *sysctlconf.Entry
+		for _, e := range fx.conf.Setters(k) {
+			if n := path.Base(e.File); n > base && (win == nil || n >= path.Base(win.File)) {
+				win = &e
+			}
+		}
+		if win != nil {
+			out = append(out, *win)
+		}
+	}
+	slices.SortFunc(out, func(a, b sysctlconf.Entry) int {
+		return cmp.Or(strings.Compare(path.Base(a.File), path.Base(b.File)), strings.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
+	})
+	return out
+}
+
 func plan(res rules.Result, f *audit.Facts) ([]sysctlconf.Change, []string) {
 	var changes []sysctlconf.Change
 	var notes []string
@@ -165,7 +193,7 @@ func missingKey(f *audit.Facts, key string) string {
 	case !errors.Is(err, fs.ErrNotExist):
 		return fmt.Sprintf("it could not be read: %v", err)
 	case rules.IsGlobalKey(key):
-		return "not visible in this network namespace (a global key, present only in the initial namespace)"
+		return "not visible in this network namespace (a global key, present only in the host's initial namespace): set it on the host, where it acts on every namespace"
 	case f.Kernel.Release != "":
 		return "not present on kernel " + f.Kernel.Release
 	}

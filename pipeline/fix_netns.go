@@ -27,6 +27,12 @@ func FixIn(ctx context.Context, o Options, ns netns.Namespace) (*Audit, *Fix, er
 	if err != nil {
 		return nil, nil, err
 	}
+	var host map[string]string
+	if !ns.IsHost() {
+		if host, err = r.hostGlobals(); err != nil {
+			return nil, nil, err
+		}
+	}
 	var a *Audit
 	var fx *Fix
 	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}
@@ -35,7 +41,7 @@ func FixIn(ctx context.Context, o Options, ns netns.Namespace) (*Audit, *Fix, er
 		if ns.IsHost() {
 			a, err = r.run(ctx, o.Today, scope)
 		} else {
-			a, err = r.runChild(ctx, o.Today, scope)
+			a, err = r.runChild(ctx, o.Today, scope, host)
 		}
 		if err == nil {
 			fx = PlanFix(a, a.Sysctl)

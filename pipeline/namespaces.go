@@ -10,6 +10,7 @@ import (
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/netns"
+	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/sysctl"
 )
 
@@ -29,9 +30,12 @@ type NamespaceAudit struct {
 // RunNamespaces audits each namespace of nss, up to GOMAXPROCS at a time,
 // and returns their audits in the order of nss. The host's namespace is
 // audited as Run audits it (every key, the sysctl.d tree); any other reads
-// only the per-namespace keys (scope netns in sysctl/keys.tsv), the global
-// ones recorded as absent there, and has no sysctl.d tree: both belong to
-// the host. A namespace that is gone before it could be entered (its
+// only the per-namespace keys (scope netns in sysctl/keys.tsv) and has no
+// sysctl.d tree: both belong to the host. The global keys are judged once:
+// with the host's namespace when nss holds it (the others record them as
+// absent, judged there), else in each namespace with the host's values,
+// read before any namespace is entered, its findings about them marked
+// host-wide. A namespace that is gone before it could be entered (its
 // processes exited) or that may not be entered is skipped with the reason;
 // any other failure is an error naming the namespace. The proc root must be
 // the live /proc.
@@ -43,10 +47,16 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	if err != nil {
 		return nil, err
 	}
+	var host map[string]string
+	if !slices.ContainsFunc(nss, netns.Namespace.IsHost) {
+		if host, err = r.hostGlobals(); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]NamespaceAudit, len(nss))
 	err = netns.Parallel(ctx, len(nss), func(i int) error {
 		var err error
-		out[i], err = r.runNamespace(ctx, nss[i], o.Today)
+		out[i], err = r.runNamespace(ctx, nss[i], o.Today, host)
 		return err
 	})
 	if err != nil {
@@ -56,15 +66,16 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 }
 
 // runNamespace audits ns from inside it, looking for the owners of its
-// sockets among its own processes.
-func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time) (NamespaceAudit, error) {
+// sockets among its own processes; host holds the host's values of the
+// global keys when they are judged in ns (nil: with the host's namespace).
+func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time, host map[string]string) (NamespaceAudit, error) {
 	na := NamespaceAudit{Namespace: ns}
 	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}
 	err := netns.Do(ns, func() error {
 		var err error
 		if ns.IsHost() {
 			na.Audit, err = r.run(ctx, today, scope)
-		} else if na.Audit, err = r.runChild(ctx, today, scope); err == nil {
+		} else if na.Audit, err = r.runChild(ctx, today, scope, host); err == nil {
 			na.Audit.Facts = nil // released: see NamespaceAudit
 		}
 		return err
@@ -77,8 +88,10 @@ func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today tim
 }
 
 // runChild audits a namespace that is not the host's: per-namespace keys
-// only, no sysctl.d tree.
-func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Scope) (*Audit, error) {
+// only, no sysctl.d tree. The global keys are absent from its facts; the
+// rules that need one are judged with their values in host, read in the
+// host's namespace, or, when host is nil, with the host's namespace.
+func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Scope, host map[string]string) (*Audit, error) {
 	o := r.opts
 	keys := append([]string{audit.PortRangeKey}, r.engine.Keys()...)
 	global := slices.DeleteFunc(slices.Clone(keys), func(k string) bool { return !isGlobal(k) })
@@ -88,8 +101,16 @@ func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Sco
 	if err != nil {
 		return nil, err
 	}
-	f = withGlobalsAbsent(f, global).WithoutConfigured("the sysctl.d tree applies to the host namespace only")
-	return r.evaluate(f, today, nil), nil
+	why := rules.ErrJudgedWithHost
+	if host != nil {
+		why = fs.ErrNotExist // not visible here: what the host lacks too
+	}
+	f = withGlobalsAbsent(f, global, why).WithoutConfigured("the sysctl.d tree applies to the host namespace only")
+	a := r.evaluate(f, today, nil)
+	if host != nil {
+		a.Result = r.judgeHostWide(a.Result, f, host, today)
+	}
+	return a, nil
 }
 
 // isGlobal reports whether a key belongs to the initial namespace only.
@@ -98,14 +119,10 @@ func isGlobal(key string) bool {
 	return ok && k.Global()
 }
 
-// errGlobal is the absence of a global key in a namespace that is not the
-// host's: read once, in the host's.
-var errGlobal = fmt.Errorf("a global key, read in the host namespace: %w", fs.ErrNotExist)
-
 // withGlobalsAbsent returns a copy of f with the global keys recorded as
-// absent, as a fresh namespace shows most of them (docs/kernel-facts.md
-// §12): rules about them are judged once, in the host's namespace.
-func withGlobalsAbsent(f *audit.Facts, global []string) *audit.Facts {
+// absent for why, as a fresh namespace shows most of them
+// (docs/kernel-facts.md §12).
+func withGlobalsAbsent(f *audit.Facts, global []string, why error) *audit.Facts {
 	g := *f
 	g.Sysctls, g.Absent = maps.Clone(f.Sysctls), maps.Clone(f.Absent)
 	if g.Absent == nil {
@@ -113,7 +130,7 @@ func withGlobalsAbsent(f *audit.Facts, global []string) *audit.Facts {
 	}
 	for _, k := range global {
 		delete(g.Sysctls, k)
-		g.Absent[k] = errGlobal
+		g.Absent[k] = why
 	}
 	return &g
 }

@@ -29,7 +29,7 @@ func RunCaptured(ctx context.Context, o Options, nss []netns.Captured) ([]Namesp
 		if c.IsHost() {
 			out[i].Audit, err = r.run(ctx, o.Today, nil)
 		} else {
-			out[i].Audit, err = r.runChild(ctx, o.Today, nil)
+			out[i].Audit, err = r.runChild(ctx, o.Today, nil, nil) // global keys: with the host's
 		}
 		if err != nil {
 			return nil, fmt.Errorf("namespace %s: %w", c.String(), err)

@@ -139,6 +139,9 @@ func (t Text) finding(ew *errWriter, p palette, f rules.Finding) {
 	if f.Waived != "" {
 		ew.printf("%s\n", wrap(f.Waived, "    waived    ", "              "))
 	}
+	if f.HostWide {
+		ew.printf("%s\n", wrap(hostWideNote, "    host-wide ", "              "))
+	}
 	ew.printf("%s\n", wrap(f.Observed, "    observed  ", "              "))
 	ew.printf("%s\n", wrap(f.Expected, "    expected  ", "              "))
 	ew.printf("%s\n", p.dim.Sprint(wrap(f.Explanation, "    why       ", "              ")))
@@ -152,6 +155,9 @@ func (t Text) finding(ew *errWriter, p palette, f rules.Finding) {
 		ew.printf("    sysctl    %s\n", p.bold.Sprintf("%s = %s", k, f.Fix.Sysctl[k]))
 	}
 }
+
+// hostWideNote says what a finding marked host-wide means.
+const hostWideNote = "judged with the host's values of global keys (one value for every network namespace) and the host-wide counts this namespace shows; only the host can change them"
 
 func (t Text) skipped(ew *errWriter, p palette, res rules.Result) {
 	var skipped []rules.Evaluation

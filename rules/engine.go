@@ -144,6 +144,11 @@ func skipReason(f *audit.Facts, r Rule) string {
 	return ""
 }
 
+// ErrJudgedWithHost is the absence of a global key from the facts of a
+// namespace that is not the host's when the host's namespace is audited in
+// the same run: rules about it are judged there, once.
+var ErrJudgedWithHost = fmt.Errorf("a global key, judged with the host namespace: %w", fs.ErrNotExist)
+
 // absentReason explains a key that could not be read: a global key is not
 // visible outside the initial network namespace (docs/kernel-facts.md §12), other
 // keys do not exist on this kernel.
@@ -155,8 +160,10 @@ func absentReason(f *audit.Facts, key string, err error) string {
 		return fmt.Sprintf("%s could not be read: %v", key, err)
 	case isIPv6Conf(key) && f.Conf.Read && f.Conf.IPv6 == nil:
 		return fmt.Sprintf("%s is not present: this host has no IPv6 (sys/net/ipv6/conf is absent: IPv6 disabled or not built)", key)
+	case errors.Is(err, ErrJudgedWithHost):
+		return fmt.Sprintf("%s is host-wide (a global key: one value for every network namespace): judged once, with the host namespace", key)
 	case IsGlobalKey(key):
-		return fmt.Sprintf("%s is not visible in this network namespace (a global key, present only in the initial namespace)", key)
+		return fmt.Sprintf("%s is not visible in this network namespace (a global key, present only in the host's initial namespace): run tcpaudit check --netns from the host to judge it with the host's value", key)
 	case f.Kernel.Release != "":
 		return fmt.Sprintf("%s is not present on kernel %s", key, f.Kernel.Release)
 	}

@@ -59,6 +59,11 @@ type Finding struct {
 	// Namespace is the ID of the network namespace the finding is about
 	// (Result.Namespaces); "" for the host's.
 	Namespace string `json:"namespace,omitempty"`
+	// HostWide is set on a finding about a namespace that is not the
+	// host's when the rule judged global keys (one value for every
+	// namespace, docs/kernel-facts.md §12) with the host's values: the
+	// numbers are the host's, and only the host can change them.
+	HostWide bool `json:"host_wide,omitempty"`
 }
 
 // Location is a position in a configuration file.

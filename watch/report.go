@@ -13,8 +13,9 @@ type Report struct {
 	Note string `json:"note,omitempty"`
 	// Netns is the inode of the namespace watched, 0 for every one.
 	Netns uint32 `json:"netns"`
-	// Watched names the namespace chosen with --netns as the other
-	// commands name it; nil for this process's own and for every one.
+	// Watched names the namespace watched as the other commands name it
+	// (the one chosen with --netns, else this process's own); nil for
+	// every one, and when this process's own could not be named.
 	Watched  *Watched `json:"netns_watched,omitempty"`
 	ElapsedS float64  `json:"elapsed_s"`
 	// Transitions are the state changes (BPF only), most frequent first.

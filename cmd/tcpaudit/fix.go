@@ -15,6 +15,7 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
 // fixOptions are the settings of `tcpaudit fix`.
@@ -168,7 +169,7 @@ func applyAdvice(s streams, fx *pipeline.Fix, cmd string, none bool) {
 // refused before anything is printed.
 func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
 	if o.Write != "" {
-		return fmt.Errorf("--write: refused: %s; a drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace: run without --write for its settings in the form its owner keeps them", fx.Guest)
+		return guestWriteRefused(fx)
 	}
 	fmt.Fprintf(s.err, "%s: %s.\n  A drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace;\n  the settings follow in the form this namespace's owner keeps them.\n", cmd, report.Escape(fx.Guest))
 	if o.ProcRoot != "" && o.Netns == "" && !audit.IsLive(o.ProcRoot) { // a snapshot
@@ -188,12 +189,35 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error
 	return nil
 }
 
+// overrideList names each line that wins over the drop-in, as KEY
+// (FILE:LINE), the first maxOverriders and how many more.
+func overrideList(wins []sysctlconf.Entry) string {
+	var parts []string
+	for _, e := range wins[:min(len(wins), maxOverriders)] {
+		parts = append(parts, fmt.Sprintf("%s (%s:%d)", e.Key, e.File, e.Line))
+	}
+	if n := len(wins) - maxOverriders; n > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// maxOverriders bounds the lines the warning of a losing name lists.
+const maxOverriders = 4
+
+// guestWriteRefused is the refusal of --write for the guest namespace of
+// fx: a drop-in would change the host.
+func guestWriteRefused(fx *pipeline.Fix) error {
+	return fmt.Errorf("--write: refused: %s; a drop-in under /etc/sysctl.d would change the host at its next boot, not this namespace: run without --write for its settings in the form its owner keeps them", fx.Guest)
+}
+
 // writeFix writes the drop-in to file, warning when another file that
 // sets the same keys sorts after it and so wins at boot.
 func writeFix(s streams, fx *pipeline.Fix, cmd, root, file string) error {
 	base := filepath.Base(file)
-	if last := fx.Shadowed(base); last != "" {
-		fmt.Fprintf(s.err, "%s: warning: %s sorts before %s, which sets some of these keys and wins at boot; name it %s\n", cmd, report.Escape(base), report.Escape(last), fx.Name)
+	if wins := fx.Overriders(base); len(wins) > 0 {
+		fmt.Fprintf(s.err, "%s: warning: %s sorts before files that set %d of these keys and win at boot: %s; name it %s\n",
+			cmd, report.Escape(base), len(wins), report.Escape(overrideList(wins)), fx.Name)
 	}
 	backup, err := atomicfile.ReplaceBeneath(root, file, fx.Named(base).DropIn())
 	if err != nil {

@@ -187,7 +187,7 @@ func TestFixWriteWarnsOnLosingName(t *testing.T) {
 	}
 	file := filepath.Join(root, "etc", "sysctl.d", "50-mine.conf")
 	code, _, stderr := runCLI(t, "fix", "--proc-root", fixHost, "--root", root, "--write", file)
-	if code != exitOK || !strings.Contains(stderr, "50-mine.conf sorts before 99-sysctl.conf") || !strings.Contains(stderr, "name it 99-sysctl_tcpaudit.conf") {
+	if code != exitOK || !strings.Contains(stderr, "50-mine.conf sorts before files that set 1 of these keys and win at boot: net.ipv4.tcp_fin_timeout (/etc/sysctl.d/99-sysctl.conf:1)") || !strings.Contains(stderr, "name it 99-sysctl_tcpaudit.conf") {
 		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 	// The header written says the same as stderr: 99-sysctl.conf (a symlink

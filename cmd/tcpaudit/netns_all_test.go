@@ -147,8 +147,8 @@ func TestCheckNamespaces(t *testing.T) {
 		if st := one.statuses()["ephemeral-port-range"].Status; (spec == named) != (st == "failed") {
 			t.Errorf("--netns %s: ephemeral-port-range %s", spec, st)
 		}
-		if st := one.statuses()["orphan-pressure"]; st.Status != "skipped" || !strings.Contains(st.Reason, "global key") {
-			t.Errorf("--netns %s: orphan-pressure (a global key) is %+v, want skipped as global", spec, st)
+		if st := one.statuses()["orphan-pressure"]; st.Status == "skipped" {
+			t.Errorf("--netns %s: orphan-pressure (a global key) is %+v, want judged with the host's value", spec, st)
 		}
 	}
 }

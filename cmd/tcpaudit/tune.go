@@ -77,6 +77,11 @@ func runTune(ctx context.Context, s streams, _ []string, o tuneOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Write != "" && t.guest() { // refused before the observation, not after it
+		var fx pipeline.Fix
+		fx.In(*t.ns, t.root)
+		return guestWriteRefused(&fx)
+	}
 	progress := sampleOptions{Samples: o.readings()}.progress(s)
 	rep, facts, err := observe(ctx, t, src, o, progress, func(err error) {
 		fmt.Fprintf(s.err, "tcpaudit tune: %s\n", errorText(err))

@@ -89,7 +89,4 @@ func TestTuneAllNetns(t *testing.T) {
 	if seen != len(ranges) {
 		t.Errorf("tune --all-netns reported %d of the test's %d namespaces", seen, len(ranges))
 	}
-	if code, _, _ := runCLI(t, "tune", "--all-netns", "--diff", "--duration", "500ms", "--interval", "500ms"); code != exitError {
-		t.Errorf("tune --all-netns --diff: exit %d, want %d", code, exitError)
-	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -28,7 +30,8 @@ type watchedKeys struct {
 
 // namespaceKeys reads the keys of the namespaces the options watch and
 // returns them with the inode watched (0: every one). Without --netns or
-// --all-netns it reads the proc root's own keys, as the caller sees them.
+// --all-netns it reads the proc root's own keys, as the caller sees them,
+// and names tcpaudit's own namespace.
 func (o watchOptions) namespaceKeys(ctx context.Context) (*watchedKeys, uint32, error) {
 	w := &watchedKeys{opts: netnsOptions{AllNetns: o.AllNetns, Netns: o.Netns}, keys: map[uint32]watch.Keys{}, tried: map[uint32]bool{}}
 	if !w.opts.enabled() {
@@ -42,6 +45,7 @@ func (o watchOptions) namespaceKeys(ctx context.Context) (*watchedKeys, uint32, 
 		}
 		k, err := watch.ReadKeys(fsys)
 		w.keys[self] = k
+		w.chosen = ownNamespace(o.ProcRoot, self)
 		return w, self, err
 	}
 	nss, notes, _, err := w.opts.namespaces(o.ProcRoot)
@@ -60,6 +64,20 @@ func (o watchOptions) namespaceKeys(ctx context.Context) (*watchedKeys, uint32, 
 	}
 	w.chosen = &watch.Watched{ID: nss[0].ID, Identity: nss[0].Identity}
 	return w, uint32(nss[0].Inode), nil
+}
+
+// ownNamespace names the namespace tcpaudit runs in, inode self, as check
+// names namespaces: "host", an ip netns name, a container or pod; nil when
+// it cannot be found (the header then shows the inode alone).
+func ownNamespace(procRoot string, self uint32) *watch.Watched {
+	if !audit.IsLive(procRoot) {
+		return nil
+	}
+	ns, err := finder(namerRoot(procRoot, "")).Resolve(strconv.Itoa(os.Getpid()), procRoot)
+	if err != nil || ns.Inode != uint64(self) {
+		return nil
+	}
+	return &watch.Watched{ID: ns.ID, Identity: ns.Identity}
 }
 
 // read reads the keys of nss, each from a thread inside it; a namespace
