@@ -28,6 +28,7 @@ func (fsys FS) gatherOwners(f *Facts) {
 	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
 	acc.flowSet, acc.flows = fl.set, fl.flows
 	sc := fsys.scanner(StatesOf(CloseWait, Listen) | fl.states)
+	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants
 	defer sc.close()
 	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), fl.set}, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)

@@ -52,7 +52,11 @@ type scanner struct {
 	// states holds the states of the sockets looked for: the iterator
 	// skips sockets in others before it looks their inode up.
 	states StateSet
-	bpf    *bpfScan
+	// whole holds the states whose sockets the iterator reports without
+	// looking their inode up, in large batches: the caller's sets hold
+	// every socket in them it wants (see iteratorStates).
+	whole StateSet
+	bpf   *bpfScan
 	// noBPF is why the iterator cannot run, once known.
 	noBPF error
 }

@@ -56,6 +56,7 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
 	sc := fsys.scanner(states)
+	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants
 	defer sc.close()
 	err := fsys.batches(src, states, set, more, nil, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"iter"
 	"maps"
 	"slices"
 )
@@ -37,6 +38,24 @@ func (b *batchScan) inodes(yield func(uint32) bool) {
 		for ino := range s.Inodes() {
 			if !yield(ino) {
 				return
+			}
+		}
+	}
+}
+
+// lookupInodes yields the inodes of every set but those whose state is in
+// whole (reported whatever their inode); a tagged set's entries carry no
+// state and are all yielded.
+func (b *batchScan) lookupInodes(whole StateSet) iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for _, s := range b.sets {
+			for i := range s.v {
+				if !s.tagged && whole.Has(s.state(i)) {
+					continue
+				}
+				if !yield(s.inode(i)) {
+					return
+				}
 			}
 		}
 	}

@@ -44,13 +44,17 @@ func (s *scanner) scanBPF(b *batchScan) error {
 	}
 	h := b.hits()
 	procs := make(map[uint32]*ProcessSockets)
-	err := s.bpf.it.Sockets(b.inodes, b.size(), func(f taskfd.File) {
+	states := s.iteratorStates(b)
+	inodes := b.lookupInodes(StateSet(states.Report))
+	err := s.bpf.it.Sockets(inodes, b.size(), states, func(f taskfd.File) {
 		p := procs[f.TGID]
 		if p == nil {
 			p = &ProcessSockets{PID: int(f.TGID)}
-			procs[f.TGID] = p
 		}
 		h.add(p, uint64(f.Inode))
+		if p.States != nil { // some set holds one of its sockets
+			procs[f.TGID] = p
+		}
 	})
 	if err != nil {
 		return err // wraps ErrNoIterator when the iterator could not run
@@ -63,6 +67,24 @@ func (s *scanner) scanBPF(b *batchScan) error {
 	return nil
 }
 
+// iteratorStates returns the states of one run: the scanner's, those of
+// s.whole reported whatever their inode when the batch is large enough
+// for the map's fill and lookups to cost more than reading them all
+// (hits.add drops the sockets of no set).
+func (s *scanner) iteratorStates(b *batchScan) taskfd.States {
+	whole := s.states & s.whole
+	if b.size() < reportWholeMin {
+		whole = 0
+	}
+	return taskfd.States{Lookup: uint32(s.states &^ whole), Report: uint32(whole)}
+}
+
+// reportWholeMin is the size of a batch from which the iterator reports
+// the sockets in the scanner's whole states without looking them up: a
+// million sockets, a fifth in CLOSE_WAIT, spend 0.3 s filling and looking
+// up the map (docs/benchmarks.md).
+const reportWholeMin = 4096
+
 // loadBPF loads the iterator where it can run.
 func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 	if !s.fsys.Live() {
@@ -71,7 +93,7 @@ func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 	if !initialPIDNamespace() {
 		return nil, fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
 	}
-	return taskfd.Load(max(n, AttributionBatch), uint32(s.states))
+	return taskfd.Load(max(n, AttributionBatch))
 }
 
 // procPIDInitIno is the inode of the initial PID namespace's nsfs file
