@@ -68,6 +68,19 @@ func (fsys FS) scanner(states StateSet) *scanner { return &scanner{fsys: fsys, s
 // close unloads the iterator, if it was loaded.
 func (s *scanner) close() { s.bpf.close() }
 
+// willScanBPF reports whether the scans will try the BPF iterator first
+// (see scan): not for a forced descriptor scan, a namespace of several or,
+// in auto mode, a host of few open files.
+func (s *scanner) willScanBPF() bool {
+	switch {
+	case s.fsys.attribution == AttributionFDScan || s.fsys.scope != nil:
+		return false
+	case s.fsys.attribution == AttributionBPF:
+		return true
+	}
+	return !s.fsys.fewFiles()
+}
+
 // scan finds the processes holding the inodes of the sets, with the BPF
 // iterator or the descriptor scan as the mode says. Auto scans when the
 // host has few open files (see fewFiles), and falls back to the scan when
@@ -76,8 +89,7 @@ func (s *scanner) close() { s.bpf.close() }
 func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 	b := newBatchScan(sets...)
 	// A namespace of several (a Scope) scans its own few processes.
-	if s.fsys.attribution == AttributionFDScan || b.size() == 0 || s.fsys.scope != nil ||
-		s.fsys.attribution != AttributionBPF && s.fsys.fewFiles() {
+	if b.size() == 0 || !s.willScanBPF() {
 		err := s.fsys.scanFDs(b)
 		b.finish()
 		return b, err
