@@ -83,9 +83,33 @@ func TestGatherOwnersLargeBatch(t *testing.T) {
 	if len(bpf.Flows) == 0 {
 		t.Error("no heavy destination attributed")
 	}
+	checkPrepared(t, self)
 	for fl, owners := range bpf.Flows {
 		if len(owners) != 1 || owners[0].PID != self.PID || owners[0].Sockets < 100 {
 			t.Errorf("ports toward %v: owners %+v, want this process with at least 100", fl, owners)
 		}
+	}
+}
+
+// checkPrepared counts the CLOSE_WAIT sockets by process with an
+// attribution prepared (the iterator loaded) before the census: this
+// process holds every one.
+func checkPrepared(t *testing.T, self audit.Owner) {
+	t.Helper()
+	prep := liveFS(t).WithAttribution(audit.AttributionBPF).PrepareAttribution()
+	defer prep.Close()
+	lo, hi := portRange(t)
+	c := audit.NewCensus(lo, hi)
+	if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	pc, err := prep.ProcessesOf(c, audit.CensusNetlink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []audit.ProcessSockets{{PID: self.PID, Command: self.Command, Total: largeCloseWait,
+		States: map[audit.State]int{audit.CloseWait: largeCloseWait}}}
+	if d := cmp.Diff(want, pc.Processes); d != "" || pc.Method != audit.AttributionBPF || pc.Unattributed != 0 {
+		t.Errorf("prepared attribution by %q, %d unattributed (-want +got):\n%s", pc.Method, pc.Unattributed, d)
 	}
 }
