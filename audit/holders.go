@@ -32,17 +32,6 @@ func newBatchScan(sets ...*InodeSet) *batchScan {
 	return &batchScan{sets: sets, procs: make(map[int]*ProcessSockets), shared: make(map[entry][]int)}
 }
 
-// inodes yields the inodes of every set.
-func (b *batchScan) inodes(yield func(uint32) bool) {
-	for _, s := range b.sets {
-		for ino := range s.Inodes() {
-			if !yield(ino) {
-				return
-			}
-		}
-	}
-}
-
 // lookupInodes yields the inodes of every set but those whose state is in
 // whole (reported whatever their inode); a tagged set's entries carry no
 // state and are all yielded.
