@@ -56,14 +56,28 @@ type scanner struct {
 	// looking their inode up, in large batches: the caller's sets hold
 	// every socket in them it wants (see iteratorStates).
 	whole StateSet
-	bpf   *bpfScan
+	// wholeMin is the batch size from which whole applies.
+	wholeMin int
+	bpf      *bpfScan
 	// noBPF is why the iterator cannot run, once known.
 	noBPF error
 }
 
 // scanner returns a scanner for sockets in states (AllStates when the
 // states of the inodes may have changed since their census).
-func (fsys FS) scanner(states StateSet) *scanner { return &scanner{fsys: fsys, states: states} }
+func (fsys FS) scanner(states StateSet) *scanner {
+	return &scanner{fsys: fsys, states: states, wholeMin: reportWholeMin}
+}
+
+// reportWholeMin is the size of a batch from which the iterator reports
+// the sockets in the scanner's whole states without looking them up. The
+// map's fill costs about 0.8 µs an inode (0.17 s for 206,000 at a million
+// sockets), so below 65,536 inodes it costs at most 50 ms; reporting
+// whole costs for every such socket of the host, other namespaces' too
+// (at 100k sockets beside a namespace of a million, 190,000 foreign
+// CLOSE_WAIT sockets cost 0.1 s of CPU): a large batch is worth it, a
+// small one is not (docs/benchmarks.md).
+const reportWholeMin = 1 << 16
 
 // close unloads the iterator, if it was loaded.
 func (s *scanner) close() { s.bpf.close() }

@@ -16,11 +16,12 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
 
-// largeCloseWait is more CLOSE_WAIT sockets than the batch from which the
-// iterator reports them whole instead of looking each up (4096).
+// largeCloseWait is more CLOSE_WAIT sockets than the 4096 Facts keeps
+// with their tcp_info and holders.
 const largeCloseWait = 5000
 
-// TestGatherOwnersLargeBatch gathers the facts of a fresh namespace holding
+// TestGatherOwnersLargeBatch gathers the facts, the iterator loaded before
+// the census, of a fresh namespace holding
 // 5000 CLOSE_WAIT sockets of this process, whose FIN_WAIT2 peers make two
 // heavy destinations, with the BPF iterator and with the descriptor scan:
 // both name this process as the owner of every CLOSE_WAIT socket and of the

@@ -103,22 +103,16 @@ func (s *scanner) preload() {
 }
 
 // iteratorStates returns the states of one run: the scanner's, those of
-// s.whole reported whatever their inode when the batch is large enough
-// for the map's fill and lookups to cost more than reading them all
-// (hits.add drops the sockets of no set).
+// s.whole reported whatever their inode when the batch holds at least
+// s.wholeMin inodes (see reportWholeMin); hits.add drops the sockets of no
+// set.
 func (s *scanner) iteratorStates(b *batchScan) taskfd.States {
 	whole := s.states & s.whole
-	if b.size() < reportWholeMin {
+	if b.size() < s.wholeMin {
 		whole = 0
 	}
 	return taskfd.States{Lookup: uint32(s.states &^ whole), Report: uint32(whole)}
 }
-
-// reportWholeMin is the size of a batch from which the iterator reports
-// the sockets in the scanner's whole states without looking them up: a
-// million sockets, a fifth in CLOSE_WAIT, spend 0.3 s filling and looking
-// up the map (docs/benchmarks.md).
-const reportWholeMin = 4096
 
 // loadBPF loads the iterator where it can run, with room for n inodes.
 func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
