@@ -102,10 +102,10 @@ func openInodes(t *testing.T, n int) []uint32 {
 	return out
 }
 
-// TestIteratorStates loads the iterator for LISTEN sockets only and for
-// CLOSE sockets only (TCP states 10 and 7) and runs it on the inodes of
-// both kinds: a listener on loopback and sockets never connected. Each
-// run reports its state's sockets and none of the others.
+// TestIteratorStates runs the iterator looking up LISTEN sockets only and
+// CLOSE sockets only (TCP states 10 and 7) on the inodes of both kinds: a
+// listener on loopback and sockets never connected. Each run reports its
+// state's sockets and none of the others.
 func TestIteratorStates(t *testing.T) {
 	const tcpClose, tcpListen = 7, 10
 	closed := openInodes(t, 3)
