@@ -11,7 +11,8 @@ import (
 // any, and counts the unattributed CLOSE_WAIT sockets that closed meanwhile.
 // The CLOSE_WAIT sockets are taken AttributionBatch at a time; holders are
 // kept for the listeners and the CLOSE_WAIT sockets of CloseWaitInfo only.
-func (fsys FS) gatherOwners(f *Facts) {
+// sc reads the processes (its iterator may be loaded already).
+func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 	if f.Census == nil {
 		return
 	}
@@ -27,8 +28,8 @@ func (fsys FS) gatherOwners(f *Facts) {
 	}
 	acc := newOwnerCount(func(ino uint64, _ State) bool { _, ok := details[ino]; return ok })
 	acc.flowSet, acc.flows = fl.set, fl.flows
-	sc := fsys.scanner(StatesOf(CloseWait, Listen) | fl.states)
-	defer sc.close()
+	sc.states = StatesOf(CloseWait, Listen) | fl.states
+	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants
 	err = fsys.batches(f.CensusSource, StatesOf(CloseWait), cw, f.Census.MoreCloseWait(), []*InodeSet{notCloseWait(details), fl.set}, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)
 		if err == nil {

@@ -49,14 +49,21 @@ func (fsys FS) nextBatch(src CensusSource, states StateSet, floor uint32) (*Inod
 // its memory does not grow with the sockets: the result has no Holders,
 // and Unheld lists the first CLOSE_WAIT inodes no process held.
 func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
+	sc := fsys.scanner(0)
+	defer sc.close()
+	return fsys.processesOf(c, src, sc)
+}
+
+// processesOf is ProcessesOf reading the processes with sc.
+func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCensus, error) {
 	set, more, states := c.CloseWaitSet(), c.MoreCloseWait(), StatesOf(CloseWait)
 	if c.inodes != nil {
 		set, more, states = c.InodeSet(), c.MoreInodes(), c.Filter()
 	}
 	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
-	sc := fsys.scanner(states)
-	defer sc.close()
+	sc.states = states
+	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants
 	err := fsys.batches(src, states, set, more, nil, func(sets ...*InodeSet) error {
 		b, err := sc.scan(sets...)
 		if err != nil {

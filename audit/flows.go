@@ -97,7 +97,9 @@ func (fsys FS) flowSockets(f *Facts, flows []Flow) (flowSet, error) {
 	if _, err := fsys.Census(c, f.CensusSource); err != nil {
 		return flowSet{}, err
 	}
-	return flowSet{set: c.flows.heap.set(), flows: c.flows.flows, states: c.flows.states}, nil
+	set := c.flows.heap.set()
+	set.tagged = true
+	return flowSet{set: set, flows: c.flows.flows, states: c.flows.states}, nil
 }
 
 // flowSet is what flowSockets found: the tagged inodes, the flows their

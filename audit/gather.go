@@ -39,7 +39,8 @@ func Gather(o Options) (*Facts, error) {
 
 // Gather reads every source under the root: the sysctl keys (and the
 // per-interface conf values they name), the socket census from src, the
-// statistics and, when there are CLOSE_WAIT sockets, their owners.
+// statistics and, when there are CLOSE_WAIT sockets, their owners. The
+// BPF iterator the owners are read with is loaded before the census.
 func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	f := &Facts{ProcRoot: fsys.root}
 	if err := fsys.gatherRelease(f); err != nil {
@@ -52,6 +53,9 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	if f.Conf, err = fsys.Conf(keys); err != nil {
 		return nil, err
 	}
+	sc := fsys.scanner(0) // the states are known after the census
+	defer sc.close()
+	sc.preload()
 	if err := fsys.gatherCensus(f, src); err != nil {
 		return nil, err
 	}
@@ -65,7 +69,7 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 		return nil, fmt.Errorf("proc root %s: no sysctls and none of net/tcp, net/tcp6, net/sockstat, net/netstat, net/snmp: not a proc tree", fsys.root)
 	}
 	fsys.gatherSocketInfo(f)
-	fsys.gatherOwners(f)
+	fsys.gatherOwners(f, sc)
 	return f, nil
 }
 

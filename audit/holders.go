@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"iter"
 	"maps"
 	"slices"
 )
@@ -31,12 +32,19 @@ func newBatchScan(sets ...*InodeSet) *batchScan {
 	return &batchScan{sets: sets, procs: make(map[int]*ProcessSockets), shared: make(map[entry][]int)}
 }
 
-// inodes yields the inodes of every set.
-func (b *batchScan) inodes(yield func(uint32) bool) {
-	for _, s := range b.sets {
-		for ino := range s.Inodes() {
-			if !yield(ino) {
-				return
+// lookupInodes yields the inodes of every set but those whose state is in
+// whole (reported whatever their inode); a tagged set's entries carry no
+// state and are all yielded.
+func (b *batchScan) lookupInodes(whole StateSet) iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for _, s := range b.sets {
+			for i := range s.v {
+				if !s.tagged && whole.Has(s.state(i)) {
+					continue
+				}
+				if !yield(s.inode(i)) {
+					return
+				}
 			}
 		}
 	}

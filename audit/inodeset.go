@@ -35,6 +35,9 @@ func pack(ino uint32, st State) uint64 { return uint64(ino)<<inodeShift | uint64
 // inode, in 8 bytes an inode.
 type InodeSet struct {
 	v []uint64
+	// tagged says the entries carry a tag of the caller's (see
+	// WithFlowInodes) in place of a state.
+	tagged bool
 }
 
 // NewInodeSet returns the set of the inodes of m that fit in 32 bits.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"sync"
 )
 
 // StateSet is a set of TCP states as the kernel's inet_diag idiag_states
@@ -74,31 +75,63 @@ func (n *Netlink) CensusOneWalk(c *Census, states StateSet) error {
 }
 
 // census dumps the listeners, then the other states, for each family.
+// With a twin socket (see NetlinkCensus) the CLOSE_WAIT pass runs on it
+// while the other states are dumped on n: two walks of the table at once.
 func (n *Netlink) census(c *Census, states StateSet, families []uint8) error {
 	listen := states & StatesOf(Listen)
 	rest := states &^ listen
-	passes := []StateSet{listen}
-	if cw := StatesOf(CloseWait); c.cwInfo && !c.info && rest.Has(CloseWait) {
+	var cw StateSet
+	if c.cwInfo && !c.info && rest.Has(CloseWait) {
 		// tcp_info is asked for the CLOSE_WAIT sockets only: a pass of
 		// their own.
-		passes, rest = append(passes, cw), rest&^cw
+		cw, rest = StatesOf(CloseWait), rest&^StatesOf(CloseWait)
 	}
-	for _, pass := range append(passes, rest) {
-		if pass == 0 {
-			continue
-		}
-		for _, family := range families {
-			if err := n.dump(family, pass, c); err != nil {
-				return err
-			}
+	if err := n.dumps(c, listen, families); err != nil {
+		return err
+	}
+	if n.twin != nil && cw != 0 && rest != 0 {
+		return n.together(c, cw, rest, families)
+	}
+	if err := n.dumps(c, cw, families); err != nil {
+		return err
+	}
+	return n.dumps(c, rest, families)
+}
+
+// dumps dumps the sockets in states for each family, none for no state.
+func (n *Netlink) dumps(c *Census, states StateSet, families []uint8) error {
+	if states == 0 {
+		return nil
+	}
+	for _, family := range families {
+		if err := n.dump(family, states, c); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// together dumps the sockets in mine on n's twin and those in others on
+// n at the same time, adding them to c one datagram at a time under a
+// lock: the kernel's walks and fills run in parallel, the decoding in
+// turn.
+func (n *Netlink) together(c *Census, mine, others StateSet, families []uint8) error {
+	var mu sync.Mutex
+	n.mu, n.twin.mu = &mu, &mu
+	defer func() { n.mu, n.twin.mu = nil, nil }()
+	errc := make(chan error, 1)
+	go func() { errc <- n.twin.dumps(c, mine, families) }()
+	err := n.dumps(c, others, families)
+	return errors.Join(err, <-errc)
+}
+
 // messages walks the netlink messages of one datagram. It returns true at
 // the end of the dump.
 func (n *Netlink) messages(b []byte, c *Census) (bool, error) {
+	if n.mu != nil {
+		n.mu.Lock()
+		defer n.mu.Unlock()
+	}
 	ne := binary.NativeEndian
 	for len(b) >= nlmsgHdrLen {
 		l := int(ne.Uint32(b[0:]))

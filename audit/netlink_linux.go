@@ -5,6 +5,7 @@ package audit
 import (
 	"encoding/binary"
 	"fmt"
+	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -20,6 +21,11 @@ type Netlink struct {
 	buf []byte
 	req [nlmsgHdrLen + diagReqCompatLen]byte
 	s   Socket
+	// twin, when set, is a second socket of the same namespace for a
+	// pass dumped at the same time (see census); mu serializes the
+	// census's additions while both run.
+	twin *Netlink
+	mu   *sync.Mutex
 }
 
 // OpenNetlink opens a NETLINK_SOCK_DIAG socket.

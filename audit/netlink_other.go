@@ -5,6 +5,7 @@ package audit
 import (
 	"errors"
 	"fmt"
+	"sync"
 )
 
 // errNoSockDiag is why this build has no netlink census.
@@ -15,6 +16,11 @@ var errNoSockDiag = errors.New("sock_diag needs Linux (this build reads /proc/ne
 type Netlink struct {
 	seq uint32
 	s   Socket
+	// twin, when set, is a second socket of the same namespace for a
+	// pass dumped at the same time (see census); mu serializes the
+	// census's additions while both run.
+	twin *Netlink
+	mu   *sync.Mutex
 }
 
 // OpenNetlink fails: NETLINK_SOCK_DIAG exists only on Linux. The error

@@ -6,15 +6,18 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 
 	"github.com/tcpaudit/tcpaudit/audit/taskfd"
 )
 
-// bpfScan is the loaded task_file iterator.
+// bpfScan is the loaded task_file iterator and the inodes its map has
+// room for.
 type bpfScan struct {
-	it *taskfd.Iterator
+	it   *taskfd.Iterator
+	room int
 }
 
 func (b *bpfScan) close() {
@@ -23,34 +26,32 @@ func (b *bpfScan) close() {
 	}
 }
 
-// scanBPF fills b with one run of the task_file iterator, loaded at the
-// first batch with room for it or AttributionBatch inodes, whichever is
-// more (later batches are no larger). It needs the live /proc (the
-// kernel's processes are the ones the iterator sees), the initial PID
-// namespace and whatever loading a BPF program needs (root or CAP_BPF with
-// CAP_PERFMON, kernel BTF, kernel 5.8); otherwise the error wraps
-// ErrNoIterator.
+// scanBPF fills b with one run of the task_file iterator (see load). It
+// needs the live /proc (the kernel's processes are the ones the iterator
+// sees), the initial PID namespace and whatever loading a BPF program
+// needs (root or CAP_BPF with CAP_PERFMON, kernel BTF, kernel 5.11);
+// otherwise the error wraps ErrNoIterator.
 func (s *scanner) scanBPF(b *batchScan) error {
-	if s.noBPF != nil {
-		return s.noBPF
+	states := s.iteratorStates(b)
+	lookups := b.lookupInodes(StateSet(states.Report))
+	n := 0
+	for range lookups {
+		n++
 	}
-	if s.bpf == nil {
-		it, err := s.loadBPF(b.size())
-		if err != nil {
-			s.noBPF = err
-			return err
-		}
-		s.bpf = &bpfScan{it: it}
+	if err := s.load(n); err != nil {
+		return err
 	}
 	h := b.hits()
 	procs := make(map[uint32]*ProcessSockets)
-	err := s.bpf.it.Sockets(b.inodes, b.size(), func(f taskfd.File) {
+	err := s.bpf.it.Sockets(lookups, n, states, func(f taskfd.File) {
 		p := procs[f.TGID]
 		if p == nil {
 			p = &ProcessSockets{PID: int(f.TGID)}
-			procs[f.TGID] = p
 		}
 		h.add(p, uint64(f.Inode))
+		if p.States != nil { // some set holds one of its sockets
+			procs[f.TGID] = p
+		}
 	})
 	if err != nil {
 		return err // wraps ErrNoIterator when the iterator could not run
@@ -63,7 +64,57 @@ func (s *scanner) scanBPF(b *batchScan) error {
 	return nil
 }
 
-// loadBPF loads the iterator where it can run.
+// load loads the iterator, once, with room for n inodes or
+// AttributionBatch, whichever is more; again only for a batch that needs
+// more room. Once it failed it fails again with the same error.
+func (s *scanner) load(n int) error {
+	if s.noBPF != nil {
+		return s.noBPF
+	}
+	if s.bpf != nil && s.bpf.room >= n {
+		return nil
+	}
+	s.bpf.close()
+	s.bpf = nil
+	room := max(n, AttributionBatch)
+	it, err := s.loadBPF(room)
+	if err != nil {
+		s.noBPF = err
+		return err
+	}
+	s.bpf = &bpfScan{it: it, room: room}
+	return nil
+}
+
+// preload loads the iterator before the census when attribution will
+// want it (see willScanBPF), then returns the memory the loader used to
+// the system: parsing the kernel's BTF and relocating the program keep
+// 4-5 MB of heap live while it loads, and a census of a million sockets
+// holds about as much, so loading first makes the peak the larger of the
+// two instead of their sum (docs/benchmarks.md). A failure is kept for
+// the first batch, which then falls back as it would have.
+func (s *scanner) preload() {
+	if !s.willScanBPF() {
+		return
+	}
+	if s.load(0) == nil {
+		debug.FreeOSMemory()
+	}
+}
+
+// iteratorStates returns the states of one run: the scanner's, those of
+// s.whole reported whatever their inode when the batch holds at least
+// s.wholeMin inodes (see reportWholeMin); hits.add drops the sockets of no
+// set.
+func (s *scanner) iteratorStates(b *batchScan) taskfd.States {
+	whole := s.states & s.whole
+	if b.size() < s.wholeMin {
+		whole = 0
+	}
+	return taskfd.States{Lookup: uint32(s.states &^ whole), Report: uint32(whole)}
+}
+
+// loadBPF loads the iterator where it can run, with room for n inodes.
 func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 	if !s.fsys.Live() {
 		return nil, fmt.Errorf("%w: proc root %s is not the live /proc", ErrNoIterator, s.fsys.root)
@@ -71,7 +122,7 @@ func (s *scanner) loadBPF(n int) (*taskfd.Iterator, error) {
 	if !initialPIDNamespace() {
 		return nil, fmt.Errorf("%w: the iterator reports PIDs of the initial PID namespace, and this process runs in another", ErrNoIterator)
 	}
-	return taskfd.Load(max(n, AttributionBatch), uint32(s.states))
+	return taskfd.Load(n)
 }
 
 // procPIDInitIno is the inode of the initial PID namespace's nsfs file

@@ -9,3 +9,6 @@ func (*bpfScan) close() {}
 
 // scanBPF has no iterator to run here: the error wraps ErrNoIterator.
 func (*scanner) scanBPF(*batchScan) error { return ErrNoIterator }
+
+// preload has no iterator to load here.
+func (*scanner) preload() {}

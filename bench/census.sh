@@ -20,9 +20,10 @@
 #
 # Each runs ROUNDS times (default 3; the slow `ss -tanp` SSP_ROUNDS times,
 # default 1) alternating with the others; the table shows the median wall
-# time, the median peak RSS (GNU time's %M, the kernel's maxrss) and the
-# ratio to its peer. Needs root, ip(8), ss(8), setpriv(1), GNU time and Go
-# (or PREBUILT=DIR holding tcpaudit and sockgen binaries). The uptime load
+# time, the median CPU time (user + system, which load changes little), the
+# median peak RSS (GNU time's %M, the kernel's maxrss) and the ratio to its
+# peer. Needs root, ip(8), ss(8), setpriv(1), GNU time and Go (or
+# PREBUILT=DIR holding tcpaudit and sockgen binaries). The uptime load
 # average is printed before and after each size.
 set -euo pipefail
 
@@ -34,15 +35,16 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# once LABEL CMD...: runs CMD once and appends "LABEL wall_ms rss_kib" to
-# $results (a non-zero exit is fine: check exits 1 on findings).
+# once LABEL CMD...: runs CMD once and appends "LABEL wall_ms rss_kib
+# cpu_ms" to $results (a non-zero exit is fine: check exits 1 on findings);
+# the CPU time is user + system, which the machine's load changes little.
 once() {
 	local label=$1 t0 t1
 	shift
 	t0=$(now_ms)
-	/usr/bin/time -f %M -o "$results.rss" "$@" >/dev/null || true
+	/usr/bin/time -f '%M %U %S' -o "$results.rss" "$@" >/dev/null || true
 	t1=$(now_ms)
-	echo "$label $((t1 - t0)) $(tail -1 "$results.rss")" >>"$results"
+	echo "$label $((t1 - t0)) $(tail -1 "$results.rss" | awk '{printf "%d %d", $1, ($2 + $3) * 1000}')" >>"$results"
 }
 
 # measure BIN: runs inside the namespace, prints one line per command.
@@ -64,7 +66,7 @@ measure() {
 		once ss_p sh -c 'ss -tanp state close-wait | wc -l'
 	done
 	for label in $(awk '{print $1}' "$results" | awk '!seen[$0]++'); do
-		echo "$label $(awk -v l="$label" '$1 == l {print $2}' "$results" | median) $(awk -v l="$label" '$1 == l {print $3}' "$results" | median)"
+		echo "$label $(awk -v l="$label" '$1 == l {print $2}' "$results" | median) $(awk -v l="$label" '$1 == l {print $3}' "$results" | median) $(awk -v l="$label" '$1 == l {print $4}' "$results" | median)"
 	done
 	rm -f "$results" "$results.rss"
 }
@@ -94,16 +96,16 @@ sizes=("$@")
 report() {
 	awk -v size="$1" '
 	$1 == "sockets_now" || $1 == "close_wait_now" { n[$1] = $2; next }
-	{ order[++k] = $1; wall[$1] = $2; rss[$1] = $3 }
+	{ order[++k] = $1; wall[$1] = $2; rss[$1] = $3; cpu[$1] = $4 }
 	END {
 		printf "sockets: %d (%d CLOSE_WAIT)\n\n", n["sockets_now"], n["close_wait_now"]
-		print "| sockets | command | wall | peak RSS | ratio |"
-		print "|---|---|---|---|---|"
+		print "| sockets | command | wall | cpu | peak RSS | ratio |"
+		print "|---|---|---|---|---|---|"
 		for (i = 1; i <= k; i++) {
 			l = order[i]; peer = (l == "ss" || l == "ss_p") ? "" : (l ~ /^check|fd_scan$/ ? "ss_p" : "ss")
 			ratio = peer == "" ? "peer" : sprintf("%.3f× %s", wall[l] / wall[peer], peer == "ss" ? "ss -tan" : "ss -tanp")
 			if (l ~ /^check/) ratio = ratio sprintf(", %.2f× ss -tan", wall[l] / wall["ss"])
-			printf "| %d | %s | %d ms | %.1f MiB | %s |\n", size, l, wall[l], rss[l] / 1024, ratio
+			printf "| %d | %s | %d ms | %d ms | %.1f MiB | %s |\n", size, l, wall[l], cpu[l], rss[l] / 1024, ratio
 		}
 	}'
 }

@@ -6,14 +6,21 @@ import (
 	"github.com/tcpaudit/tcpaudit/audit"
 )
 
-// attribute finds the processes holding the sockets: those of every state
-// for ByProcess; for ByState the CLOSE_WAIT sockets, when there are any and
-// o.NoOwners is not set. A failure becomes a note.
-func (v *View) attribute(fsys audit.FS, o Options) {
-	if o.By != ByProcess && (o.By != ByState || o.NoOwners || v.Census.Count(audit.CloseWait) == 0) {
+// attributes reports whether the view will attribute sockets to
+// processes: those of every state for ByProcess, the CLOSE_WAIT ones for
+// ByState unless o.NoOwners is set.
+func (o Options) attributes() bool {
+	return o.By == ByProcess || o.By == ByState && !o.NoOwners
+}
+
+// attribute finds the processes holding the sockets (see attributes),
+// with prep, for ByState only when there are CLOSE_WAIT sockets. A
+// failure becomes a note.
+func (v *View) attribute(fsys audit.FS, prep *audit.Prepared, o Options) {
+	if !o.attributes() || o.By == ByState && v.Census.Count(audit.CloseWait) == 0 {
 		return
 	}
-	pc, err := fsys.WithAttribution(o.Attribution).ProcessesOf(v.Census, v.Source)
+	pc, err := prep.ProcessesOf(v.Census, v.Source)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
 		return

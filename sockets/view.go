@@ -95,6 +95,11 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 	if o.Scope != nil {
 		fsys = fsys.InScope(*o.Scope)
 	}
+	var prep *audit.Prepared
+	if o.attributes() { // the iterator loads before the census grows
+		prep = fsys.WithAttribution(o.Attribution).PrepareAttribution()
+		defer prep.Close()
+	}
 	v, err := take(fsys, o)
 	if err != nil {
 		return nil, err
@@ -104,7 +109,7 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 			return nil, err
 		}
 	}
-	v.attribute(fsys, o)
+	v.attribute(fsys, prep, o)
 	return v, nil
 }
 

@@ -2,17 +2,23 @@
 
 // An iter/task_file program: for every open file of every process (each
 // descriptor table once), it writes (tgid, fd, inode) to the iterator's seq
-// file when the file is a socket in one of the wanted states whose inode is
-// in the wanted map. The state test comes first (docs/kernel-facts.md §33): it
-// reads the socket, where the lookup would search a table of up to 262,144
-// inodes.
+// file when the file is a socket in one of the states reported whatever the
+// inode, or in one of the states looked up whose inode is in the wanted map.
+// The state test comes first (docs/kernel-facts.md §33): it reads the
+// socket, where the lookup would search a table of up to 262,144 inodes, and
+// a state reported whole (CLOSE_WAIT: the caller joins them on its census)
+// needs no map at all (§39).
 #include "taskfd.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-// states is the set of TCP states wanted, bit n for state n (as
-// inet_diag's idiag_states); set before the program is loaded.
-volatile const __u32 states = 0xffffffff;
+// The states, bit n for TCP state n (as inet_diag's idiag_states), set by
+// user space before each run (a global of .bss, written through its
+// memory mapping, so one loaded program serves runs that want different
+// states): report_states are reported whatever their inode, lookup_states
+// when the inode is in wanted.
+volatile __u32 report_states;
+volatile __u32 lookup_states;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -43,11 +49,14 @@ int socket_files(struct bpf_iter__task_file *ctx)
 	if (!sock || !sock->sk)
 		return 0;
 	__u8 state = sock->sk->__sk_common.skc_state;
-	if (state > 31 || !(states & (1u << state)))
+	if (state > 31)
 		return 0;
+	__u32 bit = 1u << state;
 	__u32 ino = (__u32)inode->i_ino;
-	if (!bpf_map_lookup_elem(&wanted, &ino))
-		return 0;
+	if (!(report_states & bit)) {
+		if (!(lookup_states & bit) || !bpf_map_lookup_elem(&wanted, &ino))
+			return 0;
+	}
 	struct record r = {.tgid = task->tgid, .fd = ctx->fd, .inode = ino};
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;

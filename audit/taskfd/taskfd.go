@@ -14,8 +14,17 @@ import "errors"
 // BTF, not privileged, or a kernel without BPF iterators (before 5.8).
 var ErrUnavailable = errors.New("bpf task_file iterator unavailable")
 
-// AllStates asks Load for the sockets in every state.
+// AllStates is every TCP state, for States.
 const AllStates = ^uint32(0)
+
+// States says which sockets a run of the iterator reports, each a set of
+// TCP states (bit n for state n, as inet_diag numbers them): those in
+// Report whatever their inode, those in Lookup only when their inode is
+// among the run's. Report spares the map its inodes (no fill, no lookup)
+// when the caller joins every socket of a state on its own census.
+type States struct {
+	Lookup, Report uint32
+}
 
 // File is one descriptor of a process that refers to a wanted socket.
 type File struct {

@@ -18,7 +18,8 @@ import (
 const (
 	taskfdMapWanted       = "wanted"
 	taskfdProgSocketFiles = "socket_files"
-	taskfdVarStates       = "states"
+	taskfdVarLookupStates = "lookup_states"
+	taskfdVarReportStates = "report_states"
 )
 
 // loadTaskfd returns the embedded CollectionSpec for taskfd.
@@ -77,7 +78,8 @@ type taskfdMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type taskfdVariableSpecs struct {
-	States *ebpf.VariableSpec `ebpf:"states"`
+	LookupStates *ebpf.VariableSpec `ebpf:"lookup_states"`
+	ReportStates *ebpf.VariableSpec `ebpf:"report_states"`
 }
 
 // taskfdObjects contains all objects after they have been loaded into the kernel.
@@ -113,7 +115,8 @@ func (m *taskfdMaps) Close() error {
 //
 // It can be passed to loadTaskfdObjects or ebpf.CollectionSpec.LoadAndAssign.
 type taskfdVariables struct {
-	States *ebpf.Variable `ebpf:"states"`
+	LookupStates *ebpf.Variable `ebpf:"lookup_states"`
+	ReportStates *ebpf.Variable `ebpf:"report_states"`
 }
 
 // taskfdPrograms contains all programs after they have been loaded into the kernel.

@@ -30,21 +30,16 @@ type Iterator struct {
 	filled bool
 }
 
-// Load loads the program with room for room inodes, reporting only the
-// sockets in states (bit n for TCP state n, as inet_diag numbers them;
-// AllStates for any). It needs Linux 5.11 (bpf_sock_from_file, see
-// docs/kernel-facts.md §33). Errors wrap ErrUnavailable; the caller may
-// then read the descriptors another way.
-func Load(room int, states uint32) (*Iterator, error) {
+// Load loads the program with room for room inodes. It needs Linux 5.11
+// (bpf_sock_from_file, see docs/kernel-facts.md §33). Errors wrap
+// ErrUnavailable; the caller may then read the descriptors another way.
+func Load(room int) (*Iterator, error) {
 	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
 	spec, err := loadTaskfd()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	spec.Maps[taskfdMapWanted].MaxEntries = uint32(max(room, 1))
-	if err := spec.Variables[taskfdVarStates].Set(states); err != nil {
-		return nil, fmt.Errorf("%w: states: %w", ErrUnavailable, err)
-	}
 	var objs taskfdObjects
 	if err := spec.LoadAndAssign(&objs, nil); err != nil {
 		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
@@ -57,9 +52,10 @@ func (it *Iterator) Close() error { return it.objs.Close() }
 
 // Sockets empties the map of the last run's inodes, puts the n inodes
 // yielded by inodes (at most the room Load made) into it, runs the
-// iterator once and calls visit for every descriptor that refers to one
-// of them.
-func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
+// iterator once and calls visit for every descriptor that refers to a
+// socket in one of states.Report, or in one of states.Lookup with one of
+// the inodes.
+func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, states States, visit func(File)) error {
 	if n > it.max {
 		return fmt.Errorf("%d inodes for a map of %d", n, it.max)
 	}
@@ -69,6 +65,9 @@ func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) er
 		}
 	}
 	it.filled = true
+	if err := it.setStates(states); err != nil {
+		return err
+	}
 	values := make([]uint8, fillChunk)
 	err := chunks(inodes, func(keys []uint32) error { return put(it.objs.Wanted, keys, values[:len(keys)]) })
 	if err != nil {
@@ -87,18 +86,29 @@ func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, visit func(File)) er
 	return read(rd, visit)
 }
 
+// setStates writes the states of the next run into the program's globals.
+func (it *Iterator) setStates(states States) error {
+	if err := it.objs.LookupStates.Set(states.Lookup); err != nil {
+		return fmt.Errorf("%w: states: %w", ErrUnavailable, err)
+	}
+	if err := it.objs.ReportStates.Set(states.Report); err != nil {
+		return fmt.Errorf("%w: states: %w", ErrUnavailable, err)
+	}
+	return nil
+}
+
 // Sockets loads the iterator, runs it once for the n inodes yielded by
 // inodes, in any state (see Iterator.Sockets), and unloads it.
 func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	if n == 0 {
 		return nil
 	}
-	it, err := Load(n, AllStates)
+	it, err := Load(n)
 	if err != nil {
 		return err
 	}
 	defer it.Close()
-	return it.Sockets(inodes, n, visit)
+	return it.Sockets(inodes, n, States{Lookup: AllStates}, visit)
 }
 
 // fillChunk is the number of inodes written to or deleted from the map

@@ -11,10 +11,10 @@ func Sockets(iter.Seq[uint32], int, func(File)) error { return ErrUnavailable }
 type Iterator struct{}
 
 // Load needs Linux: it returns ErrUnavailable.
-func Load(int, uint32) (*Iterator, error) { return nil, ErrUnavailable }
+func Load(int) (*Iterator, error) { return nil, ErrUnavailable }
 
 // Close does nothing.
 func (*Iterator) Close() error { return nil }
 
 // Sockets needs Linux: it returns ErrUnavailable.
-func (*Iterator) Sockets(iter.Seq[uint32], int, func(File)) error { return ErrUnavailable }
+func (*Iterator) Sockets(iter.Seq[uint32], int, States, func(File)) error { return ErrUnavailable }

@@ -55,7 +55,7 @@ func TestSocketsFindsOwnSockets(t *testing.T) {
 // TestIteratorRunsTwice runs one loaded iterator for two sets of sockets:
 // the second run reports the second set only, the map emptied between.
 func TestIteratorRunsTwice(t *testing.T) {
-	it, err := Load(4, AllStates)
+	it, err := Load(4)
 	if errors.Is(err, ErrUnavailable) {
 		t.Skipf("no BPF iterator here: %v", err)
 	}
@@ -66,7 +66,7 @@ func TestIteratorRunsTwice(t *testing.T) {
 	sets := [][]uint32{openInodes(t, 3), openInodes(t, 4)}
 	for i, set := range sets {
 		got := map[uint32]bool{}
-		if err := it.Sockets(slices.Values(set), len(set), func(f File) { got[f.Inode] = true }); err != nil {
+		if err := it.Sockets(slices.Values(set), len(set), States{Lookup: AllStates}, func(f File) { got[f.Inode] = true }); err != nil {
 			t.Fatal(err)
 		}
 		if len(got) != len(set) {
@@ -78,7 +78,7 @@ func TestIteratorRunsTwice(t *testing.T) {
 			}
 		}
 	}
-	if err := it.Sockets(slices.Values(openInodes(t, 5)), 5, func(File) {}); err == nil {
+	if err := it.Sockets(slices.Values(openInodes(t, 5)), 5, States{Lookup: AllStates}, func(File) {}); err == nil {
 		t.Error("5 inodes in a map made for 4: no error")
 	}
 }
@@ -102,10 +102,10 @@ func openInodes(t *testing.T, n int) []uint32 {
 	return out
 }
 
-// TestIteratorStates loads the iterator for LISTEN sockets only and for
-// CLOSE sockets only (TCP states 10 and 7) and runs it on the inodes of
-// both kinds: a listener on loopback and sockets never connected. Each
-// run reports its state's sockets and none of the others.
+// TestIteratorStates runs the iterator looking up LISTEN sockets only and
+// CLOSE sockets only (TCP states 10 and 7) on the inodes of both kinds: a
+// listener on loopback and sockets never connected. Each run reports its
+// state's sockets and none of the others.
 func TestIteratorStates(t *testing.T) {
 	const tcpClose, tcpListen = 7, 10
 	closed := openInodes(t, 3)
@@ -115,7 +115,7 @@ func TestIteratorStates(t *testing.T) {
 		state uint32
 		want  []uint32
 	}{{tcpListen, []uint32{listener}}, {tcpClose, closed}} {
-		it, err := Load(len(all), 1<<tc.state)
+		it, err := Load(len(all))
 		if errors.Is(err, ErrUnavailable) {
 			t.Skipf("no BPF iterator here: %v", err)
 		}
@@ -123,7 +123,7 @@ func TestIteratorStates(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []uint32
-		err = it.Sockets(slices.Values(all), len(all), func(f File) { got = append(got, f.Inode) })
+		err = it.Sockets(slices.Values(all), len(all), States{Lookup: 1 << tc.state}, func(f File) { got = append(got, f.Inode) })
 		it.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -154,4 +154,45 @@ func listenInode(t *testing.T) uint32 {
 		t.Fatal(err)
 	}
 	return uint32(st.Ino)
+}
+
+// TestIteratorReportsStatesWhole runs the iterator with an empty map for
+// the sockets never connected (TCP_CLOSE, 7) reported whole and a
+// listener (10) looked up: this process's closed sockets are all
+// reported, with no inode given, beside the listener whose inode was.
+// A second run on the same program with other states reports the
+// listener alone: the states are set per run.
+func TestIteratorReportsStatesWhole(t *testing.T) {
+	const tcpClose, tcpListen = 7, 10
+	closed := openInodes(t, 3)
+	listener := listenInode(t)
+	it, err := Load(1)
+	if errors.Is(err, ErrUnavailable) {
+		t.Skipf("no BPF iterator here: %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer it.Close()
+	for _, tc := range []struct {
+		states States
+		want   []uint32
+	}{
+		{States{Report: 1 << tcpClose, Lookup: 1 << tcpListen}, append(slices.Clone(closed), listener)},
+		{States{Lookup: 1<<tcpListen | 1<<tcpClose}, []uint32{listener}},
+	} {
+		var got []uint32
+		err := it.Sockets(slices.Values([]uint32{listener}), 1, tc.states, func(f File) {
+			if f.TGID == uint32(os.Getpid()) {
+				got = append(got, f.Inode)
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if want := slices.Sorted(slices.Values(tc.want)); !slices.Equal(got, want) {
+			t.Errorf("states %+v: inodes %v reported, want %v", tc.states, got, want)
+		}
+	}
 }

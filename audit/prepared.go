@@ -1,0 +1,33 @@
+package audit
+
+// Prepared is an attribution made ready before the census it will
+// attribute: where the processes will be read with the BPF iterator, the
+// iterator is loaded and the memory its loader used returned to the
+// system, so that the peak of a run is the larger of the load and the
+// census, not their sum (docs/benchmarks.md). Close it when done.
+type Prepared struct {
+	fsys FS
+	sc   *scanner
+}
+
+// PrepareAttribution loads what ProcessesOf will read the processes with,
+// before the census is taken. A failure to load is kept for the first
+// batch, which then falls back as FS.ProcessesOf would.
+func (fsys FS) PrepareAttribution() *Prepared {
+	p := &Prepared{fsys: fsys, sc: fsys.scanner(0)}
+	p.sc.preload()
+	return p
+}
+
+// ProcessesOf is FS.ProcessesOf with the prepared iterator.
+func (p *Prepared) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
+	return p.fsys.processesOf(c, src, p.sc)
+}
+
+// Close unloads the iterator, if it was loaded; a nil Prepared does
+// nothing.
+func (p *Prepared) Close() {
+	if p != nil {
+		p.sc.close()
+	}
+}
