@@ -96,11 +96,11 @@ func peers(m *ebpf.Map) (map[Peer]uint64, error) {
 	})
 }
 
-// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
-// the monotonic clock.
+// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first, from
+// the map lingering; now is the monotonic clock.
 func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	var out []Live
-	err := eachSock(m, func(s tracerSockinfo) {
+	err := eachSock(m, func(s tracerLivesock) {
 		st := audit.State(s.State)
 		if st != audit.CloseWait && st != audit.FinWait2 {
 			return
@@ -114,22 +114,22 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read BPF map socks: %w", err)
+		return nil, fmt.Errorf("read BPF map lingering: %w", err)
 	}
 	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil
 }
 
-// sockBatch is how many entries of socks one system call reads.
+// sockBatch is how many entries of lingering one system call reads.
 const sockBatch = 1024
 
-// eachSock calls fn with every entry of socks: the live sockets' and those
-// closed sockets left for the next socket at their address, up to the
-// map's size. It reads them in batches, a few system calls for the whole
+// eachSock calls fn with every entry of lingering: the live sockets' and
+// those left behind for the next socket at their address, up to the map's
+// size. It reads them in batches, a few system calls for the whole
 // map, where the kernel has batch lookups (5.6), else one at a time.
-func eachSock(m *ebpf.Map, fn func(tracerSockinfo)) error {
+func eachSock(m *ebpf.Map, fn func(tracerLivesock)) error {
 	keys := make([]uint64, sockBatch)
-	vals := make([]tracerSockinfo, sockBatch)
+	vals := make([]tracerLivesock, sockBatch)
 	var cursor ebpf.MapBatchCursor
 	for {
 		n, err := m.BatchLookup(&cursor, keys, vals, nil)
@@ -150,9 +150,9 @@ func eachSock(m *ebpf.Map, fn func(tracerSockinfo)) error {
 
 // eachSockSlowly is eachSock where the kernel has no batch lookups: two
 // system calls an entry.
-func eachSockSlowly(m *ebpf.Map, fn func(tracerSockinfo)) error {
+func eachSockSlowly(m *ebpf.Map, fn func(tracerLivesock)) error {
 	var k uint64
-	var s tracerSockinfo
+	var s tracerLivesock
 	it := m.Iterate()
 	for it.Next(&k, &s) {
 		fn(s)

@@ -22,20 +22,7 @@ type tracerAddrkey struct {
 	Dir    uint8
 }
 
-type tracerListenkey struct {
-	_     structs.HostLayout
-	Netns uint32
-	Port  uint16
-	Pad   uint16
-}
-
-type tracerOwner struct {
-	_    structs.HostLayout
-	Pid  uint32
-	Comm [16]int8
-}
-
-type tracerSockinfo struct {
+type tracerLivesock struct {
 	_       structs.HostLayout
 	SinceNs uint64
 	Pid     uint32
@@ -44,11 +31,20 @@ type tracerSockinfo struct {
 	Family  uint8
 	Lport   uint16
 	Dport   uint16
-	Reset   uint8
-	Pad     uint8
+	Pad     uint16
 	Comm    [16]int8
 	Saddr   [16]uint8
 	Daddr   [16]uint8
+}
+
+type tracerSockinfo struct {
+	_       structs.HostLayout
+	SinceNs uint64
+	Pid     uint32
+	State   uint8
+	Reset   uint8
+	Pad     [2]uint8
+	Comm    [16]int8
 }
 
 type tracerStatetime struct {
@@ -85,7 +81,7 @@ type tracerTwkey struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	tracerMapFinWait2          = "fin_wait2"
-	tracerMapListeners         = "listeners"
+	tracerMapLingering         = "lingering"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
 	tracerMapSocks             = "socks"
@@ -161,7 +157,7 @@ type tracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerMapSpecs struct {
 	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
-	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
+	Lingering     *ebpf.MapSpec `ebpf:"lingering"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
@@ -199,7 +195,7 @@ func (o *tracerObjects) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerMaps struct {
 	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
-	Listeners     *ebpf.Map `ebpf:"listeners"`
+	Lingering     *ebpf.Map `ebpf:"lingering"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
 	Socks         *ebpf.Map `ebpf:"socks"`
@@ -212,7 +208,7 @@ type tracerMaps struct {
 func (m *tracerMaps) Close() error {
 	return _TracerClose(
 		m.FinWait2,
-		m.Listeners,
+		m.Lingering,
 		m.Resets,
 		m.Retrans,
 		m.Socks,
