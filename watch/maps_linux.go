@@ -81,13 +81,13 @@ func peers(m *ebpf.Map) (map[Peer]uint64, error) {
 	})
 }
 
-// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first, from
-// the map lingering; now is the monotonic clock.
+// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
+// the monotonic clock.
 func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	var out []Live
-	// The map holds the live sockets and those left behind for the next
+	// The map holds the live sockets and the closed ones left for the next
 	// socket at their address, up to its size.
-	err := each(m, func(_ uint64, v []tracerLivesock) {
+	err := each(m, func(_ uint64, v []tracerSockinfo) {
 		s := v[0]
 		st := audit.State(s.State)
 		if st != audit.CloseWait && st != audit.FinWait2 {
@@ -102,7 +102,7 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 		})
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read BPF map lingering: %w", err)
+		return nil, fmt.Errorf("read BPF map socks: %w", err)
 	}
 	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil

@@ -22,7 +22,20 @@ type tracerAddrkey struct {
 	Dir    uint8
 }
 
-type tracerLivesock struct {
+type tracerListenkey struct {
+	_     structs.HostLayout
+	Netns uint32
+	Port  uint16
+	Pad   uint16
+}
+
+type tracerOwner struct {
+	_    structs.HostLayout
+	Pid  uint32
+	Comm [16]int8
+}
+
+type tracerSockinfo struct {
 	_       structs.HostLayout
 	SinceNs uint64
 	Pid     uint32
@@ -31,20 +44,11 @@ type tracerLivesock struct {
 	Family  uint8
 	Lport   uint16
 	Dport   uint16
-	Pad     uint16
+	Reset   uint8
+	Pad     uint8
 	Comm    [16]int8
 	Saddr   [16]uint8
 	Daddr   [16]uint8
-}
-
-type tracerSockinfo struct {
-	_       structs.HostLayout
-	SinceNs uint64
-	Pid     uint32
-	State   uint8
-	Reset   uint8
-	Pad     [2]uint8
-	Comm    [16]int8
 }
 
 type tracerStatetime struct {
@@ -81,7 +85,7 @@ type tracerTwkey struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	tracerMapFinWait2          = "fin_wait2"
-	tracerMapLingering         = "lingering"
+	tracerMapListeners         = "listeners"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
 	tracerMapSocks             = "socks"
@@ -157,7 +161,7 @@ type tracerProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerMapSpecs struct {
 	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
-	Lingering     *ebpf.MapSpec `ebpf:"lingering"`
+	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
@@ -195,7 +199,7 @@ func (o *tracerObjects) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerMaps struct {
 	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
-	Lingering     *ebpf.Map `ebpf:"lingering"`
+	Listeners     *ebpf.Map `ebpf:"listeners"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
 	Socks         *ebpf.Map `ebpf:"socks"`
@@ -208,7 +212,7 @@ type tracerMaps struct {
 func (m *tracerMaps) Close() error {
 	return _TracerClose(
 		m.FinWait2,
-		m.Lingering,
+		m.Listeners,
 		m.Resets,
 		m.Retrans,
 		m.Socks,

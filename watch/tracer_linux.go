@@ -153,6 +153,6 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return r, fmt.Errorf("monotonic clock: %w", err)
 	}
-	r.Live, err = live(m.Lingering, time.Duration(ts.Nano()))
+	r.Live, err = live(m.Socks, time.Duration(ts.Nano()))
 	return r, err
 }

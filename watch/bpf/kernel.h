@@ -28,13 +28,9 @@ typedef __u32 __be32;
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_LRU_HASH 9
 #define BPF_MAP_TYPE_LRU_PERCPU_HASH 10
-#define BPF_MAP_TYPE_SK_STORAGE 24
 #define BPF_ANY 0
 #define BPF_NOEXIST 1
-#define BPF_F_NO_PREALLOC 1
 #define BPF_F_NO_COMMON_LRU 2 /* a free list per CPU: no shared lock */
-#define BPF_F_CLONE (1U << 9) /* sk storage copied to a listener's children */
-#define BPF_SK_STORAGE_GET_F_CREATE 1
 
 /* Helpers by number (enum bpf_func_id, include/uapi/linux/bpf.h). */
 static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *)1;
@@ -43,7 +39,6 @@ static long (*bpf_map_delete_elem)(void *map, const void *key) = (void *)3;
 static __u64 (*bpf_ktime_get_ns)(void) = (void *)5;
 static __u64 (*bpf_get_current_pid_tgid)(void) = (void *)14;
 static long (*bpf_get_current_comm)(void *buf, __u32 size) = (void *)16;
-static void *(*bpf_sk_storage_get)(void *map, const void *sk, void *value, __u64 flags) = (void *)107;
 static long (*bpf_probe_read_kernel)(void *dst, __u32 size, const void *src) = (void *)113;
 
 /* Address families and TCP states (include/net/tcp_states.h). */
@@ -98,13 +93,6 @@ struct sock_common {
 struct sock {
 	struct sock_common __sk_common;
 	unsigned long sk_flags; /* older kernels; see sock_flags() */
-} CORE;
-
-/* struct inet_sock (include/net/inet_sock.h) begins with its struct sock;
- * inet_sport keeps the local port after the move to CLOSE has released it
- * (skc_num = 0). */
-struct inet_sock {
-	__be16 inet_sport;
 } CORE;
 
 /* Bits of sock.sk_flags (enum sock_flags, include/net/sock.h). */

@@ -15,21 +15,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* The network namespace (inode) to watch; 0 watches every namespace. */
 const volatile __u32 filter_netns = 0;
 
-/* One socket's state, since when, and the process it belongs to: the last
- * process seen moving it in process context (see owned_by_task). Kept in
- * the socket itself (socket-local storage), freed with it. */
+/* One socket's current state, since when, and the process it belongs to:
+ * the last process seen moving it in process context (see owned_by_task). */
 struct sockinfo {
-	__u64 since_ns;
-	__u32 pid;
-	__u8 state; /* TCP_CLOSE: not tracked (closed, or a TIME_WAIT) */
-	__u8 reset; /* an RST was sent or received on the socket */
-	__u8 pad[2];
-	char comm[16];
-};
-
-/* A socket that entered CLOSE_WAIT or FIN_WAIT2, by its address, for
- * userspace to list the live ones; state is TCP_CLOSE once it left. */
-struct livesock {
 	__u64 since_ns;
 	__u32 pid;
 	__u32 netns;
@@ -37,7 +25,8 @@ struct livesock {
 	__u8 family;
 	__u16 lport;
 	__u16 dport;
-	__u16 pad;
+	__u8 reset; /* an RST was sent or received on the socket */
+	__u8 pad;
 	char comm[16];
 	__u8 saddr[16];
 	__u8 daddr[16];
@@ -62,6 +51,17 @@ struct addrkey {
 	__u16 port;
 	__u8 family;
 	__u8 dir;
+};
+
+struct owner {
+	__u32 pid;
+	char comm[16];
+};
+
+struct listenkey {
+	__u32 netns;
+	__u16 port;
+	__u16 pad;
 };
 
 /* RST directions in addrkey.dir. */
@@ -91,28 +91,20 @@ struct {
 	__type(value, struct statetime);
 } state_time SEC(".maps");
 
-/* Socket-local storage: no hash lookup, no insert or delete in a shared
- * table; an accepted socket starts with a copy of its listener's value
- * (BPF_F_CLONE), so it belongs to the process that listened. */
-struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
-	__type(key, int);
-	__type(value, struct sockinfo);
-} socks SEC(".maps");
-
-/* The sockets in CLOSE_WAIT or FIN_WAIT2 (kernel storage cannot be listed
- * from userspace), by address. A socket that leaves leaves its entry behind,
- * marked TCP_CLOSE: the next socket the slab places at the same address,
- * most of them under churn, reuses it in place, without an insert or a
- * delete; the LRU evicts the entries of addresses no longer used. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 32768);
 	__type(key, __u64);
-	__type(value, struct livesock);
-} lingering SEC(".maps");
+	__type(value, struct sockinfo);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct listenkey);
+	__type(value, struct owner);
+} listeners SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -134,13 +126,13 @@ struct tuplekey {
 };
 
 /* Sockets handed to a timewait sock of substate FIN_WAIT2 (no FIN from
- * the peer yet), by 4-tuple: their TIME_WAIT is counted, under the key
- * kept here, if the peer's FIN reaches the timewait sock. */
+ * the peer yet), by 4-tuple: their TIME_WAIT is counted if the peer's FIN
+ * reaches the timewait sock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct tuplekey);
-	__type(value, struct twkey);
+	__type(value, struct sockinfo);
 } fin_wait2 SEC(".maps");
 
 struct {
@@ -252,21 +244,35 @@ static __always_inline void spent(__u32 state, __u64 ns)
 	t->sum_ns += ns;
 }
 
-/* tw_key is the TIME_WAIT creation of sk by the owner in si. */
-static __always_inline void tw_key(const struct sock *sk, const struct sockinfo *si, __u32 netns, struct twkey *k)
+static __always_inline void count_timewait(const struct sockinfo *si)
 {
-	k->pid = si->pid;
-	k->netns = netns;
-	__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
-	k->family = remote(sk, k->daddr);
-	k->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	struct twkey k = {.pid = si->pid, .netns = si->netns, .dport = si->dport, .family = si->family};
+	__builtin_memcpy(k.comm, si->comm, sizeof(k.comm));
+	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
+	add(&timewait, &k, 1);
 }
 
-static __always_inline void count_timewait(const struct sock *sk, const struct sockinfo *si, __u32 netns)
+/* inherit gives a passive socket the owner of its listener. */
+static __always_inline void inherit(struct sockinfo *si)
 {
-	struct twkey k = {};
-	tw_key(sk, si, netns, &k);
-	add(&timewait, &k, 1);
+	struct listenkey lk = {.netns = si->netns, .port = si->lport};
+	struct owner *o = bpf_map_lookup_elem(&listeners, &lk);
+	if (o) {
+		si->pid = o->pid;
+		__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
+	}
+}
+
+static __always_inline void listening(const struct sockinfo *si, int new)
+{
+	struct listenkey lk = {.netns = si->netns, .port = si->lport};
+	if (new != TCP_LISTEN) {
+		bpf_map_delete_elem(&listeners, &lk);
+		return;
+	}
+	struct owner o = {.pid = si->pid};
+	__builtin_memcpy(o.comm, si->comm, sizeof(o.comm));
+	bpf_map_update_elem(&listeners, &lk, &o, BPF_ANY);
 }
 
 /* sock_flags returns sk->sk_flags, a field of struct sock in older kernels
@@ -305,54 +311,13 @@ static __always_inline int time_wait_of(const struct sock *sk, const struct sock
 	return old == TCP_FIN_WAIT2 ? TW_FIN_WAIT2 : TW_NONE;
 }
 
-/* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2.
- * Its local port is inet_sport: the move to CLOSE released skc_num. */
-static __always_inline void await_fin(const struct sock *sk, const struct sockinfo *si, __u32 netns)
+/* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2. */
+static __always_inline void await_fin(const struct sockinfo *si)
 {
-	struct twkey v = {};
-	tw_key(sk, si, netns, &v);
-	struct tuplekey k = {.netns = netns, .dport = v.dport, .family = v.family};
-	__be16 sport = 0;
-	/* Read, not loaded: the verifier types sk as a struct sock. */
-	bpf_probe_read_kernel(&sport, sizeof(sport), &((const struct inet_sock *)sk)->inet_sport);
-	k.lport = __builtin_bswap16(sport);
-	__builtin_memcpy(k.daddr, v.daddr, sizeof(k.daddr));
-	local(sk, k.saddr);
-	bpf_map_update_elem(&fin_wait2, &k, &v, BPF_ANY);
-}
-
-/* lingers reports whether userspace lists the sockets in state. */
-static __always_inline int lingers(int state)
-{
-	return state == TCP_CLOSE_WAIT || state == TCP_FIN_WAIT2;
-}
-
-/* linger records a socket that enters a state userspace lists, or marks
- * its entry TCP_CLOSE when it leaves one (for another, the entry is
- * rewritten). */
-static __always_inline void linger(const struct sock *sk, const struct sockinfo *si, __u32 netns, int new, __u64 now)
-{
-	__u64 key = (__u64)sk;
-	struct livesock fresh = {};
-	struct livesock *l = bpf_map_lookup_elem(&lingering, &key);
-	if (!lingers(new)) {
-		if (l)
-			l->state = TCP_CLOSE;
-		return;
-	}
-	if (!l)
-		l = &fresh;
-	l->since_ns = now;
-	l->pid = si->pid;
-	l->netns = netns;
-	l->state = new;
-	__builtin_memcpy(l->comm, si->comm, sizeof(l->comm));
-	l->family = remote(sk, l->daddr);
-	local(sk, l->saddr);
-	l->lport = sk->__sk_common.skc_num;
-	l->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	if (l == &fresh)
-		bpf_map_update_elem(&lingering, &key, &fresh, BPF_ANY);
+	struct tuplekey k = {.netns = si->netns, .lport = si->lport, .dport = si->dport, .family = si->family};
+	__builtin_memcpy(k.saddr, si->saddr, sizeof(k.saddr));
+	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
+	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
 }
 
 SEC("tp_btf/inet_sock_set_state")
@@ -368,18 +333,33 @@ int on_state(__u64 *ctx)
 	if (n)
 		*n += 1;
 
-	/* The socket's value is created at its first transition traced (an
-	 * accepted socket's is its listener's copy) and changed in place: a
-	 * transition of one socket runs under its lock. */
+	/* The socket's entry is changed in place: a transition of one socket
+	 * runs under its lock, and an update of an LRU entry would allocate.
+	 * A socket that closes leaves its entry behind, marked CLOSE (a state
+	 * no tracked socket has), rather than deleting it: the next socket
+	 * the slab places at the same address, most of them under churn,
+	 * starts from it in place, without an insert or a delete (the LRU
+	 * evicts the entries of addresses no longer used). */
+	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
 	struct sockinfo fresh = {};
-	struct sockinfo *si = bpf_sk_storage_get(&socks, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+	int entry = si != 0, known = entry && si->state != TCP_CLOSE;
 	if (!si)
 		si = &fresh;
-	__u64 now = bpf_ktime_get_ns();
-	/* An accepted socket's first transition leaves its listener's state,
-	 * whose time is the listener's. */
-	if (si->state == old && old != TCP_CLOSE && new != TCP_SYN_RECV)
+	else if (!known)
+		__builtin_memset(si, 0, sizeof(*si));
+	else if (si->state == old)
 		spent(old, now - si->since_ns);
+	/* Read the addresses at every transition: connect() picks the local
+	 * port after the socket enters SYN_SENT. */
+	si->netns = netns;
+	si->family = remote(sk, si->daddr);
+	local(sk, si->saddr);
+	/* tcp_set_state() releases the local port (inet_put_port) before it
+	 * traces a move to CLOSE: keep the one seen before. */
+	if (sk->__sk_common.skc_num)
+		si->lport = sk->__sk_common.skc_num;
+	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
 		/* The name is copied when the owner changes: the same process
 		 * closing the socket it connected keeps the name read then. */
@@ -388,16 +368,27 @@ int on_state(__u64 *ctx)
 			si->pid = pid;
 			bpf_get_current_comm(si->comm, sizeof(si->comm));
 		}
+	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
+		inherit(si);
 	}
+	/* listen() and the listener's close(); an accepted socket's first
+	 * transition also leaves LISTEN (it is born a copy of its listener). */
+	if (new == TCP_LISTEN || (old == TCP_LISTEN && new == TCP_CLOSE))
+		listening(si, new);
 	int tw = time_wait_of(sk, si, old, new);
 	if (tw == TW_CREATED)
-		count_timewait(sk, si, netns);
+		count_timewait(si);
 	else if (tw == TW_FIN_WAIT2)
-		await_fin(sk, si, netns);
-	if (lingers(old) || lingers(new))
-		linger(sk, si, netns, new, now);
-	si->state = new == TCP_TIME_WAIT ? TCP_CLOSE : new;
+		await_fin(si);
+	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
+		if (entry)
+			si->state = TCP_CLOSE;
+		return 0;
+	}
+	si->state = new;
 	si->since_ns = now;
+	if (!entry)
+		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
 	return 0;
 }
 
@@ -443,10 +434,10 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 	}
 	k.dport = __builtin_bswap16(tcp[0]);
 	k.lport = __builtin_bswap16(tcp[1]);
-	struct twkey *tw = bpf_map_lookup_elem(&fin_wait2, &k);
-	if (!tw)
+	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, &k);
+	if (!si)
 		return;
-	add(&timewait, tw, 1);
+	count_timewait(si);
 	bpf_map_delete_elem(&fin_wait2, &k);
 }
 
@@ -477,8 +468,8 @@ static __always_inline void count_peer(void *map, const struct sock *sk, int wit
 		k.port = __builtin_bswap16(sk->__sk_common.skc_dport);
 	add(map, &k, 1);
 	if (map == &resets) {
-		/* NULL for a timewait or request sock: not a full socket. */
-		struct sockinfo *si = bpf_sk_storage_get(&socks, sk, 0, 0);
+		__u64 key = (__u64)sk;
+		struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
 		if (si)
 			si->reset = 1;
 	}
@@ -564,4 +555,3 @@ int on_synack(__u64 *ctx)
 	add(&synack_retrans, &k, 1);
 	return 0;
 }
-
