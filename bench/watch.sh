@@ -6,14 +6,18 @@
 # In a network namespace made for the run, bench/churn connects and closes
 # loopback connections as fast as it can for DURATION (default 10 s),
 # ROUNDS times (default 3) without watch and with `tcpaudit watch` running,
-# alternated; it prints the median cycles per second of each and their
-# ratio (target: at least 0.95). Then, with churn paced at RATE cycles/s
-# (default 1000: about 10 transitions each, so about 10,000 transitions/s),
-# it prints the CPU watch used (utime + stime from /proc/PID/stat) as a
-# share of one core, the transitions per second watch itself measured, and
-# watch's peak RSS (VmHWM), and, with bpftool, the run time of the BPF
-# programs as the kernel accounts it (kernel.bpf_stats_enabled): in all,
-# per run and per transition traced in the namespace.
+# alternated (odd rounds without watch first, even rounds with it first, so
+# that a steady drift of the machine's load favours neither). It prints the
+# median cycles per second of each and their ratio (target: at least 0.95),
+# then each round's pair ratio (the two runs seconds apart), their median
+# and range: the range says how much noise one ratio carries, and the load
+# average. Then, with churn paced at RATE cycles/s (default 1000: about 10
+# transitions each, so about 10,000 transitions/s), it prints the CPU watch
+# used (utime + stime from /proc/PID/stat) as a share of one core, the
+# transitions per second watch itself measured, and watch's peak RSS
+# (VmHWM), and, with bpftool, the run time of the BPF programs as the kernel
+# accounts it (kernel.bpf_stats_enabled): in all, per run and per transition
+# traced in the namespace.
 # Needs root, ip(8) and Go (or PREBUILT=DIR
 # holding tcpaudit and churn binaries).
 set -euo pipefail
@@ -55,17 +59,33 @@ start_watch() {
 
 secs=${DURATION%s}
 without=() with=()
-for _ in $(seq "$ROUNDS"); do
-	without+=("$(churn_rate)")
+# with_watch: one churn run with watch attached, its rate appended to with.
+with_watch() {
 	start_watch $((secs + 2))
 	with+=("$(churn_rate)")
 	wait "$pid" || cat "$bin/watch.err" >&2
+}
+for round in $(seq "$ROUNDS"); do
+	if [ $((round % 2)) -eq 1 ]; then
+		without+=("$(churn_rate)")
+		with_watch
+	else
+		with_watch
+		without+=("$(churn_rate)")
+	fi
 done
 a=$(printf '%s\n' "${without[@]}" | median)
 b=$(printf '%s\n' "${with[@]}" | median)
 echo "churn_without_watch_cycles_per_s $a (runs: ${without[*]})"
 echo "churn_with_watch_cycles_per_s $b (runs: ${with[*]})"
 awk -v a="$a" -v b="$b" 'BEGIN {printf "throughput_ratio %.3f (target >= 0.95)\n", b / a}'
+pairs=()
+for i in "${!with[@]}"; do
+	pairs+=("$(awk -v a="${without[$i]}" -v b="${with[$i]}" 'BEGIN {printf "%.3f", b / a}')")
+done
+printf '%s\n' "${pairs[@]}" | sort -n | awk -v all="${pairs[*]}" '{r[NR] = $1}
+	END {printf "pair_ratio_median %s (pairs: %s; range %s to %s)\n", r[int((NR + 1) / 2)], all, r[1], r[NR]}'
+echo "load_average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The kernel's own accounting of the programs' run time (bpf_stats) for the
 # paced run: nanoseconds per event, independent of the machine's load.

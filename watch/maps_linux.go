@@ -4,7 +4,6 @@ package watch
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -21,20 +20,6 @@ func sum(v []uint64) uint64 {
 		n += x
 	}
 	return n
-}
-
-// each calls fn with every key of m and its values, one per CPU.
-func each[K, V any](m *ebpf.Map, fn func(k K, v []V)) error {
-	var k K
-	var v []V
-	it := m.Iterate()
-	for it.Next(&k, &v) {
-		fn(k, v)
-	}
-	if err := it.Err(); err != nil {
-		return fmt.Errorf("read BPF map %s: %w", m, err)
-	}
-	return nil
 }
 
 func transitions(m *ebpf.Map) (map[Pair]uint64, error) {
@@ -100,7 +85,10 @@ func peers(m *ebpf.Map) (map[Peer]uint64, error) {
 // the monotonic clock.
 func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	var out []Live
-	err := eachSock(m, func(s tracerSockinfo) {
+	// The map holds the live sockets and the closed ones left for the next
+	// socket at their address, up to its size.
+	err := each(m, func(_ uint64, v []tracerSockinfo) {
+		s := v[0]
 		st := audit.State(s.State)
 		if st != audit.CloseWait && st != audit.FinWait2 {
 			return
@@ -118,46 +106,6 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	}
 	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil
-}
-
-// sockBatch is how many entries of socks one system call reads.
-const sockBatch = 1024
-
-// eachSock calls fn with every entry of socks: the live sockets' and those
-// closed sockets left for the next socket at their address, up to the
-// map's size. It reads them in batches, a few system calls for the whole
-// map, where the kernel has batch lookups (5.6), else one at a time.
-func eachSock(m *ebpf.Map, fn func(tracerSockinfo)) error {
-	keys := make([]uint64, sockBatch)
-	vals := make([]tracerSockinfo, sockBatch)
-	var cursor ebpf.MapBatchCursor
-	for {
-		n, err := m.BatchLookup(&cursor, keys, vals, nil)
-		if errors.Is(err, ebpf.ErrNotSupported) {
-			return eachSockSlowly(m, fn)
-		}
-		for _, v := range vals[:n] {
-			fn(v)
-		}
-		if errors.Is(err, ebpf.ErrKeyNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// eachSockSlowly is eachSock where the kernel has no batch lookups: two
-// system calls an entry.
-func eachSockSlowly(m *ebpf.Map, fn func(tracerSockinfo)) error {
-	var k uint64
-	var s tracerSockinfo
-	it := m.Iterate()
-	for it.Next(&k, &s) {
-		fn(s)
-	}
-	return it.Err()
 }
 
 // rstReceived is addrkey.dir of a received RST (RST_RECEIVED).
