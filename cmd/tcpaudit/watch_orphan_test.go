@@ -14,7 +14,9 @@ import (
 
 // TestWatchOrphanedFinWait2: n client-first closes toward a server that
 // closes at once, k toward one that closes 300 ms later and m toward one
-// that never does, with tcp_fin_timeout 2 s. The m orphaned FIN_WAIT2
+// that never does, with tcp_fin_timeout 5 s (below the 60 s of TIME_WAIT,
+// and long enough that ss still sees the m when the machine is loaded).
+// The m orphaned FIN_WAIT2
 // sockets leave for a tw sock of substate FIN_WAIT2, through the same
 // FIN_WAIT2 -> CLOSE transition as a TIME_WAIT, but are no TIME_WAIT; the
 // k do the same, and become TIME_WAIT when the late FIN reaches the tw
@@ -29,7 +31,7 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 	if err != nil {
 		t.Skip("needs ss(8) as the oracle")
 	}
-	setSysctl(t, "net/ipv4/tcp_fin_timeout", "2")
+	setSysctl(t, "net/ipv4/tcp_fin_timeout", "5")
 	const n, k, m = 200, 20, 5
 	closing := echoServer(t, "127.0.0.1:0").Addr().String()
 	late := holdingServer(t, 300*time.Millisecond)
@@ -148,7 +150,7 @@ func TestServeWatchOrphanedFinWait2(t *testing.T) {
 	if !enterWithBPF(t) {
 		return
 	}
-	setSysctl(t, "net/ipv4/tcp_fin_timeout", "2")
+	setSysctl(t, "net/ipv4/tcp_fin_timeout", "5")
 	links := bpfLinks()
 	url, stop := startServe(t, "--watch", "--interval", "0")
 	defer stop()
