@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"math"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -20,15 +19,11 @@ import (
 // as TIME_WAIT, and none of the n as orphans; with a port range of 200 the
 // silent server's projection is a finding whose text names both parts.
 func TestWatchProjectsOrphanedFinWait2(t *testing.T) {
-	if !enterWithBPF(t) {
+	const finTimeout, n, m = 5, 100, 100
+	ssBin, ok := enterWithFinTimeout(t, finTimeout)
+	if !ok {
 		return
 	}
-	ssBin, err := exec.LookPath("ss")
-	if err != nil {
-		t.Skip("needs ss(8) as the oracle")
-	}
-	const finTimeout, n, m = 5, 100, 100
-	setSysctl(t, "net/ipv4/tcp_fin_timeout", fmt.Sprint(finTimeout))
 	setSysctl(t, "net/ipv4/ip_local_port_range", "40000 40199")
 	closing := echoServer(t, "127.0.0.1:0").Addr().String()
 	silent := holdingServer(t, 0)

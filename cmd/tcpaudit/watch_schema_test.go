@@ -49,7 +49,7 @@ func TestWatchOutputMatchesSchema(t *testing.T) {
 	silent := holdingServer(t, 0)
 	load := func() {
 		churn(t, addr, 60)
-		dialClose(t, silent, 5) // orphaned FIN_WAIT2: orphaned_fin_wait2 in a projection
+		dialClose(t, silent, 5)                            // orphaned FIN_WAIT2: orphaned_fin_wait2 in a projection
 		if c, err := net.Dial("tcp", closed); err == nil { // refused: an RST from the closed port
 			c.Close()
 		}
