@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/rules"
 	"github.com/tcpaudit/tcpaudit/watch"
@@ -31,7 +32,15 @@ func TestWatchProjectsOrphanedFinWait2(t *testing.T) {
 	_, r := watchRun(t, func() {
 		churn(t, closing, n)
 		dialClose(t, silent, m)
-		ssTW, ssFW2 = ssCount(t, ssBin, "time-wait"), ssCount(t, ssBin, "fin-wait-2")
+		// The echo server closes in a goroutine of its own: on a loaded
+		// machine a client can be an orphan until its FIN arrives. Poll ss
+		// until it has, at most 1.5 s.
+		for deadline := time.Now().Add(1500 * time.Millisecond); ; time.Sleep(100 * time.Millisecond) {
+			ssTW, ssFW2 = ssCount(t, ssBin, "time-wait"), ssCount(t, ssBin, "fin-wait-2")
+			if ssTW >= n && ssFW2 <= m || time.Now().After(deadline) {
+				break
+			}
+		}
 	}, "--duration", "3s")
 	if ssTW != n || ssFW2 != m {
 		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n, m)
