@@ -80,14 +80,15 @@ func judgeTimeWait(r Report, l Limits) []rules.Finding {
 			continue
 		}
 		out = append(out, rules.Finding{Rule: TimeWaitChurn, Severity: sev,
-			Title:    "TIME_WAIT toward " + p.Destination + " takes most of the ephemeral port range",
+			Title:    projectionTitle(p),
 			Observed: projectionText(p),
 			Expected: fmt.Sprintf("below %.0f%% of the range toward one destination", l.PortShareWarning*100),
 			Explanation: "Each connection closed first by this host leaves a TIME_WAIT entry for 60 s that keeps its local " +
-				"port toward that destination; when the range is used up, connect() fails with EADDRNOTAVAIL. " +
+				"port toward that destination; one whose peer never answers the FIN (an orphaned FIN_WAIT2) keeps it " +
+				"for tcp_fin_timeout. When the range is used up, connect() fails with EADDRNOTAVAIL. " +
 				"Reuse connections (keep-alive, pooling), let the server close first, or widen ip_local_port_range.",
 			Fix:       rules.Fix{Advice: "reuse connections toward " + p.Destination + " (keep-alive, a pool) or let the peer close first"},
-			Evidence:  rules.Evidence{"rate_per_s": p.PerS, "ports_held": float64(p.PortsHeld), "range": float64(p.PortRange.Size()), "share": p.Share, "elapsed_s": r.ElapsedS},
+			Evidence:  projectionEvidence(p, r.ElapsedS),
 			Subjects:  timeWaitSubjects(r, p.Destination),
 			Namespace: r.namespaceID(p.Netns),
 		})
@@ -95,12 +96,38 @@ func judgeTimeWait(r Report, l Limits) []rules.Finding {
 	return out
 }
 
+func projectionTitle(p Projection) string {
+	if p.Orphaned != nil {
+		return "TIME_WAIT and orphaned FIN_WAIT2 toward " + p.Destination + " take most of the ephemeral port range"
+	}
+	return "TIME_WAIT toward " + p.Destination + " takes most of the ephemeral port range"
+}
+
+// projectionEvidence names both parts of the ports held: TIME_WAIT and,
+// when there are any, the orphans.
+func projectionEvidence(p Projection, elapsed float64) rules.Evidence {
+	e := rules.Evidence{"rate_per_s": p.PerS, "ports_held": float64(p.PortsHeld), "range": float64(p.PortRange.Size()), "share": p.Share, "elapsed_s": elapsed}
+	if p.Orphaned != nil {
+		e["time_wait_ports"] = float64(p.TimeWaitPorts)
+		e["orphan_rate_per_s"] = p.Orphaned.PerS
+		e["orphan_hold_s"] = p.OrphanHoldS
+		e["orphan_ports"] = float64(p.OrphanPorts)
+	}
+	return e
+}
+
 // projectionText is "at this rate (12.0/s) TIME_WAIT toward X holds 720
-// ports: 2.5% of the usable range (28232 ports)".
+// ports: 2.5% of the usable range (28232 ports)", and with orphans
+// "at this rate TIME_WAIT 12.0/s × 60 s + orphaned FIN_WAIT2 5.0/s × 60 s
+// toward X hold 1020 ports: …".
 func projectionText(p Projection) string {
 	pr := p.PortRange
-	return fmt.Sprintf("at this rate (%.1f/s) TIME_WAIT toward %s holds %d ports: %.1f%% of the usable range (%d ports, %d-%d)",
-		p.PerS, p.Destination, p.PortsHeld, p.Share*100, pr.Size(), pr.Low, pr.High)
+	share := fmt.Sprintf("%.1f%% of the usable range (%d ports, %d-%d)", p.Share*100, pr.Size(), pr.Low, pr.High)
+	if p.Orphaned == nil {
+		return fmt.Sprintf("at this rate (%.1f/s) TIME_WAIT toward %s holds %d ports: %s", p.PerS, p.Destination, p.PortsHeld, share)
+	}
+	return fmt.Sprintf("at this rate TIME_WAIT %.1f/s × %.0f s + orphaned FIN_WAIT2 %.1f/s × %.0f s toward %s hold %d ports: %s",
+		p.PerS, timeWaitLen.Seconds(), p.Orphaned.PerS, p.OrphanHoldS, p.Destination, p.PortsHeld, share)
 }
 
 // namespaceID is the ID findings about the namespace with inode ns carry:

@@ -51,12 +51,29 @@ func histograms(m *ebpf.Map, r *Reading) error {
 func timeWait(m *ebpf.Map) (map[Creator]uint64, error) {
 	out := map[Creator]uint64{}
 	return out, each(m, func(k tracerTwkey, v []uint64) {
-		c := Creator{
-			Owner:       Owner{PID: int(k.Pid), Command: comm(k.Comm)},
-			Netns:       k.Netns,
-			Destination: endpoint(k.Family, k.Daddr, k.Dport),
+		out[creator(k)] += sum(v)
+	})
+}
+
+// creator is the process and destination of a TIME_WAIT or orphan key.
+func creator(k tracerTwkey) Creator {
+	return Creator{
+		Owner:       Owner{PID: int(k.Pid), Command: comm(k.Comm)},
+		Netns:       k.Netns,
+		Destination: endpoint(k.Family, k.Daddr, k.Dport),
+	}
+}
+
+func orphans(m *ebpf.Map) (map[Creator]OrphanCount, error) {
+	out := map[Creator]OrphanCount{}
+	return out, each(m, func(k tracerTwkey, v []tracerOrphan) {
+		c := creator(k)
+		o := out[c]
+		for _, cpu := range v {
+			o.Handed += cpu.Handed
+			o.Answered += cpu.Answered
 		}
-		out[c] += sum(v)
+		out[c] = o
 	})
 }
 

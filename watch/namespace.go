@@ -20,6 +20,10 @@ type Watched struct {
 // MaxTWBucketsKey is the limit of TIME_WAIT entries of a namespace.
 const MaxTWBucketsKey = "net.ipv4.tcp_max_tw_buckets"
 
+// FinTimeoutKey is how long an orphaned FIN_WAIT2 socket waits for the
+// peer's FIN.
+const FinTimeoutKey = "net.ipv4.tcp_fin_timeout"
+
 // Keys are the sysctls of one network namespace that its TIME_WAIT
 // projections and the tw-bucket rule are judged by. Both keys are per
 // namespace (docs/kernel-facts.md §37): they are read inside the
@@ -35,6 +39,9 @@ type Keys struct {
 	// net.ipv4.tcp_max_tw_buckets (0 when unknown: no tw-bucket finding).
 	PortRange    PortRange `json:"port_range"`
 	MaxTWBuckets int       `json:"tcp_max_tw_buckets,omitempty"`
+	// FinTimeout is net.ipv4.tcp_fin_timeout in seconds (0 when unknown:
+	// the kernel's default, 60 s, is assumed).
+	FinTimeout int `json:"tcp_fin_timeout,omitempty"`
 	// Unread says why the keys could not be read; the namespace's
 	// projections then have no share of a range and no finding.
 	Unread string `json:"unread,omitempty"`
@@ -51,6 +58,9 @@ func ReadKeys(fsys audit.FS) (Keys, error) {
 	k := Keys{PortRange: PortRange{Low: int(low), High: int(high)}}
 	if v, err := fsys.Sysctl(MaxTWBucketsKey); err == nil {
 		k.MaxTWBuckets, _ = strconv.Atoi(strings.TrimSpace(v))
+	}
+	if v, err := fsys.Sysctl(FinTimeoutKey); err == nil {
+		k.FinTimeout, _ = strconv.Atoi(strings.TrimSpace(v))
 	}
 	return k, nil
 }

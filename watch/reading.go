@@ -50,6 +50,11 @@ type Peer struct {
 	Endpoint netip.AddrPort
 }
 
+// OrphanCount are the orphans handed to a tw sock of substate FIN_WAIT2
+// and, of those, the ones the peer's FIN then turned into a TIME_WAIT
+// (counted in TimeWait too).
+type OrphanCount struct{ Handed, Answered uint64 }
+
 // ResetCount are the RSTs exchanged with one peer.
 type ResetCount struct{ Sent, Received uint64 }
 
@@ -78,6 +83,9 @@ type Reading struct {
 	Max         [NStates]time.Duration
 	Sum         [NStates]time.Duration
 	TimeWait    map[Creator]uint64
+	// Orphans are the orphaned FIN_WAIT2 sockets handed to a tw sock,
+	// by creator as TimeWait (BPF only).
+	Orphans     map[Creator]OrphanCount
 	Resets      map[Peer]ResetCount
 	SynAck      map[Peer]uint64
 	Retransmits map[Peer]uint64

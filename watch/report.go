@@ -27,7 +27,10 @@ type Report struct {
 	Longest []LongLived `json:"longest_lived"`
 	// TimeWaitCreated are all the TIME_WAIT entries created (sampled: the
 	// TIME_WAIT sockets of the last sample, and their count ÷ 60 s).
-	TimeWaitCreated       Rate           `json:"time_wait_created"`
+	TimeWaitCreated Rate `json:"time_wait_created"`
+	// OrphansCreated are the orphaned FIN_WAIT2 sockets handed to a tw
+	// sock that the peer's FIN did not turn into a TIME_WAIT (BPF only).
+	OrphansCreated        Rate           `json:"orphans_created"`
 	TimeWaitByProcess     []ProcessRate  `json:"time_wait_by_process"`
 	TimeWaitByDestination []Projection   `json:"time_wait_by_destination"`
 	Resets                []PeerResets   `json:"resets_by_peer"`
@@ -101,12 +104,22 @@ type ProcessRate struct {
 // Projection is the TIME_WAIT entries created toward one destination and
 // what they hold at this rate: a TIME_WAIT entry lives 60 s
 // (TCP_TIMEWAIT_LEN), so rate × 60 entries hold as many local ports of
-// the ephemeral range toward that destination.
+// the ephemeral range toward that destination. Orphaned FIN_WAIT2
+// connections hold theirs for the namespace's tcp_fin_timeout (see
+// orphanHold) and add orphan rate × that.
 type Projection struct {
 	Destination string `json:"destination"`
 	Netns       uint32 `json:"netns,omitempty"`
+	// Rate is the TIME_WAIT entries created.
 	Rate
-	PortsHeld int `json:"ports_held"`
+	// Orphaned are the orphans left unanswered toward the destination
+	// (nil when none), each holding its port OrphanHoldS seconds.
+	Orphaned    *Rate   `json:"orphaned_fin_wait2,omitempty"`
+	OrphanHoldS float64 `json:"orphan_hold_s,omitempty"`
+	// TimeWaitPorts and OrphanPorts are the two parts of PortsHeld.
+	TimeWaitPorts int `json:"time_wait_ports"`
+	OrphanPorts   int `json:"orphan_ports"`
+	PortsHeld     int `json:"ports_held"`
 	// PortRange is the ephemeral port range of the destination's
 	// namespace (zero when it could not be read), Share PortsHeld over its
 	// size.

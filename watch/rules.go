@@ -17,10 +17,12 @@ func Rules() []rules.Rule {
 		ID: TimeWaitChurn, Title: "TIME_WAIT toward one destination, at the rate measured, holds most of the ephemeral ports",
 		Category: rules.Lifecycle, Severity: rules.Warning,
 		Explanation: fmt.Sprintf("Counts the connections entering TIME_WAIT per destination while watched and projects "+
-			"the ports they hold at that rate (rate × 60 s, the length of TIME_WAIT) against the usable ephemeral range. "+
+			"the ports they hold at that rate (rate × 60 s, the length of TIME_WAIT), plus the orphaned FIN_WAIT2 "+
+			"connections toward it (the peer never sent its FIN: orphan rate × the namespace's tcp_fin_timeout), "+
+			"against the usable ephemeral range. "+
 			"A warning at %.0f%% of the range toward one destination, critical at %.0f%%: beyond it connect() to that "+
 			"destination fails with EADDRNOTAVAIL.", l.PortShareWarning*100, l.PortShareCritical*100),
-		References: twRefs,
+		References: append(twRefs, "docs/kernel-facts.md §40 (how long an orphaned FIN_WAIT2 keeps its port)"),
 	}, {
 		ID: TimeWaitBuckets, Title: "TIME_WAIT, at the rate measured, fills tcp_max_tw_buckets",
 		Category: rules.Capacity, Severity: rules.Warning, OptionalKeys: []string{"net.ipv4.tcp_max_tw_buckets"},

@@ -90,7 +90,7 @@ func sampled(r *Report, first, last Reading, el time.Duration, o Options) {
 	pr := o.keysOf(o.Netns).PortRange
 	for _, d := range sortedKeys(last.TimeWaitTo, func(a, b netip.AddrPort) int { return a.Compare(b) }) {
 		tw := last.TimeWaitTo[d]
-		out = append(out, project(Peer{Netns: o.Netns, Endpoint: d}, Rate{Count: uint64(tw), PerS: float64(tw) / timeWaitLen.Seconds()}, pr))
+		out = append(out, project(Peer{Netns: o.Netns, Endpoint: d}, Rate{Count: uint64(tw), PerS: float64(tw) / timeWaitLen.Seconds()}, Rate{}, 0, pr))
 	}
-	r.TimeWaitByDestination = top(out, o.Top, func(p Projection) uint64 { return p.Count })
+	r.TimeWaitByDestination = top(out, o.Top, byPortsHeld)
 }

@@ -62,7 +62,9 @@ func Summarize(first, last Reading, o Options) Report {
 	}
 	r.TimeWaitCreated = rate(created)
 	r.TimeWaitByProcess = top(byProcess(first, last, rate), o.Top, func(p ProcessRate) uint64 { return p.Count })
-	r.TimeWaitByDestination = top(projections(first, last, rate, o), o.Top, func(p Projection) uint64 { return p.Count })
+	sums := heldByDestination(first, last)
+	r.OrphansCreated = rate(orphansCreated(sums))
+	r.TimeWaitByDestination = top(projections(sums, rate, o), o.Top, byPortsHeld)
 	r.Resets = top(peerResets(first, last, rate), o.Top, func(p PeerResets) uint64 { return p.Sent.Count + p.Received.Count })
 	r.SynAckRetransmits = top(endpointRates(first.SynAck, last.SynAck, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
 	r.Retransmits = top(endpointRates(first.Retransmits, last.Retransmits, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
@@ -145,27 +147,34 @@ func compareCreators(a, b Creator) int {
 	return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Command, b.Command), a.Destination.Compare(b.Destination), cmp.Compare(a.Netns, b.Netns))
 }
 
-func projections(first, last Reading, rate func(uint64) Rate, o Options) []Projection {
-	sums := map[Peer]uint64{}
-	for _, c := range sortedKeys(last.TimeWait, compareCreators) {
-		sums[Peer{Netns: c.Netns, Endpoint: c.Destination}] += delta(last.TimeWait, first.TimeWait, c)
-	}
+func projections(sums map[Peer]held, rate func(uint64) Rate, o Options) []Projection {
 	out := []Projection{}
 	for _, d := range sortedKeys(sums, comparePeers) {
-		if sums[d] > 0 {
-			out = append(out, project(d, rate(sums[d]), o.keysOf(d.Netns).PortRange))
+		if h := sums[d]; h.timeWait+h.orphans > 0 {
+			k := o.keysOf(d.Netns)
+			out = append(out, project(d, rate(h.timeWait), rate(h.orphans), orphanHold(k.FinTimeout), k.PortRange))
 		}
 	}
 	return out
 }
 
-// project holds rate × 60 s ports of the range pr toward destination d
-// (pr is the range of d's namespace; zero when unknown: no share).
-func project(d Peer, r Rate, pr PortRange) Projection {
-	held := int(r.PerS*timeWaitLen.Seconds() + 0.5)
-	p := Projection{Destination: d.Endpoint.String(), Netns: d.Netns, Rate: r, PortsHeld: held, PortRange: pr}
+// byPortsHeld ranks projections by the ports they hold.
+func byPortsHeld(p Projection) uint64 { return uint64(p.PortsHeld) }
+
+// project holds tw × 60 s + orphans × hold ports of the range pr toward
+// destination d (pr and hold are those of d's namespace; pr zero when
+// unknown: no share).
+func project(d Peer, tw, orphans Rate, hold time.Duration, pr PortRange) Projection {
+	p := Projection{Destination: d.Endpoint.String(), Netns: d.Netns, Rate: tw, PortRange: pr,
+		TimeWaitPorts: int(tw.PerS*timeWaitLen.Seconds() + 0.5)}
+	if orphans.Count > 0 {
+		p.Orphaned = &orphans
+		p.OrphanHoldS = hold.Seconds()
+		p.OrphanPorts = int(orphans.PerS*hold.Seconds() + 0.5)
+	}
+	p.PortsHeld = p.TimeWaitPorts + p.OrphanPorts
 	if n := pr.Size(); n > 0 {
-		p.Share = float64(held) / float64(n)
+		p.Share = float64(p.PortsHeld) / float64(n)
 	}
 	return p
 }

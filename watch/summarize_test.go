@@ -43,7 +43,7 @@ func TestSummarizeRates(t *testing.T) {
 		t.Errorf("TIME_WAIT by process (-want +got):\n%s", d)
 	}
 	// 400/s × 60 s = 24000 ports of 28232.
-	wantDest := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{4000, 400}, PortsHeld: 24000, PortRange: PortRange{Low: 32768, High: 60999}, Share: 24000.0 / 28232}}
+	wantDest := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{4000, 400}, TimeWaitPorts: 24000, PortsHeld: 24000, PortRange: PortRange{Low: 32768, High: 60999}, Share: 24000.0 / 28232}}
 	if d := cmp.Diff(wantDest, r.TimeWaitByDestination); d != "" {
 		t.Errorf("TIME_WAIT by destination (-want +got):\n%s", d)
 	}

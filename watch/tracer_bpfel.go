@@ -29,6 +29,12 @@ type tracerListenkey struct {
 	Pad   uint16
 }
 
+type tracerOrphan struct {
+	_        structs.HostLayout
+	Handed   uint64
+	Answered uint64
+}
+
 type tracerOwner struct {
 	_    structs.HostLayout
 	Pid  uint32
@@ -86,6 +92,7 @@ type tracerTwkey struct {
 const (
 	tracerMapFinWait2          = "fin_wait2"
 	tracerMapListeners         = "listeners"
+	tracerMapOrphans           = "orphans"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
 	tracerMapSocks             = "socks"
@@ -162,6 +169,7 @@ type tracerProgramSpecs struct {
 type tracerMapSpecs struct {
 	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
 	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
+	Orphans       *ebpf.MapSpec `ebpf:"orphans"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
@@ -200,6 +208,7 @@ func (o *tracerObjects) Close() error {
 type tracerMaps struct {
 	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
 	Listeners     *ebpf.Map `ebpf:"listeners"`
+	Orphans       *ebpf.Map `ebpf:"orphans"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
 	Socks         *ebpf.Map `ebpf:"socks"`
@@ -213,6 +222,7 @@ func (m *tracerMaps) Close() error {
 	return _TracerClose(
 		m.FinWait2,
 		m.Listeners,
+		m.Orphans,
 		m.Resets,
 		m.Retrans,
 		m.Socks,

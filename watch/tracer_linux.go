@@ -140,6 +140,9 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if r.TimeWait, err = timeWait(m.Timewait); err != nil {
 		return r, err
 	}
+	if r.Orphans, err = orphans(m.Orphans); err != nil {
+		return r, err
+	}
 	if r.Resets, err = resets(m.Resets); err != nil {
 		return r, err
 	}

@@ -37,7 +37,7 @@ func watchSchema(t *testing.T) *jsonschema.Schema {
 // TestWatchOutputMatchesSchema validates what `watch --format json` prints,
 // from the tracepoints and from samples, with traffic that fills its
 // sections (transitions, time in state, TIME_WAIT per destination with a
-// finding on a 100-port range, resets), against the documented schema; and
+// finding on a 100-port range, orphaned FIN_WAIT2, resets), against the documented schema; and
 // checks that the schema refuses documents that break it.
 func TestWatchOutputMatchesSchema(t *testing.T) {
 	if !enterWithBPF(t) {
@@ -46,8 +46,10 @@ func TestWatchOutputMatchesSchema(t *testing.T) {
 	setSysctl(t, "net/ipv4/ip_local_port_range", "40000 40099")
 	addr := echoServer(t, "127.0.0.1:0").Addr().String()
 	closed := closedPort(t)
+	silent := holdingServer(t, 0)
 	load := func() {
 		churn(t, addr, 60)
+		dialClose(t, silent, 5)                            // orphaned FIN_WAIT2: orphaned_fin_wait2 in a projection
 		if c, err := net.Dial("tcp", closed); err == nil { // refused: an RST from the closed port
 			c.Close()
 		}

@@ -135,6 +135,22 @@ struct {
 	__type(value, struct sockinfo);
 } fin_wait2 SEC(".maps");
 
+/* Orphans handed to a tw sock of substate FIN_WAIT2, by process and
+ * destination as TIME_WAIT is, and how many of them the peer's FIN then
+ * turned into a TIME_WAIT: the rest hold their port for tcp_fin_timeout. */
+struct orphan {
+	__u64 handed;
+	__u64 answered;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(max_entries, 8192);
+	__type(key, struct twkey);
+	__type(value, struct orphan);
+} orphans SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 4096);
@@ -244,12 +260,42 @@ static __always_inline void spent(__u32 state, __u64 ns)
 	t->sum_ns += ns;
 }
 
+static __always_inline void twkey_of(const struct sockinfo *si, struct twkey *k)
+{
+	k->pid = si->pid;
+	k->netns = si->netns;
+	k->dport = si->dport;
+	k->family = si->family;
+	__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
+	__builtin_memcpy(k->daddr, si->daddr, sizeof(k->daddr));
+}
+
 static __always_inline void count_timewait(const struct sockinfo *si)
 {
-	struct twkey k = {.pid = si->pid, .netns = si->netns, .dport = si->dport, .family = si->family};
-	__builtin_memcpy(k.comm, si->comm, sizeof(k.comm));
-	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
+	struct twkey k = {};
+	twkey_of(si, &k);
 	add(&timewait, &k, 1);
+}
+
+/* count_orphan counts an orphan handed to a FIN_WAIT2 tw sock, or (answered)
+ * one whose peer's FIN made it a TIME_WAIT. Only the orphan path pays for
+ * it: a transition that is no orphan makes no lookup here. */
+static __always_inline void count_orphan(const struct sockinfo *si, int answered)
+{
+	struct twkey k = {};
+	twkey_of(si, &k);
+	struct orphan *o = bpf_map_lookup_elem(&orphans, &k);
+	if (!o) {
+		struct orphan zero = {};
+		bpf_map_update_elem(&orphans, &k, &zero, BPF_NOEXIST);
+		o = bpf_map_lookup_elem(&orphans, &k);
+		if (!o)
+			return;
+	}
+	if (answered)
+		o->answered += 1;
+	else
+		o->handed += 1;
 }
 
 /* inherit gives a passive socket the owner of its listener. */
@@ -378,8 +424,10 @@ int on_state(__u64 *ctx)
 	int tw = time_wait_of(sk, si, old, new);
 	if (tw == TW_CREATED)
 		count_timewait(si);
-	else if (tw == TW_FIN_WAIT2)
+	else if (tw == TW_FIN_WAIT2) {
 		await_fin(si);
+		count_orphan(si, 0);
+	}
 	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
 		if (entry)
 			si->state = TCP_CLOSE;
@@ -438,6 +486,7 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 	if (!si)
 		return;
 	count_timewait(si);
+	count_orphan(si, 1);
 	bpf_map_delete_elem(&fin_wait2, &k);
 }
 

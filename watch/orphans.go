@@ -1,0 +1,63 @@
+package watch
+
+import (
+	"time"
+)
+
+// finTimeoutDefault is net.ipv4.tcp_fin_timeout when it could not be read:
+// the kernel's default (TCP_FIN_TIMEOUT, include/net/tcp.h).
+const finTimeoutDefault = 60 * time.Second
+
+// orphanHold is how long an orphaned FIN_WAIT2 connection holds its local
+// port after close(), by the namespace's tcp_fin_timeout fin
+// (docs/kernel-facts.md §40): up to 60 s, a tw sock of substate FIN_WAIT2
+// for fin; beyond, the socket itself for fin - 60 s and then the tw sock
+// for fin - 60 s again (tcp_keepalive_timer). 0 is the default, 60 s.
+func orphanHold(fin int) time.Duration {
+	d := time.Duration(fin) * time.Second
+	if fin <= 0 {
+		d = finTimeoutDefault
+	}
+	if d <= timeWaitLen {
+		return d
+	}
+	return 2 * (d - timeWaitLen)
+}
+
+// held is what connections toward one destination hold: TIME_WAIT
+// entries created and orphans left unanswered, as rates.
+type held struct {
+	timeWait, orphans uint64
+}
+
+// heldByDestination sums, per destination, the TIME_WAIT entries created
+// and the orphans handed to a FIN_WAIT2 tw sock that the peer's FIN did
+// not turn into a TIME_WAIT (those are in the TIME_WAIT count) between
+// two readings.
+func heldByDestination(first, last Reading) map[Peer]held {
+	sums := map[Peer]held{}
+	for c := range last.TimeWait {
+		d := Peer{Netns: c.Netns, Endpoint: c.Destination}
+		h := sums[d]
+		h.timeWait += delta(last.TimeWait, first.TimeWait, c)
+		sums[d] = h
+	}
+	for c, l := range last.Orphans {
+		d := Peer{Netns: c.Netns, Endpoint: c.Destination}
+		f := first.Orphans[c]
+		handed, answered := l.Handed-min(f.Handed, l.Handed), l.Answered-min(f.Answered, l.Answered)
+		h := sums[d]
+		h.orphans += handed - min(answered, handed)
+		sums[d] = h
+	}
+	return sums
+}
+
+// orphansCreated is the orphans left unanswered over all destinations.
+func orphansCreated(sums map[Peer]held) uint64 {
+	var n uint64
+	for _, h := range sums {
+		n += h.orphans
+	}
+	return n
+}
