@@ -10,7 +10,7 @@ const finTimeoutDefault = 60 * time.Second
 
 // orphanHold is how long an orphaned FIN_WAIT2 connection holds its local
 // port after close(), by the namespace's tcp_fin_timeout fin
-// (docs/kernel-facts.md §40): up to 60 s, a tw sock of substate FIN_WAIT2
+// (docs/kernel-facts.md §39): up to 60 s, a tw sock of substate FIN_WAIT2
 // for fin; beyond, the socket itself for fin - 60 s and then the tw sock
 // for fin - 60 s again (tcp_keepalive_timer). 0 is the default, 60 s.
 func orphanHold(fin int) time.Duration {

@@ -22,7 +22,7 @@ func Rules() []rules.Rule {
 			"against the usable ephemeral range. "+
 			"A warning at %.0f%% of the range toward one destination, critical at %.0f%%: beyond it connect() to that "+
 			"destination fails with EADDRNOTAVAIL.", l.PortShareWarning*100, l.PortShareCritical*100),
-		References: append(twRefs, "docs/kernel-facts.md §40 (how long an orphaned FIN_WAIT2 keeps its port)"),
+		References: append(twRefs, "docs/kernel-facts.md §39 (how long an orphaned FIN_WAIT2 keeps its port)"),
 	}, {
 		ID: TimeWaitBuckets, Title: "TIME_WAIT, at the rate measured, fills tcp_max_tw_buckets",
 		Category: rules.Capacity, Severity: rules.Warning, OptionalKeys: []string{"net.ipv4.tcp_max_tw_buckets"},

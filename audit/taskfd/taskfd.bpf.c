@@ -7,7 +7,7 @@
 // The state test comes first (docs/kernel-facts.md §33): it reads the
 // socket, where the lookup would search a table of up to 262,144 inodes, and
 // a state reported whole (CLOSE_WAIT: the caller joins them on its census)
-// needs no map at all (§39).
+// needs no map at all (§38).
 #include "taskfd.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";

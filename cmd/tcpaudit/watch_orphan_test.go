@@ -39,8 +39,9 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 		dialClose(t, late, k)
 		dialClose(t, silent, m)
 		// The late server closes 300 ms after each client: poll ss until
-		// every late FIN has arrived, at most 1.5 s.
-		for deadline := time.Now().Add(1500 * time.Millisecond); ; time.Sleep(100 * time.Millisecond) {
+		// every late FIN has arrived, at most 3.5 s (a loaded machine),
+		// inside watch's 5 s and the orphans' 5 s.
+		for deadline := time.Now().Add(3500 * time.Millisecond); ; time.Sleep(100 * time.Millisecond) {
 			ssTW = ssCount(t, ssBin, "time-wait")
 			ssFW2 = ssCount(t, ssBin, "fin-wait-2")
 			if ssTW >= n+k && ssFW2 <= m || time.Now().After(deadline) {
@@ -48,7 +49,7 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 			}
 		}
 	}
-	_, r := watchRun(t, load, "--duration", "3s")
+	_, r := watchRun(t, load, "--duration", "5s")
 	if ssTW != n+k || ssFW2 != m {
 		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n+k, m)
 	}
