@@ -5,7 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
+
+	"github.com/tcpaudit/tcpaudit/netns"
 )
 
 // RunNetns is where ip netns keeps its named namespaces.
@@ -78,18 +79,11 @@ func Locate(procRoot string) Where {
 	return w
 }
 
-// hostInode returns the nsfs inode of the host's network namespace, from
-// PID 1 or from kthreadd.
+// hostInode returns the nsfs inode of the host's network namespace and
+// whose it is (netns.Host).
 func hostInode(mount string) (uint64, string, bool) {
-	if ino, ok := nsInode(filepath.Join(mount, "1", "ns", "net")); ok {
-		return ino, "PID 1", true
-	}
-	comm, err := os.ReadFile(filepath.Join(mount, "2", "comm"))
-	if err != nil || strings.TrimSpace(string(comm)) != "kthreadd" {
-		return 0, "", false
-	}
-	ino, ok := nsInode(filepath.Join(mount, "2", "ns", "net"))
-	return ino, "kthreadd, PID 2", ok
+	ino, ref, err := netns.Host(mount)
+	return ino, ref, err == nil
 }
 
 // netnsName returns the name under dir of the nsfs file with inode ino.

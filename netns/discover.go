@@ -80,24 +80,37 @@ func compare(a, b Namespace) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name), cmp.Compare(a.Inode, b.Inode))
 }
 
-// hostInode is the namespace of PID 1, else of kthreadd (PID 2 of the
-// initial PID namespace, a kernel thread: always in the initial network
-// namespace), or of the caller when neither may be read.
+// hostInode is the host's namespace (Host), or the caller's when the
+// host's may not be read.
 func hostInode(procRoot string) (uint64, error) {
-	ino, err := linkInode(filepath.Join(procRoot, "1", "ns", "net"))
+	ino, _, err := Host(procRoot)
 	if err == nil {
 		return ino, nil
-	}
-	if comm, cerr := input.ReadFile(filepath.Join(procRoot, "2", "comm"), 64); cerr == nil && string(comm) == "kthreadd\n" {
-		if ino, kerr := linkInode(filepath.Join(procRoot, "2", "ns", "net")); kerr == nil {
-			return ino, nil
-		}
 	}
 	self, serr := linkInode(filepath.Join(procRoot, "self", "ns", "net"))
 	if serr != nil {
 		return 0, fmt.Errorf("host network namespace: %w", errors.Join(err, serr))
 	}
 	return self, nil
+}
+
+// Host returns the inode of the host's network namespace under procRoot
+// and whose link it was read from: PID 1's, else kthreadd's (PID 2 of the
+// initial PID namespace, a kernel thread: always in the initial network
+// namespace, docs/kernel-facts.md §23), for sandboxes that hide PID 1's.
+func Host(procRoot string) (uint64, string, error) {
+	ino, err := linkInode(filepath.Join(procRoot, "1", "ns", "net"))
+	if err == nil {
+		return ino, "PID 1", nil
+	}
+	comm, cerr := input.ReadFile(filepath.Join(procRoot, "2", "comm"), 64)
+	if cerr != nil || string(comm) != "kthreadd\n" {
+		return 0, "", err
+	}
+	if ino, kerr := linkInode(filepath.Join(procRoot, "2", "ns", "net")); kerr == nil {
+		return ino, "kthreadd, PID 2", nil
+	}
+	return 0, "", err
 }
 
 // linkInode reads a <pid>/ns/net link, "net:[INODE]".

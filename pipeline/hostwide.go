@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
-	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // hostGlobals reads the global keys the rules read in the calling thread's
@@ -28,16 +27,14 @@ func (r *Runner) hostGlobals() (map[string]string, error) {
 	return values, nil
 }
 
-// judgeHostWide judges again, with the host's values of the global keys
-// (host), the rules of res that need one, and marks their findings
-// host-wide. The counters they compare with the keys are those a child
-// namespace shows of the whole host (sockstat orphan and mem,
-// docs/kernel-facts.md §11); f keeps the global keys absent, so that a
-// fix planned from it still sees a child namespace.
-func (r *Runner) judgeHostWide(res rules.Result, f *audit.Facts, host map[string]string, today time.Time) rules.Result {
-	wide := slices.DeleteFunc(slices.Clone(r.engine.Rules), func(rule rules.Rule) bool {
-		return !slices.ContainsFunc(rule.Keys, isGlobal)
-	})
+// judgeHostWide judges f, a namespace's facts with the global keys
+// absent, with the host's values of those keys (host) in their place, and
+// marks the findings of the rules that read one host-wide. The counters
+// those rules compare with the keys are those a child namespace shows of
+// the whole host (sockstat orphan and mem, docs/kernel-facts.md §11). The
+// audit keeps f, so that a fix planned from it still sees a child
+// namespace.
+func (r *Runner) judgeHostWide(f *audit.Facts, host map[string]string, today time.Time) *Audit {
 	g := *f
 	g.Sysctls, g.Absent = maps.Clone(f.Sysctls), maps.Clone(f.Absent)
 	if g.Sysctls == nil {
@@ -47,19 +44,14 @@ func (r *Runner) judgeHostWide(res rules.Result, f *audit.Facts, host map[string
 		g.Sysctls[k] = v
 		delete(g.Absent, k)
 	}
-	cfg := r.config
-	cfg.Today = today
-	judged := rules.Engine{Rules: wide}.Evaluate(&g, cfg)
-	res.Evaluations = slices.Clone(res.Evaluations)
-	for _, e := range judged.Evaluations {
-		if i := slices.IndexFunc(res.Evaluations, func(o rules.Evaluation) bool { return o.Rule == e.Rule }); i >= 0 {
-			res.Evaluations[i] = e
-		}
+	a := r.evaluate(&g, today, nil)
+	a.Facts = f
+	wide := make(map[string]bool)
+	for _, rule := range r.engine.Rules {
+		wide[rule.ID] = slices.ContainsFunc(rule.Keys, isGlobal)
 	}
-	for _, fd := range judged.Findings {
-		fd.HostWide = true
-		res.Findings = append(res.Findings, fd)
+	for i := range a.Result.Findings {
+		a.Result.Findings[i].HostWide = wide[a.Result.Findings[i].Rule]
 	}
-	rules.SortFindings(res.Findings)
-	return res
+	return a
 }

@@ -106,11 +106,10 @@ func (r *Runner) runChild(ctx context.Context, today time.Time, scope *audit.Sco
 		why = fs.ErrNotExist // not visible here: what the host lacks too
 	}
 	f = withGlobalsAbsent(f, global, why).WithoutConfigured("the sysctl.d tree applies to the host namespace only")
-	a := r.evaluate(f, today, nil)
 	if host != nil {
-		a.Result = r.judgeHostWide(a.Result, f, host, today)
+		return r.judgeHostWide(f, host, today), nil
 	}
-	return a, nil
+	return r.evaluate(f, today, nil), nil
 }
 
 // isGlobal reports whether a key belongs to the initial namespace only.
