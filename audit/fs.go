@@ -12,9 +12,9 @@ import (
 )
 
 // FS reads the fact sources under one proc root, one method per source. It
-// holds nothing but the root, how to attribute sockets and, for one
-// namespace of several, a Scope, so it is cheap to copy and safe for
-// concurrent use. A missing file comes back as an error wrapping
+// holds nothing but the root, how to attribute sockets, for one namespace
+// of several a Scope and, inside Gather, what that Gather read, so it is
+// cheap to copy and safe for concurrent use. A missing file comes back as an error wrapping
 // fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
 // naming the file and line.
 type FS struct {
@@ -22,6 +22,9 @@ type FS struct {
 	attribution AttributionMode
 	// scope narrows the reader to one namespace (InScope); nil for none.
 	scope *Scope
+	// files reads the small files of one Gather once; nil reads them
+	// afresh.
+	files *procFiles
 }
 
 // NewFS returns the reader of the proc root, which must be a directory.
@@ -51,7 +54,7 @@ func (fsys FS) path(s Source) string {
 
 // Release reads the kernel release from sys/kernel/osrelease.
 func (fsys FS) Release() (Kernel, error) {
-	b, err := readSmall(fsys.path(SourceRelease))
+	b, err := fsys.files.readSmall(fsys.path(SourceRelease))
 	if err != nil {
 		return Kernel{}, err
 	}
@@ -61,7 +64,7 @@ func (fsys FS) Release() (Kernel, error) {
 // Sysctl reads one sysctl, dotted ("net.ipv4.tcp_fin_timeout"), and returns
 // its whitespace-separated fields joined by one space ("32768 60999").
 func (fsys FS) Sysctl(key string) (string, error) {
-	v, err := readSysctl(fsys.root, key)
+	v, err := fsys.readSysctl(key)
 	if err != nil {
 		return "", err
 	}
@@ -117,6 +120,11 @@ func (fsys FS) PortRange() (uint16, uint16, error) {
 // file leaves its protocols out and is named in a *MissingError returned
 // with the map of the other.
 func (fsys FS) Sockstat() (Sockstat, error) {
+	return fsys.files.sockstat(fsys.readSockstat)
+}
+
+// readSockstat reads net/sockstat and net/sockstat6 (see Sockstat).
+func (fsys FS) readSockstat() (Sockstat, error) {
 	s := make(Sockstat)
 	var missing *MissingError
 	for _, src := range []Source{SourceSockstat, SourceSockstat6} {

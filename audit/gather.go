@@ -42,6 +42,8 @@ func Gather(o Options) (*Facts, error) {
 // statistics and, when there are CLOSE_WAIT sockets, their owners. The
 // BPF iterator the owners are read with is loaded before the census.
 func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
+	fsys.files = newProcFiles(fsys.root)
+	defer fsys.files.close()
 	f := &Facts{ProcRoot: fsys.root}
 	if err := fsys.gatherRelease(f); err != nil {
 		return nil, err

@@ -86,7 +86,7 @@ func (fsys FS) Conf(keys []string) (NetConf, error) {
 			if !e.IsDir() && e.Type()&fs.ModeSymlink == 0 {
 				continue
 			}
-			d, err := readDeviceConf(filepath.Join(dir, e.Name()), settings)
+			d, err := fsys.readDeviceConf(filepath.Join(dir, e.Name()), settings)
 			if err != nil {
 				return NetConf{}, err
 			}
@@ -108,11 +108,11 @@ func (fsys FS) Conf(keys []string) (NetConf, error) {
 	return n, nil
 }
 
-func readDeviceConf(dir string, settings []string) (DeviceConf, error) {
+func (fsys FS) readDeviceConf(dir string, settings []string) (DeviceConf, error) {
 	d := DeviceConf{}
 	for _, s := range settings {
 		p := filepath.Join(dir, s)
-		b, err := readSmall(p)
+		b, err := fsys.files.readSmall(p)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}

@@ -19,12 +19,12 @@ func sysctlPath(root, key string) string {
 	return filepath.Join(append([]string{root, "sys"}, parts...)...)
 }
 
-// readSysctl reads one sysctl under root/sys and returns its
+// readSysctl reads one sysctl under the root's sys and returns its
 // whitespace-separated fields. It reads the whole file: procfs's
 // SysctlStrings stops after 128 bytes, which silently cuts long values such
 // as ip_local_reserved_ports.
-func readSysctl(root, key string) ([]string, error) {
-	b, err := readSmall(sysctlPath(root, key))
+func (fsys FS) readSysctl(key string) ([]string, error) {
+	b, err := fsys.files.readSmall(sysctlPath(fsys.root, key))
 	if err != nil {
 		return nil, err
 	}
