@@ -143,23 +143,35 @@ func (fsys FS) Conntrack() (*Conntrack, error) {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	// The count first: in a namespace where nothing is tracked (most
+	// containers') the other keys are not read.
+	count, _, err := fsys.Sysctls([]string{KeyConntrackCount})
+	if err != nil {
+		return nil, err
+	}
+	if stats == nil && count[KeyConntrackCount] == "" {
+		return nil, fmt.Errorf("conntrack not in use in this network namespace (no %s): %w", KeyConntrackCount, fs.ErrNotExist)
+	}
+	if c := newConntrack(count, stats); c.unused() {
+		return nil, fmt.Errorf("%w in this network namespace (%s 0, %s all zero): %w", errConntrackUnused, KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
+	}
 	values, _, err := fsys.Sysctls(ConntrackKeys())
 	if err != nil {
 		return nil, err
 	}
-	if stats == nil && values[KeyConntrackCount] == "" {
-		return nil, fmt.Errorf("conntrack not in use in this network namespace (no %s): %w", KeyConntrackCount, fs.ErrNotExist)
-	}
+	return newConntrack(values, stats), nil
+}
+
+// newConntrack returns the conntrack facts of the values read (those that
+// are integers) and the statistics.
+func newConntrack(values map[string]string, stats ConntrackStats) *Conntrack {
 	c := &Conntrack{Sysctls: make(map[string]int64, len(values)), Stats: stats}
 	for k, v := range values {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			c.Sysctls[k] = n
 		}
 	}
-	if c.unused() {
-		return nil, fmt.Errorf("%w in this network namespace (%s 0, %s all zero): %w", errConntrackUnused, KeyConntrackCount, SourceConntrack, fs.ErrNotExist)
-	}
-	return c, nil
+	return c
 }
 
 // errConntrackUnused is why a namespace with conntrack's files is not

@@ -83,19 +83,23 @@ func sortProcesses(ps []ProcessSockets) {
 }
 
 // scanFDs fills b from <root>/<pid>/fd. The processes are split between
-// up to GOMAXPROCS workers (at most 4): the cost is the kernel's readlink
+// up to GOMAXPROCS workers (at most 4, at most one a process): the cost is the kernel's readlink
 // of every descriptor, which parallelises.
 func (fsys FS) scanFDs(b *batchScan) error {
 	pids, err := fsys.listPIDs()
 	if err != nil {
 		return err
 	}
-	workers := make([]attributeWorker, min(runtime.GOMAXPROCS(0), 4))
+	workers := make([]attributeWorker, max(min(runtime.GOMAXPROCS(0), 4, len(pids)), 1))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for i := range workers {
 		w := &workers[i]
 		w.hits = b.hits()
+		if len(workers) == 1 { // a namespace's few processes: no goroutine
+			w.run(fsys.root, pids, &next)
+			break
+		}
 		wg.Go(func() { w.run(fsys.root, pids, &next) })
 	}
 	wg.Wait()
