@@ -50,10 +50,10 @@ func newProcFiles(root string) *procFiles {
 	return p
 }
 
-// readAtMax is the largest value readAt reads: a sysctl file fills at most
-// its read buffer, so a read that fills the buffer may have been cut and
-// the file is read again whole (readSmall).
-const readAtMax = 4096
+// readAtMax is the first buffer of readAt: longer than any sysctl value
+// but a long port list (it grows for those), short for the kernel to
+// allocate and clear for each read.
+const readAtMax = 1024
 
 // readSmall reads a one-value file like the function of that name, once.
 func (p *procFiles) readSmall(path string) ([]byte, error) {

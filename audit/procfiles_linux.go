@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tcpaudit/tcpaudit/internal/input"
 )
 
 // dirFDs holds the directories readAt opened, -1 for one that could not
@@ -15,12 +17,15 @@ import (
 type dirFDs map[string]int
 
 // readAt reads a file under the live /proc/sys with openat(2) relative to
-// its directory, opened once, and one read(2): a sysctl's handler prints
-// the whole value in the first read (docs/kernel-facts.md §40). It answers
-// ok false when it cannot tell, for readSmall to read the file and say
-// why: its directory did not open, the file did not open for a reason but
-// absence, or the read failed, was empty or filled the buffer. A missing
-// file is the error os.Open gives, naming the path.
+// its directory, opened once, and one pread(2) at offset 0: a sysctl's
+// handler prints the whole value into the buffer of the first read, and
+// many print nothing at a later offset (docs/kernel-facts.md §40), so a
+// value read in pieces would be cut. A read that fills the buffer is read
+// again from 0 with a buffer twice as large. It answers ok false when it
+// cannot tell, for readSmall to read the file and say why: its directory
+// did not open, the file did not open for a reason but absence, the read
+// failed or was empty, or the value is larger than input.MaxSmall. A
+// missing file is the error os.Open gives, naming the path.
 func (p *procFiles) readAt(path string) (fileRead, bool) {
 	dir, base := filepath.Split(path)
 	if p.dirs == nil {
@@ -45,11 +50,16 @@ func (p *procFiles) readAt(path string) (fileRead, bool) {
 		return fileRead{}, false
 	}
 	defer unix.Close(fd)
-	n, err := unix.Read(fd, p.buf)
-	if err != nil || n <= 0 || n >= len(p.buf) {
-		return fileRead{}, false
+	for {
+		n, err := unix.Pread(fd, p.buf, 0)
+		if err != nil || n <= 0 || len(p.buf) > input.MaxSmall {
+			return fileRead{}, false
+		}
+		if n < len(p.buf) {
+			return fileRead{b: bytes.Clone(p.buf[:n])}, true
+		}
+		p.buf = make([]byte, 2*len(p.buf)) // cut: read again from 0, whole
 	}
-	return fileRead{b: bytes.Clone(p.buf[:n])}, true
 }
 
 // close closes the directories.

@@ -21,10 +21,17 @@ func sysctlPath(root, key string) string {
 
 // readSysctl reads one sysctl under the root's sys and returns its
 // whitespace-separated fields. It reads the whole file: procfs's
-// SysctlStrings stops after 128 bytes, which silently cuts long values such
-// as ip_local_reserved_ports.
+// SysctlStrings stops after 128 bytes, and a read in pieces (io.ReadAll's
+// first 512 bytes, then more) gets nothing after the first from most
+// handlers (docs/kernel-facts.md §40): both silently cut long values such
+// as ip_local_reserved_ports. On the live /proc it reads with procFiles.
 func (fsys FS) readSysctl(key string) ([]string, error) {
-	b, err := fsys.files.readSmall(sysctlPath(fsys.root, key))
+	files := fsys.files
+	if files == nil { // outside Gather: a read of its own, whole (procFiles)
+		files = newProcFiles(fsys.root)
+		defer files.close()
+	}
+	b, err := files.readSmall(sysctlPath(fsys.root, key))
 	if err != nil {
 		return nil, err
 	}
