@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -56,7 +57,7 @@ func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 		return fmt.Errorf("%w: send dump request: %w", ErrNetlink, err)
 	}
 	for {
-		m, err := unix.Read(n.fd, n.buf)
+		m, err := n.recv()
 		if err == unix.EINTR {
 			continue
 		}
@@ -68,6 +69,27 @@ func (n *Netlink) dump(family uint8, states StateSet, c *Census) error {
 			return err
 		}
 	}
+}
+
+// recv reads one datagram of a dump. While a dump runs the kernel fills
+// the next datagram inside the call that takes the last one
+// (netlink_recvmsg calls netlink_dump), so the call never waits but works
+// for as long as the walk of the table takes to fill it, often
+// milliseconds (docs/kernel-facts.md §41). As an ordinary system call
+// that long, the runtime would hand its processor to another thread and
+// take one back afterwards, several times a dump; as a raw call with
+// MSG_DONTWAIT it keeps its processor. Should nothing be queued (EAGAIN)
+// it waits in an ordinary read.
+func (n *Netlink) recv() (int, error) {
+	r, _, errno := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(n.fd), uintptr(unsafe.Pointer(&n.buf[0])),
+		uintptr(len(n.buf)), unix.MSG_DONTWAIT, 0, 0)
+	switch errno {
+	case 0:
+		return int(r), nil
+	case unix.EAGAIN:
+		return unix.Read(n.fd, n.buf)
+	}
+	return 0, errno
 }
 
 // request builds the dump request of dump in n.req.
