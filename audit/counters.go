@@ -23,7 +23,7 @@ func (c Counters) Get(section, name string) (int64, bool) {
 func ParseCounters(r io.Reader) (Counters, error) {
 	out := make(Counters)
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Buffer(make([]byte, 8*1024), 1<<20) // grows for a longer line: read in every namespace audited
 	line := 0
 	for sc.Scan() {
 		line++
