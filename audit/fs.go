@@ -77,6 +77,10 @@ func (fsys FS) Sysctl(key string) (string, error) {
 // a directory, a huge file) is an error, never an absent key.
 func (fsys FS) Sysctls(keys []string) (map[string]string, map[string]error, error) {
 	values, absent := make(map[string]string), make(map[string]error)
+	if fsys.files == nil { // outside Gather: one reader for these keys
+		fsys.files = newProcFiles(fsys.root)
+		defer fsys.files.close()
+	}
 	hidden := sysctlsHidden(fsys.root)
 	for _, k := range keys {
 		if hidden != nil {

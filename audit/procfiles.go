@@ -12,7 +12,7 @@ import (
 // read to decide whether to dump and again as statistics) is read once,
 // so the values judged together were read together. On the live /proc
 // it opens each directory once and each file relative to it, with one
-// read(2) (readAt): in a host of many network namespaces, a lookup of a
+// pread(2) (readAt): in a host of many network namespaces, a lookup of a
 // path under /proc/sys/net compares the name with the entries of every
 // namespace (docs/kernel-facts.md §40), and a path walked from / pays that
 // at each directory. Its methods are safe for concurrent use; a nil
