@@ -135,25 +135,41 @@ func namespaceLabels(n rules.Namespace) []string {
 
 // Select returns the namespaces other than the host's, audited, that get
 // series of their own under b: those with unwaived findings or more than
-// MinSockets sockets, findings first, then by sockets, at most MaxSeries.
+// MinSockets sockets, at most MaxSeries. The most severe come first: a
+// namespace with one critical finding outranks one with many infos; then by
+// the number of findings at that severity, then by sockets.
 func (b NetnsBound) Select(nss []rules.Namespace, findings []rules.Finding) []rules.Namespace {
-	found := map[string]int{}
+	type rank struct {
+		worst rules.Severity
+		count int
+	}
+	found := map[string]rank{}
 	for _, f := range findings {
-		if f.Waived == "" && f.Namespace != "" {
-			found[f.Namespace]++
+		if f.Waived != "" || f.Namespace == "" {
+			continue
 		}
+		r := found[f.Namespace]
+		switch {
+		case f.Severity > r.worst:
+			r = rank{f.Severity, 1}
+		case f.Severity == r.worst:
+			r.count++
+		}
+		found[f.Namespace] = r
 	}
 	var out []rules.Namespace
 	for _, n := range nss {
 		if n.Kind == "host" || n.Skipped != "" {
 			continue
 		}
-		if found[n.ID] > 0 || socketCount(n) > b.MinSockets {
+		if found[n.ID].count > 0 || socketCount(n) > b.MinSockets {
 			out = append(out, n)
 		}
 	}
 	slices.SortStableFunc(out, func(x, y rules.Namespace) int {
-		return cmp.Or(cmp.Compare(found[y.ID], found[x.ID]), cmp.Compare(socketCount(y), socketCount(x)), cmp.Compare(x.ID, y.ID))
+		rx, ry := found[x.ID], found[y.ID]
+		return cmp.Or(cmp.Compare(ry.worst, rx.worst), cmp.Compare(ry.count, rx.count),
+			cmp.Compare(socketCount(y), socketCount(x)), cmp.Compare(x.ID, y.ID))
 	})
 	return out[:min(len(out), max(b.MaxSeries, 0))]
 }
