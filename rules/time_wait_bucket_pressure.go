@@ -19,10 +19,10 @@ const timeWaitWhy = `TIME_WAIT lasts a fixed 60 seconds (TCP_TIMEWAIT_LEN, hard-
 
 func timeWaitBucketPressure() Rule {
 	return Rule{
-		ID:       "time-wait-bucket-pressure",
-		Title:    "TIME_WAIT entries near or over tcp_max_tw_buckets",
-		Category: Capacity,
-		Severity: Warning,
+		ID:           "time-wait-bucket-pressure",
+		Title:        "TIME_WAIT entries near or over tcp_max_tw_buckets",
+		Category:     Capacity,
+		Severity:     Warning,
 		Keys:         []string{keyMaxTwBuckets},
 		OptionalKeys: []string{keyFinTimeout},
 		Needs:        []audit.Source{audit.SourceSockstat, audit.SourceNetstat},
