@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -18,9 +20,14 @@ import (
 // process in a kubepods-shaped cgroup: check --all-netns on the tarball and
 // on the extracted directory report the test's namespaces with the same
 // IDs, kinds, names, owners, socket states and findings (by rule) as the
-// live check.
+// live check. It runs in a PID and mount namespace of its own
+// (enterOwnProc), so that every run looks only at what it made, however
+// many namespaces, processes and sockets the machine holds besides.
 func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 	netnsPrereqs(t)
+	if !enterOwnProc(t) {
+		return
+	}
 	sockgen := buildSockgen(t, t.TempDir())
 	named := nstest.New(t)
 	nsRun(t, "ip", named, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40100")
@@ -33,6 +40,9 @@ func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 	pids = append(pids, cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID))))
 
 	_, live := checkJSON(t, "--all-netns", "--fail-on", "never")
+	if len(live.Namespaces) != 1+len(pids) {
+		t.Errorf("live check: %d namespaces, want the host's and the test's %d alone: %+v", len(live.Namespaces), len(pids), live.Namespaces)
+	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "snap.tar.gz")
 	if code, _, stderr := runCLI(t, "snapshot", "--all-netns", file); code != exitOK {
@@ -94,4 +104,40 @@ func testNamespaces(t *testing.T, r jsonReport, pids []int) map[int]capturedName
 		out[pid] = c
 	}
 	return out
+}
+
+// ownProcEnv marks a test binary re-executed by enterOwnProc.
+const ownProcEnv = "TCPAUDIT_TEST_OWN_PROC"
+
+// enterOwnProc reports whether the test runs in a PID namespace of its own,
+// whose /proc shows only the processes the test starts, with a mount
+// namespace whose /run/netns is an empty tmpfs, so that only the ip netns
+// names it adds are there. Otherwise it re-runs this one test so (unshare
+// --pid --fork --mount-proc; the test binary is PID 1, in the host's
+// network namespace), fails with the child's output if the child fails,
+// skips if it skipped, and returns false. Only top-level tests can use it.
+func enterOwnProc(t *testing.T) bool {
+	t.Helper()
+	if os.Getenv(ownProcEnv) == t.Name() {
+		return true
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil || os.Geteuid() != 0 {
+		t.Skipf("needs root and unshare(1) from util-linux for a PID namespace of the test's own: %v", err)
+	}
+	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "--propagation", "private", "--",
+		"sh", "-c", `mount -t tmpfs tcpaudit-test /run/netns && exec "$0" "$@"`,
+		os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=120s")
+	cmd.Env = append(os.Environ(), ownProcEnv+"="+t.Name())
+	out, err := cmd.CombinedOutput()
+	if err == nil && strings.Contains(string(out), "--- SKIP: "+t.Name()) {
+		t.Skipf("skipped in a PID namespace of its own:\n%s", out)
+	}
+	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
+		t.Fatalf("in a PID namespace of its own: %v\n%s", err, out)
+	}
+	return false
 }
