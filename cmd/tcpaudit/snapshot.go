@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -91,20 +90,6 @@ func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netn
 	}
 	fmt.Fprintf(s.err, "snapshot: %s written to %s\n", report.Escape(o.ProcRoot), report.Escape(dst))
 	return nil
-}
-
-// guestMembers returns the processes of the namespaces of nss but the
-// host's: snapshot --all-netns reads their descriptors with their own
-// namespace (snapshot.CaptureNamespace), not the host's.
-func guestMembers(nss []netns.Namespace) []int {
-	var pids []int
-	for _, ns := range nss {
-		if !ns.IsHost() {
-			pids = append(pids, ns.Members()...)
-		}
-	}
-	slices.Sort(pids)
-	return pids
 }
 
 // writeTarball writes the snapshot tarball dst through atomicfile; a name

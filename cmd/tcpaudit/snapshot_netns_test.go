@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -104,40 +102,4 @@ func testNamespaces(t *testing.T, r jsonReport, pids []int) map[int]capturedName
 		out[pid] = c
 	}
 	return out
-}
-
-// ownProcEnv marks a test binary re-executed by enterOwnProc.
-const ownProcEnv = "TCPAUDIT_TEST_OWN_PROC"
-
-// enterOwnProc reports whether the test runs in a PID namespace of its own,
-// whose /proc shows only the processes the test starts, with a mount
-// namespace whose /run/netns is an empty tmpfs, so that only the ip netns
-// names it adds are there. Otherwise it re-runs this one test so (unshare
-// --pid --fork --mount-proc; the test binary is PID 1, in the host's
-// network namespace), fails with the child's output if the child fails,
-// skips if it skipped, and returns false. Only top-level tests can use it.
-func enterOwnProc(t *testing.T) bool {
-	t.Helper()
-	if os.Getenv(ownProcEnv) == t.Name() {
-		return true
-	}
-	unshare, err := exec.LookPath("unshare")
-	if err != nil || os.Geteuid() != 0 {
-		t.Skipf("needs root and unshare(1) from util-linux for a PID namespace of the test's own: %v", err)
-	}
-	if err := os.MkdirAll("/run/netns", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(unshare, "--pid", "--fork", "--mount-proc", "--propagation", "private", "--",
-		"sh", "-c", `mount -t tmpfs tcpaudit-test /run/netns && exec "$0" "$@"`,
-		os.Args[0], "-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=120s")
-	cmd.Env = append(os.Environ(), ownProcEnv+"="+t.Name())
-	out, err := cmd.CombinedOutput()
-	if err == nil && strings.Contains(string(out), "--- SKIP: "+t.Name()) {
-		t.Skipf("skipped in a PID namespace of its own:\n%s", out)
-	}
-	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
-		t.Fatalf("in a PID namespace of its own: %v\n%s", err, out)
-	}
-	return false
 }

@@ -83,16 +83,16 @@ func twOverflow(t *testing.T) int64 {
 // FIN_WAIT2 that count too: the rule judges sockstat tw, 90 (a warning
 // at 80%), and its evidence splits it as ss counts the two states.
 func TestTimeWaitBucketsCountOrphans(t *testing.T) {
-	if !nstest.Enter(t) {
-		return
-	}
 	ssBin, err := exec.LookPath("ss")
 	if err != nil {
 		t.Skip("needs ss(8) as the oracle")
 	}
+	if !nstest.Enter(t) {
+		return
+	}
+	const timeWait, orphans = 30, 60
 	setSysctl(t, "net/ipv4/tcp_max_tw_buckets", "100")
 	setSysctl(t, "net/ipv4/tcp_fin_timeout", "30")
-	const timeWait, orphans = 30, 60
 	dialClose(t, holdingServer(t, 10*time.Millisecond), timeWait)
 	dialClose(t, holdingServer(t, 0), orphans)
 	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
