@@ -51,6 +51,7 @@ func Merge(audits []NamespaceAudit) rules.Result {
 	for _, n := range order {
 		res.Notes = append(res.Notes, namespaceList(notes[n])+": "+n)
 	}
+	addSkips(&res, audits, base)
 	rules.SortFindings(res.Findings)
 	return res
 }

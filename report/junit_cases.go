@@ -63,7 +63,7 @@ func (j JUnit) cases(res rules.Result) ([]junitCase, []string) {
 	for _, g := range namespaceCases(res, inNamespaces) {
 		add(junitCase{Name: g.name, Classname: classname(res, g.found[0].Rule, g.category), Time: "0"}, g.found)
 	}
-	return cases, below
+	return append(cases, namespaceSkips(res)...), below
 }
 
 // classname groups cases: lint's by check ("tcpaudit.lint.syntax"), the

@@ -46,3 +46,16 @@ func namespaceCases(res rules.Result, found []rules.Finding) []junitGroup {
 func failsElsewhere(rule string, found []rules.Finding) bool {
 	return slices.ContainsFunc(found, func(f rules.Finding) bool { return f.Rule == rule })
 }
+
+// namespaceSkips are the skipped test cases of the namespaces whose
+// evaluations the result does not list: one per rule and namespace,
+// named "RULE [NAME]", with the reason.
+func namespaceSkips(res rules.Result) []junitCase {
+	var out []junitCase
+	for _, n := range res.Namespaces {
+		for _, e := range n.SkippedRules {
+			out = append(out, junitCase{Name: e.Rule + " [" + n.Name + "]", Classname: classname(res, e.Rule, e.Category), Time: "0", Skipped: &junitMessage{Message: e.Reason}})
+		}
+	}
+	return out
+}

@@ -76,7 +76,7 @@ func (t *SocketsNamespacesText) Add(v sockets.Namespace) error {
 		sep = ""
 	}
 	t.n++
-	if _, err := fmt.Fprintf(t.W, "%s== %s ==\n", sep, namespaceLabel(n)); err != nil {
+	if _, err := fmt.Fprintf(t.W, "%s%s\n", sep, NamespaceHeading(v.Namespace)); err != nil {
 		return err
 	}
 	if v.View == nil {

@@ -126,6 +126,14 @@ func kindsNoun(kinds []netns.Kind) string {
 	return "namespaces"
 }
 
+// NamespaceHeading is the heading of a namespace's section in the
+// commands that print one section per namespace (sockets, tune): "==
+// host ==", "== NAME (kind, runtime, pod NS/NAME, ID) ==", with the label
+// check --all-netns gives the namespace, made safe to print.
+func NamespaceHeading(ns netns.Namespace) string {
+	return "== " + namespaceLabel(escaped(rules.NamespaceOf(ns, rules.Result{}, ""))) + " =="
+}
+
 // namespaceLabel names a namespace with its kind, runtime and ID.
 func namespaceLabel(n rules.Namespace) string {
 	if n.ID == netns.HostID {

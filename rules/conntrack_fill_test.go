@@ -141,24 +141,25 @@ func fill(t *testing.T, ln net.Listener, n int) {
 	}
 }
 
-// sampleDialing samples the namespace twice, 600 ms apart, while
-// fillDials new connections are tried in between; those that connect are
-// closed.
+// sampleDialing samples the namespace twice, 600 ms apart, and tries
+// fillDials new connections between the two: from the callback Sample
+// makes after its first sample, before it waits for the second, so that
+// every try falls between them however late the machine runs a
+// goroutine. Those that connect are closed.
 func sampleDialing(t *testing.T, ln net.Listener) *audit.Facts {
 	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		time.Sleep(50 * time.Millisecond)
+	dial := func(done, _ int) {
+		if done != 1 {
+			return
+		}
 		for range fillDials {
 			if c, err := net.DialTimeout("tcp", ln.Addr().String(), 50*time.Millisecond); err == nil {
 				c.Close()
 			}
 		}
-	}()
+	}
 	o := audit.Options{ProcRoot: "/proc", Keys: []string{"net.ipv4.tcp_fin_timeout"}}
-	f, err := audit.Sample(t.Context(), o, 2, 600*time.Millisecond, nil)
-	<-done
+	f, err := audit.Sample(t.Context(), o, 2, 600*time.Millisecond, dial)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,6 +27,10 @@ type Evaluation struct {
 	Category string `json:"category"`
 	Status   Status `json:"status"`
 	Reason   string `json:"reason,omitempty"`
+	// HostWide is set on a rule skipped in a namespace that is not the
+	// host's because a global key it reads is judged with the host's
+	// namespace in the same run (ErrJudgedWithHost).
+	HostWide bool `json:"-"`
 }
 
 // SourceStatus says whether a fact source was read.
@@ -106,11 +110,13 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	res := Result{Profile: c.Profile, Kernel: f.Kernel.Release}
 	for _, r := range e.Rules {
 		rc, ok := c.Rules[r.ID]
-		switch reason := skipReason(f, r); {
+		switch reason, cause := skipReason(f, r); {
 		case !ok || !rc.Enabled:
 			res.Evaluations = append(res.Evaluations, r.evaluation(Disabled, "disabled in profile "+c.Profile))
 		case reason != "":
-			res.Evaluations = append(res.Evaluations, r.evaluation(Skipped, reason))
+			e := r.evaluation(Skipped, reason)
+			e.HostWide = errors.Is(cause, ErrJudgedWithHost)
+			res.Evaluations = append(res.Evaluations, e)
 		default:
 			found := r.Check(f, rc.Params)
 			res.Evaluations = append(res.Evaluations, Judge(r, rc, found))
@@ -126,22 +132,24 @@ func (e Engine) Evaluate(f *audit.Facts, c Config) Result {
 	return res
 }
 
-func skipReason(f *audit.Facts, r Rule) string {
+// skipReason says why r cannot run on f, "" when it can; cause is the
+// error of the absent key that stops it, nil for a missing source.
+func skipReason(f *audit.Facts, r Rule) (reason string, cause error) {
 	for _, s := range r.Needs {
 		if !f.Has(s) {
 			if s == audit.SourceSockets {
-				return "no socket census: net/tcp and net/tcp6 could not be read"
+				return "no socket census: net/tcp and net/tcp6 could not be read", nil
 			}
 			why, _ := f.NotRead(s)
-			return fmt.Sprintf("%s: %s", s, why)
+			return fmt.Sprintf("%s: %s", s, why), nil
 		}
 	}
 	for _, k := range r.Keys {
 		if err, absent := f.Absent[k]; absent {
-			return absentReason(f, k, err)
+			return absentReason(f, k, err), err
 		}
 	}
-	return ""
+	return "", nil
 }
 
 // ErrJudgedWithHost is the absence of a global key from the facts of a

@@ -18,6 +18,11 @@ type Namespace struct {
 	Failed int `json:"failed"`
 	// Skipped says why it was not audited; "" when it was.
 	Skipped string `json:"skipped,omitempty"`
+	// SkippedRules are the rules skipped in it, with the reason, when it
+	// is not the namespace whose evaluations the result lists (the
+	// host's): the rules reading a global key, judged once with the
+	// host's namespace, and those whose source it lacks.
+	SkippedRules []Evaluation `json:"skipped_rules,omitempty"`
 	// Conntrack is its conntrack table's use, for the per-namespace
 	// Prometheus series; nil when conntrack was not read there.
 	Conntrack *ConntrackUsage `json:"-"`

@@ -19,12 +19,13 @@ const timeWaitWhy = `TIME_WAIT lasts a fixed 60 seconds (TCP_TIMEWAIT_LEN, hard-
 
 func timeWaitBucketPressure() Rule {
 	return Rule{
-		ID:       "time-wait-bucket-pressure",
-		Title:    "TIME_WAIT entries near or over tcp_max_tw_buckets",
-		Category: Capacity,
-		Severity: Warning,
-		Keys:     []string{keyMaxTwBuckets},
-		Needs:    []audit.Source{audit.SourceSockstat, audit.SourceNetstat},
+		ID:           "time-wait-bucket-pressure",
+		Title:        "TIME_WAIT entries near or over tcp_max_tw_buckets",
+		Category:     Capacity,
+		Severity:     Warning,
+		Keys:         []string{keyMaxTwBuckets},
+		OptionalKeys: []string{keyFinTimeout},
+		Needs:        []audit.Source{audit.SourceSockstat, audit.SourceNetstat},
 		Params: []Param{
 			{Name: "warning_share", Kind: FloatParam, Doc: "share of tcp_max_tw_buckets in use that raises a warning"},
 			{Name: "critical_share", Kind: FloatParam, Doc: "share of tcp_max_tw_buckets in use that is critical"},
@@ -58,9 +59,11 @@ func checkTimeWaitBuckets(f *audit.Facts, p Params) []Finding {
 	if sev == 0 {
 		return nil
 	}
-	observed := fmt.Sprintf("sockstat tw %d of tcp_max_tw_buckets %d (%s); TcpExt %s", tw, limit, pct(tw, limit), trend.describe())
+	split := splitTimewait(f, tw)
+	observed := fmt.Sprintf("sockstat tw %d%s of tcp_max_tw_buckets %d (%s); TcpExt %s", tw, split.describe(), limit, pct(tw, limit), trend.describe())
 	ev := trend.evidence(Evidence{"count": float64(tw), "limit": float64(limit), "share": share(tw, limit), "threshold": p.Float("warning_share")})
-	title := "TIME_WAIT table is near its limit: sockets may close without TIME_WAIT protection"
+	split.evidence(ev)
+	title := "TIME_WAIT table (orphaned FIN_WAIT2 included) is near its limit: sockets may close without TIME_WAIT protection"
 	if sev == Info {
 		title = fmt.Sprintf("%d TIME_WAIT overflows since boot; the table is not near its limit now", trend.total)
 	}
@@ -71,33 +74,37 @@ func checkTimeWaitBuckets(f *audit.Facts, p Params) []Finding {
 		Expected:    fmt.Sprintf("tw below %.0f%% of tcp_max_tw_buckets and TCPTimeWaitOverflow not rising", 100*p.Float("warning_share")),
 		Explanation: timeWaitWhy,
 		Evidence:    ev,
-		Fix:         twBucketsFix(tw, limit, trend, ev),
+		Fix:         twBucketsFix(tw, limit, split, trend, ev),
 	}}
 }
 
-// twBucketsFix sizes tcp_max_tw_buckets from the workload: entries live
-// 60 s, so the creation rate is tw/60 plus the overflow rate (closes that
-// found the table full), and the need is that rate × 60 s × headroom. A
-// table that overflowed once, with no sample to measure by how much, cannot
-// be sized.
-func twBucketsFix(tw, limit int64, t counterTrend, ev Evidence) Fix {
-	const churn = "Reduce connection churn: reuse connections (HTTP keep-alive, pooling). " +
+// twBucketsFix sizes tcp_max_tw_buckets from the workload: the entries
+// held now (sockstat tw: TIME_WAIT entries live 60 s, orphaned FIN_WAIT2
+// ones their tcp_fin_timeout hold) plus the closes that found the table
+// full (the overflow rate, each an entry of 60 s), × headroom. A table that
+// overflowed once, with no sample to measure by how much, cannot be sized.
+func twBucketsFix(tw, limit int64, sp twSplit, t counterTrend, ev Evidence) Fix {
+	churn := "Reduce connection churn: reuse connections (HTTP keep-alive, pooling). " +
 		"The side that closes first holds TIME_WAIT, so let clients close first where " +
 		"the protocol allows it. Each entry is a small minisock, not a full socket."
+	if sp.known && sp.finWait2 > 0 {
+		churn += " Orphaned FIN_WAIT2 entries are connections this host closed whose peer never " +
+			"closed its side: each holds its entry for the tcp_fin_timeout hold (fin-timeout rule)."
+	}
 	if !t.sampled && t.total > 0 {
 		return Fix{Advice: "The table has overflowed: how far the need exceeds the limit is only known " +
 			"from the rate, so run check --samples 3 for a size. " + churn}
 	}
-	rate := float64(tw)/timeWaitLen + t.perSec
-	need := int64(math.Ceil(rate * timeWaitLen * twHeadroom))
-	ev["creation_per_s"], ev["recommended"] = rate, float64(need)
+	held := float64(tw) + t.perSec*timeWaitLen
+	need := int64(math.Ceil(held * twHeadroom))
+	ev["creation_per_s"], ev["recommended"] = sp.creationRate(tw)+t.perSec, float64(need)
 	if need <= limit {
 		return Fix{Advice: churn}
 	}
 	return Fix{
 		Sysctl: map[string]string{keyMaxTwBuckets: strconv.FormatInt(need, 10)},
-		Advice: fmt.Sprintf("Raise tcp_max_tw_buckets to what the workload needs: TIME_WAIT entries "+
-			"are created at %.1f/s (tw %d / 60 s + %.1f/s overflowing), × 60 s × %.1f headroom = %d. %s",
-			rate, tw, t.perSec, twHeadroom, need, churn),
+		Advice: fmt.Sprintf("Raise tcp_max_tw_buckets to what the workload needs: the entries held "+
+			"(tw %d%s + %.1f/s overflowing × 60 s) × %.1f headroom = %d. %s",
+			tw, sp.describe(), t.perSec, twHeadroom, need, churn),
 	}
 }

@@ -1,6 +1,10 @@
 package rules_test
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -57,7 +61,7 @@ func TestTimeWaitBucketPressure(t *testing.T) {
 
 // TestTimeWaitBucketPressureSampled: with samples, the finding shows the
 // TCPTimeWaitOverflow delta and rate, the sign that it is happening now,
-// and sizes tcp_max_tw_buckets from it: (1000/60 + 10/s) × 60 s × 1.5.
+// and sizes tcp_max_tw_buckets from it: (1000 + 10/s × 60 s) × 1.5.
 func TestTimeWaitBucketPressureSampled(t *testing.T) {
 	f := audit.NewFacts(audit.Facts{
 		Sysctls:  map[string]string{"net.ipv4.tcp_max_tw_buckets": "1000"},
@@ -71,10 +75,60 @@ func TestTimeWaitBucketPressureSampled(t *testing.T) {
 	if len(got) != 1 || !strings.Contains(got[0].Observed, "TCPTimeWaitOverflow 70 since boot; +20 over 2s of samples (10.0/s)") {
 		t.Fatalf("findings %+v: want the observed overflow rate +20 over 2s (10.0/s)", got)
 	}
-	if v := got[0].Fix.Sysctl["net.ipv4.tcp_max_tw_buckets"]; v != "2400" || !strings.Contains(got[0].Fix.Advice, "× 60 s × 1.5 headroom = 2400") {
+	if v := got[0].Fix.Sysctl["net.ipv4.tcp_max_tw_buckets"]; v != "2400" || !strings.Contains(got[0].Fix.Advice, "(tw 1000 + 10.0/s overflowing × 60 s) × 1.5 headroom = 2400") {
 		t.Errorf("fix %+v: want 2400 with its arithmetic", got[0].Fix)
 	}
 	if ev := got[0].Evidence; ev["rate_per_s"] != 10 || ev["since_boot"] != 70 || ev["recommended"] != 2400 {
 		t.Errorf("evidence %v", ev)
+	}
+}
+
+// TestTimeWaitBucketPressureSplit: on the tw-overflow fixture the rule
+// judges sockstat tw, the count tcp_max_tw_buckets applies to, and its
+// evidence splits it into the TIME_WAIT lines of net/tcp and net/tcp6 and
+// the orphaned FIN_WAIT2 entries (st 05 with no inode: timewait socks),
+// counted here from the fixture's files.
+func TestTimeWaitBucketPressureSplit(t *testing.T) {
+	root := filepath.Join(hostsDir, "tw-overflow")
+	var timeWait, orphans float64
+	for _, name := range []string{"net/tcp", "net/tcp6"} {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(b), "\n")[1:] {
+			switch f := strings.Fields(l); {
+			case len(f) < 10:
+			case f[3] == "06":
+				timeWait++
+			case f[3] == "05" && f[9] == "0":
+				orphans++
+			}
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(root, "net/sockstat"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(strings.Split(string(b), "\n")[1]) // TCP: inuse N orphan N tw N ...
+	tw, err := strconv.ParseFloat(f[slices.Index(f, "tw")+1], 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if orphans == 0 || tw != timeWait+orphans {
+		t.Fatalf("fixture: sockstat tw %v, %v TIME_WAIT + %v orphaned FIN_WAIT2 lines; want orphans, and tw their sum", tw, timeWait, orphans)
+	}
+	got := check(t, "baseline", "time-wait-bucket-pressure", gather(t, "tw-overflow"))
+	if len(got) != 1 {
+		t.Fatalf("findings %+v, want one", got)
+	}
+	want := map[string]float64{"count": tw, "time_wait": timeWait, "orphaned_fin_wait2": orphans}
+	for k, v := range want {
+		if got[0].Evidence[k] != v {
+			t.Errorf("evidence %s = %v, want %v (all: %v)", k, got[0].Evidence[k], v, got[0].Evidence)
+		}
+	}
+	if s := fmt.Sprintf("(%.0f TIME_WAIT + %.0f orphaned FIN_WAIT2)", timeWait, orphans); !strings.Contains(got[0].Observed, s) {
+		t.Errorf("observed %q does not show %q", got[0].Observed, s)
 	}
 }

@@ -42,6 +42,13 @@ type Entry struct {
 // (sockets of other network namespaces and other protocols are left out).
 // Files that do not exist are left out; processes that vanish are skipped.
 func List(procRoot string, keys []string) ([]Entry, error) {
+	return ListWithout(procRoot, keys, nil)
+}
+
+// ListWithout is List leaving out the descriptors of the processes others
+// (sorted): the members of the other namespaces, captured with them
+// (CaptureNamespace), so that no descriptor is read twice.
+func ListWithout(procRoot string, keys []string, others []int) ([]Entry, error) {
 	if _, err := os.Stat(procRoot); err != nil {
 		return nil, err
 	}
@@ -72,7 +79,7 @@ func List(procRoot string, keys []string) ([]Entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	procs, err := processes(procRoot, inodes)
+	procs, err := processes(procRoot, inodes, others)
 	if err != nil {
 		return nil, err
 	}
@@ -126,8 +133,8 @@ func tcpInodes(procRoot string) (map[uint64]struct{}, error) {
 }
 
 // processes lists comm and the descriptors of the given sockets of every
-// process that holds one, by PID.
-func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
+// process that holds one but those of skip (sorted), by PID.
+func processes(procRoot string, inodes map[uint64]struct{}, skip []int) ([]Entry, error) {
 	dirs, err := os.ReadDir(procRoot)
 	if err != nil {
 		return nil, err
@@ -135,7 +142,9 @@ func processes(procRoot string, inodes map[uint64]struct{}) ([]Entry, error) {
 	var pids []int
 	for _, d := range dirs {
 		if pid, err := strconv.Atoi(d.Name()); err == nil && pid > 0 {
-			pids = append(pids, pid)
+			if _, found := slices.BinarySearch(skip, pid); !found {
+				pids = append(pids, pid)
+			}
 		}
 	}
 	return processesOf(procRoot, pids, inodes), nil

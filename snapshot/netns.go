@@ -162,7 +162,7 @@ func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage 
 	err := netns.Do(ns, func() error {
 		entries, err := List(links, keys)
 		if err == nil {
-			_, err = copyEntries(links, files, entries)
+			_, err = copyEntries(links, files, entries, true)
 		}
 		return err
 	})
@@ -189,7 +189,7 @@ func CaptureNamespace(procRoot string, ns netns.Namespace, keys []string, stage 
 	var procs []Entry
 	if members := ns.Members(); members != nil {
 		procs = processesOf(procRoot, members, inodes) // its sockets are its processes'
-	} else if procs, err = processes(procRoot, inodes); err != nil {
+	} else if procs, err = processes(procRoot, inodes, nil); err != nil {
 		return nil, err
 	}
 	for _, e := range procs {

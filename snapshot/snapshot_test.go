@@ -247,3 +247,33 @@ func TestListOnlyTCPSockets(t *testing.T) {
 		t.Errorf("process entries = %v, want %v", got, want)
 	}
 }
+
+// TestListWithout: ListWithout leaves out the command and descriptors of
+// the processes given (those captured with their own namespace), and
+// lists the rest as List does.
+func TestListWithout(t *testing.T) {
+	root := filepath.Join(hostsDir, "close-wait-leak")
+	all, err := List(root, keys())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rest, err := ListWithout(root, keys(), []int{1080, 2214})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []Entry
+	left := 0
+	for _, e := range all {
+		if strings.HasPrefix(e.Path, "1080/") || strings.HasPrefix(e.Path, "2214/") {
+			left++
+			continue
+		}
+		want = append(want, e)
+	}
+	if left == 0 {
+		t.Fatal("the fixture's processes 1080 and 2214 hold no socket: nothing to leave out")
+	}
+	if d := cmp.Diff(want, rest); d != "" {
+		t.Errorf("ListWithout 1080, 2214 (-List without them +ListWithout):\n%s", d)
+	}
+}

@@ -30,7 +30,7 @@ func WriteDir(procRoot, dst string, entries []Entry) error {
 	if err != nil {
 		return fmt.Errorf("snapshot %s: %w", dst, err)
 	}
-	if _, err := copyEntries(procRoot, tmp, entries); err != nil {
+	if _, err := copyEntries(procRoot, tmp, entries, true); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -46,13 +46,23 @@ func WriteDir(procRoot, dst string, entries []Entry) error {
 }
 
 // copyEntries copies the entries into dst and returns those copied: a file
-// that vanished since List (a process that exited) is left out.
-func copyEntries(procRoot, dst string, entries []Entry) ([]Entry, error) {
+// that vanished since List (a process that exited) is left out. With
+// links false the symlinks are not made, only kept in the list (a tarball
+// writes them from the entries).
+func copyEntries(procRoot, dst string, entries []Entry, links bool) ([]Entry, error) {
 	copied := make([]Entry, 0, len(entries))
+	made := map[string]bool{} // directories made, so each is made once
 	for _, e := range entries {
+		if e.Link != "" && !links {
+			copied = append(copied, e)
+			continue
+		}
 		to := filepath.Join(dst, filepath.FromSlash(e.Path))
-		if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
-			return nil, fmt.Errorf("snapshot: %w", err)
+		if dir := filepath.Dir(to); !made[dir] {
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return nil, fmt.Errorf("snapshot: %w", err)
+			}
+			made[dir] = true
 		}
 		if e.Link != "" {
 			if err := os.Symlink(e.Link, to); err != nil {
@@ -95,16 +105,16 @@ func copyFile(from, to string) error {
 }
 
 // WriteTar writes the entries of procRoot as a gzipped tarball under
-// TopDir, with socket descriptors as symlink entries. The files are first
-// copied to a temporary directory so that each header carries the size of
-// what follows it.
+// TopDir, with socket descriptors as symlink entries. The regular files
+// are first copied to a temporary directory so that each header carries
+// the size of what follows it; the symlinks are written from the entries.
 func WriteTar(procRoot string, w io.Writer, entries []Entry, now time.Time) error {
 	tmp, err := os.MkdirTemp("", "tcpaudit-snapshot-")
 	if err != nil {
 		return fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	entries, err = copyEntries(procRoot, tmp, entries)
+	entries, err = copyEntries(procRoot, tmp, entries, false)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,10 @@ package main
 import (
 	"io"
 	"io/fs"
+	"math"
+	"os"
 	"path"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -66,4 +69,30 @@ func TestFlagValueNames(t *testing.T) {
 		}
 	}
 	walk(newRootCmd(streams{out: io.Discard, err: io.Discard}))
+}
+
+// TestLimitMemory: the commands that run once get the soft memory limit,
+// but snapshot, whose list of descriptors grows with the sockets it
+// copies, and the long-running serve and watch keep the runtime's default.
+func TestLimitMemory(t *testing.T) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		t.Skip("GOMEMLIMIT is set: it overrides the limit")
+	}
+	orig := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(orig)
+	for _, tc := range []struct {
+		args  []string
+		limit int64
+	}{
+		{[]string{"check", "--format", "json"}, shortRunMemory},
+		{[]string{"snapshot", "--all-netns", "x.tar.gz"}, math.MaxInt64},
+		{[]string{"serve"}, math.MaxInt64},
+		{[]string{"watch", "--duration", "1s"}, math.MaxInt64},
+	} {
+		debug.SetMemoryLimit(math.MaxInt64)
+		limitMemory(tc.args)
+		if got := debug.SetMemoryLimit(-1); got != tc.limit {
+			t.Errorf("%v: memory limit %d, want %d", tc.args, got, tc.limit)
+		}
+	}
 }

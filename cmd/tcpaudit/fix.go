@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -175,6 +176,12 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error
 	if o.ProcRoot != "" && o.Netns == "" && !audit.IsLive(o.ProcRoot) { // a snapshot
 		fmt.Fprintf(s.err, "  To fix it from the live host, run tcpaudit fix --netns NAME|PID there, or apply them inside it.\n")
 	}
+	return guestSettings(s, fx, o, cmd, none)
+}
+
+// guestSettings prints the settings of the guest namespace of fx in its
+// owner's form, or none when there is no change, and the plan's notes.
+func guestSettings(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error {
 	if len(fx.Changes) == 0 {
 		fmt.Fprintf(s.err, "%s: %s\n", cmd, none)
 	}
@@ -192,11 +199,18 @@ func guestFix(s streams, fx *pipeline.Fix, o fixOptions, cmd, none string) error
 // overrideList names each line that wins over the drop-in, as KEY
 // (FILE:LINE), the first maxOverriders and how many more.
 func overrideList(wins []sysctlconf.Entry) string {
-	var parts []string
-	for _, e := range wins[:min(len(wins), maxOverriders)] {
-		parts = append(parts, fmt.Sprintf("%s (%s:%d)", e.Key, e.File, e.Line))
+	parts := make([]string, len(wins))
+	for i, e := range wins {
+		parts[i] = fmt.Sprintf("%s (%s:%d)", e.Key, e.File, e.Line)
 	}
-	if n := len(wins) - maxOverriders; n > 0 {
+	return someOf(parts, maxOverriders)
+}
+
+// someOf joins the first shown items and says how many more there are:
+// "a, b, c, and 4 more".
+func someOf(items []string, shown int) string {
+	parts := slices.Clone(items[:min(len(items), shown)])
+	if n := len(items) - shown; n > 0 {
 		parts = append(parts, fmt.Sprintf("and %d more", n))
 	}
 	return strings.Join(parts, ", ")

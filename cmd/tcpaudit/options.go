@@ -87,12 +87,23 @@ func (o textOrJSON) validate() error {
 	return nil
 }
 
+// outputOption is --output, the file a report is written to instead of
+// stdout (the commands that print a report: check, lint, sockets).
+type outputOption struct {
+	Output string `mapstructure:"output"`
+}
+
+// addOutputFlag declares the flag of outputOption.
+func addOutputFlag(f *pflag.FlagSet) {
+	f.StringP("output", "o", "", "write the report to this file instead of stdout: a regular file is replaced atomically (a temporary file renamed), a symlink followed, a device or FIFO written into")
+}
+
 // reportOptions say how a report is written and when it fails the run.
 type reportOptions struct {
-	Format  string `mapstructure:"format"`
-	FailOn  string `mapstructure:"fail-on"`
-	NoColor bool   `mapstructure:"no-color"`
-	Output  string `mapstructure:"output"`
+	Format       string `mapstructure:"format"`
+	FailOn       string `mapstructure:"fail-on"`
+	NoColor      bool   `mapstructure:"no-color"`
+	outputOption `mapstructure:",squash"`
 	// failOn is FailOn parsed by validate; 0 for never.
 	failOn rules.Severity
 }
@@ -101,7 +112,7 @@ type reportOptions struct {
 func addReportFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.String("format", "text", "output format: "+strings.Join(report.Formats, ", "))
-	f.StringP("output", "o", "", "write the report to this file instead of stdout: a regular file is replaced atomically (a temporary file renamed), a symlink followed, a device or FIFO written into")
+	addOutputFlag(f)
 	f.String("fail-on", "warning", "lowest severity that makes the exit code 1: info, warning, critical or never")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
 }

@@ -43,13 +43,21 @@ func sysctlTree(a *pipeline.Audit) report.Options {
 // writeReport renders res to out, or atomically to the file named by
 // output when it is set.
 func writeReport(out io.Writer, output, format string, res rules.Result, o report.Options) error {
-	if output == "" {
-		if err := report.Write(out, format, res, o); err != nil {
-			return fmt.Errorf("write report: %w", err)
-		}
-		return nil
+	err := writeOutput(out, output, func(w io.Writer) error { return report.Write(w, format, res, o) })
+	if err != nil && output == "" {
+		return fmt.Errorf("write report: %w", err)
 	}
-	return atomicfile.Write(output, func(w io.Writer) error { return report.Write(w, format, res, o) })
+	return err
+}
+
+// writeOutput runs write with out, or, when output names a file, with that
+// file, written atomically: a regular file is replaced only when write
+// succeeds (internal/atomicfile).
+func writeOutput(out io.Writer, output string, write func(io.Writer) error) error {
+	if output == "" {
+		return write(out)
+	}
+	return atomicfile.Write(output, write)
 }
 
 // writeTable writes rows (the first one a header) in aligned columns.

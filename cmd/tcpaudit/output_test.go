@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/report"
 )
 
@@ -55,5 +60,81 @@ func TestCheckUnknownFormat(t *testing.T) {
 	code, _, stderr := runCLI(t, "check", "--proc-root", filepath.Join(hostsDir, "healthy"), "--format", "yaml")
 	if code != exitError || !strings.Contains(stderr, strings.Join(report.Formats, ", ")) {
 		t.Errorf("exit %d, stderr %q; want 2 listing the formats", code, stderr)
+	}
+}
+
+// TestSocketsOutputFile: sockets -o FILE writes the view to the file as
+// check -o does: nothing on stdout, no colour, a regular file replaced
+// keeping its mode with no temporary file left, and left as it was when
+// the run fails; the environment cannot name the file.
+func TestSocketsOutputFile(t *testing.T) {
+	root := filepath.Join(hostsDir, "close-wait-leak")
+	want := runSocketsJSON(t, "--proc-root", root)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "sockets.json")
+	if err := os.WriteFile(out, []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, "sockets", "--proc-root", root, "--format", "json", "-o", out)
+	if code != exitOK || stdout != "" {
+		t.Fatalf("sockets -o: exit %d, stdout %q, stderr %s", code, stdout, stderr)
+	}
+	var got socketsDoc
+	if b, err := os.ReadFile(out); err != nil || json.Unmarshal(b, &got) != nil {
+		t.Fatalf("the file: %v\n%s", err, b)
+	}
+	if d := cmp.Diff(want.States, got.States); d != "" || got.Total != want.Total {
+		t.Errorf("the file's view differs from stdout's (-stdout +file):\n%s", d)
+	}
+	if st, err := os.Stat(out); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("the replaced file: %v, mode %v; want 0600 kept", err, st.Mode())
+	}
+	noColourInFile(t, root, out)
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries in the directory, want the file alone (no temporary file)", len(entries))
+	}
+	before, _ := os.ReadFile(out)
+	code, _, stderr = runCLI(t, "sockets", "--proc-root", filepath.Join(dir, "missing"), "-o", out)
+	if after, _ := os.ReadFile(out); code != exitError || string(after) != string(before) {
+		t.Errorf("a failed run: exit %d (%s), the file changed: %v", code, stderr, string(after) != string(before))
+	}
+	t.Setenv("TCPAUDIT_OUTPUT", filepath.Join(dir, "env.json"))
+	if code, _, _ := runCLI(t, "sockets", "--proc-root", root); code != exitError {
+		t.Errorf("TCPAUDIT_OUTPUT without -o: exit %d, want %d (refused)", code, exitError)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "env.json")); err == nil {
+		t.Error("TCPAUDIT_OUTPUT wrote a file")
+	}
+}
+
+// TestSocketsNetnsOutputFile: sockets --netns NAME -o FILE writes the
+// sections of the namespace, as they come, into the file alone.
+func TestSocketsNetnsOutputFile(t *testing.T) {
+	ns := nstest.New(t)
+	out := filepath.Join(t.TempDir(), "sockets.txt")
+	code, stdout, stderr := runCLI(t, "sockets", "--netns", ns, "-o", out)
+	b, err := os.ReadFile(out)
+	if code != exitOK || stdout != "" || err != nil || !strings.HasPrefix(string(b), "== "+ns+" (named, net:[") {
+		t.Errorf("sockets --netns %s -o: exit %d, stdout %q, stderr %s\nfile (%v):\n%s", ns, code, stdout, stderr, err, b)
+	}
+}
+
+// noColourInFile: sockets run with stdout on a terminal colours its bars
+// there, and writes none into the file -o names.
+func noColourInFile(t *testing.T, root, out string) {
+	t.Helper()
+	master, slave := openPTY(t)
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"sockets", "--proc-root", root}, slave, &stderr); code != exitOK {
+		t.Fatalf("sockets on a terminal: exit %d: %s", code, stderr.String())
+	}
+	if got := readTerminal(master, "\x1b["); !strings.Contains(got, "\x1b[") {
+		t.Fatalf("sockets on a terminal: no colour to leave out of the file:\n%q", got)
+	}
+	if code := run(context.Background(), []string{"sockets", "--proc-root", root, "-o", out}, slave, &stderr); code != exitOK {
+		t.Fatalf("sockets -o with stdout on a terminal: exit %d: %s", code, stderr.String())
+	}
+	if b, _ := os.ReadFile(out); strings.Contains(string(b), "\x1b[") || !strings.Contains(string(b), "CLOSE_WAIT") {
+		t.Errorf("the file written with stdout on a terminal:\n%q", b)
 	}
 }

@@ -56,7 +56,7 @@ func takeSnapshot(s streams, o snapshotOptions, dst, procRoot string, nss []netn
 	if err != nil {
 		fmt.Fprintf(s.err, "tcpaudit: snapshot: configured sysctls left out: %s\n", errorText(err))
 	}
-	entries, err := snapshot.List(o.ProcRoot, keys)
+	entries, err := snapshot.ListWithout(o.ProcRoot, keys, guestMembers(nss))
 	if err != nil {
 		return fmt.Errorf("snapshot: proc root: %w", err)
 	}

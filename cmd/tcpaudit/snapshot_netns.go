@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	"github.com/tcpaudit/tcpaudit/netns"
@@ -77,4 +78,18 @@ func checkCaptured(ctx context.Context, s streams, o checkOptions, po pipeline.O
 		return err
 	}
 	return o.emitNamespaces(s, pipeline.Merge(audits), audits, nil, po.ProcRoot)
+}
+
+// guestMembers returns the processes of the namespaces of nss but the
+// host's: snapshot --all-netns reads their descriptors with their own
+// namespace (snapshot.CaptureNamespace), not the host's.
+func guestMembers(nss []netns.Namespace) []int {
+	var pids []int
+	for _, ns := range nss {
+		if !ns.IsHost() {
+			pids = append(pids, ns.Members()...)
+		}
+	}
+	slices.Sort(pids)
+	return pids
 }

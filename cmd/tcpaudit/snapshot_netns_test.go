@@ -18,9 +18,14 @@ import (
 // process in a kubepods-shaped cgroup: check --all-netns on the tarball and
 // on the extracted directory report the test's namespaces with the same
 // IDs, kinds, names, owners, socket states and findings (by rule) as the
-// live check.
+// live check. It runs in a PID and mount namespace of its own
+// (enterOwnProc), so that every run looks only at what it made, however
+// many namespaces, processes and sockets the machine holds besides.
 func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 	netnsPrereqs(t)
+	if !enterOwnProc(t) {
+		return
+	}
 	sockgen := buildSockgen(t, t.TempDir())
 	named := nstest.New(t)
 	nsRun(t, "ip", named, "sysctl", "-qw", "net.ipv4.ip_local_port_range=40000 40100")
@@ -33,6 +38,9 @@ func TestSnapshotNamespacesRoundTrip(t *testing.T) {
 	pids = append(pids, cgtest.StartInNetns(t, cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID))))
 
 	_, live := checkJSON(t, "--all-netns", "--fail-on", "never")
+	if len(live.Namespaces) != 1+len(pids) {
+		t.Errorf("live check: %d namespaces, want the host's and the test's %d alone: %+v", len(live.Namespaces), len(pids), live.Namespaces)
+	}
 	dir := t.TempDir()
 	file := filepath.Join(dir, "snap.tar.gz")
 	if code, _, stderr := runCLI(t, "snapshot", "--all-netns", file); code != exitOK {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -22,6 +23,7 @@ type socketsOptions struct {
 	ProcRoot      string `mapstructure:"proc-root"`
 	NoOwners      bool   `mapstructure:"no-owners"`
 	NoColor       bool   `mapstructure:"no-color"`
+	outputOption  `mapstructure:",squash"`
 	censusOptions `mapstructure:",squash"`
 }
 
@@ -35,6 +37,7 @@ func newSocketsCmd(s streams) *cobra.Command {
 	f.String("proc-root", "/proc", "directory that mirrors /proc (a snapshot or a host's /proc)")
 	f.Bool("no-owners", false, "do not look up the processes holding CLOSE_WAIT sockets")
 	f.Bool("no-color", false, "disable colour (NO_COLOR is honoured too)")
+	addOutputFlag(f)
 	addCensusFlags(f)
 	return cmd
 }
@@ -55,30 +58,34 @@ func runSockets(ctx context.Context, s streams, _ []string, o socketsOptions) er
 		Samples: o.Samples, Interval: o.Interval,
 		Now: time.Now, Progress: o.progress(s),
 	}
-	if o.netnsOptions.enabled() {
-		return socketsNamespaces(ctx, s, o, so)
-	}
-	view, err := sockets.Take(ctx, o.ProcRoot, so)
-	if err != nil {
-		return err
-	}
-	if o.Format == "json" {
-		return report.SocketsJSON{}.Write(s.out, view)
-	}
-	return report.SocketsText{Color: s.color(o.NoColor)}.Write(s.out, view)
+	color := s.color(o.NoColor) && o.Output == ""
+	return writeOutput(s.out, o.Output, func(w io.Writer) error {
+		if o.netnsOptions.enabled() {
+			return socketsNamespaces(ctx, w, s.err, o, so, color)
+		}
+		view, err := sockets.Take(ctx, o.ProcRoot, so)
+		if err != nil {
+			return err
+		}
+		if o.Format == "json" {
+			return report.SocketsJSON{}.Write(w, view)
+		}
+		return report.SocketsText{Color: color}.Write(w, view)
+	})
 }
 
 // socketsNamespaces takes and writes the view of each namespace that
 // --all-netns or --netns selects, live or, with --all-netns on a snapshot
 // taken with snapshot --all-netns, from the files of each namespace. Each
-// view is written as it comes, so memory holds a few views, not all.
-func socketsNamespaces(ctx context.Context, s streams, o socketsOptions, so sockets.Options) error {
+// view is written to out as it comes, so memory holds a few views, not
+// all; notes go to errs.
+func socketsNamespaces(ctx context.Context, out, errs io.Writer, o socketsOptions, so sockets.Options, color bool) error {
 	var w interface {
 		Add(sockets.Namespace) error
 		Close() error
-	} = &report.SocketsNamespacesText{W: s.out, Color: s.color(o.NoColor)}
+	} = &report.SocketsNamespacesText{W: out, Color: color}
 	if o.Format == "json" {
-		w = &report.SocketsNamespacesJSON{W: s.out}
+		w = &report.SocketsNamespacesJSON{W: out}
 	}
 	if o.AllNetns && snapshot.HasIndex(o.ProcRoot) {
 		nss, err := snapshot.ReadCaptured(o.ProcRoot)
@@ -95,7 +102,7 @@ func socketsNamespaces(ctx context.Context, s streams, o socketsOptions, so sock
 		return err
 	}
 	for _, n := range discovered {
-		fmt.Fprintf(s.err, "tcpaudit: %s\n", report.Escape(n))
+		fmt.Fprintf(errs, "tcpaudit: %s\n", report.Escape(n))
 	}
 	if len(nss) > 1 {
 		so.Progress = nil // samples of namespaces taken at once

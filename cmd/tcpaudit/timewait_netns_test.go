@@ -3,6 +3,7 @@ package main
 import (
 	"net/netip"
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -72,4 +73,46 @@ func twOverflow(t *testing.T) int64 {
 	}
 	v, _ := c.Get("TcpExt", "TCPTimeWaitOverflow")
 	return v
+}
+
+// TestTimeWaitBucketsCountOrphans: tcp_max_tw_buckets limits every
+// timewait entry, the orphaned FIN_WAIT2 ones too. In a namespace of the
+// test's with tcp_max_tw_buckets 100 and tcp_fin_timeout 30 s, 30
+// TIME_WAIT entries alone are 30% of the limit, but 60 more connections
+// closed toward a server that never reads nor closes are orphans in
+// FIN_WAIT2 that count too: the rule judges sockstat tw, 90 (a warning
+// at 80%), and its evidence splits it as ss counts the two states.
+func TestTimeWaitBucketsCountOrphans(t *testing.T) {
+	ssBin, err := exec.LookPath("ss")
+	if err != nil {
+		t.Skip("needs ss(8) as the oracle")
+	}
+	if !nstest.Enter(t) {
+		return
+	}
+	const timeWait, orphans = 30, 60
+	setSysctl(t, "net/ipv4/tcp_max_tw_buckets", "100")
+	setSysctl(t, "net/ipv4/tcp_fin_timeout", "30")
+	dialClose(t, holdingServer(t, 10*time.Millisecond), timeWait)
+	dialClose(t, holdingServer(t, 0), orphans)
+	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(50 * time.Millisecond) {
+		if ssCount(t, ssBin, "time-wait") == timeWait && ssCount(t, ssBin, "fin-wait-2") == orphans {
+			break
+		}
+	}
+	tw, fw2 := ssCount(t, ssBin, "time-wait"), ssCount(t, ssBin, "fin-wait-2")
+	if tw != timeWait || fw2 != orphans {
+		t.Fatalf("ss: %d TIME-WAIT, %d FIN-WAIT-2; want %d and %d", tw, fw2, timeWait, orphans)
+	}
+	_, rep := checkJSON(t, "--source", "netlink")
+	f := rep.findings("time-wait-bucket-pressure")
+	if len(f) != 1 || f[0].Severity != "warning" {
+		t.Fatalf("findings %+v: want one warning (90 of 100 entries)", f)
+	}
+	want := map[string]float64{"count": timeWait + orphans, "limit": 100, "time_wait": timeWait, "orphaned_fin_wait2": orphans, "fin_wait2_hold_s": 30}
+	for k, v := range want {
+		if f[0].Evidence[k] != v {
+			t.Errorf("evidence %s = %v, want %v (all: %v)", k, f[0].Evidence[k], v, f[0].Evidence)
+		}
+	}
 }

@@ -200,9 +200,19 @@ func (t tuneTarget) do(fn func() error) error {
 // fix writes, the arithmetic as each key's comment; for a namespace that
 // is not the host's, in the form its owner keeps them.
 func writeTuneFix(s streams, facts *audit.Facts, rep tune.Report, o tuneOptions, t tuneTarget) error {
-	conf, err := sysctlconf.Resolve(o.Root)
+	fx, err := planTuneFix(facts, rep, o, t)
 	if err != nil {
 		return err
+	}
+	return emitFix(s, fx, "tcpaudit tune", "no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
+}
+
+// planTuneFix plans the fix of the proposals to change, in the target's
+// namespace.
+func planTuneFix(facts *audit.Facts, rep tune.Report, o tuneOptions, t tuneTarget) (*pipeline.Fix, error) {
+	conf, err := sysctlconf.Resolve(o.Root)
+	if err != nil {
+		return nil, err
 	}
 	var findings []rules.Finding
 	var hostWide []sysctlconf.Change
@@ -228,7 +238,7 @@ func writeTuneFix(s streams, facts *audit.Facts, rep tune.Report, o tuneOptions,
 	if fx.Guest != "" {
 		fx.Changes = append(fx.Changes, hostWide...)
 	}
-	return emitFix(s, fx, "tcpaudit tune", "no key needs a change", fixOptions{Root: o.Root, Diff: o.Diff, Write: o.Write})
+	return fx, nil
 }
 
 // tuneFacts reads what planning a fix needs: the sysctls (and those absent,

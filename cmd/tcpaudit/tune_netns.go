@@ -80,22 +80,64 @@ func tuneAll(ctx context.Context, s streams, o tuneOptions, src audit.CensusSour
 			Namespaces []tunedNamespace `json:"namespaces"`
 		}{out})
 	}
-	return writeAll(s, out, func(n tunedNamespace, _ int) error { return (report.TuneText{}).Write(s.out, *n.Report) })
+	return writeAll(s, out, targets, func(n tunedNamespace, _ int) error { return (report.TuneText{}).Write(s.out, *n.Report) })
 }
 
-// writeAllFixes writes the fix of each namespace observed, under its
-// heading: as writeTuneFix writes the fix of one.
+// writeAllFixes writes the fix of each namespace observed that has one,
+// under its heading, as writeTuneFix writes the fix of one; why a guest
+// namespace's fix is in its owner's form is said once, and the namespaces
+// with no change are named together at the end.
 func writeAllFixes(s streams, o tuneOptions, out []tunedNamespace, targets []tuneTarget, facts []*audit.Facts) error {
-	return writeAll(s, out, func(n tunedNamespace, i int) error {
-		return writeTuneFix(s, facts[i], *n.Report, o, targets[i])
-	})
+	fo := fixOptions{Root: o.Root, Diff: o.Diff}
+	var unchanged []string
+	said := false
+	for i, n := range out {
+		ns := *targets[i].ns
+		if n.Report == nil {
+			fmt.Fprintf(s.out, "%s\nskipped: %s\n\n", report.NamespaceHeading(ns), report.Escape(n.Skipped))
+			continue
+		}
+		fx, err := planTuneFix(facts[i], *n.Report, o, targets[i])
+		if err != nil {
+			return err
+		}
+		if len(fx.Changes) == 0 && len(fx.Notes) == 0 {
+			unchanged = append(unchanged, report.Escape(ns.String()))
+			continue
+		}
+		fmt.Fprintln(s.out, report.NamespaceHeading(ns))
+		cmd := "tcpaudit tune: " + report.Escape(ns.String())
+		if fx.Guest == "" {
+			err = emitFix(s, fx, cmd, "no key needs a change", fo)
+		} else {
+			if !said {
+				fmt.Fprint(s.err, guestsNotHost)
+				said = true
+			}
+			err = guestSettings(s, fx, fo, cmd, "no key needs a change")
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(s.out)
+	}
+	if len(unchanged) > 0 {
+		fmt.Fprintf(s.err, "tcpaudit tune: no key needs a change in %d of the network namespaces: %s\n", len(unchanged), someOf(unchanged, 4))
+	}
+	return nil
 }
+
+// guestsNotHost says, once for tune --all-netns --diff, why the fixes of
+// the namespaces that are not the host's come in their owners' forms.
+const guestsNotHost = "tcpaudit tune: the namespaces below other than the host's are not the host's.\n" +
+	"  A drop-in under /etc/sysctl.d would change the host at its next boot, not them;\n" +
+	"  their settings follow in the form each namespace's owner keeps them.\n"
 
 // writeAll writes each namespace's heading, then what write writes of it,
 // or why it was skipped.
-func writeAll(s streams, out []tunedNamespace, write func(tunedNamespace, int) error) error {
+func writeAll(s streams, out []tunedNamespace, targets []tuneTarget, write func(tunedNamespace, int) error) error {
 	for i, n := range out {
-		fmt.Fprintf(s.out, "== %s (%s, %s) ==\n", report.Escape(n.Name), n.Kind, n.ID)
+		fmt.Fprintln(s.out, report.NamespaceHeading(*targets[i].ns))
 		if n.Report == nil {
 			fmt.Fprintf(s.out, "skipped: %s\n\n", report.Escape(n.Skipped))
 			continue

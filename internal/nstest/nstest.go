@@ -31,16 +31,30 @@ func Enter(t *testing.T) bool {
 	if os.Getenv(envName) == t.Name() {
 		return true
 	}
-	ns := New(t)
-	cmd := exec.Command("ip", "netns", "exec", ns, os.Args[0],
-		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=60s")
-	cmd.Env = append(os.Environ(), envName+"="+t.Name())
+	return Rerun(t, envName, "ip", "netns", "exec", New(t))
+}
+
+// Rerun reports whether the test is the copy that a command re-ran, which
+// the variable env names (set to the test's name). Otherwise it runs this
+// one test again under the command argv, with the test binary and its
+// flags appended, and fails with the copy's output if the copy fails,
+// skips if the copy skipped, and returns false. Only top-level tests can
+// use it.
+func Rerun(t *testing.T, env string, argv ...string) bool {
+	t.Helper()
+	if os.Getenv(env) == t.Name() {
+		return true
+	}
+	args := append(argv[1:len(argv):len(argv)], os.Args[0],
+		"-test.run", "^"+t.Name()+"$", "-test.v", "-test.count=1", "-test.timeout=120s")
+	cmd := exec.Command(argv[0], args...)
+	cmd.Env = append(os.Environ(), env+"="+t.Name())
 	out, err := cmd.CombinedOutput()
 	if err == nil && strings.Contains(string(out), "--- SKIP: "+t.Name()) {
-		t.Skipf("skipped inside namespace %s:\n%s", ns, out)
+		t.Skipf("skipped under %v:\n%s", argv, out)
 	}
 	if err != nil || !strings.Contains(string(out), "--- PASS: "+t.Name()) {
-		t.Fatalf("inside namespace %s: %v\n%s", ns, err, out)
+		t.Fatalf("under %v: %v\n%s", argv, err, out)
 	}
 	return false
 }
