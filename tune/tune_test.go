@@ -296,3 +296,16 @@ func TestPortRangeLongLivedNotADestination(t *testing.T) {
 		}
 	}
 }
+
+// TestReportWindow: a report says when its first and last readings were
+// taken, so that namespaces observed at once, each with its own readings,
+// can be told apart.
+func TestReportWindow(t *testing.T) {
+	r := Plan(readings(3, map[string]string{}, func(int, *audit.Observation) {}), nil)
+	if !r.Start.Equal(t0) || !r.End.Equal(t0.Add(2*time.Second)) || r.Span != 2 {
+		t.Errorf("window %s to %s (%v s), want %s to 2 s later", r.Start, r.End, r.Span, t0)
+	}
+	if r := Plan(nil, nil); !r.Start.IsZero() || !r.End.IsZero() {
+		t.Errorf("no reading: window %s to %s", r.Start, r.End)
+	}
+}
