@@ -127,7 +127,7 @@ func NewObserver(fsys FS, src CensusSource, keys []string) *Observer {
 // interval's events (a 0.6 s dump under load made 200/s look 327/s).
 // The counters are read just before the census: a connection they count
 // was then made before the census began, and the census sees its 4-tuple
-// (TIME_WAIT holds it 60 s). Read after, they would count the connections
+// (TIME_WAIT holds it 60 s; docs/kernel-facts.md §40). Read after, they would count the connections
 // made between a census and their reading, which no census of the last
 // reading sees: on a loaded host, where a thread waits for a core, that
 // is seconds of connections with no destination.
