@@ -30,9 +30,10 @@ type Observation struct {
 	// one, 0 for the first.
 	At       time.Time
 	Interval time.Duration
-	// CountersAt is when the counters were read, just after the census;
-	// CountersInterval is the time since the previous reading's, by which
-	// a counter's rise is divided.
+	// CountersAt is when the counters were read, just before the census
+	// (so that every connection they count was made before the census
+	// and is in it); CountersInterval is the time since the previous
+	// reading's, by which a counter's rise is divided.
 	CountersAt       time.Time
 	CountersInterval time.Duration
 	Source           CensusSource
@@ -124,18 +125,28 @@ func NewObserver(fsys FS, src CensusSource, keys []string) *Observer {
 // lands in any bucket), so on average at the middle. A stamp at the start
 // or the end would add the difference of two dumps' durations to an
 // interval's events (a 0.6 s dump under load made 200/s look 327/s).
-// The counters are read just after the census.
+// The counters are read just before the census: a connection they count
+// was then made before the census began, and the census sees its 4-tuple
+// (TIME_WAIT holds it 60 s; docs/kernel-facts.md §42). Read after, they would count the connections
+// made between a census and their reading, which no census of the last
+// reading sees: on a loaded host, where a thread waits for a core, that
+// is seconds of connections with no destination.
 func (o *Observer) Observe(now func() time.Time) (Observation, error) {
+	countersAt := now()
+	counters, err := o.fsys.Counters()
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return Observation{}, err
+	}
 	start := now()
 	r := newReading()
 	var c *Census
 	c = NewCensus(1, 0, WithoutCloseWait(), WithSocketInfo(), WithEach(func(s *Socket) { r.add(s, c) }))
-	info, err := o.fsys.Census(c, o.src)
-	if err != nil {
-		return Observation{}, fmt.Errorf("socket census: %w", err)
+	info, cerr := o.fsys.Census(c, o.src)
+	if cerr != nil {
+		return Observation{}, fmt.Errorf("socket census: %w", cerr)
 	}
 	at := start.Add(now().Sub(start) / 2)
-	ob := Observation{At: at, CountersAt: now(), Source: info.Source, States: c.States, Truncated: r.truncated}
+	ob := Observation{At: at, CountersAt: countersAt, Counters: counters, Source: info.Source, States: c.States, Truncated: r.truncated}
 	if err := o.readStats(&ob); err != nil {
 		return Observation{}, err
 	}
@@ -154,13 +165,10 @@ func (o *Observer) Observe(now func() time.Time) (Observation, error) {
 	return ob, nil
 }
 
-// readStats reads the counters, sockstat and sysctls into ob; a missing
-// file leaves its part out.
+// readStats reads sockstat and the sysctls into ob; a missing file
+// leaves its part out.
 func (o *Observer) readStats(ob *Observation) error {
 	var err error
-	if ob.Counters, err = o.fsys.Counters(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
 	if ob.Sockstat, err = o.fsys.Sockstat(); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}

@@ -141,3 +141,54 @@ func FuzzDecodeTCPInfo(f *testing.F) {
 
 // at is a clock that always says t.
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
+
+// TestObserverCountersBeforeCensus: connections made while a reading is
+// taken (here, each time the reading asks the clock) are counted by Tcp
+// ActiveOpens no earlier than the census sees their 4-tuples: the counters'
+// rise is never more than the new 4-tuples, so no connection the counters
+// count in the last reading goes without a destination.
+func TestObserverCountersBeforeCensus(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	g, err := sockgen.New([]uint16{9002}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := audit.NewObserver(fsys, audit.CensusNetlink, nil)
+	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	prev, err := o.Observe(at(t0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := func() time.Time { // 5 connections at each look at the clock
+		for range 5 {
+			if err := g.TimeWait(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		t0 = t0.Add(time.Second)
+		return t0
+	}
+	for i := range 3 {
+		ob, err := o.Observe(busy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := prev.Counters.Get("Tcp", "ActiveOpens")
+		b, _ := ob.Counters.Get("Tcp", "ActiveOpens")
+		seen := 0
+		for _, u := range ob.Outgoing {
+			seen += u.New
+		}
+		if b-a == 0 || b-a > int64(seen) {
+			t.Errorf("reading %d: ActiveOpens rose by %d, the census saw %d new 4-tuples: want a rise, and no more than it saw", i+2, b-a, seen)
+		}
+		prev = ob
+	}
+}

@@ -57,9 +57,10 @@ type Fix struct {
 // form its owner keeps them: a pod's securityContext.sysctls, the --sysctl
 // flags and compose sysctls: of a Docker or Podman container, LXC's
 // lxc.sysctl keys, ip netns exec lines for a namespace named nsName under
-// /run/netns (a name of letters, digits and _ . - @ : + only), else nsenter into the process's namespace (which does not
-// persist), or, commented out, sysctl -w lines to run in the namespace
-// when id has no PID. A global key is never offered per namespace: the text says it
+// /run/netns (any name ip netns accepts that a terminal shows as it is,
+// quoted for the shell), else nsenter into the process's namespace (which
+// does not persist), or, commented out, sysctl -w lines to run in the
+// namespace (named when nsName is given) when id has no PID. A global key is never offered per namespace: the text says it
 // belongs to the host.
 func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 	fx := Fix{Form: form(id, nsName)}
@@ -90,6 +91,9 @@ func SysctlFix(id Identity, nsName string, settings []Setting) Fix {
 		case FormSysctl:
 			// Commented out: pasted into a shell of the host, a bare
 			// sysctl -w would change the host's values.
+			if nsName != "" {
+				fmt.Fprintf(&b, "# Network namespace %s (ip netns; its name cannot be given to a shell as it is).\n", printable(nsName))
+			}
 			b.WriteString("# Run these inside this network namespace, not in a shell of the host (which they\n")
 			b.WriteString("# would change): enter it first. They do not persist: the values are lost with the\n")
 			b.WriteString("# namespace; have whatever makes it set them there.\n")
@@ -114,7 +118,7 @@ func form(id Identity, nsName string) Form {
 		return FormLXC
 	}
 	switch {
-	case nsName != "" && validName(nsName):
+	case ipNetnsName(nsName):
 		return FormIPNetns
 	case id.PID == 0:
 		return FormSysctl
@@ -129,6 +133,18 @@ func sysctlW(b *strings.Builder, prefix string, settings []Setting) {
 		comment(b, "", s.Comment)
 		fmt.Fprintln(b, strings.TrimSpace(prefix+" sysctl -w "+shellQuote(s.Key+"="+s.Value)))
 	}
+}
+
+// ipNetnsName reports whether name is a name ip netns accepts (a file
+// name under /run/netns: not empty, "." or "..", no "/" or NUL, at most
+// 255 bytes) that a terminal shows as it is (valid UTF-8, printable), so
+// that a command naming it, quoted for the shell, can be printed.
+func ipNetnsName(name string) bool {
+	switch {
+	case name == "" || name == "." || name == ".." || len(name) > 255 || strings.ContainsAny(name, "/\x00"):
+		return false
+	}
+	return printable(name) == name
 }
 
 func ipNetns(b *strings.Builder, name string, settings []Setting) {

@@ -155,3 +155,39 @@ func TestLocateInNamedNetns(t *testing.T) {
 		t.Errorf("Locate(/proc) in a named namespace = %+v", w)
 	}
 }
+
+// TestSysctlFixIPNetnsAnyName: ip netns accepts any file name; a long
+// one, one with a space or a quote gets ip netns exec lines, quoted for
+// the shell, that set the values in that namespace.
+func TestSysctlFixIPNetnsAnyName(t *testing.T) {
+	newNetns(t) // root, ip and sysctl
+	pid := fmt.Sprint(os.Getpid())
+	for _, name := range []string{strings.Repeat("n", 255-len(pid)) + pid, "tcpaudit sp " + pid, "it's-" + pid} {
+		if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+			t.Fatalf("ip netns add %q: %v: %s", name, err, out)
+		}
+		t.Cleanup(func() { exec.Command("ip", "netns", "delete", name).Run() })
+		fx := SysctlFix(Identity{Kind: KindProcess, PID: 1, Command: "x", Name: "x[1]"}, name, perNamespace)
+		if fx.Form != FormIPNetns || !strings.Contains(fx.Text, "ip netns exec "+shellQuote(name)+" sysctl") {
+			t.Fatalf("name %q: form %q, want ip-netns:\n%s", name, fx.Form, fx.Text)
+		}
+		runLines(t, fx.Text)
+		for _, s := range perNamespace {
+			checkValue(t, []string{"ip", "netns", "exec", name}, s)
+		}
+	}
+}
+
+// TestSysctlFixNamespaceNamed: a name a terminal cannot show as it is
+// gets no command, but the text still names the namespace, escaped.
+func TestSysctlFixNamespaceNamed(t *testing.T) {
+	fx := SysctlFix(Identity{Kind: KindProcess}, "bad\x1bname", perNamespace[:1])
+	if fx.Form != FormSysctl || !strings.Contains(fx.Text, `"bad\x1bname"`) {
+		t.Errorf("form %q:\n%s", fx.Form, fx.Text)
+	}
+	for _, name := range []string{"", ".", "..", "a/b", strings.Repeat("n", 256)} {
+		if ipNetnsName(name) {
+			t.Errorf("%q accepted as an ip netns name", name)
+		}
+	}
+}

@@ -68,7 +68,7 @@ func ReadOrigin(procRoot string) (o Origin, ok bool, err error) {
 	switch {
 	case o.Inode == 0 || o.HostInode == 0:
 		return Origin{}, false, fmt.Errorf("%s: inode and host_inode must both be set", file)
-	case len(o.Name) > 255 || strings.Contains(o.Name, "/") || visible.String(o.Name) != o.Name:
+	case len(o.Name) > 255 || strings.Contains(o.Name, "/") || !visible.Clean(o.Name):
 		return Origin{}, false, fmt.Errorf("%s: name %s is not a namespace name", file, visible.Quote(o.Name))
 	}
 	return o, true, nil

@@ -93,7 +93,7 @@ func netnsName(dir string, ino uint64) string {
 		return ""
 	}
 	for _, e := range entries[:min(len(entries), 4096)] {
-		if i, ok := nsInode(filepath.Join(dir, e.Name())); ok && i == ino && validName(e.Name()) {
+		if i, ok := nsInode(filepath.Join(dir, e.Name())); ok && i == ino && ipNetnsName(e.Name()) {
 			return e.Name()
 		}
 	}

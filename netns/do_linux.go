@@ -89,6 +89,9 @@ func (ns Namespace) open() (int, error) {
 	if denied != nil {
 		return -1, fmt.Errorf("namespace %s: %w", ns.ID, denied)
 	}
+	if ns.Path != "" && ns.Processes == 0 {
+		return -1, fmt.Errorf("namespace %s: %w", ns.ID, ErrDeleted)
+	}
 	return -1, fmt.Errorf("namespace %s: %w", ns.ID, ErrGone)
 }
 

@@ -115,3 +115,44 @@ func readLink(t *testing.T, path string) string {
 	}
 	return s
 }
+
+// TestDeletedNamedSkipped: a namespace made with ip netns add, with no
+// process in it, deleted between Discover and Do, is skipped as deleted,
+// not as gone with its processes; one held by a process that exited is
+// gone.
+func TestDeletedNamedSkipped(t *testing.T) {
+	nstest.New(t) // root and ip(8), else skipped
+	name := "tcpaudit-del-" + strconv.Itoa(os.Getpid())
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add: %v: %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "delete", name).Run() })
+	held := heldNamespace(t)
+	all, _, err := netns.Discover("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named, gone netns.Namespace
+	for _, ns := range all {
+		switch ns.Name {
+		case name:
+			named = ns
+		case "sleep[" + strconv.Itoa(held.Process.Pid) + "]":
+			gone = ns
+		}
+	}
+	if out, err := exec.Command("ip", "netns", "delete", name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns delete: %v: %s", err, out)
+	}
+	held.Process.Kill()
+	held.Wait()
+	for ns, want := range map[*netns.Namespace]string{&named: netns.SkippedDeleted, &gone: netns.SkippedGone} {
+		reason, err := netns.SkipReason(netns.Do(*ns, func() error { return nil }))
+		if err != nil || reason != want {
+			t.Errorf("%s (%d processes): skipped %q, %v; want %q", ns.Name, ns.Processes, reason, err, want)
+		}
+	}
+	if got := netns.SkippedMany(netns.SkippedDeleted, 2); !strings.Contains(got, "names were removed") {
+		t.Errorf("two deleted: %q", got)
+	}
+}

@@ -106,6 +106,11 @@ func (s Skipped) String() string { return s.What + ": " + s.Reason }
 // process that was in it exited and no bind mount holds it.
 var ErrGone = errors.New("namespace gone: its processes exited and no bind mount holds it")
 
+// ErrDeleted is returned by Do for a namespace that no process was in and
+// whose bind mount (its ip netns name) was removed before it could be
+// entered: ip netns delete. It wraps ErrGone.
+var ErrDeleted = fmt.Errorf("namespace deleted: its ip netns name was removed and no process was in it: %w", ErrGone)
+
 // ErrUnsupported is returned by Do where namespaces cannot be entered (not
 // Linux, or the portable build).
 var ErrUnsupported = errors.New("entering a network namespace needs Linux")

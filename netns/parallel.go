@@ -55,15 +55,18 @@ const ThreadNet = "/proc/thread-self/net"
 
 // The reasons SkipReason gives, said of one namespace.
 const (
-	SkippedGone   = "gone: its processes exited before it could be entered"
-	SkippedDenied = "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)"
+	SkippedGone    = "gone: its processes exited before it could be entered"
+	SkippedDeleted = "deleted before it could be entered: its ip netns name was removed, and no process was in it"
+	SkippedDenied  = "permission denied entering it (setns needs CAP_SYS_ADMIN: run as root)"
 )
 
-// SkipReason sorts an error of Do: a namespace gone before it could be
-// entered, or that the caller may not enter, is skipped for the reason
+// SkipReason sorts an error of Do: a namespace deleted or gone before it
+// could be entered, or that the caller may not enter, is skipped for the reason
 // returned (nil error); any other error is returned as it is.
 func SkipReason(err error) (string, error) {
 	switch {
+	case errors.Is(err, ErrDeleted):
+		return SkippedDeleted, nil
 	case errors.Is(err, ErrGone):
 		return SkippedGone, nil
 	case errors.Is(err, fs.ErrPermission):
@@ -82,6 +85,8 @@ func SkippedMany(reason string, n int) string {
 	switch reason {
 	case SkippedGone:
 		return "gone: their processes exited before they could be entered"
+	case SkippedDeleted:
+		return "deleted before they could be entered: their ip netns names were removed, and no process was in them"
 	case SkippedDenied:
 		return "permission denied entering them (setns needs CAP_SYS_ADMIN: run as root)"
 	}

@@ -8,12 +8,13 @@ import (
 
 // Escape returns s with what a terminal would act on made visible: newline
 // and tab as \n and \t, the other C0 and C1 control characters as \xNN
-// (\u00NN for C1 characters), and bytes that are not UTF-8 as \xNN. An
-// escaped value is one line, so a name holding a newline cannot forge a
-// line of the report. Process names, namespace names, paths, kernel
-// releases and file contents come from the system and may hold escape
-// sequences; text and Markdown show them through Escape so they never
-// reach a terminal raw.
+// (\u00NN for C1 characters), and bytes that are not UTF-8 as \xNN; in a
+// value it escapes, backslash as \\ too, so a literal backslash-n never
+// reads as an escaped newline. An escaped value is one line, so a name
+// holding a newline cannot forge a line of the report. Process names,
+// namespace names, paths, kernel releases and file contents come from the
+// system and may hold escape sequences; text, Markdown, JUnit and SARIF
+// show them through Escape so they never reach a terminal raw.
 func Escape(s string) string { return visible.String(s) }
 
 // escaped returns a deep copy of v with every string in it, at any depth

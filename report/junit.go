@@ -61,8 +61,11 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// Write renders res.
+// Write renders res, every string of it escaped (Escape): a test report
+// is read in a terminal or a CI page, and a namespace or process name
+// from the system may hold a newline or an escape sequence.
 func (j JUnit) Write(w io.Writer, res rules.Result) error {
+	res = escaped(res)
 	s := junitSuite{
 		Name:       "tcpaudit " + command(res) + ": profile " + res.Profile,
 		Timestamp:  j.Now.UTC().Format("2006-01-02T15:04:05"),

@@ -113,7 +113,7 @@ func TestFormatsNamespaces(t *testing.T) {
 	for _, c := range suites.Cases {
 		failed[c.Name] = c.Failure != nil
 	}
-	if !failed["close-wait-accumulation [evil\uFFFD[31m[200]]"] {
+	if !failed[`close-wait-accumulation [evil\x1b[31m[200]]`] {
 		t.Errorf("JUnit: no failing case for close-wait-accumulation in evil[200]: %v", failed)
 	}
 	if failed["close-wait-accumulation"] {

@@ -59,18 +59,22 @@ func (s SARIF) Write(w io.Writer, res rules.Result) error {
 	}
 	for _, n := range res.Notes {
 		run.Invocations[0].ToolExecutionNotifications = append(run.Invocations[0].ToolExecutionNotifications,
-			sarifNotification{Level: "warning", Message: sarifText{Text: n}})
+			sarifNotification{Level: "warning", Message: sarifText{Text: Escape(n)}})
 	}
 	names := namespaceNames(res)
 	for _, f := range res.Findings {
 		run.Results = append(run.Results, s.inNamespace(s.result(f, index[f.Rule]), f, names))
 	}
+	run.Properties = escaped(run.Properties)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(sarifLog{Schema: sarifSchema, Version: sarifVersion, Runs: []sarifRun{run}})
 }
 
-func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
+// result is the SARIF result of f: its text escaped (Escape), its
+// fingerprint and locations from f as it is.
+func (s SARIF) result(raw rules.Finding, ruleIndex int) sarifResult {
+	f := escaped(raw)
 	msg := f.Title + ": " + f.Observed
 	if f.Expected != "" {
 		msg += " (expected " + f.Expected + ")"
@@ -83,9 +87,9 @@ func (s SARIF) result(f rules.Finding, ruleIndex int) sarifResult {
 		RuleIndex: ruleIndex,
 		Level:     sarifLevel(f.Severity),
 		Message:   sarifText{Text: msg},
-		Locations: []sarifLocation{s.location(f)},
+		Locations: []sarifLocation{s.location(raw)},
 		PartialFingerprints: map[string]string{
-			"tcpaudit/v1": fingerprint(f),
+			"tcpaudit/v1": fingerprint(raw),
 		},
 		Properties: map[string]any{"severity": f.Severity.String()},
 	}
@@ -115,10 +119,10 @@ func (s SARIF) location(f rules.Finding) sarifLocation {
 		if set, ok := s.Configured[k]; ok && set.File != "" && l.PhysicalLocation == nil {
 			l.PhysicalLocation = s.physical(set.File, set.Line)
 		}
-		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: k, FullyQualifiedName: s.Hostname + "/" + k, Kind: "variable"})
+		l.LogicalLocations = append(l.LogicalLocations, sarifLogical{Name: Escape(k), FullyQualifiedName: s.Hostname + "/" + segment(k), Kind: "variable"})
 	}
 	if len(l.LogicalLocations) == 0 {
-		l.LogicalLocations = []sarifLogical{{Name: f.Rule, FullyQualifiedName: s.Hostname + "/" + f.Rule, Kind: "resource"}}
+		l.LogicalLocations = []sarifLogical{{Name: Escape(f.Rule), FullyQualifiedName: s.Hostname + "/" + segment(f.Rule), Kind: "resource"}}
 	}
 	return l
 }

@@ -28,15 +28,28 @@ func (s SARIF) inNamespace(r sarifResult, f rules.Finding, names map[string]stri
 	if name == "" {
 		name = f.Namespace
 	}
-	r.Properties["namespace"] = f.Namespace
-	r.Properties["namespace_name"] = name
+	r.Properties["namespace"] = Escape(f.Namespace)
+	r.Properties["namespace_name"] = Escape(name)
 	for i := range r.Locations {
 		l := &r.Locations[i]
 		l.PhysicalLocation = nil
 		for j := range l.LogicalLocations {
 			ll := &l.LogicalLocations[j]
-			ll.FullyQualifiedName = s.Hostname + "/netns/" + name + "/" + strings.TrimPrefix(ll.FullyQualifiedName, s.Hostname+"/")
+			ll.FullyQualifiedName = s.Hostname + "/netns/" + segment(name) + "/" + strings.TrimPrefix(ll.FullyQualifiedName, s.Hostname+"/")
 		}
 	}
 	return r
+}
+
+// segment is s as one segment of a logical location's fully qualified
+// name, whose segments "/" separates: escaped (Escape), every backslash
+// doubled, and a "/" of its own (a pod's namespace/name) as \/, so that
+// "HOST/netns/a\/b/KEY" cannot be read as a namespace "a" and a key
+// "b/KEY".
+func segment(s string) string {
+	e := Escape(s)
+	if e == s { // Escape doubles backslashes only where it escapes
+		e = strings.ReplaceAll(s, `\`, `\\`)
+	}
+	return strings.ReplaceAll(e, "/", `\/`)
 }

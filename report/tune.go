@@ -30,7 +30,7 @@ type TuneText struct{}
 func (TuneText) Write(w io.Writer, r tune.Report) error {
 	r = escaped(r)
 	var b strings.Builder
-	fmt.Fprintf(&b, "tcpaudit tune: %d readings over %.1f s (census source %s)\n", r.Readings, r.Span, r.Source)
+	fmt.Fprintf(&b, "tcpaudit tune: %d readings over %.1f s%s (census source %s)\n", r.Readings, r.Span, window(r), r.Source)
 	if r.Truncated {
 		b.WriteString("note: more sockets than tracked; new-connection counts are lower bounds\n")
 	}
@@ -51,6 +51,16 @@ func (TuneText) Write(w io.Writer, r tune.Report) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// window says when the readings were taken: ", 23:10:01.123 to
+// 23:10:07.456 UTC" (namespaces observed at once each have their own).
+func window(r tune.Report) string {
+	if r.Start.IsZero() {
+		return ""
+	}
+	const clock = "15:04:05.000"
+	return fmt.Sprintf(", %s to %s UTC", r.Start.UTC().Format(clock), r.End.UTC().Format(clock))
 }
 
 func orUnread(v string) string {

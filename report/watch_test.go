@@ -63,3 +63,41 @@ func TestWatchJSONRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 }
+
+// TestWatchTextNamesNamespaces: watching every namespace, the rows name
+// each one's namespace in a NAMESPACE column and the findings come under
+// a heading naming theirs, as check --all-netns names them: never as a
+// bare inode.
+func TestWatchTextNamesNamespaces(t *testing.T) {
+	rng := watch.PortRange{Low: 40000, High: 40999}
+	r := watch.Report{Source: watch.FromBPF, ElapsedS: 8,
+		Namespaces: []watch.NamespaceRates{
+			{Inode: 1, Keys: watch.Keys{Name: "host", PortRange: watch.PortRange{Low: 32768, High: 60999}}},
+			{Inode: 4026539687, Keys: watch.Keys{ID: "net:[4026539687]", Name: "prod/api-5", PortRange: rng, MaxTWBuckets: 131072}},
+		},
+		TimeWaitByProcess:     []watch.ProcessRate{{PID: 6946, Command: "churn", Netns: 4026539687, Rate: watch.Rate{Count: 600, PerS: 75}}},
+		TimeWaitByDestination: []watch.Projection{{Destination: "127.0.0.1:7102", Netns: 4026539687, Rate: watch.Rate{Count: 600, PerS: 75}, TimeWaitPorts: 4500, PortsHeld: 4500, PortRange: rng, Share: 4.5}},
+	}
+	r.Findings = watch.Judge(r, watch.DefaultLimits())
+	if len(r.Findings) == 0 || r.Findings[0].Namespace != "net:[4026539687]" {
+		t.Fatalf("want a finding in net:[4026539687], got %+v", r.Findings)
+	}
+	var b bytes.Buffer
+	if err := (WatchText{}).Write(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	flat := strings.Join(strings.Fields(out), " ")
+	for _, want := range []string{
+		"NAMESPACE PID COMMAND COUNT PER S", "prod/api-5 6946 churn 600 75.0",
+		"NAMESPACE DESTINATION COUNT", "prod/api-5 127.0.0.1:7102 600",
+		"Namespace prod/api-5 (net:[4026539687]) watch-time-wait-churn",
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "(netns ") {
+		t.Errorf("a namespace named by its inode:\n%s", out)
+	}
+}

@@ -27,7 +27,7 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 		ew.printf("%s\n", wrap(r.Note, "note: ", "      "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	at := func(s string, netns uint32) string { return inNetns(r, s, netns) }
+	ns := watchNamespaces(r)
 	section(tw, "TRANSITIONS", []string{"FROM", "TO", "COUNT", "PER S"}, r.Transitions, func(x watch.TransitionRate) []any {
 		return []any{x.From, x.To, x.Count, perS(x.PerS)}
 	})
@@ -48,29 +48,34 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	section(tw, "TIME IN STATE", []string{"STATE", "LEFT", "P50", "P90", "P99", "MAX"}, r.TimeInState, func(x watch.StateTime) []any {
 		return []any{x.State, x.Count, seconds(x.P50S), seconds(x.P90S), seconds(x.P99S), seconds(x.MaxS)}
 	})
-	section(tw, "LONGEST IN CLOSE_WAIT AND FIN_WAIT2", []string{"STATE", "AGE", "PID", "COMMAND", "LOCAL", "REMOTE"}, r.Longest, func(x watch.LongLived) []any {
-		return []any{x.State, seconds(x.AgeS), x.PID, x.Command, x.Local, at(x.Remote, x.Netns)}
+	section(tw, "LONGEST IN CLOSE_WAIT AND FIN_WAIT2", ns.header("STATE", "AGE", "PID", "COMMAND", "LOCAL", "REMOTE"), r.Longest, func(x watch.LongLived) []any {
+		return ns.row(x.Netns, x.State, seconds(x.AgeS), x.PID, x.Command, x.Local, x.Remote)
 	})
-	section(tw, "TIME_WAIT CREATED BY PROCESS", []string{"PID", "COMMAND", "COUNT", "PER S"}, r.TimeWaitByProcess, func(x watch.ProcessRate) []any {
-		return []any{x.PID, x.Command, x.Count, perS(x.PerS)}
+	section(tw, "TIME_WAIT CREATED BY PROCESS", ns.header("PID", "COMMAND", "COUNT", "PER S"), r.TimeWaitByProcess, func(x watch.ProcessRate) []any {
+		return ns.row(x.Netns, x.PID, x.Command, x.Count, perS(x.PerS))
 	})
-	section(tw, "TIME_WAIT BY DESTINATION", []string{"DESTINATION", "COUNT", "PER S", "PORTS HELD AT THIS RATE", "SHARE OF RANGE"}, r.TimeWaitByDestination, func(x watch.Projection) []any {
-		return []any{at(x.Destination, x.Netns), x.Count, perS(x.PerS), x.PortsHeld, fmt.Sprintf("%.1f%%", x.Share*100)}
+	section(tw, "TIME_WAIT BY DESTINATION", ns.header("DESTINATION", "COUNT", "PER S", "PORTS HELD AT THIS RATE", "SHARE OF RANGE"), r.TimeWaitByDestination, func(x watch.Projection) []any {
+		return ns.row(x.Netns, x.Destination, x.Count, perS(x.PerS), x.PortsHeld, fmt.Sprintf("%.1f%%", x.Share*100))
 	})
-	section(tw, "RSTS BY PEER", []string{"PEER", "SENT", "RECEIVED", "PER S"}, r.Resets, func(x watch.PeerResets) []any {
-		return []any{at(x.Peer, x.Netns), x.Sent.Count, x.Received.Count, perS(x.Sent.PerS + x.Received.PerS)}
+	section(tw, "RSTS BY PEER", ns.header("PEER", "SENT", "RECEIVED", "PER S"), r.Resets, func(x watch.PeerResets) []any {
+		return ns.row(x.Netns, x.Peer, x.Sent.Count, x.Received.Count, perS(x.Sent.PerS+x.Received.PerS))
 	})
-	section(tw, "SYN-ACK RETRANSMITS BY LISTENER", []string{"LISTENER", "COUNT", "PER S"}, r.SynAckRetransmits, func(x watch.EndpointRate) []any {
-		return []any{at(x.Endpoint, x.Netns), x.Count, perS(x.PerS)}
+	section(tw, "SYN-ACK RETRANSMITS BY LISTENER", ns.header("LISTENER", "COUNT", "PER S"), r.SynAckRetransmits, func(x watch.EndpointRate) []any {
+		return ns.row(x.Netns, x.Endpoint, x.Count, perS(x.PerS))
 	})
-	section(tw, "RETRANSMITS BY DESTINATION", []string{"DESTINATION", "COUNT", "PER S"}, r.Retransmits, func(x watch.EndpointRate) []any {
-		return []any{at(x.Endpoint, x.Netns), x.Count, perS(x.PerS)}
+	section(tw, "RETRANSMITS BY DESTINATION", ns.header("DESTINATION", "COUNT", "PER S"), r.Retransmits, func(x watch.EndpointRate) []any {
+		return ns.row(x.Netns, x.Endpoint, x.Count, perS(x.PerS))
 	})
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	for _, f := range r.Findings {
-		Text(t).finding(ew, p, f)
+	for _, found := range ns.groups(r.Findings) {
+		if ns.all {
+			ew.printf("\n%s\n", p.bold.Sprint(ns.heading(found[0].Namespace)))
+		}
+		for _, f := range found {
+			Text(t).finding(ew, p, f)
+		}
 	}
 	status := p.ok.Sprint("OK")
 	if worst := (rules.Result{Findings: r.Findings}).Worst(); worst > 0 {
@@ -78,14 +83,6 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	}
 	ew.printf("\n%s %d findings\n", status, len(r.Findings))
 	return ew.err
-}
-
-// inNetns names the namespace of an address when watching every one.
-func inNetns(r watch.Report, s string, netns uint32) string {
-	if r.Netns != 0 || netns == 0 {
-		return s
-	}
-	return fmt.Sprintf("%s (netns %d)", s, netns)
 }
 
 func watchHeader(r watch.Report) string {

@@ -21,6 +21,9 @@ func (s series) portRange() []Proposal {
 		return []Proposal{s.insufficient(keyPortRange, fmt.Sprintf("%d new outgoing connections in %s", total, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
 	}
 	dest, r := busiestDest(byDest)
+	if r.peak() == 0 {
+		return []Proposal{s.insufficient(keyPortRange, fmt.Sprintf("%d new outgoing connections in %s, counted by Tcp ActiveOpens, and not one new 4-tuple seen by the socket census: their destination is unknown", total, seconds(s.last().At.Sub(s.obs[0].At))), nil)}
+	}
 	lo, hi, ok := parseRange(s.current(keyPortRange))
 	if !ok {
 		return []Proposal{s.insufficient(keyPortRange, "ip_local_port_range could not be read", nil)}
@@ -89,11 +92,7 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 			}
 			byDest[fl] = append(byDest[fl], share*perS)
 		}
-		if len(cur.Outgoing) > 0 {
-			total += n
-		} else {
-			total += seen
-		}
+		total += n
 	})
 	// Over the run the census and the counters see the same connections
 	// unless 4-tuples were taken over; per interval they differ by when
@@ -106,17 +105,24 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 }
 
 // sharing returns each destination's part of the connections the census
-// did not see as new: by TIME_WAIT entries, else by sockets.
+// did not see as new: by TIME_WAIT entries, else by the sockets of the
+// destinations with new 4-tuples. A destination with neither holds
+// long-lived connections only (a pool, a client's session to a
+// listener): nothing says new ones went there, and it gets no part; with
+// no destination to take them, they stay unattributed.
 func sharing(out map[audit.Flow]audit.OutgoingLoad) func(audit.OutgoingLoad) float64 {
 	tw, socks := 0, 0
 	for _, u := range out {
-		tw, socks = tw+u.TimeWait, socks+u.Sockets
+		tw = tw + u.TimeWait
+		if u.New > 0 {
+			socks += u.Sockets
+		}
 	}
 	return func(u audit.OutgoingLoad) float64 {
 		switch {
 		case tw > 0:
 			return float64(u.TimeWait) / float64(tw)
-		case socks > 0:
+		case socks > 0 && u.New > 0:
 			return float64(u.Sockets) / float64(socks)
 		}
 		return 0

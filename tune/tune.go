@@ -7,6 +7,7 @@ package tune
 import (
 	"math"
 	"slices"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 )
@@ -71,8 +72,13 @@ type Proposal struct {
 // Report is the outcome of sizing: what was observed and the proposals.
 type Report struct {
 	Readings int `json:"readings"`
-	// Span is the time from the first reading to the last, in seconds.
+	// Span is the time from the first reading to the last, in seconds;
+	// Start and End are when they were taken (absent with no reading).
+	// Namespaces observed at once each have their own: a reading that
+	// takes longer than the interval makes the next ones skipped.
 	Span      float64    `json:"span_s"`
+	Start     time.Time  `json:"start,omitzero"`
+	End       time.Time  `json:"end,omitzero"`
 	Source    string     `json:"census_source"`
 	Truncated bool       `json:"truncated,omitempty"`
 	Proposals []Proposal `json:"proposals"`
@@ -119,6 +125,7 @@ func (s series) plan() Report {
 	if len(obs) > 0 {
 		last := obs[len(obs)-1]
 		r.Span, r.Source = last.At.Sub(obs[0].At).Seconds(), string(last.Source)
+		r.Start, r.End = obs[0].At, last.At
 	}
 	for _, o := range obs {
 		r.Truncated = r.Truncated || o.Truncated

@@ -269,3 +269,43 @@ func TestNeedMultipliesOut(t *testing.T) {
 		}
 	}
 }
+
+// TestPortRangeLongLivedNotADestination: a namespace holds two long-lived
+// connections to a listener on :9000 (no new 4-tuple, no TIME_WAIT) while
+// 40 connections are made in the last interval. When the census saw them
+// (TIME_WAIT toward :7110), :7110 is named and :9000 gets nothing; when it
+// saw none, they are not pinned on :9000: the destination is unknown.
+func TestPortRangeLongLivedNotADestination(t *testing.T) {
+	lo := netip.MustParseAddr("127.0.0.1")
+	pool := audit.Flow{Local: lo, Remote: lo, RemotePort: 9000}
+	churn := audit.Flow{Local: lo, Remote: lo, RemotePort: 7110}
+	for _, seen := range []bool{true, false} {
+		obs := readings(3, map[string]string{keyPortRange: "1024 1100"}, func(i int, o *audit.Observation) {
+			o.Counters = audit.Counters{"Tcp": {"ActiveOpens": int64(100 + 40*(i/2))}}
+			o.Outgoing = map[audit.Flow]audit.OutgoingLoad{pool: {Sockets: 2}}
+			if seen && i == 2 {
+				o.Outgoing[churn] = audit.OutgoingLoad{Sockets: 40, TimeWait: 40, New: 40}
+			}
+		})
+		p := proposal(t, Plan(obs, nil), keyPortRange)
+		switch {
+		case seen && (p.Subject != destination(churn) || p.Inputs["peak_new_per_s"] != 40.0 || p.Inputs["unattributed_connections"] != 0):
+			t.Errorf("seen: %s at %v/s, %v unattributed; want %s at 40/s: %s", p.Subject, p.Inputs["peak_new_per_s"], p.Inputs["unattributed_connections"], destination(churn), p.Formula)
+		case !seen && (p.Verdict != InsufficientData || strings.Contains(p.Formula, ":9000") || !strings.Contains(p.Formula, "40 new outgoing connections") || !strings.Contains(p.Formula, "destination is unknown")):
+			t.Errorf("unseen: %s %s: %s", p.Verdict, p.Subject, p.Formula)
+		}
+	}
+}
+
+// TestReportWindow: a report says when its first and last readings were
+// taken, so that namespaces observed at once, each with its own readings,
+// can be told apart.
+func TestReportWindow(t *testing.T) {
+	r := Plan(readings(3, map[string]string{}, func(int, *audit.Observation) {}), nil)
+	if !r.Start.Equal(t0) || !r.End.Equal(t0.Add(2*time.Second)) || r.Span != 2 {
+		t.Errorf("window %s to %s (%v s), want %s to 2 s later", r.Start, r.End, r.Span, t0)
+	}
+	if r := Plan(nil, nil); !r.Start.IsZero() || !r.End.IsZero() {
+		t.Errorf("no reading: window %s to %s", r.Start, r.End)
+	}
+}

@@ -94,10 +94,12 @@ type LongLived struct {
 	Netns   uint32  `json:"netns,omitempty"`
 }
 
-// ProcessRate is the TIME_WAIT entries one process created.
+// ProcessRate is the TIME_WAIT entries one process created in one
+// network namespace (Netns, its inode).
 type ProcessRate struct {
 	PID     int    `json:"pid"`
 	Command string `json:"command"`
+	Netns   uint32 `json:"netns,omitempty"`
 	Rate
 }
 

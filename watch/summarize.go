@@ -129,15 +129,22 @@ func longest(live []Live, n int) []LongLived {
 	return out
 }
 
+// byProcess sums the TIME_WAIT entries created by process and namespace.
 func byProcess(first, last Reading, rate func(uint64) Rate) []ProcessRate {
-	sums := map[Owner]uint64{}
+	type in struct {
+		Owner
+		netns uint32
+	}
+	sums := map[in]uint64{}
 	for _, c := range sortedKeys(last.TimeWait, compareCreators) {
-		sums[owner(c.Owner)] += delta(last.TimeWait, first.TimeWait, c)
+		sums[in{owner(c.Owner), c.Netns}] += delta(last.TimeWait, first.TimeWait, c)
 	}
 	out := []ProcessRate{}
-	for _, o := range sortedKeys(sums, func(a, b Owner) int { return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Command, b.Command)) }) {
+	for _, o := range sortedKeys(sums, func(a, b in) int {
+		return cmp.Or(cmp.Compare(a.PID, b.PID), cmp.Compare(a.Command, b.Command), cmp.Compare(a.netns, b.netns))
+	}) {
 		if sums[o] > 0 {
-			out = append(out, ProcessRate{PID: o.PID, Command: o.Command, Rate: rate(sums[o])})
+			out = append(out, ProcessRate{PID: o.PID, Command: o.Command, Netns: o.netns, Rate: rate(sums[o])})
 		}
 	}
 	return out

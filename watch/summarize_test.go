@@ -39,7 +39,7 @@ func TestSummarizeRates(t *testing.T) {
 	if d := cmp.Diff(NewConnections{Active: Rate{100, 10}, Passive: Rate{20, 2}}, r.NewConnections); d != "" {
 		t.Errorf("new connections (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]ProcessRate{{PID: 42, Command: "app", Rate: Rate{4000, 400}}}, r.TimeWaitByProcess); d != "" {
+	if d := cmp.Diff([]ProcessRate{{PID: 42, Command: "app", Netns: 1, Rate: Rate{4000, 400}}}, r.TimeWaitByProcess); d != "" {
 		t.Errorf("TIME_WAIT by process (-want +got):\n%s", d)
 	}
 	// 400/s × 60 s = 24000 ports of 28232.
@@ -122,4 +122,19 @@ func findingsOf(fs []rules.Finding, rule string) []rules.Finding {
 		}
 	}
 	return out
+}
+
+// TestByProcessPerNamespace: a process that created TIME_WAIT entries in
+// two namespaces has a row in each, naming it.
+func TestByProcessPerNamespace(t *testing.T) {
+	app := Owner{PID: 42, Command: "app"}
+	first := Reading{Source: FromBPF, At: t0, TimeWait: map[Creator]uint64{}}
+	last := Reading{Source: FromBPF, At: t0.Add(10 * time.Second), TimeWait: map[Creator]uint64{
+		{Owner: app, Netns: 7, Destination: dest("127.0.0.1:7102")}: 600,
+		{Owner: app, Netns: 9, Destination: dest("127.0.0.1:7102")}: 60,
+	}}
+	want := []ProcessRate{{PID: 42, Command: "app", Netns: 7, Rate: Rate{600, 60}}, {PID: 42, Command: "app", Netns: 9, Rate: Rate{60, 6}}}
+	if d := cmp.Diff(want, byProcess(first, last, func(n uint64) Rate { return Rate{n, float64(n) / 10} })); d != "" {
+		t.Errorf("TIME_WAIT by process (-want +got):\n%s", d)
+	}
 }

@@ -11,8 +11,7 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
-
-	"github.com/tcpaudit/tcpaudit/report"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
 // Exit codes: the CI contract.
@@ -58,9 +57,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // errorText is err for a terminal: the errors it joins one per line, each
-// escaped (report.Escape) so that a name or path it quotes, or the text of
-// an os error about one, shows control characters, newlines included,
-// instead of sending them.
+// escaped (visible.Message, which leaves what a Quote in it escaped as it
+// is) so that a name or path it quotes, or the text of an os error about
+// one, shows control characters, newlines included, instead of sending
+// them.
 func errorText(err error) string {
 	if j, ok := err.(interface{ Unwrap() []error }); ok {
 		var lines []string
@@ -71,7 +71,7 @@ func errorText(err error) string {
 		}
 		return strings.Join(lines, "\n")
 	}
-	return report.Escape(err.Error())
+	return visible.Message(err.Error())
 }
 
 func newRootCmd(s streams) *cobra.Command {
