@@ -3,8 +3,10 @@ package main
 import (
 	"bufio"
 	"io"
+	"math"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -18,8 +20,10 @@ import (
 // TestServeUnderLoad: 50 clients each scrape every 100 ms for 10 s (500
 // scrapes a second, far beyond any Prometheus setup, without the test's
 // own busy loops taking the CPU the server needs); the exporter evaluates
-// no more than once per interval (plus the first evaluation) and /healthz
-// answers within a second throughout.
+// no more than once per interval (plus the first evaluation) over the
+// window the scrapes really spanned, and /healthz answers within a second
+// of what a trivial server on the same machine takes at the same moments
+// (a starved machine slows both; only the exporter's own delay counts).
 func TestServeUnderLoad(t *testing.T) {
 	long(t, "runs 10 s of load")
 	const (
@@ -30,7 +34,10 @@ func TestServeUnderLoad(t *testing.T) {
 	)
 	url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "close-wait-leak"), "--interval", interval.String())
 	defer stop()
+	trivial := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") })) //nolint:errcheck // a test server
+	defer trivial.Close()
 	before := evaluations(t, url)
+	began := time.Now()
 	var scrapes, failures atomic.Int64
 	end := time.Now().Add(duration)
 	// Each client keeps its connection, as Prometheus does.
@@ -53,7 +60,7 @@ func TestServeUnderLoad(t *testing.T) {
 			}
 		})
 	}
-	var worst time.Duration
+	var worst, excess time.Duration
 	for time.Now().Before(end) {
 		start := time.Now()
 		resp, err := (&http.Client{Timeout: healthzTimeout}).Get(url + "/healthz")
@@ -63,19 +70,24 @@ func TestServeUnderLoad(t *testing.T) {
 		} else {
 			resp.Body.Close()
 		}
-		worst = max(worst, took)
+		start = time.Now()
+		if resp, err := http.Get(trivial.URL); err == nil {
+			resp.Body.Close()
+		}
+		worst, excess = max(worst, took), max(excess, took-time.Since(start))
 		time.Sleep(200 * time.Millisecond)
 	}
 	wg.Wait()
 	evals := evaluations(t, url) - before
-	limit := float64(duration/interval) + 1
-	t.Logf("%d clients, %s: %d scrapes, %d failed, %v evaluations (limit %v), slowest /healthz %s",
-		clients, duration, scrapes.Load(), failures.Load(), evals, limit, worst)
+	window := time.Since(began)
+	limit := math.Ceil(float64(window)/float64(interval)) + 1
+	t.Logf("%d clients, %s: %d scrapes, %d failed, %v evaluations (limit %v over %s), slowest /healthz %s (%s beyond a trivial server)",
+		clients, duration, scrapes.Load(), failures.Load(), evals, limit, window.Round(time.Millisecond), worst, excess)
 	if evals > limit {
-		t.Errorf("%v evaluations in %s at --interval %s, want at most %v", evals, duration, interval, limit)
+		t.Errorf("%v evaluations in %s at --interval %s, want at most %v", evals, window, interval, limit)
 	}
-	if worst > time.Second && !raceDetector {
-		t.Errorf("slowest /healthz took %s, want under 1s", worst)
+	if excess > time.Second && !raceDetector {
+		t.Errorf("slowest /healthz took %s beyond a trivial server's time, want under 1s", excess)
 	}
 	if failures.Load() > 0 {
 		t.Errorf("%d scrapes failed", failures.Load())
