@@ -76,8 +76,10 @@ func TestWatchKeysPerNamespace(t *testing.T) {
 				if f.Namespace == id {
 					mine++
 				}
-				if f.Namespace == "" || f.Namespace == fmt.Sprintf("net:[%d]", wide.inode) {
-					t.Errorf("%v: finding %s about %q (%s): want none outside %s", args, rule, f.Namespace, f.Observed, id)
+				// The host's churn is another workload's, not the test's: only
+				// the wide namespace, the control, must have none.
+				if f.Namespace == fmt.Sprintf("net:[%d]", wide.inode) {
+					t.Errorf("%v: finding %s about the wide namespace %q (%s): want none outside %s", args, rule, f.Namespace, f.Observed, id)
 				}
 			}
 			if mine != 1 {
