@@ -102,6 +102,7 @@ const (
 	tracerMapTransitions       = "transitions"
 	tracerProgOnConsumeSkb     = "on_consume_skb"
 	tracerProgOnKfreeSkb       = "on_kfree_skb"
+	tracerProgOnLateFin        = "on_late_fin"
 	tracerProgOnReceiveReset   = "on_receive_reset"
 	tracerProgOnRetransmit     = "on_retransmit"
 	tracerProgOnRetransmitSent = "on_retransmit_sent"
@@ -155,6 +156,7 @@ type tracerSpecs struct {
 type tracerProgramSpecs struct {
 	OnConsumeSkb     *ebpf.ProgramSpec `ebpf:"on_consume_skb"`
 	OnKfreeSkb       *ebpf.ProgramSpec `ebpf:"on_kfree_skb"`
+	OnLateFin        *ebpf.ProgramSpec `ebpf:"on_late_fin"`
 	OnReceiveReset   *ebpf.ProgramSpec `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.ProgramSpec `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.ProgramSpec `ebpf:"on_retransmit_sent"`
@@ -246,6 +248,7 @@ type tracerVariables struct {
 type tracerPrograms struct {
 	OnConsumeSkb     *ebpf.Program `ebpf:"on_consume_skb"`
 	OnKfreeSkb       *ebpf.Program `ebpf:"on_kfree_skb"`
+	OnLateFin        *ebpf.Program `ebpf:"on_late_fin"`
 	OnReceiveReset   *ebpf.Program `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.Program `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.Program `ebpf:"on_retransmit_sent"`
@@ -258,6 +261,7 @@ func (p *tracerPrograms) Close() error {
 	return _TracerClose(
 		p.OnConsumeSkb,
 		p.OnKfreeSkb,
+		p.OnLateFin,
 		p.OnReceiveReset,
 		p.OnRetransmit,
 		p.OnRetransmitSent,

@@ -440,14 +440,56 @@ int on_state(__u64 *ctx)
 	return 0;
 }
 
+/* answered counts the TIME_WAIT of the connection k awaiting its peer's
+ * FIN, if it is one. */
+static __always_inline void answered(const struct tuplekey *k)
+{
+	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, k);
+	if (!si)
+		return;
+	count_timewait(si);
+	count_orphan(si, 1);
+	bpf_map_delete_elem(&fin_wait2, k);
+}
+
 /*
  * A tw sock of substate FIN_WAIT2 that receives the peer's FIN becomes a
  * TIME_WAIT in tcp_timewait_state_process() (tw_substate = TIME_WAIT) with
  * no tracepoint, and tracing the function itself (fentry, kprobes) is not
- * always built in. The packet is seen when it is freed: a TCP segment with
- * FIN from the peer of a connection awaiting it counts as its TIME_WAIT
- * creation, once (its entry is removed). The key is read from the packet:
- * its namespace is the receiving device's, its source the peer.
+ * always built in. tcp_v4_rcv() and tcp_v6_rcv() then drop the segment
+ * with the tw sock as its receiver, and the kfree_skb tracepoint names it
+ * (rx_sk, Linux 6.11): a tw sock of substate TIME_WAIT whose connection
+ * awaits a FIN counts as its TIME_WAIT creation, once (its entry is
+ * removed). Every other packet freed on the host costs a test of rx_sk and
+ * of its state.
+ */
+SEC("tp_btf/kfree_skb")
+int on_late_fin(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[3];
+	if (!sk || sk->__sk_common.skc_state != TCP_TIME_WAIT)
+		return 0;
+	const struct inet_timewait_sock *tw = (const struct inet_timewait_sock *)sk;
+	if (tw->tw_substate != TCP_TIME_WAIT)
+		return 0;
+	struct tuplekey k = {.lport = sk->__sk_common.skc_num};
+	k.netns = netns_of(sk);
+	if (skip(k.netns))
+		return 0;
+	k.family = remote(sk, k.daddr);
+	local(sk, k.saddr);
+	k.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	answered(&k);
+	return 0;
+}
+
+/*
+ * Where kfree_skb has no rx_sk (before Linux 6.11), the segment is seen
+ * when it is freed, by kfree_skb or consume_skb: a TCP segment with FIN
+ * whose 4-tuple, read from its headers, and namespace (the receiving
+ * device's) match a connection awaiting it. The loader picks these two
+ * programs or on_late_fin by the tracepoint's prototype in the kernel's
+ * BTF.
  */
 static __always_inline void fin_to_tw(const struct sk_buff *skb)
 {
@@ -482,12 +524,7 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 	}
 	k.dport = __builtin_bswap16(tcp[0]);
 	k.lport = __builtin_bswap16(tcp[1]);
-	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, &k);
-	if (!si)
-		return;
-	count_timewait(si);
-	count_orphan(si, 1);
-	bpf_map_delete_elem(&fin_wait2, &k);
+	answered(&k);
 }
 
 SEC("tp_btf/kfree_skb")
