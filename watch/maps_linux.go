@@ -111,7 +111,7 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 			return
 		}
 		out = append(out, Live{
-			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
+			Owner: entryOwner(s),
 			State: st, Netns: s.Netns,
 			Local:  endpoint(s.Family, s.Saddr, s.Lport),
 			Remote: endpoint(s.Family, s.Daddr, s.Dport),
@@ -123,6 +123,16 @@ func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
 	}
 	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil
+}
+
+// entryOwner is the process a socket's entry names: its name is that of the
+// last process named at the entry's address, which is this socket's owner
+// only when it has one (pid 0: softirq or kernel).
+func entryOwner(s tracerSockinfo) Owner {
+	if s.Pid == 0 {
+		return Owner{}
+	}
+	return Owner{PID: int(s.Pid), Command: comm(s.Comm)}
 }
 
 // rstReceived is addrkey.dir of a received RST (RST_RECEIVED).

@@ -52,9 +52,11 @@ type tracerSockinfo struct {
 	Dport   uint16
 	Reset   uint8
 	Pad     uint8
+	Named   uint32
 	Comm    [16]int8
 	Saddr   [16]uint8
 	Daddr   [16]uint8
+	_       [4]byte
 }
 
 type tracerStatetime struct {

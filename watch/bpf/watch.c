@@ -16,7 +16,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 filter_netns = 0;
 
 /* One socket's current state, since when, and the process it belongs to:
- * the last process seen moving it in process context (see owned_by_task). */
+ * the last process seen moving it in process context (see owned_by_task).
+ * comm is the name of the process named, which the entry keeps for the
+ * next socket at the same address: its name is read again only when
+ * another process owns that socket (comm names pid only when pid is not
+ * 0). */
 struct sockinfo {
 	__u64 since_ns;
 	__u32 pid;
@@ -27,6 +31,7 @@ struct sockinfo {
 	__u16 dport;
 	__u8 reset; /* an RST was sent or received on the socket */
 	__u8 pad;
+	__u32 named;
 	char comm[16];
 	__u8 saddr[16];
 	__u8 daddr[16];
@@ -247,10 +252,20 @@ static __always_inline __u32 log2l(__u64 v)
 	return r;
 }
 
+/* usbucket is the log2 bucket of microseconds of ns, floor(log2(ns /
+ * 1000)), without a division: 1000 is between 2^9 and 2^10. */
+static __always_inline __u32 usbucket(__u64 ns)
+{
+	if (ns < 2000)
+		return 0;
+	__u32 b = log2l(ns) - 9;
+	return ns < (1000ULL << b) ? b - 1 : b;
+}
+
 /* spent records the time a socket spent in state. */
 static __always_inline void spent(__u32 state, __u64 ns)
 {
-	__u32 b = log2l(ns / 1000);
+	__u32 b = usbucket(ns);
 	struct statetime *t = bpf_map_lookup_elem(&state_time, &state);
 	if (!t || b >= NBUCKETS)
 		return;
@@ -266,7 +281,8 @@ static __always_inline void twkey_of(const struct sockinfo *si, struct twkey *k)
 	k->netns = si->netns;
 	k->dport = si->dport;
 	k->family = si->family;
-	__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
+	if (si->pid)
+		__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
 	__builtin_memcpy(k->daddr, si->daddr, sizeof(k->daddr));
 }
 
@@ -305,6 +321,7 @@ static __always_inline void inherit(struct sockinfo *si)
 	struct owner *o = bpf_map_lookup_elem(&listeners, &lk);
 	if (o) {
 		si->pid = o->pid;
+		si->named = o->pid;
 		__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
 	}
 }
@@ -366,6 +383,19 @@ static __always_inline void await_fin(const struct sockinfo *si)
 	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
 }
 
+/* entry returns the entry of the socket at address key, inserted if there
+ * is none (the first transitions seen after attaching): zero, which is no
+ * socket's, as is CLOSE (see on_state). */
+static __always_inline struct sockinfo *entry(__u64 key)
+{
+	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+	if (si)
+		return si;
+	struct sockinfo zero = {};
+	bpf_map_update_elem(&socks, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int on_state(__u64 *ctx)
 {
@@ -386,16 +416,17 @@ int on_state(__u64 *ctx)
 	 * the slab places at the same address, most of them under churn,
 	 * starts from it in place, without an insert or a delete (the LRU
 	 * evicts the entries of addresses no longer used). */
-	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
-	struct sockinfo fresh = {};
-	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
-	int entry = si != 0, known = entry && si->state != TCP_CLOSE;
+	__u64 now = bpf_ktime_get_ns();
+	struct sockinfo *si = entry((__u64)sk);
 	if (!si)
-		si = &fresh;
-	else if (!known)
-		__builtin_memset(si, 0, sizeof(*si));
-	else if (si->state == old)
+		return 0;
+	if (si->state == 0 || si->state == TCP_CLOSE) {
+		si->pid = 0;
+		si->lport = 0;
+		si->reset = 0;
+	} else if (si->state == old) {
 		spent(old, now - si->since_ns);
+	}
 	/* Read the addresses at every transition: connect() picks the local
 	 * port after the socket enters SYN_SENT. */
 	si->netns = netns;
@@ -407,11 +438,13 @@ int on_state(__u64 *ctx)
 		si->lport = sk->__sk_common.skc_num;
 	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
-		/* The name is copied when the owner changes: the same process
-		 * closing the socket it connected keeps the name read then. */
-		__u32 pid = bpf_get_current_pid_tgid() >> 32;
-		if (pid != si->pid) {
-			si->pid = pid;
+		/* The name is read when another process than the one named
+		 * owns the socket: the same process closing the socket it
+		 * connected, or connecting the next one at its address, keeps
+		 * the name read then. */
+		si->pid = bpf_get_current_pid_tgid() >> 32;
+		if (si->pid != si->named) {
+			si->named = si->pid;
 			bpf_get_current_comm(si->comm, sizeof(si->comm));
 		}
 	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
@@ -428,15 +461,8 @@ int on_state(__u64 *ctx)
 		await_fin(si);
 		count_orphan(si, 0);
 	}
-	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
-		if (entry)
-			si->state = TCP_CLOSE;
-		return 0;
-	}
-	si->state = new;
+	si->state = new == TCP_TIME_WAIT ? TCP_CLOSE : new;
 	si->since_ns = now;
-	if (!entry)
-		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
 	return 0;
 }
 
