@@ -19,8 +19,9 @@ import (
 // which becomes a TIME_WAIT) and toward one that never closes (the
 // orphans stay FIN_WAIT2). Both ways of seeing the late FIN count the
 // same, from the kernel's maps alone: the drop of the segment naming the
-// timewait sock (kfree_skb's rx_sk), and the freed packets' headers of the
-// kernels without it.
+// timewait sock (kfree_skb's rx_sk), the freed packets' headers of the
+// kernels without it, and with two slots for the sockets' entries (most
+// sockets' entries then in the hash).
 func TestTracerLateFin(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
@@ -32,19 +33,19 @@ func TestTracerLateFin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, packets := range []bool{false, true} {
-		tr, err := openBPF(self, packets)
+	for _, o := range []bpfOptions{{}, {packets: true}, {slotBits: 1}} {
+		tr, err := openBPF(self, o)
 		if err != nil {
 			t.Skipf("needs BPF tracing: %v", err)
 		}
-		lateFins(t, tr, packets)
+		lateFins(t, tr, o)
 		tr.Close()
 	}
 }
 
 // lateFins makes k late FINs and m silent peers under tr and checks its
 // counts.
-func lateFins(t *testing.T, tr Tracer, packets bool) {
+func lateFins(t *testing.T, tr Tracer, o bpfOptions) {
 	const k, m = 10, 3
 	late, silent := closingLater(t, 300*time.Millisecond), closingLater(t, 0)
 	for _, to := range []struct {
@@ -70,10 +71,10 @@ func lateFins(t *testing.T, tr Tracer, packets bool) {
 		}
 	}
 	if got := sumTo(r.TimeWait, late); got != k {
-		t.Errorf("packets %v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d", packets, late, got, k)
+		t.Errorf("%+v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d", o, late, got, k)
 	}
 	if got := sumTo(r.TimeWait, silent); got != 0 {
-		t.Errorf("packets %v: TIME_WAIT toward %s (never closes): %d, want 0", packets, silent, got)
+		t.Errorf("%+v: TIME_WAIT toward %s (never closes): %d, want 0", o, silent, got)
 	}
 	for c, o := range r.Orphans {
 		want := OrphanCount{Handed: k, Answered: k}
@@ -81,11 +82,11 @@ func lateFins(t *testing.T, tr Tracer, packets bool) {
 			want = OrphanCount{Handed: m}
 		}
 		if o != want || c.PID != os.Getpid() {
-			t.Errorf("packets %v: orphans toward %s by pid %d: %+v, want %+v by pid %d", packets, c.Destination, c.PID, o, want, os.Getpid())
+			t.Errorf("%+v: orphans toward %s by pid %d: %+v, want %+v by pid %d", o, c.Destination, c.PID, o, want, os.Getpid())
 		}
 	}
 	if len(r.Orphans) != 2 {
-		t.Errorf("packets %v: orphans toward %d destinations, want 2: %+v", packets, len(r.Orphans), r.Orphans)
+		t.Errorf("%+v: orphans toward %d destinations, want 2: %+v", o, len(r.Orphans), r.Orphans)
 	}
 }
 

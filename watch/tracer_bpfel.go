@@ -41,6 +41,12 @@ type tracerOwner struct {
 	Comm [16]int8
 }
 
+type tracerSlot struct {
+	_  structs.HostLayout
+	Sk uint64
+	Si tracerSockinfo
+}
+
 type tracerSockinfo struct {
 	_       structs.HostLayout
 	SinceNs uint64
@@ -97,6 +103,7 @@ const (
 	tracerMapOrphans           = "orphans"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
+	tracerMapSlots             = "slots"
 	tracerMapSocks             = "socks"
 	tracerMapStateTime         = "state_time"
 	tracerMapSynackRetrans     = "synack_retrans"
@@ -112,6 +119,7 @@ const (
 	tracerProgOnState          = "on_state"
 	tracerProgOnSynack         = "on_synack"
 	tracerVarFilterNetns       = "filter_netns"
+	tracerVarSlotBits          = "slot_bits"
 )
 
 // loadTracer returns the embedded CollectionSpec for tracer.
@@ -176,6 +184,7 @@ type tracerMapSpecs struct {
 	Orphans       *ebpf.MapSpec `ebpf:"orphans"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
+	Slots         *ebpf.MapSpec `ebpf:"slots"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
 	StateTime     *ebpf.MapSpec `ebpf:"state_time"`
 	SynackRetrans *ebpf.MapSpec `ebpf:"synack_retrans"`
@@ -188,6 +197,7 @@ type tracerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerVariableSpecs struct {
 	FilterNetns *ebpf.VariableSpec `ebpf:"filter_netns"`
+	SlotBits    *ebpf.VariableSpec `ebpf:"slot_bits"`
 }
 
 // tracerObjects contains all objects after they have been loaded into the kernel.
@@ -215,6 +225,7 @@ type tracerMaps struct {
 	Orphans       *ebpf.Map `ebpf:"orphans"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
+	Slots         *ebpf.Map `ebpf:"slots"`
 	Socks         *ebpf.Map `ebpf:"socks"`
 	StateTime     *ebpf.Map `ebpf:"state_time"`
 	SynackRetrans *ebpf.Map `ebpf:"synack_retrans"`
@@ -229,6 +240,7 @@ func (m *tracerMaps) Close() error {
 		m.Orphans,
 		m.Resets,
 		m.Retrans,
+		m.Slots,
 		m.Socks,
 		m.StateTime,
 		m.SynackRetrans,
@@ -242,6 +254,7 @@ func (m *tracerMaps) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerVariables struct {
 	FilterNetns *ebpf.Variable `ebpf:"filter_netns"`
+	SlotBits    *ebpf.Variable `ebpf:"slot_bits"`
 }
 
 // tracerPrograms contains all programs after they have been loaded into the kernel.

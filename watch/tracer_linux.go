@@ -29,12 +29,21 @@ type bpfTracer struct {
 // error wraps ErrUnavailable when the kernel refuses BPF (no privilege, no
 // BTF, a verifier or attach failure), so that the caller can sample
 // instead.
-func OpenBPF(netns uint32) (Tracer, error) { return openBPF(netns, false) }
+func OpenBPF(netns uint32) (Tracer, error) { return openBPF(netns, bpfOptions{}) }
 
-// openBPF is OpenBPF; packets reads late FINs from the freed packets' headers
-// even where kfree_skb names the receiving socket (the path of older
-// kernels, for tests).
-func openBPF(netns uint32, packets bool) (Tracer, error) {
+// bpfOptions change how the programs work, for tests of their less
+// common paths.
+type bpfOptions struct {
+	// packets reads late FINs from the freed packets' headers even where
+	// kfree_skb names the receiving socket (the path of older kernels).
+	packets bool
+	// slotBits, when not 0, uses 2^slotBits slots for the sockets'
+	// entries, so that most sockets find their slot held by another.
+	slotBits uint32
+}
+
+// openBPF is OpenBPF with options.
+func openBPF(netns uint32, o bpfOptions) (Tracer, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
@@ -45,7 +54,12 @@ func openBPF(netns uint32, packets bool) (Tracer, error) {
 	if err := spec.Variables[tracerVarFilterNetns].Set(netns); err != nil {
 		return nil, fmt.Errorf("set BPF namespace filter: %w", err)
 	}
-	if err := choosePrograms(spec, packets); err != nil {
+	if o.slotBits != 0 {
+		if err := spec.Variables[tracerVarSlotBits].Set(o.slotBits); err != nil {
+			return nil, fmt.Errorf("set BPF slots: %w", err)
+		}
+	}
+	if err := choosePrograms(spec, o.packets); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	coll, err := ebpf.NewCollection(spec)
@@ -166,6 +180,6 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return r, fmt.Errorf("monotonic clock: %w", err)
 	}
-	r.Live, err = live(m.Socks, time.Duration(ts.Nano()))
+	r.Live, err = live(m.Slots, m.Socks, time.Duration(ts.Nano()))
 	return r, err
 }

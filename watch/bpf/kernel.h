@@ -25,6 +25,7 @@ typedef __u32 __be32;
 
 /* enum bpf_map_type and update flags (include/uapi/linux/bpf.h). */
 #define BPF_MAP_TYPE_HASH 1
+#define BPF_MAP_TYPE_ARRAY 2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_LRU_HASH 9
 #define BPF_MAP_TYPE_LRU_PERCPU_HASH 10

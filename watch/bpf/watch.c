@@ -96,10 +96,35 @@ struct {
 	__type(value, struct statetime);
 } state_time SEC(".maps");
 
+/*
+ * The sockets' entries: a slot of the array at a hash of the socket's
+ * address, which holds the address as its tag, and for a socket whose slot
+ * another live socket holds, an entry in the LRU hash socks (see entry()).
+ * A slot is found in a few instructions, without the hash table's hashing,
+ * bucket walk and LRU bookkeeping.
+ */
+#define SLOT_BITS 15
+
+/* The slots used, 2^slot_bits (at most 2^SLOT_BITS): fewer only in tests
+ * of the sockets whose slot another holds. */
+const volatile __u32 slot_bits = SLOT_BITS;
+
+struct slot {
+	__u64 sk;
+	struct sockinfo si;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << SLOT_BITS);
+	__type(key, __u32);
+	__type(value, struct slot);
+} slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, 32768);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct sockinfo);
 } socks SEC(".maps");
@@ -383,13 +408,64 @@ static __always_inline void await_fin(const struct sockinfo *si)
 	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
 }
 
-/* entry returns the entry of the socket at address key, inserted if there
- * is none (the first transitions seen after attaching): zero, which is no
- * socket's, as is CLOSE (see on_state). */
-static __always_inline struct sockinfo *entry(__u64 key)
+/* sock_id identifies a socket by its address as a number the program may
+ * compute with: the verifier refuses arithmetic on a pointer to a kernel
+ * object, but the difference of two pointers is a number (for a loader
+ * with CAP_PERFMON); the other is the map's, a constant. */
+static __always_inline __u64 sock_id(const struct sock *sk)
 {
-	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
-	if (si)
+	return (__u64)sk - (__u64)&slots;
+}
+
+/* free_entry reports whether an entry is no live socket's: zero (new), or
+ * CLOSE (see on_state). */
+static __always_inline int free_entry(const struct sockinfo *si)
+{
+	return si->state == 0 || si->state == TCP_CLOSE;
+}
+
+/* slot_of is the slot of the socket key (Fibonacci hashing). */
+static __always_inline struct slot *slot_of(__u64 key)
+{
+	__u32 i = (key * 0x9E3779B97F4A7C15ULL) >> (64 - slot_bits);
+	return bpf_map_lookup_elem(&slots, &i);
+}
+
+/* find returns the entry of the socket key, if it has one. */
+static __always_inline struct sockinfo *find(__u64 key)
+{
+	struct slot *s = slot_of(key);
+	if (s && s->sk == key)
+		return &s->si;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+/*
+ * entry returns the entry of the socket key (sock_id), made if it has
+ * none. A socket's first transition (born: connect(), listen(), or an
+ * accepted socket's birth from its listener) takes its slot if no live
+ * socket holds it, without looking in the hash; a later one looks there
+ * when the slot is another's (a socket whose slot was taken at its birth,
+ * or one seen first after attaching). Two sockets with one slot taking it
+ * at the same moment on two CPUs can mix their entries: a stay or an
+ * owner lost, rarely.
+ */
+static __always_inline struct sockinfo *entry(__u64 key, int born)
+{
+	struct slot *s = slot_of(key);
+	if (!s)
+		return 0;
+	if (s->sk == key)
+		return &s->si;
+	struct sockinfo *si = 0;
+	if (!born && (si = bpf_map_lookup_elem(&socks, &key)))
+		return si;
+	if (free_entry(&s->si)) {
+		s->sk = key;
+		s->si.state = 0;
+		return &s->si;
+	}
+	if (born && (si = bpf_map_lookup_elem(&socks, &key)))
 		return si;
 	struct sockinfo zero = {};
 	bpf_map_update_elem(&socks, &key, &zero, BPF_NOEXIST);
@@ -414,13 +490,15 @@ int on_state(__u64 *ctx)
 	 * A socket that closes leaves its entry behind, marked CLOSE (a state
 	 * no tracked socket has), rather than deleting it: the next socket
 	 * the slab places at the same address, most of them under churn,
-	 * starts from it in place, without an insert or a delete (the LRU
-	 * evicts the entries of addresses no longer used). */
+	 * starts from it in place, without an insert or a delete (a slot
+	 * goes to the next socket hashed to it; the LRU evicts the hash's
+	 * entries of addresses no longer used). */
 	__u64 now = bpf_ktime_get_ns();
-	struct sockinfo *si = entry((__u64)sk);
+	int born = old == TCP_CLOSE || (old == TCP_LISTEN && new == TCP_SYN_RECV);
+	struct sockinfo *si = entry(sock_id(sk), born);
 	if (!si)
 		return 0;
-	if (si->state == 0 || si->state == TCP_CLOSE) {
+	if (born || free_entry(si)) {
 		si->pid = 0;
 		si->lport = 0;
 		si->reset = 0;
@@ -580,8 +658,7 @@ static __always_inline void count_peer(void *map, const struct sock *sk, int wit
 		k.port = __builtin_bswap16(sk->__sk_common.skc_dport);
 	add(map, &k, 1);
 	if (map == &resets) {
-		__u64 key = (__u64)sk;
-		struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+		struct sockinfo *si = find(sock_id(sk));
 		if (si)
 			si->reset = 1;
 	}
