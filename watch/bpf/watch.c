@@ -101,9 +101,11 @@ struct {
  * address, which holds the address as its tag, and for a socket whose slot
  * another live socket holds, an entry in the LRU hash socks (see entry()).
  * A slot is found in a few instructions, without the hash table's hashing,
- * bucket walk and LRU bookkeeping.
+ * bucket walk and LRU bookkeeping. 4,096 slots: userspace reads them all
+ * every interval (360 KiB), and a host with more live sockets than that
+ * keeps the rest in the hash, as it did before slots.
  */
-#define SLOT_BITS 15
+#define SLOT_BITS 12
 
 /* The slots used, 2^slot_bits (at most 2^SLOT_BITS): fewer only in tests
  * of the sockets whose slot another holds. */
