@@ -103,7 +103,7 @@ struct {
  * A slot is found in a few instructions, without the hash table's hashing,
  * bucket walk and LRU bookkeeping. 4,096 slots: userspace reads them all
  * every interval (360 KiB), and a host with more live sockets than that
- * keeps the rest in the hash, as it did before slots.
+ * keeps the rest in the hash.
  */
 #define SLOT_BITS 12
 
