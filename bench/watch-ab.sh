@@ -43,7 +43,8 @@ for _ in $(seq "$ROUNDS"); do
 		wait "$pid" || cat "$tmp/err" >&2
 		python3 - "$dir" "$without" "$with" "$tmp/progs.json" <<'PY'
 import json, sys
-names = {"on_state", "on_send_reset", "on_receive_rese", "on_synack", "on_retransmit", "on_kfree_skb", "on_consume_skb"}
+names = {"on_state", "on_send_reset", "on_receive_rese", "on_synack", "on_retransmit", "on_kfree_skb", "on_consume_skb",
+         "on_late_fin"}
 progs = [p for p in json.load(open(sys.argv[4])) if p.get("name") in names and p.get("run_cnt", 0) > 0]
 runs = "; ".join("%s %.0f ns/run (%d runs)" % (p["name"], p["run_time_ns"] / p["run_cnt"], p["run_cnt"])
                  for p in sorted(progs, key=lambda p: -p["run_time_ns"]))

@@ -16,8 +16,8 @@
 # used (utime + stime from /proc/PID/stat) as a share of one core, the
 # transitions per second watch itself measured, and watch's peak RSS
 # (VmHWM), and, with bpftool, the run time of the BPF programs as the kernel
-# accounts it (kernel.bpf_stats_enabled): in all, per run and per transition
-# traced in the namespace.
+# accounts it (kernel.bpf_stats_enabled) for this watch process's programs:
+# in all, per run, per transition traced in the namespace and per cycle.
 # Needs root, ip(8) and Go (or PREBUILT=DIR
 # holding tcpaudit and churn binaries).
 set -euo pipefail
@@ -99,32 +99,37 @@ paced=$(churn_rate -rate "$RATE")
 t1=$(cpu_ticks "$pid")
 s1=$(date +%s%N)
 rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
+# The programs of this watch process alone (another one running on the
+# machine has its own): the ids in the fdinfo of its BPF program fds.
+for fd in /proc/"$pid"/fd/*; do
+	[ "$(readlink "$fd")" = anon_inode:bpf-prog ] && awk '/^prog_id:/ {print $2}' "/proc/$pid/fdinfo/${fd##*/}"
+done >"$bin/ids.txt"
 bpftool prog show --json >"$bin/progs.json" 2>/dev/null || echo '[]' >"$bin/progs.json"
 wait "$pid" || cat "$bin/watch.err" >&2
 hz=$(getconf CLK_TCK)
 echo "paced_churn_cycles_per_s $paced"
 awk -v t=$((t1 - t0)) -v hz="$hz" -v ns=$((s1 - s0)) \
 	'BEGIN {printf "watch_cpu_share_of_one_core %.2f%% (target <= 5%%)\n", 100 * t / hz / (ns / 1e9)}'
-python3 - "$bin/watch.json" "$paced" "$secs" "$bin/progs.json" <<'PY'
+python3 - "$bin/watch.json" "$paced" "$secs" "$bin/progs.json" "$bin/ids.txt" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 n = sum(t["count"] for t in r["transitions"])
 secs = float(sys.argv[3])
+cycles = float(sys.argv[2]) * secs
 print("watch_counted_transitions %d: %.0f per second of churn, %.1f per cycle (source %s)"
-      % (n, n / secs, n / (float(sys.argv[2]) * secs), r["source"]))
-names = {"on_state", "on_send_reset", "on_receive_rese", "on_receive_reset", "on_synack", "on_retransmit",
-         "on_kfree_skb", "on_consume_skb"}
-progs = [p for p in json.load(open(sys.argv[4])) if p.get("name") in names]
+      % (n, n / secs, n / cycles, r["source"]))
+ids = {int(l) for l in open(sys.argv[5]) if l.strip()}
+progs = [p for p in json.load(open(sys.argv[4])) if p.get("id") in ids]
 for p in sorted(progs, key=lambda p: -p.get("run_time_ns", 0)):
-    runs = p.get("run_cnt", 0)
-    print("bpf_program %s: %.1f ms in %d runs (%.0f ns/run)"
-          % (p["name"], p.get("run_time_ns", 0) / 1e6, runs, p.get("run_time_ns", 0) / max(runs, 1)))
+    runs, ns = p.get("run_cnt", 0), p.get("run_time_ns", 0)
+    print("bpf_program %s: %.1f ms in %d runs (%.0f ns/run; %.2f runs and %.0f ns per cycle)"
+          % (p["name"], ns / 1e6, runs, ns / max(runs, 1), runs / cycles, ns / cycles))
 ns = sum(p.get("run_time_ns", 0) for p in progs)
 runs = sum(p.get("run_cnt", 0) for p in progs)
 if runs:
     # The programs also run, and return at once, for other namespaces' sockets
     # and packets.
-    print("bpf_programs_run_ms %.1f in %d runs (%.0f ns/run); per transition traced: %.0f ns, %.2f%% of one core"
-          % (ns / 1e6, runs, ns / runs, ns / max(n, 1), 100 * ns / 1e9 / (secs + 2)))
+    print("bpf_programs_run_ms %.1f in %d runs (%.0f ns/run); per transition traced: %.0f ns; per cycle: %.0f ns; %.2f%% of one core"
+          % (ns / 1e6, runs, ns / runs, ns / max(n, 1), ns / cycles, 100 * ns / 1e9 / (secs + 2)))
 PY
 echo "watch_peak_rss_kib $rss"

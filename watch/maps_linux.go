@@ -98,31 +98,44 @@ func peers(m *ebpf.Map) (map[Peer]uint64, error) {
 	})
 }
 
-// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first; now is
-// the monotonic clock.
-func live(m *ebpf.Map, now time.Duration) ([]Live, error) {
+// live lists the sockets in CLOSE_WAIT or FIN_WAIT2, oldest first, from
+// their slots and from the hash of the sockets whose slot another held;
+// now is the monotonic clock.
+func live(slots, socks *ebpf.Map, now time.Duration) ([]Live, error) {
 	var out []Live
-	// The map holds the live sockets and the closed ones left for the next
-	// socket at their address, up to its size.
-	err := each(m, func(_ uint64, v []tracerSockinfo) {
-		s := v[0]
+	// The maps hold the live sockets and the closed ones left for the
+	// next socket at their address (or slot), up to their sizes.
+	add := func(s tracerSockinfo) {
 		st := audit.State(s.State)
 		if st != audit.CloseWait && st != audit.FinWait2 {
 			return
 		}
 		out = append(out, Live{
-			Owner: Owner{PID: int(s.Pid), Command: comm(s.Comm)},
+			Owner: entryOwner(s),
 			State: st, Netns: s.Netns,
 			Local:  endpoint(s.Family, s.Saddr, s.Lport),
 			Remote: endpoint(s.Family, s.Daddr, s.Dport),
 			Age:    max(now-time.Duration(s.SinceNs), 0),
 		})
-	})
-	if err != nil {
+	}
+	if err := each(slots, func(_ uint32, v []tracerSlot) { add(v[0].Si) }); err != nil {
+		return nil, fmt.Errorf("read BPF map slots: %w", err)
+	}
+	if err := each(socks, func(_ uint64, v []tracerSockinfo) { add(v[0]) }); err != nil {
 		return nil, fmt.Errorf("read BPF map socks: %w", err)
 	}
 	slices.SortFunc(out, func(a, b Live) int { return cmp.Compare(b.Age, a.Age) })
 	return out, nil
+}
+
+// entryOwner is the process a socket's entry names: its name is that of the
+// last process named at the entry's address, which is this socket's owner
+// only when it has one (pid 0: softirq or kernel).
+func entryOwner(s tracerSockinfo) Owner {
+	if s.Pid == 0 {
+		return Owner{}
+	}
+	return Owner{PID: int(s.Pid), Command: comm(s.Comm)}
 }
 
 // rstReceived is addrkey.dir of a received RST (RST_RECEIVED).

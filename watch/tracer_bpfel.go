@@ -41,6 +41,12 @@ type tracerOwner struct {
 	Comm [16]int8
 }
 
+type tracerSlot struct {
+	_  structs.HostLayout
+	Sk uint64
+	Si tracerSockinfo
+}
+
 type tracerSockinfo struct {
 	_       structs.HostLayout
 	SinceNs uint64
@@ -52,9 +58,11 @@ type tracerSockinfo struct {
 	Dport   uint16
 	Reset   uint8
 	Pad     uint8
+	Named   uint32
 	Comm    [16]int8
 	Saddr   [16]uint8
 	Daddr   [16]uint8
+	_       [4]byte
 }
 
 type tracerStatetime struct {
@@ -95,6 +103,7 @@ const (
 	tracerMapOrphans           = "orphans"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
+	tracerMapSlots             = "slots"
 	tracerMapSocks             = "socks"
 	tracerMapStateTime         = "state_time"
 	tracerMapSynackRetrans     = "synack_retrans"
@@ -102,6 +111,7 @@ const (
 	tracerMapTransitions       = "transitions"
 	tracerProgOnConsumeSkb     = "on_consume_skb"
 	tracerProgOnKfreeSkb       = "on_kfree_skb"
+	tracerProgOnLateFin        = "on_late_fin"
 	tracerProgOnReceiveReset   = "on_receive_reset"
 	tracerProgOnRetransmit     = "on_retransmit"
 	tracerProgOnRetransmitSent = "on_retransmit_sent"
@@ -109,6 +119,7 @@ const (
 	tracerProgOnState          = "on_state"
 	tracerProgOnSynack         = "on_synack"
 	tracerVarFilterNetns       = "filter_netns"
+	tracerVarSlotBits          = "slot_bits"
 )
 
 // loadTracer returns the embedded CollectionSpec for tracer.
@@ -155,6 +166,7 @@ type tracerSpecs struct {
 type tracerProgramSpecs struct {
 	OnConsumeSkb     *ebpf.ProgramSpec `ebpf:"on_consume_skb"`
 	OnKfreeSkb       *ebpf.ProgramSpec `ebpf:"on_kfree_skb"`
+	OnLateFin        *ebpf.ProgramSpec `ebpf:"on_late_fin"`
 	OnReceiveReset   *ebpf.ProgramSpec `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.ProgramSpec `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.ProgramSpec `ebpf:"on_retransmit_sent"`
@@ -172,6 +184,7 @@ type tracerMapSpecs struct {
 	Orphans       *ebpf.MapSpec `ebpf:"orphans"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
+	Slots         *ebpf.MapSpec `ebpf:"slots"`
 	Socks         *ebpf.MapSpec `ebpf:"socks"`
 	StateTime     *ebpf.MapSpec `ebpf:"state_time"`
 	SynackRetrans *ebpf.MapSpec `ebpf:"synack_retrans"`
@@ -184,6 +197,7 @@ type tracerMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerVariableSpecs struct {
 	FilterNetns *ebpf.VariableSpec `ebpf:"filter_netns"`
+	SlotBits    *ebpf.VariableSpec `ebpf:"slot_bits"`
 }
 
 // tracerObjects contains all objects after they have been loaded into the kernel.
@@ -211,6 +225,7 @@ type tracerMaps struct {
 	Orphans       *ebpf.Map `ebpf:"orphans"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
+	Slots         *ebpf.Map `ebpf:"slots"`
 	Socks         *ebpf.Map `ebpf:"socks"`
 	StateTime     *ebpf.Map `ebpf:"state_time"`
 	SynackRetrans *ebpf.Map `ebpf:"synack_retrans"`
@@ -225,6 +240,7 @@ func (m *tracerMaps) Close() error {
 		m.Orphans,
 		m.Resets,
 		m.Retrans,
+		m.Slots,
 		m.Socks,
 		m.StateTime,
 		m.SynackRetrans,
@@ -238,6 +254,7 @@ func (m *tracerMaps) Close() error {
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerVariables struct {
 	FilterNetns *ebpf.Variable `ebpf:"filter_netns"`
+	SlotBits    *ebpf.Variable `ebpf:"slot_bits"`
 }
 
 // tracerPrograms contains all programs after they have been loaded into the kernel.
@@ -246,6 +263,7 @@ type tracerVariables struct {
 type tracerPrograms struct {
 	OnConsumeSkb     *ebpf.Program `ebpf:"on_consume_skb"`
 	OnKfreeSkb       *ebpf.Program `ebpf:"on_kfree_skb"`
+	OnLateFin        *ebpf.Program `ebpf:"on_late_fin"`
 	OnReceiveReset   *ebpf.Program `ebpf:"on_receive_reset"`
 	OnRetransmit     *ebpf.Program `ebpf:"on_retransmit"`
 	OnRetransmitSent *ebpf.Program `ebpf:"on_retransmit_sent"`
@@ -258,6 +276,7 @@ func (p *tracerPrograms) Close() error {
 	return _TracerClose(
 		p.OnConsumeSkb,
 		p.OnKfreeSkb,
+		p.OnLateFin,
 		p.OnReceiveReset,
 		p.OnRetransmit,
 		p.OnRetransmitSent,

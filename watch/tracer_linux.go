@@ -5,6 +5,8 @@ package watch
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/cilium/ebpf"
@@ -17,36 +19,9 @@ import (
 // bpfTracer is the BPF programs of bpf/watch.c attached to their
 // tracepoints, and their maps.
 type bpfTracer struct {
-	objs  loaded
+	objs  tracerMaps
+	progs *ebpf.Collection // the programs this kernel loads (see choosePrograms)
 	links []link.Link
-}
-
-// loaded are the maps and the programs a tracer loads: one of the two
-// tcp_retransmit_skb programs, under on_retransmit.
-type loaded struct {
-	tracerMaps
-	State        *ebpf.Program `ebpf:"on_state"`
-	SendReset    *ebpf.Program `ebpf:"on_send_reset"`
-	ReceiveReset *ebpf.Program `ebpf:"on_receive_reset"`
-	Synack       *ebpf.Program `ebpf:"on_synack"`
-	Retransmit   *ebpf.Program `ebpf:"on_retransmit"`
-	KfreeSkb     *ebpf.Program `ebpf:"on_kfree_skb"`
-	ConsumeSkb   *ebpf.Program `ebpf:"on_consume_skb"`
-}
-
-// Close frees the maps and programs.
-func (l *loaded) Close() error {
-	errs := []error{l.tracerMaps.Close()}
-	for _, p := range l.programs() {
-		if p != nil {
-			errs = append(errs, p.Close())
-		}
-	}
-	return errors.Join(errs...)
-}
-
-func (l *loaded) programs() []*ebpf.Program {
-	return []*ebpf.Program{l.State, l.SendReset, l.ReceiveReset, l.Synack, l.Retransmit, l.KfreeSkb, l.ConsumeSkb}
 }
 
 // OpenBPF loads the BPF programs and attaches them to the tracepoints,
@@ -54,7 +29,21 @@ func (l *loaded) programs() []*ebpf.Program {
 // error wraps ErrUnavailable when the kernel refuses BPF (no privilege, no
 // BTF, a verifier or attach failure), so that the caller can sample
 // instead.
-func OpenBPF(netns uint32) (Tracer, error) {
+func OpenBPF(netns uint32) (Tracer, error) { return openBPF(netns, bpfOptions{}) }
+
+// bpfOptions change how the programs work, for tests of their less
+// common paths.
+type bpfOptions struct {
+	// packets reads late FINs from the freed packets' headers even where
+	// kfree_skb names the receiving socket (the path of older kernels).
+	packets bool
+	// slotBits, when not 0, uses 2^slotBits slots for the sockets'
+	// entries, so that most sockets find their slot held by another.
+	slotBits uint32
+}
+
+// openBPF is OpenBPF with options.
+func openBPF(netns uint32, o bpfOptions) (Tracer, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
@@ -65,53 +54,87 @@ func OpenBPF(netns uint32) (Tracer, error) {
 	if err := spec.Variables[tracerVarFilterNetns].Set(netns); err != nil {
 		return nil, fmt.Errorf("set BPF namespace filter: %w", err)
 	}
-	args, err := retransmitArgs()
-	if err != nil {
+	if o.slotBits != 0 {
+		if err := spec.Variables[tracerVarSlotBits].Set(o.slotBits); err != nil {
+			return nil, fmt.Errorf("set BPF slots: %w", err)
+		}
+	}
+	if err := choosePrograms(spec, o.packets); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	if args < 3 {
-		spec.Programs[tracerProgOnRetransmit] = spec.Programs[tracerProgOnRetransmitSent]
-	}
-	t := &bpfTracer{}
-	if err := spec.LoadAndAssign(&t.objs, nil); err != nil {
+	coll, err := ebpf.NewCollection(spec)
+	if err != nil {
 		var ve *ebpf.VerifierError
 		if errors.As(err, &ve) {
 			return nil, fmt.Errorf("%w: verifier: %v", ErrUnavailable, ve)
 		}
 		return nil, fmt.Errorf("%w: load BPF programs: %w", ErrUnavailable, err)
 	}
-	for _, prog := range t.objs.programs() {
-		l, err := link.AttachTracing(link.TracingOptions{Program: prog})
+	t := &bpfTracer{progs: coll}
+	if err := coll.Assign(&t.objs); err != nil {
+		coll.Close()
+		return nil, fmt.Errorf("load BPF maps: %w", err)
+	}
+	for _, name := range slices.Sorted(maps.Keys(coll.Programs)) {
+		l, err := link.AttachTracing(link.TracingOptions{Program: coll.Programs[name]})
 		if err != nil {
 			t.Close()
-			return nil, fmt.Errorf("%w: attach %s: %w", ErrUnavailable, prog, err)
+			return nil, fmt.Errorf("%w: attach %s: %w", ErrUnavailable, name, err)
 		}
 		t.links = append(t.links, l)
 	}
 	return t, nil
 }
 
+// choosePrograms keeps in spec the programs this kernel takes, by the
+// prototypes of their tracepoints in its BTF: one of the two
+// tcp_retransmit_skb programs, under on_retransmit; on_late_fin where
+// kfree_skb names the receiving socket (unless packets), else the two
+// programs that read late FINs from freed packets.
+func choosePrograms(spec *ebpf.CollectionSpec, packets bool) error {
+	k, err := btf.LoadKernelSpec()
+	if err != nil {
+		return fmt.Errorf("kernel BTF: %w", err)
+	}
+	retransmit, err := tracepointArgs(k, "tcp_retransmit_skb")
+	if err != nil {
+		return err
+	}
+	if retransmit < 3 {
+		spec.Programs[tracerProgOnRetransmit] = spec.Programs[tracerProgOnRetransmitSent]
+	}
+	delete(spec.Programs, tracerProgOnRetransmitSent)
+	kfree, err := tracepointArgs(k, "kfree_skb")
+	if err != nil {
+		return err
+	}
+	if kfree >= 4 && !packets {
+		delete(spec.Programs, tracerProgOnKfreeSkb)
+		delete(spec.Programs, tracerProgOnConsumeSkb)
+	} else {
+		delete(spec.Programs, tracerProgOnLateFin)
+	}
+	return nil
+}
+
 // baseline is the tracer's counters when it attached: none yet.
 func (t *bpfTracer) baseline(at time.Time) Reading { return Reading{Source: FromBPF, At: at} }
 
-// retransmitArgs counts the arguments of the tcp_retransmit_skb
-// tracepoint in the kernel's BTF (its btf_trace_ typedef): 2 (sk, skb) on
-// older kernels, 3 (sk, skb, err) on those that trace failed attempts too.
-func retransmitArgs() (int, error) {
-	k, err := btf.LoadKernelSpec()
-	if err != nil {
-		return 0, fmt.Errorf("kernel BTF: %w", err)
-	}
+// tracepointArgs counts the arguments of a tracepoint in the kernel's BTF
+// (its btf_trace_ typedef): tcp_retransmit_skb has 2 (sk, skb) on older
+// kernels, 3 (sk, skb, err) on those that trace failed attempts too;
+// kfree_skb has 4 (skb, location, reason, rx_sk) since Linux 6.11.
+func tracepointArgs(k *btf.Spec, name string) (int, error) {
 	var td *btf.Typedef
-	if err := k.TypeByName("btf_trace_tcp_retransmit_skb", &td); err != nil {
-		return 0, fmt.Errorf("kernel BTF: tracepoint tcp_retransmit_skb: %w", err)
+	if err := k.TypeByName("btf_trace_"+name, &td); err != nil {
+		return 0, fmt.Errorf("kernel BTF: tracepoint %s: %w", name, err)
 	}
 	if p, ok := td.Type.(*btf.Pointer); ok {
 		if fp, ok := p.Target.(*btf.FuncProto); ok {
 			return len(fp.Params) - 1, nil // the first is the tracepoint's context
 		}
 	}
-	return 0, fmt.Errorf("kernel BTF: btf_trace_tcp_retransmit_skb is %s, not a function pointer", td.Type)
+	return 0, fmt.Errorf("kernel BTF: btf_trace_%s is %s, not a function pointer", name, td.Type)
 }
 
 // Close detaches the programs and frees the maps.
@@ -121,6 +144,7 @@ func (t *bpfTracer) Close() error {
 		errs = append(errs, l.Close())
 	}
 	errs = append(errs, t.objs.Close())
+	t.progs.Close()
 	return errors.Join(errs...)
 }
 
@@ -129,7 +153,7 @@ func (t *bpfTracer) Close() error {
 // clock of bpf_ktime_get_ns).
 func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	r := Reading{Source: FromBPF, At: at}
-	m := &t.objs.tracerMaps
+	m := &t.objs
 	var err error
 	if r.Transitions, err = transitions(m.Transitions); err != nil {
 		return r, err
@@ -156,6 +180,6 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return r, fmt.Errorf("monotonic clock: %w", err)
 	}
-	r.Live, err = live(m.Socks, time.Duration(ts.Nano()))
+	r.Live, err = live(m.Slots, m.Socks, time.Duration(ts.Nano()))
 	return r, err
 }

@@ -15,7 +15,8 @@ import (
 // TestTracerListenerOwner: sockets accepted by a listener opened while
 // traced belong to the process that listened, every one of them, from
 // the kernel's maps alone (the accepted socket is never moved by a system
-// call before it leaks in CLOSE_WAIT).
+// call before it leaks in CLOSE_WAIT), with a slot for each socket's entry
+// and with two slots for all (most entries then in the hash).
 func TestTracerListenerOwner(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
@@ -24,11 +25,19 @@ func TestTracerListenerOwner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr, err := OpenBPF(self)
-	if err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
+	for _, o := range []bpfOptions{{}, {slotBits: 1}} {
+		tr, err := openBPF(self, o)
+		if err != nil {
+			t.Skipf("needs BPF tracing: %v", err)
+		}
+		listenerOwner(t, tr, self, o)
+		tr.Close()
 	}
-	defer tr.Close()
+}
+
+// listenerOwner leaks 3 accepted sockets in CLOSE_WAIT under tr and
+// checks their owner.
+func listenerOwner(t *testing.T, tr Tracer, self uint32, o bpfOptions) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -59,11 +68,11 @@ func TestTracerListenerOwner(t *testing.T) {
 		}
 		leaked++
 		if l.PID != os.Getpid() || l.Local.String() != ln.Addr().String() || l.Netns != self {
-			t.Errorf("CLOSE_WAIT socket %+v: want pid %d on %s in netns %d", l, os.Getpid(), ln.Addr(), self)
+			t.Errorf("%+v: CLOSE_WAIT socket %+v: want pid %d on %s in netns %d", o, l, os.Getpid(), ln.Addr(), self)
 		}
 	}
 	if leaked != n {
-		t.Errorf("%d CLOSE_WAIT sockets traced, want %d: %+v", leaked, n, r.Live)
+		t.Errorf("%+v: %d CLOSE_WAIT sockets traced, want %d: %+v", o, leaked, n, r.Live)
 	}
 }
 

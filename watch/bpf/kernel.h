@@ -25,6 +25,7 @@ typedef __u32 __be32;
 
 /* enum bpf_map_type and update flags (include/uapi/linux/bpf.h). */
 #define BPF_MAP_TYPE_HASH 1
+#define BPF_MAP_TYPE_ARRAY 2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_LRU_HASH 9
 #define BPF_MAP_TYPE_LRU_PERCPU_HASH 10
@@ -84,6 +85,7 @@ struct sock_common {
 	__be16 skc_dport;
 	__u16 skc_num;
 	unsigned short skc_family;
+	volatile unsigned char skc_state;
 	possible_net_t skc_net;
 	struct in6_addr skc_v6_daddr;
 	struct in6_addr skc_v6_rcv_saddr;
@@ -93,6 +95,13 @@ struct sock_common {
 struct sock {
 	struct sock_common __sk_common;
 	unsigned long sk_flags; /* older kernels; see sock_flags() */
+} CORE;
+
+/* A timewait sock (include/net/inet_timewait_sock.h): a sock_common and
+ * its substate, FIN_WAIT2 or TIME_WAIT. */
+struct inet_timewait_sock {
+	struct sock_common __tw_common;
+	volatile unsigned char tw_substate;
 } CORE;
 
 /* Bits of sock.sk_flags (enum sock_flags, include/net/sock.h). */

@@ -16,7 +16,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 filter_netns = 0;
 
 /* One socket's current state, since when, and the process it belongs to:
- * the last process seen moving it in process context (see owned_by_task). */
+ * the last process seen moving it in process context (see owned_by_task).
+ * comm is the name of the process named, which the entry keeps for the
+ * next socket at the same address: its name is read again only when
+ * another process owns that socket (comm names pid only when pid is not
+ * 0). */
 struct sockinfo {
 	__u64 since_ns;
 	__u32 pid;
@@ -27,6 +31,7 @@ struct sockinfo {
 	__u16 dport;
 	__u8 reset; /* an RST was sent or received on the socket */
 	__u8 pad;
+	__u32 named;
 	char comm[16];
 	__u8 saddr[16];
 	__u8 daddr[16];
@@ -91,10 +96,37 @@ struct {
 	__type(value, struct statetime);
 } state_time SEC(".maps");
 
+/*
+ * The sockets' entries: a slot of the array at a hash of the socket's
+ * address, which holds the address as its tag, and for a socket whose slot
+ * another live socket holds, an entry in the LRU hash socks (see entry()).
+ * A slot is found in a few instructions, without the hash table's hashing,
+ * bucket walk and LRU bookkeeping. 4,096 slots: userspace reads them all
+ * every interval (360 KiB), and a host with more live sockets than that
+ * keeps the rest in the hash.
+ */
+#define SLOT_BITS 12
+
+/* The slots used, 2^slot_bits (at most 2^SLOT_BITS): fewer only in tests
+ * of the sockets whose slot another holds. */
+const volatile __u32 slot_bits = SLOT_BITS;
+
+struct slot {
+	__u64 sk;
+	struct sockinfo si;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1 << SLOT_BITS);
+	__type(key, __u32);
+	__type(value, struct slot);
+} slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
-	__uint(max_entries, 32768);
+	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct sockinfo);
 } socks SEC(".maps");
@@ -247,10 +279,20 @@ static __always_inline __u32 log2l(__u64 v)
 	return r;
 }
 
+/* usbucket is the log2 bucket of microseconds of ns, floor(log2(ns /
+ * 1000)), without a division: 1000 is between 2^9 and 2^10. */
+static __always_inline __u32 usbucket(__u64 ns)
+{
+	if (ns < 2000)
+		return 0;
+	__u32 b = log2l(ns) - 9;
+	return ns < (1000ULL << b) ? b - 1 : b;
+}
+
 /* spent records the time a socket spent in state. */
 static __always_inline void spent(__u32 state, __u64 ns)
 {
-	__u32 b = log2l(ns / 1000);
+	__u32 b = usbucket(ns);
 	struct statetime *t = bpf_map_lookup_elem(&state_time, &state);
 	if (!t || b >= NBUCKETS)
 		return;
@@ -266,7 +308,8 @@ static __always_inline void twkey_of(const struct sockinfo *si, struct twkey *k)
 	k->netns = si->netns;
 	k->dport = si->dport;
 	k->family = si->family;
-	__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
+	if (si->pid)
+		__builtin_memcpy(k->comm, si->comm, sizeof(k->comm));
 	__builtin_memcpy(k->daddr, si->daddr, sizeof(k->daddr));
 }
 
@@ -305,6 +348,7 @@ static __always_inline void inherit(struct sockinfo *si)
 	struct owner *o = bpf_map_lookup_elem(&listeners, &lk);
 	if (o) {
 		si->pid = o->pid;
+		si->named = o->pid;
 		__builtin_memcpy(si->comm, o->comm, sizeof(si->comm));
 	}
 }
@@ -366,6 +410,70 @@ static __always_inline void await_fin(const struct sockinfo *si)
 	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
 }
 
+/* sock_id identifies a socket by its address as a number the program may
+ * compute with: the verifier refuses arithmetic on a pointer to a kernel
+ * object, but the difference of two pointers is a number (for a loader
+ * with CAP_PERFMON); the other is the map's, a constant. */
+static __always_inline __u64 sock_id(const struct sock *sk)
+{
+	return (__u64)sk - (__u64)&slots;
+}
+
+/* free_entry reports whether an entry is no live socket's: zero (new), or
+ * CLOSE (see on_state). */
+static __always_inline int free_entry(const struct sockinfo *si)
+{
+	return si->state == 0 || si->state == TCP_CLOSE;
+}
+
+/* slot_of is the slot of the socket key (Fibonacci hashing). */
+static __always_inline struct slot *slot_of(__u64 key)
+{
+	__u32 i = (key * 0x9E3779B97F4A7C15ULL) >> (64 - slot_bits);
+	return bpf_map_lookup_elem(&slots, &i);
+}
+
+/* find returns the entry of the socket key, if it has one. */
+static __always_inline struct sockinfo *find(__u64 key)
+{
+	struct slot *s = slot_of(key);
+	if (s && s->sk == key)
+		return &s->si;
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
+/*
+ * entry returns the entry of the socket key (sock_id), made if it has
+ * none. A socket's first transition (born: connect(), listen(), or an
+ * accepted socket's birth from its listener) takes its slot if no live
+ * socket holds it, without looking in the hash; a later one looks there
+ * when the slot is another's (a socket whose slot was taken at its birth,
+ * or one seen first after attaching). Two sockets with one slot taking it
+ * at the same moment on two CPUs can mix their entries: a stay or an
+ * owner lost, rarely.
+ */
+static __always_inline struct sockinfo *entry(__u64 key, int born)
+{
+	struct slot *s = slot_of(key);
+	if (!s)
+		return 0;
+	if (s->sk == key)
+		return &s->si;
+	struct sockinfo *si = 0;
+	if (!born && (si = bpf_map_lookup_elem(&socks, &key)))
+		return si;
+	if (free_entry(&s->si)) {
+		s->sk = key;
+		s->si.state = 0;
+		return &s->si;
+	}
+	if (born && (si = bpf_map_lookup_elem(&socks, &key)))
+		return si;
+	struct sockinfo zero = {};
+	bpf_map_update_elem(&socks, &key, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&socks, &key);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int on_state(__u64 *ctx)
 {
@@ -384,18 +492,21 @@ int on_state(__u64 *ctx)
 	 * A socket that closes leaves its entry behind, marked CLOSE (a state
 	 * no tracked socket has), rather than deleting it: the next socket
 	 * the slab places at the same address, most of them under churn,
-	 * starts from it in place, without an insert or a delete (the LRU
-	 * evicts the entries of addresses no longer used). */
-	__u64 now = bpf_ktime_get_ns(), key = (__u64)sk;
-	struct sockinfo fresh = {};
-	struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
-	int entry = si != 0, known = entry && si->state != TCP_CLOSE;
+	 * starts from it in place, without an insert or a delete (a slot
+	 * goes to the next socket hashed to it; the LRU evicts the hash's
+	 * entries of addresses no longer used). */
+	__u64 now = bpf_ktime_get_ns();
+	int born = old == TCP_CLOSE || (old == TCP_LISTEN && new == TCP_SYN_RECV);
+	struct sockinfo *si = entry(sock_id(sk), born);
 	if (!si)
-		si = &fresh;
-	else if (!known)
-		__builtin_memset(si, 0, sizeof(*si));
-	else if (si->state == old)
+		return 0;
+	if (born || free_entry(si)) {
+		si->pid = 0;
+		si->lport = 0;
+		si->reset = 0;
+	} else if (si->state == old) {
 		spent(old, now - si->since_ns);
+	}
 	/* Read the addresses at every transition: connect() picks the local
 	 * port after the socket enters SYN_SENT. */
 	si->netns = netns;
@@ -407,11 +518,13 @@ int on_state(__u64 *ctx)
 		si->lport = sk->__sk_common.skc_num;
 	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
-		/* The name is copied when the owner changes: the same process
-		 * closing the socket it connected keeps the name read then. */
-		__u32 pid = bpf_get_current_pid_tgid() >> 32;
-		if (pid != si->pid) {
-			si->pid = pid;
+		/* The name is read when another process than the one named
+		 * owns the socket: the same process closing the socket it
+		 * connected, or connecting the next one at its address, keeps
+		 * the name read then. */
+		si->pid = bpf_get_current_pid_tgid() >> 32;
+		if (si->pid != si->named) {
+			si->named = si->pid;
 			bpf_get_current_comm(si->comm, sizeof(si->comm));
 		}
 	} else if (si->pid == 0 && (old == TCP_LISTEN || old == TCP_SYN_RECV)) {
@@ -428,26 +541,61 @@ int on_state(__u64 *ctx)
 		await_fin(si);
 		count_orphan(si, 0);
 	}
-	if (new == TCP_CLOSE || new == TCP_TIME_WAIT) {
-		if (entry)
-			si->state = TCP_CLOSE;
-		return 0;
-	}
-	si->state = new;
+	si->state = new == TCP_TIME_WAIT ? TCP_CLOSE : new;
 	si->since_ns = now;
-	if (!entry)
-		bpf_map_update_elem(&socks, &key, &fresh, BPF_ANY);
 	return 0;
+}
+
+/* answered counts the TIME_WAIT of the connection k awaiting its peer's
+ * FIN, if it is one. */
+static __always_inline void answered(const struct tuplekey *k)
+{
+	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, k);
+	if (!si)
+		return;
+	count_timewait(si);
+	count_orphan(si, 1);
+	bpf_map_delete_elem(&fin_wait2, k);
 }
 
 /*
  * A tw sock of substate FIN_WAIT2 that receives the peer's FIN becomes a
  * TIME_WAIT in tcp_timewait_state_process() (tw_substate = TIME_WAIT) with
  * no tracepoint, and tracing the function itself (fentry, kprobes) is not
- * always built in. The packet is seen when it is freed: a TCP segment with
- * FIN from the peer of a connection awaiting it counts as its TIME_WAIT
- * creation, once (its entry is removed). The key is read from the packet:
- * its namespace is the receiving device's, its source the peer.
+ * always built in. tcp_v4_rcv() and tcp_v6_rcv() then drop the segment
+ * with the tw sock as its receiver, and the kfree_skb tracepoint names it
+ * (rx_sk, Linux 6.11): a tw sock of substate TIME_WAIT whose connection
+ * awaits a FIN counts as its TIME_WAIT creation, once (its entry is
+ * removed). Every other packet freed on the host costs a test of rx_sk and
+ * of its state.
+ */
+SEC("tp_btf/kfree_skb")
+int on_late_fin(__u64 *ctx)
+{
+	const struct sock *sk = (const struct sock *)ctx[3];
+	if (!sk || sk->__sk_common.skc_state != TCP_TIME_WAIT)
+		return 0;
+	const struct inet_timewait_sock *tw = (const struct inet_timewait_sock *)sk;
+	if (tw->tw_substate != TCP_TIME_WAIT)
+		return 0;
+	struct tuplekey k = {.lport = sk->__sk_common.skc_num};
+	k.netns = netns_of(sk);
+	if (skip(k.netns))
+		return 0;
+	k.family = remote(sk, k.daddr);
+	local(sk, k.saddr);
+	k.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	answered(&k);
+	return 0;
+}
+
+/*
+ * Where kfree_skb has no rx_sk (before Linux 6.11), the segment is seen
+ * when it is freed, by kfree_skb or consume_skb: a TCP segment with FIN
+ * whose 4-tuple, read from its headers, and namespace (the receiving
+ * device's) match a connection awaiting it. The loader picks these two
+ * programs or on_late_fin by the tracepoint's prototype in the kernel's
+ * BTF.
  */
 static __always_inline void fin_to_tw(const struct sk_buff *skb)
 {
@@ -482,12 +630,7 @@ static __always_inline void fin_to_tw(const struct sk_buff *skb)
 	}
 	k.dport = __builtin_bswap16(tcp[0]);
 	k.lport = __builtin_bswap16(tcp[1]);
-	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, &k);
-	if (!si)
-		return;
-	count_timewait(si);
-	count_orphan(si, 1);
-	bpf_map_delete_elem(&fin_wait2, &k);
+	answered(&k);
 }
 
 SEC("tp_btf/kfree_skb")
@@ -517,8 +660,7 @@ static __always_inline void count_peer(void *map, const struct sock *sk, int wit
 		k.port = __builtin_bswap16(sk->__sk_common.skc_dport);
 	add(map, &k, 1);
 	if (map == &resets) {
-		__u64 key = (__u64)sk;
-		struct sockinfo *si = bpf_map_lookup_elem(&socks, &key);
+		struct sockinfo *si = find(sock_id(sk));
 		if (si)
 			si->reset = 1;
 	}
