@@ -99,10 +99,15 @@ var writeOptions = []string{"output", "write"}
 
 // flagsOnly refuses a write option of the command set by the
 // configuration file or the environment without the matching flag on the
-// command line.
+// command line, and a write flag given an empty name.
 func flagsOnly(flags *pflag.FlagSet, file *config.File) error {
 	for _, name := range writeOptions {
-		if f := flags.Lookup(name); f == nil || f.Changed {
+		f := flags.Lookup(name)
+		if f != nil && f.Changed && f.Value.String() == "" {
+			// -o "$OUT" with OUT unset would write to stdout unnoticed.
+			return fmt.Errorf("--%s is empty: name the file to write (or leave the flag out for stdout)", name)
+		}
+		if f == nil || f.Changed {
 			continue
 		}
 		env := "TCPAUDIT_" + strings.ToUpper(name)

@@ -73,7 +73,7 @@ func TestTuneAllNetnsDiff(t *testing.T) {
 		strings.Contains(section, "+++ ") {
 		t.Errorf("tune --all-netns --diff: exit %d; section of %s:\n%s\nstderr:\n%s", code, ns, section, stderr)
 	}
-	if n := strings.Count(stderr, "A drop-in under /etc/sysctl.d would change the host"); n != 1 {
+	if n := strings.Count(stderr, "a drop-in under /etc/sysctl.d would change"); n != 1 {
 		t.Errorf("why a guest's fix is in its owner's form said %d times, want once:\nstderr:\n%s", n, stderr)
 	}
 	if strings.Contains(out, "== "+idle+" ") || strings.Contains(stderr, "tcpaudit tune: "+idle+" (") {

@@ -129,9 +129,9 @@ func writeAllFixes(s streams, o tuneOptions, out []tunedNamespace, targets []tun
 
 // guestsNotHost says, once for tune --all-netns --diff, why the fixes of
 // the namespaces that are not the host's come in their owners' forms.
-const guestsNotHost = "tcpaudit tune: the namespaces below other than the host's are not the host's.\n" +
-	"  A drop-in under /etc/sysctl.d would change the host at its next boot, not them;\n" +
-	"  their settings follow in the form each namespace's owner keeps them.\n"
+const guestsNotHost = "tcpaudit tune: the fixes below for namespaces other than the host's come in the form\n" +
+	"  each namespace's owner keeps its settings: a drop-in under /etc/sysctl.d would change\n" +
+	"  the host at its next boot, not them.\n"
 
 // writeAll writes each namespace's heading, then what write writes of it,
 // or why it was skipped.

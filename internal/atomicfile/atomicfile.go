@@ -28,12 +28,31 @@ import (
 //   - a character device (/dev/null, a terminal) or a FIFO: opened for
 //     writing, neither created nor truncated, and written into;
 //   - a directory, a socket or a block device: refused.
+//
+// An error of write itself (the report's producer failed) is returned as it
+// is, not as an error writing path: nothing was written.
 func Write(path string, write func(io.Writer) error) error {
-	if err := writeTo(path, write); err != nil {
+	produce := func(w io.Writer) error {
+		if err := write(w); err != nil {
+			return producerError{err}
+		}
+		return nil
+	}
+	if err := writeTo(path, produce); err != nil {
+		if pe, ok := errors.AsType[producerError](err); ok {
+			return pe.err
+		}
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }
+
+// producerError carries an error of Write's write function through the
+// file's handling, so Write can tell it from an error writing the file.
+type producerError struct{ err error }
+
+func (e producerError) Error() string { return e.err.Error() }
+func (e producerError) Unwrap() error { return e.err }
 
 // writeTo writes the file path leads to, by its kind.
 func writeTo(path string, write func(io.Writer) error) error {
