@@ -52,9 +52,10 @@ func failsElsewhere(rule string, found []rules.Finding) bool {
 // named "RULE [NAME]", with the reason.
 func namespaceSkips(res rules.Result) []junitCase {
 	var out []junitCase
+	names := namespaceNames(res)
 	for _, n := range res.Namespaces {
 		for _, e := range n.SkippedRules {
-			out = append(out, junitCase{Name: e.Rule + " [" + n.Name + "]", Classname: classname(res, e.Rule, e.Category), Time: "0", Skipped: &junitMessage{Message: e.Reason}})
+			out = append(out, junitCase{Name: e.Rule + " [" + names[n.ID] + "]", Classname: classname(res, e.Rule, e.Category), Time: "0", Skipped: &junitMessage{Message: e.Reason}})
 		}
 	}
 	return out

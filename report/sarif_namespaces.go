@@ -3,14 +3,25 @@ package report
 import (
 	"strings"
 
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
-// namespaceNames maps the ID of each namespace of res to its name.
+// namespaceNames maps the ID of each namespace of res to the name a report
+// shows for it: its name, followed by its ID where the name alone would be
+// taken for another's (an ip netns namespace called "host", two containers
+// of one name).
 func namespaceNames(res rules.Result) map[string]string {
+	seen := make(map[string]int, len(res.Namespaces))
+	for _, n := range res.Namespaces {
+		seen[n.Name]++
+	}
 	names := make(map[string]string, len(res.Namespaces))
 	for _, n := range res.Namespaces {
 		names[n.ID] = n.Name
+		if n.ID != netns.HostID && (seen[n.Name] > 1 || n.Name == netns.HostID) {
+			names[n.ID] = n.Name + " (" + n.ID + ")"
+		}
 	}
 	return names
 }

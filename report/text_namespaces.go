@@ -39,6 +39,7 @@ func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
 		t.groups(ew, p, host, "")
 	}
 	folded, rest := fold(others)
+	shown := namespaceNames(res)
 	if len(folded) > 0 {
 		ew.printf("\n%s\n", p.bold.Sprint("The same in several namespaces"))
 	}
@@ -46,7 +47,7 @@ func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
 		names := make([]string, len(g.ids))
 		kinds := make([]netns.Kind, len(g.ids))
 		for i, id := range g.ids {
-			names[i], kinds[i] = byID[id].Name, byID[id].Kind
+			names[i], kinds[i] = shown[id], byID[id].Kind
 		}
 		ew.printf("\n%s\n", wrap(fmt.Sprintf("%s fails in %d %s: %s", g.first.Rule, len(g.ids), kindsNoun(kinds), shortList(names)), "  ", "    "))
 		t.finding(ew, p, g.first)
