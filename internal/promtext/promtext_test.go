@@ -52,7 +52,7 @@ func sample(t *testing.T, s *Set, reg *prometheus.Registry) {
 // constCollector collects one constant metric, unchecked.
 type constCollector struct{ m prometheus.Metric }
 
-func (c constCollector) Describe(chan<- *prometheus.Desc) {}
+func (c constCollector) Describe(chan<- *prometheus.Desc)    {}
 func (c constCollector) Collect(ch chan<- prometheus.Metric) { ch <- c.m }
 
 // TestWriteAsClientGolang: the writer's output is byte for byte what
