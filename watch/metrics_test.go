@@ -5,7 +5,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 )
 
 // readings is a tracer that returns its readings in turn.
@@ -19,20 +20,22 @@ func (r *readings) Read(time.Time) (Reading, error) {
 
 func (r *readings) Close() error { return nil }
 
-// timeWaitSeries gathers the TIME_WAIT-by-destination series of m.
-func timeWaitSeries(t *testing.T, reg *prometheus.Registry) map[string]float64 {
+// timeWaitSeries collects m once and returns its TIME_WAIT-by-destination
+// series.
+func timeWaitSeries(t *testing.T, m *Metrics) map[string]float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
+	s := promtext.NewSet()
+	m.Collect(s)
+	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]float64{}
-	for _, mf := range mfs {
-		if mf.GetName() != "tcpaudit_watch_time_wait_created_total" {
+	for _, f := range s.Families() {
+		if f.Name != "tcpaudit_watch_time_wait_created_total" {
 			continue
 		}
-		for _, m := range mf.GetMetric() {
-			out[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+		for _, m := range f.Metrics {
+			out[m.Labels[0].Value] = m.Value
 		}
 	}
 	return out
@@ -53,12 +56,11 @@ func TestMetricsBounded(t *testing.T) {
 		tw(map[string]uint64{"10.0.0.1:80": 5, "10.0.0.2:80": 3}),
 		tw(map[string]uint64{"10.0.0.2:80": 4, "10.0.0.3:80": 10}), // 10.0.0.1:80 evicted
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(NewMetrics(&tr, 1))
-	if d := cmp.Diff(map[string]float64{"10.0.0.1:80": 5, "other": 3}, timeWaitSeries(t, reg)); d != "" {
+	m := NewMetrics(&tr, 1)
+	if d := cmp.Diff(map[string]float64{"10.0.0.1:80": 5, "other": 3}, timeWaitSeries(t, m)); d != "" {
 		t.Errorf("first scrape (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff(map[string]float64{"10.0.0.1:80": 5, "other": 14}, timeWaitSeries(t, reg)); d != "" {
+	if d := cmp.Diff(map[string]float64{"10.0.0.1:80": 5, "other": 14}, timeWaitSeries(t, m)); d != "" {
 		t.Errorf("second scrape (-want +got):\n%s", d)
 	}
 }
