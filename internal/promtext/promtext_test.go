@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
@@ -192,4 +193,46 @@ func TestMergeKeepsChecks(t *testing.T) {
 	if out.String() != want {
 		t.Errorf("merged exposition:\n%s\nwant:\n%s", out.String(), want)
 	}
+}
+
+// FuzzWriteParse: any label value and help text the set takes is written
+// so that expfmt reads back the same value, help and number; a value that
+// is not UTF-8 is refused, never written.
+func FuzzWriteParse(f *testing.F) {
+	for i, v := range hostile {
+		f.Add(v, "Help with \\ and\nnewline.", values[i%len(values)])
+	}
+	f.Add("bad\xff", "", 1.5)
+	f.Fuzz(func(t *testing.T, value, help string, v float64) {
+		s := NewSet()
+		s.Add(NewDesc("tcpaudit_fuzz", help, Gauge, "v"), v, value)
+		var b bytes.Buffer
+		if err := Write(&b, s.Families()); err != nil {
+			t.Fatal(err)
+		}
+		if !utf8.ValidString(value) || !utf8.ValidString(help) {
+			if s.Err() == nil && !utf8.ValidString(value) {
+				t.Fatalf("value %q not refused", value)
+			}
+			return
+		}
+		if err := s.Err(); err != nil {
+			t.Fatalf("value %q refused: %v", value, err)
+		}
+		p := expfmt.NewTextParser(model.LegacyValidation)
+		mfs, err := p.TextToMetricFamilies(&b)
+		if err != nil {
+			t.Fatalf("expfmt cannot parse %q: %v", b.String(), err)
+		}
+		mf := mfs["tcpaudit_fuzz"]
+		// The parser drops the blanks between "# HELP name" and the text.
+		if mf.GetHelp() != strings.TrimLeft(help, " \t") || len(mf.GetMetric()) != 1 {
+			t.Fatalf("help %q read back as %q (%d series)", help, mf.GetHelp(), len(mf.GetMetric()))
+		}
+		m := mf.GetMetric()[0]
+		got := m.GetGauge().GetValue()
+		if m.GetLabel()[0].GetValue() != value || !(got == v || math.IsNaN(got) && math.IsNaN(v)) {
+			t.Fatalf("wrote %q %v, read back %q %v", value, v, m.GetLabel()[0].GetValue(), got)
+		}
+	})
 }
