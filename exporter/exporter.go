@@ -37,6 +37,9 @@ type Exporter struct {
 
 	// extra are collected beside the result on every scrape (Also).
 	extra []promtext.Collector
+
+	// gzips holds the gzip writers of finished scrapes for the next ones.
+	gzips sync.Pool
 }
 
 // Also serves c's metrics beside the result's on every scrape: serve

@@ -63,7 +63,7 @@ func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
 	for _, c := range x.extra {
 		c.Collect(s)
 	}
-	writeMetrics(w, r, s.Families())
+	x.writeMetrics(w, r, s.Families())
 }
 
 // rendering is the metrics of the gen-th result, collected once for every
