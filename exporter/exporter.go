@@ -11,8 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -36,13 +35,16 @@ type Exporter struct {
 	count    int
 	rendered rendering
 
-	// extra are served beside the result on every scrape (Also).
-	extra prometheus.Gatherers
+	// extra are collected beside the result on every scrape (Also).
+	extra []promtext.Collector
+
+	// gzips holds the gzip writers of finished scrapes for the next ones.
+	gzips sync.Pool
 }
 
-// Also serves g's metrics beside the result's on every scrape: serve
+// Also serves c's metrics beside the result's on every scrape: serve
 // --watch adds the tracer's. Call it before Serve.
-func (x *Exporter) Also(g prometheus.Gatherer) { x.extra = append(x.extra, g) }
+func (x *Exporter) Also(c promtext.Collector) { x.extra = append(x.extra, c) }
 
 // evaluation is the outcome of the last evaluation; res is the last
 // successful result, the gen-th.

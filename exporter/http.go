@@ -8,10 +8,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
-	dto "github.com/prometheus/client_model/go"
-
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/report"
 )
 
@@ -43,47 +40,53 @@ func (x *Exporter) Handler() http.Handler {
 
 // metrics serves the last result. The audit's metrics are rendered first:
 // if they cannot be, none of them is served and tcpaudit_up is 0 with the
-// reason, never 1 with the audit's metrics missing.
+// reason, never 1 with the audit's metrics missing. The metrics of a
+// collector given to Also that fails are left out; the others are served.
 func (x *Exporter) metrics(w http.ResponseWriter, r *http.Request) {
 	e, count := x.current(r.Context())
 	if r.Context().Err() != nil {
-		return // the client left
+		if errors.Is(context.Cause(r.Context()), errShuttingDown) {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+		}
+		return // else the client left
 	}
-	var families []*dto.MetricFamily
+	var families []*promtext.Family
 	if e.err == nil || len(e.res.Evaluations) > 0 {
 		var err error
 		if families, err = x.render(e); err != nil {
 			e.err, families = fmt.Errorf("render the result: %w", err), nil
 		}
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(newEvalCollector(e, count, time.Now()))
-	g := prometheus.Gatherers{reg, prometheus.GathererFunc(func() ([]*dto.MetricFamily, error) { return families, nil })}
-	g = append(g, x.extra...)
-	promhttp.HandlerFor(g, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
+	s := promtext.NewSet()
+	collectEvaluation(s, e, count, time.Now())
+	s.Merge(families)
+	for _, c := range x.extra {
+		c.Collect(s)
+	}
+	x.writeMetrics(w, r, s.Families())
 }
 
-// rendering is the metrics of the gen-th result, gathered once for every
+// rendering is the metrics of the gen-th result, collected once for every
 // scrape of it.
 type rendering struct {
 	gen      int
-	families []*dto.MetricFamily
+	families []*promtext.Family
 	err      error
 }
 
-// render returns the metrics of the result of e, gathering them on the
+// render returns the metrics of the result of e, collecting them on the
 // first scrape of the result.
-func (x *Exporter) render(e evaluation) ([]*dto.MetricFamily, error) {
+func (x *Exporter) render(e evaluation) ([]*promtext.Family, error) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.rendered.gen == e.gen && x.rendered.gen != 0 {
 		return x.rendered.families, x.rendered.err
 	}
-	reg := prometheus.NewPedanticRegistry()
-	err := reg.Register(report.NewCollector(e.res, x.version).WithNetnsBound(x.bound))
-	var families []*dto.MetricFamily
-	if err == nil {
-		families, err = reg.Gather()
+	s := promtext.NewSet()
+	report.NewCollector(e.res, x.version).WithNetnsBound(x.bound).Collect(s)
+	families, err := s.Families(), s.Err()
+	if err != nil {
+		families = nil
 	}
 	x.rendered = rendering{gen: e.gen, families: families, err: err}
 	return families, err
@@ -105,12 +108,21 @@ func (x *Exporter) healthz(w http.ResponseWriter, _ *http.Request) {
 	}
 }
 
+// errShuttingDown is why the requests' context is cancelled when the
+// server shuts down.
+var errShuttingDown = errors.New("shutting down")
+
 // Serve serves on ln until ctx is done, refreshing the cache if the
-// exporter has an interval, then shuts the server down gracefully. At most
-// MaxConns connections are open at once.
+// exporter has an interval, then shuts the server down gracefully: the
+// scrapes waiting for an evaluation are answered 503 at once, those
+// writing may finish within shutdownGrace. At most MaxConns connections
+// are open at once.
 func (x *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 	lim := newLimitListener(ln, MaxConns)
+	base, stop := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer stop(nil)
 	srv := &http.Server{
+		BaseContext:       func(net.Listener) context.Context { return base },
 		Handler:           x.Handler(),
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
@@ -134,6 +146,7 @@ func (x *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	stop(errShuttingDown)
 	sctx, scancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer scancel()
 	err := srv.Shutdown(sctx)

@@ -5,16 +5,14 @@ import (
 	"io"
 	"strconv"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/common/expfmt"
-
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
 // Prometheus writes the result in the Prometheus text exposition format, for
-// node_exporter's textfile collector. It registers a Collector in a fresh
-// registry on every call.
+// node_exporter's textfile collector. It collects a Collector in a fresh
+// set on every call.
 type Prometheus struct {
 	// Version is tcpaudit's version, a label of tcpaudit_info.
 	Version string
@@ -22,30 +20,24 @@ type Prometheus struct {
 
 // Write renders res.
 func (p Prometheus) Write(w io.Writer, res rules.Result) error {
-	reg := prometheus.NewPedanticRegistry()
-	if err := reg.Register(NewCollector(res, p.Version)); err != nil {
+	s := promtext.NewSet()
+	NewCollector(res, p.Version).Collect(s)
+	if err := s.Err(); err != nil {
 		return fmt.Errorf("prometheus: %w", err)
 	}
-	families, err := reg.Gather()
-	if err != nil {
+	if err := promtext.Write(w, s.Families()); err != nil {
 		return fmt.Errorf("prometheus: %w", err)
-	}
-	enc := expfmt.NewEncoder(w, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range families {
-		if err := enc.Encode(mf); err != nil {
-			return fmt.Errorf("prometheus: %w", err)
-		}
 	}
 	return nil
 }
 
-// Collector exposes one result as metrics. The exporter registers a new one
-// for each result in a fresh registry.
+// Collector exposes one result as metrics. The exporter collects a new one
+// for each result in a fresh set.
 type Collector struct {
 	res     rules.Result
 	version string
 
-	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *prometheus.Desc
+	info, config, findings, evidence, status, sockets, ephemeral, ephemeralSockets, usable, up *promtext.Desc
 
 	netns     netnsDescs
 	conntrack conntrackDescs
@@ -57,36 +49,36 @@ func NewCollector(res rules.Result, version string) *Collector {
 	return &Collector{
 		res:     res,
 		version: version,
-		info: prometheus.NewDesc("tcpaudit_info",
+		info: promtext.NewDesc("tcpaudit_info",
 			"Constant 1, labelled with the profile, the kernel release and the tcpaudit version.",
-			[]string{"profile", "kernel", "version"}, nil),
-		config: prometheus.NewDesc("tcpaudit_config_info",
+			promtext.Gauge, "profile", "kernel", "version"),
+		config: promtext.NewDesc("tcpaudit_config_info",
 			"Constant 1, labelled with the configuration file in use; absent when there is none.",
-			[]string{"path"}, nil),
-		findings: prometheus.NewDesc("tcpaudit_findings",
+			promtext.Gauge, "path"),
+		findings: promtext.NewDesc("tcpaudit_findings",
 			"Unwaived findings of each evaluated rule, by severity.",
-			[]string{"rule", "severity"}, nil),
-		evidence: prometheus.NewDesc("tcpaudit_finding_evidence",
+			promtext.Gauge, "rule", "severity"),
+		evidence: promtext.NewDesc("tcpaudit_finding_evidence",
 			"The named numbers of the evidence of each rule's unwaived findings (count, threshold, rate_per_s, ...), the largest when a rule has several findings.",
-			[]string{"rule", "name"}, nil),
-		status: prometheus.NewDesc("tcpaudit_rule_status",
+			promtext.Gauge, "rule", "name"),
+		status: promtext.NewDesc("tcpaudit_rule_status",
 			"1 for the rule's outcome (passed, failed, skipped, disabled), 0 for the others.",
-			[]string{"rule", "category", "status"}, nil),
-		sockets: prometheus.NewDesc("tcpaudit_sockets",
+			promtext.Gauge, "rule", "category", "status"),
+		sockets: promtext.NewDesc("tcpaudit_sockets",
 			"TCP sockets (IPv4 and IPv6) by state, from the socket census.",
-			[]string{"state"}, nil),
-		ephemeral: prometheus.NewDesc("tcpaudit_ephemeral_ports_used_ratio",
+			promtext.Gauge, "state"),
+		ephemeral: promtext.NewDesc("tcpaudit_ephemeral_ports_used_ratio",
 			"Share of the usable ephemeral port range in use toward one destination (local IP, remote IP, remote port); connect() fails with EADDRNOTAVAIL at 1.",
-			[]string{"local", "remote", "remote_port"}, nil),
-		ephemeralSockets: prometheus.NewDesc("tcpaudit_ephemeral_ports_used",
+			promtext.Gauge, "local", "remote", "remote_port"),
+		ephemeralSockets: promtext.NewDesc("tcpaudit_ephemeral_ports_used",
 			"Sockets holding a local port of the ephemeral range toward one destination (local IP, remote IP, remote port).",
-			[]string{"local", "remote", "remote_port"}, nil),
-		usable: prometheus.NewDesc("tcpaudit_ephemeral_ports_usable",
+			promtext.Gauge, "local", "remote", "remote_port"),
+		usable: promtext.NewDesc("tcpaudit_ephemeral_ports_usable",
 			"Usable ephemeral ports per destination: ip_local_port_range minus reserved and listening ports.",
-			nil, nil),
-		up: prometheus.NewDesc("tcpaudit_source_up",
+			promtext.Gauge),
+		up: promtext.NewDesc("tcpaudit_source_up",
 			"1 if the fact source under the proc root was read, 0 if not.",
-			[]string{"source"}, nil),
+			promtext.Gauge, "source"),
 		netns:     newNetnsDescs(),
 		conntrack: newConntrackDescs(len(res.Namespaces) > 0),
 		bound:     DefaultNetnsBound(),
@@ -100,26 +92,13 @@ func (c *Collector) WithNetnsBound(b NetnsBound) *Collector {
 	return c
 }
 
-// Describe sends every metric description.
-func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.info, c.config, c.findings, c.evidence, c.status, c.sockets, c.ephemeral, c.ephemeralSockets, c.usable, c.up} {
-		ch <- d
-	}
-	c.netns.describe(ch)
-	c.conntrack.describe(ch)
-}
-
-// Collect sends the metrics of the result.
-func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+// Collect adds the metrics of the result to s.
+func (c *Collector) Collect(s *promtext.Set) {
+	gauge := func(d *promtext.Desc, v float64, labels ...string) {
 		for i, l := range labels {
 			labels[i] = LabelValue(l)
 		}
-		m, err := prometheus.NewConstMetric(d, prometheus.GaugeValue, v, labels...)
-		if err != nil {
-			m = prometheus.NewInvalidMetric(d, err)
-		}
-		ch <- m
+		s.Add(d, v, labels...)
 	}
 	gauge(c.info, 1, c.res.Profile, c.res.Kernel, c.version)
 	if c.res.Config != "" {
@@ -144,10 +123,10 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.res.Sources {
 		gauge(c.up, boolValue(s.OK), s.Source)
 	}
-	c.collectConntrack(ch, gauge)
+	c.collectConntrack(s, gauge)
 }
 
-type gaugeFunc func(d *prometheus.Desc, v float64, labels ...string)
+type gaugeFunc func(d *promtext.Desc, v float64, labels ...string)
 
 func (c *Collector) collectRules(gauge gaugeFunc) {
 	counts := make(map[string]map[rules.Severity]int)

@@ -4,9 +4,8 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
 
@@ -31,29 +30,23 @@ var netnsLabels = []string{"netns", "name", "kind", "pod", "namespace", "contain
 
 // netnsDescs are the per-namespace series and their totals.
 type netnsDescs struct {
-	findings, sockets, allSockets, namespaces *prometheus.Desc
+	findings, sockets, allSockets, namespaces *promtext.Desc
 }
 
 func newNetnsDescs() netnsDescs {
 	return netnsDescs{
-		findings: prometheus.NewDesc("tcpaudit_netns_findings",
+		findings: promtext.NewDesc("tcpaudit_netns_findings",
 			"Unwaived findings in a network namespace other than the host's, by rule and severity (check --all-netns, --netns, serve --all-netns); tcpaudit_findings counts them too.",
-			append(slices.Clone(netnsLabels), "rule", "severity"), nil),
-		sockets: prometheus.NewDesc("tcpaudit_netns_sockets",
+			promtext.Gauge, append(slices.Clone(netnsLabels), "rule", "severity")...),
+		sockets: promtext.NewDesc("tcpaudit_netns_sockets",
 			"TCP sockets by state in a network namespace other than the host's that has series (findings, or more sockets than the bound).",
-			append(slices.Clone(netnsLabels), "state"), nil),
-		allSockets: prometheus.NewDesc("tcpaudit_netns_all_sockets",
+			promtext.Gauge, append(slices.Clone(netnsLabels), "state")...),
+		allSockets: promtext.NewDesc("tcpaudit_netns_all_sockets",
 			"TCP sockets by state summed over every audited network namespace, the host's and those folded included.",
-			[]string{"state"}, nil),
-		namespaces: prometheus.NewDesc("tcpaudit_netns_namespaces",
+			promtext.Gauge, "state"),
+		namespaces: promtext.NewDesc("tcpaudit_netns_namespaces",
 			"Network namespaces by outcome: audited, skipped (gone or not enterable), folded (audited, but below the bound or beyond the series limit: no series of their own).",
-			[]string{"outcome"}, nil),
-	}
-}
-
-func (d netnsDescs) describe(ch chan<- *prometheus.Desc) {
-	for _, x := range []*prometheus.Desc{d.findings, d.sockets, d.allSockets, d.namespaces} {
-		ch <- x
+			promtext.Gauge, "outcome"),
 	}
 }
 

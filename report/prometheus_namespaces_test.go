@@ -6,10 +6,9 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
-	"github.com/prometheus/common/expfmt"
 
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/rules"
 )
@@ -41,18 +40,14 @@ func boundedResult() rules.Result {
 // one with a finding and the two busiest have series, conntrack's included
 // (beside the host's), the others are folded; the exposition lints clean.
 func TestNetnsSeriesBounded(t *testing.T) {
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(NewCollector(boundedResult(), "1.0").WithNetnsBound(NetnsBound{MinSockets: 100, MaxSeries: 3}))
-	mfs, err := reg.Gather()
-	if err != nil {
+	s := promtext.NewSet()
+	NewCollector(boundedResult(), "1.0").WithNetnsBound(NetnsBound{MinSockets: 100, MaxSeries: 3}).Collect(s)
+	if err := s.Err(); err != nil {
 		t.Fatal(err)
 	}
 	var b bytes.Buffer
-	enc := expfmt.NewEncoder(&b, expfmt.NewFormat(expfmt.TypeTextPlain))
-	for _, mf := range mfs {
-		if err := enc.Encode(mf); err != nil {
-			t.Fatal(err)
-		}
+	if err := promtext.Write(&b, s.Families()); err != nil {
+		t.Fatal(err)
 	}
 	if problems, err := promlint.New(bytes.NewReader(b.Bytes())).Lint(); err != nil || len(problems) > 0 {
 		t.Errorf("promlint: %v %v", problems, err)

@@ -2,15 +2,15 @@ package watch
 
 import (
 	"cmp"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/promtext"
 	"github.com/tcpaudit/tcpaudit/internal/visible"
 )
 
@@ -23,8 +23,8 @@ type Metrics struct {
 	tracer Tracer
 	top    int
 
-	transitions, opens, timeInState          *prometheus.Desc
-	timeWait, byCommand, resets, synack, rtx *prometheus.Desc
+	transitions, opens, timeInState          *promtext.Desc
+	timeWait, byCommand, resets, synack, rtx *promtext.Desc
 
 	// mu guards kept and others: per metric (and extra labels), the label
 	// values with a series of their own and their last values, and the
@@ -44,13 +44,13 @@ const other = "other"
 // NewMetrics returns the metrics of t, with at most top label values per
 // ranking.
 func NewMetrics(t Tracer, top int) *Metrics {
-	d := func(name, help string, labels ...string) *prometheus.Desc {
-		return prometheus.NewDesc("tcpaudit_watch_"+name, help, labels, nil)
+	d := func(name, help string, labels ...string) *promtext.Desc {
+		return promtext.NewDesc("tcpaudit_watch_"+name, help, promtext.Counter, labels...)
 	}
 	return &Metrics{tracer: t, top: max(top, 1), kept: map[string]map[string]uint64{}, others: map[string]uint64{},
 		transitions: d("transitions_total", "TCP state changes (tracepoint sock:inet_sock_set_state) since watch started.", "from", "to"),
 		opens:       d("new_connections_total", "Connections opened: active (connect) and passive (accepted).", "direction"),
-		timeInState: d("time_in_state_seconds", "Time sockets spent in a state, counted when they leave it.", "state"),
+		timeInState: promtext.NewDesc("tcpaudit_watch_time_in_state_seconds", "Time sockets spent in a state, counted when they leave it.", promtext.Histogram, "state"),
 		timeWait:    d("time_wait_created_total", "TIME_WAIT entries created, by destination (address:port).", "destination"),
 		byCommand:   d("time_wait_created_by_command_total", "TIME_WAIT entries created, by the command owning the socket.", "command"),
 		resets:      d("resets_total", "RSTs sent to and received from a peer address.", "peer", "direction"),
@@ -59,44 +59,37 @@ func NewMetrics(t Tracer, top int) *Metrics {
 	}
 }
 
-// Describe sends the descriptions.
-func (m *Metrics) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{m.transitions, m.opens, m.timeInState, m.timeWait, m.byCommand, m.resets, m.synack, m.rtx} {
-		ch <- d
-	}
-}
-
-// Collect reads the tracer and sends the metrics; a failed reading is an
-// invalid metric, which fails the scrape of these metrics only.
-func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
+// Collect reads the tracer and adds the metrics to s; a failed reading is
+// an error of s, which leaves out these metrics only.
+func (m *Metrics) Collect(s *promtext.Set) {
 	r, err := m.tracer.Read(time.Time{})
 	if err != nil {
-		ch <- prometheus.NewInvalidMetric(m.transitions, err)
+		s.Fail(fmt.Errorf("watch: %w", err))
 		return
 	}
 	for p, n := range r.Transitions {
-		ch <- prometheus.MustNewConstMetric(m.transitions, prometheus.CounterValue, float64(n), p.From.String(), p.To.String())
+		s.Add(m.transitions, float64(n), p.From.String(), p.To.String())
 	}
 	active, passive := opens()
-	ch <- prometheus.MustNewConstMetric(m.opens, prometheus.CounterValue, float64(r.Transitions[active]), "active")
-	ch <- prometheus.MustNewConstMetric(m.opens, prometheus.CounterValue, float64(r.Transitions[passive]), "passive")
-	m.histograms(ch, r)
+	s.Add(m.opens, float64(r.Transitions[active]), "active")
+	s.Add(m.opens, float64(r.Transitions[passive]), "passive")
+	m.histograms(s, r)
 	tw, cmds := map[string]uint64{}, map[string]uint64{}
 	for c, n := range r.TimeWait {
 		tw[c.Destination.String()] += n
 		cmds[owner(c.Owner).Command] += n
 	}
-	m.bounded(ch, m.timeWait, tw)
-	m.bounded(ch, m.byCommand, cmds)
+	m.bounded(s, m.timeWait, tw)
+	m.bounded(s, m.byCommand, cmds)
 	sent, received := map[string]uint64{}, map[string]uint64{}
 	for p, n := range r.Resets {
 		sent[p.Endpoint.Addr().String()] += n.Sent
 		received[p.Endpoint.Addr().String()] += n.Received
 	}
-	m.bounded(ch, m.resets, sent, "sent")
-	m.bounded(ch, m.resets, received, "received")
-	m.bounded(ch, m.synack, endpoints(r.SynAck))
-	m.bounded(ch, m.rtx, endpoints(r.Retransmits))
+	m.bounded(s, m.resets, sent, "sent")
+	m.bounded(s, m.resets, received, "received")
+	m.bounded(s, m.synack, endpoints(r.SynAck))
+	m.bounded(s, m.rtx, endpoints(r.Retransmits))
 }
 
 func endpoints(c map[Peer]uint64) map[string]uint64 {
@@ -107,7 +100,7 @@ func endpoints(c map[Peer]uint64) map[string]uint64 {
 	return out
 }
 
-func (m *Metrics) histograms(ch chan<- prometheus.Metric, r Reading) {
+func (m *Metrics) histograms(s *promtext.Set, r Reading) {
 	for st := range NStates {
 		var count uint64
 		buckets := make(map[float64]uint64, histogramBuckets)
@@ -118,7 +111,7 @@ func (m *Metrics) histograms(ch chan<- prometheus.Metric, r Reading) {
 			}
 		}
 		if count > 0 {
-			ch <- prometheus.MustNewConstHistogram(m.timeInState, count, r.Sum[st].Seconds(), buckets, audit.State(st).String())
+			s.AddHistogram(m.timeInState, count, r.Sum[st].Seconds(), buckets, audit.State(st).String())
 		}
 	}
 }
@@ -126,9 +119,9 @@ func (m *Metrics) histograms(ch chan<- prometheus.Metric, r Reading) {
 // bounded sends one series per kept label value (extra labels after it)
 // and the rest under "other". A series never falls: when its key left the
 // kernel's LRU map, or "other" lost a key, it stays at its highest value.
-func (m *Metrics) bounded(ch chan<- prometheus.Metric, d *prometheus.Desc, counts map[string]uint64, extra ...string) {
+func (m *Metrics) bounded(s *promtext.Set, d *promtext.Desc, counts map[string]uint64, extra ...string) {
 	m.mu.Lock()
-	id := d.String() + strings.Join(extra, ",")
+	id := d.Name() + "," + strings.Join(extra, ",")
 	last := m.kept[id]
 	if last == nil {
 		last = map[string]uint64{}
@@ -158,6 +151,6 @@ func (m *Metrics) bounded(ch chan<- prometheus.Metric, d *prometheus.Desc, count
 	}
 	m.mu.Unlock()
 	for k, n := range series {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(n), append([]string{visible.String(k)}, extra...)...)
+		s.Add(d, float64(n), append([]string{visible.String(k)}, extra...)...)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -147,9 +146,7 @@ func (o serveOptions) watch(x *exporter.Exporter) (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("--watch: %w", err)
 	}
-	reg := prometheus.NewPedanticRegistry()
-	reg.MustRegister(watch.NewMetrics(tr, o.WatchTop))
-	x.Also(reg)
+	x.Also(watch.NewMetrics(tr, o.WatchTop))
 	return func() { tr.Close() }, nil
 }
 
