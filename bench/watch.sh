@@ -11,7 +11,8 @@
 # median cycles per second of each and their ratio (target: at least 0.95),
 # then each round's pair ratio (the two runs seconds apart), their median
 # and range: the range says how much noise one ratio carries, and the load
-# average. Then, with churn paced at RATE cycles/s (default 1000: about 10
+# average (run it on a quiet machine: other load moves the ratio by several
+# hundredths). Then, with churn paced at RATE cycles/s (default 1000: about 10
 # transitions each, so about 10,000 transitions/s), it prints the CPU watch
 # used (utime + stime from /proc/PID/stat) as a share of one core, the
 # transitions per second watch itself measured, and watch's peak RSS
