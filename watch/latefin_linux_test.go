@@ -3,15 +3,14 @@
 package watch
 
 import (
-	"io"
 	"net"
 	"net/netip"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
+	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
 
 // TestTracerLateFin: a client closes first toward a server that closes
@@ -101,42 +100,13 @@ func sumTo(counts map[Creator]uint64, to netip.AddrPort) uint64 {
 	return n
 }
 
-// closingLater is a loopback server that closes each connection delay
-// after its client closed, or, with delay 0, only when the test ends.
+// closingLater is a sockgen.HoldingServer for the test's lifetime.
 func closingLater(t *testing.T, delay time.Duration) netip.AddrPort {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := sockgen.HoldingServer(delay)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var held []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if delay == 0 {
-				mu.Lock()
-				held = append(held, c)
-				mu.Unlock()
-				continue
-			}
-			go func() {
-				_, _ = io.Copy(io.Discard, c)
-				time.Sleep(delay)
-				c.Close()
-			}()
-		}
-	}()
-	return ln.Addr().(*net.TCPAddr).AddrPort()
+	t.Cleanup(stop)
+	return addr
 }

@@ -1,16 +1,16 @@
 package main
 
 import (
-	"io"
 	"net"
 	"os/exec"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
 
 // TestWatchOrphanedFinWait2: n client-first closes toward a server that
@@ -103,45 +103,15 @@ func dialClose(t *testing.T, addr string, n int) {
 	}
 }
 
-// holdingServer accepts connections on loopback and closes each delay
-// after the client closed its end, or, with delay 0, not until the test
-// ends: a client that closes leaves its socket in FIN_WAIT2 meanwhile.
+// holdingServer is a sockgen.HoldingServer for the test's lifetime.
 func holdingServer(t *testing.T, delay time.Duration) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stop, err := sockgen.HoldingServer(delay)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var held []net.Conn
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range held {
-			c.Close()
-		}
-	})
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			if delay == 0 {
-				mu.Lock()
-				held = append(held, c)
-				mu.Unlock()
-				continue
-			}
-			go func() {
-				_, _ = io.Copy(io.Discard, c)
-				time.Sleep(delay)
-				c.Close()
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	t.Cleanup(stop)
+	return addr.String()
 }
 
 // ssCount counts this namespace's TCP sockets in state, by ss.
