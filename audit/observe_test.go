@@ -21,16 +21,7 @@ func TestObserverCountsNew(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	g, err := sockgen.New([]uint16{9000}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	fsys, err := audit.NewFS("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := audit.NewObserver(fsys, audit.CensusNetlink, []string{"net.ipv4.tcp_fin_timeout"})
+	g, o := observing(t, 9000, "net.ipv4.tcp_fin_timeout")
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	if _, err := o.Observe(at(t0)); err != nil {
 		t.Fatal(err)
@@ -139,6 +130,22 @@ func FuzzDecodeTCPInfo(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) { audit.DecodeTCPInfo(b) })
 }
 
+// observing returns a socket generator listening on 127.0.0.1:port (closed
+// when the test ends) and an observer of the live /proc reading keys.
+func observing(t *testing.T, port uint16, keys ...string) (*sockgen.Generator, *audit.Observer) {
+	t.Helper()
+	g, err := sockgen.New([]uint16{port}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { g.Close() })
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g, audit.NewObserver(fsys, audit.CensusNetlink, keys)
+}
+
 // at is a clock that always says t.
 func at(t time.Time) func() time.Time { return func() time.Time { return t } }
 
@@ -151,16 +158,7 @@ func TestObserverCountersBeforeCensus(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	g, err := sockgen.New([]uint16{9002}, []netip.Addr{netip.MustParseAddr("127.0.0.1")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	fsys, err := audit.NewFS("/proc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o := audit.NewObserver(fsys, audit.CensusNetlink, nil)
+	g, o := observing(t, 9002)
 	t0 := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
 	prev, err := o.Observe(at(t0))
 	if err != nil {
