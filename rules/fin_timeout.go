@@ -56,6 +56,22 @@ func checkFinTimeout(f *audit.Facts, p Params) []Finding {
 	}}
 }
 
+// OrphanHold is how long, in seconds, an orphaned connection whose peer
+// never sends its FIN holds its timewait entry, and how long it holds its
+// local port in all, with tcp_fin_timeout = v (docs/kernel-facts.md §4,
+// §39): up to 60 s, a FIN_WAIT2 timewait entry for v, the whole hold; above,
+// the full socket for v - 60 s (tcp_keepalive_timer) and then the entry for
+// v - 60 s again. v ≤ 0 is the kernel's default, 60 s.
+func OrphanHold(v int64) (entry, port int64) {
+	if v <= 0 {
+		v = timeWaitLen
+	}
+	if v <= timeWaitLen {
+		return v, v
+	}
+	return v - timeWaitLen, 2 * (v - timeWaitLen)
+}
+
 // finTimeoutLife says what an orphan costs with tcp_fin_timeout = v
 // (docs/kernel-facts.md §4).
 func finTimeoutLife(v int64) string {
@@ -67,9 +83,9 @@ func finTimeoutLife(v int64) string {
 			`has already closed) whose peer never sends its FIN stays a small FIN_WAIT2 timewait `+
 			`entry for %d s; at 60 s or less it is never held as a full socket.`, v, v) + rest
 	}
-	over := v - timeWaitLen
+	over, all := OrphanHold(v)
 	return fmt.Sprintf(`With tcp_fin_timeout = %d s, an orphaned connection (one the application `+
 		`has already closed) whose peer never sends its FIN stays a full socket, with its buffers, `+
 		`for %d s (the time above 60 s), then a small FIN_WAIT2 timewait entry for another %d s: `+
-		`%d s in all. At 60 s or less it would only be the small entry.`, v, over, over, 2*over) + rest
+		`%d s in all. At 60 s or less it would only be the small entry.`, v, over, over, all) + rest
 }

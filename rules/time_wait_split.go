@@ -29,10 +29,8 @@ func splitTimewait(f *audit.Facts, tw int64) twSplit {
 	sp := twSplit{known: true, timeWait: int64(f.Census.Count(audit.TimeWait))}
 	sp.finWait2 = max(0, tw-sp.timeWait)
 	if t, ok := sysctlInt(f, keyFinTimeout); ok && t > 0 {
-		sp.hold = float64(t)
-		if t > timeWaitLen {
-			sp.hold = float64(t) - timeWaitLen
-		}
+		entry, _ := OrphanHold(t)
+		sp.hold = float64(entry)
 	}
 	return sp
 }

@@ -2,26 +2,16 @@ package watch
 
 import (
 	"time"
-)
 
-// finTimeoutDefault is net.ipv4.tcp_fin_timeout when it could not be read:
-// the kernel's default (TCP_FIN_TIMEOUT, include/net/tcp.h).
-const finTimeoutDefault = 60 * time.Second
+	"github.com/tcpaudit/tcpaudit/rules"
+)
 
 // orphanHold is how long an orphaned FIN_WAIT2 connection holds its local
 // port after close(), by the namespace's tcp_fin_timeout fin
-// (docs/kernel-facts.md §39): up to 60 s, a tw sock of substate FIN_WAIT2
-// for fin; beyond, the socket itself for fin - 60 s and then the tw sock
-// for fin - 60 s again (tcp_keepalive_timer). 0 is the default, 60 s.
+// (rules.OrphanHold; 0 is the default, 60 s).
 func orphanHold(fin int) time.Duration {
-	d := time.Duration(fin) * time.Second
-	if fin <= 0 {
-		d = finTimeoutDefault
-	}
-	if d <= timeWaitLen {
-		return d
-	}
-	return 2 * (d - timeWaitLen)
+	_, port := rules.OrphanHold(int64(fin))
+	return time.Duration(port) * time.Second
 }
 
 // held is what connections toward one destination hold: TIME_WAIT
