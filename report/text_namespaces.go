@@ -115,7 +115,17 @@ func shortList(names []string) string {
 	if len(names) <= foldShown+1 {
 		return strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("%s, and %d more (all in --format json)", strings.Join(names[:foldShown], ", "), len(names)-foldShown)
+	return SomeOf(names, foldShown) + " (all in --format json)"
+}
+
+// SomeOf joins the first shown items and says how many more there are:
+// "a, b, c, and 4 more".
+func SomeOf(items []string, shown int) string {
+	parts := slices.Clone(items[:min(len(items), shown)])
+	if n := len(items) - shown; n > 0 {
+		parts = append(parts, fmt.Sprintf("and %d more", n))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // kindsNoun names what the folded namespaces are: "pods" or "containers"

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -203,17 +202,7 @@ func overrideList(wins []sysctlconf.Entry) string {
 	for i, e := range wins {
 		parts[i] = fmt.Sprintf("%s (%s:%d)", e.Key, e.File, e.Line)
 	}
-	return someOf(parts, maxOverriders)
-}
-
-// someOf joins the first shown items and says how many more there are:
-// "a, b, c, and 4 more".
-func someOf(items []string, shown int) string {
-	parts := slices.Clone(items[:min(len(items), shown)])
-	if n := len(items) - shown; n > 0 {
-		parts = append(parts, fmt.Sprintf("and %d more", n))
-	}
-	return strings.Join(parts, ", ")
+	return report.SomeOf(parts, maxOverriders)
 }
 
 // maxOverriders bounds the lines the warning of a losing name lists.

@@ -80,7 +80,7 @@ func tuneAll(ctx context.Context, s streams, o tuneOptions, src audit.CensusSour
 			Namespaces []tunedNamespace `json:"namespaces"`
 		}{out})
 	}
-	return writeAll(s, out, targets, func(n tunedNamespace, _ int) error { return (report.TuneText{}).Write(s.out, *n.Report) })
+	return writeAll(s, out, targets, func(n tunedNamespace) error { return (report.TuneText{}).Write(s.out, *n.Report) })
 }
 
 // writeAllFixes writes the fix of each namespace observed that has one,
@@ -94,7 +94,7 @@ func writeAllFixes(s streams, o tuneOptions, out []tunedNamespace, targets []tun
 	for i, n := range out {
 		ns := *targets[i].ns
 		if n.Report == nil {
-			fmt.Fprintf(s.out, "%s\nskipped: %s\n\n", report.NamespaceHeading(ns), report.Escape(n.Skipped))
+			writeSkipped(s, ns, n)
 			continue
 		}
 		fx, err := planTuneFix(facts[i], *n.Report, o, targets[i])
@@ -122,7 +122,7 @@ func writeAllFixes(s streams, o tuneOptions, out []tunedNamespace, targets []tun
 		fmt.Fprintln(s.out)
 	}
 	if len(unchanged) > 0 {
-		fmt.Fprintf(s.err, "tcpaudit tune: no key needs a change in %d of the network namespaces: %s\n", len(unchanged), someOf(unchanged, 4))
+		fmt.Fprintf(s.err, "tcpaudit tune: no key needs a change in %d of the network namespaces: %s\n", len(unchanged), report.SomeOf(unchanged, 4))
 	}
 	return nil
 }
@@ -135,19 +135,25 @@ const guestsNotHost = "tcpaudit tune: the fixes below for namespaces other than 
 
 // writeAll writes each namespace's heading, then what write writes of it,
 // or why it was skipped.
-func writeAll(s streams, out []tunedNamespace, targets []tuneTarget, write func(tunedNamespace, int) error) error {
+func writeAll(s streams, out []tunedNamespace, targets []tuneTarget, write func(tunedNamespace) error) error {
 	for i, n := range out {
-		fmt.Fprintln(s.out, report.NamespaceHeading(*targets[i].ns))
 		if n.Report == nil {
-			fmt.Fprintf(s.out, "skipped: %s\n\n", report.Escape(n.Skipped))
+			writeSkipped(s, *targets[i].ns, n)
 			continue
 		}
-		if err := write(n, i); err != nil {
+		fmt.Fprintln(s.out, report.NamespaceHeading(*targets[i].ns))
+		if err := write(n); err != nil {
 			return err
 		}
 		fmt.Fprintln(s.out)
 	}
 	return nil
+}
+
+// writeSkipped writes the section of a namespace that was not observed:
+// its heading and why.
+func writeSkipped(s streams, ns netns.Namespace, n tunedNamespace) {
+	fmt.Fprintf(s.out, "%s\nskipped: %s\n\n", report.NamespaceHeading(ns), report.Escape(n.Skipped))
 }
 
 // maxObserved bounds the namespaces tune --all-netns observes at once, and
