@@ -14,9 +14,9 @@ import (
 // FS reads the fact sources under one proc root, one method per source. It
 // holds nothing but the root, how to attribute sockets, for one namespace
 // of several a Scope and, inside Gather, what that Gather read, so it is
-// cheap to copy and safe for concurrent use. A missing file comes back as an error wrapping
-// fs.ErrNotExist; a file that exists but cannot be parsed as a *ParseError
-// naming the file and line.
+// cheap to copy and safe for concurrent use. A missing file comes back as
+// an error wrapping fs.ErrNotExist; a file that exists but cannot be
+// parsed as a *ParseError naming the file and line.
 type FS struct {
 	root        string
 	attribution AttributionMode

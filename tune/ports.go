@@ -32,7 +32,7 @@ func (s series) portRange() []Proposal {
 	n := need(r.peak(), TimeWaitSeconds)
 	to := "to " + destination(dest)
 	if unseen > 0 {
-		to = fmt.Sprintf("to %s, the destination with the most new 4-tuples (%d connections were counted by Tcp ActiveOpens alone, their destinations unknown, and shared out by TIME_WAIT entries)", destination(dest), unseen)
+		to = fmt.Sprintf("to %s, the destination with the most new 4-tuples (%d connections were counted by Tcp ActiveOpens alone, their destinations unknown, and shared out by their TIME_WAIT entries, else by the sockets of the destinations with new 4-tuples)", destination(dest), unseen)
 	}
 	supply := pool.available(lo, hi)
 	p := Proposal{
@@ -113,7 +113,7 @@ func (s series) newOutgoing() (map[audit.Flow]rates, int, int) {
 func sharing(out map[audit.Flow]audit.OutgoingLoad) func(audit.OutgoingLoad) float64 {
 	tw, socks := 0, 0
 	for _, u := range out {
-		tw = tw + u.TimeWait
+		tw += u.TimeWait
 		if u.New > 0 {
 			socks += u.Sockets
 		}
