@@ -63,7 +63,7 @@ func TestTextNamespaces(t *testing.T) {
 	for _, want := range []string{
 		"Host namespace\n",
 		"Namespace evil\\x1b[31m[200] (process, net:[20])",
-		"7 network namespaces audited, 1 skipped (1 gone: its processes exited before it could be entered), 6 failed",
+		"7 network namespaces audited, 1 skipped (1 gone: its processes exited before it could be entered), 6 with failing rules",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("want %q in:\n%s", want, out)

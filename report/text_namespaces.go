@@ -162,7 +162,7 @@ func namespaceLabel(n rules.Namespace) string {
 }
 
 // namespaceSummary is the last line of a report over several namespaces:
-// "N namespaces audited, K skipped (reasons), F failed".
+// "N namespaces audited, K skipped (reasons), F with failing rules".
 func namespaceSummary(nss []rules.Namespace) string {
 	audited, failed := 0, 0
 	reasons := map[string]int{}
@@ -189,7 +189,7 @@ func namespaceSummary(nss []rules.Namespace) string {
 	} else {
 		line += ", 0 skipped"
 	}
-	return line + fmt.Sprintf(", %d failed", failed)
+	return line + fmt.Sprintf(", %d with failing rules", failed)
 }
 
 // plural is "1 noun" or "N nouns".
