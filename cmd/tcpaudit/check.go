@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -89,6 +90,13 @@ func checkNamespaces(ctx context.Context, s streams, o checkOptions, po pipeline
 	}
 	audits, err := pipeline.RunNamespaces(ctx, po, nss)
 	if err != nil {
+		return err
+	}
+	var skips netns.Skips
+	for _, a := range audits {
+		skips.Add(a.Namespace, a.Skipped)
+	}
+	if err := skips.NoneSeen(); err != nil {
 		return err
 	}
 	return o.emitNamespaces(s, pipeline.Merge(audits), audits, notes, root)

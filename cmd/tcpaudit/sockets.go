@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/report"
 	"github.com/tcpaudit/tcpaudit/snapshot"
 	"github.com/tcpaudit/tcpaudit/sockets"
@@ -107,7 +108,18 @@ func socketsNamespaces(ctx context.Context, out, errs io.Writer, o socketsOption
 	if len(nss) > 1 {
 		so.Progress = nil // samples of namespaces taken at once
 	}
-	if err := sockets.EachNamespace(ctx, nss, so, w.Add); err != nil {
+	var skips netns.Skips
+	add := func(n sockets.Namespace) error {
+		skips.Add(n.Namespace, n.Skipped)
+		if len(nss) == 1 && n.Skipped != "" {
+			return skips.NoneSeen() // nothing written for a namespace not seen
+		}
+		return w.Add(n)
+	}
+	if err := sockets.EachNamespace(ctx, nss, so, add); err != nil {
+		return err
+	}
+	if err := skips.NoneSeen(); err != nil {
 		return err
 	}
 	return w.Close()
