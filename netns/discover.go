@@ -243,17 +243,22 @@ func (f Finder) scanNamed(procRoot string, byIno map[uint64]*Namespace) []Skippe
 	return skipped
 }
 
-// name names a namespace that is not the host's: after its container or
-// pod when the Namer knows it, else by its ip netns name, else after its
-// first process, "COMM[PID]".
+// name names a namespace that is not the host's: after the container or
+// pod of the first of its processes (lowest PID, up to maxNamed of them)
+// that the Namer knows, else by its ip netns name, else after its first
+// process, "COMM[PID]".
 func (f Finder) name(ns *Namespace) {
 	if ns.Kind == KindHost {
 		return
 	}
+	pids := ns.members
+	if pids == nil {
+		pids = ns.PIDs
+	}
 	if f.Namer != nil {
-		for _, pid := range ns.PIDs {
+		for _, pid := range pids[:min(len(pids), maxNamed)] {
 			if ident := f.Namer(ns.procRoot, pid); ident.Kind != "" {
-				ns.Identity = ident
+				ns.Identity, ns.Owner = ident, pid
 				return
 			}
 		}

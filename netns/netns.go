@@ -51,6 +51,13 @@ type Namer func(procRoot string, pid int) Identity
 // MaxPIDs is the number of processes a Namespace keeps, the lowest PIDs.
 const MaxPIDs = 4
 
+// maxNamed bounds the processes of a namespace a Namer is asked about,
+// lowest PID first: a container's process may come after processes that
+// joined its namespace from the host (nsenter, ip netns exec), but a
+// namespace of hundreds of processes none of which is in a container is
+// not read whole.
+const maxNamed = 64
+
 // HostID is the ID of the host's namespace.
 const HostID = "host"
 
@@ -70,6 +77,10 @@ type Namespace struct {
 	PIDs      []int
 	Processes int
 	Identity
+	// Owner is the process whose container or pod names the namespace (a
+	// Namer knew it), the one whose owner keeps its settings; 0 when no
+	// Namer knew any of its processes.
+	Owner int
 	// procRoot is the proc root the PIDs were seen under.
 	procRoot string
 	// members are all the PIDs seen in it, lowest first.

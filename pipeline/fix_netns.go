@@ -66,16 +66,20 @@ func (fx *Fix) In(ns netns.Namespace, procRoot string) {
 }
 
 // guestWhere is where ns is, for InNamespace: its name under /run/netns
-// when it has one, its first process, and the proc root that process's
-// directory is in (InNamespace reads the owner there).
+// when it has one, the process whose container or pod named it (else its
+// first process), and the proc root that process's directory is in
+// (InNamespace reads the owner there).
 func guestWhere(ns netns.Namespace, procRoot string) (containers.Where, string) {
 	w := containers.Where{Live: true, Guest: true, Inode: ns.Inode}
 	if dir, name := filepath.Split(ns.Path); strings.TrimSuffix(dir, "/") == containers.RunNetns {
 		w.NetnsName = name
 	}
-	if pids := ns.Members(); len(pids) > 0 {
+	w.PID = ns.Owner
+	if pids := ns.Members(); w.PID == 0 && len(pids) > 0 {
 		w.PID = pids[0]
-		return w, filepath.Join(procRoot, strconv.Itoa(w.PID))
 	}
-	return w, procRoot
+	if w.PID == 0 {
+		return w, procRoot
+	}
+	return w, filepath.Join(procRoot, strconv.Itoa(w.PID))
 }

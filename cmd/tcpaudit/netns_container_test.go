@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tcpaudit/tcpaudit/internal/cgtest"
 )
@@ -76,5 +79,51 @@ func TestFixNetnsPodHeader(t *testing.T) {
 	code, out, stderr := runCLI(t, "fix", "--netns", strconv.Itoa(pid), "--root", emptyRoot(t))
 	if code != exitOK || !strings.Contains(out, "# Pod "+podUID+": set in the pod's spec") || strings.Contains(out, "Pod pod") {
 		t.Errorf("fix --netns %d: exit %d\nstdout:\n%s\nstderr:\n%s", pid, code, out, stderr)
+	}
+}
+
+// TestFixNetnsOwnerNotLowestPID: a namespace made by a process of the
+// test's cgroup (the lowest PID in it) that a process of a pod-shaped
+// cgroup joins later, as a container's process comes after a helper that
+// made its namespace: check --all-netns names it after the pod, and
+// fix --netns with either PID prints the pod's securityContext snippet,
+// never nsenter into the first process.
+func TestFixNetnsOwnerNotLowestPID(t *testing.T) {
+	mnt := cgtest.Mount(t)
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		t.Skip("needs nsenter(1) to join a namespace")
+	}
+	first := exec.Command("unshare", "--net", "sleep", "30")
+	if err := first.Start(); err != nil {
+		t.Fatalf("unshare --net sleep: %v", err)
+	}
+	t.Cleanup(func() { first.Process.Kill(); first.Wait() })
+	netPath := "--net=/proc/" + strconv.Itoa(first.Process.Pid) + "/ns/net"
+	podUID := cgtest.NewPodUID(t)
+	dir := cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		// unshare has made the namespace once the sysctl runs in another one.
+		if out, err := exec.Command(nsenter, netPath, "sysctl", "-w", "net.ipv4.ip_local_port_range=40000 40099").CombinedOutput(); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("sysctl -w in the namespace: %v: %s", err, out)
+		}
+	}
+	joined := exec.Command(nsenter, netPath, "sleep", "30")
+	if err := joined.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { joined.Process.Kill(); joined.Wait() })
+	if err := os.WriteFile(filepath.Join(dir, "cgroup.procs"), []byte(strconv.Itoa(joined.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond) // nsenter execs sleep
+	for _, pid := range []int{first.Process.Pid, joined.Process.Pid} {
+		code, out, stderr := runCLI(t, "fix", "--netns", strconv.Itoa(pid), "--root", emptyRoot(t))
+		if code != exitOK || !strings.Contains(out, "# Pod "+podUID+": set in the pod's spec") || strings.Contains(out, "nsenter") {
+			t.Errorf("fix --netns %d (processes %d, then %d in the pod's cgroup): exit %d\nstdout:\n%s\nstderr:\n%s",
+				pid, first.Process.Pid, joined.Process.Pid, code, out, stderr)
+		}
 	}
 }
