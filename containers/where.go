@@ -79,6 +79,25 @@ func Locate(procRoot string) Where {
 	return w
 }
 
+// HostFiles reports whether the calling process sees the host's file
+// system: its root directory is that of the host's first process (see
+// netns.HostProcesses) under the procfs mount. It is so for a process put
+// in another network namespace alone (ip netns exec, nsenter --net), not
+// for one in a container with a root of its own. False when no host
+// process's root can be read.
+func HostFiles(mount string) bool {
+	self, err := os.Stat("/")
+	if err != nil {
+		return false
+	}
+	for _, p := range netns.HostProcesses(mount) {
+		if st, err := os.Stat(filepath.Join(mount, strconv.Itoa(p.PID), "root")); err == nil {
+			return os.SameFile(st, self)
+		}
+	}
+	return false
+}
+
 // hostInode returns the nsfs inode of the host's network namespace and
 // whose it is (netns.Host).
 func hostInode(mount string) (uint64, string, bool) {

@@ -99,18 +99,34 @@ func hostInode(procRoot string) (uint64, error) {
 // initial PID namespace, a kernel thread: always in the initial network
 // namespace, docs/kernel-facts.md §23), for sandboxes that hide PID 1's.
 func Host(procRoot string) (uint64, string, error) {
-	ino, err := linkInode(filepath.Join(procRoot, "1", "ns", "net"))
-	if err == nil {
-		return ino, "PID 1", nil
+	var first error
+	for _, p := range HostProcesses(procRoot) {
+		ino, err := linkInode(filepath.Join(procRoot, strconv.Itoa(p.PID), "ns", "net"))
+		if err == nil {
+			return ino, p.Ref, nil
+		}
+		if first == nil {
+			first = err
+		}
 	}
-	comm, cerr := input.ReadFile(filepath.Join(procRoot, "2", "comm"), 64)
-	if cerr != nil || string(comm) != "kthreadd\n" {
-		return 0, "", err
+	return 0, "", first
+}
+
+// HostProcess is a process of the host's namespaces, and how to name it.
+type HostProcess struct {
+	PID int
+	Ref string
+}
+
+// HostProcesses returns the processes whose namespaces and root directory
+// are the host's, in the order to try them: PID 1 and, where procRoot shows
+// it, kthreadd (PID 2 of the initial PID namespace, a kernel thread).
+func HostProcesses(procRoot string) []HostProcess {
+	out := []HostProcess{{1, "PID 1"}}
+	if comm, err := input.ReadFile(filepath.Join(procRoot, "2", "comm"), 64); err == nil && string(comm) == "kthreadd\n" {
+		out = append(out, HostProcess{2, "kthreadd, PID 2"})
 	}
-	if ino, kerr := linkInode(filepath.Join(procRoot, "2", "ns", "net")); kerr == nil {
-		return ino, "kthreadd, PID 2", nil
-	}
-	return 0, "", err
+	return out
 }
 
 // linkInode reads a <pid>/ns/net link, "net:[INODE]".

@@ -124,6 +124,9 @@ func (r *Runner) run(ctx context.Context, today time.Time, scope *audit.Scope) (
 	if err != nil {
 		return nil, err
 	}
+	if o.SysctlRoot == "" { // the host's own tree, not one named for this namespace
+		tree = tree.inGuest(f)
+	}
 	return r.evaluate(tree.attach(f), today, tree.conf), nil
 }
 

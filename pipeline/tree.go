@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/containers"
 	"github.com/tcpaudit/tcpaudit/sysctlconf"
 )
 
@@ -75,6 +76,23 @@ func (t tree) keys(procRoot string, keys []string) []string {
 		keys = append(keys, e.Key)
 	}
 	return keys
+}
+
+// inGuest returns the tree to compare f with, t being the tree under /:
+// none when f is the live audit of a network namespace that is not the
+// host's, read by a process that sees the host's files (ip netns exec,
+// nsenter --net): the host's sysctl.d tree is applied to the host's
+// namespace at boot, never to this one. A container with a root of its
+// own keeps its tree, which its own systemd-sysctl applies to its
+// namespace.
+func (t tree) inGuest(f *audit.Facts) tree {
+	if !audit.IsLive(f.ProcRoot) {
+		return t
+	}
+	if _, why := guest(f); why != "" && containers.HostFiles(f.ProcRoot) {
+		return tree{reason: "the sysctl.d tree applies to the host namespace only, and " + why}
+	}
+	return t
 }
 
 // attach returns f with what the tree sets for the keys f read, or with the
