@@ -72,3 +72,22 @@ func TestSocketsTextColor(t *testing.T) {
 		}
 	}
 }
+
+// TestSocketsTextAttributionFailed: when the owners were asked for and
+// could not be read (the BPF iterator on a fixture proc root, which it
+// cannot see), the text says so and never blames --no-owners, which was
+// not given.
+func TestSocketsTextAttributionFailed(t *testing.T) {
+	o := sockets.Options{Source: audit.CensusProc, By: sockets.ByState, Top: 3, Attribution: audit.AttributionBPF, Now: time.Now}
+	v, err := sockets.Take(context.Background(), filepath.Join("..", "testdata", "hosts", "close-wait-leak"), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := (SocketsText{}).Write(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	if !v.AttributionFailed || !strings.Contains(b.String(), "owners not attributed: process attribution failed") || strings.Contains(b.String(), "--no-owners") {
+		t.Errorf("attribution failed %v; text:\n%s", v.AttributionFailed, b.String())
+	}
+}

@@ -121,7 +121,10 @@ func writePorts(w io.Writer, v *sockets.View) {
 
 func writeProcesses(w io.Writer, v *sockets.View) {
 	if v.Processes == nil {
-		if k := v.Census.Count(audit.CloseWait); k > 0 {
+		switch k := v.Census.Count(audit.CloseWait); {
+		case k > 0 && v.AttributionFailed:
+			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not attributed: process attribution failed (see the note)\n", k)
+		case k > 0:
 			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not looked up (--no-owners)\n", k)
 		}
 		return

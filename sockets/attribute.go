@@ -23,6 +23,7 @@ func (v *View) attribute(fsys audit.FS, prep *audit.Prepared, o Options) {
 	pc, err := prep.ProcessesOf(v.Census, v.Source)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
+		v.AttributionFailed = true
 		return
 	}
 	v.Processes = &pc

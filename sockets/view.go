@@ -67,8 +67,12 @@ type View struct {
 	By      By
 	Top     int
 	Census  *audit.Census
-	// Processes is nil when no process attribution was asked for or needed.
+	// Processes is nil when no process attribution was asked for or needed,
+	// or when it failed (AttributionFailed).
 	Processes *audit.ProcessCensus
+	// AttributionFailed is set when the owners were looked up and could
+	// not be read (Notes says why).
+	AttributionFailed bool
 	// Stuck is nil unless the view was sampled.
 	Stuck *Stuck
 	Rates []audit.Rate
