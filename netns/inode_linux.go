@@ -25,7 +25,36 @@ func nsfsInode(path string) (uint64, error) {
 	if sfs.Type != unix.NSFS_MAGIC {
 		return 0, fmt.Errorf("%s: not a namespace (%s)", path, notNsfs(path, st))
 	}
+	if kind := nsType(path); kind != "" {
+		return 0, fmt.Errorf("%s: a %s namespace, not a network namespace", path, kind)
+	}
 	return st.Ino, nil
+}
+
+// nsTypes names the namespace types of NS_GET_NSTYPE (CLONE_NEW* flags).
+var nsTypes = map[int]string{
+	unix.CLONE_NEWNS: "mount", unix.CLONE_NEWUTS: "UTS", unix.CLONE_NEWIPC: "IPC",
+	unix.CLONE_NEWUSER: "user", unix.CLONE_NEWPID: "PID", unix.CLONE_NEWCGROUP: "cgroup",
+	unix.CLONE_NEWTIME: "time",
+}
+
+// nsType returns the type of the nsfs file at path when it is known not to
+// be a network namespace (ioctl NS_GET_NSTYPE, Linux 4.11; docs/kernel-facts.md
+// §90), "" when it is one or its type cannot be told.
+func nsType(path string) string {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
+	if err != nil {
+		return ""
+	}
+	defer unix.Close(fd)
+	t, err := unix.IoctlRetInt(fd, unix.NS_GET_NSTYPE)
+	if err != nil || t == unix.CLONE_NEWNET {
+		return ""
+	}
+	if name, ok := nsTypes[t]; ok {
+		return name
+	}
+	return fmt.Sprintf("0x%x", t)
 }
 
 // notNsfs says what path is instead of an nsfs file. An empty regular file

@@ -2,9 +2,12 @@ package netns
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestNotNsfsHint: a directory or a regular file given as a namespace is
@@ -50,5 +53,48 @@ func TestDeniedReason(t *testing.T) {
 	got = deniedReason("/proc", []int{7}, true)
 	if strings.Contains(got, "run as root") || strings.Contains(got, "<pid>") || !strings.Contains(got, "PID 7: its namespace is not listed") {
 		t.Errorf("as root: %q", got)
+	}
+}
+
+// TestResolveOtherNamespaceType: an nsfs file of another namespace type
+// (this process's mount, user, PID namespaces) is refused as what it is;
+// its own network namespace is taken.
+func TestResolveOtherNamespaceType(t *testing.T) {
+	for kind, want := range map[string]string{"mnt": "a mount namespace", "user": "a user namespace", "pid": "a PID namespace", "uts": "a UTS namespace"} {
+		path := "/proc/self/ns/" + kind
+		_, err := Resolve(path, "/proc")
+		if err == nil || !strings.Contains(err.Error(), want+", not a network namespace") {
+			t.Errorf("--netns %s: %v, want %q", path, err, want)
+		}
+	}
+	if _, err := Resolve("/proc/self/ns/net", "/proc"); err != nil {
+		t.Errorf("--netns /proc/self/ns/net: %v", err)
+	}
+}
+
+// TestResolveZombie: the PID of a process that has exited and is not yet
+// reaped (its /proc directory stays) is said to be a zombie, not missing.
+func TestResolveZombie(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Wait() })
+	stat := filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "stat")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), ") Z ") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not a zombie after 5s: %s", stat, b)
+		}
+	}
+	_, err := Resolve(strconv.Itoa(cmd.Process.Pid), "/proc")
+	if err == nil || !strings.Contains(err.Error(), "has exited (a zombie") {
+		t.Errorf("--netns %d (a zombie): %v", cmd.Process.Pid, err)
 	}
 }
