@@ -130,7 +130,18 @@ func matchComponent(c, parent string, depth int, podDir bool) (Identity, bool) {
 		}
 		return scoped(base)
 	}
+	if inst, ok := strings.CutSuffix(c, ".service"); ok {
+		// machinectl start: systemd-nspawn@NAME.service, the container in
+		// its payload cgroup, systemd-nspawn itself in supervisor.
+		if name, ok := strings.CutPrefix(inst, "systemd-nspawn@"); ok {
+			name = unescapeUnit(name)
+			return Identity{Runtime: RuntimeNspawn, ContainerName: name}, validName(name)
+		}
+	}
 	switch {
+	case c == "supervisor" && strings.HasPrefix(parent, "systemd-nspawn@"):
+		name := unescapeUnit(strings.TrimSuffix(strings.TrimPrefix(parent, "systemd-nspawn@"), ".service"))
+		return Identity{Runtime: RuntimeNspawn, ContainerName: name, Monitor: true}, validName(name)
 	case validID(c) && parent == "docker":
 		return Identity{Runtime: RuntimeDocker, ContainerID: c}, true
 	case validID(c) && parent == "default" && depth == 1:
