@@ -183,5 +183,5 @@ func readComm(path string) string {
 	if err != nil {
 		return "?"
 	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSuffix(string(b), "\n") // the kernel's newline; a name's own blanks stay
 }

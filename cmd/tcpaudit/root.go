@@ -33,9 +33,10 @@ type streams struct {
 }
 
 // color reports whether output is coloured: on a terminal, unless
-// --no-color (noColor) or NO_COLOR says otherwise.
+// --no-color (noColor), NO_COLOR or TERM=dumb (a terminal that shows
+// escape sequences as they are) says otherwise.
 func (s streams) color(noColor bool) bool {
-	return s.tty && !noColor && os.Getenv("NO_COLOR") == ""
+	return s.tty && !noColor && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
 }
 
 // run executes the CLI and returns the exit code; main only exits with it.

@@ -70,7 +70,7 @@ func runOnTTY(t *testing.T, args ...string) string {
 }
 
 // TestCheckColour runs check with stdout on a real pseudo-terminal: colour
-// is on by default there, and --no-color and NO_COLOR turn it off.
+// is on by default there, and --no-color, TERM=dumb and NO_COLOR turn it off.
 func TestCheckColour(t *testing.T) {
 	root := filepath.Join(hostsDir, "misconfigured")
 	const esc = "\x1b["
@@ -80,6 +80,11 @@ func TestCheckColour(t *testing.T) {
 	if out := runOnTTY(t, "check", "--proc-root", root, "--no-color"); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
 		t.Errorf("--no-color: want a report without escapes, got:\n%q", out)
 	}
+	t.Setenv("TERM", "dumb")
+	if out := runOnTTY(t, "check", "--proc-root", root); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
+		t.Errorf("TERM=dumb: want a report without escapes, got:\n%q", out)
+	}
+	t.Setenv("TERM", "xterm")
 	t.Setenv("NO_COLOR", "1")
 	if out := runOnTTY(t, "check", "--proc-root", root); strings.Contains(out, esc) || !strings.Contains(out, "somaxconn-low") {
 		t.Errorf("NO_COLOR=1: want a report without escapes, got:\n%q", out)

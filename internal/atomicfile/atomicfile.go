@@ -139,9 +139,13 @@ func kind(m fs.FileMode) string {
 // the mode and owner of old (0644 when old is nil), flushed, renamed over
 // path only when write and the close succeed.
 func replace(path string, old fs.FileInfo, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-")
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("directory %s does not exist", dir)
+	}
 	if err != nil {
-		return err
+		return fmt.Errorf("create a file in %s: %w", dir, err)
 	}
 	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
 	err = write(tmp)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/internal/atomicfile"
@@ -48,6 +49,16 @@ func TestWriteNewFile(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != "new" {
 		t.Errorf("file = %q, want new", b)
+	}
+}
+
+// TestWriteMissingDirectory: a file in a directory that does not exist is
+// refused naming the directory, not the temporary file never made.
+func TestWriteMissingDirectory(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "none", "x")
+	err := atomicfile.Write(filepath.Join(dir, "out.txt"), func(w io.Writer) error { return nil })
+	if err == nil || !strings.HasSuffix(err.Error(), ": directory "+dir+" does not exist") || strings.Contains(err.Error(), ".tmp") {
+		t.Errorf("error %v, want the missing directory named", err)
 	}
 }
 
