@@ -78,7 +78,9 @@ type Census struct {
 	Unknown   int
 	Listeners []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
-	// the ephemeral range and is not a listening port. It holds at most
+	// the ephemeral range and is not a listening port, its addresses
+	// unmapped (an AF_INET6 socket toward an IPv4-mapped peer draws from
+	// the IPv4 socket's ports, and counts with them). It holds at most
 	// MaxFlows destinations: beyond, the Misra-Gries summary lowers every
 	// count by one and forgets those that reach 0, so a count is low by at
 	// most EphemeralError and every destination with more sockets than
@@ -176,7 +178,7 @@ func (c *Census) Add(s *Socket) {
 		c.addOptional(s)
 	}
 	if s.LocalPort >= c.portLow && s.LocalPort <= c.portHigh && !c.IsListening(s.LocalPort) {
-		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}
+		f := Flow{Local: s.Local, Remote: s.Remote, RemotePort: s.RemotePort}.unmapped()
 		c.addEphemeral(f, s.State == TimeWait)
 		if c.flows != nil && s.Inode != 0 {
 			c.addFlowInode(f, s.Inode, s.State)

@@ -37,3 +37,17 @@ func TestEphemeralBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestEphemeralMappedMerged: an AF_INET6 socket between IPv4-mapped
+// addresses and an AF_INET socket between the same IPv4 addresses count
+// toward one destination, kept unmapped: they draw from one port pool.
+func TestEphemeralMappedMerged(t *testing.T) {
+	c := NewCensus(32768, 60999)
+	v4l, v4r := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.1")
+	c.Add(&Socket{Local: v4l, Remote: v4r, LocalPort: 40000, RemotePort: 8001, State: Established})
+	c.Add(&Socket{Local: netip.AddrFrom16(v4l.As16()), Remote: netip.AddrFrom16(v4r.As16()), LocalPort: 40001, RemotePort: 8001, State: TimeWait})
+	want := map[Flow]FlowUse{{Local: v4l, Remote: v4r, RemotePort: 8001}: {Sockets: 2, TimeWait: 1}}
+	if len(c.Ephemeral) != 1 || c.Ephemeral[Flow{Local: v4l, Remote: v4r, RemotePort: 8001}] != want[Flow{Local: v4l, Remote: v4r, RemotePort: 8001}] {
+		t.Errorf("destinations %v, want %v", c.Ephemeral, want)
+	}
+}

@@ -118,7 +118,8 @@ func TestParseTCPAddresses(t *testing.T) {
 			if got := netip.AddrPortFrom(l.Addr, l.Port); got != tt.want {
 				t.Errorf("listener = %v, want %v", got, tt.want)
 			}
-			flow := audit.Flow{Local: netip.MustParseAddr("127.0.0.1"), Remote: tt.want.Addr(), RemotePort: tt.want.Port()}
+			// The destinations are kept unmapped: a v4-mapped peer counts as IPv4.
+			flow := audit.Flow{Local: netip.MustParseAddr("127.0.0.1"), Remote: tt.want.Addr().Unmap(), RemotePort: tt.want.Port()}
 			if tt.ipv6 {
 				flow.Local = netip.MustParseAddr("::1")
 			}
