@@ -146,6 +146,9 @@ func (c *Census) Add(s *Socket) {
 		return
 	}
 	if c.only != 0 && !c.only.Has(s.State) {
+		if s.State == Listen { // not counted: its port marks accepted connections
+			c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)
+		}
 		return
 	}
 	c.States[s.State]++

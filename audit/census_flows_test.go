@@ -51,3 +51,29 @@ func TestEphemeralMappedMerged(t *testing.T) {
 		t.Errorf("destinations %v, want %v", c.Ephemeral, want)
 	}
 }
+
+// TestOnlyStatesKeepsListeningPorts: a census of CLOSE_WAIT alone does
+// not count the listener but still knows its port, so the connections it
+// accepted rank as inbound (the client's address, no port) and are not
+// taken for connections the host opened.
+func TestOnlyStatesKeepsListeningPorts(t *testing.T) {
+	c := NewCensus(1024, 65535, OnlyStates(StatesOf(CloseWait)), WithRemotes(10))
+	if !c.dumped().Has(Listen) {
+		t.Fatalf("dumped %v: the listeners are not asked for", c.dumped())
+	}
+	local, client := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("127.0.0.4")
+	c.Add(&Socket{Local: local, LocalPort: 8003, State: Listen})
+	for port := range uint16(3) {
+		c.Add(&Socket{Local: local, LocalPort: 8003, Remote: client, RemotePort: 33000 + port, State: CloseWait})
+	}
+	if c.States[Listen] != 0 || len(c.Listeners) != 0 || c.States[CloseWait] != 3 {
+		t.Errorf("states %v, listeners %v: want 3 CLOSE_WAIT and no listener counted", c.States, c.Listeners)
+	}
+	top := c.Remotes().Top(10)
+	if len(top) != 1 || top[0].Endpoint != netip.AddrPortFrom(client, 0) || top[0].Count != 3 {
+		t.Errorf("remotes %+v, want one inbound client %v with 3", top, client)
+	}
+	if len(c.Ephemeral) != 0 {
+		t.Errorf("ephemeral destinations %v: accepted connections counted as the host's own", c.Ephemeral)
+	}
+}

@@ -59,6 +59,14 @@ func (c *Census) Filter() StateSet {
 	return c.only
 }
 
+// dumped returns the states a census asks the kernel for: those it
+// counts and, when that is not every state, the listeners too, whose
+// ports tell the connections a listener accepted from those the host
+// opened (counted by no state, see Add).
+func (c *Census) dumped() StateSet {
+	return c.Filter() | StatesOf(Listen)
+}
+
 // CloseWaitInodes returns the inodes of the CLOSE_WAIT sockets kept (all
 // of them up to AttributionBatch, the smallest beyond; see MoreCloseWait)
 // in a new map; nil for a census made WithoutCloseWait.

@@ -104,7 +104,7 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 		return info, nil
 	}
 	if first == CensusNetlink {
-		err := NetlinkCensus(c, c.Filter())
+		err := NetlinkCensus(c, c.dumped())
 		if err == nil || src == CensusNetlink || !errors.Is(err, ErrNetlink) {
 			return info, err
 		}
