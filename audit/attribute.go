@@ -42,6 +42,7 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 		return
 	}
 	a := acc.result()
+	a.Scoped = fsys.scoped()
 	fsys.countClosed(f, acc.unheld, &a)
 	f.Owners = &a
 	f.record(SourceProcesses, true, "")

@@ -60,7 +60,7 @@ func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCen
 	if c.inodes != nil {
 		set, more, states = c.InodeSet(), c.MoreInodes(), c.Filter()
 	}
-	pc := ProcessCensus{Root: isRoot()}
+	pc := ProcessCensus{Root: isRoot(), Scoped: fsys.scoped()}
 	procs := make(map[int]*ProcessSockets)
 	sc.states = states
 	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants

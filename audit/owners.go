@@ -55,6 +55,10 @@ type Attribution struct {
 	// Batches is the number of passes over the processes (one per
 	// AttributionBatch inodes).
 	Batches int
+	// Scoped is set when only the processes of the audited network
+	// namespace were searched (one namespace of several): a process of
+	// another namespace holding one of its sockets is not seen.
+	Scoped bool
 }
 
 // Holder returns the processes holding a socket, and whether any does;

@@ -41,6 +41,9 @@ type ProcessCensus struct {
 	Unheld []uint64
 	// Method says how the processes were read.
 	Method AttributionMethod
+	// Scoped is set when only the processes of the network namespace
+	// were searched (see Attribution.Scoped).
+	Scoped bool
 }
 
 // Processes scans the processes once, like Owners, and counts for each

@@ -29,6 +29,10 @@ func (fsys FS) InScope(s Scope) FS {
 	return fsys
 }
 
+// scoped reports whether the owners of sockets are searched among the
+// processes of the scope's namespace only.
+func (fsys FS) scoped() bool { return fsys.scope != nil && fsys.scope.PIDs != nil }
+
 // netDir returns the directory of the net/* sources, "" for root/net.
 func (fsys FS) netDir() string {
 	if fsys.scope == nil {

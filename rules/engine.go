@@ -228,7 +228,11 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 			if a.Unattributed == 1 {
 				pronoun = "it"
 			}
-			notes = append(notes, fmt.Sprintf("%s not attributed: no process under %s holds %s (another PID namespace?)", plural(a.Unattributed, "CLOSE_WAIT socket"), f.ProcRoot, pronoun))
+			where, why := "under "+f.ProcRoot, "another PID namespace?"
+			if a.Scoped {
+				where, why = "of this network namespace", "only its own processes are searched: a process of another network namespace may hold "+pronoun
+			}
+			notes = append(notes, fmt.Sprintf("%s not attributed: no process %s holds %s (%s)", plural(a.Unattributed, "CLOSE_WAIT socket"), where, pronoun, why))
 		}
 	}
 	return out, notes

@@ -68,6 +68,9 @@ func unattributedNote(pc audit.ProcessCensus, procRoot string) string {
 	case pc.Unreadable > 0:
 		return socks + procs + " could not be read (run as root)"
 	}
+	if pc.Scoped {
+		return socks + "no process of this network namespace holds them (closed since the census, or held by a process of another network namespace: only the namespace's own processes are searched)"
+	}
 	return socks + "no process under " + procRoot + " holds them (closed since the census, or held in another PID namespace)"
 }
 
