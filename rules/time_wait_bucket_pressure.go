@@ -95,7 +95,8 @@ func twBucketsFix(tw, limit int64, sp twSplit, t counterTrend, ev Evidence) Fix 
 		return Fix{Advice: "The table has overflowed: how far the need exceeds the limit is only known " +
 			"from the rate, so run check --samples 3 for a size. " + churn}
 	}
-	held := float64(tw) + t.perSec*timeWaitLen
+	rate, rateText := asShown(t.perSec)
+	held := float64(tw) + rate*timeWaitLen
 	need := int64(math.Ceil(held * twHeadroom))
 	ev["creation_per_s"], ev["recommended"] = sp.creationRate(tw)+t.perSec, float64(need)
 	if need <= limit {
@@ -104,7 +105,22 @@ func twBucketsFix(tw, limit int64, sp twSplit, t counterTrend, ev Evidence) Fix 
 	return Fix{
 		Sysctl: map[string]string{keyMaxTwBuckets: strconv.FormatInt(need, 10)},
 		Advice: fmt.Sprintf("Raise tcp_max_tw_buckets to what the workload needs: the entries held "+
-			"(tw %d%s + %.1f/s overflowing × 60 s) × %.1f headroom = %d. %s",
-			tw, sp.describe(), t.perSec, twHeadroom, need, churn),
+			"(tw %d%s + %s/s overflowing × 60 s) × %.1f headroom = %d. %s",
+			tw, sp.describe(), rateText, twHeadroom, need, churn),
 	}
+}
+
+// asShown returns a measured rate as the text prints it (one decimal,
+// two significant digits below 0.1/s) and the value of that text, so that
+// the arithmetic shown adds up to the result given.
+func asShown(x float64) (float64, string) {
+	text := strconv.FormatFloat(x, 'f', 1, 64)
+	if x < 0.1 {
+		text = strconv.FormatFloat(x, 'g', 2, 64)
+	}
+	v, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return x, text
+	}
+	return v, text
 }
