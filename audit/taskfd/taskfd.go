@@ -8,7 +8,7 @@ package taskfd
 
 import "errors"
 
-//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -tags linux -target bpfel,bpfeb taskfd taskfd.bpf.c
+//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -tags linux -target bpfel,bpfeb -output-suffix _test taskfd taskfd.bpf.c
 
 // ErrUnavailable marks an iterator that cannot run here: not Linux, no
 // BTF, not privileged, or a kernel without BPF iterators (before 5.8).
