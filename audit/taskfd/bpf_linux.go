@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -88,8 +89,8 @@ func createMap(typ, key, value, entries, flags uint32, name string) (int, error)
 	return fd, nil
 }
 
-// update sets the value of key in map fd.
-func update(fd int, key, value unsafe.Pointer) error {
+// updateElem sets the value of key in map fd.
+func updateElem(fd int, key, value unsafe.Pointer) error {
 	attr := mapElemAttr{mapFD: uint32(fd), key: key, value: value}
 	_, err := bpf(unix.BPF_MAP_UPDATE_ELEM, unsafe.Pointer(&attr), unsafe.Sizeof(attr))
 	return err
@@ -129,8 +130,10 @@ func loadProgram(insns []insn, attach uint32) (int, error) {
 // or nothing when the log is empty.
 func logTail(log []byte) string {
 	log, _, _ = bytes.Cut(log, []byte{0})
-	lines := strings.Split(strings.TrimSpace(string(log)), "\n")
-	if lines[0] == "" {
+	lines := slices.DeleteFunc(strings.Split(strings.TrimSpace(string(log)), "\n"), func(l string) bool {
+		return l == "" || strings.HasPrefix(l, "processed ") || strings.HasPrefix(l, "verification time")
+	})
+	if len(lines) == 0 {
 		return ""
 	}
 	return " (verifier: " + visible.Message(strings.Join(lines[max(0, len(lines)-3):], "; ")) + ")"

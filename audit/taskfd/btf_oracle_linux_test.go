@@ -112,3 +112,17 @@ func sizeof(t *testing.T, typ btf.Type) int {
 	}
 	return n
 }
+
+// BenchmarkReadLayout reads this kernel's BTF as Load does: its time and
+// the bytes it allocates.
+func BenchmarkReadLayout(b *testing.B) {
+	if _, err := os.Stat(vmlinuxBTF); err != nil {
+		b.Skipf("no kernel BTF here: %v", err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := kernelLayout(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -187,6 +187,10 @@ func (ts *typeSet) attach(params []fieldSpec) (uint32, error) {
 	return ids[0], nil
 }
 
+// maxSameName bounds the structs of one name a field is looked for in
+// (the kernel has one of each the program reads).
+const maxSameName = 64
+
 // errNoMember marks a struct without the member a path names.
 var errNoMember = errors.New("no such member")
 
@@ -194,7 +198,11 @@ var errNoMember = errors.New("no such member")
 // place, whichever struct holds it.
 func (ts *typeSet) field(s fieldSpec) (field, error) {
 	var found []field
-	for _, id := range ts.byName[slices.Index(ts.q.names, s.path[0])] {
+	ids := ts.byName[slices.Index(ts.q.names, s.path[0])]
+	if len(ids) > maxSameName {
+		return field{}, fmt.Errorf("%d structs of the name, more than %d", len(ids), maxSameName)
+	}
+	for _, id := range ids {
 		m, err := ts.walk(id, s.path[1:])
 		if errors.Is(err, errNoMember) {
 			continue

@@ -9,8 +9,9 @@ import (
 // maxChain bounds a chain of typedefs and qualifiers: longer is a loop.
 const maxChain = 32
 
-// maxAnonSteps bounds the anonymous members one search looks into.
-const maxAnonSteps = 1 << 12
+// maxAnonTypes bounds the anonymous structs and unions one search looks
+// into, each once.
+const maxAnonTypes = 1 << 12
 
 // resolve follows typedefs and qualifiers (const, volatile, restrict, type
 // tags) from id to the type they name.
@@ -42,8 +43,7 @@ func (ts *typeSet) walk(id uint32, path []string) (btfMember, error) {
 		if t.kind != kindStruct && t.kind != kindUnion {
 			return m, fmt.Errorf("member before %s: kind %d, not a struct or union", name, t.kind)
 		}
-		steps := maxAnonSteps
-		inner, err := ts.member(t, slices.Index(ts.q.names, name), &steps)
+		inner, err := ts.member(t, slices.Index(ts.q.names, name), map[uint32]bool{})
 		if err != nil {
 			return m, err
 		}
@@ -58,8 +58,9 @@ func (ts *typeSet) walk(id uint32, path []string) (btfMember, error) {
 
 // member finds the member called name in t or, where C would find it, in
 // one of t's anonymous struct or union members, at any depth; its offset
-// counts from t's start. steps bounds the anonymous members looked into.
-func (ts *typeSet) member(t *btfType, name int, steps *int) (btfMember, error) {
+// counts from t's start. seen holds the anonymous types searched already:
+// each is searched once, so a loop ends and the work stays linear.
+func (ts *typeSet) member(t *btfType, name int, seen map[uint32]bool) (btfMember, error) {
 	if i := slices.IndexFunc(t.members, func(m btfMember) bool { return m.name == name }); i >= 0 {
 		return t.members[i], nil
 	}
@@ -67,17 +68,17 @@ func (ts *typeSet) member(t *btfType, name int, steps *int) (btfMember, error) {
 		if m.name != nameAnon {
 			continue
 		}
-		if *steps--; *steps < 0 {
-			return m, fmt.Errorf("more than %d anonymous members searched (a loop?)", maxAnonSteps)
-		}
-		_, at, err := ts.resolve(m.typ)
+		id, at, err := ts.resolve(m.typ)
 		if err != nil {
 			return m, err
 		}
-		if at.kind != kindStruct && at.kind != kindUnion {
-			continue // an unnamed bitfield
+		if at.kind != kindStruct && at.kind != kindUnion || seen[id] {
+			continue // an unnamed bitfield, or searched
 		}
-		inner, err := ts.member(at, name, steps)
+		if seen[id] = true; len(seen) > maxAnonTypes {
+			return m, fmt.Errorf("more than %d anonymous members searched", maxAnonTypes)
+		}
+		inner, err := ts.member(at, name, seen)
 		if errors.Is(err, errNoMember) {
 			continue
 		}

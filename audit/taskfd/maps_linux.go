@@ -42,7 +42,7 @@ func put(fd int, keys []uint32, values []uint8) error {
 		return err
 	}
 	for i := range keys {
-		if err := update(fd, unsafe.Pointer(&keys[i]), unsafe.Pointer(&values[i])); err != nil {
+		if err := updateElem(fd, unsafe.Pointer(&keys[i]), unsafe.Pointer(&values[i])); err != nil {
 			return err
 		}
 	}
@@ -79,7 +79,7 @@ func setStates(fd int, states States) error {
 	ne := binary.NativeEndian
 	ne.PutUint32(value[statesReport:], states.Report)
 	ne.PutUint32(value[statesLookup:], states.Lookup)
-	if err := update(fd, unsafe.Pointer(&key), unsafe.Pointer(&value[0])); err != nil {
+	if err := updateElem(fd, unsafe.Pointer(&key), unsafe.Pointer(&value[0])); err != nil {
 		return fmt.Errorf("states: %w", err)
 	}
 	return nil
