@@ -6,7 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	)
+)
 
 // The kernel's BTF (docs/kernel-facts.md §45) is read in passes over the
 // file, never held whole: one over the string section for the offsets of

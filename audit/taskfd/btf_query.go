@@ -34,7 +34,7 @@ type shape struct {
 }
 
 func intOf(sizes ...uint32) shape { return shape{kind: kindInt, sizes: sizes} }
-func ptrTo(name string) shape    { return shape{kind: kindPtr, pointee: name} }
+func ptrTo(name string) shape     { return shape{kind: kindPtr, pointee: name} }
 
 // fieldSpec is a field the program loads: a path from a named struct
 // through its members, its shape, and where its place goes.

@@ -167,4 +167,3 @@ func (r *reference) run(t *testing.T, inodes []uint32, states States, visit func
 		t.Fatal(err)
 	}
 }
-
