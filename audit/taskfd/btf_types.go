@@ -91,6 +91,7 @@ type typeSet struct {
 	nameAt map[uint32]int
 	types  map[uint32]*btfType
 	want   map[uint32]bool // referenced, not yet kept
+	last   uint32          // the highest ID wanted so far
 	byName map[int][]uint32
 	count  uint32 // the number of types, once a pass has counted them
 }
@@ -121,7 +122,9 @@ func (f *btfFile) typePass(ts *typeSet, first bool) error {
 	br := f.section(f.typeStart, f.typeLen)
 	left := f.typeLen
 	id := uint32(1)
-	for ; left > 0; id++ {
+	// A pass after the first ends past the last type wanted: the types
+	// still wanted are mostly base types, early in the section.
+	for ; left > 0 && (first || id <= ts.last); id++ {
 		if left < btfTypeLen {
 			return fmt.Errorf("%w: type %d: %d bytes left for a %d-byte header", errBTF, id, left, btfTypeLen)
 		}
@@ -157,7 +160,9 @@ func (f *btfFile) typePass(ts *typeSet, first bool) error {
 		}
 		ts.keep(id, t)
 	}
-	ts.count = id - 1
+	if first {
+		ts.count = id - 1
+	}
 	return nil
 }
 
@@ -182,6 +187,7 @@ func (ts *typeSet) keep(id uint32, t *btfType) {
 	refer := func(ref uint32) {
 		if ref != 0 && ts.types[ref] == nil {
 			ts.want[ref] = true
+			ts.last = max(ts.last, ref)
 		}
 	}
 	switch t.kind {
