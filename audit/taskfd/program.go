@@ -37,9 +37,10 @@ const (
 	statesLen    = 8
 )
 
-// program returns the task_file program, taskfd.bpf.c instruction for
-// instruction, for a kernel of layout l; states and wanted are the
-// descriptors of the states array and the inode hash.
+// program returns the task_file program, taskfd.bpf.c step for step, for
+// a kernel of layout l (each load as wide as its field, with the null
+// tests the verifier asks for: docs/kernel-facts.md §46, §47); states and
+// wanted are the descriptors of the states array and the inode hash.
 func program(l layout, states, wanted int) ([]insn, error) {
 	var b builder
 	b.add(aluX(aluMOV, r6, r1))
