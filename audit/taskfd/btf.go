@@ -2,10 +2,12 @@ package taskfd
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // The kernel's BTF (docs/kernel-facts.md §45) is read in passes over the
@@ -94,12 +96,19 @@ func (f *btfFile) section(start, n int64) *bufio.Reader {
 // section is followed by its tail alone.
 const maxNameLen = 64
 
-// findNames reads the string section once and returns, for every offset
-// at which one of names starts and runs to a NUL, the index of that name.
-// A name may begin inside a longer string (a producer may share tails).
-func (f *btfFile) findNames(names []string) (map[uint32]int, error) {
+// nameAt is an offset of the string section at which one of the query's
+// names starts and runs to a NUL, and the index of that name.
+type nameAt struct {
+	off  uint32
+	name int
+}
+
+// findNames reads the string section once and returns the offsets of
+// names, in order. A name may begin inside a longer string (a producer
+// may share tails), so the short ones match the ends of many.
+func (f *btfFile) findNames(names []string) ([]nameAt, error) {
 	br := f.section(f.strStart, f.strLen)
-	found := map[uint32]int{}
+	var found []nameAt
 	var byLast [256][]int // the names ending in each byte
 	for i, name := range names {
 		if name != "" {
@@ -121,7 +130,7 @@ func (f *btfFile) findNames(names []string) (map[uint32]int, error) {
 			if len(s) > 0 {
 				for _, i := range byLast[s[len(s)-1]] {
 					if n := len(names[i]); n <= len(s) && string(s[len(s)-n:]) == names[i] {
-						found[end-uint32(n)] = i
+						found = append(found, nameAt{end - uint32(n), i})
 					}
 				}
 			}
@@ -131,6 +140,7 @@ func (f *btfFile) findNames(names []string) (map[uint32]int, error) {
 			tail = tail[max(0, len(tail)-maxNameLen):]
 		case errors.Is(err, io.EOF):
 			// The unterminated end of the section names nothing.
+			slices.SortFunc(found, func(a, b nameAt) int { return cmp.Compare(a.off, b.off) })
 			return found, nil
 		default:
 			return nil, fmt.Errorf("%w: read the string section: %w", errBTF, err)

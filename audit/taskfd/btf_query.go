@@ -131,11 +131,11 @@ func readLayout(r io.ReaderAt, size int64) (layout, error) {
 		return l, err
 	}
 	q := newQuery(attachFunc, l.params(), l.fields())
-	nameAt, err := f.findNames(q.names)
+	names, err := f.findNames(q.names)
 	if err != nil {
 		return l, err
 	}
-	ts, err := f.scanTypes(q, nameAt)
+	ts, err := f.scanTypes(q, names)
 	if err != nil {
 		return l, err
 	}

@@ -2,8 +2,10 @@ package taskfd
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
 )
 
 // The BTF kinds (include/uapi/linux/btf.h).
@@ -88,7 +90,7 @@ type btfMember struct {
 // of the types the query names.
 type typeSet struct {
 	q      *query
-	nameAt map[uint32]int
+	names  []nameAt
 	types  map[uint32]*btfType
 	want   map[uint32]bool // referenced, not yet kept
 	last   uint32          // the highest ID wanted so far
@@ -98,8 +100,8 @@ type typeSet struct {
 
 // scanTypes passes over the type section until every type referenced by a
 // kept one is kept too.
-func (f *btfFile) scanTypes(q *query, nameAt map[uint32]int) (*typeSet, error) {
-	ts := &typeSet{q: q, nameAt: nameAt, types: map[uint32]*btfType{}, want: map[uint32]bool{}, byName: map[int][]uint32{}}
+func (f *btfFile) scanTypes(q *query, names []nameAt) (*typeSet, error) {
+	ts := &typeSet{q: q, names: names, types: map[uint32]*btfType{}, want: map[uint32]bool{}, byName: map[int][]uint32{}}
 	for pass := range maxPasses {
 		if err := f.typePass(ts, pass == 0); err != nil {
 			return nil, err
@@ -171,8 +173,8 @@ func (ts *typeSet) name(off uint32) int {
 	if off == 0 {
 		return nameAnon
 	}
-	if i, ok := ts.nameAt[off]; ok {
-		return i
+	if i, ok := slices.BinarySearchFunc(ts.names, off, func(n nameAt, off uint32) int { return cmp.Compare(n.off, off) }); ok {
+		return ts.names[i].name
 	}
 	return nameOther
 }
