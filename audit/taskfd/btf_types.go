@@ -93,7 +93,7 @@ type typeSet struct {
 	names  []nameAt
 	types  map[uint32]*btfType
 	want   map[uint32]bool // referenced, not yet kept
-	last   uint32          // the highest ID wanted so far
+	last   uint32          // the highest ID wanted in this pass
 	byName map[int][]uint32
 	count  uint32 // the number of types, once a pass has counted them
 }
@@ -103,6 +103,10 @@ type typeSet struct {
 func (f *btfFile) scanTypes(q *query, names []nameAt) (*typeSet, error) {
 	ts := &typeSet{q: q, names: names, types: map[uint32]*btfType{}, want: map[uint32]bool{}, byName: map[int][]uint32{}}
 	for pass := range maxPasses {
+		ts.last = 0
+		for id := range ts.want {
+			ts.last = max(ts.last, id)
+		}
 		if err := f.typePass(ts, pass == 0); err != nil {
 			return nil, err
 		}
