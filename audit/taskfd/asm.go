@@ -10,7 +10,6 @@ import (
 const (
 	classLD    = 0x00
 	classLDX   = 0x01
-	classST    = 0x02
 	classSTX   = 0x03
 	classJMP   = 0x05
 	classALU64 = 0x07
@@ -28,6 +27,7 @@ const (
 
 	aluADD = 0x00
 	aluLSH = 0x60
+	aluRSH = 0x70
 	aluAND = 0x50
 	aluMOV = 0xb0
 
@@ -94,11 +94,6 @@ func ldx(size uint8, dst, src uint8, off int16) insn {
 // stx stores the low bytes of src at dst+off.
 func stx(size uint8, dst, src uint8, off int16) insn {
 	return insn{op: classSTX | modeMEM | size, dst: dst, src: src, off: off}
-}
-
-// st stores imm at dst+off.
-func st(size uint8, dst uint8, off int16, imm int32) insn {
-	return insn{op: classST | modeMEM | size, dst: dst, off: off, imm: imm}
 }
 
 // alu is a 64-bit operation of dst with imm.

@@ -23,10 +23,11 @@ const (
 // tgid, fd, inode and 4 bytes of padding, each a native-endian uint32.
 const recordLen = 16
 
-// The program's stack: the inode (the map's key), then the record.
+// The program's stack: the inode (the map's key), then the record, 8-byte
+// aligned below it, as clang places them.
 const (
 	slotIno    = -4
-	slotRecord = -4 - recordLen
+	slotRecord = -8 - recordLen
 )
 
 // The states map's value: the states reported whole, then those looked up
@@ -37,10 +38,11 @@ const (
 	statesLen    = 8
 )
 
-// program returns the task_file program, taskfd.bpf.c step for step, for
-// a kernel of layout l (each load as wide as its field, with the null
-// tests the verifier asks for: docs/kernel-facts.md §46, §47); states and
-// wanted are the descriptors of the states array and the inode hash.
+// program returns the task_file program for a kernel of layout l: the
+// instructions clang makes of taskfd.bpf.c (its objects are the tests'
+// reference), each load as wide as its field and with the null tests the
+// verifier asks for (docs/kernel-facts.md §46, §47); states and wanted are
+// the descriptors of the states array and the inode hash.
 func program(l layout, states, wanted int) ([]insn, error) {
 	var b builder
 	b.add(aluX(aluMOV, r6, r1))
@@ -57,27 +59,32 @@ func program(l layout, states, wanted int) ([]insn, error) {
 	b.jump(jmpJEQ, r0, 0, "out")
 	b.load(r1, r0, l.sk)
 	b.jump(jmpJEQ, r1, 0, "out")
+	b.load(r1, r0, l.sk)
 	b.load(r1, r1, l.state) // sk->__sk_common.skc_state
 	b.jump(jmpJGT, r1, 31, "out")
 	b.add(alu(aluMOV, r2, 1), aluX(aluLSH, r2, r1)) // the state's bit
 	b.load(r1, r8, l.iIno)
+	b.add(ldMap(pseudoMapValue, r3, states, statesReport)...)
+	b.add(ldx(sizeW, r3, r3, 0), aluX(aluAND, r3, r2))
 	b.add(stx(sizeW, r10, r1, slotIno))
-	b.add(ldMap(pseudoMapValue, r3, states, 0)...)
-	b.add(ldx(sizeW, r4, r3, statesReport), aluX(aluAND, r4, r2))
-	b.jump(jmpJNE, r4, 0, "record")
-	b.add(ldx(sizeW, r4, r3, statesLookup), aluX(aluAND, r4, r2))
-	b.jump(jmpJEQ, r4, 0, "out")
+	b.add(alu(aluLSH, r3, 32), alu(aluRSH, r3, 32))
+	b.jump(jmpJNE, r3, 0, "record") // a state reported whole
+	b.add(ldMap(pseudoMapValue, r1, states, statesLookup)...)
+	b.add(ldx(sizeW, r1, r1, 0), aluX(aluAND, r1, r2))
+	b.add(alu(aluLSH, r1, 32), alu(aluRSH, r1, 32))
+	b.jump(jmpJEQ, r1, 0, "out")
 	b.add(aluX(aluMOV, r2, r10), alu(aluADD, r2, slotIno))
 	b.add(ldMap(pseudoMapFD, r1, wanted, 0)...)
 	b.add(call(helperMapLookupElem))
 	b.jump(jmpJEQ, r0, 0, "out")
-	b.mark("record")
+	b.add(ldx(sizeW, r1, r10, slotIno))
+	b.mark("record") // r1 is the inode
 	b.load(r2, r7, l.tgid)
 	b.add(stx(sizeW, r10, r2, slotRecord))
 	b.load(r2, r6, l.ctxFD)
 	b.add(stx(sizeW, r10, r2, slotRecord+4))
-	b.add(ldx(sizeW, r1, r10, slotIno), stx(sizeW, r10, r1, slotRecord+8))
-	b.add(st(sizeW, r10, slotRecord+12, 0))
+	b.add(alu(aluMOV, r2, 0), stx(sizeW, r10, r2, slotRecord+12))
+	b.add(stx(sizeW, r10, r1, slotRecord+8))
 	b.load(r1, r6, l.ctxMeta)
 	b.load(r1, r1, l.seq)
 	b.add(aluX(aluMOV, r2, r10), alu(aluADD, r2, slotRecord), alu(aluMOV, r3, recordLen))
