@@ -12,11 +12,12 @@ import (
 // the function it attaches to, where the iterator's context holds each
 // argument, and the offset and width of every field it loads.
 type layout struct {
-	attachID                    uint32
-	ctxMeta, ctxTask, ctxFD     field
-	ctxFile                     field
-	seq, tgid, fileInode, iMode field
-	iIno, sk, state             field
+	attachID uint32
+	// The arguments of the context.
+	ctxMeta, ctxTask, ctxFD, ctxFile field
+	// bpf_iter_meta.seq, task_struct.tgid, file.f_inode, inode.i_mode,
+	// inode.i_ino, socket.sk, sock.__sk_common.skc_state.
+	seq, tgid, fileInode, iMode, iIno, sk, state field
 }
 
 // field is where a load reads: a byte offset and a width in bytes.
