@@ -80,6 +80,7 @@ func hostileBlobs() []blobCase {
 		{"no-function", renamed(attachFunc, attachFunc[:len(attachFunc)-1]+"X")},
 		{"no-skc_state", renamed("skc_state", "skc_statX")},
 		{"no-fd-parameter", renamed("fd", "fX")},
+		{"parameter-past-the-first-four", with(func(b *blob, r map[string]uint32) { r["first_param"] = r["int"] })},
 	}
 }
 

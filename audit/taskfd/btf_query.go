@@ -161,7 +161,8 @@ func dotted(path []string) string {
 }
 
 // attach finds the attach function, one FUNC of its name, and the place of
-// each parameter in the context: eight bytes each, in order.
+// each parameter in the context: eight bytes each, in order, the four
+// first (docs/kernel-facts.md §46).
 func (ts *typeSet) attach(params []fieldSpec) (uint32, error) {
 	ids := ts.byName[ts.q.fn]
 	if len(ids) != 1 {
@@ -176,8 +177,10 @@ func (ts *typeSet) attach(params []fieldSpec) (uint32, error) {
 	}
 	for _, p := range params {
 		i := slices.IndexFunc(proto.members, func(m btfMember) bool { return m.name == slices.Index(ts.q.names, p.path[0]) })
-		if i < 0 {
-			return 0, fmt.Errorf("no parameter %s", p.path[0])
+		if i < 0 || i >= len(params) {
+			// Past the first ones, a parameter's place would depend on
+			// the sizes of others the program does not know.
+			return 0, fmt.Errorf("no parameter %s among the first %d", p.path[0], len(params))
 		}
 		size, err := ts.check(proto.members[i], p.shape)
 		if err != nil {

@@ -100,7 +100,8 @@ func (b *blob) bytes() []byte {
 // fixtureLayout. hook, when not nil, runs after the base types and may
 // add types and set roles: the type of the member tgid ("tgid"), of
 // task_struct's anonymous member ("task_anon"), of f_inode ("f_inode"),
-// of the parameter fd ("fd").
+// of the parameter fd ("fd"), of a parameter before the others
+// ("first_param").
 func fixtureKernel(order binary.AppendByteOrder, hook func(b *blob, roles map[string]uint32)) ([]byte, uint32) {
 	b := newBlob(order)
 	b.shareTail("task", "sk")
@@ -146,9 +147,14 @@ func fixtureKernel(order binary.AppendByteOrder, hook func(b *blob, roles map[st
 	socket := b.compound(kindStruct, "socket", 16, mem{"state", roles["int"], 0}, mem{"sk", b.ref(kindPtr, "", sock), 64})
 	b.compound(kindStruct, "sock_common_other", 8, mem{"skc_state", roles["uchar"], 0})
 	fd := role("fd", func() uint32 { return b.ref(kindTypedef, "u32", roles["uint"]) })
-	proto := b.proto(roles["int"],
-		mem{"meta", b.ref(kindPtr, "", meta), 0}, mem{"task", b.ref(kindPtr, "", task), 0},
-		mem{"fd", fd, 0}, mem{"file", b.ref(kindPtr, "", file), 0})
+	params := []mem{
+		{"meta", b.ref(kindPtr, "", meta), 0}, {"task", b.ref(kindPtr, "", task), 0},
+		{"fd", fd, 0}, {"file", b.ref(kindPtr, "", file), 0},
+	}
+	if first, ok := roles["first_param"]; ok {
+		params = append([]mem{{"x", first, 0}}, params...)
+	}
+	proto := b.proto(roles["int"], params...)
 	fn := b.ref(kindFunc, "bpf_iter_task_file", proto)
 	b.ref(kindPtr, "", socket)
 	return b.bytes(), fn
