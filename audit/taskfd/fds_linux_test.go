@@ -78,3 +78,18 @@ func TestDescriptorsClosed(t *testing.T) {
 		}
 	}
 }
+
+// TestLogTail keeps the verifier's last lines before its statistics,
+// with control characters escaped, and nothing of an empty log.
+func TestLogTail(t *testing.T) {
+	for _, c := range []struct{ log, want string }{
+		{"", ""},
+		{"\x00junk after the end", ""},
+		{"0: r1 = 0\n1: exit\nR0 !read_ok\nprocessed 2 insns (limit 1000000)\n\x00old", " (verifier: 0: r1 = 0; 1: exit; R0 !read_ok)"},
+		{"line \x1b[31mred\x1b[0m\n", ` (verifier: line \x1b[31mred\x1b[0m)`},
+	} {
+		if got := logTail([]byte(c.log)); got != c.want {
+			t.Errorf("logTail(%q) = %q, want %q", c.log, got, c.want)
+		}
+	}
+}
