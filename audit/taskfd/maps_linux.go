@@ -72,7 +72,7 @@ func drain(fd, room int) error {
 }
 
 // setStates writes the states of the next run into the states map, which
-// the program reads at every run (docs/kernel-facts.md §38).
+// the program reads at every run (docs/kernel-facts.md §47).
 func setStates(fd int, states States) error {
 	var key uint32
 	var value [statesLen]byte
