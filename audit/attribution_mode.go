@@ -129,7 +129,7 @@ var ErrNoIterator = taskfd.ErrUnavailable
 
 // bpfWorthFiles is the number of open files from which auto attribution
 // loads the BPF iterator: below, reading every descriptor link costs less
-// than loading the kernel's BTF (tens of milliseconds and about 5 MiB).
+// than loading the iterator (about 30 ms of CPU to read the kernel's BTF).
 const bpfWorthFiles = 1 << 15
 
 // fewFiles reports whether the host has fewer than bpfWorthFiles open

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"syscall"
 
@@ -87,19 +86,16 @@ func (s *scanner) load(n int) error {
 }
 
 // preload loads the iterator before the census when attribution will
-// want it (see willScanBPF), then returns the memory the loader used to
-// the system: parsing the kernel's BTF and relocating the program keep
-// 4-5 MB of heap live while it loads, and a census of a million sockets
-// holds about as much, so loading first makes the peak the larger of the
-// two instead of their sum (docs/benchmarks.md). A failure is kept for
-// the first batch, which then falls back as it would have.
+// want it (see willScanBPF). Loading reads the kernel's BTF in passes
+// with a 32 KiB buffer and allocates about 200 KB (docs/benchmarks.md),
+// so it adds little to the census's peak whenever it runs; loading first
+// keeps a failure for the first batch, which then falls back as it would
+// have.
 func (s *scanner) preload() {
 	if !s.willScanBPF() {
 		return
 	}
-	if s.load(0) == nil {
-		debug.FreeOSMemory()
-	}
+	_ = s.load(0)
 }
 
 // iteratorStates returns the states of one run: the scanner's, those of

@@ -1,5 +1,8 @@
 //go:build ignore
 
+// The reference of the program Load assembles (program.go), instruction
+// for instruction; the tests load it and compare the two.
+//
 // An iter/task_file program: for every open file of every process (each
 // descriptor table once), it writes (tgid, fd, inode) to the iterator's seq
 // file when the file is a socket in one of the states reported whatever the

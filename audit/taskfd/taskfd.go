@@ -1,14 +1,18 @@
 // Package taskfd maps socket inodes to the processes holding them with a
 // BPF iterator (iter/task_file): one pass over every descriptor table in
 // the kernel, filtered there to the inodes asked for, read through the
-// iterator's seq file. It owns the BPF program (taskfd.bpf.c, with the
-// hand-written CO-RE types of taskfd.h) and the objects bpf2go generates
-// from it (go generate, clang needed).
+// iterator's seq file. It owns the program and its loader: the offsets the
+// program reads, found in the kernel's BTF in a few passes that never hold
+// it whole; the program's instructions, written in Go; the bpf(2) calls
+// that create its maps, load, attach and run it. taskfd.bpf.c (with the
+// hand-written CO-RE types of taskfd.h) is the same program in C: go
+// generate compiles it (clang needed) into objects only the tests load, as
+// the reference the Go program is compared with.
 package taskfd
 
 import "errors"
 
-//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -tags linux -target bpfel,bpfeb taskfd taskfd.bpf.c
+//go:generate go tool bpf2go -cc clang -cflags "-O2 -g -Wall -Werror" -tags linux -target bpfel,bpfeb -output-suffix _test taskfd taskfd.bpf.c
 
 // ErrUnavailable marks an iterator that cannot run here: not Linux, no
 // BTF, not privileged, or a kernel without BPF iterators (before 5.8).

@@ -9,21 +9,21 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"os"
+	"strconv"
 
-	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 )
 
-// recordLen is the size of struct record in taskfd.bpf.c.
-const recordLen = 16
+// vmlinuxBTF is the running kernel's BTF (CONFIG_DEBUG_INFO_BTF).
+const vmlinuxBTF = "/sys/kernel/btf/vmlinux"
 
-// Iterator is the loaded program and its inode map, for several runs
-// (loading parses the kernel's BTF: once is enough).
+// Iterator is the loaded program with its maps, for several runs: the
+// descriptors of the program, of the hash of wanted inodes and of the
+// array of the states of the next run.
 type Iterator struct {
-	objs *taskfdObjects
-	max  int
+	prog, wanted, states int
+	max                  int
 	// filled says the map holds the inodes of the last run: they are
 	// deleted before the next one, not after, so that the last run leaves
 	// them to Close, which frees the map whole.
@@ -31,24 +31,74 @@ type Iterator struct {
 }
 
 // Load loads the program with room for room inodes. It needs Linux 5.11
-// (bpf_sock_from_file, see docs/kernel-facts.md §33). Errors wrap
-// ErrUnavailable; the caller may then read the descriptors another way.
+// (bpf_sock_from_file, see docs/kernel-facts.md §33), the kernel's BTF and
+// a 64-bit machine. Errors wrap ErrUnavailable; the caller may then read
+// the descriptors another way.
 func Load(room int) (*Iterator, error) {
-	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
-	spec, err := loadTaskfd()
+	if strconv.IntSize != 64 {
+		return nil, fmt.Errorf("%w: a %d-bit machine", ErrUnavailable, strconv.IntSize)
+	}
+	l, err := kernelLayout()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	spec.Maps[taskfdMapWanted].MaxEntries = uint32(max(room, 1))
-	var objs taskfdObjects
-	if err := spec.LoadAndAssign(&objs, nil); err != nil {
-		return nil, fmt.Errorf("%w: load: %w", ErrUnavailable, err)
+	it, err := load(l, room)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	return &Iterator{objs: &objs, max: room}, nil
+	return it, nil
 }
 
-// Close unloads the program.
-func (it *Iterator) Close() error { return it.objs.Close() }
+// kernelLayout reads the layout of the running kernel from its BTF.
+func kernelLayout() (layout, error) {
+	f, err := os.Open(vmlinuxBTF)
+	if err != nil {
+		return layout{}, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return layout{}, err
+	}
+	return readLayout(f, st.Size())
+}
+
+// load creates the maps and loads the program for a kernel of layout l;
+// on an error it closes what it made.
+func load(l layout, room int) (_ *Iterator, err error) {
+	it := &Iterator{prog: -1, wanted: -1, states: -1, max: room}
+	defer func() {
+		if err != nil {
+			it.Close()
+		}
+	}()
+	if it.wanted, err = createMap(unix.BPF_MAP_TYPE_HASH, 4, 1, uint32(max(room, 1)), unix.BPF_F_NO_PREALLOC, "wanted"); err != nil {
+		return nil, err
+	}
+	if it.states, err = createMap(unix.BPF_MAP_TYPE_ARRAY, 4, statesLen, 1, 0, "states"); err != nil {
+		return nil, err
+	}
+	insns, err := program(l, it.states, it.wanted)
+	if err != nil {
+		return nil, err
+	}
+	if it.prog, err = loadProgram(insns, l.attachID); err != nil {
+		return nil, err
+	}
+	return it, nil
+}
+
+// Close unloads the program and frees its maps.
+func (it *Iterator) Close() error {
+	var errs []error
+	for _, fd := range []*int{&it.prog, &it.wanted, &it.states} {
+		if *fd >= 0 {
+			errs = append(errs, unix.Close(*fd))
+			*fd = -1
+		}
+	}
+	return errors.Join(errs...)
+}
 
 // Sockets empties the map of the last run's inodes, puts the n inodes
 // yielded by inodes (at most the room Load made) into it, runs the
@@ -60,41 +110,30 @@ func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, states States, visit
 		return fmt.Errorf("%d inodes for a map of %d", n, it.max)
 	}
 	if it.filled {
-		if err := drain(it.objs.Wanted); err != nil {
+		if err := drain(it.wanted, it.max); err != nil {
 			return fmt.Errorf("%w: empty the inode map: %w", ErrUnavailable, err)
 		}
 	}
 	it.filled = true
-	if err := it.setStates(states); err != nil {
-		return err
+	if err := setStates(it.states, states); err != nil {
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	values := make([]uint8, fillChunk)
-	err := chunks(inodes, func(keys []uint32) error { return put(it.objs.Wanted, keys, values[:len(keys)]) })
+	err := chunks(inodes, func(keys []uint32) error { return put(it.wanted, keys, values[:len(keys)]) })
 	if err != nil {
 		return fmt.Errorf("%w: fill the inode map: %w", ErrUnavailable, err)
 	}
-	l, err := link.AttachIter(link.IterOptions{Program: it.objs.SocketFiles})
+	link, err := attach(it.prog)
 	if err != nil {
-		return fmt.Errorf("%w: attach: %w", ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	defer l.Close()
-	rd, err := l.Open()
+	defer unix.Close(link)
+	fd, err := open(link)
 	if err != nil {
-		return fmt.Errorf("%w: open: %w", ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	defer rd.Close()
-	return read(rd, visit)
-}
-
-// setStates writes the states of the next run into the program's globals.
-func (it *Iterator) setStates(states States) error {
-	if err := it.objs.LookupStates.Set(states.Lookup); err != nil {
-		return fmt.Errorf("%w: states: %w", ErrUnavailable, err)
-	}
-	if err := it.objs.ReportStates.Set(states.Report); err != nil {
-		return fmt.Errorf("%w: states: %w", ErrUnavailable, err)
-	}
-	return nil
+	defer unix.Close(fd)
+	return read(fdReader(fd), visit)
 }
 
 // Sockets loads the iterator, runs it once for the n inodes yielded by
@@ -111,61 +150,9 @@ func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	return it.Sockets(inodes, n, States{Lookup: AllStates}, visit)
 }
 
-// fillChunk is the number of inodes written to or deleted from the map
-// per batch operation.
-const fillChunk = 4096
-
-// chunks calls fn with the inodes, fillChunk at a time.
-func chunks(inodes iter.Seq[uint32], fn func([]uint32) error) error {
-	keys := make([]uint32, 0, fillChunk)
-	for ino := range inodes {
-		if keys = append(keys, ino); len(keys) == fillChunk {
-			if err := fn(keys); err != nil {
-				return err
-			}
-			keys = keys[:0]
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return fn(keys)
-}
-
-// drain deletes every key of m, fillChunk at a time (batch operations:
-// Linux 5.6, before the 5.11 the program needs).
-func drain(m *ebpf.Map) error {
-	var cursor ebpf.MapBatchCursor
-	keys, values := make([]uint32, fillChunk), make([]uint8, fillChunk)
-	for {
-		_, err := m.BatchLookupAndDelete(&cursor, keys, values, nil)
-		if errors.Is(err, ebpf.ErrKeyNotExist) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// put writes keys with their values (zeros) into m, one by one where
-// batch operations are missing.
-func put(m *ebpf.Map, keys []uint32, values []uint8) error {
-	_, err := m.BatchUpdate(keys, values, nil)
-	if !errors.Is(err, ebpf.ErrNotSupported) {
-		return err
-	}
-	for _, k := range keys {
-		if err := m.Put(k, uint8(0)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // read decodes the records of the seq file.
 func read(r io.Reader, visit func(File)) error {
-	br := bufio.NewReaderSize(retryAgain{r: r}, 64*1024)
+	br := bufio.NewReaderSize(r, 64*1024)
 	var b [recordLen]byte
 	ne := binary.NativeEndian
 	for {
@@ -185,18 +172,23 @@ func read(r io.Reader, visit func(File)) error {
 // docs/kernel-facts.md §28), so the bound stands for 10^10 files.
 const maxAgain = 10000
 
-// retryAgain reads again when the iterator's read returns EAGAIN: the
-// kernel stops a read() that visited a million objects and wrote nothing,
-// and the next read() goes on from there.
-type retryAgain struct{ r io.Reader }
+// fdReader reads the iterator's descriptor, again when a read returns
+// EAGAIN (the kernel stops a read() that visited a million objects and
+// wrote nothing, and the next read() goes on from there) or EINTR.
+type fdReader int
 
-func (r retryAgain) Read(p []byte) (int, error) {
+func (fd fdReader) Read(p []byte) (int, error) {
 	for range maxAgain {
-		n, err := r.r.Read(p)
-		if n == 0 && errors.Is(err, unix.EAGAIN) {
+		n, err := unix.Read(int(fd), p)
+		switch {
+		case err == unix.EAGAIN || err == unix.EINTR:
 			continue
+		case err != nil:
+			return 0, err
+		case n == 0:
+			return 0, io.EOF
 		}
-		return n, err
+		return n, nil
 	}
 	return 0, fmt.Errorf("read the task_file iterator: EAGAIN %d times in a row", maxAgain)
 }

@@ -37,7 +37,7 @@ func TestSocketsFindsOwnSockets(t *testing.T) {
 		got[f.Inode] = f.FD
 	})
 	if errors.Is(err, ErrUnavailable) {
-		t.Skipf("no BPF iterator here: %v", err)
+		unavailable(t, err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestSocketsFindsOwnSockets(t *testing.T) {
 func TestIteratorRunsTwice(t *testing.T) {
 	it, err := Load(4)
 	if errors.Is(err, ErrUnavailable) {
-		t.Skipf("no BPF iterator here: %v", err)
+		unavailable(t, err)
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +117,7 @@ func TestIteratorStates(t *testing.T) {
 	}{{tcpListen, []uint32{listener}}, {tcpClose, closed}} {
 		it, err := Load(len(all))
 		if errors.Is(err, ErrUnavailable) {
-			t.Skipf("no BPF iterator here: %v", err)
+			unavailable(t, err)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +168,7 @@ func TestIteratorReportsStatesWhole(t *testing.T) {
 	listener := listenInode(t)
 	it, err := Load(1)
 	if errors.Is(err, ErrUnavailable) {
-		t.Skipf("no BPF iterator here: %v", err)
+		unavailable(t, err)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -143,5 +143,5 @@ func _TaskfdClose(closers ...io.Closer) error {
 
 // Do not access this directly.
 //
-//go:embed taskfd_bpfeb.o
+//go:embed taskfd_bpfeb_test.o
 var _TaskfdBytes []byte

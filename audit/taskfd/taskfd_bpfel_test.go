@@ -143,5 +143,5 @@ func _TaskfdClose(closers ...io.Closer) error {
 
 // Do not access this directly.
 //
-//go:embed taskfd_bpfel.o
+//go:embed taskfd_bpfel_test.o
 var _TaskfdBytes []byte
