@@ -135,6 +135,13 @@ func (h *inodeHeap) add(ino uint64, st State) {
 	}
 	h.offered++
 	v := pack(uint32(ino), st)
+	if h.h == nil {
+		// The bound at once: a large allocation takes address space, and only
+		// the pages written become resident, where growing by appends would
+		// hold the old array and its copy at once, and leave garbage behind
+		// at every doubling (docs/benchmarks.md).
+		h.h = make([]uint64, 0, h.max)
+	}
 	if len(h.h) < h.max {
 		h.h = append(h.h, v)
 		h.up(len(h.h) - 1)

@@ -51,6 +51,9 @@ func (c *Census) addInfo(s *Socket) {
 		Idle: time.Duration(s.IdleMs) * time.Millisecond,
 	}
 	h := c.idle
+	if h == nil {
+		h = make([]SocketInfo, 0, maxSocketInfo) // the bound at once: see inodeHeap.add
+	}
 	if len(h) < maxSocketInfo {
 		h = append(h, si)
 		for i := len(h) - 1; i > 0 && older(h[(i-1)/2], h[i]); i = (i - 1) / 2 {

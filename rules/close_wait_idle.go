@@ -15,20 +15,24 @@ import (
 // known to be stuck.
 func stuckSockets(f *audit.Facts, p Params, ev Evidence) []Subject {
 	after := time.Duration(p.Int("stuck_after")) * time.Second
-	var stuck []audit.SocketInfo
+	top := int(p.Int("top"))
+	var stuck []audit.SocketInfo // the first top of them, longest idle first
+	n := 0
 	for _, s := range f.CloseWaitInfo {
 		if isStuck(f, s, after) {
-			stuck = append(stuck, s)
+			if n++; len(stuck) < top {
+				stuck = append(stuck, s)
+			}
 		}
 	}
 	switch {
 	case f.Sampling != nil:
 		ev["stuck"], ev["elapsed_s"] = float64(len(f.Sampling.StuckCloseWait)), f.Sampling.Elapsed.Seconds()
 	case f.CloseWaitInfo != nil:
-		ev["stuck"], ev["stuck_after_s"] = float64(len(stuck)), after.Seconds()
+		ev["stuck"], ev["stuck_after_s"] = float64(n), after.Seconds()
 	}
 	var out []Subject
-	for _, s := range stuck[:min(len(stuck), int(p.Int("top")))] {
+	for _, s := range stuck {
 		sub := Subject{Local: s.Local.String(), Remote: s.Remote.String(), State: audit.CloseWait.String(),
 			AgeS: s.Idle.Seconds(), RecvQ: int(s.RecvQ)}
 		if h, ok := f.Owners.Holder(s.Inode); ok {
