@@ -18,6 +18,9 @@ type counterTrend struct {
 	perSec  float64
 	sampled bool
 	elapsed time.Duration
+	// since is when the totals started: "since boot", or "since its
+	// network namespace was created" in a namespace not the host's.
+	since string
 }
 
 // readTrend sums the counters of one section, with their rates when every
@@ -32,7 +35,7 @@ func readTrend(f *audit.Facts, section string, names ...string) counterTrend {
 // trendOf is the trend of the counters names of section: their totals
 // from total, their deltas and rates from the samples.
 func trendOf(f *audit.Facts, section string, total func(name string) int64, names []string) counterTrend {
-	t := counterTrend{names: names, sampled: f.Sampling != nil}
+	t := counterTrend{names: names, sampled: f.Sampling != nil, since: countedSince(f)}
 	for _, n := range names {
 		t.total += total(n)
 		r, ok := f.Sampling.Rate(section, n)
@@ -44,6 +47,15 @@ func trendOf(f *audit.Facts, section string, total func(name string) int64, name
 		t.elapsed = f.Sampling.Elapsed
 	}
 	return t
+}
+
+// countedSince says when the counters of f started counting: a network
+// namespace's counters start at zero when it is made.
+func countedSince(f *audit.Facts) string {
+	if ChildNamespace(f) {
+		return "since its network namespace was created"
+	}
+	return "since boot"
 }
 
 // rising reports whether the samples saw the counters rise: the problem is
@@ -69,11 +81,11 @@ func (t counterTrend) severity(sev Severity, min int64) Severity {
 // describe says what the counters showed: "ListenOverflows, ListenDrops
 // 594 since boot; +0 over 2s (0.0/s)".
 func (t counterTrend) describe() string {
-	s := fmt.Sprintf("%s %d since boot", strings.Join(t.names, " + "), t.total)
+	s := fmt.Sprintf("%s %d %s", strings.Join(t.names, " + "), t.total, t.since)
 	if t.sampled {
 		return s + fmt.Sprintf("; %+d over %s of samples (%.1f/s)", t.delta, t.elapsed.Round(time.Millisecond), t.perSec)
 	}
-	return s + "; a total since boot says nothing about now: run with --samples to measure the rate"
+	return s + "; a total " + t.since + " says nothing about now: run with --samples to measure the rate"
 }
 
 // evidence adds the counters' numbers to ev.

@@ -108,9 +108,9 @@ func listenTitle(sev Severity, t counterTrend, listenerDrops int64, perListener 
 	case sev != Info:
 		return "Connections are dropped at the listen queue"
 	case perListener && listenerDrops == 0:
-		return fmt.Sprintf("%d listen-queue drops since boot, none on the current listeners", t.total)
+		return fmt.Sprintf("%d listen-queue drops %s, none on the current listeners", t.total, t.since)
 	}
-	return fmt.Sprintf("%d listen-queue drops since boot; not known to happen now", t.total)
+	return fmt.Sprintf("%d listen-queue drops %s; not known to happen now", t.total, t.since)
 }
 
 // listenerState returns the listeners whose accept queue is full, described,

@@ -122,3 +122,32 @@ func TestListenQueueBacklogSized(t *testing.T) {
 		t.Errorf("without samples: %+v; want no size without a measured rate", got)
 	}
 }
+
+// TestCountersSinceNamespace: in a network namespace that is not the
+// host's (the keys only the initial namespace has are absent), counter
+// totals are said to count since the namespace was created, not since boot.
+func TestCountersSinceNamespace(t *testing.T) {
+	for _, child := range []bool{false, true} {
+		absent := map[string]error{}
+		if child {
+			absent = map[string]error{"net.ipv4.tcp_max_orphans": rules.ErrJudgedWithHost, "net.ipv4.tcp_mem": rules.ErrJudgedWithHost}
+		}
+		f := audit.NewFacts(audit.Facts{
+			Census:   audit.NewCensus(32768, 60999),
+			Sysctls:  map[string]string{"net.core.somaxconn": "4096"},
+			Absent:   absent,
+			Counters: audit.Counters{"TcpExt": {"ListenOverflows": 5, "ListenDrops": 5}},
+		}, audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
+		got := check(t, "baseline", "listen-queue-overflow", f)
+		if len(got) != 1 {
+			t.Fatalf("child %v: %d findings, want 1", child, len(got))
+		}
+		want, not := "since boot", "since its network namespace was created"
+		if child {
+			want, not = not, want
+		}
+		if text := got[0].Title + " " + got[0].Observed; !strings.Contains(text, want) || strings.Contains(text, not) {
+			t.Errorf("child %v: %q, want %q", child, text, want)
+		}
+	}
+}

@@ -53,7 +53,7 @@ func checkTCPMem(f *audit.Facts, p Params) []Finding {
 	}
 	title := "TCP socket memory is under pressure"
 	if sev == Info {
-		title = fmt.Sprintf("%d TCP memory pressure events since boot; memory is below pressure now", trend.total)
+		title = fmt.Sprintf("%d TCP memory pressure events %s; memory is below pressure now", trend.total, trend.since)
 	}
 	return []Finding{{
 		Severity: sev,

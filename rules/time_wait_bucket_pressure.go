@@ -65,7 +65,7 @@ func checkTimeWaitBuckets(f *audit.Facts, p Params) []Finding {
 	split.evidence(ev)
 	title := "TIME_WAIT table (orphaned FIN_WAIT2 included) is near its limit: sockets may close without TIME_WAIT protection"
 	if sev == Info {
-		title = fmt.Sprintf("%d TIME_WAIT overflows since boot; the table is not near its limit now", trend.total)
+		title = fmt.Sprintf("%d TIME_WAIT overflows %s; the table is not near its limit now", trend.total, trend.since)
 	}
 	return []Finding{{
 		Severity:    sev,
