@@ -1,0 +1,70 @@
+//go:build linux && !tcpaudit_portable
+
+package audit
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tcpaudit/tcpaudit/audit/nsiter"
+)
+
+// TakePass takes the socket pass (see SocketPass) on the live host from
+// the initial PID namespace, where the iterator sees every process; it
+// needs what loading a BPF program needs (root or CAP_BPF with
+// CAP_PERFMON, the kernel's BTF, Linux 5.11). Otherwise the error wraps
+// ErrNoPass.
+func TakePass() (*SocketPass, error) {
+	if !initialPIDNamespace() {
+		return nil, fmt.Errorf("%w: this process runs outside the initial PID namespace", ErrNoPass)
+	}
+	var sockets []nsiter.Socket
+	var holders []nsiter.Holder
+	room := openFiles()
+	err := nsiter.Run(room, func(s *nsiter.Socket) { sockets = append(sockets, *s) },
+		func(h nsiter.Holder) { holders = append(holders, h) })
+	if err != nil {
+		return nil, err
+	}
+	return newSocketPass(sockets, holders, kernelHZ()), nil
+}
+
+// openFiles returns the open files of the host (sys/fs/file-nr) plus a
+// margin: the sockets the pass may meet, the size of its map.
+func openFiles() int {
+	b, err := readSmall("/proc/sys/fs/file-nr")
+	if err != nil {
+		return 1 << 16
+	}
+	var n int
+	if _, err := fmt.Sscan(string(b), &n); err != nil {
+		return 1 << 16
+	}
+	return n + n/4 + 1024
+}
+
+// kernelHZ returns the running kernel's CONFIG_HZ from /proc/config.gz or
+// /boot/config-RELEASE, 0 when neither tells.
+func kernelHZ() int {
+	if f, err := os.Open("/proc/config.gz"); err == nil {
+		defer f.Close()
+		if zr, err := gzip.NewReader(f); err == nil {
+			if hz := ParseHZ(io.LimitReader(zr, 1<<22)); hz > 0 {
+				return hz
+			}
+		}
+	}
+	rel, err := readSmall("/proc/sys/kernel/osrelease")
+	if err != nil {
+		return 0
+	}
+	f, err := os.Open("/boot/config-" + strings.TrimSpace(string(rel)))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	return ParseHZ(io.LimitReader(f, 1<<22))
+}
