@@ -14,7 +14,10 @@
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
 
-// The sockets written so far, by inode. User space sizes it to the open
+// The sockets written so far, by inode, with the descriptor that wrote
+// each (tgid << 32 | fd): when the seq file's buffer is full the kernel
+// runs the program again on the same descriptor for the next read, which
+// must write the whole record again. User space sizes the map to the open
 // files of the host; when it is full a socket is written whole again, and
 // user space drops the copy.
 struct {
@@ -22,7 +25,7 @@ struct {
 	__uint(max_entries, 1);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
-	__type(value, __u8);
+	__type(value, __u64);
 } seen SEC(".maps");
 
 #define KIND_SOCKET 1
@@ -90,12 +93,15 @@ int tcp_sockets(struct bpf_iter__task_file *ctx)
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	__u32 ino = (__u32)inode->i_ino;
 	__u32 netns = sk->__sk_common.skc_net.net->ns.inum;
-	__u8 one = 1;
-	if (bpf_map_update_elem(&seen, &ino, &one, BPF_NOEXIST) == -17) { // EEXIST
+	__u64 who = (__u64)task->tgid << 32 | ctx->fd;
+	__u64 *first = bpf_map_lookup_elem(&seen, &ino);
+	if (first && *first != who) {
 		struct holder_record h = {.kind = KIND_HOLDER, .netns = netns, .inode = ino, .tgid = task->tgid};
 		bpf_seq_write(ctx->meta->seq, &h, sizeof(h));
 		return 0;
 	}
+	if (!first)
+		bpf_map_update_elem(&seen, &ino, &who, BPF_ANY);
 	struct socket_record r = {
 		.kind = KIND_SOCKET,
 		.netns = netns,
