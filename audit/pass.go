@@ -220,3 +220,21 @@ func (fsys FS) passUsed() *PassSockets {
 	}
 	return fsys.scope.Pass
 }
+
+// PassFor takes the socket pass for a census of n namespaces of the proc
+// root whose source is src: one BPF pass over every process's descriptors
+// that spares each namespace whose sockets it saw whole the walk of the
+// kernel's table, which costs as much as every namespace's sockets
+// (docs/kernel-facts.md §48). It is nil, and every namespace is walked, for
+// fewer than two namespaces, a source other than auto, a proc root other
+// than the live /proc, or where the pass cannot be taken (see TakePass).
+func PassFor(src CensusSource, procRoot string, n int) *SocketPass {
+	if n < 2 || (src != "" && src != CensusAuto) || !IsLive(procRoot) {
+		return nil
+	}
+	p, err := TakePass()
+	if err != nil {
+		return nil
+	}
+	return p
+}

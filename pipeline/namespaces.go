@@ -49,7 +49,7 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	if err != nil {
 		return nil, err
 	}
-	pass := socketPass(o, len(nss))
+	pass := audit.PassFor(o.Census, o.ProcRoot, len(nss))
 	var host map[string]string
 	if !slices.ContainsFunc(nss, netns.Namespace.IsHost) {
 		if host, err = r.hostGlobals(); err != nil {
