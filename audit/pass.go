@@ -107,7 +107,7 @@ func listenerLast(s nsiter.Socket) int {
 var errPassShort = errors.New("the pass did not see every socket")
 
 // covers reports whether the pass saw every socket of the namespace that
-// a walk would show (docs/kernel-facts.md §36, §48): net/sockstat's TCP
+// a walk would show (docs/kernel-facts.md §49): net/sockstat's TCP
 // inuse and net/sockstat6's TCP6 inuse, read now, after the pass, add up
 // to the sockets the pass saw in a hashed state (any but CLOSE), TCP tw is
 // 0, no listener has a request socket pending, and the idle time of the
