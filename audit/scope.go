@@ -19,7 +19,7 @@ type Scope struct {
 	// (SocketPass.Namespace); nil when none was taken. The census comes
 	// from it, and the owners of the sockets too, instead of from a walk
 	// of the kernel's table when net/sockstat shows the pass saw every
-	// socket of the namespace (docs/kernel-facts.md §48).
+	// socket of the namespace (docs/kernel-facts.md §49).
 	Pass *PassSockets
 }
 
