@@ -17,6 +17,11 @@ import (
 // SocketPass.Namespace).
 const PassNote = "socket census taken from one BPF pass over every process's descriptors (bpf-iter): net/sockstat and net/sockstat6 count no socket the pass did not see, so the kernel's table was not walked"
 
+// MaxPassSockets bounds the sockets (and, apart, the further holders) a
+// socket pass keeps, 72 bytes each: 9 MiB at most. A host with more TCP
+// sockets walks each namespace's table instead, whose census streams.
+const MaxPassSockets = 1 << 17
+
 // ErrNoPass marks a socket pass that cannot be taken here.
 var ErrNoPass = nsiter.ErrUnavailable
 

@@ -15,21 +15,37 @@ import (
 // TakePass takes the socket pass (see SocketPass) on the live host from
 // the initial PID namespace, where the iterator sees every process; it
 // needs what loading a BPF program needs (root or CAP_BPF with
-// CAP_PERFMON, the kernel's BTF, Linux 5.11). Otherwise the error wraps
-// ErrNoPass.
+// CAP_PERFMON, the kernel's BTF, Linux 5.11). It keeps at most
+// MaxPassSockets sockets: a host with more TCP sockets gets no pass, so
+// that memory stays bounded whatever the sockets. Otherwise the error
+// wraps ErrNoPass.
 func TakePass() (*SocketPass, error) {
 	if !initialPIDNamespace() {
 		return nil, fmt.Errorf("%w: this process runs outside the initial PID namespace", ErrNoPass)
 	}
+	alloc := allocatedTCP()
+	if alloc > MaxPassSockets {
+		return nil, fmt.Errorf("%w: %d TCP sockets on the host, more than %d", ErrNoPass, alloc, MaxPassSockets)
+	}
 	// Sized once: growing a slice of 100,000 sockets (7 MB) would hold
 	// the old array and the new one at once.
-	sockets := make([]nsiter.Socket, 0, allocatedTCP())
+	sockets := make([]nsiter.Socket, 0, alloc)
 	var holders []nsiter.Holder
-	room := openFiles()
-	err := nsiter.Run(room, func(s *nsiter.Socket) { sockets = append(sockets, *s) },
-		func(h nsiter.Holder) { holders = append(holders, h) })
-	if err != nil {
+	over := false
+	err := nsiter.Run(openFiles(), func(s *nsiter.Socket) {
+		if over = over || len(sockets) == MaxPassSockets; !over {
+			sockets = append(sockets, *s)
+		}
+	}, func(h nsiter.Holder) {
+		if over = over || len(holders) == MaxPassSockets; !over {
+			holders = append(holders, h)
+		}
+	})
+	switch {
+	case err != nil:
 		return nil, err
+	case over:
+		return nil, fmt.Errorf("%w: more than %d TCP sockets or holders", ErrNoPass, MaxPassSockets)
 	}
 	return newSocketPass(sockets, holders, kernelHZ()), nil
 }
