@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tcpaudit/tcpaudit/audit"
 )
 
 // TestCheckAllNetnsPass: in namespaces whose every socket sockgen holds
@@ -39,6 +41,39 @@ func TestCheckAllNetnsPass(t *testing.T) {
 	if diff := cmp.Diff(walk.findings, pass.findings); diff != "" {
 		t.Errorf("findings differ (-walk +pass):\n%s", diff)
 	}
+	for _, src := range []string{"auto", "netlink"} {
+		for _, v := range socketViewsFor(t, []int{namedPID, heldPID}, "--source", src) {
+			if noted := slices.Contains(v.Notes, audit.PassNote); noted != (src == "auto") {
+				t.Errorf("sockets --all-netns --source %s: pass note %v, want %v (notes %q)", src, noted, src == "auto", v.Notes)
+			}
+		}
+	}
+}
+
+// socketViewsFor runs sockets --all-netns --format json with args and
+// returns the views of the namespaces holding one of pids.
+func socketViewsFor(t *testing.T, pids []int, args ...string) []socketsDoc {
+	t.Helper()
+	_, out, stderr := runCLI(t, append([]string{"sockets", "--all-netns", "--format", "json"}, args...)...)
+	var doc struct {
+		Namespaces []struct {
+			PIDs []int      `json:"pids"`
+			View socketsDoc `json:"view"`
+		} `json:"namespaces"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("sockets --all-netns %v: %v\n%s", args, err, stderr)
+	}
+	var views []socketsDoc
+	for _, ns := range doc.Namespaces {
+		if slices.ContainsFunc(ns.PIDs, func(p int) bool { return slices.Contains(pids, p) }) {
+			views = append(views, ns.View)
+		}
+	}
+	if len(views) != len(pids) {
+		t.Fatalf("sockets --all-netns %v: %d views hold pids %v, want %d", args, len(views), pids, len(pids))
+	}
+	return views
 }
 
 // netnsReport is the part of a JSON report about some namespaces.
