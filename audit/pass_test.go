@@ -189,3 +189,17 @@ func TestParseHZ(t *testing.T) {
 		}
 	}
 }
+
+// TestPassFor: no pass is taken for one namespace, another source than
+// auto, or another proc root than the live /proc.
+func TestPassFor(t *testing.T) {
+	for _, c := range []struct {
+		src  CensusSource
+		root string
+		n    int
+	}{{CensusAuto, "/proc", 1}, {CensusNetlink, "/proc", 5}, {CensusProc, "/proc", 5}, {CensusAuto, t.TempDir(), 5}} {
+		if p := PassFor(c.src, c.root, c.n); p != nil {
+			t.Errorf("PassFor(%q, %s, %d) took a pass", c.src, c.root, c.n)
+		}
+	}
+}
