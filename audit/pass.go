@@ -43,8 +43,11 @@ type PassSockets struct {
 	sockets []nsiter.Socket
 	holders []nsiter.Holder
 	hz      int
-	once    sync.Once
-	used    bool
+	// keep holds the memory sockets lies in when it is not the Go heap's
+	// (see TakePass), so that it lives as long as they do.
+	keep any
+	once sync.Once
+	used bool
 }
 
 // Namespace returns the sockets of the namespace of nsfs inode ino (none
@@ -71,7 +74,7 @@ func (p *SocketPass) Len() int {
 // newSocketPass groups the sockets of a pass by namespace: a socket
 // written twice (the program's map of written sockets was full) counts
 // once, its second holder kept.
-func newSocketPass(sockets []nsiter.Socket, holders []nsiter.Holder, hz int) *SocketPass {
+func newSocketPass(sockets []nsiter.Socket, holders []nsiter.Holder, hz int, keep any) *SocketPass {
 	slices.SortFunc(sockets, func(a, b nsiter.Socket) int {
 		return cmp.Or(cmp.Compare(a.Netns, b.Netns), cmp.Compare(a.Inode, b.Inode))
 	})
@@ -89,7 +92,7 @@ func newSocketPass(sockets []nsiter.Socket, holders []nsiter.Holder, hz int) *So
 		}
 		group := slices.Clip(sockets[:n])
 		slices.SortStableFunc(group, func(a, b nsiter.Socket) int { return cmp.Compare(listenerLast(a), listenerLast(b)) })
-		p.byNetns[group[0].Netns] = &PassSockets{sockets: group, hz: hz}
+		p.byNetns[group[0].Netns] = &PassSockets{sockets: group, hz: hz, keep: keep}
 		sockets = sockets[n:]
 	}
 	for _, h := range holders {

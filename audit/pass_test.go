@@ -58,7 +58,7 @@ func TestNewSocketPass(t *testing.T) {
 	again.TGID = 101
 	lis := passSocket(t, 1, 11, 100, Listen, "0.0.0.0", "0.0.0.0", 80, 0)
 	other := passSocket(t, 2, 12, 200, CloseWait, "127.0.0.1", "127.0.0.3", 80, 40001)
-	p := newSocketPass([]nsiter.Socket{est, other, lis, again}, []nsiter.Holder{{Netns: 2, Inode: 12, TGID: 201}}, 250)
+	p := newSocketPass([]nsiter.Socket{est, other, lis, again}, []nsiter.Holder{{Netns: 2, Inode: 12, TGID: 201}}, 250, nil)
 	one := p.Namespace(1)
 	if got := []uint32{one.sockets[0].Inode, one.sockets[1].Inode}; len(one.sockets) != 2 || got[0] != 11 {
 		t.Fatalf("namespace 1: sockets %v, want the listener 11 first, then 10", got)
@@ -148,7 +148,7 @@ func TestPassReplay(t *testing.T) {
 	lis := passSocket(t, 1, 11, 100, Listen, "0.0.0.0", "0.0.0.0", 80, 0)
 	cw := passSocket(t, 1, 14, 100, CloseWait, "127.0.0.1", "127.0.0.2", 80, 40001)
 	closed := passSocket(t, 1, 13, 100, Close, "0.0.0.0", "0.0.0.0", 0, 0)
-	p := newSocketPass([]nsiter.Socket{cw, closed, lis}, nil, 250).Namespace(1)
+	p := newSocketPass([]nsiter.Socket{cw, closed, lis}, nil, 250, nil).Namespace(1)
 	c := NewCensus(32768, 60999, WithSocketInfo())
 	p.replay(c)
 	if diff := cmp.Diff(map[string]int{"LISTEN": 1, "CLOSE_WAIT": 1}, c.ByState()); diff != "" {
