@@ -102,6 +102,11 @@ func (s *scanner) willScanBPF() bool {
 // live /proc, the program refused).
 func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 	b := newBatchScan(sets...)
+	if p := s.fsys.passUsed(); p != nil && s.fsys.attribution != AttributionFDScan {
+		p.fill(b, s.fsys.root) // the pass saw every holder
+		b.finish()
+		return b, nil
+	}
 	// A namespace of several (a Scope) scans its own few processes.
 	if b.size() == 0 || !s.willScanBPF() {
 		err := s.fsys.scanFDs(b)

@@ -85,6 +85,9 @@ type CensusInfo struct {
 	// Missing holds net/tcp or net/tcp6 when the /proc source found it
 	// absent, with the open error; the census then counts the other file.
 	Missing map[Source]error
+	// Pass is set when the sockets came from the socket pass (Scope.Pass)
+	// rather than a netlink dump: the same fields, without a walk.
+	Pass bool
 }
 
 // Census adds the sockets to c, which the caller made with NewCensus, over
@@ -101,6 +104,11 @@ func (fsys FS) Census(c *Census, src CensusSource) (CensusInfo, error) {
 	info := CensusInfo{Source: first}
 	if first == CensusNetlink && fsys.scope != nil && fsys.noTCPSockets() {
 		info.Note = NoSocketsNote // a walk of every namespace's sockets spared
+		return info, nil
+	}
+	if p := fsys.passUsed(); first == CensusNetlink && p != nil {
+		p.replay(c)
+		info.Note, info.Pass = PassNote, true
 		return info, nil
 	}
 	if first == CensusNetlink {

@@ -51,6 +51,9 @@ type Facts struct {
 	// CensusNote says why the census fell back to /proc, when it did, or
 	// that the namespace had no socket to dump (NoSocketsNote).
 	CensusNote string
+	// CensusPass is set when the census came from the socket pass
+	// (CensusInfo.Pass): CensusSource is netlink, whose fields it has.
+	CensusPass bool
 	// Sampling holds what repeated samples showed; nil for one sample.
 	Sampling *Sampling
 	// Conntrack is the connection-tracking table; nil when conntrack is

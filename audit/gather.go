@@ -111,6 +111,7 @@ func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 		return err
 	}
 	f.CensusSource, f.CensusNote, f.CensusTime = info.Source, info.Note, time.Since(start)
+	f.CensusPass = info.Pass
 	if info.Source == CensusProc {
 		f.recordFiles([]Source{SourceTCP, SourceTCP6}, info.Missing)
 	}

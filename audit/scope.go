@@ -15,6 +15,12 @@ type Scope struct {
 	// the host, which would cost a read of every descriptor of the host
 	// for each namespace. nil searches every process; empty, none.
 	PIDs []int
+	// Pass holds the namespace's sockets as the socket pass saw them
+	// (SocketPass.Namespace); nil when none was taken. The census comes
+	// from it, and the owners of the sockets too, instead of from a walk
+	// of the kernel's table when net/sockstat shows the pass saw every
+	// socket of the namespace (docs/kernel-facts.md §49).
+	Pass *PassSockets
 }
 
 // InScope returns a reader of the same proc root narrowed to s. It also

@@ -40,7 +40,7 @@ var nsTypes = map[int]string{
 
 // nsType returns the type of the nsfs file at path when it is known not to
 // be a network namespace (ioctl NS_GET_NSTYPE, Linux 4.11; docs/kernel-facts.md
-// §90), "" when it is one or its type cannot be told.
+// §50), "" when it is one or its type cannot be told.
 func nsType(path string) string {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOCTTY, 0)
 	if err != nil {

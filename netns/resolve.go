@@ -58,7 +58,7 @@ func (f Finder) inodeOf(spec, procRoot string) (uint64, string, error) {
 		if errors.Is(err, fs.ErrNotExist) || gone(err) {
 			if _, serr := os.Stat(filepath.Join(procRoot, spec, "stat")); serr == nil {
 				// A zombie: its directory stays until it is reaped, its namespaces are
-				// gone (docs/kernel-facts.md §90).
+				// gone (docs/kernel-facts.md §50).
 				return 0, "", fmt.Errorf("process %d has exited (a zombie its parent has not reaped) and is in no network namespace", pid)
 			}
 			return 0, "", fmt.Errorf("no process %d under %s", pid, procRoot)

@@ -36,7 +36,9 @@ func Merge(audits []NamespaceAudit) rules.Result {
 		if a.Audit != nil {
 			own = a.Audit.Result
 		}
-		res.Namespaces = append(res.Namespaces, rules.NamespaceOf(a.Namespace, own, a.Skipped))
+		n := rules.NamespaceOf(a.Namespace, own, a.Skipped)
+		n.Census = a.Census
+		res.Namespaces = append(res.Namespaces, n)
 		if a.Audit == nil || i == base {
 			continue
 		}

@@ -25,6 +25,8 @@ type NamespaceAudit struct {
 	Audit *Audit
 	// Skipped says why the namespace was not audited; "" when it was.
 	Skipped string
+	// Census says where its socket census came from (CensusOf).
+	Census string
 }
 
 // RunNamespaces audits each namespace of nss, up to GOMAXPROCS at a time,
@@ -47,6 +49,7 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	if err != nil {
 		return nil, err
 	}
+	pass := audit.PassFor(o.Census, o.ProcRoot, len(nss))
 	var host map[string]string
 	if !slices.ContainsFunc(nss, netns.Namespace.IsHost) {
 		if host, err = r.hostGlobals(); err != nil {
@@ -56,7 +59,7 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	out := make([]NamespaceAudit, len(nss))
 	err = netns.Parallel(ctx, len(nss), func(i int) error {
 		var err error
-		out[i], err = r.runNamespace(ctx, nss[i], o.Today, host)
+		out[i], err = r.runNamespace(ctx, nss[i], o.Today, host, pass)
 		return err
 	})
 	if err != nil {
@@ -66,20 +69,25 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 }
 
 // runNamespace audits ns from inside it, looking for the owners of its
-// sockets among its own processes; host holds the host's values of the
-// global keys when they are judged in ns (nil: with the host's namespace).
-func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time, host map[string]string) (NamespaceAudit, error) {
+// sockets among its own processes, or in pass when its census came from
+// there; host holds the host's values of the global keys when they are
+// judged in ns (nil: with the host's namespace).
+func (r *Runner) runNamespace(ctx context.Context, ns netns.Namespace, today time.Time, host map[string]string, pass *audit.SocketPass) (NamespaceAudit, error) {
 	na := NamespaceAudit{Namespace: ns}
-	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members()}
+	scope := &audit.Scope{Net: netns.ThreadNet, PIDs: ns.Members(), Pass: pass.Namespace(ns.Inode)}
 	err := netns.Do(ns, func() error {
 		var err error
 		if ns.IsHost() {
 			na.Audit, err = r.run(ctx, today, scope)
 		} else if na.Audit, err = r.runChild(ctx, today, scope, host); err == nil {
+			na.Census = CensusOf(na.Audit.Facts)
 			na.Audit.Facts = nil // released: see NamespaceAudit
 		}
 		return err
 	})
+	if na.Audit != nil && na.Audit.Facts != nil {
+		na.Census = CensusOf(na.Audit.Facts)
+	}
 	na.Skipped, err = netns.SkipReason(err)
 	if err != nil {
 		return na, fmt.Errorf("namespace %s: %w", ns.String(), err)

@@ -14,6 +14,10 @@ type Namespace struct {
 	PIDs []int `json:"pids"`
 	// Sockets is nil when it was skipped or no census could be taken.
 	Sockets *Sockets `json:"sockets"`
+	// Census says where the census came from: netlink, bpf-iter (the
+	// socket pass, audit.SocketPass) or proc; "" when none was taken. Set
+	// by the caller, which knows the facts.
+	Census string `json:"census,omitempty"`
 	// Failed counts the rules that failed in it.
 	Failed int `json:"failed"`
 	// Skipped says why it was not audited; "" when it was.

@@ -25,10 +25,12 @@ type Namespace struct {
 // gone before it could be entered, or that may not be entered, is passed
 // as skipped with the reason.
 func EachNamespace(ctx context.Context, nss []netns.Namespace, o Options, emit func(Namespace) error) error {
+	// One pass over every process's sockets spares the walks it can.
+	pass := audit.PassFor(o.Source, "/proc", len(nss))
 	take := func(i int) (Namespace, error) {
 		out := Namespace{Namespace: nss[i]}
 		o := o
-		o.Scope = &audit.Scope{Net: netns.ThreadNet, PIDs: nss[i].Members()}
+		o.Scope = &audit.Scope{Net: netns.ThreadNet, PIDs: nss[i].Members(), Pass: pass.Namespace(nss[i].Inode)}
 		err := netns.Do(nss[i], func() error {
 			var err error
 			out.View, err = Take(ctx, "/proc", o)
