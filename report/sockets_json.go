@@ -154,7 +154,7 @@ func listenersOf(v *sockets.View) []listenerJSON {
 
 // socketsDocument builds the JSON document of v.
 func socketsDocument(v *sockets.View) socketsJSON {
-	doc := socketsJSON{Source: string(v.Source), ElapsedMS: ms(v.Elapsed.Seconds()), Total: v.Count(),
+	doc := socketsJSON{Source: v.CensusName(), ElapsedMS: ms(v.Elapsed.Seconds()), Total: v.Count(),
 		States: map[string]int{}, Ephemeral: []ephemeralJSON{}, Notes: v.Notes}
 	for _, s := range audit.States() {
 		if v.State == 0 || s == v.State {

@@ -34,7 +34,7 @@ func (t SocketsText) Write(w io.Writer, v *sockets.View) error {
 	} else {
 		bar.DisableColor()
 	}
-	fmt.Fprintf(w, "TCP sockets: %d (%s, %s)\n", v.Count(), v.Source, v.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(w, "TCP sockets: %d (%s, %s)\n", v.Count(), v.CensusName(), v.Elapsed.Round(time.Millisecond))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	switch v.By {
 	case sockets.ByState:

@@ -229,7 +229,10 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 				pronoun = "it"
 			}
 			where, why := "under "+f.ProcRoot, "another PID namespace?"
-			if a.Scoped {
+			switch {
+			case a.Scoped && !a.Root:
+				where, why = "of this network namespace that this user can see", "run as root: the namespaces of other users' processes cannot be read"
+			case a.Scoped:
 				where, why = "of this network namespace", "only its own processes are searched: a process of another network namespace may hold "+pronoun
 			}
 			notes = append(notes, fmt.Sprintf("%s not attributed: no process %s holds %s (%s)", plural(a.Unattributed, "CLOSE_WAIT socket"), where, pronoun, why))

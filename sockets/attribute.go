@@ -68,6 +68,9 @@ func unattributedNote(pc audit.ProcessCensus, procRoot string) string {
 	case pc.Unreadable > 0:
 		return socks + procs + " could not be read (run as root)"
 	}
+	if pc.Scoped && !pc.Root {
+		return socks + "no process of this network namespace that this user can see holds them (run as root: the namespaces of other users' processes cannot be read, and only the namespace's own processes are searched)"
+	}
 	if pc.Scoped {
 		return socks + "no process of this network namespace holds them (closed since the census, or held by a process of another network namespace: only the namespace's own processes are searched)"
 	}

@@ -61,7 +61,10 @@ type Options struct {
 
 // View is what `tcpaudit sockets` shows, in any format.
 type View struct {
-	Source  audit.CensusSource
+	Source audit.CensusSource
+	// Pass is set when the census came from the socket pass (--all-netns)
+	// rather than from Source, which its attribution's checks still use.
+	Pass    bool
 	Elapsed time.Duration // of the census
 	State   audit.State   // 0 when every state is counted
 	By      By
@@ -130,7 +133,7 @@ func take(fsys audit.FS, o Options) (*View, error) {
 	if err != nil {
 		return nil, fmt.Errorf("socket census: %w", err)
 	}
-	v.Source, v.Elapsed = info.Source, o.now().Sub(start)
+	v.Source, v.Pass, v.Elapsed = info.Source, info.Pass, o.now().Sub(start)
 	if v.Conntrack, err = conntrack(fsys); err != nil {
 		return nil, err
 	}
@@ -178,4 +181,13 @@ func (o Options) now() time.Time {
 		return time.Time{}
 	}
 	return o.Now()
+}
+
+// CensusName says where the census came from, for people: "bpf-iter" for
+// the socket pass, else the source (netlink or proc).
+func (v *View) CensusName() string {
+	if v.Pass {
+		return "bpf-iter"
+	}
+	return string(v.Source)
 }

@@ -43,6 +43,9 @@ func Load(room int) (*Iterator, error) {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	it, err := load(l, room)
+	if errors.Is(err, unix.EPERM) {
+		return nil, fmt.Errorf("%w: loading a BPF program needs root (CAP_BPF and CAP_PERFMON): %w", ErrUnavailable, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}

@@ -46,6 +46,9 @@ func TestCheckAllNetnsPass(t *testing.T) {
 			if noted := slices.Contains(v.Notes, audit.PassNote); noted != (src == "auto") {
 				t.Errorf("sockets --all-netns --source %s: pass note %v, want %v (notes %q)", src, noted, src == "auto", v.Notes)
 			}
+			if want := map[string]string{"auto": "bpf-iter", "netlink": "netlink"}[src]; v.Source != want {
+				t.Errorf("sockets --all-netns --source %s: source %q, want %q", src, v.Source, want)
+			}
 		}
 	}
 }
