@@ -118,6 +118,8 @@ type Census struct {
 	info bool
 	// each, when set by WithEach, sees every socket counted.
 	each func(*Socket)
+	// small is set by Small: the census's arrays grow as they fill.
+	small bool
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -133,6 +135,13 @@ func NewCensus(low, high uint16, opts ...CensusOption) *Census {
 	}
 	for _, o := range opts {
 		o(c)
+	}
+	if c.small {
+		for _, h := range []*inodeHeap{c.closeWait, c.inodes, c.flowHeap()} {
+			if h != nil {
+				h.grow = true
+			}
+		}
 	}
 	return c
 }

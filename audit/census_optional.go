@@ -41,6 +41,24 @@ func OnlyStates(s StateSet) CensusOption {
 	return func(c *Census) { c.only = s }
 }
 
+// Small makes a census whose arrays (the inodes and tcp_info it keeps)
+// grow as they fill, for one namespace of many counted in turn: a census
+// of the host takes each array's bound at once, address space whose pages
+// become resident only as they are written, but under a one-shot
+// command's soft memory limit the bound of every namespace's census
+// would count against the heap's goal and make the collector run.
+func Small() CensusOption {
+	return func(c *Census) { c.small = true }
+}
+
+// flowHeap returns the heap of WithFlowInodes, nil without it.
+func (c *Census) flowHeap() *inodeHeap {
+	if c.flows == nil {
+		return nil
+	}
+	return c.flows.heap
+}
+
 // WithoutCloseWait keeps no CLOSE_WAIT inodes, for a census that will
 // neither attribute nor sample them (CloseWaitInodes is then nil).
 func WithoutCloseWait() CensusOption {

@@ -99,7 +99,7 @@ func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
 	opts := []CensusOption{closeWaitInfo()}
 	if fsys.scope != nil { // one walk of the table: tcp_info in it (InScope)
-		opts = append(opts, WithSocketInfo())
+		opts = append(opts, WithSocketInfo(), Small())
 	}
 	lo, hi := f.portRange()
 	c := NewCensus(lo, hi, opts...)

@@ -119,7 +119,10 @@ func (s *InodeSet) clearHolders() {
 // of them, with their states, and counts all it was offered: a max-heap of
 // packed entries.
 type inodeHeap struct {
-	h       []uint64
+	h []uint64
+	// grow says the array grows as it fills (Small) rather than taking
+	// max at once.
+	grow    bool
 	max     int
 	floor   uint32
 	offered int
@@ -135,7 +138,7 @@ func (h *inodeHeap) add(ino uint64, st State) {
 	}
 	h.offered++
 	v := pack(uint32(ino), st)
-	if h.h == nil {
+	if h.h == nil && !h.grow {
 		// The bound at once: a large allocation takes address space, and only
 		// the pages written become resident, where growing by appends would
 		// hold the old array and its copy at once, and leave garbage behind

@@ -51,7 +51,7 @@ func (c *Census) addInfo(s *Socket) {
 		Idle: time.Duration(s.IdleMs) * time.Millisecond,
 	}
 	h := c.idle
-	if h == nil {
+	if h == nil && !c.small {
 		h = make([]SocketInfo, 0, maxSocketInfo) // the bound at once: see inodeHeap.add
 	}
 	if len(h) < maxSocketInfo {

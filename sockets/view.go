@@ -161,6 +161,9 @@ func newCensus(o Options, states audit.StateSet, lo, hi uint16) *audit.Census {
 	if states != 0 {
 		opts = append(opts, audit.OnlyStates(states))
 	}
+	if o.Scope != nil { // one namespace of several
+		opts = append(opts, audit.Small())
+	}
 	if (o.By != ByState || o.NoOwners) && o.Samples <= 1 {
 		opts = append(opts, audit.WithoutCloseWait()) // neither attributed nor sampled: do not keep inodes
 	}
