@@ -49,7 +49,10 @@ func Do(ns Namespace, fn func() error) error {
 		runtime.LockOSThread()
 		// No UnlockOSThread: the thread ends with this goroutine.
 		defer unix.Close(fd)
-		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); errors.Is(err, unix.EPERM) {
+			done <- fmt.Errorf("enter namespace %s: setns needs CAP_SYS_ADMIN (run as root): %w", ns.ID, err)
+			return
+		} else if err != nil {
 			done <- fmt.Errorf("enter namespace %s: setns: %w", ns.ID, err)
 			return
 		}

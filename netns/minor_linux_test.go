@@ -93,8 +93,10 @@ func TestResolveZombie(t *testing.T) {
 			t.Fatalf("%s: not a zombie after 5s: %s", stat, b)
 		}
 	}
-	_, err := Resolve(strconv.Itoa(cmd.Process.Pid), "/proc")
-	if err == nil || !strings.Contains(err.Error(), "has exited (a zombie") {
-		t.Errorf("--netns %d (a zombie): %v", cmd.Process.Pid, err)
+	for _, spec := range []string{strconv.Itoa(cmd.Process.Pid), "/proc/" + strconv.Itoa(cmd.Process.Pid) + "/ns/net"} {
+		_, err := Resolve(spec, "/proc")
+		if err == nil || !strings.Contains(err.Error(), "has exited (a zombie") {
+			t.Errorf("--netns %s (a zombie): %v", spec, err)
+		}
 	}
 }

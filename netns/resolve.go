@@ -56,9 +56,7 @@ func (f Finder) inodeOf(spec, procRoot string) (uint64, string, error) {
 		}
 		ino, err := linkInode(filepath.Join(procRoot, spec, "ns", "net"))
 		if errors.Is(err, fs.ErrNotExist) || gone(err) {
-			if _, serr := os.Stat(filepath.Join(procRoot, spec, "stat")); serr == nil {
-				// A zombie: its directory stays until it is reaped, its namespaces are
-				// gone (docs/kernel-facts.md §50).
+			if zombie(filepath.Join(procRoot, spec)) {
 				return 0, "", fmt.Errorf("process %d has exited (a zombie its parent has not reaped) and is in no network namespace", pid)
 			}
 			return 0, "", fmt.Errorf("no process %d under %s", pid, procRoot)
@@ -80,5 +78,17 @@ func (f Finder) inodeOf(spec, procRoot string) (uint64, string, error) {
 	if errors.Is(err, fs.ErrNotExist) && path != spec {
 		return 0, "", fmt.Errorf("no namespace of that name (%s does not exist; ip netns list shows the names)", path)
 	}
+	if dir, link := filepath.Split(filepath.Clean(path)); errors.Is(err, fs.ErrNotExist) && link == "net" && zombie(filepath.Dir(filepath.Clean(dir))) {
+		return 0, "", fmt.Errorf("%s: its process has exited (a zombie its parent has not reaped) and is in no network namespace", path)
+	}
 	return ino, path, err
+}
+
+// zombie reports whether the process directory dir (<proc>/<pid>) is there
+// while its ns/net link is not: the process has exited and is not yet
+// reaped; its directory stays, its namespaces are gone (docs/kernel-facts.md
+// §50).
+func zombie(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "stat"))
+	return err == nil
 }

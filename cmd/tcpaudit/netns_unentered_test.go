@@ -27,6 +27,12 @@ func TestNetnsNotEnteredFails(t *testing.T) {
 			t.Errorf("tcpaudit %s as nobody: exit %d, stdout %q, stderr %q; want exit 2, no report, the namespace and the reason", strings.Join(args, " "), code, out, errOut)
 		}
 	}
+	for _, args := range [][]string{{"fix", "--netns", ns}, {"tune", "--netns", ns}} {
+		code, out, errOut := runAsNobody(t, bin, args...)
+		if code != exitError || out != "" || !strings.Contains(errOut, "setns needs CAP_SYS_ADMIN (run as root)") {
+			t.Errorf("tcpaudit %s as nobody: exit %d, stdout %q, stderr %q; want exit 2 saying it needs root", strings.Join(args, " "), code, out, errOut)
+		}
+	}
 	if code, _, errOut := runCLI(t, "sockets", "--netns", ns); code != exitOK {
 		t.Errorf("sockets --netns %s as root: exit %d\n%s", ns, code, errOut)
 	}
