@@ -156,7 +156,7 @@ func (c *Census) Add(s *Socket) {
 	}
 	if c.only != 0 && !c.only.Has(s.State) {
 		if s.State == Listen { // not counted: its port marks accepted connections
-			c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)
+			c.markListening(s.LocalPort)
 		}
 		return
 	}
@@ -166,7 +166,7 @@ func (c *Census) Add(s *Socket) {
 	}
 	switch s.State {
 	case Listen:
-		c.listening[s.LocalPort/64] |= 1 << (s.LocalPort % 64)
+		c.markListening(s.LocalPort)
 		c.Listeners = append(c.Listeners, Listener{
 			Addr: s.Local, Port: s.LocalPort, AcceptQueue: s.RxQueue,
 			Backlog: s.Backlog, Inode: s.Inode, Drops: s.Drops,
@@ -224,6 +224,9 @@ func (c *Census) addEphemeral(f Flow, timeWait bool) {
 	}
 	c.Ephemeral[f] = u
 }
+
+// markListening records that a listener holds the local port.
+func (c *Census) markListening(port uint16) { c.listening[port/64] |= 1 << (port % 64) }
 
 // IsListening reports whether some listener holds the local port.
 func (c *Census) IsListening(port uint16) bool {

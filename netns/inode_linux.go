@@ -31,11 +31,25 @@ func nsfsInode(path string) (uint64, error) {
 	return st.Ino, nil
 }
 
-// nsTypes names the namespace types of NS_GET_NSTYPE (CLONE_NEW* flags).
-var nsTypes = map[int]string{
-	unix.CLONE_NEWNS: "mount", unix.CLONE_NEWUTS: "UTS", unix.CLONE_NEWIPC: "IPC",
-	unix.CLONE_NEWUSER: "user", unix.CLONE_NEWPID: "PID", unix.CLONE_NEWCGROUP: "cgroup",
-	unix.CLONE_NEWTIME: "time",
+// nsTypeName names a namespace type of NS_GET_NSTYPE (a CLONE_NEW* flag).
+func nsTypeName(t int) string {
+	switch t {
+	case unix.CLONE_NEWNS:
+		return "mount"
+	case unix.CLONE_NEWUTS:
+		return "UTS"
+	case unix.CLONE_NEWIPC:
+		return "IPC"
+	case unix.CLONE_NEWUSER:
+		return "user"
+	case unix.CLONE_NEWPID:
+		return "PID"
+	case unix.CLONE_NEWCGROUP:
+		return "cgroup"
+	case unix.CLONE_NEWTIME:
+		return "time"
+	}
+	return fmt.Sprintf("0x%x", t)
 }
 
 // nsType returns the type of the nsfs file at path when it is known not to
@@ -51,10 +65,7 @@ func nsType(path string) string {
 	if err != nil || t == unix.CLONE_NEWNET {
 		return ""
 	}
-	if name, ok := nsTypes[t]; ok {
-		return name
-	}
-	return fmt.Sprintf("0x%x", t)
+	return nsTypeName(t)
 }
 
 // notNsfs says what path is instead of an nsfs file. An empty regular file

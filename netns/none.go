@@ -44,9 +44,16 @@ func (s *Skips) NoneSeen() error {
 			return fmt.Errorf("network namespace %s was not audited: %s", s.one, r)
 		}
 	}
+	return fmt.Errorf("none of the %d network namespaces was audited: %s", n, SkipReasons(s.reasons))
+}
+
+// SkipReasons says how many namespaces were skipped for each reason of
+// counts, "2 gone: their processes exited …; 1 permission denied …",
+// in the order of the reasons.
+func SkipReasons(counts map[string]int) string {
 	var why []string
-	for _, r := range slices.Sorted(maps.Keys(s.reasons)) {
-		why = append(why, fmt.Sprintf("%d %s", s.reasons[r], SkippedMany(r, s.reasons[r])))
+	for _, r := range slices.Sorted(maps.Keys(counts)) {
+		why = append(why, fmt.Sprintf("%d %s", counts[r], SkippedMany(r, counts[r])))
 	}
-	return fmt.Errorf("none of the %d network namespaces was audited: %s", n, strings.Join(why, "; "))
+	return strings.Join(why, "; ")
 }

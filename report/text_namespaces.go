@@ -3,7 +3,6 @@ package report
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -178,14 +177,8 @@ func namespaceSummary(nss []rules.Namespace) string {
 		}
 	}
 	line := fmt.Sprintf("%s audited", plural(audited, "network namespace"))
-	skipped := 0
-	var why []string
-	for _, r := range slices.Sorted(maps.Keys(reasons)) {
-		skipped += reasons[r]
-		why = append(why, fmt.Sprintf("%d %s", reasons[r], netns.SkippedMany(r, reasons[r])))
-	}
-	if skipped > 0 {
-		line += fmt.Sprintf(", %d skipped (%s)", skipped, strings.Join(why, "; "))
+	if skipped := len(nss) - audited; skipped > 0 {
+		line += fmt.Sprintf(", %d skipped (%s)", skipped, netns.SkipReasons(reasons))
 	} else {
 		line += ", 0 skipped"
 	}
