@@ -112,7 +112,7 @@ func TestInvalidReleaseEveryFormat(t *testing.T) {
 	url, stop := startServe(t, "--proc-root", host)
 	mfs := scrape(t, url)
 	if v := gauge(t, mfs, "tcpaudit_up", nil); v != 1 || mfs["tcpaudit_info"] == nil || mfs["tcpaudit_rule_status"] == nil {
-		t.Errorf("serve: tcpaudit_up %v with tcpaudit_info %v: want 1 with the audit's metrics", v, mfs["tcpaudit_info"] != nil)
+		t.Errorf("serve: tcpaudit_up %v with tcpaudit_info %v: want 1 with the audit's metrics (tcpaudit_error_info: %v)", v, mfs["tcpaudit_info"] != nil, mfs["tcpaudit_error_info"].GetMetric())
 	}
 	stop()
 }
