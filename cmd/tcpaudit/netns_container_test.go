@@ -102,13 +102,19 @@ func TestFixNetnsOwnerNotLowestPID(t *testing.T) {
 	netPath := "--net=/proc/" + strconv.Itoa(first.Process.Pid) + "/ns/net"
 	podUID := cgtest.NewPodUID(t)
 	dir := cgtest.Kubepods(t, mnt, podUID, cgtest.ContainerID(podUID))
+	// Until unshare has made the namespace, its ns/net is the test's own:
+	// a sysctl there would change the host.
+	self, _ := os.Readlink("/proc/self/ns/net")
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		// unshare has made the namespace once the sysctl runs in another one.
-		if out, err := exec.Command(nsenter, netPath, "sysctl", "-w", "net.ipv4.ip_local_port_range=40000 40099").CombinedOutput(); err == nil {
+		if ns, err := os.Readlink("/proc/" + strconv.Itoa(first.Process.Pid) + "/ns/net"); err == nil && ns != self {
 			break
-		} else if time.Now().After(deadline) {
-			t.Fatalf("sysctl -w in the namespace: %v: %s", err, out)
 		}
+		if time.Now().After(deadline) {
+			t.Fatal("unshare made no network namespace within 5s")
+		}
+	}
+	if out, err := exec.Command(nsenter, netPath, "sysctl", "-w", "net.ipv4.ip_local_port_range=40000 40099").CombinedOutput(); err != nil {
+		t.Fatalf("sysctl -w in the namespace: %v: %s", err, out)
 	}
 	joined := exec.Command(nsenter, netPath, "sleep", "30")
 	if err := joined.Start(); err != nil {
