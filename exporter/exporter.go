@@ -137,11 +137,12 @@ func (x *Exporter) refreshLoop(ctx context.Context) {
 }
 
 // current returns the evaluation to serve, evaluating first when on
-// demand, waiting for the first evaluation when it is under way. A scrape
-// whose client has left starts nothing.
+// demand, and, before the first evaluation has ended, joining it (or
+// starting it: a scrape may come before the goroutine that starts it has
+// run). A scrape whose client has left starts nothing.
 func (x *Exporter) current(ctx context.Context) (evaluation, int) {
 	x.mu.Lock()
-	first := !x.last.done && x.flight != nil
+	first := !x.last.done
 	x.mu.Unlock()
 	if x.interval <= 0 || first {
 		_ = x.Evaluate(ctx) // its error is in x.last; a first one under way is joined
