@@ -48,8 +48,15 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 	f.record(SourceProcesses, true, "")
 }
 
+// MaxNamedSockets bounds the CLOSE_WAIT sockets whose holders Gather
+// finds: the longest idle of Facts.CloseWaitInfo, which are the ones a
+// finding names first. Holders of all 4,096 sockets with tcp_info took
+// 1.5 MiB of a check's peak memory for the five a finding names by default.
+const MaxNamedSockets = 64
+
 // ownerDetails returns the inodes whose holders the findings name: the
-// listeners in trouble and the CLOSE_WAIT sockets with tcp_info.
+// listeners in trouble and the MaxNamedSockets longest idle CLOSE_WAIT
+// sockets with tcp_info.
 func ownerDetails(f *Facts) map[uint64]State {
 	inodes := make(map[uint64]State)
 	for _, l := range f.Census.Listeners {
@@ -57,12 +64,45 @@ func ownerDetails(f *Facts) map[uint64]State {
 			inodes[l.Inode] = Listen
 		}
 	}
-	for _, s := range f.CloseWaitInfo {
+	for _, s := range f.CloseWaitInfo[:min(len(f.CloseWaitInfo), MaxNamedSockets)] {
 		if s.Inode != 0 {
 			inodes[s.Inode] = CloseWait
 		}
 	}
 	return inodes
+}
+
+// nameStuck finds the holders of the longest idle CLOSE_WAIT sockets that
+// stayed through every sample (s.StuckCloseWait), MaxNamedSockets of them,
+// where Gather did not look for them (it looked for the longest idle
+// before sampling, and some of those closed meanwhile).
+func (fsys FS) nameStuck(f *Facts, s *Sampling) {
+	if f.Owners == nil {
+		return
+	}
+	want := make(map[uint64]struct{})
+	for _, si := range f.CloseWaitInfo {
+		if len(want) == MaxNamedSockets {
+			break
+		}
+		if _, stuck := s.StuckCloseWait[si.Inode]; !stuck {
+			continue
+		}
+		if _, known := f.Owners.Holders[si.Inode]; !known {
+			want[si.Inode] = struct{}{}
+		}
+	}
+	if len(want) == 0 {
+		return
+	}
+	a, err := fsys.Owners(want)
+	if err != nil {
+		return // the sockets are counted; they are shown without their holder
+	}
+	if f.Owners.Holders == nil {
+		f.Owners.Holders = make(map[uint64]Holder, len(a.Holders))
+	}
+	maps.Copy(f.Owners.Holders, a.Holders)
 }
 
 // notCloseWait returns the inodes of m in other states than CLOSE_WAIT

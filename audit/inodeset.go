@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sort"
 	"sync/atomic"
+
+	"github.com/tcpaudit/tcpaudit/internal/offheap"
 )
 
 // AttributionBatch bounds the socket inodes attributed in one pass over the
@@ -35,6 +37,8 @@ func pack(ino uint32, st State) uint64 { return uint64(ino)<<inodeShift | uint64
 // inode, in 8 bytes an inode.
 type InodeSet struct {
 	v []uint64
+	// mem keeps v's memory when it is off the Go heap (see inodeHeap).
+	mem *offheap.Memory
 	// tagged says the entries carry a tag of the caller's (see
 	// WithFlowInodes) in place of a state.
 	tagged bool
@@ -119,7 +123,8 @@ func (s *InodeSet) clearHolders() {
 // of them, with their states, and counts all it was offered: a max-heap of
 // packed entries.
 type inodeHeap struct {
-	h []uint64
+	h   []uint64
+	mem *offheap.Memory
 	// grow says the array grows as it fills (Small) rather than taking
 	// max at once.
 	grow    bool
@@ -139,11 +144,13 @@ func (h *inodeHeap) add(ino uint64, st State) {
 	h.offered++
 	v := pack(uint32(ino), st)
 	if h.h == nil && !h.grow {
-		// The bound at once: a large allocation takes address space, and only
-		// the pages written become resident, where growing by appends would
-		// hold the old array and its copy at once, and leave garbage behind
-		// at every doubling (docs/benchmarks.md).
-		h.h = make([]uint64, 0, h.max)
+		// The bound at once, off the Go heap: only the pages written become
+		// resident, where growing by appends would hold the old array and its
+		// copy at once and leave garbage behind at every doubling, and the
+		// bound does not count against the soft memory limit, which a 2 MiB
+		// array on the heap holding a few thousand inodes squeezed into a
+		// collection every few milliseconds (docs/benchmarks.md).
+		h.h, h.mem = offheap.Make[uint64](h.max)
 	}
 	if len(h.h) < h.max {
 		h.h = append(h.h, v)
@@ -167,7 +174,7 @@ func (h *inodeHeap) set() *InodeSet {
 		return &InodeSet{}
 	}
 	slices.Sort(h.h)
-	s := &InodeSet{v: h.h}
+	s := &InodeSet{v: h.h, mem: h.mem}
 	s.clearHolders()
 	return s
 }

@@ -43,8 +43,9 @@ type Attribution struct {
 	Root bool
 	// Holders maps attributed inodes to the processes holding them: every
 	// inode for Attribute; for Gather the listeners in trouble, the sockets
-	// toward heavy destinations and the CLOSE_WAIT sockets of
-	// Facts.CloseWaitInfo (no value per CLOSE_WAIT socket).
+	// toward heavy destinations and the MaxNamedSockets longest idle
+	// CLOSE_WAIT sockets of Facts.CloseWaitInfo (for Sample, of those that
+	// stayed through every sample), never one per CLOSE_WAIT socket.
 	Holders map[uint64]Holder
 	// Flows holds the owners of the ports toward the heavy destinations
 	// (Census.HeavyFlows), each socket counted once; nil when none.
@@ -96,7 +97,7 @@ func (fsys FS) Attribute(inodes map[uint64]State) (Attribution, error) {
 	defer sc.close()
 	for lo := 0; lo < set.Len(); lo += AttributionBatch {
 		hi := min(lo+AttributionBatch, set.Len())
-		b, err := sc.scan(&InodeSet{v: set.v[lo:hi]})
+		b, err := sc.scan(&InodeSet{v: set.v[lo:hi], mem: set.mem})
 		if err != nil {
 			return Attribution{}, err
 		}

@@ -7,13 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime"
 	"strings"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/tcpaudit/tcpaudit/audit/nsiter"
+	"github.com/tcpaudit/tcpaudit/internal/offheap"
 )
 
 // TakePass takes the socket pass (see SocketPass) on the live host from
@@ -32,8 +29,11 @@ func TakePass() (*SocketPass, error) {
 		return nil, fmt.Errorf("%w: %d TCP sockets on the host, more than %d", ErrNoPass, alloc, MaxPassSockets)
 	}
 	// Sized once (growing a slice of 100,000 sockets, 7 MB, would hold the
-	// old array and the new one at once), off the Go heap.
-	sockets, keep := offHeapSockets(alloc)
+	// old array and the new one at once), off the Go heap: 7 MB of sockets
+	// on the heap left the collector of a one-shot command a goal of 3 MB
+	// and it ran without pause (81 cycles in a check of 50 namespaces,
+	// twice its user time).
+	sockets, keep := offheap.Make[nsiter.Socket](alloc)
 	var holders []nsiter.Holder
 	over := false
 	err := nsiter.Run(openFiles(), func(s *nsiter.Socket) {
@@ -52,32 +52,6 @@ func TakePass() (*SocketPass, error) {
 		return nil, fmt.Errorf("%w: more than %d TCP sockets or holders", ErrNoPass, MaxPassSockets)
 	}
 	return newSocketPass(sockets, holders, kernelHZ(), keep), nil
-}
-
-// offHeapMemory is memory of an anonymous mapping, unmapped once nothing
-// refers to it.
-type offHeapMemory struct{ b []byte }
-
-// offHeapSockets returns an empty slice with room for n sockets in memory
-// of its own, outside the Go heap, and what keeps that memory mapped. A
-// one-shot command runs under a soft memory limit of 12 MiB
-// (cmd/tcpaudit): 7 MB of sockets on the heap left the collector a goal of
-// 3 MB and it ran without pause (81 cycles in a check of 50 namespaces,
-// twice its user time); memory it does not manage counts in the RSS
-// alone. The sockets hold no pointers. Where the mapping fails, or for
-// none, the slice is the heap's.
-func offHeapSockets(n int) ([]nsiter.Socket, *offHeapMemory) {
-	size := n * int(unsafe.Sizeof(nsiter.Socket{}))
-	if n == 0 {
-		return nil, nil
-	}
-	b, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS)
-	if err != nil {
-		return make([]nsiter.Socket, 0, n), nil
-	}
-	m := &offHeapMemory{b: b}
-	runtime.AddCleanup(m, func(b []byte) { _ = unix.Munmap(b) }, b)
-	return unsafe.Slice((*nsiter.Socket)(unsafe.Pointer(&b[0])), n)[:0], m
 }
 
 // openFiles returns the open files of the host (sys/fs/file-nr) plus a

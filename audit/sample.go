@@ -102,6 +102,7 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 	s.Elapsed = time.Since(start)
 	s.Rates = Rates(first, last, s.Elapsed)
 	f.Counters, f.Sampling = withoutConntrack(last), s
+	fsys.nameStuck(f, s)
 	if f.Conntrack != nil && last[ConntrackSection] != nil {
 		f.Conntrack = &Conntrack{Sysctls: f.Conntrack.Sysctls, Stats: ConntrackStats(last[ConntrackSection])}
 	}

@@ -104,5 +104,7 @@ func (fsys FS) gatherSocketInfo(f *Facts) {
 	if f.Census == nil || f.CensusSource != CensusNetlink || f.Census.Count(CloseWait) == 0 {
 		return
 	}
-	f.CloseWaitInfo = f.Census.SocketInfos()
+	// The census is complete: its heap is sorted and handed over rather
+	// than copied (4,096 sockets, 352 KB).
+	f.CloseWaitInfo, f.Census.idle = oldestFirst(f.Census.idle), nil
 }

@@ -29,7 +29,7 @@ func closeWaitAccumulation() Rule {
 		Params: []Param{
 			{Name: "warning", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which a warning is raised"},
 			{Name: "critical", Kind: IntParam, Doc: "CLOSE_WAIT sockets at which the finding is critical"},
-			{Name: "top", Kind: IntParam, Doc: "owning processes, and stuck sockets, to name"},
+			{Name: "top", Kind: IntParam, Doc: "owning processes, and stuck sockets (at most 64, the longest idle), to name"},
 			{Name: "stuck_after", Kind: IntParam, Doc: "seconds without data (tcp_info last_data_recv) after which a CLOSE_WAIT socket is stuck"},
 		},
 		Explanation: closeWaitWhy,

@@ -1,0 +1,126 @@
+//go:build linux
+
+package audit_test
+
+import (
+	"net"
+	"os"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/tcpaudit/tcpaudit/audit"
+	"github.com/tcpaudit/tcpaudit/internal/nstest"
+)
+
+// closeWaitConns opens n connections to ln whose clients half-close: the
+// accepted ends, returned, stay in CLOSE_WAIT held by this process.
+func closeWaitConns(t *testing.T, ln net.Listener, n int) []net.Conn {
+	t.Helper()
+	var servers []net.Conn
+	for range n {
+		c, err := net.DialTimeout("tcp4", ln.Addr().String(), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if err := c.(*net.TCPConn).CloseWrite(); err != nil {
+			t.Fatal(err)
+		}
+		servers = append(servers, s)
+	}
+	return servers
+}
+
+// inode returns the socket inode of c.
+func inode(t *testing.T, c net.Conn) uint64 {
+	t.Helper()
+	raw, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ino uint64
+	raw.Control(func(fd uintptr) {
+		st, err := os.Stat("/proc/self/fd/" + strconv.Itoa(int(fd)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ino = st.Sys().(*syscall.Stat_t).Ino
+	})
+	return ino
+}
+
+// TestNamedCloseWaitBounded: a namespace holds 80 old CLOSE_WAIT sockets
+// and 10 newer ones. Gather looks for the holders of the 64 longest idle
+// only (MaxNamedSockets), yet counts all 90 for their owner; when the old
+// ones close between two samples, Sample finds the holders of the 10 that
+// stayed through both, which the findings then name.
+func TestNamedCloseWaitBounded(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	old := closeWaitConns(t, ln, 80)
+	time.Sleep(1100 * time.Millisecond) // tcp_info's idle time is in milliseconds
+	young := closeWaitConns(t, ln, 10)
+
+	o := audit.Options{ProcRoot: "/proc", Keys: []string{audit.PortRangeKey}, Census: audit.CensusNetlink}
+	f, err := audit.Gather(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.CloseWaitInfo) != 90 || f.Owners == nil {
+		t.Fatalf("%d sockets with tcp_info, owners %v; want 90 and owners", len(f.CloseWaitInfo), f.Owners)
+	}
+	if len(f.Owners.Owners) != 1 || f.Owners.Owners[0].PID != os.Getpid() || f.Owners.Owners[0].Sockets != 90 {
+		t.Errorf("owners %+v, want this process with 90 sockets", f.Owners.Owners)
+	}
+	held := 0
+	for i, s := range f.CloseWaitInfo {
+		_, ok := f.Owners.Holder(s.Inode)
+		if ok {
+			held++
+		}
+		if ok != (i < audit.MaxNamedSockets) {
+			t.Errorf("socket %d of the longest idle first (idle %v): holder found %v", i, s.Idle, ok)
+		}
+	}
+	if held != audit.MaxNamedSockets {
+		t.Errorf("holders of %d CLOSE_WAIT sockets, want %d", held, audit.MaxNamedSockets)
+	}
+
+	closed := false
+	f, err = audit.Sample(t.Context(), o, 2, 300*time.Millisecond, func(done, _ int) {
+		if done == 1 && !closed {
+			closed = true
+			for _, c := range old {
+				c.Close()
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(f.Sampling.StuckCloseWait); n != 10 {
+		t.Fatalf("%d sockets stayed through both samples, want the 10 young ones", n)
+	}
+	for _, c := range young {
+		ino := inode(t, c)
+		if _, stuck := f.Sampling.StuckCloseWait[ino]; !stuck {
+			t.Errorf("young socket %d not stuck", ino)
+		}
+		if h, ok := f.Owners.Holder(ino); !ok || h.PID != os.Getpid() {
+			t.Errorf("holder of stuck socket %d: %+v %v, want this process", ino, h, ok)
+		}
+	}
+}
