@@ -16,7 +16,7 @@ import (
 func stuckSockets(f *audit.Facts, p Params, ev Evidence) []Subject {
 	after := time.Duration(p.Int("stuck_after")) * time.Second
 	top := min(int(p.Int("top")), audit.MaxNamedSockets) // the sockets whose holders were looked for
-	var stuck []audit.SocketInfo // the first top of them, longest idle first
+	var stuck []audit.SocketInfo                         // the first top of them, longest idle first
 	n := 0
 	for _, s := range f.CloseWaitInfo {
 		if isStuck(f, s, after) {

@@ -12,6 +12,7 @@ import (
 )
 
 func main() {
+	growStack()
 	limitMemory(os.Args[1:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
@@ -38,4 +39,16 @@ func limitMemory(args []string) {
 		return
 	}
 	debug.SetMemoryLimit(shortRunMemory)
+}
+
+// growStack grows the main goroutine's stack at once to the size a
+// command's deepest calls need.
+//
+//go:noinline
+func growStack() byte {
+	var b [96 << 10]byte
+	for i := range b {
+		b[i] = byte(i)
+	}
+	return b[len(b)-1]
 }
