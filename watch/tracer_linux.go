@@ -12,8 +12,9 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
+
+	"github.com/tcpaudit/tcpaudit/internal/memlock"
 )
 
 // bpfTracer is the BPF programs of bpf/watch.c attached to their
@@ -44,7 +45,7 @@ type bpfOptions struct {
 
 // openBPF is OpenBPF with options.
 func openBPF(netns uint32, o bpfOptions) (Tracer, error) {
-	if err := rlimit.RemoveMemlock(); err != nil {
+	if err := memlock.Raise(); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
 	spec, err := loadTracer()

@@ -8,8 +8,9 @@ import (
 	"io"
 
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
+
+	"github.com/tcpaudit/tcpaudit/internal/memlock"
 )
 
 // Run loads the program with room for room distinct sockets in its map of
@@ -19,7 +20,7 @@ import (
 // CAP_BPF and CAP_PERFMON) and the kernel's BTF; errors of loading and
 // attaching wrap ErrUnavailable.
 func Run(room int, sock func(*Socket), holder func(Holder)) error {
-	_ = rlimit.RemoveMemlock() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
+	_ = memlock.Raise() // kernels before 5.11 charge maps to RLIMIT_MEMLOCK
 	spec, err := loadNsiter()
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrUnavailable, err)
