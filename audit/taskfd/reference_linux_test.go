@@ -4,6 +4,8 @@ package taskfd
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"os"
 	"slices"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 )
 
 // TestProgramMatchesReference runs the program Load assembles and the
@@ -163,9 +166,26 @@ func (r *reference) run(t *testing.T, inodes []uint32, states States, visit func
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	if err := read(rd, visit); err != nil {
+	if err := read(againReader{rd}, visit); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// againReader reads r again when a read fails with EAGAIN, as fdReader
+// does: the kernel stops a read of the iterator that visited a million
+// files without output (a host holding more than a million descriptors),
+// and the next read goes on.
+type againReader struct{ r io.Reader }
+
+func (a againReader) Read(p []byte) (int, error) {
+	for range maxAgain {
+		n, err := a.r.Read(p)
+		if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
+			continue
+		}
+		return n, err
+	}
+	return 0, fmt.Errorf("read the reference iterator: EAGAIN %d times in a row", maxAgain)
 }
 
 // unavailable ends a test whose Load failed with ErrUnavailable: it fails
