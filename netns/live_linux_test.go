@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
@@ -154,5 +155,39 @@ func TestDeletedNamedSkipped(t *testing.T) {
 	}
 	if got := netns.SkippedMany(netns.SkippedDeleted, 2); !strings.Contains(got, "names were removed") {
 		t.Errorf("two deleted: %q", got)
+	}
+}
+
+// addNamed makes the ip netns name, removed at the end of the test.
+func addNamed(t *testing.T, name string) {
+	t.Helper()
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Skipf("ip netns add %s: %v: %s", name, err, out)
+	}
+	t.Cleanup(func() { exec.Command("ip", "netns", "del", name).Run() })
+}
+
+// TestResolveDigitName: an ip netns name of digits only is found by
+// name when no process has that PID (4194399 is above PID_MAX_LIMIT), and
+// a name that is also a live PID is refused as ambiguous, naming both
+// paths, rather than taken for the process.
+func TestResolveDigitName(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root for ip netns add")
+	}
+	addNamed(t, "4194399")
+	want, err := os.Stat("/run/netns/4194399")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, err := netns.Resolve("4194399", "/proc")
+	if err != nil || ns.Inode != want.Sys().(*syscall.Stat_t).Ino {
+		t.Errorf("Resolve(4194399) = %+v, %v; want the named namespace", ns, err)
+	}
+	self := strconv.Itoa(os.Getpid())
+	addNamed(t, self)
+	_, err = netns.Resolve(self, "/proc")
+	if err == nil || !strings.Contains(err.Error(), "/proc/"+self+"/ns/net") || !strings.Contains(err.Error(), "/run/netns/"+self) {
+		t.Errorf("Resolve(%s), both a PID and a name: %v; want both paths offered", self, err)
 	}
 }

@@ -50,30 +50,51 @@ func (f Finder) inodeOf(spec, procRoot string) (uint64, string, error) {
 	if spec == "" {
 		return 0, "", errors.New("empty: want a name under /run/netns, a PID or a path")
 	}
-	if pid, err := strconv.Atoi(spec); err == nil {
-		if pid <= 0 {
-			return 0, "", errors.New("not a PID")
-		}
+	if pid, err := strconv.Atoi(spec); err == nil && pid > 0 {
+		// An ip netns name may be all digits too: the name is taken when no
+		// such process exists, and a spec that is both is refused.
+		named := f.namePath(spec)
+		_, nameErr := os.Lstat(named)
 		ino, err := linkInode(filepath.Join(procRoot, spec, "ns", "net"))
-		if errors.Is(err, fs.ErrNotExist) || gone(err) {
+		switch {
+		case (errors.Is(err, fs.ErrNotExist) || gone(err)) && nameErr == nil:
+			return f.inodeOfPath(named, spec)
+		case errors.Is(err, fs.ErrNotExist) || gone(err):
 			if zombie(filepath.Join(procRoot, spec)) {
 				return 0, "", fmt.Errorf("process %d has exited (a zombie its parent has not reaped) and is in no network namespace", pid)
 			}
 			return 0, "", fmt.Errorf("no process %d under %s", pid, procRoot)
+		case nameErr == nil:
+			return 0, "", fmt.Errorf("both process %d and the namespace name %s exist: give %s for the process's namespace or %s for the named one",
+				pid, visible.Quote(spec), filepath.Join(procRoot, spec, "ns", "net"), named)
 		}
 		return ino, "", err
+	}
+	if _, err := strconv.Atoi(spec); err == nil {
+		return 0, "", errors.New("not a PID")
 	}
 	path := spec
 	if !strings.Contains(spec, "/") {
 		if spec == "." || spec == ".." {
 			return 0, "", errors.New("not a namespace name")
 		}
-		dir := f.NetnsDir
-		if dir == "" {
-			dir = DefaultNetnsDir
-		}
-		path = filepath.Join(dir, spec)
+		path = f.namePath(spec)
 	}
+	return f.inodeOfPath(path, spec)
+}
+
+// namePath returns the path of the ip netns name.
+func (f Finder) namePath(name string) string {
+	dir := f.NetnsDir
+	if dir == "" {
+		dir = DefaultNetnsDir
+	}
+	return filepath.Join(dir, name)
+}
+
+// inodeOfPath returns the inode of the nsfs file at path, which spec gave
+// (as a path, or as a name when they differ).
+func (f Finder) inodeOfPath(path, spec string) (uint64, string, error) {
 	ino, err := nsfsInode(path)
 	if errors.Is(err, fs.ErrNotExist) && path != spec {
 		return 0, "", fmt.Errorf("no namespace of that name (%s does not exist; ip netns list shows the names)", path)
