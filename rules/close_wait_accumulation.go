@@ -61,6 +61,11 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	title := fmt.Sprintf("%d sockets in CLOSE_WAIT: the application has not closed them", n)
 	if k := int64(ev["stuck"]); k > 0 {
 		title = fmt.Sprintf("%d of %d sockets in CLOSE_WAIT are stuck: the application does not close them", k, n)
+		// tcp_info is kept for the longest idle only: when every one of
+		// those is stuck, the others were not looked at.
+		if f.Sampling == nil && k == int64(len(f.CloseWaitInfo)) && k < n {
+			title = fmt.Sprintf("at least %d of %d sockets in CLOSE_WAIT are stuck (the %d longest idle were examined): the application does not close them", k, n, k)
+		}
 	}
 	return []Finding{{
 		Severity:    sev,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -59,5 +60,44 @@ func TestCloseWaitOwners(t *testing.T) {
 	}
 	if len(f.Fix.Sysctl) != 0 || f.Fix.Advice == "" {
 		t.Errorf("fix %+v: a CLOSE_WAIT leak is fixed in the application, not by a sysctl", f.Fix)
+	}
+}
+
+// TestCloseWaitStuckExamined: tcp_info is kept for the longest idle
+// CLOSE_WAIT sockets only. When all of those are stuck, the title gives a
+// lower bound and says how many were examined; when some are not, the
+// count is exact (the others are idle for less).
+func TestCloseWaitStuckExamined(t *testing.T) {
+	infos := func(n, stuck int) []audit.SocketInfo {
+		var out []audit.SocketInfo
+		for i := range n {
+			idle := time.Hour - time.Duration(i)*time.Millisecond
+			if i >= stuck {
+				idle = time.Second
+			}
+			out = append(out, audit.SocketInfo{Inode: uint64(1000 + i), Idle: idle, EOFUnread: true})
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		census, info, stuck int
+		title, observed     string
+	}{
+		{10000, 4096, 4096, "at least 4096 of 10000 sockets in CLOSE_WAIT are stuck (the 4096 longest idle were examined)", "(of the 4096 longest idle, whose tcp_info was kept)"},
+		{10000, 4096, 300, "300 of 10000 sockets in CLOSE_WAIT are stuck:", "(of the 4096 longest idle, whose tcp_info was kept)"},
+		{500, 500, 500, "500 of 500 sockets in CLOSE_WAIT are stuck:", "median"},
+	} {
+		f := closeWaitFacts(tc.census, nil)
+		f.CloseWaitInfo = infos(tc.info, tc.stuck)
+		got := check(t, "baseline", "close-wait-accumulation", f)
+		if len(got) != 1 {
+			t.Fatalf("%d findings, want 1", len(got))
+		}
+		if !strings.HasPrefix(got[0].Title, tc.title) || !strings.Contains(got[0].Observed, tc.observed) {
+			t.Errorf("%d sockets, %d examined, %d stuck:\ntitle %q\nwant %q\nobserved %q\nwant %q", tc.census, tc.info, tc.stuck, got[0].Title, tc.title, got[0].Observed, tc.observed)
+		}
+		if tc.census == tc.info && strings.Contains(got[0].Observed, "longest idle, whose") {
+			t.Errorf("every socket examined, yet observed says otherwise: %q", got[0].Observed)
+		}
 	}
 }

@@ -69,9 +69,13 @@ func idleText(f *audit.Facts, ev Evidence, stuck []Subject) string {
 	oldest, median := info[0].Idle, info[len(info)/2].Idle
 	ev["oldest_idle_s"], ev["median_idle_s"], ev["recv_q_bytes"] = oldest.Seconds(), median.Seconds(), float64(unread)
 	ev["eof_unread"] = float64(eofUnread)
-	text := fmt.Sprintf("; idle (no data received, tcp_info last_data_recv) for up to %s, median %s; "+
+	of := ""
+	if n := f.Census.Count(audit.CloseWait); len(info) < n {
+		of = fmt.Sprintf(" (of the %d longest idle, whose tcp_info was kept)", len(info))
+	}
+	text := fmt.Sprintf("; idle (no data received, tcp_info last_data_recv) for up to %s, median %s%s; "+
 		"%d bytes of data received and not read; %d of %d have not read the end of the stream (read never returned 0)",
-		oldest.Round(time.Second), median.Round(time.Second), unread, eofUnread, len(info))
+		oldest.Round(time.Second), median.Round(time.Second), of, unread, eofUnread, len(info))
 	var list []string
 	for _, s := range stuck {
 		who := "not attributed"
