@@ -3,7 +3,9 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/tcpaudit/tcpaudit/containers"
@@ -90,5 +92,38 @@ func TestFixNetnsRefusesDiffAndWrite(t *testing.T) {
 	}
 	if _, err := os.Stat(g.file); err == nil {
 		t.Errorf("fix --netns %s --write wrote %s", g.ns, g.file)
+	}
+}
+
+// TestFixSnapshotAllNetnsDirectory: each namespace's directory of a
+// snapshot --all-netns records its namespace, so fix given that directory
+// as its proc root offers no drop-in of the host and refuses --write and
+// --diff, as for a snapshot taken inside the namespace.
+func TestFixSnapshotAllNetnsDirectory(t *testing.T) {
+	g := newGuest(t)
+	snap := filepath.Join(t.TempDir(), "snap")
+	if code, out, stderr := runBinary(t, g.bin, "snapshot", "--all-netns", snap); code != exitOK {
+		t.Fatalf("snapshot --all-netns: exit %d\n%s%s", code, out, stderr)
+	}
+	st, err := os.Stat("/run/netns/" + g.ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(snap, "netns", "net-"+strconv.FormatUint(st.Sys().(*syscall.Stat_t).Ino, 10))
+	o, ok, err := containers.ReadOrigin(dir)
+	if err != nil || !ok || o.Host() || o.Name != g.ns {
+		t.Fatalf("origin of %s: %+v %v %v, want namespace %s, not the host's", dir, o, ok, err, g.ns)
+	}
+	code, out, stderr := runBinary(t, g.bin, "fix", "--proc-root", dir, "--root", g.root)
+	checkGuestFix(t, []string{"fix", "--proc-root", dir}, code, exitOK, out, stderr, g.ns)
+	if code, out, stderr := runBinary(t, g.bin, "fix", "--proc-root", dir, "--root", g.root, "--diff"); code != exitError || out != "" {
+		t.Errorf("fix --diff on %s: exit %d, want %d and nothing printed:\n%s%s", dir, code, exitError, out, stderr)
+	}
+	if _, err := os.Stat(g.file); err == nil {
+		t.Fatalf("fix on a namespace's directory wrote %s", g.file)
+	}
+	// The whole snapshot still audits as before.
+	if code, _, stderr := runBinary(t, g.bin, "check", "--all-netns", "--proc-root", snap); code != exitFindings && code != exitOK {
+		t.Errorf("check --all-netns on the snapshot: exit %d\n%s", code, stderr)
 	}
 }

@@ -7,7 +7,10 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
+	"github.com/tcpaudit/tcpaudit/containers"
+	"github.com/tcpaudit/tcpaudit/internal/visible"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
@@ -36,6 +39,12 @@ func snapshotNamespaces(s streams, procRoot string) ([]netns.Namespace, string, 
 func captureNamespaces(s streams, root string, nss []netns.Namespace, keys []string, stage string) ([]snapshot.Entry, error) {
 	var entries []snapshot.Entry
 	index := make([]snapshot.Namespace, 0, len(nss))
+	var host uint64
+	for _, ns := range nss {
+		if ns.IsHost() {
+			host = ns.Inode
+		}
+	}
 	for _, ns := range nss {
 		if ns.IsHost() {
 			index = append(index, snapshot.IndexOf(ns))
@@ -56,6 +65,18 @@ func captureNamespaces(s streams, root string, nss []netns.Namespace, keys []str
 			continue
 		}
 		entries = append(entries, es...)
+		if host != 0 {
+			// Its directory, given as a proc root, is known for a guest's.
+			o := containers.Origin{Inode: ns.Inode, HostInode: host}
+			if ns.Kind == netns.KindNamed && visible.Clean(ns.Name) && !strings.Contains(ns.Name, "/") && len(ns.Name) <= 255 {
+				o.Name = ns.Name
+			}
+			e, err := snapshot.WriteNamespaceOrigin(o, sub, snapshot.IndexOf(ns).Dir)
+			if err != nil {
+				return nil, err
+			}
+			entries = append(entries, e)
+		}
 		index = append(index, snapshot.IndexOf(ns))
 	}
 	entry, err := snapshot.WriteIndex(index, stage)
