@@ -48,7 +48,7 @@ func (Markdown) Write(w io.Writer, res rules.Result) error {
 			ew.printf("| %s | %s%s | %s | %s | %s |\n", sev, codeCell(f.Rule), inNamespace(f, names), inline(f.Title), inline(f.Observed), fixCell(f))
 		}
 		for _, f := range res.Findings {
-			markdownDetails(ew, f)
+			markdownDetails(ew, f, names)
 		}
 	}
 	markdownTail(ew, res)
@@ -71,8 +71,18 @@ func inNamespace(f rules.Finding, names map[string]string) string {
 	return " in " + inline(name)
 }
 
-func markdownDetails(ew *errWriter, f rules.Finding) {
-	ew.printf("\n<details><summary><code>%s</code>: %s</summary>\n\n", htmlEscape(f.Rule), htmlEscape(f.Title))
+// markdownDetails writes the details of f; names names the namespaces of
+// findings about one other than the host's, which the summary says.
+func markdownDetails(ew *errWriter, f rules.Finding, names map[string]string) {
+	in := ""
+	if f.Namespace != "" {
+		name := names[f.Namespace]
+		if name == "" {
+			name = f.Namespace
+		}
+		in = " in " + htmlEscape(name)
+	}
+	ew.printf("\n<details><summary><code>%s</code>%s: %s</summary>\n\n", htmlEscape(f.Rule), in, htmlEscape(f.Title))
 	if f.Location != nil {
 		ew.printf("- **location:** %s\n", codeSpan(locationString(f.Location)))
 	}
@@ -90,6 +100,10 @@ func markdownDetails(ew *errWriter, f rules.Finding) {
 		var ini strings.Builder
 		for _, k := range slices.Sorted(maps.Keys(f.Fix.Sysctl)) {
 			ini.WriteString(k + " = " + f.Fix.Sysctl[k] + "\n")
+		}
+		if f.Namespace != "" {
+			// Not a drop-in: /etc/sysctl.d is the host's.
+			ew.printf("- **set inside the namespace,** not in the host's `/etc/sysctl.d`: `tcpaudit fix --netns` prints them in the form its owner keeps them (pod, container, `ip netns`)\n")
 		}
 		fence := codeFence(ini.String())
 		ew.printf("\n%sini\n%s%s\n", fence, ini.String(), fence)

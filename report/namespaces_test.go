@@ -160,3 +160,43 @@ func TestKindsNoun(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownDetailsNamespaces: each finding's details name its
+// namespace in the summary, and a sysctl fix of a namespace other than the
+// host's says it is set inside the namespace, not in the host's
+// /etc/sysctl.d; the host's findings say neither.
+func TestMarkdownDetailsNamespaces(t *testing.T) {
+	res := namespacesResult(t)
+	var b bytes.Buffer
+	if err := (Markdown{}).Write(&b, res); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	guestSysctl := 0
+	for _, block := range strings.Split(out, "<details>")[1:] {
+		summary, _, _ := strings.Cut(block, "</summary>")
+		inside := strings.Contains(block, "set inside the namespace")
+		named := strings.Contains(summary, "</code> in ")
+		hasSysctl := strings.Contains(block, "```ini")
+		if !named && inside {
+			t.Errorf("a finding of the host's namespace is said to be set inside a namespace:\n%s", block)
+		}
+		if named && hasSysctl && !inside {
+			t.Errorf("a namespace's sysctl fix reads as a drop-in:\n%s", block)
+		}
+		if named && hasSysctl {
+			guestSysctl++
+		}
+	}
+	if guestSysctl == 0 {
+		t.Error("no finding of another namespace has a sysctl fix: the test looks at nothing")
+	}
+	for _, want := range []string{"<code>ephemeral-port-exhaustion</code> in ns0:", "<code>close-wait-accumulation</code> in evil"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("markdown lacks the summary %q", want)
+		}
+	}
+	if strings.Contains(out, "\x1b") {
+		t.Error("an escape sequence reached the markdown")
+	}
+}
