@@ -200,3 +200,30 @@ func TestMarkdownDetailsNamespaces(t *testing.T) {
 		t.Error("an escape sequence reached the markdown")
 	}
 }
+
+// TestTextOneNamespaceNoFindings: a run of one namespace (--netns) with
+// no findings says which namespace it audited; a run of several says
+// nothing of those without findings.
+func TestTextOneNamespaceNoFindings(t *testing.T) {
+	one := pipeline.Merge([]pipeline.NamespaceAudit{{
+		Namespace: netns.Namespace{ID: "net:[40]", Inode: 40, PIDs: []int{400}, Identity: netns.Identity{Kind: netns.KindNamed, Name: "quiet"}},
+		Audit:     &pipeline.Audit{Result: hostResult(t, "healthy")},
+	}})
+	if len(one.Findings) != 0 {
+		t.Fatalf("the healthy host has %d findings", len(one.Findings))
+	}
+	var b bytes.Buffer
+	if err := (Text{}).Write(&b, one); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Namespace quiet (named, net:[40])\n  no findings\n") {
+		t.Errorf("one namespace without findings is not named:\n%s", b.String())
+	}
+	b.Reset()
+	if err := (Text{}).Write(&b, namespacesResult(t)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "Namespace sleep[300]") || strings.Count(b.String(), "no findings") != 1 {
+		t.Errorf("several namespaces: a namespace without findings has a section:\n%s", b.String())
+	}
+}

@@ -57,6 +57,10 @@ func (t Text) namespaces(ew *errWriter, p palette, res rules.Result) {
 			t.groups(ew, p, found, "  ")
 		}
 	}
+	// One namespace audited (--netns) says which, findings or none.
+	if n := res.Namespaces; len(n) == 1 && n[0].ID != netns.HostID && n[0].Skipped == "" && len(others) == 0 {
+		ew.printf("\n%s\n  no findings\n", p.bold.Sprint("Namespace "+namespaceLabel(n[0])))
+	}
 }
 
 // foldGroup is one finding found alike in several namespaces.
