@@ -15,9 +15,9 @@ type layout struct {
 	attachID uint32
 	// The arguments of the context.
 	ctxMeta, ctxTask, ctxFD, ctxFile field
-	// bpf_iter_meta.seq, task_struct.tgid, file.f_inode, inode.i_mode,
-	// inode.i_ino, socket.sk, sock.__sk_common.skc_state.
-	seq, tgid, fileInode, iMode, iIno, sk, state field
+	// bpf_iter_meta.seq, task_struct.tgid, file.f_inode, inode.i_ino,
+	// socket.sk, sock.__sk_common.skc_state.
+	seq, tgid, fileInode, iIno, sk, state field
 }
 
 // field is where a load reads: a byte offset and a width in bytes.
@@ -66,7 +66,6 @@ func (l *layout) fields() []fieldSpec {
 		{&l.seq, []string{"bpf_iter_meta", "seq"}, ptrTo("")},
 		{&l.tgid, []string{"task_struct", "tgid"}, intOf(4)},
 		{&l.fileInode, []string{"file", "f_inode"}, ptrTo("inode")},
-		{&l.iMode, []string{"inode", "i_mode"}, intOf(2)},
 		{&l.iIno, []string{"inode", "i_ino"}, intOf(4, 8)},
 		{&l.sk, []string{"socket", "sk"}, ptrTo("sock")},
 		{&l.state, []string{"sock", "__sk_common", "skc_state"}, intOf(1)},

@@ -166,7 +166,7 @@ func fixtureLayout(attach uint32) layout {
 	return layout{
 		attachID: attach,
 		ctxMeta:  field{0, 8}, ctxTask: field{8, 8}, ctxFD: field{16, 4}, ctxFile: field{24, 8},
-		seq: field{8, 8}, tgid: field{12, 4}, fileInode: field{16, 8}, iMode: field{0, 2},
+		seq: field{8, 8}, tgid: field{12, 4}, fileInode: field{16, 8},
 		iIno: field{16, 8}, sk: field{8, 8}, state: field{11, 1},
 	}
 }

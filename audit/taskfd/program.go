@@ -13,12 +13,6 @@ const (
 	helperSockFromFile  = 162
 )
 
-// The file type bits of i_mode (include/uapi/linux/stat.h).
-const (
-	sIFMT   = 0o170000
-	sIFSOCK = 0o140000
-)
-
 // recordLen is the size of the record the program writes per descriptor:
 // tgid, fd, inode and 4 bytes of padding, each a native-endian uint32.
 const recordLen = 16
@@ -46,16 +40,12 @@ const (
 func program(l layout, states, wanted int) ([]insn, error) {
 	var b builder
 	b.add(aluX(aluMOV, r6, r1))
-	b.load(r7, r6, l.ctxTask) // task
-	b.load(r1, r6, l.ctxFile) // file
-	b.jump(jmpJEQ, r1, 0, "out")
+	b.load(r8, r6, l.ctxTask) // task
+	b.load(r7, r6, l.ctxFile) // file
 	b.jump(jmpJEQ, r7, 0, "out")
-	b.load(r8, r1, l.fileInode) // inode
 	b.jump(jmpJEQ, r8, 0, "out")
-	b.load(r2, r8, l.iMode)
-	b.add(alu(aluAND, r2, sIFMT))
-	b.jump(jmpJNE, r2, sIFSOCK, "out")
-	b.add(call(helperSockFromFile)) // r1 is the file still
+	b.add(aluX(aluMOV, r1, r7))
+	b.add(call(helperSockFromFile)) // NULL for a file that is not a socket
 	b.jump(jmpJEQ, r0, 0, "out")
 	b.load(r1, r0, l.sk)
 	b.jump(jmpJEQ, r1, 0, "out")
@@ -63,28 +53,33 @@ func program(l layout, states, wanted int) ([]insn, error) {
 	b.load(r1, r1, l.state) // sk->__sk_common.skc_state
 	b.jump(jmpJGT, r1, 31, "out")
 	b.add(alu(aluMOV, r2, 1), aluX(aluLSH, r2, r1)) // the state's bit
-	b.load(r1, r8, l.iIno)
-	b.add(ldMap(pseudoMapValue, r3, states, statesReport)...)
-	b.add(ldx(sizeW, r3, r3, 0), aluX(aluAND, r3, r2))
-	b.add(stx(sizeW, r10, r1, slotIno))
-	b.add(alu(aluLSH, r3, 32), alu(aluRSH, r3, 32))
-	b.jump(jmpJNE, r3, 0, "record") // a state reported whole
-	b.add(ldMap(pseudoMapValue, r1, states, statesLookup)...)
+	b.add(ldMap(pseudoMapValue, r1, states, statesReport)...)
 	b.add(ldx(sizeW, r1, r1, 0), aluX(aluAND, r1, r2))
+	b.add(aluX(aluMOV, r3, r1), alu(aluLSH, r3, 32), alu(aluRSH, r3, 32))
+	b.jump(jmpJNE, r3, 0, "inode") // a state reported whole
+	b.add(ldMap(pseudoMapValue, r3, states, statesLookup)...)
+	b.add(ldx(sizeW, r3, r3, 0), aluX(aluAND, r3, r2))
+	b.add(alu(aluLSH, r3, 32), alu(aluRSH, r3, 32))
+	b.jump(jmpJEQ, r3, 0, "out")
+	b.mark("inode") // r1 is the state's bit among those reported whole
+	b.load(r2, r7, l.fileInode)
+	b.jump(jmpJEQ, r2, 0, "out")
+	b.load(r2, r2, l.iIno)
+	b.add(stx(sizeW, r10, r2, slotIno))
 	b.add(alu(aluLSH, r1, 32), alu(aluRSH, r1, 32))
-	b.jump(jmpJEQ, r1, 0, "out")
+	b.jump(jmpJNE, r1, 0, "record")
 	b.add(aluX(aluMOV, r2, r10), alu(aluADD, r2, slotIno))
 	b.add(ldMap(pseudoMapFD, r1, wanted, 0)...)
 	b.add(call(helperMapLookupElem))
 	b.jump(jmpJEQ, r0, 0, "out")
-	b.add(ldx(sizeW, r1, r10, slotIno))
-	b.mark("record") // r1 is the inode
-	b.load(r2, r7, l.tgid)
-	b.add(stx(sizeW, r10, r2, slotRecord))
-	b.load(r2, r6, l.ctxFD)
-	b.add(stx(sizeW, r10, r2, slotRecord+4))
-	b.add(alu(aluMOV, r2, 0), stx(sizeW, r10, r2, slotRecord+12))
-	b.add(stx(sizeW, r10, r1, slotRecord+8))
+	b.add(ldx(sizeW, r2, r10, slotIno))
+	b.mark("record") // r2 is the inode
+	b.load(r1, r8, l.tgid)
+	b.add(stx(sizeW, r10, r1, slotRecord))
+	b.load(r1, r6, l.ctxFD)
+	b.add(stx(sizeW, r10, r1, slotRecord+4))
+	b.add(alu(aluMOV, r1, 0), stx(sizeW, r10, r1, slotRecord+12))
+	b.add(stx(sizeW, r10, r2, slotRecord+8))
 	b.load(r1, r6, l.ctxMeta)
 	b.load(r1, r1, l.seq)
 	b.add(aluX(aluMOV, r2, r10), alu(aluADD, r2, slotRecord), alu(aluMOV, r3, recordLen))

@@ -14,7 +14,7 @@ import (
 func headerLayout() layout {
 	return layout{
 		ctxMeta: field{0, 8}, ctxTask: field{8, 8}, ctxFD: field{16, 4}, ctxFile: field{24, 8},
-		seq: field{0, 8}, tgid: field{0, 4}, fileInode: field{0, 8}, iMode: field{0, 2},
+		seq: field{0, 8}, tgid: field{0, 4}, fileInode: field{0, 8},
 		iIno: field{8, 8}, sk: field{0, 8}, state: field{0, 1},
 	}
 }

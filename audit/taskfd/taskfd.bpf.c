@@ -10,7 +10,7 @@
 // The state test comes first (docs/kernel-facts.md §33): it reads the
 // socket, where the lookup would search a table of up to 262,144 inodes, and
 // a state reported whole (CLOSE_WAIT: the caller joins them on its census)
-// needs no map at all (§38).
+// needs no map at all (§38); the inode is read only past the state test.
 #include "taskfd.h"
 
 char LICENSE[] SEC("license") = "Dual MIT/GPL";
@@ -45,9 +45,9 @@ int socket_files(struct bpf_iter__task_file *ctx)
 	struct task_struct *task = ctx->task;
 	if (!file || !task)
 		return 0;
-	struct inode *inode = file->f_inode;
-	if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-		return 0;
+	// bpf_sock_from_file compares the file's operations with a socket's:
+	// NULL for any other file, without reading its inode, which is read
+	// only for a socket in a state of the run (docs/kernel-facts.md §52).
 	struct socket *sock = bpf_sock_from_file(file);
 	if (!sock || !sock->sk)
 		return 0;
@@ -55,11 +55,15 @@ int socket_files(struct bpf_iter__task_file *ctx)
 	if (state > 31)
 		return 0;
 	__u32 bit = 1u << state;
+	__u32 report = report_states & bit;
+	if (!report && !(lookup_states & bit))
+		return 0;
+	struct inode *inode = file->f_inode;
+	if (!inode)
+		return 0;
 	__u32 ino = (__u32)inode->i_ino;
-	if (!(report_states & bit)) {
-		if (!(lookup_states & bit) || !bpf_map_lookup_elem(&wanted, &ino))
-			return 0;
-	}
+	if (!report && !bpf_map_lookup_elem(&wanted, &ino))
+		return 0;
 	struct record r = {.tgid = task->tgid, .fd = ctx->fd, .inode = ino};
 	bpf_seq_write(ctx->meta->seq, &r, sizeof(r));
 	return 0;
