@@ -85,7 +85,7 @@ func (fsys FS) nameStuck(f *Facts, s *Sampling) {
 		if len(want) == MaxNamedSockets {
 			break
 		}
-		if _, stuck := s.StuckCloseWait[si.Inode]; !stuck {
+		if !s.StuckCloseWait.Has(si.Inode) {
 			continue
 		}
 		if _, known := f.Owners.Holders[si.Inode]; !known {
@@ -139,12 +139,10 @@ func (fsys FS) countClosed(f *Facts, unheld []uint64, a *Attribution) {
 	if a.Unattributed == 0 || len(unheld) == 0 {
 		return
 	}
-	gone := make(map[uint64]struct{}, len(unheld))
-	for _, ino := range unheld {
-		gone[ino] = struct{}{}
-	}
-	if fsys.StillCloseWait(f.CensusSource, gone) == nil {
-		a.Closed = len(unheld) - len(gone)
+	left := NewInodeList(unheld)
+	before := left.Len()
+	if fsys.StillCloseWait(f.CensusSource, left) == nil {
+		a.Closed = min(before-left.Len(), a.Unattributed)
 		a.Unattributed -= a.Closed
 	}
 }

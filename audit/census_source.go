@@ -153,13 +153,15 @@ func (fsys FS) procFiles(c *Census) (map[Source]error, error) {
 	return missing, nil
 }
 
-// StillCloseWait removes from inodes those no longer in CLOSE_WAIT, reading
-// with the source the first census used: netlink filters them in the
-// kernel, /proc is read whole. It keeps nothing but marks in inodes' own
-// size.
-func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) error {
+// StillCloseWait removes from l the inodes no longer in CLOSE_WAIT,
+// reading with the source the first census used: netlink filters them in
+// the kernel, /proc is read whole. It keeps nothing but a bit an inode.
+func (fsys FS) StillCloseWait(src CensusSource, l *InodeList) error {
+	if l.Len() == 0 {
+		return nil
+	}
 	c := NewCensus(1, 0, WithoutCloseWait(), OnlyStates(StatesOf(CloseWait)))
-	c.still = &stillSet{of: inodes, seen: make(map[uint64]struct{}, len(inodes))}
+	c.still = newStillSet(l)
 	var err error
 	if src == CensusNetlink {
 		err = NetlinkCensus(c, c.Filter())
@@ -169,21 +171,6 @@ func (fsys FS) StillCloseWait(src CensusSource, inodes map[uint64]struct{}) erro
 	if err != nil {
 		return err
 	}
-	for ino := range inodes {
-		if _, ok := c.still.seen[ino]; !ok {
-			delete(inodes, ino)
-		}
-	}
+	c.still.keep()
 	return nil
-}
-
-// stillSet marks the CLOSE_WAIT sockets of a census that are in of.
-type stillSet struct {
-	of, seen map[uint64]struct{}
-}
-
-func (s *stillSet) mark(ino uint64) {
-	if _, ok := s.of[ino]; ok {
-		s.seen[ino] = struct{}{}
-	}
 }

@@ -111,12 +111,12 @@ func TestNamedCloseWaitBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(f.Sampling.StuckCloseWait); n != 10 {
+	if n := f.Sampling.StuckCloseWait.Len(); n != 10 {
 		t.Fatalf("%d sockets stayed through both samples, want the 10 young ones", n)
 	}
 	for _, c := range young {
 		ino := inode(t, c)
-		if _, stuck := f.Sampling.StuckCloseWait[ino]; !stuck {
+		if !f.Sampling.StuckCloseWait.Has(ino) {
 			t.Errorf("young socket %d not stuck", ino)
 		}
 		if h, ok := f.Owners.Holder(ino); !ok || h.PID != os.Getpid() {

@@ -18,7 +18,10 @@ type Sampling struct {
 	Elapsed time.Duration
 	// StuckCloseWait holds the inodes of CLOSE_WAIT sockets present in every
 	// sample: sockets the application has not closed for at least Elapsed.
-	StuckCloseWait map[uint64]struct{}
+	// Its Beyond counts the CLOSE_WAIT sockets of the first sample it did
+	// not follow (more than AttributionBatch): the stuck are at least its
+	// length.
+	StuckCloseWait *InodeList
 	// Rates are the deltas of the sampled counters between the first and
 	// the last sample.
 	Rates []Rate
@@ -47,12 +50,23 @@ func sampledCounters() [][2]string {
 // sockets and the counter rates.
 func (s *Sampling) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d samples over %s: %d CLOSE_WAIT sockets present in every sample",
-		s.Samples, s.Elapsed.Round(time.Millisecond), len(s.StuckCloseWait))
+	fmt.Fprintf(&b, "%d samples over %s: %s CLOSE_WAIT sockets present in every sample",
+		s.Samples, s.Elapsed.Round(time.Millisecond), s.StuckCount())
 	for _, r := range s.Rates {
 		fmt.Fprintf(&b, "; %s %s %+d (%.1f/s)", r.Section, r.Name, r.Delta, r.PerSecond)
 	}
 	return b.String()
+}
+
+// StuckCount says how many CLOSE_WAIT sockets stayed through every
+// sample: "at least N (of the M followed)" when the first sample had more
+// than it could follow.
+func (s *Sampling) StuckCount() string {
+	n := s.StuckCloseWait.Len()
+	if s.StuckCloseWait == nil || s.StuckCloseWait.Beyond == 0 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("at least %d (the %d others of the first sample, past the %d followed, unknown)", n, s.StuckCloseWait.Beyond, AttributionBatch)
 }
 
 // Rate returns the rate of one counter and whether it was sampled.
@@ -83,7 +97,7 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 	}
 	s := &Sampling{Samples: samples, Interval: interval}
 	if f.Census != nil {
-		s.StuckCloseWait = maps.Clone(f.Census.CloseWaitInodes())
+		s.StuckCloseWait = f.Census.CloseWaitList()
 	}
 	first, start := withConntrack(f.Counters, f.Conntrack), time.Now()
 	last := first

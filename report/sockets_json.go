@@ -83,10 +83,13 @@ type conntrackJSON struct {
 }
 
 type samplingJSON struct {
-	Samples        int          `json:"samples"`
-	ElapsedMS      float64      `json:"elapsed_ms"`
-	StuckCloseWait int          `json:"stuck_close_wait"`
-	Rates          []audit.Rate `json:"rates"`
+	Samples        int     `json:"samples"`
+	ElapsedMS      float64 `json:"elapsed_ms"`
+	StuckCloseWait int     `json:"stuck_close_wait"`
+	// NotFollowed counts the CLOSE_WAIT sockets of the first sample past
+	// the bound followed: the stuck are at least StuckCloseWait.
+	NotFollowed int          `json:"close_wait_not_followed,omitempty"`
+	Rates       []audit.Rate `json:"rates"`
 }
 
 // Write renders v, v.Top rows per ranking (every listener). The listeners
@@ -172,7 +175,7 @@ func socketsDocument(v *sockets.View) socketsJSON {
 	}
 	doc.Processes, doc.Unattributed = processesJSON(v.Processes, v.Top)
 	if s := v.Stuck; s != nil {
-		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, Rates: v.Rates}
+		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, NotFollowed: s.Beyond, Rates: v.Rates}
 	}
 	if c := v.Conntrack; c != nil {
 		doc.Conntrack = &conntrackJSON{Count: c.Count, Max: c.Max, TCPStates: c.TCPStates}

@@ -157,7 +157,11 @@ func writeSampling(w io.Writer, v *sockets.View) {
 		return
 	}
 	fmt.Fprintf(w, "\nSAMPLING: %d samples over %s\n", v.Stuck.Samples, v.Stuck.Duration.Round(time.Millisecond))
-	fmt.Fprintf(w, "CLOSE_WAIT sockets present in every sample (stuck)\t%d\n", v.Stuck.Sockets)
+	if v.Stuck.Beyond > 0 {
+		fmt.Fprintf(w, "CLOSE_WAIT sockets present in every sample (stuck)\tat least %d (%d others of the first sample not followed)\n", v.Stuck.Sockets, v.Stuck.Beyond)
+	} else {
+		fmt.Fprintf(w, "CLOSE_WAIT sockets present in every sample (stuck)\t%d\n", v.Stuck.Sockets)
+	}
 	for _, r := range v.Rates {
 		fmt.Fprintf(w, "%s %s\t%+d\t%.1f/s\n", r.Section, r.Name, r.Delta, r.PerSecond)
 	}

@@ -54,8 +54,8 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 	ev := Evidence{"count": float64(n), "threshold": float64(p.Int("warning"))}
 	stuck := stuckSockets(f, p, ev)
 	if s := f.Sampling; s != nil {
-		observed += fmt.Sprintf("; %d of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
-			len(s.StuckCloseWait), s.Samples, s.Elapsed.Round(time.Millisecond))
+		observed += fmt.Sprintf("; %s of them stayed in CLOSE_WAIT through all %d samples over %s (stuck: not closed by the application)",
+			s.StuckCount(), s.Samples, s.Elapsed.Round(time.Millisecond))
 	}
 	observed += idleText(f, ev, stuck)
 	title := fmt.Sprintf("%d sockets in CLOSE_WAIT: the application has not closed them", n)
@@ -63,8 +63,11 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 		title = fmt.Sprintf("%d of %d sockets in CLOSE_WAIT are stuck: the application does not close them", k, n)
 		// tcp_info is kept for the longest idle only: when every one of
 		// those is stuck, the others were not looked at.
-		if f.Sampling == nil && k == int64(len(f.CloseWaitInfo)) && k < n {
+		switch s := f.Sampling; {
+		case s == nil && k == int64(len(f.CloseWaitInfo)) && k < n:
 			title = fmt.Sprintf("at least %d of %d sockets in CLOSE_WAIT are stuck (the %d longest idle were examined): the application does not close them", k, n, k)
+		case s != nil && s.StuckCloseWait.Beyond > 0:
+			title = fmt.Sprintf("at least %d of %d sockets in CLOSE_WAIT are stuck (the %d with the smallest inodes were followed through the samples): the application does not close them", k, n, audit.AttributionBatch)
 		}
 	}
 	return []Finding{{

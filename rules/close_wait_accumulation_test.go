@@ -101,3 +101,28 @@ func TestCloseWaitStuckExamined(t *testing.T) {
 		}
 	}
 }
+
+// TestCloseWaitStuckBeyondFollowed: sampling follows at most
+// AttributionBatch CLOSE_WAIT sockets; when the first sample had more, the
+// stuck count is a lower bound and the title and observation say so.
+func TestCloseWaitStuckBeyondFollowed(t *testing.T) {
+	for _, tc := range []struct {
+		beyond       int
+		title, count string
+	}{
+		{37856, "at least 3 of 300000 sockets in CLOSE_WAIT are stuck (the 262144 with the smallest inodes were followed", "at least 3 (the 37856 others"},
+		{0, "3 of 300000 sockets in CLOSE_WAIT are stuck:", "; 3 of them stayed"},
+	} {
+		f := closeWaitFacts(300000, nil)
+		stuck := audit.NewInodeList([]uint64{1000, 1001, 1002})
+		stuck.Beyond = tc.beyond
+		f.Sampling = &audit.Sampling{Samples: 2, Elapsed: time.Second, StuckCloseWait: stuck}
+		got := check(t, "baseline", "close-wait-accumulation", f)
+		if len(got) != 1 {
+			t.Fatalf("%d findings, want 1", len(got))
+		}
+		if !strings.HasPrefix(got[0].Title, tc.title) || !strings.Contains(got[0].Observed, tc.count) {
+			t.Errorf("beyond %d:\ntitle %q\nwant %q\nobserved %q\nwant %q", tc.beyond, got[0].Title, tc.title, got[0].Observed, tc.count)
+		}
+	}
+}

@@ -27,7 +27,7 @@ func stuckSockets(f *audit.Facts, p Params, ev Evidence) []Subject {
 	}
 	switch {
 	case f.Sampling != nil:
-		ev["stuck"], ev["elapsed_s"] = float64(len(f.Sampling.StuckCloseWait)), f.Sampling.Elapsed.Seconds()
+		ev["stuck"], ev["elapsed_s"] = float64(f.Sampling.StuckCloseWait.Len()), f.Sampling.Elapsed.Seconds()
 	case f.CloseWaitInfo != nil:
 		ev["stuck"], ev["stuck_after_s"] = float64(n), after.Seconds()
 	}
@@ -46,8 +46,7 @@ func stuckSockets(f *audit.Facts, p Params, ev Evidence) []Subject {
 // isStuck: present in every sample when sampled, else idle long enough.
 func isStuck(f *audit.Facts, s audit.SocketInfo, after time.Duration) bool {
 	if f.Sampling != nil {
-		_, ok := f.Sampling.StuckCloseWait[s.Inode]
-		return ok
+		return f.Sampling.StuckCloseWait.Has(s.Inode)
 	}
 	return s.Idle >= after
 }

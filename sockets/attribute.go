@@ -43,15 +43,12 @@ func (v *View) closedSince(fsys audit.FS, pc *audit.ProcessCensus) int {
 	if pc.Unattributed == 0 || len(pc.Unheld) == 0 {
 		return 0
 	}
-	left := make(map[uint64]struct{}, len(pc.Unheld))
-	for _, ino := range pc.Unheld {
-		left[ino] = struct{}{}
-	}
-	before := len(left)
+	left := audit.NewInodeList(pc.Unheld)
+	before := left.Len()
 	if fsys.StillCloseWait(v.Source, left) != nil {
 		return 0
 	}
-	closed := min(before-len(left), pc.Unattributed)
+	closed := min(before-left.Len(), pc.Unattributed)
 	pc.Unattributed -= closed
 	return closed
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"maps"
 	"time"
 
 	"github.com/tcpaudit/tcpaudit/audit"
@@ -18,7 +17,7 @@ func (v *View) sample(ctx context.Context, fsys audit.FS, o Options) error {
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
-	left := maps.Clone(v.Census.CloseWaitInodes())
+	left := v.Census.CloseWaitList()
 	n := o.Samples
 	start := o.now()
 	progress(o, 1, n)
@@ -38,7 +37,10 @@ func (v *View) sample(ctx context.Context, fsys audit.FS, o Options) error {
 		return err
 	}
 	elapsed := o.now().Sub(start)
-	v.Stuck = &Stuck{Sockets: len(left), Samples: n, Duration: elapsed}
+	v.Stuck = &Stuck{Sockets: left.Len(), Samples: n, Duration: elapsed}
+	if left != nil {
+		v.Stuck.Beyond = left.Beyond
+	}
 	v.Rates = audit.Rates(first, last, elapsed)
 	return nil
 }

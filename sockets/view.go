@@ -86,7 +86,10 @@ type View struct {
 
 // Stuck is the CLOSE_WAIT sockets that lasted through every sample.
 type Stuck struct {
-	Sockets  int
+	// Sockets stayed in CLOSE_WAIT through every sample; Beyond were in
+	// CLOSE_WAIT at the first but not followed (past AttributionBatch), so
+	// the stuck are at least Sockets.
+	Sockets, Beyond int
 	Samples  int
 	Duration time.Duration
 }
