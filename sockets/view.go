@@ -90,8 +90,8 @@ type Stuck struct {
 	// CLOSE_WAIT at the first but not followed (past AttributionBatch), so
 	// the stuck are at least Sockets.
 	Sockets, Beyond int
-	Samples  int
-	Duration time.Duration
+	Samples         int
+	Duration        time.Duration
 }
 
 // Take takes the census under procRoot as o asks, samples it when
