@@ -55,13 +55,15 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 const MaxNamedSockets = 64
 
 // ownerDetails returns the inodes whose holders the findings name: the
-// listeners in trouble and the MaxNamedSockets longest idle CLOSE_WAIT
-// sockets with tcp_info.
+// first MaxNamedSockets listeners in trouble and the MaxNamedSockets
+// longest idle CLOSE_WAIT sockets with tcp_info.
 func ownerDetails(f *Facts) map[uint64]State {
 	inodes := make(map[uint64]State)
+	listeners := 0
 	for _, l := range f.Census.Listeners {
-		if l.Inode != 0 && l.Troubled() {
+		if l.Inode != 0 && l.Troubled() && listeners < MaxNamedSockets {
 			inodes[l.Inode] = Listen
+			listeners++
 		}
 	}
 	for _, s := range f.CloseWaitInfo[:min(len(f.CloseWaitInfo), MaxNamedSockets)] {

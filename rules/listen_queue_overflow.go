@@ -57,7 +57,12 @@ func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 	}
 	var obs []string
 	if len(full) > 0 {
-		obs = append(obs, "full accept queue on "+strings.Join(full, ", "))
+		named := full[:min(len(full), maxNamedListeners)]
+		text := "full accept queue on " + strings.Join(named, ", ")
+		if more := len(full) - len(named); more > 0 {
+			text += fmt.Sprintf(", and %d more listeners", more)
+		}
+		obs = append(obs, text)
 	}
 	obs = append(obs, trend.describe())
 	if f.CensusSource == audit.CensusNetlink {
@@ -113,6 +118,11 @@ func listenTitle(sev Severity, t counterTrend, listenerDrops int64, perListener 
 	return fmt.Sprintf("%d listen-queue drops %s; not known to happen now", t.total, t.since)
 }
 
+// maxNamedListeners bounds the full listeners the observation names and the
+// listeners in trouble a finding lists as subjects: a host of 4,500 full
+// listeners made an observation of 383 KB.
+const maxNamedListeners = 10
+
 // listenerState returns the listeners whose accept queue is full, described,
 // the largest limit among them, the listeners that are full or dropped
 // packets as subjects (with their owner when known), and the drops of all
@@ -129,9 +139,13 @@ func listenerState(f *audit.Facts, somaxconn int64) (full []string, fullLimit in
 		isFull := l.AcceptQueue > 0 && int64(l.AcceptQueue) >= limit
 		if isFull {
 			fullLimit = max(fullLimit, limit)
-			full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode)))
+			desc := ""
+			if len(full) < maxNamedListeners { // only those named are described
+				desc = fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode))
+			}
+			full = append(full, desc)
 		}
-		if isFull || l.Drops > 0 {
+		if (isFull || l.Drops > 0) && len(subjects) < 2*maxNamedListeners {
 			subjects = append(subjects, listenerSubject(f, l))
 		}
 	}

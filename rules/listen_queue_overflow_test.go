@@ -151,3 +151,29 @@ func TestCountersSinceNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestListenQueueOverflowBounded: of 30 full listeners the observation
+// describes 10 and counts the others, the subjects list 20, and the
+// evidence counts all 30.
+func TestListenQueueOverflowBounded(t *testing.T) {
+	c := audit.NewCensus(32768, 60999)
+	for i := range 30 {
+		c.Add(&audit.Socket{Local: netip.AddrFrom4([4]byte{127, 2, 0, byte(i + 1)}), LocalPort: 9000, State: audit.Listen, RxQueue: 2, Backlog: 1})
+	}
+	f := audit.NewFacts(audit.Facts{
+		Census:   c,
+		Sysctls:  map[string]string{"net.core.somaxconn": "4096"},
+		Counters: audit.Counters{"TcpExt": {"ListenOverflows": 0, "ListenDrops": 0}},
+	}, audit.SourceSockets, audit.SourceNetstat, audit.SourceSNMP)
+	got := check(t, "baseline", "listen-queue-overflow", f)
+	if len(got) != 1 {
+		t.Fatalf("%d findings, want 1", len(got))
+	}
+	obs := got[0].Observed
+	if n := strings.Count(obs, "(accept queue"); n != 10 || !strings.Contains(obs, ", and 20 more listeners") {
+		t.Errorf("observed describes %d listeners, want 10 and the 20 more counted:\n%s", n, obs)
+	}
+	if len(got[0].Subjects) != 20 || got[0].Evidence["full_listeners"] != 30 {
+		t.Errorf("%d subjects, full_listeners %v; want 20 and 30", len(got[0].Subjects), got[0].Evidence["full_listeners"])
+	}
+}
