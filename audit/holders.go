@@ -71,6 +71,9 @@ func (b *batchScan) hits() *hits { return &hits{scan: b, shared: make(map[entry]
 
 // add records that process p holds the socket of inode ino, in every set
 // that has it; the process counts it once, with its state in the first.
+//
+// A descriptor of a socket the process was already found holding (a
+// dup()'d one) counts nothing: the sockets are counted, not descriptors.
 func (h *hits) add(p *ProcessSockets, ino uint64) {
 	counted := false
 	for k, s := range h.scan.sets {
@@ -78,11 +81,15 @@ func (h *hits) add(p *ProcessSockets, ino uint64) {
 		if !ok {
 			continue
 		}
+		held := s.claim(i, int32(p.PID))
+		if held == int32(p.PID) {
+			return // this process again
+		}
 		if !counted {
 			h.count(p, s.state(i))
 			counted = true
 		}
-		if held := s.claim(i, int32(p.PID)); held != 0 && held != int32(p.PID) {
+		if held != 0 {
 			e := entry{k, i}
 			h.shared[e] = append(h.shared[e], int(held), p.PID)
 		}

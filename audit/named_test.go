@@ -3,6 +3,7 @@
 package audit_test
 
 import (
+	"errors"
 	"net"
 	"os"
 	"strconv"
@@ -121,6 +122,54 @@ func TestNamedCloseWaitBounded(t *testing.T) {
 		}
 		if h, ok := f.Owners.Holder(ino); !ok || h.PID != os.Getpid() {
 			t.Errorf("holder of stuck socket %d: %+v %v, want this process", ino, h, ok)
+		}
+	}
+}
+
+// TestDupCountsSockets: a process holding each of 20 CLOSE_WAIT sockets
+// through two descriptors (dup) holds 20 sockets, by the iterator and by
+// the descriptor scan alike.
+func TestDupCountsSockets(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	for _, c := range closeWaitConns(t, ln, 20) {
+		raw, err := c.(*net.TCPConn).SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw.Control(func(fd uintptr) {
+			dup, err := syscall.Dup(int(fd))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { syscall.Close(dup) })
+		})
+	}
+	c := audit.NewCensus(1, 0)
+	if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []audit.AttributionMode{audit.AttributionBPF, audit.AttributionFDScan} {
+		pc, err := fsys.WithAttribution(mode).ProcessesOf(c, audit.CensusNetlink)
+		if errors.Is(err, audit.ErrNoIterator) {
+			t.Logf("%s: %v", mode, err)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pc.Processes) != 1 || pc.Processes[0].PID != os.Getpid() || pc.Processes[0].Total != 20 || pc.Processes[0].States[audit.CloseWait] != 20 {
+			t.Errorf("%s: processes %+v, want this process with 20 CLOSE_WAIT sockets", mode, pc.Processes)
 		}
 	}
 }
