@@ -43,7 +43,7 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 	}
 	a := acc.result()
 	a.Scoped = fsys.scoped()
-	fsys.countClosed(f, acc.unheld, &a)
+	fsys.countClosed(f, &acc.unheld, &a)
 	f.Owners = &a
 	f.record(SourceProcesses, true, "")
 }
@@ -137,14 +137,13 @@ func compareFlows(a, b Flow) int {
 // after the scan from Unattributed to Closed: they closed before they
 // could be attributed, no process hid them. unheld are those checked (at
 // most AttributionBatch).
-func (fsys FS) countClosed(f *Facts, unheld []uint64, a *Attribution) {
-	if a.Unattributed == 0 || len(unheld) == 0 {
+func (fsys FS) countClosed(f *Facts, unheld *InodeList, a *Attribution) {
+	if a.Unattributed == 0 || unheld.Len() == 0 {
 		return
 	}
-	left := NewInodeList(unheld)
-	before := left.Len()
-	if fsys.StillCloseWait(f.CensusSource, left) == nil {
-		a.Closed = min(before-left.Len(), a.Unattributed)
+	before := unheld.Len()
+	if fsys.StillCloseWait(f.CensusSource, unheld) == nil {
+		a.Closed = min(before-unheld.Len(), a.Unattributed)
 		a.Unattributed -= a.Closed
 	}
 }

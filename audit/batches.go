@@ -91,8 +91,11 @@ func (pc *ProcessCensus) addBatch(b *batchScan, procs map[int]*ProcessSockets) {
 			return
 		}
 		pc.Unattributed++
-		if st == CloseWait && len(pc.Unheld) < AttributionBatch {
-			pc.Unheld = append(pc.Unheld, uint64(ino))
+		if st == CloseWait && pc.Unheld.Len() < AttributionBatch {
+			if pc.Unheld == nil {
+				pc.Unheld = &InodeList{}
+			}
+			pc.Unheld.add(ino) // the batches come in ascending order
 		}
 	})
 	for pid, p := range b.procs {

@@ -33,6 +33,9 @@ func NewInodeList(inodes []uint64) *InodeList {
 	return l
 }
 
+// add appends ino, which must be above every inode of l.
+func (l *InodeList) add(ino uint32) { l.v = append(l.v, ino) }
+
 // CloseWaitList returns the inodes of the CLOSE_WAIT sockets c kept (all
 // of them up to AttributionBatch, the smallest beyond, Beyond counting
 // the others); nil for a census made WithoutCloseWait.
@@ -90,6 +93,9 @@ type stillSet struct {
 }
 
 func newStillSet(l *InodeList) *stillSet {
+	if !slices.IsSorted(l.v) { // add's callers append in order; a list out of order is sorted
+		slices.Sort(l.v)
+	}
 	return &stillSet{list: l, seen: make([]uint64, (len(l.v)+63)/64)}
 }
 

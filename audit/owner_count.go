@@ -20,7 +20,7 @@ type ownerCount struct {
 	flowOwners map[Flow]map[int]*Owner
 	// unheld are the CLOSE_WAIT inodes no process held, at most
 	// AttributionBatch of them.
-	unheld []uint64
+	unheld InodeList
 }
 
 func newOwnerCount(detail func(uint64, State) bool) *ownerCount {
@@ -42,8 +42,8 @@ func (c *ownerCount) add(b *batchScan) {
 		switch {
 		case !ok && st == CloseWait:
 			c.a.Unattributed++
-			if len(c.unheld) < AttributionBatch {
-				c.unheld = append(c.unheld, uint64(ino))
+			if c.unheld.Len() < AttributionBatch {
+				c.unheld.add(ino) // the batches come in ascending order
 			}
 			return
 		case !ok:

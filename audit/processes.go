@@ -38,7 +38,7 @@ type ProcessCensus struct {
 	Holders map[uint64][]int
 	// Unheld holds the CLOSE_WAIT inodes no process held, from ProcessesOf
 	// (at most AttributionBatch: the rest are counted in Unattributed only).
-	Unheld []uint64
+	Unheld *InodeList
 	// Method says how the processes were read.
 	Method AttributionMethod
 	// Scoped is set when only the processes of the network namespace

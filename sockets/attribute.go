@@ -40,10 +40,10 @@ func (v *View) attribute(fsys audit.FS, prep *audit.Prepared, o Options) {
 // the scan out of pc.Unattributed and returns how many: they closed, no
 // process hid them.
 func (v *View) closedSince(fsys audit.FS, pc *audit.ProcessCensus) int {
-	if pc.Unattributed == 0 || len(pc.Unheld) == 0 {
+	if pc.Unattributed == 0 || pc.Unheld.Len() == 0 {
 		return 0
 	}
-	left := audit.NewInodeList(pc.Unheld)
+	left := pc.Unheld
 	before := left.Len()
 	if fsys.StillCloseWait(v.Source, left) != nil {
 		return 0
