@@ -160,8 +160,21 @@ func (fsys FS) StillCloseWait(src CensusSource, l *InodeList) error {
 	if l.Len() == 0 {
 		return nil
 	}
-	c := NewCensus(1, 0, WithoutCloseWait(), OnlyStates(StatesOf(CloseWait)))
-	c.still = newStillSet(l)
+	_, err := fsys.stillCloseWait(src, l, false)
+	return err
+}
+
+// stillCloseWait is StillCloseWait returning its census, which keeps the
+// CLOSE_WAIT sockets with their tcp_info (WithSocketInfo) when info is set.
+func (fsys FS) stillCloseWait(src CensusSource, l *InodeList, info bool) (*Census, error) {
+	opts := []CensusOption{WithoutCloseWait(), OnlyStates(StatesOf(CloseWait))}
+	if info {
+		opts = append(opts, WithSocketInfo())
+	}
+	c := NewCensus(1, 0, opts...)
+	if l != nil {
+		c.still = newStillSet(l)
+	}
 	var err error
 	if src == CensusNetlink {
 		err = NetlinkCensus(c, c.Filter())
@@ -169,8 +182,10 @@ func (fsys FS) StillCloseWait(src CensusSource, l *InodeList) error {
 		_, err = fsys.procFiles(c)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
-	c.still.keep()
-	return nil
+	if c.still != nil {
+		c.still.keep()
+	}
+	return c, nil
 }

@@ -115,6 +115,16 @@ func TestNamedCloseWaitBounded(t *testing.T) {
 	if n := f.Sampling.StuckCloseWait.Len(); n != 10 {
 		t.Fatalf("%d sockets stayed through both samples, want the 10 young ones", n)
 	}
+	// The tcp_info the finding reads is the last sample's: the 80 old
+	// sockets closed, and their idle times are not reported as current.
+	if len(f.CloseWaitInfo) != 10 {
+		t.Errorf("%d sockets with tcp_info after sampling, want the 10 still in CLOSE_WAIT", len(f.CloseWaitInfo))
+	}
+	for _, si := range f.CloseWaitInfo {
+		if !f.Sampling.StuckCloseWait.Has(si.Inode) {
+			t.Errorf("socket %d (idle %v) with tcp_info after sampling: want only the young stuck ones", si.Inode, si.Idle)
+		}
+	}
 	for _, c := range young {
 		ino := inode(t, c)
 		if !f.Sampling.StuckCloseWait.Has(ino) {

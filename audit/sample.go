@@ -108,7 +108,7 @@ func Sample(ctx context.Context, o Options, samples int, interval time.Duration,
 			return nil, ctx.Err()
 		case <-time.After(interval):
 		}
-		if last, err = fsys.resample(f, s); err != nil {
+		if last, err = fsys.resample(f, s, i == samples); err != nil {
 			return nil, fmt.Errorf("sample %d: %w", i, err)
 		}
 		report(progress, i, samples)
@@ -131,11 +131,19 @@ func report(progress func(int, int), done, total int) {
 
 // resample reads the CLOSE_WAIT sockets and counters again, keeping in s
 // the inodes still in CLOSE_WAIT, and returns the latest counters (missing
-// files leave theirs out, as in the first sample).
-func (fsys FS) resample(f *Facts, s *Sampling) (Counters, error) {
+// files leave theirs out, as in the first sample). The last sample over
+// netlink also takes the tcp_info of the CLOSE_WAIT sockets: the longest
+// idle of the first sample may have closed since, and the stuck ones,
+// idle times and owners the finding names are those of now.
+func (fsys FS) resample(f *Facts, s *Sampling, last bool) (Counters, error) {
 	if f.Census != nil {
-		if err := fsys.StillCloseWait(f.CensusSource, s.StuckCloseWait); err != nil {
+		info := last && f.CensusSource == CensusNetlink && f.CloseWaitInfo != nil
+		c, err := fsys.stillCloseWait(f.CensusSource, s.StuckCloseWait, info)
+		if err != nil {
 			return nil, err
+		}
+		if info {
+			f.CloseWaitInfo, c.idle = oldestFirst(c.idle), nil
 		}
 	}
 	c, err := fsys.Counters()
