@@ -100,6 +100,15 @@ func TestServeUnderLoad(t *testing.T) {
 func TestServeIdleConnectionsCapped(t *testing.T) {
 	url, stop := startServe(t, "--proc-root", filepath.Join(hostsDir, "healthy"))
 	defer stop()
+	// serve listens before its first evaluation has ended (/healthz is 503
+	// meanwhile): wait for it, so that the 503 is never the idle
+	// connections' doing.
+	for deadline := time.Now().Add(10 * time.Second); healthz(t, url) != http.StatusOK; {
+		if time.Now().After(deadline) {
+			t.Fatal("/healthz not 200 within 10s of serve starting")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	addr := strings.TrimPrefix(url, "http://")
 	var conns []net.Conn
 	defer func() {
@@ -131,7 +140,11 @@ func TestServeIdleConnectionsCapped(t *testing.T) {
 	resp, err := (&http.Client{Timeout: time.Second, Transport: &http.Transport{DisableKeepAlives: true}}).Get(url + "/healthz")
 	took := time.Since(start)
 	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("/healthz beside %d idle connections: %v", len(conns), err)
+		status := ""
+		if resp != nil {
+			status = resp.Status
+		}
+		t.Fatalf("/healthz beside %d idle connections: %s %v", len(conns), status, err)
 	}
 	resp.Body.Close()
 	closed := 0
