@@ -15,6 +15,18 @@ import (
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
+// listenLoopback listens on an IPv4 loopback port, closed at the end of
+// the test.
+func listenLoopback(t *testing.T) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	return ln
+}
+
 // closeWaitConns opens n connections to ln whose clients half-close: the
 // accepted ends, returned, stay in CLOSE_WAIT held by this process.
 func closeWaitConns(t *testing.T, ln net.Listener, n int) []net.Conn {
@@ -66,11 +78,7 @@ func TestNamedCloseWaitBounded(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := listenLoopback(t)
 	old := closeWaitConns(t, ln, 80)
 	time.Sleep(1100 * time.Millisecond) // tcp_info's idle time is in milliseconds
 	young := closeWaitConns(t, ln, 10)
@@ -143,11 +151,7 @@ func TestDupCountsSockets(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
+	ln := listenLoopback(t)
 	for _, c := range closeWaitConns(t, ln, 20) {
 		raw, err := c.(*net.TCPConn).SyscallConn()
 		if err != nil {
