@@ -59,8 +59,8 @@ func (s *Sampling) Summary() string {
 }
 
 // StuckCount says how many CLOSE_WAIT sockets stayed through every
-// sample: "at least N (of the M followed)" when the first sample had more
-// than it could follow.
+// sample: "at least N (...)" naming those not followed when the first
+// sample had more than AttributionBatch.
 func (s *Sampling) StuckCount() string {
 	n := s.StuckCloseWait.Len()
 	if s.StuckCloseWait == nil || s.StuckCloseWait.Beyond == 0 {

@@ -49,6 +49,12 @@ func (o Origin) Reason() string {
 	return fmt.Sprintf("the snapshot was taken in network namespace net:[%d]%s, not the host's net:[%d]", o.Inode, name, o.HostInode)
 }
 
+// OriginName reports whether name may stand as an Origin's Name: at most
+// 255 printable characters, no slash (an ip netns name; "" for none).
+func OriginName(name string) bool {
+	return len(name) <= 255 && !strings.Contains(name, "/") && visible.Clean(name)
+}
+
 // ReadOrigin reads the origin of the snapshot under procRoot; ok is false
 // when it has none. The file is checked as hostile input: both inodes
 // set, a name of printable characters without a slash.
@@ -68,7 +74,7 @@ func ReadOrigin(procRoot string) (o Origin, ok bool, err error) {
 	switch {
 	case o.Inode == 0 || o.HostInode == 0:
 		return Origin{}, false, fmt.Errorf("%s: inode and host_inode must both be set", file)
-	case len(o.Name) > 255 || strings.Contains(o.Name, "/") || !visible.Clean(o.Name):
+	case !OriginName(o.Name):
 		return Origin{}, false, fmt.Errorf("%s: name %s is not a namespace name", file, visible.Quote(o.Name))
 	}
 	return o, true, nil

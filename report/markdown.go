@@ -64,11 +64,16 @@ func inNamespace(f rules.Finding, names map[string]string) string {
 	if f.Namespace == "" {
 		return ""
 	}
-	name := names[f.Namespace]
-	if name == "" {
-		name = f.Namespace
+	return " in " + inline(namespaceOf(f, names))
+}
+
+// namespaceOf is the name of the namespace f is about (its ID when
+// unnamed); f must be about one other than the host's.
+func namespaceOf(f rules.Finding, names map[string]string) string {
+	if name := names[f.Namespace]; name != "" {
+		return name
 	}
-	return " in " + inline(name)
+	return f.Namespace
 }
 
 // markdownDetails writes the details of f; names names the namespaces of
@@ -76,11 +81,7 @@ func inNamespace(f rules.Finding, names map[string]string) string {
 func markdownDetails(ew *errWriter, f rules.Finding, names map[string]string) {
 	in := ""
 	if f.Namespace != "" {
-		name := names[f.Namespace]
-		if name == "" {
-			name = f.Namespace
-		}
-		in = " in " + htmlEscape(name)
+		in = " in " + htmlEscape(namespaceOf(f, names))
 	}
 	ew.printf("\n<details><summary><code>%s</code>%s: %s</summary>\n\n", htmlEscape(f.Rule), in, htmlEscape(f.Title))
 	if f.Location != nil {

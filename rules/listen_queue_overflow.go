@@ -47,19 +47,18 @@ func listenQueueOverflow() Rule {
 func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 	somaxconn, _ := sysctlInt(f, keySomaxconn)
 	trend := maxTrend(readTrend(f, "TcpExt", "ListenOverflows"), readTrend(f, "TcpExt", "ListenDrops"))
-	full, limit, subjects, listenerDrops := listenerState(f, somaxconn)
+	nFull, full, limit, subjects, listenerDrops := listenerState(f, somaxconn)
 	sev := trend.severity(Warning, p.Int("min_drops"))
-	if len(full) > 0 {
+	if nFull > 0 {
 		sev = Critical
 	}
 	if sev == 0 {
 		return nil
 	}
 	var obs []string
-	if len(full) > 0 {
-		named := full[:min(len(full), maxNamedListeners)]
-		text := "full accept queue on " + strings.Join(named, ", ")
-		if more := len(full) - len(named); more > 0 {
+	if nFull > 0 {
+		text := "full accept queue on " + strings.Join(full, ", ")
+		if more := nFull - len(full); more > 0 {
 			text += fmt.Sprintf(", and %d more listeners", more)
 		}
 		obs = append(obs, text)
@@ -68,12 +67,12 @@ func checkListenOverflow(f *audit.Facts, p Params) []Finding {
 	if f.CensusSource == audit.CensusNetlink {
 		obs = append(obs, fmt.Sprintf("the current listeners dropped %d packets since they were created", listenerDrops))
 	}
-	ev := trend.evidence(Evidence{"full_listeners": float64(len(full)), "listener_drops": float64(listenerDrops)})
+	ev := trend.evidence(Evidence{"full_listeners": float64(nFull), "listener_drops": float64(listenerDrops)})
 	fix := Fix{Advice: fmt.Sprintf("Make the application accept() faster (more acceptor threads, "+
 		"less work before accept) and pass a larger backlog to listen(); the kernel clamps it "+
 		"to net.core.somaxconn (%d here) when listen() is called, so raise that too if the "+
 		"backlog is larger, then restart the service: a listener keeps the limit it got.", somaxconn)}
-	if len(full) > 0 && trend.rising() {
+	if nFull > 0 && trend.rising() {
 		size, arithmetic := backlogSize(limit, trend.perSec)
 		ev["proposed_backlog"] = float64(size)
 		fix.Advice += fmt.Sprintf(" Sized from the samples, a queue that holds one more second of "+
@@ -123,11 +122,12 @@ func listenTitle(sev Severity, t counterTrend, listenerDrops int64, perListener 
 // listeners made an observation of 383 KB.
 const maxNamedListeners = 10
 
-// listenerState returns the listeners whose accept queue is full, described,
+// listenerState returns how many listeners have a full accept queue and
+// the first maxNamedListeners of them described,
 // the largest limit among them, the listeners that are full or dropped
 // packets as subjects (with their owner when known), and the drops of all
 // current listeners.
-func listenerState(f *audit.Facts, somaxconn int64) (full []string, fullLimit int64, subjects []Subject, drops int64) {
+func listenerState(f *audit.Facts, somaxconn int64) (nFull int, full []string, fullLimit int64, subjects []Subject, drops int64) {
 	for _, l := range f.Census.Listeners {
 		drops += int64(l.Drops)
 		limit, known := int64(l.Backlog), ", its backlog"
@@ -139,17 +139,15 @@ func listenerState(f *audit.Facts, somaxconn int64) (full []string, fullLimit in
 		isFull := l.AcceptQueue > 0 && int64(l.AcceptQueue) >= limit
 		if isFull {
 			fullLimit = max(fullLimit, limit)
-			desc := ""
-			if len(full) < maxNamedListeners { // only those named are described
-				desc = fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode))
+			if nFull++; len(full) < maxNamedListeners {
+				full = append(full, fmt.Sprintf("%s (accept queue %d, limit %d%s%s)", addrPort(l.Addr, l.Port), l.AcceptQueue, limit, known, ownerText(f, l.Inode)))
 			}
-			full = append(full, desc)
 		}
 		if (isFull || l.Drops > 0) && len(subjects) < 2*maxNamedListeners {
 			subjects = append(subjects, listenerSubject(f, l))
 		}
 	}
-	return full, fullLimit, subjects, drops
+	return nFull, full, fullLimit, subjects, drops
 }
 
 // listenerSubject is a listener as a subject: address, accept queue, drops

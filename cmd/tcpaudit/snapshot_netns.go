@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/tcpaudit/tcpaudit/containers"
-	"github.com/tcpaudit/tcpaudit/internal/visible"
 	"github.com/tcpaudit/tcpaudit/netns"
 	"github.com/tcpaudit/tcpaudit/pipeline"
 	"github.com/tcpaudit/tcpaudit/report"
@@ -68,7 +66,7 @@ func captureNamespaces(s streams, root string, nss []netns.Namespace, keys []str
 		if host != 0 {
 			// Its directory, given as a proc root, is known for a guest's.
 			o := containers.Origin{Inode: ns.Inode, HostInode: host}
-			if ns.Kind == netns.KindNamed && visible.Clean(ns.Name) && !strings.Contains(ns.Name, "/") && len(ns.Name) <= 255 {
+			if ns.Kind == netns.KindNamed && containers.OriginName(ns.Name) {
 				o.Name = ns.Name
 			}
 			e, err := snapshot.WriteNamespaceOrigin(o, sub, snapshot.IndexOf(ns).Dir)
