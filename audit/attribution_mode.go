@@ -61,6 +61,12 @@ type scanner struct {
 	bpf      *bpfScan
 	// noBPF is why the iterator cannot run, once known.
 	noBPF error
+	// early is the iterator's run started during the census, until the
+	// first batch takes it; earlyDone says one was started.
+	early     *earlyRun
+	earlyDone bool
+	// runs counts the iterator's runs.
+	runs int
 }
 
 // scanner returns a scanner for sockets in states (AllStates when the
@@ -80,7 +86,10 @@ func (fsys FS) scanner(states StateSet) *scanner {
 const reportWholeMin = 1 << 16
 
 // close unloads the iterator, if it was loaded.
-func (s *scanner) close() { s.bpf.close() }
+func (s *scanner) close() {
+	s.stopEarly()
+	s.bpf.close()
+}
 
 // willScanBPF reports whether the scans will try the BPF iterator first
 // (see scan): not for a forced descriptor scan, a namespace of several or,

@@ -120,6 +120,9 @@ type Census struct {
 	each func(*Socket)
 	// small is set by Small: the census's arrays grow as they fill.
 	small bool
+	// firstCloseWait, when set (withEarlyRun), is called at the first
+	// CLOSE_WAIT socket with an inode, once.
+	firstCloseWait func()
 }
 
 // NewCensus returns an empty census that counts ephemeral-port use for local
@@ -178,6 +181,11 @@ func (c *Census) Add(s *Socket) {
 	case CloseWait:
 		if c.closeWait != nil {
 			c.closeWait.add(s.Inode, CloseWait)
+		}
+		if c.firstCloseWait != nil && s.Inode != 0 {
+			f := c.firstCloseWait
+			c.firstCloseWait = nil
+			f()
 		}
 		if c.still != nil {
 			c.still.mark(s.Inode)

@@ -35,6 +35,13 @@ func withCloseWaitAbove(floor uint32) CensusOption {
 	return func(c *Census) { c.closeWait = newInodeHeap(floor) }
 }
 
+// withEarlyRun starts sc's early run of the iterator at the census's
+// first CLOSE_WAIT socket (see earlyRun); nothing starts when sc will not
+// run the iterator.
+func withEarlyRun(sc *scanner) CensusOption {
+	return func(c *Census) { c.firstCloseWait = sc.startEarly }
+}
+
 // OnlyStates limits the census to the states in s; a netlink census asks
 // the kernel for those states only. 0 means every state.
 func OnlyStates(s StateSet) CensusOption {

@@ -50,6 +50,20 @@ func (b *batchScan) lookupInodes(whole StateSet) iter.Seq[uint32] {
 	}
 }
 
+// unheldInodes yields the inodes of every set that no process was found
+// holding yet.
+func (b *batchScan) unheldInodes() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		for _, s := range b.sets {
+			for i := range s.v {
+				if s.holder(i) == 0 && !yield(s.inode(i)) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // size is the number of inodes in the sets.
 func (b *batchScan) size() int {
 	n := 0

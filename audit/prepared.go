@@ -24,6 +24,13 @@ func (p *Prepared) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, erro
 	return p.fsys.processesOf(c, src, p.sc)
 }
 
+// CensusOption makes the census of the sockets ProcessesOf will attribute
+// start the attribution's walk of the processes at its first CLOSE_WAIT
+// socket, so that the two walks run at once (see earlyRun). Only for a
+// census whose CLOSE_WAIT sockets are attributed right after it: a later
+// attribution would pair them with holders found before.
+func (p *Prepared) CensusOption() CensusOption { return withEarlyRun(p.sc) }
+
 // Close unloads the iterator, if it was loaded; a nil Prepared does
 // nothing.
 func (p *Prepared) Close() {

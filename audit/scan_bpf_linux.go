@@ -31,6 +31,9 @@ func (b *bpfScan) close() {
 // needs (root or CAP_BPF with CAP_PERFMON, kernel BTF, kernel 5.11);
 // otherwise the error wraps ErrNoIterator.
 func (s *scanner) scanBPF(b *batchScan) error {
+	if r := s.takeEarly(); r != nil {
+		return s.scanAfterEarly(b, r)
+	}
 	states := s.iteratorStates(b)
 	lookups := b.lookupInodes(StateSet(states.Report))
 	n := 0
@@ -40,33 +43,51 @@ func (s *scanner) scanBPF(b *batchScan) error {
 	if err := s.load(n); err != nil {
 		return err
 	}
-	h := b.hits()
-	procs := make(map[uint32]*ProcessSockets)
+	c := newCollector(b)
+	s.runs++
+	if err := s.bpf.it.Sockets(lookups, n, states, c.visit); err != nil {
+		return err // wraps ErrNoIterator when the iterator could not run
+	}
+	s.finishBPF(b, c)
+	return nil
+}
+
+// collector turns the iterator's records into one reader's hits of a
+// batch.
+type collector struct {
+	h     *hits
+	procs map[uint32]*ProcessSockets
 	// spare stands for a process not met yet, until one of its sockets is
 	// in a set: the sockets reported whole include other namespaces', and
 	// a process allocated for each of their records was 0.9 MB of garbage
 	// in a check of a million sockets.
-	spare := &ProcessSockets{}
-	err := s.bpf.it.Sockets(lookups, n, states, func(f taskfd.File) {
-		p := procs[f.TGID]
-		if p == nil {
-			p = spare
-			p.PID = int(f.TGID)
-		}
-		h.add(p, uint64(f.Inode))
-		if p == spare && p.States != nil { // some set holds one of its sockets
-			procs[f.TGID], spare = p, &ProcessSockets{}
-		}
-	})
-	if err != nil {
-		return err // wraps ErrNoIterator when the iterator could not run
+	spare *ProcessSockets
+}
+
+func newCollector(b *batchScan) *collector {
+	return &collector{h: b.hits(), procs: make(map[uint32]*ProcessSockets), spare: &ProcessSockets{}}
+}
+
+// visit adds one record.
+func (c *collector) visit(f taskfd.File) {
+	p := c.procs[f.TGID]
+	if p == nil {
+		p = c.spare
+		p.PID = int(f.TGID)
 	}
-	for _, p := range procs {
+	c.h.add(p, uint64(f.Inode))
+	if p == c.spare && p.States != nil { // some set holds one of its sockets
+		c.procs[f.TGID], c.spare = p, &ProcessSockets{}
+	}
+}
+
+// finishBPF names the processes c found and merges them into b.
+func (s *scanner) finishBPF(b *batchScan, c *collector) {
+	for _, p := range c.procs {
 		p.Command = readComm(filepath.Join(s.fsys.root, strconv.Itoa(p.PID), "comm"))
 	}
-	b.merge(h)
+	b.merge(c.h)
 	b.method = AttributionBPF
-	return nil
 }
 
 // load loads the iterator, once, with room for n inodes or

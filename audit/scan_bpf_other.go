@@ -12,3 +12,12 @@ func (*scanner) scanBPF(*batchScan) error { return ErrNoIterator }
 
 // preload has no iterator to load here.
 func (*scanner) preload() {}
+
+// earlyRun stands for the early run this build does not have.
+type earlyRun struct{}
+
+// startEarly has no iterator to start here.
+func (*scanner) startEarly() {}
+
+// stopEarly has no run to stop here.
+func (*scanner) stopEarly() {}

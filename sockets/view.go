@@ -110,7 +110,7 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 		prep = fsys.WithAttribution(o.Attribution).PrepareAttribution()
 		defer prep.Close()
 	}
-	v, err := take(fsys, o)
+	v, err := take(fsys, o, prep)
 	if err != nil {
 		return nil, err
 	}
@@ -124,12 +124,18 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 }
 
 // take takes the census with the aggregates o.By needs.
-func take(fsys audit.FS, o Options) (*View, error) {
+func take(fsys audit.FS, o Options, prep *audit.Prepared) (*View, error) {
 	lo, hi, err := fsys.PortRange()
 	if err != nil {
 		return nil, err
 	}
-	c := newCensus(o, o.states(), lo, hi)
+	var early []audit.CensusOption
+	if prep != nil && o.By == ByState && o.Samples <= 1 {
+		// The CLOSE_WAIT sockets are attributed right after the census:
+		// the processes are walked while the census is taken.
+		early = append(early, prep.CensusOption())
+	}
+	c := newCensus(o, o.states(), lo, hi, early...)
 	v := &View{State: o.State, By: o.By, Top: o.Top, Census: c}
 	start := o.now()
 	info, err := fsys.Census(c, o.Source)
@@ -149,8 +155,7 @@ func take(fsys audit.FS, o Options) (*View, error) {
 // newCensus makes a census with the optional aggregates the view needs,
 // limited to states (0: all), and without the CLOSE_WAIT inodes when
 // nothing will use them.
-func newCensus(o Options, states audit.StateSet, lo, hi uint16) *audit.Census {
-	var opts []audit.CensusOption
+func newCensus(o Options, states audit.StateSet, lo, hi uint16, opts ...audit.CensusOption) *audit.Census {
 	switch o.By {
 	case ByPort:
 		opts = append(opts, audit.WithPortCounts())

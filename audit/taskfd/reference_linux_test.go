@@ -166,7 +166,7 @@ func (r *reference) run(t *testing.T, inodes []uint32, states States, visit func
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	if err := read(againReader{rd}, visit); err != nil {
+	if err := read(againReader{rd}, func(f File) bool { visit(f); return true }); err != nil {
 		t.Fatal(err)
 	}
 }

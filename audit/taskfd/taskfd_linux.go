@@ -109,6 +109,11 @@ func (it *Iterator) Close() error {
 // socket in one of states.Report, or in one of states.Lookup with one of
 // the inodes.
 func (it *Iterator) Sockets(inodes iter.Seq[uint32], n int, states States, visit func(File)) error {
+	return it.SocketsWhile(inodes, n, states, func(f File) bool { visit(f); return true })
+}
+
+// SocketsWhile is Sockets stopping the run when visit returns false.
+func (it *Iterator) SocketsWhile(inodes iter.Seq[uint32], n int, states States, visit func(File) bool) error {
 	if n > it.max {
 		return fmt.Errorf("%d inodes for a map of %d", n, it.max)
 	}
@@ -153,8 +158,8 @@ func Sockets(inodes iter.Seq[uint32], n int, visit func(File)) error {
 	return it.Sockets(inodes, n, States{Lookup: AllStates}, visit)
 }
 
-// read decodes the records of the seq file.
-func read(r io.Reader, visit func(File)) error {
+// read decodes the records of the seq file until visit returns false.
+func read(r io.Reader, visit func(File) bool) error {
 	br := bufio.NewReaderSize(r, 64*1024)
 	var b [recordLen]byte
 	ne := binary.NativeEndian
@@ -166,7 +171,9 @@ func read(r io.Reader, visit func(File)) error {
 		if err != nil {
 			return fmt.Errorf("read the task_file iterator: %w", err)
 		}
-		visit(File{TGID: ne.Uint32(b[0:]), FD: ne.Uint32(b[4:]), Inode: ne.Uint32(b[8:])})
+		if !visit(File{TGID: ne.Uint32(b[0:]), FD: ne.Uint32(b[4:]), Inode: ne.Uint32(b[8:])}) {
+			return nil
+		}
 	}
 }
 

@@ -18,3 +18,8 @@ func (*Iterator) Close() error { return nil }
 
 // Sockets needs Linux: it returns ErrUnavailable.
 func (*Iterator) Sockets(iter.Seq[uint32], int, States, func(File)) error { return ErrUnavailable }
+
+// SocketsWhile needs Linux: it returns ErrUnavailable.
+func (*Iterator) SocketsWhile(iter.Seq[uint32], int, States, func(File) bool) error {
+	return ErrUnavailable
+}
