@@ -56,6 +56,9 @@ func (fsys FS) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 
 // processesOf is ProcessesOf reading the processes with sc.
 func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCensus, error) {
+	if pc, ok := fsys.processesCompact(c, sc); ok {
+		return pc, nil
+	}
 	set, more, states := c.CloseWaitSet(), c.MoreCloseWait(), StatesOf(CloseWait)
 	if c.inodes != nil {
 		set, more, states = c.InodeSet(), c.MoreInodes(), c.Filter()

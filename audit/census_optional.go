@@ -38,8 +38,19 @@ func withCloseWaitAbove(floor uint32) CensusOption {
 // withEarlyRun starts sc's early run of the iterator at the census's
 // first CLOSE_WAIT socket (see earlyRun); nothing starts when sc will not
 // run the iterator.
+//
+// Where the run can start, the census keeps its CLOSE_WAIT inodes in a
+// compactSet, which processesOf joins with the run's records.
 func withEarlyRun(sc *scanner) CensusOption {
-	return func(c *Census) { c.firstCloseWait = sc.startEarly }
+	return func(c *Census) {
+		if !sc.canStartEarly() {
+			return
+		}
+		c.firstCloseWait = sc.startEarly
+		if h := c.closeWait; h != nil && h.h == nil {
+			h.compact, h.state = &compactSet{}, CloseWait
+		}
+	}
 }
 
 // OnlyStates limits the census to the states in s; a netlink census asks
@@ -99,7 +110,7 @@ func (c *Census) CloseWaitInodes() map[uint64]struct{} {
 	if c.closeWait == nil {
 		return nil
 	}
-	m := make(map[uint64]struct{}, len(c.closeWait.h))
+	m := make(map[uint64]struct{}, c.closeWait.len())
 	for ino := range c.closeWait.asMap() {
 		m[ino] = struct{}{}
 	}

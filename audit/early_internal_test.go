@@ -205,3 +205,39 @@ func TestEarlyRunFailureFallsBack(t *testing.T) {
 		t.Errorf("%d runs; processes (-want +got):\n%s", sc.runs, d)
 	}
 }
+
+// TestCompactJoinThenLateCloseWait keeps the census's CLOSE_WAIT inodes
+// in a compact set and runs the iterator early, before 10 of the 25 exist:
+// the join looks those 10 up in a second run, and the sockets are all this
+// process's.
+func TestCompactJoinThenLateCloseWait(t *testing.T) {
+	g, fsys, sc, ok := earlySetup(t)
+	if !ok {
+		return
+	}
+	if err := g.Make(sockgen.Plan{CloseWait: 15}); err != nil {
+		t.Fatal(err)
+	}
+	c := NewCensus(1, 0, withEarlyRun(sc))
+	if c.closeWait.compact == nil {
+		t.Fatal("the census keeps no compact set")
+	}
+	sc.startEarly()
+	<-sc.early.done
+	if err := g.Make(sockgen.Plan{CloseWait: 10}); err != nil {
+		t.Fatal(err)
+	}
+	if err := NetlinkCensus(c, AllStates); err != nil {
+		t.Fatal(err)
+	}
+	pc, ok := fsys.processesCompact(c, sc)
+	if !ok {
+		t.Fatal("the compact join did not run")
+	}
+	if d := cmp.Diff(ownCloseWait(25), pc.Processes); d != "" || pc.Unattributed != 0 || pc.Unheld.Len() != 0 {
+		t.Errorf("%d unattributed, %d unheld; processes (-want +got):\n%s", pc.Unattributed, pc.Unheld.Len(), d)
+	}
+	if sc.runs != 2 {
+		t.Errorf("%d runs of the iterator, want the early one and one for the 10 it did not see", sc.runs)
+	}
+}

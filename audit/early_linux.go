@@ -4,6 +4,9 @@ package audit
 
 import (
 	"encoding/binary"
+	"iter"
+	"path/filepath"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/tcpaudit/tcpaudit/audit/taskfd"
@@ -61,11 +64,10 @@ func noInodes(func(uint32) bool) {}
 // startEarly starts the early run when the iterator is loaded and no run
 // was started before.
 func (s *scanner) startEarly() {
-	if s.bpf == nil || s.early != nil || s.earlyDone {
+	if !s.canStartEarly() {
 		return
 	}
-	r := &earlyRun{done: make(chan struct{})}
-	r.inodes, r.mem = offheap.Make[byte](maxEarlyBytes)
+	r := newEarlyRun()
 	s.early = r
 	s.runs++
 	it := s.bpf.it
@@ -73,6 +75,12 @@ func (s *scanner) startEarly() {
 		defer close(r.done)
 		r.err = it.SocketsWhile(noInodes, 0, taskfd.States{Report: uint32(StatesOf(CloseWait))}, r.add)
 	}()
+}
+
+func newEarlyRun() *earlyRun {
+	r := &earlyRun{done: make(chan struct{})}
+	r.inodes, r.mem = offheap.Make[byte](maxEarlyBytes)
+	return r
 }
 
 // add keeps one record; false stops the run.
@@ -100,18 +108,36 @@ func (r *earlyRun) add(f taskfd.File) bool {
 
 // each calls fn with every record, in the order the iterator wrote them.
 func (r *earlyRun) each(fn func(taskfd.File)) {
+	r.eachRun(func(tgid uint32, inodes []byte) {
+		decodeRun(inodes, func(ino uint32) { fn(taskfd.File{TGID: tgid, Inode: ino}) })
+	})
+}
+
+// eachRun calls fn with every process's run of encoded inodes.
+func (r *earlyRun) eachRun(fn func(tgid uint32, inodes []byte)) {
 	start := 0
 	for _, p := range r.runs {
-		b, ino := r.inodes[start:p.end], int64(0)
-		for len(b) > 0 {
-			d, n := binary.Varint(b)
-			ino += d
-			b = b[n:]
-			fn(taskfd.File{TGID: p.tgid, Inode: uint32(ino)})
-		}
+		fn(p.tgid, r.inodes[start:p.end])
 		start = int(p.end)
 	}
 }
+
+// decodeRun calls fn with each inode of a run.
+func decodeRun(b []byte, fn func(uint32)) {
+	ino := int64(0)
+	for len(b) > 0 {
+		d, n := binary.Varint(b)
+		if n <= 0 {
+			return
+		}
+		ino += d
+		b = b[n:]
+		fn(uint32(ino))
+	}
+}
+
+// canStartEarly reports whether startEarly would start a run.
+func (s *scanner) canStartEarly() bool { return s.bpf != nil && s.early == nil && !s.earlyDone }
 
 // takeEarly waits for the early run and returns it, once: nil when none
 // was started, or it failed or overflowed (the batch then runs the
@@ -160,4 +186,102 @@ func (s *scanner) scanAfterEarly(b *batchScan, r *earlyRun) error {
 	}
 	s.finishBPF(b, c)
 	return nil
+}
+
+// processesCompact is processesOf for a census that kept its CLOSE_WAIT
+// inodes in a compactSet (withEarlyRun) and whose early run ran: it joins
+// the run's records with the set by marks of a bit an inode, where an
+// InodeSet would take 8 bytes an inode, and looks up the inodes the run
+// did not see held in one more run. ok is false when it cannot (no early
+// run, or it failed; more CLOSE_WAIT sockets than one batch; inodes of
+// other states; a socket pass): processesOf then attributes as it would
+// have.
+func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bool) {
+	h := c.closeWait
+	if h == nil || h.compact == nil || h.more() || c.inodes != nil || fsys.passUsed() != nil {
+		return pc, false
+	}
+	r := sc.takeEarly()
+	if r == nil {
+		return pc, false
+	}
+	j := newCompactJoin(h.compact)
+	j.join(r)
+	if left := h.compact.n - j.held.n; left > 0 {
+		rest := newEarlyRun()
+		if err := sc.load(left); err != nil {
+			return pc, false
+		}
+		sc.runs++
+		err := sc.bpf.it.SocketsWhile(j.unheld(), left, taskfd.States{Lookup: uint32(StatesOf(CloseWait))}, rest.add)
+		if err != nil || rest.over {
+			return pc, false
+		}
+		j.join(rest)
+	}
+	pc = ProcessCensus{Root: isRoot(), Scoped: fsys.scoped(), Method: AttributionBPF}
+	pc.Unattributed = h.compact.n - j.held.n
+	for ino := range j.unheld() {
+		if pc.Unheld == nil {
+			pc.Unheld = &InodeList{}
+		}
+		pc.Unheld.add(ino)
+	}
+	for _, p := range j.procs {
+		p.Command = readComm(filepath.Join(fsys.root, strconv.Itoa(p.PID), "comm"))
+		pc.Processes = append(pc.Processes, *p)
+	}
+	sortProcesses(pc.Processes)
+	return pc, true
+}
+
+// compactJoin joins the records of iterator runs with a compactSet of
+// CLOSE_WAIT inodes: held marks the inodes some process holds, seen those
+// the process of the current run was found holding (a dup()'d descriptor
+// counts once), cleared at the end of each run.
+type compactJoin struct {
+	set        *compactSet
+	held, seen *compactMarks
+	procs      map[uint32]*ProcessSockets
+}
+
+func newCompactJoin(s *compactSet) *compactJoin {
+	return &compactJoin{set: s, held: newCompactMarks(s), seen: newCompactMarks(s), procs: make(map[uint32]*ProcessSockets)}
+}
+
+// join counts the sockets of the set each process of r holds; a socket
+// held by several processes counts for each.
+func (j *compactJoin) join(r *earlyRun) {
+	r.eachRun(func(tgid uint32, inodes []byte) {
+		n := 0
+		decodeRun(inodes, func(ino uint32) {
+			if k, i, ok := j.set.pos(ino); ok && j.seen.mark(k, i) {
+				j.held.mark(k, i)
+				n++
+			}
+		})
+		decodeRun(inodes, func(ino uint32) {
+			if k, i, ok := j.set.pos(ino); ok {
+				j.seen.clear(k, i)
+			}
+		})
+		if n == 0 {
+			return
+		}
+		p := j.procs[tgid]
+		if p == nil {
+			p = &ProcessSockets{PID: int(tgid), States: make(map[State]int)}
+			j.procs[tgid] = p
+		}
+		p.Total += n
+		p.States[CloseWait] += n
+	})
+}
+
+// unheld yields the inodes of the set no process was found holding, in
+// ascending order.
+func (j *compactJoin) unheld() iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		j.set.each(func(ino uint32, k, i int) bool { return j.held.has(k, i) || yield(ino) })
+	}
 }

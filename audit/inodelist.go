@@ -44,10 +44,8 @@ func (c *Census) CloseWaitList() *InodeList {
 		return nil
 	}
 	h := c.closeWait
-	l := &InodeList{v: make([]uint32, 0, len(h.h)), Beyond: h.offered - len(h.h)}
-	for _, e := range h.h {
-		l.v = append(l.v, uint32(e&inodeMask>>inodeShift))
-	}
+	l := &InodeList{v: make([]uint32, 0, h.len()), Beyond: h.offered - h.len()}
+	h.each(func(ino uint32, _ State) { l.v = append(l.v, ino) })
 	slices.Sort(l.v)
 	return l
 }

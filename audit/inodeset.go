@@ -131,6 +131,10 @@ type inodeHeap struct {
 	max     int
 	floor   uint32
 	offered int
+	// compact, when set, keeps the inodes in place of h, all in state
+	// state (see withEarlyRun).
+	compact *compactSet
+	state   State
 }
 
 func newInodeHeap(floor uint32) *inodeHeap { return &inodeHeap{max: AttributionBatch, floor: floor} }
@@ -142,6 +146,10 @@ func (h *inodeHeap) add(ino uint64, st State) {
 		return
 	}
 	h.offered++
+	if h.compact != nil {
+		h.addCompact(uint32(ino))
+		return
+	}
 	v := pack(uint32(ino), st)
 	if h.h == nil && !h.grow {
 		// The bound at once, off the Go heap: only the pages written become
@@ -163,8 +171,46 @@ func (h *inodeHeap) add(ino uint64, st State) {
 	}
 }
 
+// addCompact offers one inode to the compact set: it keeps the smallest
+// max inodes, and a socket offered twice (a walk may meet one twice) is
+// offered once.
+func (h *inodeHeap) addCompact(ino uint32) {
+	s := h.compact
+	switch {
+	case s.n < h.max:
+		if !s.add(ino) {
+			h.offered--
+		}
+	case ino <= s.last():
+		if s.add(ino) {
+			s.removeLast()
+		} else {
+			h.offered--
+		}
+	}
+}
+
+// len returns the number of inodes kept.
+func (h *inodeHeap) len() int {
+	if h.compact != nil {
+		return h.compact.n
+	}
+	return len(h.h)
+}
+
+// each calls fn with every inode kept and its state, in no set order.
+func (h *inodeHeap) each(fn func(ino uint32, st State)) {
+	if h.compact != nil {
+		h.compact.each(func(ino uint32, _, _ int) bool { fn(ino, h.state); return true })
+		return
+	}
+	for _, v := range h.h {
+		fn(uint32(v&inodeMask>>inodeShift), State(v))
+	}
+}
+
 // more reports whether inodes were left out for the bound.
-func (h *inodeHeap) more() bool { return h != nil && h.offered > len(h.h) }
+func (h *inodeHeap) more() bool { return h != nil && h.offered > h.len() }
 
 // set returns the kept inodes as a set that shares the heap's memory: it
 // sorts the heap in place, ascending, so the census must be complete (a
@@ -172,6 +218,11 @@ func (h *inodeHeap) more() bool { return h != nil && h.offered > len(h.h) }
 func (h *inodeHeap) set() *InodeSet {
 	if h == nil {
 		return &InodeSet{}
+	}
+	if h.compact != nil {
+		v, mem := offheap.Make[uint64](h.compact.n)
+		h.compact.each(func(ino uint32, _, _ int) bool { v = append(v, pack(ino, h.state)); return true })
+		return &InodeSet{v: v, mem: mem}
 	}
 	slices.Sort(h.h)
 	s := &InodeSet{v: h.h, mem: h.mem}
@@ -181,10 +232,8 @@ func (h *inodeHeap) set() *InodeSet {
 
 // asMap returns the kept inodes as a map, for the callers of the map API.
 func (h *inodeHeap) asMap() map[uint64]State {
-	m := make(map[uint64]State, len(h.h))
-	for _, v := range h.h {
-		m[v&inodeMask>>inodeShift] = State(v)
-	}
+	m := make(map[uint64]State, h.len())
+	h.each(func(ino uint32, st State) { m[uint64(ino)] = st })
 	return m
 }
 

@@ -4,8 +4,10 @@ package audit_test
 
 import (
 	"errors"
+	"maps"
 	"net"
 	"os"
+	"os/exec"
 	"strconv"
 	"syscall"
 	"testing"
@@ -184,6 +186,80 @@ func TestDupCountsSockets(t *testing.T) {
 		}
 		if len(pc.Processes) != 1 || pc.Processes[0].PID != os.Getpid() || pc.Processes[0].Total != 20 || pc.Processes[0].States[audit.CloseWait] != 20 {
 			t.Errorf("%s: processes %+v, want this process with 20 CLOSE_WAIT sockets", mode, pc.Processes)
+		}
+	}
+}
+
+// TestDupAndSharedEveryWay holds 20 CLOSE_WAIT sockets, each through two
+// descriptors, and hands 4 of them to a child (sleep): attributed by the
+// descriptor scan, by the iterator after the census and by the iterator
+// run during the census (PrepareAttribution's census option, whose join
+// is by marks), this process holds 20 and the child 4.
+func TestDupAndSharedEveryWay(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln := listenLoopback(t)
+	conns := closeWaitConns(t, ln, 20)
+	var files []*os.File
+	for i, c := range conns {
+		f, err := c.(*net.TCPConn).File() // a second descriptor
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if i < 4 {
+			files = append(files, f)
+		}
+	}
+	child := exec.Command("sleep", "60")
+	child.ExtraFiles = files
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	want := map[int]int{os.Getpid(): 20, child.Process.Pid: 4}
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ways := []struct {
+		name  string
+		mode  audit.AttributionMode
+		early bool
+	}{
+		{"fd-scan", audit.AttributionFDScan, false},
+		{"bpf after the census", audit.AttributionBPF, false},
+		{"bpf during the census", audit.AttributionBPF, true},
+	}
+	for _, w := range ways {
+		prep := fsys.WithAttribution(w.mode).PrepareAttribution()
+		var opts []audit.CensusOption
+		if w.early {
+			opts = append(opts, prep.CensusOption())
+		}
+		c := audit.NewCensus(1, 0, opts...)
+		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+			t.Fatal(err)
+		}
+		pc, err := prep.ProcessesOf(c, audit.CensusNetlink)
+		prep.Close()
+		if errors.Is(err, audit.ErrNoIterator) {
+			t.Logf("%s: %v", w.name, err)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int]int{}
+		for _, p := range pc.Processes {
+			if p.Total != p.States[audit.CloseWait] {
+				t.Errorf("%s: process %d has %d sockets, %d in CLOSE_WAIT", w.name, p.PID, p.Total, p.States[audit.CloseWait])
+			}
+			got[p.PID] = p.Total
+		}
+		if !maps.Equal(got, want) || pc.Unattributed != 0 || pc.Method != w.mode {
+			t.Errorf("%s: by %q, sockets by process %v, %d unattributed; want %v by %q", w.name, pc.Method, got, pc.Unattributed, want, w.mode)
 		}
 	}
 }

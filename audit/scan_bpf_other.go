@@ -21,3 +21,9 @@ func (*scanner) startEarly() {}
 
 // stopEarly has no run to stop here.
 func (*scanner) stopEarly() {}
+
+// canStartEarly is false: no iterator here.
+func (*scanner) canStartEarly() bool { return false }
+
+// processesCompact has no early run to join here.
+func (FS) processesCompact(*Census, *scanner) (ProcessCensus, bool) { return ProcessCensus{}, false }
