@@ -22,6 +22,7 @@ func TestFixNetns(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = sleeper.Process.Kill(); _ = sleeper.Wait() })
+	waitComm(t, sleeper.Process.Pid, "sleep") // ip(8) entered the namespace and ran sleep
 	want := "ip netns exec " + ns + " sysctl -w net.ipv4.tcp_fin_timeout=60"
 	var cmdLine string
 	for _, spec := range []string{ns, strconv.Itoa(sleeper.Process.Pid)} {
