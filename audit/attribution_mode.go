@@ -138,6 +138,16 @@ func (s *scanner) scan(sets ...*InodeSet) (*batchScan, error) {
 	return b, nil
 }
 
+// UnheldCauses says why a socket the census saw may have no holder after
+// an attribution by method m: the BPF iterator sees every process, the
+// descriptor scan those of the proc root's PID namespace only.
+func UnheldCauses(m AttributionMethod) string {
+	if m == AttributionBPF {
+		return "closed since the census, or sent over a unix socket and not yet received"
+	}
+	return "closed since the census, sent over a unix socket and not yet received, or held in another PID namespace"
+}
+
 // ErrNoIterator marks a BPF iterator that cannot run here.
 var ErrNoIterator = taskfd.ErrUnavailable
 

@@ -99,13 +99,16 @@ func (h *hits) add(p *ProcessSockets, ino uint64) {
 		if held == int32(p.PID) {
 			return // this process again
 		}
+		if held != 0 {
+			e := entry{k, i}
+			if slices.Contains(h.shared[e], p.PID) {
+				return // this process again, a lower PID holding the socket too
+			}
+			h.shared[e] = append(h.shared[e], int(held), p.PID)
+		}
 		if !counted {
 			h.count(p, s.state(i))
 			counted = true
-		}
-		if held != 0 {
-			e := entry{k, i}
-			h.shared[e] = append(h.shared[e], int(held), p.PID)
 		}
 	}
 }

@@ -191,7 +191,9 @@ func TestDupCountsSockets(t *testing.T) {
 }
 
 // TestDupAndSharedEveryWay holds 20 CLOSE_WAIT sockets, each through two
-// descriptors, and hands 4 of them to a child (sleep): attributed by the
+// descriptors, and hands 4 of them to a child (sleep), each twice (a
+// process other than the lowest PID holding a socket, through two
+// descriptors, counts it once): attributed by the
 // descriptor scan, by the iterator after the census and by the iterator
 // run during the census (PrepareAttribution's census option, whose join
 // is by marks), this process holds 20 and the child 4.
@@ -213,7 +215,7 @@ func TestDupAndSharedEveryWay(t *testing.T) {
 		}
 	}
 	child := exec.Command("sleep", "60")
-	child.ExtraFiles = files
+	child.ExtraFiles = append(files, files...) // the child's own dup()s
 	if err := child.Start(); err != nil {
 		t.Fatal(err)
 	}

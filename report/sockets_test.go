@@ -91,3 +91,21 @@ func TestSocketsTextAttributionFailed(t *testing.T) {
 		t.Errorf("attribution failed %v; text:\n%s", v.AttributionFailed, b.String())
 	}
 }
+
+// TestSocketsTextNoHolder: an attribution that found no process holding
+// the CLOSE_WAIT sockets (an unprivileged run) says so instead of printing
+// the process table's header alone.
+func TestSocketsTextNoHolder(t *testing.T) {
+	v := socketsView(t, "close-wait-leak", sockets.ByState, 1)
+	if v.Processes == nil || len(v.Processes.Processes) == 0 {
+		t.Fatalf("the fixture's attribution found no process: %+v", v.Processes)
+	}
+	v.Processes = &audit.ProcessCensus{Unattributed: v.Census.Count(audit.CloseWait)}
+	var b bytes.Buffer
+	if err := (SocketsText{}).Write(&b, v); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); strings.Contains(out, "PID\tCOMMAND") || strings.Contains(out, "PID  COMMAND") || !strings.Contains(out, "No process found holding these sockets") {
+		t.Errorf("text:\n%s", out)
+	}
+}

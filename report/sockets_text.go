@@ -129,6 +129,10 @@ func writeProcesses(w io.Writer, v *sockets.View) {
 		}
 		return
 	}
+	if len(v.Processes.Processes) == 0 {
+		fmt.Fprintln(w, "\nNo process found holding these sockets (see the note).")
+		return
+	}
 	fmt.Fprintln(w, "\nPID\tCOMMAND\tSOCKETS\tSTATES")
 	for _, p := range head(v.Processes.Processes, v.Top) {
 		var parts []string

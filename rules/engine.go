@@ -220,15 +220,12 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {
 		if a.Unreadable > 0 && a.Root {
-			notes = append(notes, fmt.Sprintf("%s not attributed: %s could not be read, even as root (their descriptors are denied to this process)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
+			notes = append(notes, fmt.Sprintf("%s not attributed: no process that could be read holds %s; %s could not be read, even as root (their descriptors are denied to this process)", plural(a.Unattributed, "CLOSE_WAIT socket"), pronounOf(a.Unattributed), plural(a.Unreadable, "process")))
 		} else if a.Unreadable > 0 {
 			notes = append(notes, fmt.Sprintf("%s not attributed: run as root (%s could not be read)", plural(a.Unattributed, "CLOSE_WAIT socket"), plural(a.Unreadable, "process")))
 		} else {
-			pronoun := "them"
-			if a.Unattributed == 1 {
-				pronoun = "it"
-			}
-			where, why := "under "+f.ProcRoot, "another PID namespace?"
+			pronoun := pronounOf(a.Unattributed)
+			where, why := "under "+f.ProcRoot, audit.UnheldCauses(a.Method)
 			switch {
 			case a.Scoped && !a.Root:
 				where, why = "of this network namespace that this user can see", "run as root: the namespaces of other users' processes cannot be read"
@@ -239,6 +236,14 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 		}
 	}
 	return out, notes
+}
+
+// pronounOf is "it" for one socket, "them" for several.
+func pronounOf(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // netlinkStatus is the status of the netlink census (source "netlink"):

@@ -22,7 +22,7 @@ func TestUnattributedNotes(t *testing.T) {
 		want string
 	}{
 		{false, "2 CLOSE_WAIT sockets not attributed: run as root (1 process could not be read)"},
-		{true, "2 CLOSE_WAIT sockets not attributed: 1 process could not be read, even as root"},
+		{true, "2 CLOSE_WAIT sockets not attributed: no process that could be read holds them; 1 process could not be read, even as root"},
 	} {
 		f := audit.NewFacts(audit.Facts{ProcRoot: "/proc",
 			Owners: &audit.Attribution{Unattributed: 2, Unreadable: 1, Root: tc.root}}, audit.SourceProcesses)

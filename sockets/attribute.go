@@ -55,13 +55,13 @@ func (v *View) closedSince(fsys audit.FS, pc *audit.ProcessCensus) int {
 
 // unattributedNote says why some sockets have no owner: processes that
 // could not be read, or no process under the proc root holding them
-// (closed since the census, or held in another PID namespace).
+// (see audit.UnheldCauses).
 func unattributedNote(pc audit.ProcessCensus, procRoot string) string {
 	socks := counted(pc.Unattributed, "socket", "sockets") + " not attributed to a process: "
 	procs := counted(pc.Unreadable, "process", "processes")
 	switch {
 	case pc.Unreadable > 0 && pc.Root:
-		return socks + procs + " could not be read, even as root (their descriptors are denied to this process)"
+		return socks + "no process that could be read holds them; " + procs + " could not be read, even as root (their descriptors are denied to this process)"
 	case pc.Unreadable > 0:
 		return socks + procs + " could not be read (run as root)"
 	}
@@ -71,7 +71,7 @@ func unattributedNote(pc audit.ProcessCensus, procRoot string) string {
 	if pc.Scoped {
 		return socks + "no process of this network namespace holds them (closed since the census, or held by a process of another network namespace: only the namespace's own processes are searched)"
 	}
-	return socks + "no process under " + procRoot + " holds them (closed since the census, or held in another PID namespace)"
+	return socks + "no process under " + procRoot + " holds them (" + audit.UnheldCauses(pc.Method) + ")"
 }
 
 // counted is "1 socket" or "N sockets".
