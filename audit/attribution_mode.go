@@ -67,6 +67,8 @@ type scanner struct {
 	earlyDone bool
 	// runs counts the iterator's runs.
 	runs int
+	// earlyBytes bounds the early run's records (0: maxEarlyBytes).
+	earlyBytes int
 }
 
 // scanner returns a scanner for sockets in states (AllStates when the

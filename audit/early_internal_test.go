@@ -241,3 +241,60 @@ func TestCompactJoinThenLateCloseWait(t *testing.T) {
 		t.Errorf("%d runs of the iterator, want the early one and one for the 10 it did not see", sc.runs)
 	}
 }
+
+// TestEarlyRunPausesWhenFull bounds the early run's records to 16 bytes
+// (a host whose other namespaces hold more CLOSE_WAIT sockets than the
+// bound): the run waits where it filled them, and the batch takes the
+// records kept and the rest of the walk, one walk in all.
+func TestEarlyRunPausesWhenFull(t *testing.T) {
+	g, fsys, sc, ok := earlySetup(t)
+	if !ok {
+		return
+	}
+	if err := g.Make(sockgen.Plan{CloseWait: 40}); err != nil {
+		t.Fatal(err)
+	}
+	sc.earlyBytes = 16
+	c := NewCensus(1, 0, withEarlyRun(sc))
+	if err := NetlinkCensus(c, AllStates); err != nil {
+		t.Fatal(err)
+	}
+	r := sc.early
+	if r == nil || !r.wait() {
+		t.Fatal("the early run did not fill 16 bytes with 40 sockets")
+	}
+	pc, err := fsys.processesOf(c, CensusNetlink, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(ownCloseWait(40), pc.Processes); d != "" || pc.Unattributed != 0 || pc.Method != AttributionBPF {
+		t.Errorf("by %q, %d unattributed; processes (-want +got):\n%s", pc.Method, pc.Unattributed, d)
+	}
+	if sc.runs != 1 {
+		t.Errorf("%d runs of the iterator, want the early one only", sc.runs)
+	}
+}
+
+// TestEarlyRunStoppedWhenFull closes a scanner whose early run waits
+// where it filled its bounds: it stops.
+func TestEarlyRunStoppedWhenFull(t *testing.T) {
+	g, _, sc, ok := earlySetup(t)
+	if !ok {
+		return
+	}
+	if err := g.Make(sockgen.Plan{CloseWait: 10}); err != nil {
+		t.Fatal(err)
+	}
+	sc.earlyBytes = 16
+	sc.startEarly()
+	r := sc.early
+	if !r.wait() {
+		t.Fatal("the early run did not fill 16 bytes with 10 sockets")
+	}
+	sc.close()
+	select {
+	case <-r.done:
+	default:
+		t.Fatal("close returned before the early run ended")
+	}
+}

@@ -3,6 +3,7 @@
 package audit
 
 import (
+	"cmp"
 	"encoding/binary"
 	"iter"
 	"path/filepath"
@@ -38,10 +39,17 @@ type earlyRun struct {
 	runs   []processRun
 	// last is the inode of the record before, in the same process.
 	last uint32
-	// over says the run met more sockets than the bounds keep: it is not
-	// used.
-	over bool
-	err  error
+	// full is closed when the records filled the bounds: the run then
+	// waits, its place in the walk kept, for resume to hand it where the
+	// records go from then on (a batch's collector, once the census is
+	// complete: the kept records first), or nil to stop. A run without
+	// these channels (one the caller reads itself) stops instead, and
+	// says so in over.
+	full   chan struct{}
+	resume chan func(taskfd.File)
+	sink   func(taskfd.File)
+	over   bool
+	err    error
 }
 
 // processRun ends the inodes of one process: those before end and after
@@ -51,8 +59,9 @@ type processRun struct{ tgid, end uint32 }
 // The bounds of an early run's records: maxEarlyBytes of inodes (1 MiB of
 // address space, resident as it fills: at most 5 bytes an inode, about 1
 // for the sockets of a connection-heavy process) and maxEarlyRuns
-// processes. A host with more CLOSE_WAIT sockets held attributes them
-// after the census, AttributionBatch at a time.
+// processes. A run that fills them waits, its place in the walk kept, and
+// the first batch, once the census is complete, takes the records kept and
+// the rest of the walk: one walk of the descriptors whatever their number.
 const (
 	maxEarlyBytes = 1 << 20
 	maxEarlyRuns  = 1 << 16
@@ -67,7 +76,8 @@ func (s *scanner) startEarly() {
 	if !s.canStartEarly() {
 		return
 	}
-	r := newEarlyRun()
+	r := newEarlyRun(cmp.Or(s.earlyBytes, maxEarlyBytes))
+	r.full, r.resume = make(chan struct{}), make(chan func(taskfd.File))
 	s.early = r
 	s.runs++
 	it := s.bpf.it
@@ -77,24 +87,45 @@ func (s *scanner) startEarly() {
 	}()
 }
 
-func newEarlyRun() *earlyRun {
+// newEarlyRun returns a run whose records take at most size bytes.
+func newEarlyRun(size int) *earlyRun {
 	r := &earlyRun{done: make(chan struct{})}
-	r.inodes, r.mem = offheap.Make[byte](maxEarlyBytes)
+	r.inodes, r.mem = offheap.Make[byte](size)
 	return r
 }
 
-// add keeps one record; false stops the run.
+// add keeps one record, or hands it to the sink; false stops the run.
 func (r *earlyRun) add(f taskfd.File) bool {
-	if r.stop.Load() {
+	switch {
+	case r.stop.Load():
+		return false
+	case r.sink != nil:
+		r.sink(f)
+		return true
+	case r.keep(f):
+		return true
+	case r.full == nil:
+		r.over = true
 		return false
 	}
+	close(r.full)
+	sink := <-r.resume
+	if sink == nil {
+		return false
+	}
+	r.each(sink)
+	r.inodes, r.runs, r.sink = r.inodes[:0], nil, sink
+	sink(f)
+	return true
+}
+
+// keep keeps one record, when the bounds leave room for it.
+func (r *earlyRun) keep(f taskfd.File) bool {
 	if cap(r.inodes)-len(r.inodes) < binary.MaxVarintLen64 {
-		r.over = true
 		return false
 	}
 	if n := len(r.runs); n == 0 || r.runs[n-1].tgid != f.TGID {
 		if n == maxEarlyRuns {
-			r.over = true
 			return false
 		}
 		r.runs = append(r.runs, processRun{tgid: f.TGID})
@@ -139,17 +170,27 @@ func decodeRun(b []byte, fn func(uint32)) {
 // canStartEarly reports whether startEarly would start a run.
 func (s *scanner) canStartEarly() bool { return s.bpf != nil && s.early == nil && !s.earlyDone }
 
-// takeEarly waits for the early run and returns it, once: nil when none
-// was started, or it failed or overflowed (the batch then runs the
-// iterator itself).
+// wait waits until the run ended or filled its bounds, and reports
+// whether it filled them (it then waits for resume); not after a resume.
+func (r *earlyRun) wait() (paused bool) {
+	select {
+	case <-r.done:
+		return false
+	case <-r.full:
+		return true
+	}
+}
+
+// takeEarly waits until the early run ended or filled its bounds and
+// returns it, once: nil when none was started or it failed (the batch
+// then runs the iterator itself).
 func (s *scanner) takeEarly() *earlyRun {
 	r := s.early
 	if r == nil {
 		return nil
 	}
 	s.early, s.earlyDone = nil, true
-	<-r.done
-	if r.err != nil || r.over {
+	if !r.wait() && r.err != nil {
 		return nil
 	}
 	return r
@@ -159,17 +200,29 @@ func (s *scanner) takeEarly() *earlyRun {
 func (s *scanner) stopEarly() {
 	if r := s.early; r != nil {
 		r.stop.Store(true)
+		select {
+		case r.resume <- nil:
+		case <-r.done:
+		}
 		<-r.done
 		s.early, s.earlyDone = nil, true
 	}
 }
 
-// scanAfterEarly fills b from the early run r and, when some inodes of
-// b's sets are still without a holder, one run of the iterator that looks
-// them up.
+// scanAfterEarly fills b from the early run r (resuming it where it
+// filled its bounds) and, when some inodes of b's sets are still without a
+// holder, one run of the iterator that looks them up.
 func (s *scanner) scanAfterEarly(b *batchScan, r *earlyRun) error {
 	c := newCollector(b)
-	r.each(c.visit)
+	if r.wait() { // the rest of the walk goes to c, after the records kept
+		r.resume <- c.visit
+		<-r.done
+		if r.err != nil {
+			return r.err
+		}
+	} else {
+		r.each(c.visit)
+	}
 	rest := b.unheldInodes()
 	n := 0
 	for range rest {
@@ -193,13 +246,17 @@ func (s *scanner) scanAfterEarly(b *batchScan, r *earlyRun) error {
 // the run's records with the set by marks of a bit an inode, where an
 // InodeSet would take 8 bytes an inode, and looks up the inodes the run
 // did not see held in one more run. ok is false when it cannot (no early
-// run, or it failed; more CLOSE_WAIT sockets than one batch; inodes of
+// run, or it failed or filled its bounds; more CLOSE_WAIT sockets than one
+// batch; inodes of
 // other states; a socket pass): processesOf then attributes as it would
 // have.
 func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bool) {
 	h := c.closeWait
 	if h == nil || h.compact == nil || h.more() || c.inodes != nil || fsys.passUsed() != nil {
 		return pc, false
+	}
+	if r := sc.early; r == nil || r.wait() {
+		return pc, false // none, or it filled its bounds: the batch takes the rest of its walk
 	}
 	r := sc.takeEarly()
 	if r == nil {
@@ -208,7 +265,7 @@ func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bo
 	j := newCompactJoin(h.compact)
 	j.join(r)
 	if left := h.compact.n - j.held.n; left > 0 {
-		rest := newEarlyRun()
+		rest := newEarlyRun(maxEarlyBytes)
 		if err := sc.load(left); err != nil {
 			return pc, false
 		}
