@@ -294,8 +294,9 @@ func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bo
 
 // compactJoin joins the records of iterator runs with a compactSet of
 // CLOSE_WAIT inodes: held marks the inodes some process holds, seen those
-// the process of the current run was found holding (a dup()'d descriptor
-// counts once), cleared at the end of each run.
+// the process of the current run was found holding, cleared at the end of
+// each run; seen is needed only for a process some of whose sockets an
+// earlier one held (after fork), and its chunks are made as it needs them.
 type compactJoin struct {
 	set        *compactSet
 	held, seen *compactMarks
@@ -307,21 +308,38 @@ func newCompactJoin(s *compactSet) *compactJoin {
 }
 
 // join counts the sockets of the set each process of r holds; a socket
-// held by several processes counts for each.
+// held by several processes counts for each, one reached through several
+// descriptors of a process (dup) once.
 func (j *compactJoin) join(r *earlyRun) {
 	r.eachRun(func(tgid uint32, inodes []byte) {
+		shared := false
+		decodeRun(inodes, func(ino uint32) {
+			if k, i, ok := j.set.pos(ino); ok && j.held.has(k, i) {
+				shared = true
+			}
+		})
 		n := 0
-		decodeRun(inodes, func(ino uint32) {
-			if k, i, ok := j.set.pos(ino); ok && j.seen.mark(k, i) {
-				j.held.mark(k, i)
-				n++
-			}
-		})
-		decodeRun(inodes, func(ino uint32) {
-			if k, i, ok := j.set.pos(ino); ok {
-				j.seen.clear(k, i)
-			}
-		})
+		if !shared {
+			// No socket of the run was held before it: a mark already set
+			// is this process's, through another descriptor.
+			decodeRun(inodes, func(ino uint32) {
+				if k, i, ok := j.set.pos(ino); ok && j.held.mark(k, i) {
+					n++
+				}
+			})
+		} else {
+			decodeRun(inodes, func(ino uint32) {
+				if k, i, ok := j.set.pos(ino); ok && j.seen.mark(k, i) {
+					j.held.mark(k, i)
+					n++
+				}
+			})
+			decodeRun(inodes, func(ino uint32) {
+				if k, i, ok := j.set.pos(ino); ok {
+					j.seen.clear(k, i)
+				}
+			})
+		}
 		if n == 0 {
 			return
 		}
