@@ -53,16 +53,15 @@ func InOrder[T any](ctx context.Context, n int, take func(i int) (T, error), emi
 		for h, ok := held[want]; ok; h, ok = held[want] {
 			delete(held, want)
 			want++
-			<-slots
-			if first != nil {
-				continue
+			if first == nil {
+				if first = h.err; first == nil {
+					first = emit(h.i, h.v)
+				}
+				if first != nil {
+					cancel()
+				}
 			}
-			if first = h.err; first == nil {
-				first = emit(h.i, h.v)
-			}
-			if first != nil {
-				cancel()
-			}
+			<-slots // after emit: the result counts as held until emitted
 		}
 	}
 	return first
