@@ -44,6 +44,26 @@ func earlySetup(t *testing.T) (_ *sockgen.Generator, _ FS, _ *scanner, ok bool) 
 	return g, fsys, sc, true
 }
 
+// census takes a census of the namespace with opts.
+func census(t *testing.T, opts ...CensusOption) *Census {
+	t.Helper()
+	c := NewCensus(1, 0, opts...)
+	if err := NetlinkCensus(c, AllStates); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// attribute attributes c's CLOSE_WAIT sockets with sc.
+func attribute(t *testing.T, fsys FS, c *Census, sc *scanner) ProcessCensus {
+	t.Helper()
+	pc, err := fsys.processesOf(c, CensusNetlink, sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pc
+}
+
 // ownCloseWait is this process holding n CLOSE_WAIT sockets.
 func ownCloseWait(n int) []ProcessSockets {
 	comm := filepath.Base(os.Args[0])
@@ -61,17 +81,11 @@ func TestEarlyRunDuringCensus(t *testing.T) {
 	if err := g.Make(sockgen.Plan{CloseWait: 30, Established: 20}); err != nil {
 		t.Fatal(err)
 	}
-	c := NewCensus(1, 0, withEarlyRun(sc))
-	if err := NetlinkCensus(c, AllStates); err != nil {
-		t.Fatal(err)
-	}
+	c := census(t, withEarlyRun(sc))
 	if sc.early == nil {
 		t.Fatal("the census met CLOSE_WAIT sockets and started no run")
 	}
-	pc, err := fsys.processesOf(c, CensusNetlink, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := attribute(t, fsys, c, sc)
 	if d := cmp.Diff(ownCloseWait(30), pc.Processes); d != "" || pc.Unattributed != 0 || pc.Method != AttributionBPF {
 		t.Errorf("by %q, %d unattributed; processes (-want +got):\n%s", pc.Method, pc.Unattributed, d)
 	}
@@ -97,14 +111,8 @@ func TestEarlyRunThenLateCloseWait(t *testing.T) {
 	if err := g.Make(sockgen.Plan{CloseWait: 10}); err != nil {
 		t.Fatal(err)
 	}
-	c := NewCensus(1, 0)
-	if err := NetlinkCensus(c, AllStates); err != nil {
-		t.Fatal(err)
-	}
-	pc, err := fsys.processesOf(c, CensusNetlink, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := census(t)
+	pc := attribute(t, fsys, c, sc)
 	if d := cmp.Diff(ownCloseWait(25), pc.Processes); d != "" || pc.Unattributed != 0 {
 		t.Errorf("%d unattributed; processes (-want +got):\n%s", pc.Unattributed, d)
 	}
@@ -190,17 +198,11 @@ func TestEarlyRunFailureFallsBack(t *testing.T) {
 	if err := g.Make(sockgen.Plan{CloseWait: 12}); err != nil {
 		t.Fatal(err)
 	}
-	c := NewCensus(1, 0)
-	if err := NetlinkCensus(c, AllStates); err != nil {
-		t.Fatal(err)
-	}
+	c := census(t)
 	r := &earlyRun{done: make(chan struct{}), err: errors.New("a failed run")}
 	close(r.done)
 	sc.early = r
-	pc, err := fsys.processesOf(c, CensusNetlink, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := attribute(t, fsys, c, sc)
 	if d := cmp.Diff(ownCloseWait(12), pc.Processes); d != "" || sc.runs != 1 {
 		t.Errorf("%d runs; processes (-want +got):\n%s", sc.runs, d)
 	}
@@ -255,18 +257,12 @@ func TestEarlyRunPausesWhenFull(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc.earlyBytes = 16
-	c := NewCensus(1, 0, withEarlyRun(sc))
-	if err := NetlinkCensus(c, AllStates); err != nil {
-		t.Fatal(err)
-	}
+	c := census(t, withEarlyRun(sc))
 	r := sc.early
 	if r == nil || !r.wait() {
 		t.Fatal("the early run did not fill 16 bytes with 40 sockets")
 	}
-	pc, err := fsys.processesOf(c, CensusNetlink, sc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pc := attribute(t, fsys, c, sc)
 	if d := cmp.Diff(ownCloseWait(40), pc.Processes); d != "" || pc.Unattributed != 0 || pc.Method != AttributionBPF {
 		t.Errorf("by %q, %d unattributed; processes (-want +got):\n%s", pc.Method, pc.Unattributed, d)
 	}

@@ -137,6 +137,21 @@ func (r *earlyRun) keep(f taskfd.File) bool {
 	return true
 }
 
+// splitProcess reports whether the records of one process come in two
+// runs or more: the iterator walks the descriptor tables of threads that
+// unshared theirs (unshare(CLONE_FILES)) in the order of their thread IDs,
+// so another process's records can come between a process's tables.
+func (r *earlyRun) splitProcess() bool {
+	seen := make(map[uint32]struct{}, len(r.runs))
+	for _, p := range r.runs {
+		if _, ok := seen[p.tgid]; ok {
+			return true
+		}
+		seen[p.tgid] = struct{}{}
+	}
+	return false
+}
+
 // each calls fn with every record, in the order the iterator wrote them.
 func (r *earlyRun) each(fn func(taskfd.File)) {
 	r.eachRun(func(tgid uint32, inodes []byte) {
@@ -255,8 +270,11 @@ func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bo
 	if h == nil || h.compact == nil || h.more() || c.inodes != nil || fsys.passUsed() != nil {
 		return pc, false
 	}
-	if r := sc.early; r == nil || r.wait() {
-		return pc, false // none, or it filled its bounds: the batch takes the rest of its walk
+	if r := sc.early; r == nil || r.wait() || r.err != nil || r.splitProcess() {
+		// None, failed, or it filled its bounds (the batch takes the rest of
+		// its walk), or a process's descriptors came in two runs: the
+		// batch's claims count each socket once for it.
+		return pc, false
 	}
 	r := sc.takeEarly()
 	if r == nil {
@@ -271,7 +289,7 @@ func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bo
 		}
 		sc.runs++
 		err := sc.bpf.it.SocketsWhile(j.unheld(), left, taskfd.States{Lookup: uint32(StatesOf(CloseWait))}, rest.add)
-		if err != nil || rest.over {
+		if err != nil || rest.over || rest.splitProcess() {
 			return pc, false
 		}
 		j.join(rest)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -262,6 +263,95 @@ func TestDupAndSharedEveryWay(t *testing.T) {
 		}
 		if !maps.Equal(got, want) || pc.Unattributed != 0 || pc.Method != w.mode {
 			t.Errorf("%s: by %q, sockets by process %v, %d unattributed; want %v by %q", w.name, pc.Method, got, pc.Unattributed, want, w.mode)
+		}
+	}
+}
+
+// TestThreadTableCountsOnce holds 10 CLOSE_WAIT sockets, starts a child
+// holding 2 of them, then a thread of this process with a later thread ID
+// unshares its descriptor table (a copy holding the same 10): the
+// iterator walks this process's two tables apart, the child's between
+// them, and every way of attributing counts 10 for this process.
+func TestThreadTableCountsOnce(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln := listenLoopback(t)
+	conns := closeWaitConns(t, ln, 10)
+	var files []*os.File
+	for _, c := range conns[:2] {
+		f, err := c.(*net.TCPConn).File()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	child := exec.Command("sleep", "60")
+	child.ExtraFiles = files
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	for _, f := range files {
+		f.Close()
+	}
+	release := make(chan struct{})
+	defer close(release)
+	unshared := make(chan error, 1)
+	for range 64 { // locked goroutines until one runs on a thread made after the child
+		tid := make(chan int, 1)
+		go func() {
+			runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+			if id := syscall.Gettid(); id < child.Process.Pid {
+				tid <- id
+				<-release
+				return
+			}
+			tid <- 0
+			unshared <- syscall.Unshare(syscall.CLONE_FILES)
+			<-release
+		}()
+		if <-tid == 0 {
+			break
+		}
+	}
+	select {
+	case err := <-unshared:
+		if err != nil {
+			t.Fatalf("unshare(CLONE_FILES): %v", err)
+		}
+	default:
+		t.Skip("no thread made after the child")
+	}
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]int{os.Getpid(): 10, child.Process.Pid: 2}
+	for _, early := range []bool{false, true} {
+		prep := fsys.WithAttribution(audit.AttributionBPF).PrepareAttribution()
+		var opts []audit.CensusOption
+		if early {
+			opts = append(opts, prep.CensusOption())
+		}
+		c := audit.NewCensus(1, 0, opts...)
+		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+			t.Fatal(err)
+		}
+		pc, err := prep.ProcessesOf(c, audit.CensusNetlink)
+		prep.Close()
+		if errors.Is(err, audit.ErrNoIterator) {
+			t.Skipf("no BPF iterator here: %v", err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[int]int{}
+		for _, p := range pc.Processes {
+			got[p.PID] = p.Total
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("iterator during the census %v: sockets by process %v, want %v", early, got, want)
 		}
 	}
 }
