@@ -150,6 +150,18 @@ func UnheldCauses(m AttributionMethod) string {
 	return "closed since the census, sent over a unix socket and not yet received, or held in another PID namespace"
 }
 
+// UnacceptedNote says that n CLOSE_WAIT sockets wait in accept queues,
+// where no process holds them; "" for none.
+func UnacceptedNote(n int) string {
+	switch n {
+	case 0:
+		return ""
+	case 1:
+		return "1 CLOSE_WAIT socket is in a listener's accept queue, not yet accepted (its peer closed first): no process holds it until the application accepts it"
+	}
+	return fmt.Sprintf("%d CLOSE_WAIT sockets are in listeners' accept queues, not yet accepted (their peers closed first): no process holds them until the application accepts them", n)
+}
+
 // ErrNoIterator marks a BPF iterator that cannot run here.
 var ErrNoIterator = taskfd.ErrUnavailable
 

@@ -75,7 +75,11 @@ type Census struct {
 	// States counts sockets by state code.
 	States [maxState + 1]int
 	// Unknown counts sockets with a state code outside the known range.
-	Unknown   int
+	Unknown int
+	// Unaccepted counts the CLOSE_WAIT sockets without an inode: still in
+	// a listener's accept queue (the peer closed before the application
+	// accepted them), so no descriptor refers to them.
+	Unaccepted int
 	Listeners []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
 	// the ephemeral range and is not a listening port, its addresses
@@ -181,6 +185,9 @@ func (c *Census) Add(s *Socket) {
 	case CloseWait:
 		if c.closeWait != nil {
 			c.closeWait.add(s.Inode, CloseWait)
+		}
+		if s.Inode == 0 {
+			c.Unaccepted++
 		}
 		if c.firstCloseWait != nil && s.Inode != 0 {
 			f := c.firstCloseWait

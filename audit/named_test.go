@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -353,5 +354,46 @@ func TestThreadTableCountsOnce(t *testing.T) {
 		if !maps.Equal(got, want) {
 			t.Errorf("iterator during the census %v: sockets by process %v, want %v", early, got, want)
 		}
+	}
+}
+
+// TestUnacceptedCloseWait: clients that connect and close before the
+// listener accepts leave CLOSE_WAIT sockets in its accept queue, without
+// an inode; the census counts them apart, as ss shows them (ino 0).
+func TestUnacceptedCloseWait(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln := listenLoopback(t)
+	for range 5 {
+		c, err := net.DialTimeout("tcp4", ln.Addr().String(), 2*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	var c *audit.Census // the five stay in the queue: nothing accepts them
+	for range 200 { // until the FINs arrived, at most 2 s
+		c = audit.NewCensus(1, 0)
+		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+			t.Fatal(err)
+		}
+		if c.Count(audit.CloseWait) == 5 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c.Count(audit.CloseWait) != 5 || c.Unaccepted != 5 {
+		t.Fatalf("%d CLOSE_WAIT, %d unaccepted; want 5 and 5", c.Count(audit.CloseWait), c.Unaccepted)
+	}
+	out, err := exec.Command("ss", "-tanHe", "state", "close-wait").Output()
+	if err != nil {
+		t.Skipf("ss: %v", err)
+	}
+	if n := strings.Count(string(out), " ino:0 "); n != 5 {
+		t.Errorf("ss shows %d CLOSE_WAIT sockets with inode 0, the census 5:\n%s", n, out)
+	}
+	if note := audit.UnacceptedNote(c.Unaccepted); !strings.Contains(note, "5 CLOSE_WAIT sockets are in listeners' accept queues") {
+		t.Errorf("note %q", note)
 	}
 }

@@ -218,6 +218,11 @@ func sources(f *audit.Facts) ([]SourceStatus, []string) {
 	if a := f.Owners; a != nil && a.Closed > 0 {
 		notes = append(notes, fmt.Sprintf("%s closed before they could be attributed (between the census and the scan of processes)", plural(a.Closed, "CLOSE_WAIT socket")))
 	}
+	if f.Owners != nil && f.Census != nil {
+		if note := audit.UnacceptedNote(f.Census.Unaccepted); note != "" {
+			notes = append(notes, note)
+		}
+	}
 	if a := f.Owners; a != nil && a.Unattributed > 0 {
 		if a.Unreadable > 0 && a.Root {
 			notes = append(notes, fmt.Sprintf("%s not attributed: no process that could be read holds %s; %s could not be read, even as root (their descriptors are denied to this process)", plural(a.Unattributed, "CLOSE_WAIT socket"), pronounOf(a.Unattributed), plural(a.Unreadable, "process")))

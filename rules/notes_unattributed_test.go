@@ -46,3 +46,19 @@ func TestClosedBeforeAttributedNote(t *testing.T) {
 		t.Errorf("notes %q", notes)
 	}
 }
+
+// TestUnacceptedNote: CLOSE_WAIT sockets still in accept queues are said
+// to be there when owners were looked up.
+func TestUnacceptedNote(t *testing.T) {
+	cfg, err := profiles.Load("baseline")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := audit.NewCensus(1, 0)
+	c.Unaccepted = 3
+	f := audit.NewFacts(audit.Facts{ProcRoot: "/proc", Census: c, Owners: &audit.Attribution{Root: true}}, audit.SourceProcesses)
+	notes := strings.Join(rules.NewEngine().Evaluate(f, cfg).Notes, "\n")
+	if !strings.Contains(notes, "3 CLOSE_WAIT sockets are in listeners' accept queues, not yet accepted") {
+		t.Errorf("notes %q", notes)
+	}
+}

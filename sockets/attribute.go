@@ -20,6 +20,9 @@ func (v *View) attribute(fsys audit.FS, prep *audit.Prepared, o Options) {
 	if !o.attributes() || o.By == ByState && v.Census.Count(audit.CloseWait) == 0 {
 		return
 	}
+	if note := audit.UnacceptedNote(v.Census.Unaccepted); note != "" {
+		v.Notes = append(v.Notes, note)
+	}
 	pc, err := prep.ProcessesOf(v.Census, v.Source)
 	if err != nil {
 		v.Notes = append(v.Notes, "process attribution failed: "+err.Error())
