@@ -80,7 +80,7 @@ type Census struct {
 	// a listener's accept queue (the peer closed before the application
 	// accepted them), so no descriptor refers to them.
 	Unaccepted int
-	Listeners []Listener
+	Listeners  []Listener
 	// Ephemeral counts sockets per destination whose local port lies in
 	// the ephemeral range and is not a listening port, its addresses
 	// unmapped (an AF_INET6 socket toward an IPv4-mapped peer draws from

@@ -373,7 +373,7 @@ func TestUnacceptedCloseWait(t *testing.T) {
 		c.Close()
 	}
 	var c *audit.Census // the five stay in the queue: nothing accepts them
-	for range 200 { // until the FINs arrived, at most 2 s
+	for range 200 {     // until the FINs arrived, at most 2 s
 		c = audit.NewCensus(1, 0)
 		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
 			t.Fatal(err)
