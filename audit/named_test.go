@@ -372,8 +372,10 @@ func TestUnacceptedCloseWait(t *testing.T) {
 		}
 		c.Close()
 	}
-	var c *audit.Census // the five stay in the queue: nothing accepts them
-	for range 200 {     // until the FINs arrived, at most 2 s
+	// The five stay in the queue: nothing accepts them. Census until their
+	// FINs arrived, at most 2 s.
+	var c *audit.Census
+	for range 200 {
 		c = audit.NewCensus(1, 0)
 		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
 			t.Fatal(err)
