@@ -35,6 +35,12 @@ func withCloseWaitAbove(floor uint32) CensusOption {
 	return func(c *Census) { c.closeWait = newInodeHeap(floor) }
 }
 
+// maxCompact bounds the CLOSE_WAIT inodes a compact set keeps: one join
+// takes them, where the 8-byte entries of a batch are AttributionBatch at
+// most (2 bytes an inode where they are spread, 8 KiB for every 65,536
+// inodes where they are dense: 2 MiB at most).
+const maxCompact = 1 << 20
+
 // withEarlyRun starts sc's early run of the iterator at the census's
 // first CLOSE_WAIT socket (see earlyRun); nothing starts when sc will not
 // run the iterator.
@@ -48,7 +54,7 @@ func withEarlyRun(sc *scanner) CensusOption {
 		}
 		c.firstCloseWait = sc.startEarly
 		if h := c.closeWait; h != nil && h.h == nil {
-			h.compact, h.state = &compactSet{}, CloseWait
+			h.compact, h.state, h.max = &compactSet{}, CloseWait, maxCompact
 		}
 	}
 }

@@ -160,3 +160,19 @@ func TestCompactMarks(t *testing.T) {
 		t.Errorf("after clear: has %v, %d marks", m.has(k, i), m.n)
 	}
 }
+
+// TestCompactHeapBeyondBatch keeps 300,000 inodes in a census's compact
+// set (up to maxCompact): one join can take them all, and the batches of
+// the attribution that cannot take the smallest AttributionBatch, then
+// the rest.
+func TestCompactHeapBeyondBatch(t *testing.T) {
+	h := newInodeHeap(0)
+	h.max, h.compact, h.state = maxCompact, &compactSet{}, CloseWait
+	for i := range uint32(300000) {
+		h.add(uint64(1000+7*i), CloseWait)
+	}
+	set := h.set()
+	if h.overflowed() || !h.more() || set.Len() != AttributionBatch || set.last() != 1000+7*(AttributionBatch-1) {
+		t.Errorf("overflowed %v, more %v, a batch of %d up to %d", h.overflowed(), h.more(), set.Len(), set.last())
+	}
+}

@@ -261,13 +261,12 @@ func (s *scanner) scanAfterEarly(b *batchScan, r *earlyRun) error {
 // the run's records with the set by marks of a bit an inode, where an
 // InodeSet would take 8 bytes an inode, and looks up the inodes the run
 // did not see held in one more run. ok is false when it cannot (no early
-// run, or it failed or filled its bounds; more CLOSE_WAIT sockets than one
-// batch; inodes of
-// other states; a socket pass): processesOf then attributes as it would
-// have.
+// run, or it failed or filled its bounds; more CLOSE_WAIT sockets than the
+// compact set keeps; inodes of other states; a socket pass): processesOf
+// then attributes as it would have.
 func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bool) {
 	h := c.closeWait
-	if h == nil || h.compact == nil || h.more() || c.inodes != nil || fsys.passUsed() != nil {
+	if h == nil || h.compact == nil || h.overflowed() || c.inodes != nil || fsys.passUsed() != nil {
 		return pc, false
 	}
 	if r := sc.early; r == nil || r.wait() || r.err != nil || r.splitProcess() {

@@ -209,8 +209,14 @@ func (h *inodeHeap) each(fn func(ino uint32, st State)) {
 	}
 }
 
-// more reports whether inodes were left out for the bound.
-func (h *inodeHeap) more() bool { return h != nil && h.offered > h.len() }
+// more reports whether inodes were left out of set: for the bound, or
+// beyond AttributionBatch in a compact set, which keeps up to maxCompact.
+func (h *inodeHeap) more() bool {
+	return h != nil && (h.overflowed() || h.compact != nil && h.compact.n > AttributionBatch)
+}
+
+// overflowed reports whether inodes were left out for the bound.
+func (h *inodeHeap) overflowed() bool { return h.offered > h.len() }
 
 // set returns the kept inodes as a set that shares the heap's memory: it
 // sorts the heap in place, ascending, so the census must be complete (a
@@ -219,9 +225,12 @@ func (h *inodeHeap) set() *InodeSet {
 	if h == nil {
 		return &InodeSet{}
 	}
-	if h.compact != nil {
-		v, mem := offheap.Make[uint64](h.compact.n)
-		h.compact.each(func(ino uint32, _, _ int) bool { v = append(v, pack(ino, h.state)); return true })
+	if h.compact != nil { // the smallest AttributionBatch, as a heap keeps
+		v, mem := offheap.Make[uint64](min(h.compact.n, AttributionBatch))
+		h.compact.each(func(ino uint32, _, _ int) bool {
+			v = append(v, pack(ino, h.state))
+			return len(v) < AttributionBatch
+		})
 		return &InodeSet{v: v, mem: mem}
 	}
 	slices.Sort(h.h)
