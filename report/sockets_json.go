@@ -26,14 +26,16 @@ type socketsJSON struct {
 	Ephemeral []ephemeralJSON `json:"ephemeral"`
 	// EphemeralError bounds how far each ephemeral count is below the
 	// truth when there were more destinations than the census keeps.
-	EphemeralError int            `json:"ephemeral_error,omitempty"`
-	Ports          []portJSON     `json:"ports,omitempty"`
-	Remotes        []remoteJSON   `json:"remotes,omitempty"`
-	Processes      []processJSON  `json:"processes"`
-	Unattributed   int            `json:"unattributed,omitempty"`
-	Sampling       *samplingJSON  `json:"sampling,omitempty"`
-	Conntrack      *conntrackJSON `json:"conntrack,omitempty"`
-	Notes          []string       `json:"notes,omitempty"`
+	EphemeralError int           `json:"ephemeral_error,omitempty"`
+	Ports          []portJSON    `json:"ports,omitempty"`
+	Remotes        []remoteJSON  `json:"remotes,omitempty"`
+	Processes      []processJSON `json:"processes"`
+	// ProcessesLeft counts the processes past --top, not listed.
+	ProcessesLeft int            `json:"processes_not_listed,omitempty"`
+	Unattributed  int            `json:"unattributed,omitempty"`
+	Sampling      *samplingJSON  `json:"sampling,omitempty"`
+	Conntrack     *conntrackJSON `json:"conntrack,omitempty"`
+	Notes         []string       `json:"notes,omitempty"`
 }
 
 type listenerJSON struct {
@@ -174,6 +176,9 @@ func socketsDocument(v *sockets.View) socketsJSON {
 		doc.Remotes = append(doc.Remotes, remoteJSON{Endpoint: endpointJSON(h.Endpoint), Inbound: h.Endpoint.Port() == 0, Sockets: h.Count, Error: h.Error})
 	}
 	doc.Processes, doc.Unattributed = processesJSON(v.Processes, v.Top)
+	if v.Processes != nil {
+		doc.ProcessesLeft = len(v.Processes.Processes) - len(doc.Processes)
+	}
 	if s := v.Stuck; s != nil {
 		doc.Sampling = &samplingJSON{Samples: s.Samples, ElapsedMS: ms(s.Duration.Seconds()), StuckCloseWait: s.Sockets, NotFollowed: s.Beyond, Rates: v.Rates}
 	}

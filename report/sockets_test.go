@@ -109,3 +109,27 @@ func TestSocketsTextNoHolder(t *testing.T) {
 		t.Errorf("text:\n%s", out)
 	}
 }
+
+// TestSocketsProcessesPastTop: the processes past --top are counted, in
+// the text and in the JSON, not silently left out.
+func TestSocketsProcessesPastTop(t *testing.T) {
+	v := socketsView(t, "close-wait-leak", sockets.ByState, 1)
+	if v.Processes == nil || len(v.Processes.Processes) < 2 {
+		t.Fatalf("the fixture's attribution found %+v, want two processes or more", v.Processes)
+	}
+	v.Top = 1
+	left := len(v.Processes.Processes) - 1
+	var text, doc bytes.Buffer
+	if err := (SocketsText{}).Write(&text, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := (SocketsJSON{}).Write(&doc, v); err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("(and %d more processes: --top %d lists them)", left, left+1); !strings.Contains(text.String(), want) {
+		t.Errorf("text without %q:\n%s", want, text.String())
+	}
+	if want := fmt.Sprintf(`"processes_not_listed": %d`, left); !strings.Contains(doc.String(), want) {
+		t.Errorf("JSON without %q:\n%s", want, doc.String())
+	}
+}

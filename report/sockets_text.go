@@ -143,6 +143,9 @@ func writeProcesses(w io.Writer, v *sockets.View) {
 		}
 		fmt.Fprintf(w, "%d\t%s\t%d\t%s\n", p.PID, p.Command, p.Total, strings.Join(parts, ", "))
 	}
+	if left := len(v.Processes.Processes) - len(head(v.Processes.Processes, v.Top)); left > 0 {
+		fmt.Fprintf(w, "(and %d more processes: --top %d lists them)\n", left, len(v.Processes.Processes))
+	}
 }
 
 func writeRemotes(w io.Writer, v *sockets.View) {
