@@ -6,6 +6,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"path/filepath"
+	"strconv"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -83,4 +85,62 @@ func (s *fdScanner) socket(dfd int, name []byte) (uint64, bool) {
 		return 0, false // closed since getdents, or denied: skip
 	}
 	return socketInodeBytes(s.link[:r])
+}
+
+// kcmpFiles is KCMP_FILES (include/uapi/linux/kcmp.h): kcmp(2) compares
+// two tasks' descriptor tables.
+const kcmpFiles = 2
+
+// threadTables returns the fd directories, under /proc/PID/task, of the
+// threads of process pid whose descriptor table is neither the process's
+// nor one returned before: a thread that called unshare(CLONE_FILES) has a
+// table of its own, and a leader that ended with pthread_exit has none,
+// its threads keeping theirs (docs/kernel-facts.md §54). The kernel
+// compares the tables (kcmp, which needs the right to ptrace both);
+// threads it cannot compare are left out. root must be the live /proc.
+func (s *fdScanner) threadTables(root string, pid int) []string {
+	dir := filepath.Join(root, strconv.Itoa(pid), "task")
+	dfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil
+	}
+	defer unix.Close(dfd)
+	var tids []int
+	for {
+		n, err := unix.Getdents(dfd, s.dents)
+		if err != nil || n <= 0 {
+			break
+		}
+		for b := s.dents[:n]; len(b) >= 19; {
+			reclen := int(binary.NativeEndian.Uint16(b[16:18]))
+			if reclen < 19 || reclen > len(b) {
+				return nil
+			}
+			name, _, _ := bytes.Cut(b[19:reclen], []byte{0})
+			b = b[reclen:]
+			if tid, err := strconv.Atoi(string(name)); err == nil && tid != pid {
+				tids = append(tids, tid)
+			}
+		}
+	}
+	var dirs []string
+	tables := []int{pid}
+	for _, tid := range tids {
+		same := false
+		for _, other := range tables {
+			r, _, errno := unix.Syscall6(unix.SYS_KCMP, uintptr(other), uintptr(tid), kcmpFiles, 0, 0, 0)
+			if errno == unix.ENOSYS || errno == unix.EPERM {
+				return dirs // no kcmp here, or not allowed: the process's table only
+			}
+			if errno != 0 || r == 0 {
+				same = true // the same table, or the thread is gone
+				break
+			}
+		}
+		if !same {
+			tables = append(tables, tid)
+			dirs = append(dirs, filepath.Join(dir, strconv.Itoa(tid), "fd"))
+		}
+	}
+	return dirs
 }

@@ -45,3 +45,7 @@ func (s *fdScanner) sockets(dir string, visit func(ino uint64)) error {
 	}
 	return nil
 }
+
+// threadTables has no kcmp to compare descriptor tables with here: the
+// process's table only.
+func (*fdScanner) threadTables(string, int) []string { return nil }

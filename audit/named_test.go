@@ -399,3 +399,80 @@ func TestUnacceptedCloseWait(t *testing.T) {
 		t.Errorf("note %q", note)
 	}
 }
+
+// TestThreadOwnTableEveryWay holds 3 CLOSE_WAIT sockets, and a thread
+// that unshared its descriptor table (unshare(CLONE_FILES)) holds 4 more
+// in its own table only: the descriptor scan (through the thread's
+// task/TID/fd, kcmp telling its table from the process's) and the
+// iterator both count 7 for this process.
+func TestThreadOwnTableEveryWay(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	ln := listenLoopback(t)
+	closeWaitConns(t, ln, 3)
+	addr := ln.Addr().(*net.TCPAddr)
+	release := make(chan struct{})
+	defer close(release)
+	made := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		if err := syscall.Unshare(syscall.CLONE_FILES); err != nil {
+			made <- err
+			return
+		}
+		for range 4 { // raw sockets: the runtime's poller must not see this table's numbers
+			fd, err := syscall.Socket(syscall.AF_INET, syscall.SOCK_STREAM, 0)
+			if err == nil {
+				err = syscall.Connect(fd, &syscall.SockaddrInet4{Port: addr.Port, Addr: [4]byte{127, 0, 0, 1}})
+			}
+			if err != nil {
+				made <- err
+				return
+			}
+		}
+		made <- nil
+		<-release
+	}()
+	if err := <-made; err != nil {
+		t.Skipf("a thread with its own descriptor table: %v", err)
+	}
+	for range 4 { // the servers' ends close: the thread's sockets go to CLOSE_WAIT
+		s, err := ln.Accept()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	var c *audit.Census
+	for range 200 { // until the FINs arrived, at most 2 s
+		c = audit.NewCensus(1, 0)
+		if err := audit.NetlinkCensus(c, audit.AllStates); err != nil {
+			t.Fatal(err)
+		}
+		if c.Count(audit.CloseWait) == 7 {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if c.Count(audit.CloseWait) != 7 {
+		t.Fatalf("%d CLOSE_WAIT sockets, want 7", c.Count(audit.CloseWait))
+	}
+	fsys, err := audit.NewFS("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []audit.AttributionMode{audit.AttributionFDScan, audit.AttributionBPF} {
+		pc, err := fsys.WithAttribution(mode).ProcessesOf(c, audit.CensusNetlink)
+		if errors.Is(err, audit.ErrNoIterator) {
+			t.Logf("%s: %v", mode, err)
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pc.Processes) != 1 || pc.Processes[0].PID != os.Getpid() || pc.Processes[0].Total != 7 || pc.Unattributed != 0 {
+			t.Errorf("%s: processes %+v, %d unattributed; want this process with 7", mode, pc.Processes, pc.Unattributed)
+		}
+	}
+}

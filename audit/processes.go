@@ -96,14 +96,15 @@ func (fsys FS) scanFDs(b *batchScan) error {
 	workers := make([]attributeWorker, max(min(runtime.GOMAXPROCS(0), 4, len(pids)), 1))
 	var next atomic.Int64
 	var wg sync.WaitGroup
+	live := fsys.Live()
 	for i := range workers {
 		w := &workers[i]
 		w.hits = b.hits()
 		if len(workers) == 1 { // a namespace's few processes: no goroutine
-			w.run(fsys.root, pids, &next)
+			w.run(fsys.root, pids, &next, live)
 			break
 		}
-		wg.Go(func() { w.run(fsys.root, pids, &next) })
+		wg.Go(func() { w.run(fsys.root, pids, &next, live) })
 	}
 	wg.Wait()
 	for _, w := range workers {
@@ -137,7 +138,9 @@ type attributeWorker struct {
 	unreadable int
 }
 
-func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64) {
+// run scans the processes; live says root is the live /proc, where the
+// threads with descriptor tables of their own are scanned too.
+func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int64, live bool) {
 	sc := newFDScanner()
 	for {
 		i := int(next.Add(1)) - 1
@@ -148,8 +151,16 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			continue
 		}
 		p := &ProcessSockets{PID: procs[i].PID}
-		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), func(ino uint64) { w.hits.add(p, ino) })
+		visit := func(ino uint64) { w.hits.add(p, ino) }
+		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), visit)
 		denied := errors.Is(err, fs.ErrPermission)
+		if live {
+			for _, dir := range sc.threadTables(root, p.PID) {
+				if sc.sockets(dir, visit) == nil {
+					denied = false // the leader exited: its threads hold the table
+				}
+			}
+		}
 		if denied && !exited(root, p.PID) {
 			w.unreadable++
 		}
