@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"iter"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync/atomic"
 
@@ -166,6 +167,7 @@ func (r *earlyRun) eachRun(fn func(tgid uint32, inodes []byte)) {
 		fn(p.tgid, r.inodes[start:p.end])
 		start = int(p.end)
 	}
+	runtime.KeepAlive(r) // r.mem holds the mapping r.inodes lies in
 }
 
 // decodeRun calls fn with each inode of a run.

@@ -3,6 +3,7 @@ package audit
 import (
 	"iter"
 	"maps"
+	"runtime"
 	"slices"
 	"sort"
 	"sync/atomic"
@@ -207,6 +208,7 @@ func (h *inodeHeap) each(fn func(ino uint32, st State)) {
 	for _, v := range h.h {
 		fn(uint32(v&inodeMask>>inodeShift), State(v))
 	}
+	runtime.KeepAlive(h) // h.mem holds the mapping h.h lies in
 }
 
 // more reports whether inodes were left out of set: for the bound, or

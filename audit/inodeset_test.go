@@ -1,8 +1,10 @@
 package audit
 
 import (
+	"runtime"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -53,5 +55,34 @@ func TestInodeSetClaim(t *testing.T) {
 	s.clearHolders()
 	if s.holder(i) != 0 || s.inode(i) != 0xfffffffe {
 		t.Errorf("clearHolders left holder %d, inode %x", s.holder(i), s.inode(i))
+	}
+}
+
+// TestHeapEachKeepsItsMapping collects garbage while each walks a census's
+// CLOSE_WAIT heap, whose entries lie in a mapping of their own that is
+// unmapped once the heap is unreachable: the walk keeps the heap, and reads
+// every entry (unmapped, the next read would fault).
+func TestHeapEachKeepsItsMapping(t *testing.T) {
+	c := NewCensus(1, 0)
+	for i := range 100000 {
+		c.Add(&Socket{State: CloseWait, Inode: uint64(1000 + i)})
+	}
+	h := c.closeWait
+	if h.mem == nil {
+		t.Skip("the heap's entries are not in a mapping of their own here")
+	}
+	n, collected := 0, false
+	h.each(func(uint32, State) {
+		if !collected { // nothing else holds h or c from here on
+			collected = true
+			for range 3 {
+				runtime.GC()
+				time.Sleep(5 * time.Millisecond) // the cleanups run on a goroutine of their own
+			}
+		}
+		n++
+	})
+	if n != 100000 {
+		t.Errorf("each saw %d entries, want 100000", n)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -129,6 +130,7 @@ func (p *PassSockets) covers(fsys FS) bool {
 // check returns nil when the pass saw every socket of the namespace, else
 // why not.
 func (p *PassSockets) check(fsys FS) error {
+	defer runtime.KeepAlive(p) // p.keep holds the mapping p.sockets may lie in
 	hashed := int64(0)
 	for _, s := range p.sockets {
 		switch {
@@ -175,6 +177,7 @@ func (p *PassSockets) replay(c *Census) {
 		}
 		c.Add(&s)
 	}
+	runtime.KeepAlive(p) // p.keep holds the mapping p.sockets may lie in
 }
 
 // jiffiesToMs converts jiffies to milliseconds as the kernel's
