@@ -8,8 +8,8 @@ import (
 
 // batchScan is what one pass over the processes found for some InodeSets:
 // the sockets of each process by state and, in the sets themselves, the
-// lowest PID holding each inode, so that a socket shared after fork counts
-// once.
+// first PID found holding each inode (the others in shared), so that a
+// socket shared after fork counts once for each process.
 type batchScan struct {
 	sets []*InodeSet
 	// procs holds the processes holding sockets of the sets, each socket
@@ -102,7 +102,7 @@ func (h *hits) add(p *ProcessSockets, ino uint64) {
 		if held != 0 {
 			e := entry{k, i}
 			if slices.Contains(h.shared[e], p.PID) {
-				return // this process again, a lower PID holding the socket too
+				return // this process again, another holding the socket first
 			}
 			h.shared[e] = append(h.shared[e], int(held), p.PID)
 		}
@@ -166,9 +166,13 @@ func (b *batchScan) holder(k, i int) (Holder, bool) {
 	if pid == 0 {
 		return Holder{}, false
 	}
+	pids := b.shared[entry{k, i}] // every holder, the first among them, sorted by finish
+	if len(pids) > 1 {
+		pid = pids[0]
+	}
 	h := Holder{PID: pid, Command: b.command(pid)}
-	if pids := b.shared[entry{k, i}]; len(pids) > 1 {
-		h.Others = slices.DeleteFunc(slices.Clone(pids), func(p int) bool { return p == pid })
+	if len(pids) > 1 {
+		h.Others = slices.Clone(pids[1:])
 	}
 	return h, true
 }

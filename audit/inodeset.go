@@ -21,7 +21,7 @@ import (
 // and one of every open file (docs/benchmarks.md).
 const AttributionBatch = 1 << 18
 
-// An entry of an InodeSet or inodeHeap packs the lowest PID holding the
+// An entry of an InodeSet or inodeHeap packs the first PID found holding the
 // socket (bits 40-63, 0 until found: PIDs fit in 22 bits,
 // docs/kernel-facts.md §29), its inode (bits 8-39: socket inodes are
 // 32-bit, §27) and its state (bits 0-7).
@@ -76,7 +76,8 @@ func (s *InodeSet) load(i int) uint64  { return atomic.LoadUint64(&s.v[i]) }
 func (s *InodeSet) inode(i int) uint32 { return uint32(s.load(i) >> inodeShift) }
 func (s *InodeSet) state(i int) State  { return State(s.load(i)) }
 
-// holder returns the lowest PID found holding inode i, 0 for none.
+// holder returns the first PID found holding inode i, 0 for none (see
+// claim).
 func (s *InodeSet) holder(i int) int32 { return int32(s.load(i) >> pidShift) }
 
 // last returns the largest inode, 0 for an empty set.
@@ -97,18 +98,20 @@ func (s *InodeSet) index(ino uint64) (int, bool) {
 	return i, i < len(s.v) && s.load(i)&inodeMask == key
 }
 
-// claim makes pid the holder of inode i when it is the lowest so far and
-// returns the holder it found there before (0 for none).
+// claim makes pid the holder of inode i when it has none and returns the
+// holder it found there (0 for none). The first holder stays: a process
+// that found another holding the socket has it in its reader's sharing
+// list, so its other descriptors of the socket count nothing whatever the
+// readers do meanwhile; batchScan.holder names the lowest PID of them.
 func (s *InodeSet) claim(i int, pid int32) int32 {
 	p := &s.v[i]
 	for {
 		old := atomic.LoadUint64(p)
-		held := int32(old >> pidShift)
-		if held != 0 && held <= pid {
+		if held := int32(old >> pidShift); held != 0 {
 			return held
 		}
 		if atomic.CompareAndSwapUint64(p, old, old&entryMask|uint64(pid)<<pidShift) {
-			return held
+			return 0
 		}
 	}
 }

@@ -32,21 +32,21 @@ func TestInodeHeapKeepsSmallest(t *testing.T) {
 	}
 }
 
-// TestInodeSetClaim claims one inode for several PIDs: the lowest stays,
-// each claim returns the holder found before, and the packed state and
-// inode survive; clearHolders forgets them.
+// TestInodeSetClaim claims one inode for several PIDs: the first stays,
+// each later claim returns it, and the packed state and inode survive;
+// clearHolders forgets them.
 func TestInodeSetClaim(t *testing.T) {
 	s := NewInodeSet(map[uint64]State{5: CloseWait, 0xfffffffe: Listen})
 	i, ok := s.index(0xfffffffe)
 	if !ok || i != 1 {
 		t.Fatalf("index(0xfffffffe) = %d, %v", i, ok)
 	}
-	for _, c := range []struct{ pid, before int32 }{{300, 0}, {100, 300}, {200, 100}, {4194304, 100}} {
+	for _, c := range []struct{ pid, before int32 }{{300, 0}, {100, 300}, {200, 300}, {4194304, 300}} {
 		if got := s.claim(i, c.pid); got != c.before {
 			t.Errorf("claim by %d found %d, want %d", c.pid, got, c.before)
 		}
 	}
-	if s.holder(i) != 100 || s.inode(i) != 0xfffffffe || s.state(i) != Listen || s.holder(0) != 0 {
+	if s.holder(i) != 300 || s.inode(i) != 0xfffffffe || s.state(i) != Listen || s.holder(0) != 0 {
 		t.Errorf("after the claims: holder %d, inode %x, state %v; other holder %d", s.holder(i), s.inode(i), s.state(i), s.holder(0))
 	}
 	if _, ok := s.index(6); ok {
@@ -84,5 +84,31 @@ func TestHeapEachKeepsItsMapping(t *testing.T) {
 	})
 	if n != 100000 {
 		t.Errorf("each saw %d entries, want 100000", n)
+	}
+}
+
+// TestDupAcrossReaders: a child's reader claims a socket first, the
+// parent's (another reader, a lower PID) finds it held, then the child's
+// reader meets a second descriptor of it: the child counts it once, the
+// parent once, and the holder named is the parent with the child beside.
+// (With the lowest PID displacing the first, the child's second
+// descriptor found the parent and counted again.)
+func TestDupAcrossReaders(t *testing.T) {
+	set := NewInodeSet(map[uint64]State{42: CloseWait})
+	b := newBatchScan(set)
+	childReader, parentReader := b.hits(), b.hits()
+	child, parent := &ProcessSockets{PID: 20}, &ProcessSockets{PID: 10}
+	childReader.add(child, 42)
+	parentReader.add(parent, 42)
+	childReader.add(child, 42) // dup()'d descriptor
+	parentReader.add(parent, 42)
+	b.merge(childReader)
+	b.merge(parentReader)
+	b.finish()
+	if child.Total != 1 || parent.Total != 1 {
+		t.Errorf("child counted %d, parent %d; want 1 each", child.Total, parent.Total)
+	}
+	if h, ok := b.holder(0, 0); !ok || h.PID != 10 || !slices.Equal(h.Others, []int{20}) {
+		t.Errorf("holder %+v, want 10 with 20 beside", h)
 	}
 }
