@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/tcpaudit/tcpaudit/internal/nstest"
 	"github.com/tcpaudit/tcpaudit/internal/sockgen"
 )
@@ -109,4 +111,78 @@ func closingLater(t *testing.T, delay time.Duration) netip.AddrPort {
 	}
 	t.Cleanup(stop)
 	return addr
+}
+
+// TestTracerEarlyFin: a FIN that reaches the timewait sock before the
+// socket it replaced reaches its tracepoint (tcp_time_wait() hashes the tw
+// sock in before tcp_done()) is kept in early_fins, and the socket's move
+// to CLOSE then counts its TIME_WAIT at once. The race cannot be made on
+// demand, so the test plays the FIN's part: it writes the entry the FIN's
+// program writes, for the 4-tuple of a connection to a peer that never
+// closes (no FIN of its own comes). A fresh entry counts one TIME_WAIT; one
+// older than EARLY_FIN_NS (another connection's) counts none; either is
+// used up.
+func TestTracerEarlyFin(t *testing.T) {
+	if !nstest.Enter(t) {
+		return
+	}
+	self, err := NamespaceInode("/proc", "self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := openBPF(self, bpfOptions{})
+	if err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	}
+	defer tr.Close()
+	bt := tr.(*bpfTracer)
+	silent := closingLater(t, 0)
+	for i, c := range []struct {
+		age  time.Duration
+		want uint64
+	}{{0, 1}, {2 * time.Second, 0}} {
+		local := netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(41000+i))
+		k := tracerTuplekey{Netns: self, Lport: local.Port(), Dport: silent.Port(), Family: unix.AF_INET}
+		copy(k.Saddr[:], local.Addr().AsSlice())
+		copy(k.Daddr[:], silent.Addr().AsSlice())
+		var ts unix.Timespec
+		if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
+			t.Fatal(err)
+		}
+		at := uint64(ts.Nano()) - uint64(c.age)
+		if err := bt.objs.EarlyFins.Put(&k, &at); err != nil {
+			t.Fatal(err)
+		}
+		before := readTimeWait(t, tr, silent)
+		d := net.Dialer{LocalAddr: net.TCPAddrFromAddrPort(local)}
+		conn, err := d.Dial("tcp", silent.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Close()
+		var got uint64
+		for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			var left uint64
+			if got = readTimeWait(t, tr, silent) - before; got >= c.want && bt.objs.EarlyFins.Lookup(&k, &left) != nil || time.Now().After(deadline) {
+				break
+			}
+		}
+		if got != c.want {
+			t.Errorf("early FIN %v old: %d TIME_WAIT toward %s, want %d", c.age, got, silent, c.want)
+		}
+		var left uint64
+		if err := bt.objs.EarlyFins.Lookup(&k, &left); err == nil {
+			t.Errorf("early FIN %v old: still kept after the socket's move to CLOSE", c.age)
+		}
+	}
+}
+
+// readTimeWait is tr's TIME_WAIT count toward to.
+func readTimeWait(t *testing.T, tr Tracer, to netip.AddrPort) uint64 {
+	t.Helper()
+	r, err := tr.Read(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sumTo(r.TimeWait, to)
 }

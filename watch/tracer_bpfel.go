@@ -98,6 +98,7 @@ type tracerTwkey struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	tracerMapEarlyFins         = "early_fins"
 	tracerMapFinWait2          = "fin_wait2"
 	tracerMapListeners         = "listeners"
 	tracerMapOrphans           = "orphans"
@@ -179,6 +180,7 @@ type tracerProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tracerMapSpecs struct {
+	EarlyFins     *ebpf.MapSpec `ebpf:"early_fins"`
 	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
 	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
 	Orphans       *ebpf.MapSpec `ebpf:"orphans"`
@@ -220,6 +222,7 @@ func (o *tracerObjects) Close() error {
 //
 // It can be passed to loadTracerObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tracerMaps struct {
+	EarlyFins     *ebpf.Map `ebpf:"early_fins"`
 	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
 	Listeners     *ebpf.Map `ebpf:"listeners"`
 	Orphans       *ebpf.Map `ebpf:"orphans"`
@@ -235,6 +238,7 @@ type tracerMaps struct {
 
 func (m *tracerMaps) Close() error {
 	return _TracerClose(
+		m.EarlyFins,
 		m.FinWait2,
 		m.Listeners,
 		m.Orphans,

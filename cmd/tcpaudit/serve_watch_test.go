@@ -32,7 +32,7 @@ func TestServeWatch(t *testing.T) {
 	}
 	tw := "tcpaudit_watch_time_wait_created_total"
 	if a, b := counter(t, mfs, tw, map[string]string{"destination": dests[0]}), counter(t, mfs, tw, map[string]string{"destination": dests[1]}); a != 40 || b != 30 {
-		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30", a, b)
+		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30 (series: %v)", a, b, mfs[tw].GetMetric())
 	}
 	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v < 30 || v > 32 {
 		t.Errorf("TIME_WAIT toward other destinations = %v, want 30", v)

@@ -167,6 +167,22 @@ struct {
 	__type(value, struct sockinfo);
 } fin_wait2 SEC(".maps");
 
+/* FINs that reached a tw sock of substate TIME_WAIT while no socket awaited
+ * them, by 4-tuple, with the time they came (ns): tcp_time_wait() hashes
+ * the tw sock in before tcp_done() traces the move to CLOSE, and a FIN
+ * coming in between, on another CPU, finds no connection awaiting it yet.
+ * await_fin looks here (docs/kernel-facts.md §55). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct tuplekey);
+	__type(value, __u64);
+} early_fins SEC(".maps");
+
+/* An early FIN older than this is another connection's (a retransmitted
+ * FIN to a TIME_WAIT of the same 4-tuple). */
+#define EARLY_FIN_NS 1000000000ULL
+
 /* Orphans handed to a tw sock of substate FIN_WAIT2, by process and
  * destination as TIME_WAIT is, and how many of them the peer's FIN then
  * turned into a TIME_WAIT: the rest hold their port for tcp_fin_timeout. */
@@ -401,13 +417,37 @@ static __always_inline int time_wait_of(const struct sock *sk, const struct sock
 	return old == TCP_FIN_WAIT2 ? TW_FIN_WAIT2 : TW_NONE;
 }
 
-/* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2. */
-static __always_inline void await_fin(const struct sockinfo *si)
+/* answered counts the TIME_WAIT of the connection k awaiting its peer's
+ * FIN, if it is one, and reports whether one was awaiting. The entry's
+ * removal decides who counts: the FIN's program and await_fin may both
+ * find it at once (see early_fins). */
+static __always_inline int answered(const struct tuplekey *k)
+{
+	struct sockinfo *found = bpf_map_lookup_elem(&fin_wait2, k);
+	if (!found)
+		return 0;
+	struct sockinfo si = *found;
+	if (bpf_map_delete_elem(&fin_wait2, k))
+		return 1;
+	count_timewait(&si);
+	count_orphan(&si, 1);
+	return 1;
+}
+
+/* await_fin remembers a socket handed to a tw sock of substate FIN_WAIT2,
+ * and counts its TIME_WAIT at once if its peer's FIN came first. */
+static __always_inline void await_fin(const struct sockinfo *si, __u64 now)
 {
 	struct tuplekey k = {.netns = si->netns, .lport = si->lport, .dport = si->dport, .family = si->family};
 	__builtin_memcpy(k.saddr, si->saddr, sizeof(k.saddr));
 	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
 	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
+	__u64 *at = bpf_map_lookup_elem(&early_fins, &k);
+	if (!at)
+		return;
+	__u64 when = *at;
+	if (bpf_map_delete_elem(&early_fins, &k) == 0 && now - when < EARLY_FIN_NS)
+		answered(&k);
 }
 
 /* sock_id identifies a socket by its address as a number the program may
@@ -538,24 +578,12 @@ int on_state(__u64 *ctx)
 	if (tw == TW_CREATED)
 		count_timewait(si);
 	else if (tw == TW_FIN_WAIT2) {
-		await_fin(si);
 		count_orphan(si, 0);
+		await_fin(si, now);
 	}
 	si->state = new == TCP_TIME_WAIT ? TCP_CLOSE : new;
 	si->since_ns = now;
 	return 0;
-}
-
-/* answered counts the TIME_WAIT of the connection k awaiting its peer's
- * FIN, if it is one. */
-static __always_inline void answered(const struct tuplekey *k)
-{
-	struct sockinfo *si = bpf_map_lookup_elem(&fin_wait2, k);
-	if (!si)
-		return;
-	count_timewait(si);
-	count_orphan(si, 1);
-	bpf_map_delete_elem(&fin_wait2, k);
 }
 
 /*
@@ -585,7 +613,20 @@ int on_late_fin(__u64 *ctx)
 	k.family = remote(sk, k.daddr);
 	local(sk, k.saddr);
 	k.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	answered(&k);
+	if (answered(&k))
+		return 0;
+	/* None awaits: the socket this tw sock replaced may not have reached
+	 * its tracepoint yet (early_fins). Only a FIN is kept, and looked for
+	 * again once kept, in case the socket came in between. */
+	const struct sk_buff *skb = (const struct sk_buff *)ctx[0];
+	__u8 flags = 0;
+	if (skb->transport_header == 0xffff ||
+	    bpf_probe_read_kernel(&flags, 1, skb->head + skb->transport_header + 13) || !(flags & 0x01))
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&early_fins, &k, &now, BPF_ANY);
+	if (answered(&k))
+		bpf_map_delete_elem(&early_fins, &k);
 	return 0;
 }
 
