@@ -87,6 +87,18 @@ func (fsys FS) scanner(states StateSet) *scanner {
 // small one is not (docs/benchmarks.md).
 const reportWholeMin = 1 << 16
 
+// unavailable is the error of an attribution by the BPF iterator that
+// was asked for by name and cannot load here (known after preload): the
+// caller asked for that method, and another would answer a different
+// question (the descriptor scan sees one PID namespace), so it is an
+// error, not a fallback or a note. Nil in every other case.
+func (s *scanner) unavailable() error {
+	if s.fsys.attribution != AttributionBPF || s.noBPF == nil {
+		return nil
+	}
+	return fmt.Errorf("attribution bpf: %w (attribution auto falls back to the descriptor scan)", s.noBPF)
+}
+
 // close unloads the iterator, if it was loaded.
 func (s *scanner) close() {
 	s.stopEarly()

@@ -58,6 +58,9 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	sc := fsys.scanner(0) // the states are known after the census
 	defer sc.close()
 	sc.preload()
+	if err := sc.unavailable(); err != nil {
+		return nil, err
+	}
 	if err := fsys.gatherCensus(f, src); err != nil {
 		return nil, err
 	}

@@ -19,6 +19,11 @@ func (fsys FS) PrepareAttribution() *Prepared {
 	return p
 }
 
+// Err is the error of an attribution that cannot run as asked: the BPF
+// iterator asked for by name (--attribution bpf) and unavailable here.
+// A failure of auto is not one: its first batch falls back.
+func (p *Prepared) Err() error { return p.sc.unavailable() }
+
 // ProcessesOf is FS.ProcessesOf with the prepared iterator.
 func (p *Prepared) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	return p.fsys.processesOf(c, src, p.sc)

@@ -10,8 +10,13 @@ func (*bpfScan) close() {}
 // scanBPF has no iterator to run here: the error wraps ErrNoIterator.
 func (*scanner) scanBPF(*batchScan) error { return ErrNoIterator }
 
-// preload has no iterator to load here.
-func (*scanner) preload() {}
+// preload has no iterator to load here: a scanner that wants it knows
+// why at once.
+func (s *scanner) preload() {
+	if s.willScanBPF() {
+		s.noBPF = ErrNoIterator
+	}
+}
 
 // earlyRun stands for the early run this build does not have.
 type earlyRun struct{}

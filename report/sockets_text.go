@@ -123,9 +123,9 @@ func writeProcesses(w io.Writer, v *sockets.View) {
 	if v.Processes == nil {
 		switch k := v.Census.Count(audit.CloseWait); {
 		case k > 0 && v.AttributionFailed:
-			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not attributed: process attribution failed (see the note)\n", k)
+			fmt.Fprintf(w, "\n%s; owners not attributed: process attribution failed (see the note)\n", plural(k, "CLOSE_WAIT socket"))
 		case k > 0:
-			fmt.Fprintf(w, "\n%d CLOSE_WAIT sockets; owners not looked up (--no-owners)\n", k)
+			fmt.Fprintf(w, "\n%s; owners not looked up (--no-owners)\n", plural(k, "CLOSE_WAIT socket"))
 		}
 		return
 	}

@@ -109,6 +109,9 @@ func Take(ctx context.Context, procRoot string, o Options) (*View, error) {
 	if o.attributes() { // the iterator loads before the census grows
 		prep = fsys.WithAttribution(o.Attribution).PrepareAttribution()
 		defer prep.Close()
+		if err := prep.Err(); err != nil {
+			return nil, err
+		}
 	}
 	v, err := take(fsys, o, prep)
 	if err != nil {

@@ -83,6 +83,20 @@ func TestUnprivilegedLiveHost(t *testing.T) {
 	if !strings.Contains(out+stderr, "processes could not be read (run as root)") {
 		t.Errorf("sockets --by process as nobody does not say what it could not attribute:\n%s\n%s", out, stderr)
 	}
+
+	// The BPF iterator asked for by name cannot load without privilege: an
+	// error saying why, not a report of another method's answer. Auto
+	// falls back (above); --no-owners asks for no attribution at all.
+	for _, args := range [][]string{{"check"}, {"sockets"}, {"sockets", "--format", "json"}, {"sockets", "--by", "process"}} {
+		args = append(args, "--attribution", "bpf")
+		code, out, stderr := runAsNobody(t, bin, args...)
+		if code != exitError || out != "" || !strings.Contains(stderr, "attribution bpf: ") || !strings.Contains(stderr, "needs root") {
+			t.Errorf("tcpaudit %s as nobody: exit %d, stdout %q, stderr %q; want exit 2 and why", strings.Join(args, " "), code, out, stderr)
+		}
+	}
+	if code, _, stderr := runAsNobody(t, bin, "sockets", "--no-owners", "--attribution", "bpf"); code != exitOK {
+		t.Errorf("sockets --no-owners --attribution bpf as nobody: exit %d, want 0\n%s", code, stderr)
+	}
 }
 
 // TestCheckUnreadableProcesses runs the binary as nobody on a copy of
