@@ -26,6 +26,9 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	if r.Note != "" {
 		ew.printf("%s\n", wrap(r.Note, "note: ", "      "))
 	}
+	if r.MissedRuns > 0 {
+		ew.printf("%s\n", wrap(fmt.Sprintf("the kernel skipped %d runs of the tracing programs (one already running on the CPU): the counts below may be low by as many", r.MissedRuns), "note: ", "      "))
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	ns := watchNamespaces(r)
 	section(tw, "TRANSITIONS", []string{"FROM", "TO", "COUNT", "PER S"}, r.Transitions, func(x watch.TransitionRate) []any {

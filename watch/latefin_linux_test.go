@@ -3,9 +3,11 @@
 package watch
 
 import (
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,29 +69,38 @@ func lateFins(t *testing.T, tr Tracer, o bpfOptions) {
 		if r, err = tr.Read(time.Now()); err != nil {
 			t.Fatal(err)
 		}
-		if sumTo(r.TimeWait, late) >= k || time.Now().After(deadline) {
+		if sumTo(r.TimeWait, late)+r.Missed >= k || time.Now().After(deadline) {
 			break
 		}
 	}
-	if got := sumTo(r.TimeWait, late); got != k {
-		t.Errorf("%+v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d", o, late, got, k)
+	// A run of a program the kernel skipped (Reading.Missed) is an event
+	// lost: every count may be that much low, never high.
+	if r.Missed > 0 {
+		t.Logf("%+v: the kernel skipped %d runs (%s)", o, r.Missed, misses(tr))
+	}
+	if got := sumTo(r.TimeWait, late); !lowBy(got, k, r.Missed) {
+		t.Errorf("%+v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d (%d runs missed); transitions %v", o, late, got, k, r.Missed, r.Transitions)
 	}
 	if got := sumTo(r.TimeWait, silent); got != 0 {
 		t.Errorf("%+v: TIME_WAIT toward %s (never closes): %d, want 0", o, silent, got)
 	}
-	for c, o := range r.Orphans {
+	for c, got := range r.Orphans {
 		want := OrphanCount{Handed: k, Answered: k}
 		if c.Destination == silent {
 			want = OrphanCount{Handed: m}
 		}
-		if o != want || c.PID != os.Getpid() {
-			t.Errorf("%+v: orphans toward %s by pid %d: %+v, want %+v by pid %d", o, c.Destination, c.PID, o, want, os.Getpid())
+		if !lowBy(got.Handed, want.Handed, r.Missed) || !lowBy(got.Answered, want.Answered, r.Missed) || got.Answered > got.Handed || c.PID != os.Getpid() {
+			t.Errorf("%+v: orphans toward %s by pid %d: %+v, want %+v (%d runs missed) by pid %d", o, c.Destination, c.PID, got, want, r.Missed, os.Getpid())
 		}
 	}
-	if len(r.Orphans) != 2 {
+	if len(r.Orphans) != 2 && r.Missed == 0 {
 		t.Errorf("%+v: orphans toward %d destinations, want 2: %+v", o, len(r.Orphans), r.Orphans)
 	}
 }
+
+// lowBy reports whether got is want, or below it by at most missed (events
+// the kernel did not run the tracer for).
+func lowBy(got, want, missed uint64) bool { return got <= want && got+missed >= want }
 
 // sumTo sums the counts toward one destination.
 func sumTo(counts map[Creator]uint64, to netip.AddrPort) uint64 {
@@ -185,4 +196,15 @@ func readTimeWait(t *testing.T, tr Tracer, to netip.AddrPort) uint64 {
 		t.Fatal(err)
 	}
 	return sumTo(r.TimeWait, to)
+}
+
+// misses lists the runs of tr's programs the kernel skipped.
+func misses(tr Tracer) string {
+	var out []string
+	for name, p := range tr.(*bpfTracer).progs.Programs {
+		if st, err := p.Stats(); err == nil {
+			out = append(out, fmt.Sprintf("%s ran %d, missed %d", name, st.RunCount, st.RecursionMisses))
+		}
+	}
+	return strings.Join(out, "; ")
 }

@@ -23,7 +23,7 @@ type Metrics struct {
 	tracer Tracer
 	top    int
 
-	transitions, opens, timeInState          *promtext.Desc
+	transitions, opens, timeInState, missed  *promtext.Desc
 	timeWait, byCommand, resets, synack, rtx *promtext.Desc
 
 	// mu guards kept and others: per metric (and extra labels), the label
@@ -56,6 +56,7 @@ func NewMetrics(t Tracer, top int) *Metrics {
 		resets:      d("resets_total", "RSTs sent to and received from a peer address.", "peer", "direction"),
 		synack:      d("synack_retransmits_total", "SYN-ACKs retransmitted by a listener (address:port).", "listener"),
 		rtx:         d("retransmits_total", "Segments retransmitted toward a destination (address:port).", "destination"),
+		missed:      d("missed_runs_total", "Runs of the tracing programs the kernel skipped (one already running on that CPU): events not counted."),
 	}
 }
 
@@ -70,6 +71,7 @@ func (m *Metrics) Collect(s *promtext.Set) {
 	for p, n := range r.Transitions {
 		s.Add(m.transitions, float64(n), p.From.String(), p.To.String())
 	}
+	s.Add(m.missed, float64(r.Missed))
 	active, passive := opens()
 	s.Add(m.opens, float64(r.Transitions[active]), "active")
 	s.Add(m.opens, float64(r.Transitions[passive]), "passive")

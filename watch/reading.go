@@ -79,10 +79,16 @@ type Reading struct {
 	// (log2 buckets of microseconds) by sockets that left it, Max the
 	// longest of those stays and Sum their total.
 	Transitions map[Pair]uint64
-	Time        [NStates][NBuckets]uint64
-	Max         [NStates]time.Duration
-	Sum         [NStates]time.Duration
-	TimeWait    map[Creator]uint64
+	// Missed counts the runs of the tracer's programs the kernel skipped
+	// (BPF only): a program already running on that CPU, interrupted by
+	// a softirq that fires a tracepoint it is attached to, is not run
+	// again inside itself (docs/kernel-facts.md §56). Each is an event
+	// not counted.
+	Missed   uint64
+	Time     [NStates][NBuckets]uint64
+	Max      [NStates]time.Duration
+	Sum      [NStates]time.Duration
+	TimeWait map[Creator]uint64
 	// Orphans are the orphaned FIN_WAIT2 sockets handed to a tw sock,
 	// by creator as TimeWait (BPF only).
 	Orphans     map[Creator]OrphanCount

@@ -55,6 +55,9 @@ func Summarize(first, last Reading, o Options) Report {
 		Passive: rate(delta(last.Transitions, first.Transitions, passive)),
 	}
 	r.TimeInState = timeInState(first, last)
+	if last.Missed > first.Missed {
+		r.MissedRuns = last.Missed - first.Missed
+	}
 	r.Longest = longest(last.Live, o.Top)
 	var created uint64
 	for c := range last.TimeWait {

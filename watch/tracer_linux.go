@@ -177,10 +177,28 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if r.Retransmits, err = peers(m.Retrans); err != nil {
 		return r, err
 	}
+	if r.Missed, err = t.missed(); err != nil {
+		return r, err
+	}
 	var ts unix.Timespec
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts); err != nil {
 		return r, fmt.Errorf("monotonic clock: %w", err)
 	}
 	r.Live, err = live(m.Slots, m.Socks, time.Duration(ts.Nano()))
 	return r, err
+}
+
+// missed sums the runs of the tracer's programs the kernel skipped since
+// they were loaded (recursion_misses of each program's info, Linux 5.12;
+// 0 before).
+func (t *bpfTracer) missed() (uint64, error) {
+	var n uint64
+	for name, p := range t.progs.Programs {
+		st, err := p.Stats()
+		if err != nil {
+			return 0, fmt.Errorf("BPF program %s: %w", name, err)
+		}
+		n += st.RecursionMisses
+	}
+	return n, nil
 }

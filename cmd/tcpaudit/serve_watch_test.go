@@ -27,29 +27,40 @@ func TestServeWatch(t *testing.T) {
 		dests = append(dests, addr)
 	}
 	mfs := scrape(t, url)
-	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); v < 100 || v > 102 {
-		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want 100 (and the scrape's own)", v)
+	// Runs the kernel skipped (a program already running on that CPU)
+	// are events lost: every count may be that much low, never high.
+	missed := counter(t, mfs, "tcpaudit_watch_missed_runs_total", nil)
+	if missed > 0 {
+		t.Logf("the kernel skipped %v runs of the tracing programs", missed)
+	}
+	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); v+missed < 100 || v > 102 {
+		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want 100 (and the scrape's own; %v runs missed)", v, missed)
 	}
 	tw := "tcpaudit_watch_time_wait_created_total"
-	if a, b := counter(t, mfs, tw, map[string]string{"destination": dests[0]}), counter(t, mfs, tw, map[string]string{"destination": dests[1]}); a != 40 || b != 30 {
-		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30 (series: %v)", a, b, mfs[tw].GetMetric())
+	if a, b := counter(t, mfs, tw, map[string]string{"destination": dests[0]}), counter(t, mfs, tw, map[string]string{"destination": dests[1]}); !lowBy(a, 40, missed) || !lowBy(b, 30, missed) {
+		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30 (%v runs missed; series: %v)", a, b, missed, mfs[tw].GetMetric())
 	}
-	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v < 30 || v > 32 {
-		t.Errorf("TIME_WAIT toward other destinations = %v, want 30", v)
+	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v+missed < 30 || v > 32 {
+		t.Errorf("TIME_WAIT toward other destinations = %v, want 30 (%v runs missed)", v, missed)
 	}
 	if n := len(mfs[tw].GetMetric()); n != 3 {
 		t.Errorf("%d TIME_WAIT series, want 3 (2 destinations and other)", n)
 	}
 	h := histogram(t, mfs, "tcpaudit_watch_time_in_state_seconds", "ESTABLISHED")
-	if h.GetSampleCount() < 200 || h.GetSampleSum() <= 0 {
-		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections", h.GetSampleCount(), h.GetSampleSum())
+	if float64(h.GetSampleCount())+missed < 200 || h.GetSampleSum() <= 0 {
+		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections (%v runs missed)", h.GetSampleCount(), h.GetSampleSum(), missed)
 	}
 	churn(t, echoServer(t, "127.0.0.1:0").Addr().String(), 5)
 	mfs = scrape(t, url)
-	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v < 35 || len(mfs[tw].GetMetric()) != 3 {
-		t.Errorf("after 5 more toward a new destination: other = %v in %d series, want 35 in 3", v, len(mfs[tw].GetMetric()))
+	missed = counter(t, mfs, "tcpaudit_watch_missed_runs_total", nil)
+	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v+missed < 35 || len(mfs[tw].GetMetric()) != 3 {
+		t.Errorf("after 5 more toward a new destination: other = %v in %d series, want 35 in 3 (%v runs missed)", v, len(mfs[tw].GetMetric()), missed)
 	}
 }
+
+// lowBy reports whether got is want, or below it by at most missed (events
+// the kernel did not run the tracer for).
+func lowBy[T uint64 | float64](got, want, missed T) bool { return got <= want && got+missed >= want }
 
 // counter returns the value of the counter series with these labels.
 func counter(t *testing.T, mfs map[string]*dto.MetricFamily, name string, labels map[string]string) float64 {
