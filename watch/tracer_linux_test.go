@@ -71,8 +71,8 @@ func listenerOwner(t *testing.T, tr Tracer, self uint32, o bpfOptions) {
 			t.Errorf("%+v: CLOSE_WAIT socket %+v: want pid %d on %s in netns %d", o, l, os.Getpid(), ln.Addr(), self)
 		}
 	}
-	if leaked != n {
-		t.Errorf("%+v: %d CLOSE_WAIT sockets traced, want %d: %+v", o, leaked, n, r.Live)
+	if !lowBy(uint64(leaked), n, r.Missed) {
+		t.Errorf("%+v: %d CLOSE_WAIT sockets traced, want %d (%d runs missed): %+v", o, leaked, n, r.Missed, r.Live)
 	}
 }
 
@@ -114,7 +114,7 @@ func TestBaselineFromAttach(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := Summarize(first, last, Options{Netns: self}).NewConnections.Active.Count; got != n {
-		t.Errorf("%d active connections since attaching, want %d", got, n)
+	if got := Summarize(first, last, Options{Netns: self}).NewConnections.Active.Count; !lowBy(got, n, last.Missed) {
+		t.Errorf("%d active connections since attaching, want %d (%d runs missed)", got, n, last.Missed)
 	}
 }

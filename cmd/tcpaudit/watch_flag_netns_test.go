@@ -71,8 +71,8 @@ func TestWatchNetnsFlag(t *testing.T) {
 				got += d.Count
 			}
 		}
-		if got != tc.want {
-			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d", tc.args, got, addr, ns, tc.want)
+		if got > tc.want || got+r.MissedRuns < tc.want {
+			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d (%d runs missed)", tc.args, got, addr, ns, tc.want, r.MissedRuns)
 		}
 	}
 }
