@@ -106,14 +106,19 @@ func (s *scanner) close() {
 }
 
 // willScanBPF reports whether the scans will try the BPF iterator first
-// (see scan): not for a forced descriptor scan, a namespace of several or,
-// in auto mode, a host of few open files.
+// (see scan): always when it is asked for by name, also in a namespace of
+// several (its holders are anywhere on the host, as the socket pass's);
+// never for a forced descriptor scan; in auto mode, not in a namespace of
+// several (it scans its own few processes) nor on a host of few open
+// files.
 func (s *scanner) willScanBPF() bool {
 	switch {
-	case s.fsys.attribution == AttributionFDScan || s.fsys.scope != nil:
+	case s.fsys.attribution == AttributionFDScan:
 		return false
 	case s.fsys.attribution == AttributionBPF:
 		return true
+	case s.fsys.scope != nil:
+		return false
 	}
 	return !s.fsys.fewFiles()
 }

@@ -24,6 +24,25 @@ func (fsys FS) PrepareAttribution() *Prepared {
 // A failure of auto is not one: its first batch falls back.
 func (p *Prepared) Err() error { return p.sc.unavailable() }
 
+// CheckAttribution returns the error a census under procRoot would meet
+// attributing with mode m: the BPF iterator asked for by name (bpf) and
+// unavailable here; nil for every other mode. Commands that audit several
+// namespaces ask first, so that the error is not taken for a namespace's
+// (an iterator refused for want of privilege is not a namespace that may
+// not be entered).
+func CheckAttribution(procRoot string, m AttributionMode) error {
+	if m != AttributionBPF {
+		return nil
+	}
+	fsys, err := NewFS(procRoot)
+	if err != nil {
+		return err
+	}
+	p := fsys.WithAttribution(m).PrepareAttribution()
+	defer p.Close()
+	return p.Err()
+}
+
 // ProcessesOf is FS.ProcessesOf with the prepared iterator.
 func (p *Prepared) ProcessesOf(c *Census, src CensusSource) (ProcessCensus, error) {
 	return p.fsys.processesOf(c, src, p.sc)

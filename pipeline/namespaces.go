@@ -49,6 +49,9 @@ func RunNamespaces(ctx context.Context, o Options, nss []netns.Namespace) ([]Nam
 	if err != nil {
 		return nil, err
 	}
+	if err := audit.CheckAttribution(o.ProcRoot, o.Attribution); err != nil {
+		return nil, err
+	}
 	pass := audit.PassFor(o.Census, o.ProcRoot, len(nss))
 	var host map[string]string
 	if !slices.ContainsFunc(nss, netns.Namespace.IsHost) {

@@ -25,6 +25,11 @@ type Namespace struct {
 // gone before it could be entered, or that may not be entered, is passed
 // as skipped with the reason.
 func EachNamespace(ctx context.Context, nss []netns.Namespace, o Options, emit func(Namespace) error) error {
+	if o.attributes() {
+		if err := audit.CheckAttribution("/proc", o.Attribution); err != nil {
+			return err
+		}
+	}
 	// One pass over every process's sockets spares the walks it can.
 	pass := audit.PassFor(o.Source, "/proc", len(nss))
 	take := func(i int) (Namespace, error) {

@@ -87,7 +87,9 @@ func TestUnprivilegedLiveHost(t *testing.T) {
 	// The BPF iterator asked for by name cannot load without privilege: an
 	// error saying why, not a report of another method's answer. Auto
 	// falls back (above); --no-owners asks for no attribution at all.
-	for _, args := range [][]string{{"check"}, {"sockets"}, {"sockets", "--format", "json"}, {"sockets", "--by", "process"}} {
+	// With several namespaces too: before any is entered, so that the
+	// refusal is not taken for a namespace that may not be entered.
+	for _, args := range [][]string{{"check"}, {"sockets"}, {"sockets", "--format", "json"}, {"sockets", "--by", "process"}, {"check", "--all-netns"}, {"sockets", "--all-netns"}} {
 		args = append(args, "--attribution", "bpf")
 		code, out, stderr := runAsNobody(t, bin, args...)
 		if code != exitError || out != "" || !strings.Contains(stderr, "attribution bpf: ") || !strings.Contains(stderr, "needs root") {
