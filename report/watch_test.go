@@ -34,7 +34,7 @@ func TestWatchTextEscapes(t *testing.T) {
 	if strings.Contains(out, "\x1b") || !strings.Contains(out, `evil\x1b[2J`) {
 		t.Errorf("escape sequence not escaped:\n%s", out)
 	}
-	for _, want := range []string{`network namespace ns\x1b[2J (named, net:[1])`, "TIME_WAIT CREATED BY PROCESS", "watch-close-wait-leak", "WARNING 1 findings"} {
+	for _, want := range []string{`network namespace ns\x1b[2J (named, net:[1])`, "TIME_WAIT CREATED BY PROCESS", "watch-close-wait-leak", "WARNING 1 finding\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}

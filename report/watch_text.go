@@ -26,6 +26,9 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	if r.Note != "" {
 		ew.printf("%s\n", wrap(r.Note, "note: ", "      "))
 	}
+	if r.TimeWaitUnlisted > 0 {
+		ew.printf("%s\n", wrap(fmt.Sprintf("%d of the %d TIME_WAIT entries created are in no row by process or destination: the kernel's map of those keys was full and evicted them (a connection accepted and closed first by this host is a key of its own, its client's port); the totals are exact", r.TimeWaitUnlisted, r.TimeWaitCreated.Count), "note: ", "      "))
+	}
 	if r.MissedRuns > 0 {
 		ew.printf("%s\n", wrap(fmt.Sprintf("the kernel skipped %d runs of the tracing programs (one already running on the CPU): the counts below may be low by as many", r.MissedRuns), "note: ", "      "))
 	}
@@ -84,7 +87,7 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	if worst := (rules.Result{Findings: r.Findings}).Worst(); worst > 0 {
 		status = p.severity(worst).Sprint(strings.ToUpper(worst.String()))
 	}
-	ew.printf("\n%s %d findings\n", status, len(r.Findings))
+	ew.printf("\n%s %s\n", status, plural(len(r.Findings), "finding"))
 	return ew.err
 }
 

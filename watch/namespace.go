@@ -90,8 +90,14 @@ func namespaceRates(first, last Reading, o Options, rate func(uint64) Rate) []Na
 	for ns := range o.Namespaces {
 		sums[ns] = 0
 	}
-	for c := range last.TimeWait {
-		sums[c.Netns] += delta(last.TimeWait, first.TimeWait, c)
+	if last.TimeWaitByNetns != nil { // exact: see Reading.TimeWaitByNetns
+		for ns := range last.TimeWaitByNetns {
+			sums[ns] += delta(last.TimeWaitByNetns, first.TimeWaitByNetns, ns)
+		}
+	} else {
+		for c := range last.TimeWait {
+			sums[c.Netns] += delta(last.TimeWait, first.TimeWait, c)
+		}
 	}
 	out := []NamespaceRates{}
 	for _, ns := range sortedKeys(sums, cmp.Compare[uint32]) {

@@ -89,6 +89,10 @@ type Reading struct {
 	Max      [NStates]time.Duration
 	Sum      [NStates]time.Duration
 	TimeWait map[Creator]uint64
+	// TimeWaitByNetns counts the TIME_WAIT creations per namespace (BPF
+	// only; nil sampled): exact where TimeWait's keys were evicted from
+	// the kernel's map, which the difference of the two tells.
+	TimeWaitByNetns map[uint32]uint64
 	// Orphans are the orphaned FIN_WAIT2 sockets handed to a tw sock,
 	// by creator as TimeWait (BPF only).
 	Orphans     map[Creator]OrphanCount

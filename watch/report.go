@@ -28,6 +28,12 @@ type Report struct {
 	// TimeWaitCreated are all the TIME_WAIT entries created (sampled: the
 	// TIME_WAIT sockets of the last sample, and their count ÷ 60 s).
 	TimeWaitCreated Rate `json:"time_wait_created"`
+	// TimeWaitUnlisted is how many of TimeWaitCreated are in no row by
+	// process or destination: the kernel's map of those keys (8,192
+	// asked for, least recently used evicted; a connection accepted and
+	// closed first by this host has a client's port for destination, a
+	// key of its own) evicted their counts. BPF only; 0 sampled.
+	TimeWaitUnlisted uint64 `json:"time_wait_unlisted,omitempty"`
 	// OrphansCreated are the orphaned FIN_WAIT2 sockets handed to a tw
 	// sock that the peer's FIN did not turn into a TIME_WAIT (BPF only).
 	OrphansCreated        Rate           `json:"orphans_created"`

@@ -59,9 +59,19 @@ func Summarize(first, last Reading, o Options) Report {
 		r.MissedRuns = last.Missed - first.Missed
 	}
 	r.Longest = longest(last.Live, o.Top)
-	var created uint64
+	var created, keyed uint64
 	for c := range last.TimeWait {
-		created += delta(last.TimeWait, first.TimeWait, c)
+		keyed += delta(last.TimeWait, first.TimeWait, c)
+	}
+	created = keyed
+	if last.TimeWaitByNetns != nil { // exact: see Reading.TimeWaitByNetns
+		created = 0
+		for ns := range last.TimeWaitByNetns {
+			created += delta(last.TimeWaitByNetns, first.TimeWaitByNetns, ns)
+		}
+		if created > keyed {
+			r.TimeWaitUnlisted = created - keyed
+		}
 	}
 	r.TimeWaitCreated = rate(created)
 	r.TimeWaitByProcess = top(byProcess(first, last, rate), o.Top, func(p ProcessRate) uint64 { return p.Count })

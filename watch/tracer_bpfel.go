@@ -109,6 +109,7 @@ const (
 	tracerMapStateTime         = "state_time"
 	tracerMapSynackRetrans     = "synack_retrans"
 	tracerMapTimewait          = "timewait"
+	tracerMapTimewaitNetns     = "timewait_netns"
 	tracerMapTransitions       = "transitions"
 	tracerProgOnConsumeSkb     = "on_consume_skb"
 	tracerProgOnKfreeSkb       = "on_kfree_skb"
@@ -191,6 +192,7 @@ type tracerMapSpecs struct {
 	StateTime     *ebpf.MapSpec `ebpf:"state_time"`
 	SynackRetrans *ebpf.MapSpec `ebpf:"synack_retrans"`
 	Timewait      *ebpf.MapSpec `ebpf:"timewait"`
+	TimewaitNetns *ebpf.MapSpec `ebpf:"timewait_netns"`
 	Transitions   *ebpf.MapSpec `ebpf:"transitions"`
 }
 
@@ -233,6 +235,7 @@ type tracerMaps struct {
 	StateTime     *ebpf.Map `ebpf:"state_time"`
 	SynackRetrans *ebpf.Map `ebpf:"synack_retrans"`
 	Timewait      *ebpf.Map `ebpf:"timewait"`
+	TimewaitNetns *ebpf.Map `ebpf:"timewait_netns"`
 	Transitions   *ebpf.Map `ebpf:"transitions"`
 }
 
@@ -249,6 +252,7 @@ func (m *tracerMaps) Close() error {
 		m.StateTime,
 		m.SynackRetrans,
 		m.Timewait,
+		m.TimewaitNetns,
 		m.Transitions,
 	)
 }

@@ -165,6 +165,10 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	if r.TimeWait, err = timeWait(m.Timewait); err != nil {
 		return r, err
 	}
+	r.TimeWaitByNetns = map[uint32]uint64{}
+	if err := each(m.TimewaitNetns, func(ns uint32, v []uint64) { r.TimeWaitByNetns[ns] += sum(v) }); err != nil {
+		return r, err
+	}
 	if r.Orphans, err = orphans(m.Orphans); err != nil {
 		return r, err
 	}

@@ -167,6 +167,18 @@ struct {
 	__type(value, struct sockinfo);
 } fin_wait2 SEC(".maps");
 
+/* TIME_WAIT creations by namespace. timewait's keys (process and
+ * destination) are many where this host closes accepted connections first
+ * (each has a client's port for destination), and its LRU then evicts
+ * counts: these totals stay exact, and the difference says how many the
+ * keyed counts lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u64);
+} timewait_netns SEC(".maps");
+
 /* FINs that reached a tw sock of substate TIME_WAIT while no socket awaited
  * them, by 4-tuple, with the time they came (ns): tcp_time_wait() hashes
  * the tw sock in before tcp_done() traces the move to CLOSE, and a FIN
@@ -334,6 +346,7 @@ static __always_inline void count_timewait(const struct sockinfo *si)
 	struct twkey k = {};
 	twkey_of(si, &k);
 	add(&timewait, &k, 1);
+	add(&timewait_netns, &si->netns, 1);
 }
 
 /* count_orphan counts an orphan handed to a FIN_WAIT2 tw sock, or (answered)
