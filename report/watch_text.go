@@ -29,8 +29,8 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	if r.TimeWaitUnlisted > 0 {
 		ew.printf("%s\n", wrap(fmt.Sprintf("%d of the %d TIME_WAIT entries created are in no row by process or destination: the kernel's map of those keys was full and evicted them (a connection accepted and closed first by this host is a key of its own, its client's port); the totals are exact", r.TimeWaitUnlisted, r.TimeWaitCreated.Count), "note: ", "      "))
 	}
-	if r.MissedRuns > 0 {
-		ew.printf("%s\n", wrap(fmt.Sprintf("the kernel skipped %d runs of the tracing programs (one already running on the CPU): the counts below may be low by as many", r.MissedRuns), "note: ", "      "))
+	if r.MissedEvents > 0 {
+		ew.printf("%s\n", wrap(fmt.Sprintf("%d events were lost to the tracing programs (the kernel skipped a program already running on that CPU, or refused a map write under a lock the interrupted one held): the counts below may be low by as many", r.MissedEvents), "note: ", "      "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	ns := watchNamespaces(r)

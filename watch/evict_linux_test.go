@@ -68,9 +68,9 @@ func TestTracerTimeWaitEvicted(t *testing.T) {
 		keyed += v
 	}
 	total := last.TimeWaitByNetns[self]
-	t.Logf("%d connections in %v: %d TIME_WAIT in the namespace's total, %d in keyed counts, %d runs missed", n, time.Since(start).Round(time.Millisecond), total, keyed, last.Missed)
+	t.Logf("%d connections in %v: %d TIME_WAIT in the namespace's total, %d in keyed counts, %d events missed", n, time.Since(start).Round(time.Millisecond), total, keyed, last.Missed)
 	if !lowBy(total, n, last.Missed) {
-		t.Errorf("TIME_WAIT in the namespace's total: %d, want %d (%d runs missed)", total, n, last.Missed)
+		t.Errorf("TIME_WAIT in the namespace's total: %d, want %d (%d events missed)", total, n, last.Missed)
 	}
 	if keyed >= total {
 		t.Fatalf("keyed counts %d of %d: nothing evicted, the test did not exercise the map's bound", keyed, total)

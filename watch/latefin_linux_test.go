@@ -79,7 +79,7 @@ func lateFins(t *testing.T, tr Tracer, o bpfOptions) {
 		t.Logf("%+v: the kernel skipped %d runs (%s)", o, r.Missed, misses(tr))
 	}
 	if got := sumTo(r.TimeWait, late); !lowBy(got, k, r.Missed) {
-		t.Errorf("%+v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d (%d runs missed); transitions %v", o, late, got, k, r.Missed, r.Transitions)
+		t.Errorf("%+v: TIME_WAIT toward %s (closes 300 ms late): %d, want %d (%d events missed); transitions %v", o, late, got, k, r.Missed, r.Transitions)
 	}
 	if got := sumTo(r.TimeWait, silent); got != 0 {
 		t.Errorf("%+v: TIME_WAIT toward %s (never closes): %d, want 0", o, silent, got)
@@ -90,7 +90,7 @@ func lateFins(t *testing.T, tr Tracer, o bpfOptions) {
 			want = OrphanCount{Handed: m}
 		}
 		if !lowBy(got.Handed, want.Handed, r.Missed) || !lowBy(got.Answered, want.Answered, r.Missed) || got.Answered > got.Handed || c.PID != os.Getpid() {
-			t.Errorf("%+v: orphans toward %s by pid %d: %+v, want %+v (%d runs missed) by pid %d", o, c.Destination, c.PID, got, want, r.Missed, os.Getpid())
+			t.Errorf("%+v: orphans toward %s by pid %d: %+v, want %+v (%d events missed) by pid %d", o, c.Destination, c.PID, got, want, r.Missed, os.Getpid())
 		}
 	}
 	if len(r.Orphans) != 2 && r.Missed == 0 {

@@ -56,7 +56,7 @@ func NewMetrics(t Tracer, top int) *Metrics {
 		resets:      d("resets_total", "RSTs sent to and received from a peer address.", "peer", "direction"),
 		synack:      d("synack_retransmits_total", "SYN-ACKs retransmitted by a listener (address:port).", "listener"),
 		rtx:         d("retransmits_total", "Segments retransmitted toward a destination (address:port).", "destination"),
-		missed:      d("missed_runs_total", "Runs of the tracing programs the kernel skipped (one already running on that CPU): events not counted."),
+		missed:      d("missed_events_total", "Events the tracing programs lost: runs the kernel skipped (a program already running on that CPU) and map writes it refused (a lock the interrupted program held)."),
 	}
 }
 

@@ -79,11 +79,12 @@ type Reading struct {
 	// (log2 buckets of microseconds) by sockets that left it, Max the
 	// longest of those stays and Sum their total.
 	Transitions map[Pair]uint64
-	// Missed counts the runs of the tracer's programs the kernel skipped
-	// (BPF only): a program already running on that CPU, interrupted by
-	// a softirq that fires a tracepoint it is attached to, is not run
-	// again inside itself (docs/kernel-facts.md §56). Each is an event
-	// not counted.
+	// Missed counts the events lost (BPF only): runs of the tracer's
+	// programs the kernel skipped (a program already running on that
+	// CPU, interrupted by a softirq that fires a tracepoint it is
+	// attached to, is not run again inside itself) and map writes it
+	// refused (a lock of the map held by the program interrupted);
+	// docs/kernel-facts.md §56. Each is an event not counted.
 	Missed   uint64
 	Time     [NStates][NBuckets]uint64
 	Max      [NStates]time.Duration

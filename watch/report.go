@@ -55,10 +55,10 @@ type Report struct {
 	Namespaces []NamespaceRates `json:"namespaces"`
 	// Findings are judged on the rates (see Judge).
 	Findings []rules.Finding `json:"findings"`
-	// MissedRuns counts the runs of the tracing programs the kernel
-	// skipped during the report (see Reading.Missed): every count above
-	// may be low by as many. BPF only.
-	MissedRuns uint64 `json:"missed_runs,omitempty"`
+	// MissedEvents counts the events lost during the report: runs of the
+	// tracing programs the kernel skipped and map writes it refused (see
+	// Reading.Missed). Every count above may be low by as many. BPF only.
+	MissedEvents uint64 `json:"missed_events,omitempty"`
 }
 
 // Rate is a count over the report's time and its rate per second.

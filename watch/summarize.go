@@ -56,7 +56,7 @@ func Summarize(first, last Reading, o Options) Report {
 	}
 	r.TimeInState = timeInState(first, last)
 	if last.Missed > first.Missed {
-		r.MissedRuns = last.Missed - first.Missed
+		r.MissedEvents = last.Missed - first.Missed
 	}
 	r.Longest = longest(last.Live, o.Top)
 	var created, keyed uint64

@@ -102,6 +102,7 @@ const (
 	tracerMapFinWait2          = "fin_wait2"
 	tracerMapListeners         = "listeners"
 	tracerMapOrphans           = "orphans"
+	tracerMapRefused           = "refused"
 	tracerMapResets            = "resets"
 	tracerMapRetrans           = "retrans"
 	tracerMapSlots             = "slots"
@@ -185,6 +186,7 @@ type tracerMapSpecs struct {
 	FinWait2      *ebpf.MapSpec `ebpf:"fin_wait2"`
 	Listeners     *ebpf.MapSpec `ebpf:"listeners"`
 	Orphans       *ebpf.MapSpec `ebpf:"orphans"`
+	Refused       *ebpf.MapSpec `ebpf:"refused"`
 	Resets        *ebpf.MapSpec `ebpf:"resets"`
 	Retrans       *ebpf.MapSpec `ebpf:"retrans"`
 	Slots         *ebpf.MapSpec `ebpf:"slots"`
@@ -228,6 +230,7 @@ type tracerMaps struct {
 	FinWait2      *ebpf.Map `ebpf:"fin_wait2"`
 	Listeners     *ebpf.Map `ebpf:"listeners"`
 	Orphans       *ebpf.Map `ebpf:"orphans"`
+	Refused       *ebpf.Map `ebpf:"refused"`
 	Resets        *ebpf.Map `ebpf:"resets"`
 	Retrans       *ebpf.Map `ebpf:"retrans"`
 	Slots         *ebpf.Map `ebpf:"slots"`
@@ -245,6 +248,7 @@ func (m *tracerMaps) Close() error {
 		m.FinWait2,
 		m.Listeners,
 		m.Orphans,
+		m.Refused,
 		m.Resets,
 		m.Retrans,
 		m.Slots,

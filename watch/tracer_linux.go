@@ -192,9 +192,10 @@ func (t *bpfTracer) Read(at time.Time) (Reading, error) {
 	return r, err
 }
 
-// missed sums the runs of the tracer's programs the kernel skipped since
-// they were loaded (recursion_misses of each program's info, Linux 5.12;
-// 0 before).
+// missed sums the events lost since the programs were loaded: the runs
+// of the tracer's programs the kernel skipped (recursion_misses of each
+// program's info, Linux 5.12; 0 before) and the map writes it refused
+// (map refused).
 func (t *bpfTracer) missed() (uint64, error) {
 	var n uint64
 	for name, p := range t.progs.Programs {
@@ -204,5 +205,6 @@ func (t *bpfTracer) missed() (uint64, error) {
 		}
 		n += st.RecursionMisses
 	}
-	return n, nil
+	err := each(t.objs.Refused, func(_ uint32, v []uint64) { n += sum(v) })
+	return n, err
 }

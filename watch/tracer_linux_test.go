@@ -72,7 +72,7 @@ func listenerOwner(t *testing.T, tr Tracer, self uint32, o bpfOptions) {
 		}
 	}
 	if !lowBy(uint64(leaked), n, r.Missed) {
-		t.Errorf("%+v: %d CLOSE_WAIT sockets traced, want %d (%d runs missed): %+v", o, leaked, n, r.Missed, r.Live)
+		t.Errorf("%+v: %d CLOSE_WAIT sockets traced, want %d (%d events missed): %+v", o, leaked, n, r.Missed, r.Live)
 	}
 }
 
@@ -115,6 +115,6 @@ func TestBaselineFromAttach(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := Summarize(first, last, Options{Netns: self}).NewConnections.Active.Count; !lowBy(got, n, last.Missed) {
-		t.Errorf("%d active connections since attaching, want %d (%d runs missed)", got, n, last.Missed)
+		t.Errorf("%d active connections since attaching, want %d (%d events missed)", got, n, last.Missed)
 	}
 }

@@ -29,32 +29,32 @@ func TestServeWatch(t *testing.T) {
 	mfs := scrape(t, url)
 	// Runs the kernel skipped (a program already running on that CPU)
 	// are events lost: every count may be that much low, never high.
-	missed := counter(t, mfs, "tcpaudit_watch_missed_runs_total", nil)
+	missed := counter(t, mfs, "tcpaudit_watch_missed_events_total", nil)
 	if missed > 0 {
 		t.Logf("the kernel skipped %v runs of the tracing programs", missed)
 	}
 	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); v+missed < 100 || v > 102 {
-		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want 100 (and the scrape's own; %v runs missed)", v, missed)
+		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want 100 (and the scrape's own; %v events missed)", v, missed)
 	}
 	tw := "tcpaudit_watch_time_wait_created_total"
 	if a, b := counter(t, mfs, tw, map[string]string{"destination": dests[0]}), counter(t, mfs, tw, map[string]string{"destination": dests[1]}); !lowBy(a, 40, missed) || !lowBy(b, 30, missed) {
-		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30 (%v runs missed; series: %v)", a, b, missed, mfs[tw].GetMetric())
+		t.Errorf("TIME_WAIT toward the top 2 destinations = %v, %v, want 40, 30 (%v events missed; series: %v)", a, b, missed, mfs[tw].GetMetric())
 	}
 	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v+missed < 30 || v > 32 {
-		t.Errorf("TIME_WAIT toward other destinations = %v, want 30 (%v runs missed)", v, missed)
+		t.Errorf("TIME_WAIT toward other destinations = %v, want 30 (%v events missed)", v, missed)
 	}
 	if n := len(mfs[tw].GetMetric()); n != 3 {
 		t.Errorf("%d TIME_WAIT series, want 3 (2 destinations and other)", n)
 	}
 	h := histogram(t, mfs, "tcpaudit_watch_time_in_state_seconds", "ESTABLISHED")
 	if float64(h.GetSampleCount())+missed < 200 || h.GetSampleSum() <= 0 {
-		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections (%v runs missed)", h.GetSampleCount(), h.GetSampleSum(), missed)
+		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections (%v events missed)", h.GetSampleCount(), h.GetSampleSum(), missed)
 	}
 	churn(t, echoServer(t, "127.0.0.1:0").Addr().String(), 5)
 	mfs = scrape(t, url)
-	missed = counter(t, mfs, "tcpaudit_watch_missed_runs_total", nil)
+	missed = counter(t, mfs, "tcpaudit_watch_missed_events_total", nil)
 	if v := counter(t, mfs, tw, map[string]string{"destination": "other"}); v+missed < 35 || len(mfs[tw].GetMetric()) != 3 {
-		t.Errorf("after 5 more toward a new destination: other = %v in %d series, want 35 in 3 (%v runs missed)", v, len(mfs[tw].GetMetric()), missed)
+		t.Errorf("after 5 more toward a new destination: other = %v in %d series, want 35 in 3 (%v events missed)", v, len(mfs[tw].GetMetric()), missed)
 	}
 }
 
@@ -113,8 +113,8 @@ func TestServeWatchNetns(t *testing.T) {
 	inNetns(t, ns, func() { churn(t, addr, 25) })
 	scrape(t, url)
 	mfs := scrape(t, url)
-	missed := counter(t, mfs, "tcpaudit_watch_missed_runs_total", nil)
+	missed := counter(t, mfs, "tcpaudit_watch_missed_events_total", nil)
 	if v := counter(t, mfs, "tcpaudit_watch_transitions_total", map[string]string{"from": "ESTABLISHED", "to": "FIN_WAIT1"}); !lowBy(v, 25, missed) {
-		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want the 25 made in %s and none of the scrapes (%v runs missed)", v, ns, missed)
+		t.Errorf("ESTABLISHED -> FIN_WAIT1 = %v, want the 25 made in %s and none of the scrapes (%v events missed)", v, ns, missed)
 	}
 }

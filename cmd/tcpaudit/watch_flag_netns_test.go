@@ -71,8 +71,8 @@ func TestWatchNetnsFlag(t *testing.T) {
 				got += d.Count
 			}
 		}
-		if got > tc.want || got+r.MissedRuns < tc.want {
-			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d (%d runs missed)", tc.args, got, addr, ns, tc.want, r.MissedRuns)
+		if got > tc.want || got+r.MissedEvents < tc.want {
+			t.Errorf("watch %v: %d TIME_WAIT toward %s in namespace %s, want %d (%d events missed)", tc.args, got, addr, ns, tc.want, r.MissedEvents)
 		}
 	}
 }

@@ -153,7 +153,7 @@ func churn(t *testing.T, addr string, n int) {
 func nearCount(got uint64, want int) bool { return within(float64(got), float64(want), 0.02) }
 
 // nearCountMissed is nearCount allowing got lower by the runs of the
-// tracing programs the kernel skipped (Report.MissedRuns): events lost.
+// tracing programs the kernel skipped (Report.MissedEvents): events lost.
 func nearCountMissed(got uint64, want int, missed uint64) bool {
 	return nearCount(got, want) || got < uint64(want) && nearCount(got+missed, want)
 }

@@ -117,8 +117,8 @@ func checkProjections(t *testing.T, args []string, r watch.Report, narrow, wide 
 				continue
 			}
 			found = true
-			if p.PortRange != (watch.PortRange{Low: ns.low, High: ns.high}) || !nearCountMissed(p.Count, twChurn, r.MissedRuns) {
-				t.Errorf("%v: projection %+v in %s: want its range %d-%d and %d entries (%d runs missed)", args, p, ns.name, ns.low, ns.high, twChurn, r.MissedRuns)
+			if p.PortRange != (watch.PortRange{Low: ns.low, High: ns.high}) || !nearCountMissed(p.Count, twChurn, r.MissedEvents) {
+				t.Errorf("%v: projection %+v in %s: want its range %d-%d and %d entries (%d events missed)", args, p, ns.name, ns.low, ns.high, twChurn, r.MissedEvents)
 			}
 		}
 		if !found {
@@ -126,8 +126,8 @@ func checkProjections(t *testing.T, args []string, r watch.Report, narrow, wide 
 		}
 	}
 	for _, x := range r.Namespaces {
-		if x.Inode == narrow.inode && (x.MaxTWBuckets != 100 || x.PortRange.Size() != 100 || !nearCountMissed(x.TimeWaitCreated.Count, twChurn, r.MissedRuns)) {
-			t.Errorf("%v: namespace %+v: want 100 ports, 100 buckets, %d created (%d runs missed)", args, x, twChurn, r.MissedRuns)
+		if x.Inode == narrow.inode && (x.MaxTWBuckets != 100 || x.PortRange.Size() != 100 || !nearCountMissed(x.TimeWaitCreated.Count, twChurn, r.MissedEvents)) {
+			t.Errorf("%v: namespace %+v: want 100 ports, 100 buckets, %d created (%d events missed)", args, x, twChurn, r.MissedEvents)
 		}
 	}
 }

@@ -25,10 +25,10 @@ func TestWatchChurn(t *testing.T) {
 	if r.Source != watch.FromBPF {
 		t.Fatalf("source %q (%s): want bpf", r.Source, r.Note)
 	}
-	if got := transition(r, "ESTABLISHED", "FIN_WAIT1"); !nearCountMissed(got, n, r.MissedRuns) {
+	if got := transition(r, "ESTABLISHED", "FIN_WAIT1"); !nearCountMissed(got, n, r.MissedEvents) {
 		t.Errorf("ESTABLISHED -> FIN_WAIT1: %d, want %d ± 2%%\n%+v", got, n, r.Transitions)
 	}
-	if got := r.NewConnections.Active.Count; !nearCountMissed(got, n, r.MissedRuns) {
+	if got := r.NewConnections.Active.Count; !nearCountMissed(got, n, r.MissedEvents) {
 		t.Errorf("active opens: %d, want %d ± 2%%", got, n)
 	}
 	var byMe uint64
@@ -37,7 +37,7 @@ func TestWatchChurn(t *testing.T) {
 			byMe = p.Count
 		}
 	}
-	if !nearCountMissed(byMe, n, r.MissedRuns) {
+	if !nearCountMissed(byMe, n, r.MissedEvents) {
 		t.Errorf("TIME_WAIT created by pid %d: %d, want %d ± 2%%\n%+v", os.Getpid(), byMe, n, r.TimeWaitByProcess)
 	}
 	var toServer uint64
@@ -49,7 +49,7 @@ func TestWatchChurn(t *testing.T) {
 			}
 		}
 	}
-	if !nearCountMissed(toServer, n, r.MissedRuns) {
+	if !nearCountMissed(toServer, n, r.MissedEvents) {
 		t.Errorf("TIME_WAIT toward %s: %d, want %d ± 2%%\n%+v", addr, toServer, n, r.TimeWaitByDestination)
 	}
 }

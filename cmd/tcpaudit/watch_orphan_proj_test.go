@@ -45,15 +45,15 @@ func TestWatchProjectsOrphanedFinWait2(t *testing.T) {
 	if ssTW != n || ssFW2 != m {
 		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n, m)
 	}
-	if !nearCountMissed(r.OrphansCreated.Count, m, r.MissedRuns) {
+	if !nearCountMissed(r.OrphansCreated.Count, m, r.MissedEvents) {
 		t.Errorf("orphans created: %d, want %d ± 2%%", r.OrphansCreated.Count, m)
 	}
 	toSilent, toClosing := projection(r, silent), projection(r, closing)
 	if toSilent == nil || toClosing == nil {
 		t.Fatalf("no projection toward %s or %s: %+v", silent, closing, r.TimeWaitByDestination)
 	}
-	checkOrphanProjection(t, *toSilent, m, finTimeout, r.MissedRuns)
-	if toClosing.Orphaned != nil || !nearCountMissed(toClosing.Count, n, r.MissedRuns) {
+	checkOrphanProjection(t, *toSilent, m, finTimeout, r.MissedEvents)
+	if toClosing.Orphaned != nil || !nearCountMissed(toClosing.Count, n, r.MissedEvents) {
 		t.Errorf("toward %s: %d TIME_WAIT and orphans %+v, want %d ± 2%% and none", closing, toClosing.Count, toClosing.Orphaned, n)
 	}
 	checkOrphanFinding(t, r, *toSilent, finTimeout)

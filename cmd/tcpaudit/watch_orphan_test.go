@@ -55,7 +55,7 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 	if ssTW != n+k || ssFW2 != m {
 		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n+k, m)
 	}
-	if got := r.TimeWaitCreated.Count; !nearCountMissed(got, n+k, r.MissedRuns) {
+	if got := r.TimeWaitCreated.Count; !nearCountMissed(got, n+k, r.MissedEvents) {
 		t.Errorf("TIME_WAIT created: %d, want %d ± 2%% (ss: %d TIME-WAIT, %d FIN-WAIT-2)", got, n+k, ssTW, ssFW2)
 	}
 	toLate := uint64(0)
@@ -72,7 +72,7 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 			}
 		}
 	}
-	if toLate+1+r.MissedRuns < k || toLate > k { // one short: ±2% of the whole, as above
+	if toLate+1+r.MissedEvents < k || toLate > k { // one short: ±2% of the whole, as above
 		t.Errorf("TIME_WAIT toward %s (closes 300 ms late): %d, want %d", late, toLate, k)
 	}
 }

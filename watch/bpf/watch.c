@@ -232,6 +232,26 @@ struct {
 	__type(value, __u64);
 } retrans SEC(".maps");
 
+/* Events lost to a map write the kernel refused: a program that
+ * interrupted another holding a lock of the same map's buckets on this CPU
+ * (a softirq's transition on top of a system call's) gets EBUSY rather
+ * than wait (docs/kernel-facts.md §56). Read with the programs' skipped
+ * runs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} refused SEC(".maps");
+
+static __always_inline void lost(void)
+{
+	__u32 k = 0;
+	__u64 *n = bpf_map_lookup_elem(&refused, &k);
+	if (n)
+		*n += 1;
+}
+
 static __always_inline void add(void *map, const void *key, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(map, key);
@@ -244,6 +264,8 @@ static __always_inline void add(void *map, const void *key, __u64 n)
 	v = bpf_map_lookup_elem(map, key); /* another CPU inserted it */
 	if (v)
 		*v += n;
+	else
+		lost();
 }
 
 static __always_inline __u32 netns_of(const struct sock *sk)
@@ -361,8 +383,10 @@ static __always_inline void count_orphan(const struct sockinfo *si, int answered
 		struct orphan zero = {};
 		bpf_map_update_elem(&orphans, &k, &zero, BPF_NOEXIST);
 		o = bpf_map_lookup_elem(&orphans, &k);
-		if (!o)
+		if (!o) {
+			lost();
 			return;
+		}
 	}
 	if (answered)
 		o->answered += 1;
@@ -430,17 +454,25 @@ static __always_inline int time_wait_of(const struct sock *sk, const struct sock
 	return old == TCP_FIN_WAIT2 ? TW_FIN_WAIT2 : TW_NONE;
 }
 
+/* ENOENT is the error of a map delete whose key another removed first. A
+ * delete can also fail with EBUSY: a program that interrupted another
+ * holding a lock of the same map's buckets on this CPU (a softirq on top
+ * of a system call's transition) does not wait for it. */
+#define ENOENT 2
+
 /* answered counts the TIME_WAIT of the connection k awaiting its peer's
  * FIN, if it is one, and reports whether one was awaiting. The entry's
  * removal decides who counts: the FIN's program and await_fin may both
- * find it at once (see early_fins). */
+ * find it at once (see early_fins), and only the one that removed it
+ * counts; a removal refused for a busy lock counts too (the entry stays,
+ * as it did before early_fins: a retransmitted FIN may count it again). */
 static __always_inline int answered(const struct tuplekey *k)
 {
 	struct sockinfo *found = bpf_map_lookup_elem(&fin_wait2, k);
 	if (!found)
 		return 0;
 	struct sockinfo si = *found;
-	if (bpf_map_delete_elem(&fin_wait2, k))
+	if (bpf_map_delete_elem(&fin_wait2, k) == -ENOENT)
 		return 1;
 	count_timewait(&si);
 	count_orphan(&si, 1);
@@ -454,12 +486,13 @@ static __always_inline void await_fin(const struct sockinfo *si, __u64 now)
 	struct tuplekey k = {.netns = si->netns, .lport = si->lport, .dport = si->dport, .family = si->family};
 	__builtin_memcpy(k.saddr, si->saddr, sizeof(k.saddr));
 	__builtin_memcpy(k.daddr, si->daddr, sizeof(k.daddr));
-	bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY);
+	if (bpf_map_update_elem(&fin_wait2, &k, si, BPF_ANY))
+		lost(); /* its TIME_WAIT will count as an orphan */
 	__u64 *at = bpf_map_lookup_elem(&early_fins, &k);
 	if (!at)
 		return;
 	__u64 when = *at;
-	if (bpf_map_delete_elem(&early_fins, &k) == 0 && now - when < EARLY_FIN_NS)
+	if (bpf_map_delete_elem(&early_fins, &k) != -ENOENT && now - when < EARLY_FIN_NS)
 		answered(&k);
 }
 
@@ -551,8 +584,10 @@ int on_state(__u64 *ctx)
 	__u64 now = bpf_ktime_get_ns();
 	int born = old == TCP_CLOSE || (old == TCP_LISTEN && new == TCP_SYN_RECV);
 	struct sockinfo *si = entry(sock_id(sk), born);
-	if (!si)
+	if (!si) {
+		lost();
 		return 0;
+	}
 	if (born || free_entry(si)) {
 		si->pid = 0;
 		si->lport = 0;
