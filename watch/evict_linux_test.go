@@ -7,8 +7,6 @@ import (
 	"net"
 	"testing"
 	"time"
-
-	"github.com/tcpaudit/tcpaudit/internal/nstest"
 )
 
 // TestTracerTimeWaitEvicted: a server that closes each accepted
@@ -18,18 +16,10 @@ import (
 // on 6.18 with 2 CPUs). With 20,000 of them the keyed counts lose some; the namespace's total stays exact, and the report
 // says how many are in no row (time_wait_unlisted).
 func TestTracerTimeWaitEvicted(t *testing.T) {
-	if !nstest.Enter(t) {
+	tr, self, ok := tracedHere(t, bpfOptions{})
+	if !ok {
 		return
 	}
-	self, err := NamespaceInode("/proc", "self")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := openBPF(self, bpfOptions{})
-	if err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
-	}
-	defer tr.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

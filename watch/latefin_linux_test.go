@@ -134,19 +134,11 @@ func closingLater(t *testing.T, delay time.Duration) netip.AddrPort {
 // older than EARLY_FIN_NS (another connection's) counts none; either is
 // used up.
 func TestTracerEarlyFin(t *testing.T) {
-	if !nstest.Enter(t) {
+	bt, self, ok := tracedHere(t, bpfOptions{})
+	if !ok {
 		return
 	}
-	self, err := NamespaceInode("/proc", "self")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := openBPF(self, bpfOptions{})
-	if err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
-	}
-	defer tr.Close()
-	bt := tr.(*bpfTracer)
+	tr := Tracer(bt)
 	silent := closingLater(t, 0)
 	for i, c := range []struct {
 		age  time.Duration
@@ -207,4 +199,25 @@ func misses(tr Tracer) string {
 		}
 	}
 	return strings.Join(out, "; ")
+}
+
+// tracedHere runs the test in a network namespace of its own (see
+// nstest.Enter: false in the parent, which must return) and opens a tracer
+// of that namespace with o, closed at the test's end; it skips the test
+// where BPF tracing is unavailable.
+func tracedHere(t *testing.T, o bpfOptions) (*bpfTracer, uint32, bool) {
+	t.Helper()
+	if !nstest.Enter(t) {
+		return nil, 0, false
+	}
+	self, err := NamespaceInode("/proc", "self")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := openBPF(self, o)
+	if err != nil {
+		t.Skipf("needs BPF tracing: %v", err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return tr.(*bpfTracer), self, true
 }
