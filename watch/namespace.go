@@ -83,12 +83,16 @@ func (o Options) keysOf(ns uint32) Keys {
 }
 
 // namespaceRates lists the namespaces of the options and those TIME_WAIT
-// entries were created in, by inode, with what each created. Sampled, the
+// entries were created or orphans handed over in, by inode, with what
+// each created. Sampled, the
 // one namespace watched has the report's estimate.
 func namespaceRates(first, last Reading, o Options, rate func(uint64) Rate) []NamespaceRates {
 	sums := map[uint32]uint64{}
 	for ns := range o.Namespaces {
 		sums[ns] = 0
+	}
+	for c := range last.Orphans { // listed, with their keys or why not
+		sums[c.Netns] += 0
 	}
 	if last.TimeWaitByNetns != nil { // exact: see Reading.TimeWaitByNetns
 		for ns := range last.TimeWaitByNetns {

@@ -68,9 +68,28 @@ func TestProjectionsRankByPortsHeld(t *testing.T) {
 	last := Reading{Source: FromBPF, At: t0.Add(10 * time.Second),
 		TimeWait: map[Creator]uint64{tw: 10},                  // 60 ports
 		Orphans:  map[Creator]OrphanCount{orph: {Handed: 20}}} // 120 ports at 60 s
-	r := Summarize(Reading{At: t0}, last, Options{Top: 1, Netns: 1, Limits: DefaultLimits()})
+	// The namespace's keys were read, without tcp_fin_timeout: the
+	// default hold, 60 s.
+	r := Summarize(Reading{At: t0}, last, Options{Top: 1, Netns: 1, Namespaces: map[uint32]Keys{1: {ID: "net:[1]"}}, Limits: DefaultLimits()})
 	if len(r.TimeWaitByDestination) != 1 || r.TimeWaitByDestination[0].Destination != "10.0.0.2:80" || r.TimeWaitByDestination[0].PortsHeld != 120 {
 		t.Errorf("top 1 %+v: want 10.0.0.2:80 holding 120 ports", r.TimeWaitByDestination)
+	}
+}
+
+// TestProjectionUnreadNamespace: orphans in a namespace whose keys were
+// never read (gone, or not enterable) project no hold and no orphan
+// ports (its tcp_fin_timeout is unknown), and the namespace is listed
+// with the reason, though it created no TIME_WAIT.
+func TestProjectionUnreadNamespace(t *testing.T) {
+	orph := Creator{Netns: 7, Destination: dest("10.0.0.2:80")}
+	last := Reading{Source: FromBPF, At: t0.Add(10 * time.Second), TimeWaitByNetns: map[uint32]uint64{},
+		Orphans: map[Creator]OrphanCount{orph: {Handed: 20}}}
+	r := Summarize(Reading{At: t0}, last, Options{Top: 5, Limits: DefaultLimits()})
+	if len(r.TimeWaitByDestination) != 1 || r.TimeWaitByDestination[0].OrphanHoldS != 0 || r.TimeWaitByDestination[0].OrphanPorts != 0 || r.TimeWaitByDestination[0].Orphaned == nil {
+		t.Errorf("projections %+v: want the orphans toward 10.0.0.2:80, no hold and no ports", r.TimeWaitByDestination)
+	}
+	if len(r.Namespaces) != 1 || r.Namespaces[0].Inode != 7 || r.Namespaces[0].Keys.Unread == "" {
+		t.Errorf("namespaces %+v: want net:[7] listed with why its keys were not read", r.Namespaces)
 	}
 }
 

@@ -172,7 +172,11 @@ func projections(sums map[Peer]held, rate func(uint64) Rate, o Options) []Projec
 	for _, d := range sortedKeys(sums, comparePeers) {
 		if h := sums[d]; h.timeWait+h.orphans > 0 {
 			k := o.keysOf(d.Netns)
-			out = append(out, project(d, rate(h.timeWait), rate(h.orphans), orphanHold(k.FinTimeout), k.PortRange))
+			var hold time.Duration // unknown where the keys were not read: no orphan ports
+			if k.Unread == "" {
+				hold = orphanHold(k.FinTimeout)
+			}
+			out = append(out, project(d, rate(h.timeWait), rate(h.orphans), hold, k.PortRange))
 		}
 	}
 	return out

@@ -111,18 +111,27 @@ func (w *watchedKeys) read(ctx context.Context, nss []netns.Namespace) error {
 	})
 }
 
-// cover reads the keys of the namespaces TIME_WAIT was created in since
-// the start that have none yet (made after the start), finding the
-// namespaces again once for each new inode.
+// cover reads the keys of the namespaces TIME_WAIT was created in, or
+// orphans handed over in, since the start that have none yet (made after
+// the start), finding the namespaces again once for each new inode.
 func (w *watchedKeys) cover(ctx context.Context, r watch.Reading) error {
 	if !w.opts.AllNetns {
 		return nil
 	}
 	missing := false
-	for c := range r.TimeWait {
-		if !w.tried[c.Netns] {
-			missing, w.tried[c.Netns] = true, true
+	see := func(ns uint32) {
+		if !w.tried[ns] {
+			missing, w.tried[ns] = true, true
 		}
+	}
+	for c := range r.TimeWait {
+		see(c.Netns)
+	}
+	for ns := range r.TimeWaitByNetns {
+		see(ns)
+	}
+	for c := range r.Orphans {
+		see(c.Netns)
 	}
 	if !missing {
 		return nil
