@@ -39,7 +39,7 @@ func TestTracerLateFin(t *testing.T) {
 	for _, o := range []bpfOptions{{}, {packets: true}, {slotBits: 1}} {
 		tr, err := openBPF(self, o)
 		if err != nil {
-			t.Skipf("needs BPF tracing: %v", err)
+			skipWithoutBPF(t, err)
 		}
 		lateFins(t, tr, o)
 		tr.Close()
@@ -216,8 +216,19 @@ func tracedHere(t *testing.T, o bpfOptions) (*bpfTracer, uint32, bool) {
 	}
 	tr, err := openBPF(self, o)
 	if err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
+		skipWithoutBPF(t, err)
 	}
 	t.Cleanup(func() { tr.Close() })
 	return tr.(*bpfTracer), self, true
+}
+
+// skipWithoutBPF skips the test for a tracer that could not be opened,
+// unless the verifier refused the programs: a kernel that loads BPF but
+// not these programs is a defect of theirs, not a missing feature.
+func skipWithoutBPF(t *testing.T, err error) {
+	t.Helper()
+	if strings.Contains(err.Error(), "verifier:") {
+		t.Fatalf("the verifier refused the programs: %v", err)
+	}
+	t.Skipf("needs BPF tracing: %v", err)
 }

@@ -28,7 +28,7 @@ func TestTracerListenerOwner(t *testing.T) {
 	for _, o := range []bpfOptions{{}, {slotBits: 1}} {
 		tr, err := openBPF(self, o)
 		if err != nil {
-			t.Skipf("needs BPF tracing: %v", err)
+			skipWithoutBPF(t, err)
 		}
 		listenerOwner(t, tr, self, o)
 		tr.Close()
@@ -90,7 +90,7 @@ func TestBaselineFromAttach(t *testing.T) {
 	start := time.Now()
 	tr, err := OpenBPF(self)
 	if err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
+		skipWithoutBPF(t, err)
 	}
 	defer tr.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -48,7 +48,7 @@ func inNetns(t *testing.T, ns string, fn func()) {
 func TestWatchNetnsFlag(t *testing.T) {
 	ns := nstest.New(t)
 	if tr, err := watch.OpenBPF(0); err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
+		skipWithoutBPF(t, err)
 	} else {
 		tr.Close()
 	}

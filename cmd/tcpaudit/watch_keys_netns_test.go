@@ -54,7 +54,7 @@ func TestWatchKeysPerNamespace(t *testing.T) {
 	narrow := newTWNamespace(t, "net.ipv4.ip_local_port_range=40000 40099", "net.ipv4.tcp_max_tw_buckets=100")
 	wide := newTWNamespace(t, "net.ipv4.tcp_max_tw_buckets=200000")
 	if tr, err := watch.OpenBPF(0); err != nil {
-		t.Skipf("needs BPF tracing: %v", err)
+		skipWithoutBPF(t, err)
 	} else {
 		tr.Close()
 	}

@@ -97,6 +97,13 @@ struct sock {
 	unsigned long sk_flags; /* older kernels; see sock_flags() */
 } CORE;
 
+/* An inet socket (include/net/inet_sock.h): its source port in network
+ * order, which inet_put_port() leaves when it clears skc_num. */
+struct inet_sock {
+	struct sock sk;
+	__be16 inet_sport;
+} CORE;
+
 /* A timewait sock (include/net/inet_timewait_sock.h): a sock_common and
  * its substate, FIN_WAIT2 or TIME_WAIT. */
 struct inet_timewait_sock {

@@ -602,8 +602,17 @@ int on_state(__u64 *ctx)
 	local(sk, si->saddr);
 	/* tcp_set_state() releases the local port (inet_put_port) before it
 	 * traces a move to CLOSE: keep the one seen before. */
-	if (sk->__sk_common.skc_num)
+	if (sk->__sk_common.skc_num) {
 		si->lport = sk->__sk_common.skc_num;
+	} else {
+		/* Released (a move to CLOSE): the port is still the socket's
+		 * source port, also where the entry is new (its own lost).
+		 * Beyond struct sock: read, not loaded. */
+		__be16 sport = 0;
+		bpf_probe_read_kernel(&sport, sizeof(sport), &((const struct inet_sock *)sk)->inet_sport);
+		if (sport)
+			si->lport = __builtin_bswap16(sport);
+	}
 	si->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (owned_by_task(old, new)) {
 		/* The name is read when another process than the one named
