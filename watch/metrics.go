@@ -24,6 +24,7 @@ type Metrics struct {
 	top    int
 
 	transitions, opens, timeInState, missed  *promtext.Desc
+	timeWaitAll                              *promtext.Desc
 	timeWait, byCommand, resets, synack, rtx *promtext.Desc
 
 	// mu guards kept and others: per metric (and extra labels), the label
@@ -56,6 +57,7 @@ func NewMetrics(t Tracer, top int) *Metrics {
 		resets:      d("resets_total", "RSTs sent to and received from a peer address.", "peer", "direction"),
 		synack:      d("synack_retransmits_total", "SYN-ACKs retransmitted by a listener (address:port).", "listener"),
 		rtx:         d("retransmits_total", "Segments retransmitted toward a destination (address:port).", "destination"),
+		timeWaitAll: d("time_wait_total", "TIME_WAIT entries created in the namespaces watched, exact: the series by destination and by command lose counts when the kernel's map of those keys evicts them."),
 		missed:      d("missed_events_total", "Events the tracing programs lost: runs the kernel skipped (a program already running on that CPU) and map writes it refused (a lock the interrupted program held)."),
 	}
 }
@@ -72,6 +74,11 @@ func (m *Metrics) Collect(s *promtext.Set) {
 		s.Add(m.transitions, float64(n), p.From.String(), p.To.String())
 	}
 	s.Add(m.missed, float64(r.Missed))
+	var all uint64
+	for _, n := range r.TimeWaitByNetns {
+		all += n
+	}
+	s.Add(m.timeWaitAll, float64(all))
 	active, passive := opens()
 	s.Add(m.opens, float64(r.Transitions[active]), "active")
 	s.Add(m.opens, float64(r.Transitions[passive]), "passive")

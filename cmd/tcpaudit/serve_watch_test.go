@@ -46,6 +46,15 @@ func TestServeWatch(t *testing.T) {
 	if n := len(mfs[tw].GetMetric()); n != 3 {
 		t.Errorf("%d TIME_WAIT series, want 3 (2 destinations and other)", n)
 	}
+	// The exact total: the series by destination add up to it (nothing
+	// was evicted at this scale).
+	var series float64
+	for _, m := range mfs[tw].GetMetric() {
+		series += m.GetCounter().GetValue()
+	}
+	if all := counter(t, mfs, "tcpaudit_watch_time_wait_total", nil); all+missed < 100 || all > 102 || all != series {
+		t.Errorf("tcpaudit_watch_time_wait_total = %v, want 100 (and the scrapes' own) and the sum of the series by destination, %v (%v events missed)", all, series, missed)
+	}
 	h := histogram(t, mfs, "tcpaudit_watch_time_in_state_seconds", "ESTABLISHED")
 	if float64(h.GetSampleCount())+missed < 200 || h.GetSampleSum() <= 0 {
 		t.Errorf("ESTABLISHED histogram: %d stays, sum %v s; want both ends of 100 connections (%v events missed)", h.GetSampleCount(), h.GetSampleSum(), missed)
