@@ -89,7 +89,7 @@ func judgeTimeWait(r Report, l Limits) []rules.Finding {
 				"Reuse connections (keep-alive, pooling), let the server close first, or widen ip_local_port_range.",
 			Fix:       rules.Fix{Advice: "reuse connections toward " + p.Destination + " (keep-alive, a pool) or let the peer close first"},
 			Evidence:  projectionEvidence(p, r.ElapsedS),
-			Subjects:  timeWaitSubjects(r, p.Destination),
+			Subjects:  timeWaitSubjects(p),
 			Namespace: r.namespaceID(p.Netns),
 		})
 	}
@@ -142,11 +142,11 @@ func (r Report) namespaceID(ns uint32) string {
 }
 
 // timeWaitSubjects names the destination and the processes creating the
-// most TIME_WAIT entries.
-func timeWaitSubjects(r Report, dest string) []rules.Subject {
-	out := []rules.Subject{{Remote: dest, State: "TIME_WAIT"}}
-	for _, p := range r.TimeWaitByProcess[:min(len(r.TimeWaitByProcess), 3)] {
-		out = append(out, rules.Subject{PID: p.PID, Command: p.Command, Count: int(p.Count)})
+// most TIME_WAIT entries toward it.
+func timeWaitSubjects(p Projection) []rules.Subject {
+	out := []rules.Subject{{Remote: p.Destination, State: "TIME_WAIT"}}
+	for _, c := range p.creators[:min(len(p.creators), 3)] {
+		out = append(out, rules.Subject{PID: c.PID, Command: c.Command, Count: int(c.Count)})
 	}
 	return out
 }

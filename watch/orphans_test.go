@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -40,7 +41,7 @@ func TestProjectOrphans(t *testing.T) {
 	r := Summarize(first, last, Options{Top: 5, Netns: 1, Namespaces: map[uint32]Keys{1: keys}, Limits: DefaultLimits()})
 	want := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{1200, 120}, Orphaned: &Rate{50, 5}, OrphanHoldS: 30,
 		TimeWaitPorts: 7200, OrphanPorts: 150, PortsHeld: 7350, PortRange: keys.PortRange, Share: 0.735}}
-	if d := cmp.Diff(want, r.TimeWaitByDestination); d != "" {
+	if d := cmp.Diff(want, r.TimeWaitByDestination, cmpopts.IgnoreUnexported(Projection{})); d != "" {
 		t.Errorf("projections (-want +got):\n%s", d)
 	}
 	if r.OrphansCreated != (Rate{50, 5}) {
@@ -108,6 +109,31 @@ func TestReadKeysFinTimeout(t *testing.T) {
 		k, err := ReadKeys(fsys)
 		if err != nil || k != want {
 			t.Errorf("%s: %+v, %v; want %+v", root, k, err, want)
+		}
+	}
+}
+
+// TestChurnSubjectsPerDestination: a finding about TIME_WAIT toward one
+// destination names the processes that created them there, not those
+// creating the most TIME_WAIT anywhere: over 10 s, pid 1 makes 1,000
+// toward A, pid 2 makes 1,200 toward B (both hold most of 10,000 ports).
+func TestChurnSubjectsPerDestination(t *testing.T) {
+	a := Creator{Owner: Owner{PID: 1, Command: "client"}, Netns: 1, Destination: dest("10.0.0.1:443")}
+	b := Creator{Owner: Owner{PID: 2, Command: "server"}, Netns: 1, Destination: dest("10.0.0.2:80")}
+	last := Reading{Source: FromBPF, At: t0.Add(10 * time.Second), TimeWait: map[Creator]uint64{a: 1000, b: 1200}}
+	keys := Keys{PortRange: PortRange{Low: 50000, High: 59999}, FinTimeout: 60}
+	r := Summarize(Reading{At: t0}, last, Options{Top: 5, Netns: 1, Namespaces: map[uint32]Keys{1: keys}, Limits: DefaultLimits()})
+	f := findingsOf(r.Findings, TimeWaitChurn)
+	if len(f) != 2 {
+		t.Fatalf("churn findings %+v: want one per destination", f)
+	}
+	for _, x := range f {
+		want := []rules.Subject{{Remote: "10.0.0.1:443", State: "TIME_WAIT"}, {PID: 1, Command: "client", Count: 1000}}
+		if x.Subjects[0].Remote == "10.0.0.2:80" {
+			want = []rules.Subject{{Remote: "10.0.0.2:80", State: "TIME_WAIT"}, {PID: 2, Command: "server", Count: 1200}}
+		}
+		if d := cmp.Diff(want, x.Subjects); d != "" {
+			t.Errorf("subjects (-want +got):\n%s", d)
 		}
 	}
 }

@@ -137,6 +137,9 @@ type Projection struct {
 	// size.
 	PortRange PortRange `json:"port_range"`
 	Share     float64   `json:"share_of_range"`
+	// creators are the processes creating the most TIME_WAIT toward the
+	// destination, for the finding's subjects.
+	creators []ProcessRate
 }
 
 // PeerResets are the RSTs exchanged with one peer host.

@@ -78,6 +78,9 @@ func Summarize(first, last Reading, o Options) Report {
 	sums := heldByDestination(first, last)
 	r.OrphansCreated = rate(orphansCreated(sums))
 	r.TimeWaitByDestination = top(projections(sums, rate, o), o.Top, byPortsHeld)
+	for i := range r.TimeWaitByDestination {
+		r.TimeWaitByDestination[i].creators = creatorsToward(first, last, r.TimeWaitByDestination[i], rate)
+	}
 	r.Resets = top(peerResets(first, last, rate), o.Top, func(p PeerResets) uint64 { return p.Sent.Count + p.Received.Count })
 	r.SynAckRetransmits = top(endpointRates(first.SynAck, last.SynAck, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
 	r.Retransmits = top(endpointRates(first.Retransmits, last.Retransmits, rate), o.Top, func(e EndpointRate) uint64 { return e.Count })
@@ -160,6 +163,27 @@ func byProcess(first, last Reading, rate func(uint64) Rate) []ProcessRate {
 			out = append(out, ProcessRate{PID: o.PID, Command: o.Command, Netns: o.netns, Rate: rate(sums[o])})
 		}
 	}
+	return out
+}
+
+// creatorsToward ranks the processes by the TIME_WAIT entries they
+// created toward p's destination in p's namespace.
+func creatorsToward(first, last Reading, p Projection, rate func(uint64) Rate) []ProcessRate {
+	sums := map[Owner]uint64{}
+	for c := range last.TimeWait {
+		if c.Netns == p.Netns && c.Destination.String() == p.Destination {
+			sums[owner(c.Owner)] += delta(last.TimeWait, first.TimeWait, c)
+		}
+	}
+	out := []ProcessRate{}
+	for o, n := range sums {
+		if n > 0 {
+			out = append(out, ProcessRate{PID: o.PID, Command: o.Command, Netns: p.Netns, Rate: rate(n)})
+		}
+	}
+	slices.SortFunc(out, func(a, b ProcessRate) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.PID, b.PID), cmp.Compare(a.Command, b.Command))
+	})
 	return out
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tcpaudit/tcpaudit/audit"
 	"github.com/tcpaudit/tcpaudit/rules"
@@ -44,7 +45,7 @@ func TestSummarizeRates(t *testing.T) {
 	}
 	// 400/s × 60 s = 24000 ports of 28232.
 	wantDest := []Projection{{Destination: "10.0.0.1:443", Netns: 1, Rate: Rate{4000, 400}, TimeWaitPorts: 24000, PortsHeld: 24000, PortRange: PortRange{Low: 32768, High: 60999}, Share: 24000.0 / 28232}}
-	if d := cmp.Diff(wantDest, r.TimeWaitByDestination); d != "" {
+	if d := cmp.Diff(wantDest, r.TimeWaitByDestination, cmpopts.IgnoreUnexported(Projection{})); d != "" {
 		t.Errorf("TIME_WAIT by destination (-want +got):\n%s", d)
 	}
 	f := findingsOf(r.Findings, TimeWaitChurn)
