@@ -48,11 +48,11 @@ func Judge(r Report, l Limits) []rules.Finding {
 	out = append(out, judgeBuckets(r, l)...)
 	out = append(out, judgeCloseWait(r, l)...)
 	out = append(out, judgeSynAck(r)...)
-	out = append(out, judgeRates(r.Retransmits, Retransmits, "retransmits toward", l.RetransmitsPerS)...)
+	out = append(out, judgeRates(r, r.Retransmits, Retransmits, "retransmits toward", l.RetransmitsPerS)...)
 	for _, p := range r.Resets {
 		perS := p.Sent.PerS + p.Received.PerS
 		if l.ResetsPerS > 0 && perS >= l.ResetsPerS {
-			out = append(out, rules.Finding{Rule: Resets, Severity: rules.Info,
+			out = append(out, rules.Finding{Rule: Resets, Severity: rules.Info, Namespace: r.namespaceID(p.Netns),
 				Title:    "connections reset by or toward " + p.Peer,
 				Observed: fmt.Sprintf("%d RSTs sent and %d received with %s over %.0f s (%.1f/s)", p.Sent.Count, p.Received.Count, p.Peer, r.ElapsedS, perS),
 				Expected: fmt.Sprintf("below %.1f RSTs per second with one peer", l.ResetsPerS),
@@ -131,12 +131,16 @@ func projectionText(p Projection) string {
 }
 
 // namespaceID is the ID findings about the namespace with inode ns carry:
-// "" for the host's and the caller's own, and when it is not listed.
+// its listed ID ("" for the host's and the caller's own), or, for one not
+// listed (only resets or retransmits seen in it), net:[inode].
 func (r Report) namespaceID(ns uint32) string {
 	for _, n := range r.Namespaces {
 		if n.Inode == ns {
 			return n.ID
 		}
+	}
+	if ns != 0 { // a namespace of events only (resets, retransmits): not listed
+		return fmt.Sprintf("net:[%d]", ns)
 	}
 	return ""
 }
@@ -181,7 +185,7 @@ func judgeCloseWait(r Report, l Limits) []rules.Finding {
 func judgeSynAck(r Report) []rules.Finding {
 	var out []rules.Finding
 	for _, e := range r.SynAckRetransmits {
-		out = append(out, rules.Finding{Rule: SynAckRetransmits, Severity: rules.Warning,
+		out = append(out, rules.Finding{Rule: SynAckRetransmits, Severity: rules.Warning, Namespace: r.namespaceID(e.Netns),
 			Title:    "listener " + e.Endpoint + " retransmits SYN-ACKs",
 			Observed: fmt.Sprintf("%d SYN-ACK retransmits by %s over %.0f s (%.1f/s)", e.Count, e.Endpoint, r.ElapsedS, e.PerS),
 			Expected: "no SYN-ACK retransmits",
@@ -195,13 +199,13 @@ func judgeSynAck(r Report) []rules.Finding {
 	return out
 }
 
-func judgeRates(s []EndpointRate, id, what string, limit float64) []rules.Finding {
+func judgeRates(r Report, s []EndpointRate, id, what string, limit float64) []rules.Finding {
 	var out []rules.Finding
 	for _, e := range s {
 		if limit <= 0 || e.PerS < limit {
 			continue
 		}
-		out = append(out, rules.Finding{Rule: id, Severity: rules.Info,
+		out = append(out, rules.Finding{Rule: id, Severity: rules.Info, Namespace: r.namespaceID(e.Netns),
 			Title:       fmt.Sprintf("%s %s", what, e.Endpoint),
 			Observed:    fmt.Sprintf("%d %s %s (%.1f/s)", e.Count, what, e.Endpoint, e.PerS),
 			Expected:    fmt.Sprintf("below %.1f per second", limit),

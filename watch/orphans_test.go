@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -135,5 +136,18 @@ func TestChurnSubjectsPerDestination(t *testing.T) {
 		if d := cmp.Diff(want, x.Subjects); d != "" {
 			t.Errorf("subjects (-want +got):\n%s", d)
 		}
+	}
+}
+
+// TestResetsNameTheirNamespace: with every namespace watched, a finding
+// about RSTs in a namespace where nothing else was seen (not listed)
+// names it, so that it is not shown as the host's.
+func TestResetsNameTheirNamespace(t *testing.T) {
+	p := Peer{Netns: 5, Endpoint: netip.MustParseAddrPort("10.0.0.9:0")}
+	last := Reading{Source: FromBPF, At: t0.Add(10 * time.Second), Resets: map[Peer]ResetCount{p: {Sent: 100}}}
+	r := Summarize(Reading{At: t0}, last, Options{Top: 5, Limits: DefaultLimits()})
+	f := findingsOf(r.Findings, Resets)
+	if len(f) != 1 || f[0].Namespace != "net:[5]" {
+		t.Errorf("reset findings %+v: want one naming net:[5]", f)
 	}
 }
