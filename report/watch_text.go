@@ -26,6 +26,11 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	if r.Note != "" {
 		ew.printf("%s\n", wrap(r.Note, "note: ", "      "))
 	}
+	for _, n := range r.Namespaces {
+		if n.Unread != "" {
+			ew.printf("%s\n", wrap(fmt.Sprintf("the keys of namespace %s were not read (%s): its rows have no share of a range and no orphan hold", n.ID, n.Unread), "note: ", "      "))
+		}
+	}
 	if r.TimeWaitUnlisted > 0 {
 		ew.printf("%s\n", wrap(fmt.Sprintf("%d of the %d TIME_WAIT entries created are in no row by process or destination: the kernel's map of those keys was full and evicted them (a connection accepted and closed first by this host is a key of its own, its client's port); the totals are exact", r.TimeWaitUnlisted, r.TimeWaitCreated.Count), "note: ", "      "))
 	}
@@ -60,8 +65,16 @@ func (t WatchText) Write(w io.Writer, r watch.Report) error {
 	section(tw, "TIME_WAIT CREATED BY PROCESS", ns.header("PID", "COMMAND", "COUNT", "PER S"), r.TimeWaitByProcess, func(x watch.ProcessRate) []any {
 		return ns.row(x.Netns, x.PID, x.Command, x.Count, perS(x.PerS))
 	})
-	section(tw, "TIME_WAIT BY DESTINATION", ns.header("DESTINATION", "COUNT", "PER S", "PORTS HELD AT THIS RATE", "SHARE OF RANGE"), r.TimeWaitByDestination, func(x watch.Projection) []any {
-		return ns.row(x.Netns, x.Destination, x.Count, perS(x.PerS), x.PortsHeld, fmt.Sprintf("%.1f%%", x.Share*100))
+	section(tw, "TIME_WAIT BY DESTINATION", ns.header("DESTINATION", "COUNT", "PER S", "ORPHANED FIN_WAIT2", "PORTS HELD AT THIS RATE", "SHARE OF RANGE"), r.TimeWaitByDestination, func(x watch.Projection) []any {
+		var orphans uint64
+		if x.Orphaned != nil {
+			orphans = x.Orphaned.Count
+		}
+		share := "? (range not read)"
+		if x.PortRange.Size() > 0 {
+			share = fmt.Sprintf("%.1f%%", x.Share*100)
+		}
+		return ns.row(x.Netns, x.Destination, x.Count, perS(x.PerS), orphans, x.PortsHeld, share)
 	})
 	section(tw, "RSTS BY PEER", ns.header("PEER", "SENT", "RECEIVED", "PER S"), r.Resets, func(x watch.PeerResets) []any {
 		return ns.row(x.Netns, x.Peer, x.Sent.Count, x.Received.Count, perS(x.Sent.PerS+x.Received.PerS))
