@@ -279,6 +279,10 @@ static __always_inline int skip(__u32 netns)
 }
 
 /* remote copies the peer's address of sk into addr (IPv4: 4 bytes). */
+/* remote and local write all 16 bytes of addr: an IPv4 address is
+ * followed by zeros, also where addr held an IPv6 address before (an entry
+ * reused by the next socket at the same address), or the keys made from it
+ * would not match those made from a zeroed key. */
 static __always_inline __u8 remote(const struct sock *sk, __u8 *addr)
 {
 	__u8 family = sk->__sk_common.skc_family;
@@ -286,6 +290,7 @@ static __always_inline __u8 remote(const struct sock *sk, __u8 *addr)
 		bpf_probe_read_kernel(addr, 16, &sk->__sk_common.skc_v6_daddr);
 	} else {
 		__be32 a = sk->__sk_common.skc_daddr;
+		__builtin_memset(addr, 0, 16);
 		__builtin_memcpy(addr, &a, 4);
 	}
 	return family;
@@ -297,6 +302,7 @@ static __always_inline void local(const struct sock *sk, __u8 *addr)
 		bpf_probe_read_kernel(addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
 	} else {
 		__be32 a = sk->__sk_common.skc_rcv_saddr;
+		__builtin_memset(addr, 0, 16);
 		__builtin_memcpy(addr, &a, 4);
 	}
 }
