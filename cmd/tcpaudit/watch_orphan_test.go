@@ -52,8 +52,10 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 		}
 	}
 	_, r := watchRun(t, load, "--duration", "9s")
-	if ssTW != n+k || ssFW2 != m {
-		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d and %d", ssTW, ssFW2, n+k, m)
+	// ss sees what exists, watch what was made (see
+	// TestWatchProjectsOrphanedFinWait2): the TIME_WAIT nearly all.
+	if ssTW > n+k || ssTW < (n+k)*95/100 || ssFW2 != m {
+		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d (95%% at least) and %d", ssTW, ssFW2, n+k, m)
 	}
 	if got := r.TimeWaitCreated.Count; !nearCountMissed(got, n+k, r.MissedEvents) {
 		t.Errorf("TIME_WAIT created: %d, want %d ± 2%% (ss: %d TIME-WAIT, %d FIN-WAIT-2)", got, n+k, ssTW, ssFW2)
