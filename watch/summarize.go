@@ -3,6 +3,7 @@ package watch
 import (
 	"cmp"
 	"maps"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -59,19 +60,17 @@ func Summarize(first, last Reading, o Options) Report {
 		r.MissedEvents = last.Missed - first.Missed
 	}
 	r.Longest = longest(last.Live, o.Top)
+	// Created in all: the namespaces' counts (exact where the kernel
+	// counts per namespace; see namespaceRates).
 	var created, keyed uint64
+	for _, n := range r.Namespaces {
+		created += n.TimeWaitCreated.Count
+	}
 	for c := range last.TimeWait {
 		keyed += delta(last.TimeWait, first.TimeWait, c)
 	}
-	created = keyed
-	if last.TimeWaitByNetns != nil { // exact: see Reading.TimeWaitByNetns
-		created = 0
-		for ns := range last.TimeWaitByNetns {
-			created += delta(last.TimeWaitByNetns, first.TimeWaitByNetns, ns)
-		}
-		if created > keyed {
-			r.TimeWaitUnlisted = created - keyed
-		}
+	if created > keyed {
+		r.TimeWaitUnlisted = created - keyed
 	}
 	r.TimeWaitCreated = rate(created)
 	r.TimeWaitByProcess = top(byProcess(first, last, rate), o.Top, func(p ProcessRate) uint64 { return p.Count })
@@ -169,9 +168,13 @@ func byProcess(first, last Reading, rate func(uint64) Rate) []ProcessRate {
 // creatorsToward ranks the processes by the TIME_WAIT entries they
 // created toward p's destination in p's namespace.
 func creatorsToward(first, last Reading, p Projection, rate func(uint64) Rate) []ProcessRate {
+	dest, err := netip.ParseAddrPort(p.Destination)
+	if err != nil {
+		return nil
+	}
 	sums := map[Owner]uint64{}
 	for c := range last.TimeWait {
-		if c.Netns == p.Netns && c.Destination.String() == p.Destination {
+		if c.Netns == p.Netns && c.Destination == dest {
 			sums[owner(c.Owner)] += delta(last.TimeWait, first.TimeWait, c)
 		}
 	}

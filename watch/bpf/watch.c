@@ -610,7 +610,7 @@ int on_state(__u64 *ctx)
 	 * traces a move to CLOSE: keep the one seen before. */
 	if (sk->__sk_common.skc_num) {
 		si->lport = sk->__sk_common.skc_num;
-	} else {
+	} else if (new == TCP_CLOSE) {
 		/* Released (a move to CLOSE): the port is still the socket's
 		 * source port, also where the entry is new (its own lost).
 		 * Beyond struct sock: read, not loaded. */
