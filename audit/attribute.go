@@ -22,6 +22,16 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 		return
 	}
 	details := ownerDetails(f)
+	if ca, ok, err := fsys.ownersCompact(f, sc, details, fl); ok {
+		if err != nil {
+			f.record(SourceProcesses, false, err.Error())
+			return
+		}
+		ca.Scoped = fsys.scoped()
+		f.Owners = &ca
+		f.record(SourceProcesses, true, "")
+		return
+	}
 	cw := f.Census.CloseWaitSet()
 	if cw.Len() == 0 && len(details) == 0 && fl.set.Len() == 0 {
 		return

@@ -37,8 +37,9 @@ func withCloseWaitAbove(floor uint32) CensusOption {
 
 // maxCompact bounds the CLOSE_WAIT inodes a compact set keeps: one join
 // takes them, where the 8-byte entries of a batch are AttributionBatch at
-// most (2 bytes an inode where they are spread, 8 KiB for every 65,536
-// inodes where they are dense: 2 MiB at most).
+// most (2 to 4 bytes an inode where they are spread, the arrays growing by
+// doubling, 8 KiB for every 65,536 inodes where they are dense: 4 MiB at
+// most, a bit an inode for a busy host's CLOSE_WAIT sockets).
 const maxCompact = 1 << 20
 
 // withEarlyRun starts sc's early run of the iterator at the census's

@@ -6,7 +6,7 @@ import (
 	"sort"
 )
 
-// compactSet is a set of 32-bit socket inodes in about 2 bytes an inode,
+// compactSet is a set of 32-bit socket inodes in 2 to 4 bytes an inode,
 // or one bit where they lie close together: the inodes are split by their
 // upper 16 bits into chunks, each a sorted array of the lower 16 bits or,
 // past arrayMax of them, a bitmap of 8 KiB (the layout of Roaring
@@ -31,9 +31,14 @@ type chunk struct {
 	n    int
 }
 
-// arrayMax is the size from which a chunk's bitmap (8 KiB) is smaller than
-// its array.
-const arrayMax = 4096
+// arrayMax is the size past which a chunk takes its bitmap: an array
+// grows by doubling its capacity, and the bitmap (8 KiB) is the size of the
+// next one, 4,096 lower halves. Growing the array to 4,096 first, in the
+// steps of append, left about 24 KiB of copies behind for each chunk of a
+// dense set (0.4 MB at a million sockets, where a command's Go heap is
+// collected at most once: every byte allocated stays resident); 8 KiB now
+// (docs/benchmarks.md).
+const arrayMax = 2048
 
 // Len returns the number of inodes in the set.
 func (s *compactSet) Len() int { return s.n }
@@ -75,15 +80,21 @@ func (c *chunk) add(lo uint16) bool {
 	if found {
 		return false
 	}
-	c.arr = slices.Insert(c.arr, i, lo)
-	c.n++
-	if c.n > arrayMax {
+	if len(c.arr) == arrayMax {
 		c.bits = make([]uint64, 1024)
 		for _, v := range c.arr {
 			c.bits[v>>6] |= 1 << (v & 63)
 		}
 		c.arr = nil
+		return c.add(lo)
 	}
+	if len(c.arr) == cap(c.arr) {
+		grown := make([]uint16, len(c.arr), max(8, 2*cap(c.arr)))
+		copy(grown, c.arr)
+		c.arr = grown
+	}
+	c.arr = slices.Insert(c.arr, i, lo)
+	c.n++
 	return true
 }
 
@@ -212,4 +223,12 @@ func (m *compactMarks) clear(k, i int) {
 		w[i>>6] &^= 1 << (i & 63)
 		m.n--
 	}
+}
+
+// reset clears every bit.
+func (m *compactMarks) reset() {
+	for _, w := range m.words {
+		clear(w)
+	}
+	m.n = 0
 }

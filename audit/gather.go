@@ -61,7 +61,11 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	if err := sc.unavailable(); err != nil {
 		return nil, err
 	}
-	if err := fsys.gatherCensus(f, src); err != nil {
+	var compact []CensusOption
+	if fsys.scope == nil {
+		compact = append(compact, compactCloseWait(sc))
+	}
+	if err := fsys.gatherCensus(f, src, compact...); err != nil {
 		return nil, err
 	}
 	if err := fsys.gatherStats(f); err != nil {
@@ -98,9 +102,9 @@ func (fsys FS) gatherRelease(f *Facts) error {
 // which source was used and, when auto fell back from netlink to /proc,
 // why. A proc root with neither net/tcp nor net/tcp6 leaves Census nil
 // (both recorded as not read).
-func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
+func (fsys FS) gatherCensus(f *Facts, src CensusSource, extra ...CensusOption) error {
 	start := time.Now()
-	opts := []CensusOption{closeWaitInfo()}
+	opts := append([]CensusOption{closeWaitInfo()}, extra...)
 	if fsys.scope != nil { // one walk of the table: tcp_info in it (InScope)
 		opts = append(opts, WithSocketInfo(), Small())
 	}

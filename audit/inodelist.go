@@ -44,6 +44,15 @@ func (c *Census) CloseWaitList() *InodeList {
 		return nil
 	}
 	h := c.closeWait
+	if h.compact != nil { // ascending; it may keep more than AttributionBatch
+		l := &InodeList{v: make([]uint32, 0, min(h.len(), AttributionBatch))}
+		h.compact.each(func(ino uint32, _, _ int) bool {
+			l.v = append(l.v, ino)
+			return len(l.v) < AttributionBatch
+		})
+		l.Beyond = h.offered - len(l.v)
+		return l
+	}
 	l := &InodeList{v: make([]uint32, 0, h.len()), Beyond: h.offered - h.len()}
 	h.each(func(ino uint32, _ State) { l.v = append(l.v, ino) })
 	slices.Sort(l.v)

@@ -52,7 +52,7 @@ func TestWatchProjectsOrphanedFinWait2(t *testing.T) {
 		t.Fatalf("ss: %d TIME-WAIT and %d FIN-WAIT-2, want %d (95%% at least) and %d", ssTW, ssFW2, n, m)
 	}
 	if !nearCountMissed(r.OrphansCreated.Count, m, r.MissedEvents) {
-		t.Errorf("orphans created: %d, want %d ± 2%%", r.OrphansCreated.Count, m)
+		t.Errorf("orphans created: %d, want %d ± 2%% (%d events missed; ss: %d FIN-WAIT-2)", r.OrphansCreated.Count, m, r.MissedEvents, ssFW2)
 	}
 	toSilent, toClosing := projection(r, silent), projection(r, closing)
 	if toSilent == nil || toClosing == nil {
