@@ -59,6 +59,9 @@ func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCen
 	if pc, ok := fsys.processesCompact(c, sc); ok {
 		return pc, nil
 	}
+	if pc, ok := fsys.processesCompactFD(c, sc); ok {
+		return pc, nil
+	}
 	set, more, states := c.CloseWaitSet(), c.MoreCloseWait(), StatesOf(CloseWait)
 	if c.inodes != nil {
 		set, more, states = c.InodeSet(), c.MoreInodes(), c.Filter()

@@ -48,12 +48,17 @@ const maxCompact = 1 << 20
 //
 // Where the run can start, the census keeps its CLOSE_WAIT inodes in a
 // compactSet, which processesOf joins with the run's records.
+//
+// Where sc has no iterator (the descriptor scan), the set is kept all the
+// same, joined by processesCompactFD.
 func withEarlyRun(sc *scanner) CensusOption {
 	return func(c *Census) {
-		if !sc.canStartEarly() {
+		switch {
+		case sc.canStartEarly():
+			c.firstCloseWait = sc.startEarly
+		case sc.bpf != nil:
 			return
 		}
-		c.firstCloseWait = sc.startEarly
 		if h := c.closeWait; h != nil && h.h == nil {
 			h.compact, h.state, h.max = &compactSet{}, CloseWait, maxCompact
 		}

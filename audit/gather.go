@@ -63,7 +63,7 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	}
 	var compact []CensusOption
 	if fsys.scope == nil {
-		compact = append(compact, compactCloseWait(sc))
+		compact = append(compact, compactCloseWait())
 	}
 	if err := fsys.gatherCensus(f, src, compact...); err != nil {
 		return nil, err

@@ -196,8 +196,9 @@ func TestDupCountsSockets(t *testing.T) {
 // descriptors, and hands 4 of them to a child (sleep), each twice (a
 // process other than the lowest PID holding a socket, through two
 // descriptors, counts it once): attributed by the
-// descriptor scan, by the iterator after the census and by the iterator
-// run during the census (PrepareAttribution's census option, whose join
+// descriptor scan (by claims, and by marks on the compact set of
+// PrepareAttribution's census option), by the iterator after the census
+// and by the iterator run during the census (the census option, whose join
 // is by marks), this process holds 20 and the child 4.
 func TestDupAndSharedEveryWay(t *testing.T) {
 	if !nstest.Enter(t) {
@@ -233,6 +234,7 @@ func TestDupAndSharedEveryWay(t *testing.T) {
 		early bool
 	}{
 		{"fd-scan", audit.AttributionFDScan, false},
+		{"fd-scan joined with a compact set", audit.AttributionFDScan, true},
 		{"bpf after the census", audit.AttributionBPF, false},
 		{"bpf during the census", audit.AttributionBPF, true},
 	}

@@ -88,7 +88,18 @@ func sortProcesses(ps []ProcessSockets) {
 // scanFDs fills b from <root>/<pid>/fd. The processes are split between
 // up to GOMAXPROCS workers (at most 4, at most one a process): the cost is the kernel's readlink
 // of every descriptor, which parallelises.
-func (fsys FS) scanFDs(b *batchScan) error {
+func (fsys FS) scanFDs(b *batchScan) error { return fsys.scanFDsWith(b, nil) }
+
+// processHook sees the sockets of each process a worker of the
+// descriptor scan reads, and the end of each process.
+type processHook interface {
+	visit(pid int, ino uint64)
+	end(pid int)
+}
+
+// scanFDsWith is scanFDs giving each worker the hook hook makes (nil:
+// none).
+func (fsys FS) scanFDsWith(b *batchScan, hook func() processHook) error {
 	pids, err := fsys.listPIDs()
 	if err != nil {
 		return err
@@ -100,6 +111,9 @@ func (fsys FS) scanFDs(b *batchScan) error {
 	for i := range workers {
 		w := &workers[i]
 		w.hits = b.hits()
+		if hook != nil {
+			w.hook = hook()
+		}
 		if len(workers) == 1 { // a namespace's few processes: no goroutine
 			w.run(fsys.root, pids, &next, live)
 			break
@@ -136,6 +150,7 @@ func (fsys FS) listPIDs() (procfs.Procs, error) {
 type attributeWorker struct {
 	hits       *hits
 	unreadable int
+	hook       processHook
 }
 
 // run scans the processes; live says root is the live /proc, where the
@@ -151,7 +166,12 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 			continue
 		}
 		p := &ProcessSockets{PID: procs[i].PID}
-		visit := func(ino uint64) { w.hits.add(p, ino) }
+		visit := func(ino uint64) {
+			w.hits.add(p, ino)
+			if w.hook != nil {
+				w.hook.visit(p.PID, ino)
+			}
+		}
 		err := sc.sockets(filepath.Join(root, strconv.Itoa(p.PID), "fd"), visit)
 		denied := errors.Is(err, fs.ErrPermission)
 		if live {
@@ -160,6 +180,9 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 					denied = false // the leader exited: its threads hold the table
 				}
 			}
+		}
+		if w.hook != nil {
+			w.hook.end(p.PID)
 		}
 		if denied && !exited(root, p.PID) {
 			w.unreadable++

@@ -33,11 +33,5 @@ func (*scanner) canStartEarly() bool { return false }
 // processesCompact has no early run to join here.
 func (FS) processesCompact(*Census, *scanner) (ProcessCensus, bool) { return ProcessCensus{}, false }
 
-// compactCloseWait changes nothing here: no iterator to join a compact
-// set with.
-func compactCloseWait(*scanner) CensusOption { return func(*Census) {} }
-
-// ownersCompact has no iterator here: gatherOwners attributes in batches.
-func (FS) ownersCompact(*Facts, *scanner, map[uint64]State, flowSet) (Attribution, bool, error) {
-	return Attribution{}, false, nil
-}
+// joinBPF has no iterator to run here.
+func (*scanner) joinBPF(*ownerJoin, *batchScan, StateSet) error { return ErrNoIterator }
