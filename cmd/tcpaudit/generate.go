@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/cobra/doc"
 )
 
 func newCompletionCmd(s streams) *cobra.Command {
@@ -42,7 +41,7 @@ func newManCmd(s streams) *cobra.Command {
 		}
 		root := cmd.Root()
 		root.DisableAutoGenTag = true
-		header := &doc.GenManHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + toolVersion(), Manual: "tcpaudit manual"}
+		header := manHeader{Title: "TCPAUDIT", Section: "1", Source: "tcpaudit " + toolVersion(), Manual: "tcpaudit manual"}
 		n, err := genManPages(root, header, dir)
 		if err != nil {
 			return fmt.Errorf("man %s: %w", dir, err)
@@ -54,13 +53,13 @@ func newManCmd(s streams) *cobra.Command {
 
 // genManPages writes the pages into a temporary directory inside dir and
 // renames each into place, so no page is ever seen half written.
-func genManPages(root *cobra.Command, header *doc.GenManHeader, dir string) (int, error) {
+func genManPages(root *cobra.Command, header manHeader, dir string) (int, error) {
 	tmp, err := os.MkdirTemp(dir, ".man-")
 	if err != nil {
 		return 0, err
 	}
 	defer os.RemoveAll(tmp)
-	if err := doc.GenManTree(root, header, tmp); err != nil {
+	if _, err := writeManPages(root, header, tmp); err != nil {
 		return 0, err
 	}
 	pages, err := filepath.Glob(filepath.Join(tmp, "*.1"))

@@ -54,9 +54,10 @@ func TestManPages(t *testing.T) {
 		}
 	}
 	check, _ := os.ReadFile(filepath.Join(dir, "tcpaudit-check.1"))
-	if !strings.Contains(string(check), "fail-on") {
+	if !strings.Contains(string(check), `fail\-on`) {
 		t.Error("tcpaudit-check.1 does not document --fail-on")
 	}
+	manPagesRender(t, dir)
 	if left, _ := filepath.Glob(filepath.Join(dir, ".man-*")); len(left) > 0 {
 		t.Errorf("temporary directories left: %v", left)
 	}
@@ -80,6 +81,34 @@ func TestFormatCompletion(t *testing.T) {
 	for _, f := range []string{"text", "json", "junit", "sarif", "prometheus", "markdown"} {
 		if !strings.Contains(out, f+"\n") {
 			t.Errorf("--format completion lacks %s:\n%s", f, out)
+		}
+	}
+}
+
+// manPagesRender renders every page with groff, every warning on: none
+// may warn (a line taken for a request, a character roff cannot read),
+// and the check page must show --fail-on as typed.
+func manPagesRender(t *testing.T, dir string) {
+	t.Helper()
+	groff, err := exec.LookPath("groff")
+	if err != nil {
+		t.Logf("groff not installed (package groff-base): pages not rendered")
+		return
+	}
+	pages, _ := filepath.Glob(filepath.Join(dir, "*.1"))
+	if len(pages) < 15 {
+		t.Fatalf("%d pages, want one a command", len(pages))
+	}
+	for _, page := range pages {
+		cmd := exec.Command(groff, "-ww", "-man", "-Tutf8", page)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil || stderr.Len() > 0 {
+			t.Errorf("groff %s: %v\n%s", filepath.Base(page), err, stderr.String())
+		}
+		if filepath.Base(page) == "tcpaudit-check.1" && !strings.Contains(string(out), "--fail-on") {
+			t.Errorf("rendered tcpaudit-check.1 does not show --fail-on:\n%.600s", out)
 		}
 	}
 }
