@@ -192,6 +192,32 @@ func TestDupCountsSockets(t *testing.T) {
 	}
 }
 
+// dupAndShare opens n CLOSE_WAIT connections held by this process, each
+// through two descriptors, and hands the first shared of them to a child
+// (sleep), each twice; it returns the connections and the child's PID.
+func dupAndShare(t *testing.T, n, shared int) ([]net.Conn, int) {
+	t.Helper()
+	conns := closeWaitConns(t, listenLoopback(t), n)
+	var files []*os.File
+	for i, c := range conns {
+		f, err := c.(*net.TCPConn).File() // a second descriptor
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		if i < shared {
+			files = append(files, f)
+		}
+	}
+	child := exec.Command("sleep", "60")
+	child.ExtraFiles = append(files, files...) // the child's own dup()s
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
+	return conns, child.Process.Pid
+}
+
 // TestDupAndSharedEveryWay holds 20 CLOSE_WAIT sockets, each through two
 // descriptors, and hands 4 of them to a child (sleep), each twice (a
 // process other than the lowest PID holding a socket, through two
@@ -204,26 +230,8 @@ func TestDupAndSharedEveryWay(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	ln := listenLoopback(t)
-	conns := closeWaitConns(t, ln, 20)
-	var files []*os.File
-	for i, c := range conns {
-		f, err := c.(*net.TCPConn).File() // a second descriptor
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		if i < 4 {
-			files = append(files, f)
-		}
-	}
-	child := exec.Command("sleep", "60")
-	child.ExtraFiles = append(files, files...) // the child's own dup()s
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
-	want := map[int]int{os.Getpid(): 20, child.Process.Pid: 4}
+	_, kid := dupAndShare(t, 20, 4)
+	want := map[int]int{os.Getpid(): 20, kid: 4}
 	fsys, err := audit.NewFS("/proc")
 	if err != nil {
 		t.Fatal(err)

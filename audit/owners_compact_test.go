@@ -4,9 +4,7 @@ package audit_test
 
 import (
 	"errors"
-	"net"
 	"os"
-	"os/exec"
 	"slices"
 	"testing"
 
@@ -24,26 +22,8 @@ func TestGatherOwnersEveryWay(t *testing.T) {
 	if !nstest.Enter(t) {
 		return
 	}
-	ln := listenLoopback(t)
-	conns := closeWaitConns(t, ln, 20)
-	var files []*os.File
-	for i, c := range conns {
-		f, err := c.(*net.TCPConn).File()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		if i < 4 {
-			files = append(files, f)
-		}
-	}
-	child := exec.Command("sleep", "60")
-	child.ExtraFiles = append(files, files...)
-	if err := child.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { child.Process.Kill(); child.Wait() })
-	me, kid := os.Getpid(), child.Process.Pid
+	conns, kid := dupAndShare(t, 20, 4)
+	me := os.Getpid()
 	for _, mode := range []audit.AttributionMode{audit.AttributionFDScan, audit.AttributionBPF} {
 		f, err := audit.Gather(audit.Options{ProcRoot: "/proc", Attribution: mode})
 		if errors.Is(err, audit.ErrNoIterator) {
