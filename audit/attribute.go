@@ -29,7 +29,7 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 			f.record(SourceProcesses, false, err.Error())
 			return
 		}
-		ca.Scoped = fsys.scoped()
+		ca.Scoped = fsys.scopedBy(ca.Method)
 		f.Owners = &ca
 		f.record(SourceProcesses, true, "")
 		return
@@ -54,7 +54,7 @@ func (fsys FS) gatherOwners(f *Facts, sc *scanner) {
 		return
 	}
 	a := acc.result()
-	a.Scoped = fsys.scoped()
+	a.Scoped = fsys.scopedBy(a.Method)
 	fsys.countClosed(f, &acc.unheld, &a)
 	f.Owners = &a
 	f.record(SourceProcesses, true, "")

@@ -66,7 +66,7 @@ func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCen
 	if c.inodes != nil {
 		set, more, states = c.InodeSet(), c.MoreInodes(), c.Filter()
 	}
-	pc := ProcessCensus{Root: isRoot(), Scoped: fsys.scoped()}
+	pc := ProcessCensus{Root: isRoot()}
 	procs := make(map[int]*ProcessSockets)
 	sc.states = states
 	sc.whole = StatesOf(CloseWait) // the batch holds every CLOSE_WAIT socket it wants
@@ -81,6 +81,7 @@ func (fsys FS) processesOf(c *Census, src CensusSource, sc *scanner) (ProcessCen
 	if err != nil {
 		return pc, err
 	}
+	pc.Scoped = fsys.scopedBy(pc.Method)
 	for _, p := range procs {
 		pc.Processes = append(pc.Processes, *p)
 	}

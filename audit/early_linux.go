@@ -295,7 +295,7 @@ func (fsys FS) processesCompact(c *Census, sc *scanner) (pc ProcessCensus, ok bo
 		}
 		j.join(rest)
 	}
-	pc = ProcessCensus{Root: isRoot(), Scoped: fsys.scoped(), Method: AttributionBPF}
+	pc = ProcessCensus{Root: isRoot(), Method: AttributionBPF} // every process walked: not scoped
 	pc.Unattributed = h.compact.n - j.held.n
 	for ino := range j.unheld() {
 		if pc.Unheld == nil {

@@ -57,8 +57,9 @@ type Attribution struct {
 	// AttributionBatch inodes).
 	Batches int
 	// Scoped is set when only the processes of the audited network
-	// namespace were searched (one namespace of several): a process of
-	// another namespace holding one of its sockets is not seen.
+	// namespace were searched (one namespace of several, by the descriptor
+	// scan; the iterator and the socket pass walk every process): a
+	// process of another namespace holding one of its sockets is not seen.
 	Scoped bool
 }
 

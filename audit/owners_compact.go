@@ -101,26 +101,64 @@ func (fsys FS) joinOwners(sc *scanner, set *compactSet, sets func() *batchScan, 
 }
 
 // joinFDs is scanFDs handing each process's sockets of j's set to j, one
-// process at a time (see fdJoin).
+// process at a time and in the order of the scan, its PIDs ascending (see
+// fdJoin).
 func (fsys FS) joinFDs(j *ownerJoin, b *batchScan) error {
-	var mu sync.Mutex
-	return fsys.scanFDsWith(b, func() processHook { return &fdJoin{mu: &mu, j: j, buf: make([]uint32, 0, fdJoinBuffer)} })
+	o := &joinOrder{done: make(map[int]bool)}
+	o.cond = sync.NewCond(&o.mu)
+	return fsys.scanFDsWith(b, func() processHook { return &fdJoin{order: o, j: j, buf: make([]uint32, 0, fdJoinBuffer)} })
 }
 
-// fdJoin hands the sockets of one process that the descriptor scan found,
-// those in the join's set, to the join, which takes one process at a time
-// (each of the scan's workers has one): it keeps up to fdJoinBuffer of
-// them, and a process holding more joins the rest as they come, holding
-// the join until its scan ends.
+// joinOrder lets the descriptor scan's workers join their processes in
+// the scan's order, so that a socket several processes hold counts for
+// the first of them, as the iterator's walk does: the process of index i
+// joins once every process before it is done (next == i). A process with
+// none of the set's sockets waits for nothing.
+type joinOrder struct {
+	mu   sync.Mutex
+	cond *sync.Cond
+	next int
+	// done holds the processes done past next.
+	done map[int]bool
+}
+
+// wait waits for the turn of process i.
+func (o *joinOrder) wait(i int) {
+	o.mu.Lock()
+	for o.next != i {
+		o.cond.Wait()
+	}
+	o.mu.Unlock()
+}
+
+// finish marks process i done.
+func (o *joinOrder) finish(i int) {
+	o.mu.Lock()
+	o.done[i] = true
+	for o.done[o.next] {
+		delete(o.done, o.next)
+		o.next++
+	}
+	o.mu.Unlock()
+	o.cond.Broadcast()
+}
+
+// fdJoin hands the sockets of the set that the descriptor scan finds in
+// one process to the join when the process's turn comes (see joinOrder):
+// it keeps up to fdJoinBuffer of them, and a process holding more waits
+// for its turn and joins the rest as they come.
 type fdJoin struct {
-	mu     *sync.Mutex
+	order  *joinOrder
 	j      *ownerJoin
+	i      int
 	buf    []uint32
-	locked bool
+	inTurn bool
 }
 
 // fdJoinBuffer is the sockets an fdJoin keeps (16 KiB).
 const fdJoinBuffer = 4096
+
+func (f *fdJoin) begin(i int) { f.i, f.inTurn = i, false }
 
 func (f *fdJoin) visit(pid int, ino uint64) {
 	if ino > 0xffffffff {
@@ -129,29 +167,28 @@ func (f *fdJoin) visit(pid int, ino uint64) {
 	if _, _, ok := f.j.set.pos(uint32(ino)); !ok {
 		return
 	}
-	if f.locked {
+	if f.inTurn {
 		f.j.add(uint32(pid), uint32(ino))
 		return
 	}
 	f.buf = append(f.buf, uint32(ino))
 	if len(f.buf) == cap(f.buf) {
-		f.mu.Lock()
-		f.locked = true
+		f.order.wait(f.i)
+		f.inTurn = true
 		f.flush(pid)
 	}
 }
 
 func (f *fdJoin) end(pid int) {
-	if !f.locked && len(f.buf) == 0 {
-		return
+	if len(f.buf) > 0 && !f.inTurn {
+		f.order.wait(f.i)
+		f.inTurn = true
 	}
-	if !f.locked {
-		f.mu.Lock()
+	if f.inTurn {
+		f.flush(pid)
+		f.j.endProcess()
 	}
-	f.flush(pid)
-	f.j.endProcess()
-	f.mu.Unlock()
-	f.locked = false
+	f.order.finish(f.i)
 }
 
 func (f *fdJoin) flush(pid int) {

@@ -5,7 +5,9 @@ package audit
 import (
 	"maps"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestOwnerJoinCountsOnce feeds an ownerJoin the records of processes as
@@ -93,5 +95,41 @@ func TestCompactChunkGrowth(t *testing.T) {
 	slices.Sort(want)
 	if got := slices.Collect(s.inodes()); !slices.Equal(got, want) {
 		t.Errorf("the set holds %d inodes, want %d", len(got), len(want))
+	}
+}
+
+// TestFDJoinInScanOrder: two workers of the descriptor scan holding the
+// same socket, the second process's worker done first, join in the scan's
+// order: the socket counts for the first process, the second is noted as
+// sharing it. Joined in the order they ended, it counted for the second.
+func TestFDJoinInScanOrder(t *testing.T) {
+	s := &compactSet{}
+	s.add(1000)
+	s.add(1001)
+	j := newOwnerJoin(s)
+	o := &joinOrder{done: make(map[int]bool)}
+	o.cond = sync.NewCond(&o.mu)
+	worker := func() *fdJoin { return &fdJoin{order: o, j: j, buf: make([]uint32, 0, fdJoinBuffer)} }
+	second := make(chan struct{})
+	go func() {
+		w := worker()
+		w.begin(1)
+		w.visit(20, 1000)
+		w.visit(20, 1001)
+		w.end(20) // waits for process 0
+		close(second)
+	}()
+	time.Sleep(50 * time.Millisecond) // the second process's scan ends first
+	w := worker()
+	w.begin(0)
+	w.visit(10, 1000)
+	w.end(10)
+	<-second
+	got := map[int]int{}
+	for pid, ow := range j.owners {
+		got[pid] = ow.Sockets
+	}
+	if want := map[int]int{10: 1, 20: 1}; !maps.Equal(got, want) || !slices.Equal(j.shared[1000], []int{20}) {
+		t.Errorf("sockets by owner %v, shared %v; want %v, 1000 shared with [20]", got, j.shared, want)
 	}
 }

@@ -44,6 +44,16 @@ func TestGatherOwnersEveryWay(t *testing.T) {
 		}) || a.Unattributed != 0 || a.Method != mode {
 			t.Errorf("%s: owners %+v, %d unattributed, by %q; want %+v by %q", mode, a.Owners, a.Unattributed, a.Method, want, mode)
 		}
+		// One namespace of several, searched among its processes (this one
+		// only): the descriptor scan searches them alone, the iterator
+		// every process of the host, and only the first is scoped.
+		sf, err := audit.Gather(audit.Options{ProcRoot: "/proc", Attribution: mode, Scope: &audit.Scope{PIDs: []int{me}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sf.Owners == nil || sf.Owners.Scoped != (mode == audit.AttributionFDScan) {
+			t.Errorf("%s in a scope: owners %+v, want scoped %v", mode, sf.Owners, mode == audit.AttributionFDScan)
+		}
 		for i, c := range conns {
 			h, ok := a.Holder(inode(t, c))
 			others := []int(nil)

@@ -90,9 +90,11 @@ func sortProcesses(ps []ProcessSockets) {
 // of every descriptor, which parallelises.
 func (fsys FS) scanFDs(b *batchScan) error { return fsys.scanFDsWith(b, nil) }
 
-// processHook sees the sockets of each process a worker of the
-// descriptor scan reads, and the end of each process.
+// processHook sees each process a worker of the descriptor scan takes
+// (its index in the scan's order, also for one skipped), its sockets, and
+// its end.
 type processHook interface {
+	begin(i int)
 	visit(pid int, ino uint64)
 	end(pid int)
 }
@@ -162,7 +164,13 @@ func (w *attributeWorker) run(root string, procs procfs.Procs, next *atomic.Int6
 		if i >= len(procs) {
 			return
 		}
+		if w.hook != nil {
+			w.hook.begin(i)
+		}
 		if procs[i].PID <= 0 {
+			if w.hook != nil {
+				w.hook.end(0)
+			}
 			continue
 		}
 		p := &ProcessSockets{PID: procs[i].PID}

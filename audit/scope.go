@@ -39,6 +39,11 @@ func (fsys FS) InScope(s Scope) FS {
 // processes of the scope's namespace only.
 func (fsys FS) scoped() bool { return fsys.scope != nil && fsys.scope.PIDs != nil }
 
+// scopedBy reports whether an attribution by method m searched the
+// namespace's own processes only: the descriptor scan of a scope does; the
+// iterator and the socket pass walk every process of the host.
+func (fsys FS) scopedBy(m AttributionMethod) bool { return fsys.scoped() && m == AttributionFDScan }
+
 // netDir returns the directory of the net/* sources, "" for root/net.
 func (fsys FS) netDir() string {
 	if fsys.scope == nil {

@@ -86,7 +86,7 @@ func checkCloseWait(f *audit.Facts, p Params) []Finding {
 
 // closeWaitOwners returns the top owners of the CLOSE_WAIT sockets and the
 // observation naming them: "231 sockets in CLOSE_WAIT: pid 2214 (java)
-// holds 150; 1 not attributed".
+// holds 150; 2 more processes hold 80; 1 not attributed".
 func closeWaitOwners(f *audit.Facts, p Params, n int64) ([]audit.Owner, string) {
 	observed := fmt.Sprintf("%d sockets in CLOSE_WAIT", n)
 	if f.Owners == nil {
@@ -96,6 +96,17 @@ func closeWaitOwners(f *audit.Facts, p Params, n int64) ([]audit.Owner, string) 
 	var owners []string
 	for _, o := range top {
 		owners = append(owners, ownerLine(o))
+	}
+	if rest := f.Owners.Owners[len(top):]; len(rest) > 0 {
+		held := 0
+		for _, o := range rest {
+			held += o.Sockets
+		}
+		verb := "hold"
+		if len(rest) == 1 {
+			verb = "holds"
+		}
+		owners = append(owners, fmt.Sprintf("%s %s %d", plural(len(rest), "more process"), verb, held))
 	}
 	if f.Owners.Unattributed > 0 {
 		owners = append(owners, fmt.Sprintf("%d not attributed", f.Owners.Unattributed))

@@ -58,6 +58,13 @@ func TestCloseWaitOwners(t *testing.T) {
 	if !strings.Contains(f.Observed, "pid 100 (app0) holds 70") || strings.Contains(f.Observed, "app5") {
 		t.Errorf("observed %q: want the top owners only", f.Observed)
 	}
+	if !strings.Contains(f.Observed, "; 2 more processes hold 30") { // app5 20, app6 10
+		t.Errorf("observed %q: want the owners left out counted", f.Observed)
+	}
+	one := check(t, "baseline", "close-wait-accumulation", closeWaitFacts(280, owners[:6]))
+	if len(one) != 1 || !strings.Contains(one[0].Observed, "; 1 more process holds 20") {
+		t.Errorf("six owners: %+v, want the sixth counted", one)
+	}
 	if len(f.Fix.Sysctl) != 0 || f.Fix.Advice == "" {
 		t.Errorf("fix %+v: a CLOSE_WAIT leak is fixed in the application, not by a sysctl", f.Fix)
 	}
