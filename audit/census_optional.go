@@ -59,9 +59,7 @@ func withEarlyRun(sc *scanner) CensusOption {
 		case sc.bpf != nil:
 			return
 		}
-		if h := c.closeWait; h != nil && h.h == nil {
-			h.compact, h.state, h.max = &compactSet{}, CloseWait, maxCompact
-		}
+		c.closeWait.makeCompact()
 	}
 }
 

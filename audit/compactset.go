@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"iter"
 	"math/bits"
 	"slices"
 	"sort"
@@ -222,6 +223,14 @@ func (m *compactMarks) clear(k, i int) {
 	if w := m.words[k]; w != nil && w[i>>6]&(1<<(i&63)) != 0 {
 		w[i>>6] &^= 1 << (i & 63)
 		m.n--
+	}
+}
+
+// unmarked yields the inodes of s whose bit in m is clear, in ascending
+// order.
+func unmarked(s *compactSet, m *compactMarks) iter.Seq[uint32] {
+	return func(yield func(uint32) bool) {
+		s.each(func(ino uint32, k, i int) bool { return m.has(k, i) || yield(ino) })
 	}
 }
 

@@ -374,8 +374,4 @@ func (j *compactJoin) join(r *earlyRun) {
 
 // unheld yields the inodes of the set no process was found holding, in
 // ascending order.
-func (j *compactJoin) unheld() iter.Seq[uint32] {
-	return func(yield func(uint32) bool) {
-		j.set.each(func(ino uint32, k, i int) bool { return j.held.has(k, i) || yield(ino) })
-	}
-}
+func (j *compactJoin) unheld() iter.Seq[uint32] { return unmarked(j.set, j.held) }

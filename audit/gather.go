@@ -61,11 +61,7 @@ func (fsys FS) Gather(keys []string, src CensusSource) (*Facts, error) {
 	if err := sc.unavailable(); err != nil {
 		return nil, err
 	}
-	var compact []CensusOption
-	if fsys.scope == nil {
-		compact = append(compact, compactCloseWait())
-	}
-	if err := fsys.gatherCensus(f, src, compact...); err != nil {
+	if err := fsys.gatherCensus(f, src); err != nil {
 		return nil, err
 	}
 	if err := fsys.gatherStats(f); err != nil {
@@ -102,11 +98,13 @@ func (fsys FS) gatherRelease(f *Facts) error {
 // which source was used and, when auto fell back from netlink to /proc,
 // why. A proc root with neither net/tcp nor net/tcp6 leaves Census nil
 // (both recorded as not read).
-func (fsys FS) gatherCensus(f *Facts, src CensusSource, extra ...CensusOption) error {
+func (fsys FS) gatherCensus(f *Facts, src CensusSource) error {
 	start := time.Now()
-	opts := append([]CensusOption{closeWaitInfo()}, extra...)
+	opts := []CensusOption{closeWaitInfo()}
 	if fsys.scope != nil { // one walk of the table: tcp_info in it (InScope)
 		opts = append(opts, WithSocketInfo(), Small())
+	} else { // joined in two bits a socket (ownersCompact)
+		opts = append(opts, compactCloseWait())
 	}
 	lo, hi := f.portRange()
 	c := NewCensus(lo, hi, opts...)

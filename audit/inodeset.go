@@ -143,6 +143,14 @@ type inodeHeap struct {
 
 func newInodeHeap(floor uint32) *inodeHeap { return &inodeHeap{max: AttributionBatch, floor: floor} }
 
+// makeCompact makes a CLOSE_WAIT heap that has kept nothing yet keep its
+// inodes in a compactSet, up to maxCompact; nil does nothing.
+func (h *inodeHeap) makeCompact() {
+	if h != nil && h.h == nil {
+		h.compact, h.state, h.max = &compactSet{}, CloseWait, maxCompact
+	}
+}
+
 // add offers one socket; inode 0 (TIME_WAIT, request socks) and inodes at
 // or below the floor are ignored.
 func (h *inodeHeap) add(ino uint64, st State) {

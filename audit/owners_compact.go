@@ -14,11 +14,7 @@ import (
 // inode (see ownerJoin), where the claims of an InodeSet take 8 bytes (1.5
 // MB of a check's peak at a million sockets, docs/benchmarks.md).
 func compactCloseWait() CensusOption {
-	return func(c *Census) {
-		if h := c.closeWait; h != nil && h.h == nil && !h.grow && h.compact == nil {
-			h.compact, h.state, h.max = &compactSet{}, CloseWait, maxCompact
-		}
-	}
+	return func(c *Census) { c.closeWait.makeCompact() }
 }
 
 // ownersCompact is gatherOwners for a census that kept its CLOSE_WAIT
@@ -345,11 +341,7 @@ func (j *ownerJoin) counted(ino uint32, h Holder) int {
 
 // unheld yields the inodes of the set no process was found holding, in
 // ascending order.
-func (j *ownerJoin) unheld() iter.Seq[uint32] {
-	return func(yield func(uint32) bool) {
-		j.set.each(func(ino uint32, k, i int) bool { return j.held.has(k, i) || yield(ino) })
-	}
-}
+func (j *ownerJoin) unheld() iter.Seq[uint32] { return unmarked(j.set, j.held) }
 
 // processesCompactFD is processesOf for a census that kept its CLOSE_WAIT
 // inodes in a compactSet where the processes are read by the descriptor

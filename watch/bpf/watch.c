@@ -278,8 +278,8 @@ static __always_inline int skip(__u32 netns)
 	return filter_netns != 0 && netns != filter_netns;
 }
 
-/* remote copies the peer's address of sk into addr (IPv4: 4 bytes). */
-/* remote and local write all 16 bytes of addr: an IPv4 address is
+/* remote copies the peer's address of sk into addr and returns its family.
+ * remote and local write all 16 bytes of addr: an IPv4 address is
  * followed by zeros, also where addr held an IPv6 address before (an entry
  * reused by the next socket at the same address), or the keys made from it
  * would not match those made from a zeroed key. */
