@@ -41,12 +41,13 @@ func TestWatchOrphanedFinWait2(t *testing.T) {
 		dialClose(t, late, k)
 		dialClose(t, silent, m)
 		// The late server closes 300 ms after each client: poll ss until
-		// every late FIN has arrived, at most 7 s (a loaded machine),
-		// inside watch's 9 s and the orphans' 10 s.
+		// every late FIN has arrived and every silent server's client is
+		// in FIN-WAIT-2 (not still in FIN-WAIT-1), at most 7 s (a loaded
+		// machine), inside watch's 9 s and the orphans' 10 s.
 		for deadline := time.Now().Add(7 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 			ssTW = ssCount(t, ssBin, "time-wait")
 			ssFW2 = ssCount(t, ssBin, "fin-wait-2")
-			if ssTW >= n+k && ssFW2 <= m || time.Now().After(deadline) {
+			if ssTW >= n+k && ssFW2 == m || time.Now().After(deadline) {
 				break
 			}
 		}
